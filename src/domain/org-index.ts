@@ -1,0 +1,162 @@
+import type {
+  Binding,
+  ClassUnit,
+  College,
+  Group,
+  Guardianship,
+  OrgSnapshot,
+  Person,
+  Platform,
+  PlatformGroup,
+  StaffRole,
+} from './org.js';
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Read-only lookups over one org snapshot. Rebuilt whenever the roster changes. */
+export class OrgIndex {
+  readonly schoolName: string;
+  readonly colleges: readonly College[];
+  readonly classes: readonly ClassUnit[];
+  readonly groups: readonly Group[];
+  private readonly peopleById = new Map<number, Person>();
+  private readonly peopleByExtId = new Map<string, Person>();
+  private readonly collegeById = new Map<number, College>();
+  private readonly collegeByName = new Map<string, College>();
+  private readonly classById = new Map<number, ClassUnit>();
+  private readonly classByName = new Map<string, ClassUnit>();
+  private readonly classesByCollege = new Map<number, ClassUnit[]>();
+  private readonly studentsByClass = new Map<number, Person[]>();
+  private readonly guardiansByStudent = new Map<number, Guardianship[]>();
+  private readonly wardsByGuardian = new Map<number, Guardianship[]>();
+  private readonly staffByRole = new Map<string, Person[]>();
+  private readonly counselorsByClass = new Map<number, Person[]>();
+  private readonly groupById = new Map<number, Group>();
+  private readonly groupByKey = new Map<string, Group>();
+  private readonly platformGroupsByGroup = new Map<number, PlatformGroup[]>();
+  private readonly platformGroupByChat = new Map<string, PlatformGroup>();
+  private readonly personByAccount = new Map<string, number>();
+
+  constructor(snapshot: OrgSnapshot) {
+    this.schoolName = snapshot.schoolName;
+    this.colleges = snapshot.colleges;
+    this.classes = snapshot.classes;
+    this.groups = snapshot.groups;
+    for (const c of snapshot.colleges) {
+      this.collegeById.set(c.id, c);
+      this.collegeByName.set(c.name, c);
+    }
+    for (const k of snapshot.classes) {
+      this.classById.set(k.id, k);
+      this.classByName.set(k.name, k);
+      pushTo(this.classesByCollege, k.collegeId, k);
+    }
+    for (const p of snapshot.people) {
+      this.peopleById.set(p.id, p);
+      this.peopleByExtId.set(p.extId, p);
+      if (p.kind === 'student' && p.classId !== null) pushTo(this.studentsByClass, p.classId, p);
+      for (const r of p.roles) pushTo(this.staffByRole, roleKey(r.role, r.collegeId), p);
+      for (const classId of p.counselorOf) pushTo(this.counselorsByClass, classId, p);
+    }
+    for (const g of snapshot.guardianships) {
+      pushTo(this.guardiansByStudent, g.studentId, g);
+      pushTo(this.wardsByGuardian, g.guardianId, g);
+    }
+    for (const g of snapshot.groups) {
+      this.groupById.set(g.id, g);
+      this.groupByKey.set(g.key, g);
+    }
+    for (const pg of snapshot.platformGroups) {
+      pushTo(this.platformGroupsByGroup, pg.groupId, pg);
+      this.platformGroupByChat.set(chatKey(pg.platform, pg.chatId), pg);
+    }
+    for (const b of snapshot.bindings) this.personByAccount.set(chatKey(b.platform, b.platformUserId), b.personId);
+  }
+
+  person(id: number): Person | undefined {
+    return this.peopleById.get(id);
+  }
+  personByExtId(extId: string): Person | undefined {
+    return this.peopleByExtId.get(extId);
+  }
+  college(id: number): College | undefined {
+    return this.collegeById.get(id);
+  }
+  collegeNamed(name: string): College | undefined {
+    return this.collegeByName.get(name);
+  }
+  classUnit(id: number): ClassUnit | undefined {
+    return this.classById.get(id);
+  }
+  classNamed(name: string): ClassUnit | undefined {
+    return this.classByName.get(name);
+  }
+  classesOf(collegeId: number): readonly ClassUnit[] {
+    return this.classesByCollege.get(collegeId) ?? EMPTY;
+  }
+  studentsOf(classId: number): readonly Person[] {
+    return this.studentsByClass.get(classId) ?? EMPTY;
+  }
+  guardiansOf(studentId: number): readonly Guardianship[] {
+    return this.guardiansByStudent.get(studentId) ?? EMPTY;
+  }
+  wardsOf(guardianId: number): readonly Guardianship[] {
+    return this.wardsByGuardian.get(guardianId) ?? EMPTY;
+  }
+  /** Staff holding a role; college roles need the college, school-wide roles take null. */
+  withRole(role: StaffRole, collegeId: number | null): readonly Person[] {
+    return this.staffByRole.get(roleKey(role, collegeId)) ?? EMPTY;
+  }
+  counselorsOf(classId: number): readonly Person[] {
+    return this.counselorsByClass.get(classId) ?? EMPTY;
+  }
+  /** Counselors of a college: everyone holding the counselor role there. */
+  collegeCounselors(collegeId: number): readonly Person[] {
+    return this.withRole('counselor', collegeId);
+  }
+  group(id: number): Group | undefined {
+    return this.groupById.get(id);
+  }
+  groupByKeyName(key: string): Group | undefined {
+    return this.groupByKey.get(key);
+  }
+  platformGroupsOf(groupId: number): readonly PlatformGroup[] {
+    return this.platformGroupsByGroup.get(groupId) ?? EMPTY;
+  }
+  platformGroup(platform: Platform, chatId: string): PlatformGroup | undefined {
+    return this.platformGroupByChat.get(chatKey(platform, chatId));
+  }
+  personByPlatformAccount(platform: Platform, platformUserId: string): Person | undefined {
+    const id = this.personByAccount.get(chatKey(platform, platformUserId));
+    return id === undefined ? undefined : this.peopleById.get(id);
+  }
+  hasRole(person: Person, role: StaffRole, collegeId?: number): boolean {
+    return person.roles.some((r) => r.role === role && (collegeId === undefined || r.collegeId === collegeId));
+  }
+  /** How many people of each kind; for logs and the sandbox banner. */
+  counts(): { students: number; guardians: number; staff: number; groups: number } {
+    let students = 0;
+    let guardians = 0;
+    let staff = 0;
+    for (const p of this.peopleById.values()) {
+      if (p.kind === 'student') students++;
+      else if (p.kind === 'guardian') guardians++;
+      else staff++;
+    }
+    return { students, guardians, staff, groups: this.groups.length };
+  }
+}
+
+function roleKey(role: StaffRole, collegeId: number | null): string {
+  return `${role}:${collegeId ?? '*'}`;
+}
+
+function chatKey(platform: Platform, id: string): string {
+  return `${platform}:${id}`;
+}

@@ -1,0 +1,139 @@
+/**
+ * The one interface every chat platform adapter implements (simulator, OneBot v11, oicq/icqq, wechaty).
+ * Shaped by what the real platforms offer; see ../shared/PLATFORMS.md.
+ */
+import type { Platform } from '../domain/org.js';
+
+/** What differs between platforms; the app reads these instead of asking which platform it is. */
+export interface AdapterCapabilities {
+  /** QQ returns a message id for a sent message; wechat4u does not. */
+  readonly sentMessageIds: boolean;
+  /** Whether @-mentions are real mention entities (QQ) or only `@名字` text (wechat4u). */
+  readonly mentionEntities: boolean;
+  readonly quoteReply: boolean;
+  /** Whether the bot can message a group member who is not its friend. */
+  readonly privateToStrangers: boolean;
+  /** Longest text the platform delivers in one message. */
+  readonly maxMessageChars: number;
+  /** Most @-mentions practical in one message. */
+  readonly maxMentions: number;
+  /** Whether user and group ids survive a re-login (false for wechat4u). */
+  readonly stableIds: boolean;
+}
+
+export interface Sender {
+  readonly userId: string;
+  readonly nickname: string;
+  /** Group card / room alias, when the platform gives one. */
+  readonly card?: string;
+}
+
+export type ChatRef = { readonly type: 'group'; readonly chatId: string } | { readonly type: 'private' };
+
+export interface InboundMessage {
+  readonly kind: 'message';
+  readonly platform: Platform;
+  /** The bot account that saw it. */
+  readonly accountId: string;
+  readonly chat: ChatRef;
+  /** The platform's id for the message; absent when the platform gives none. */
+  readonly messageId?: string;
+  readonly sender: Sender;
+  /** Plain text with mentions rendered as `@名字`. */
+  readonly text: string;
+  /** Platform user ids mentioned; `all` for @全体成员. */
+  readonly mentions: readonly string[];
+  readonly mentionsBot: boolean;
+  /** Id of the message this one quotes, when it is a quote-reply. */
+  readonly quoteId?: string;
+  /** Platform time, epoch ms. */
+  readonly at: number;
+}
+
+export interface MemberEvent {
+  readonly kind: 'member_join' | 'member_leave';
+  readonly platform: Platform;
+  readonly accountId: string;
+  readonly chatId: string;
+  readonly userId: string;
+  readonly at: number;
+}
+
+export interface RecallEvent {
+  readonly kind: 'recall';
+  readonly platform: Platform;
+  readonly accountId: string;
+  readonly chatId: string;
+  readonly messageId: string;
+  readonly userId: string;
+  readonly at: number;
+}
+
+export type InboundEvent = InboundMessage | MemberEvent | RecallEvent;
+
+export interface OutboundMessage {
+  readonly text: string;
+  /** Platform user ids to @-mention; the adapter renders them as the platform does. */
+  readonly mentions?: readonly string[];
+  readonly quoteId?: string;
+  /**
+   * The ledger key of this delivery. Adapters that can find their own past messages use it in
+   * `confirmSent` to settle a send whose outcome a crash hid.
+   */
+  readonly deliveryKey: string;
+}
+
+export interface SendReceipt {
+  /** Absent where the platform gives none (wechat4u). */
+  readonly messageId?: string;
+  readonly at: number;
+}
+
+export interface GroupInfo {
+  readonly chatId: string;
+  readonly name: string;
+  readonly memberCount: number;
+}
+
+export interface MemberInfo {
+  readonly userId: string;
+  readonly nickname: string;
+  readonly card?: string;
+  readonly role: 'owner' | 'admin' | 'member';
+}
+
+export type InboundSink = (event: InboundEvent) => void;
+
+export interface ChatAdapter {
+  readonly platform: Platform;
+  readonly accountId: string;
+  readonly capabilities: AdapterCapabilities;
+  /** Connects and starts delivering events to the sink. Resolves when the account is online. */
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt>;
+  sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt>;
+  listGroups(): Promise<readonly GroupInfo[]>;
+  listMembers(chatId: string): Promise<readonly MemberInfo[]>;
+  /**
+   * After a crash between "sending" and "sent": was this delivery posted? `unknown` when the
+   * platform cannot tell, in which case the ledger marks it uncertain rather than risk a duplicate.
+   */
+  confirmSent?(target: { chatType: 'group' | 'private'; id: string }, deliveryKey: string): Promise<'sent' | 'not_sent' | 'unknown'>;
+}
+
+/** The platform refused the send (muted, risk control, too long). Retrying will not help. */
+export class PlatformRefusedError extends Error {
+  override readonly name = 'PlatformRefusedError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The connection failed or timed out. The send may be retried. */
+export class PlatformUnavailableError extends Error {
+  override readonly name = 'PlatformUnavailableError';
+}

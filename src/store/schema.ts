@@ -1,0 +1,261 @@
+/**
+ * The record of truth. drizzle-kit generates migrations/ from this file (`npm run db:generate`);
+ * never edit migrations by hand.
+ */
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const colleges = sqliteTable('colleges', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+});
+
+export const classes = sqliteTable('classes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  collegeId: integer('college_id')
+    .notNull()
+    .references(() => colleges.id),
+});
+
+/** Students, staff and guardians. Contact fields are sensitive: never logged, never posted in a group. */
+export const persons = sqliteTable(
+  'persons',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['student', 'staff', 'guardian'] }).notNull(),
+    extId: text('ext_id').notNull().unique(),
+    name: text('name').notNull(),
+    collegeId: integer('college_id').references(() => colleges.id),
+    classId: integer('class_id').references(() => classes.id),
+    phone: text('phone'),
+    qq: text('qq'),
+    wechat: text('wechat'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('persons_class_idx').on(t.classId)],
+);
+
+export const staffRoles = sqliteTable(
+  'staff_roles',
+  {
+    personId: integer('person_id')
+      .notNull()
+      .references(() => persons.id),
+    role: text('role', {
+      enum: ['team_leader', 'team_member', 'deputy_secretary', 'college_leader', 'counselor'],
+    }).notNull(),
+    /** 0 for school-wide roles (SQLite primary keys and NULL do not mix well). */
+    collegeId: integer('college_id').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.role, t.collegeId] })],
+);
+
+export const counselorClasses = sqliteTable(
+  'counselor_classes',
+  {
+    personId: integer('person_id')
+      .notNull()
+      .references(() => persons.id),
+    classId: integer('class_id')
+      .notNull()
+      .references(() => classes.id),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.classId] })],
+);
+
+export const guardianships = sqliteTable(
+  'guardianships',
+  {
+    guardianId: integer('guardian_id')
+      .notNull()
+      .references(() => persons.id),
+    studentId: integer('student_id')
+      .notNull()
+      .references(() => persons.id),
+    relation: text('relation').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guardianId, t.studentId] }), index('guardianships_student_idx').on(t.studentId)],
+);
+
+/** Logical groups: one per level and unit (see domain/org.ts for the key format). */
+export const groups = sqliteTable('groups', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  key: text('key').notNull().unique(),
+  level: integer('level').notNull(),
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  collegeId: integer('college_id').references(() => colleges.id),
+  classId: integer('class_id').references(() => classes.id),
+});
+
+export const platformGroups = sqliteTable(
+  'platform_groups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => groups.id),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    /** Bot account ids serving this group, comma-separated, preferred first. */
+    accounts: text('accounts').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('platform_groups_chat_uq').on(t.platform, t.chatId)],
+);
+
+/** Which platform account is which person: from the roster's QQ/微信 columns, or a confirmed binding. */
+export const bindings = sqliteTable(
+  'bindings',
+  {
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    platformUserId: text('platform_user_id').notNull(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => persons.id),
+    source: text('source', { enum: ['roster', 'self', 'confirmed'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.platformUserId] }), index('bindings_person_idx').on(t.personId)],
+);
+
+export const imports = sqliteTable('imports', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  source: text('source').notNull(),
+  at: integer('at').notNull(),
+  /** JSON summary of what changed. */
+  summary: text('summary').notNull(),
+});
+
+export const directives = sqliteTable('directives', {
+  /** The 编号 people type in /未回复 <编号>. */
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  issuerId: integer('issuer_id')
+    .notNull()
+    .references(() => persons.id),
+  originGroupId: integer('origin_group_id')
+    .notNull()
+    .references(() => groups.id),
+  originInboundId: integer('origin_inbound_id'),
+  text: text('text').notNull(),
+  /** Epoch ms; null when no deadline was given. */
+  deadlineAt: integer('deadline_at'),
+  /** Deepest level relayed to: 2, 3 or 4. */
+  depth: integer('depth').notNull(),
+  /** JSON array of college ids, or null for every college. */
+  collegeIds: text('college_ids'),
+  requireCompletion: integer('require_completion', { mode: 'boolean' }).notNull(),
+  mode: text('mode', { enum: ['immediate', 'step'] }).notNull(),
+  /** What the issuer asked people to reply, e.g. 收到 or 1. */
+  replyHint: text('reply_hint').notNull(),
+  status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Which logical groups a directive has been released to (all at once, or step by step). */
+export const releases = sqliteTable(
+  'releases',
+  {
+    directiveId: integer('directive_id')
+      .notNull()
+      .references(() => directives.id),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => groups.id),
+    releasedAt: integer('released_at').notNull(),
+    /** Who released it (acknowledged above), null when released at creation. */
+    releasedBy: integer('released_by'),
+  },
+  (t) => [primaryKey({ columns: [t.directiveId, t.groupId] })],
+);
+
+/**
+ * The sent-ledger: every message a bot is to send, planned before it is queued, marked as it goes.
+ * `key` is deterministic so planning twice yields one row.
+ */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull().unique(),
+    purpose: text('purpose', { enum: ['directive', 'reply', 'private', 'notice'] }).notNull(),
+    directiveId: integer('directive_id'),
+    groupId: integer('group_id'),
+    accountId: text('account_id').notNull(),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    chatType: text('chat_type', { enum: ['group', 'private'] }).notNull(),
+    /** Platform group id, or platform user id for a private message. */
+    target: text('target').notNull(),
+    text: text('text').notNull(),
+    /** JSON array of platform user ids to @-mention. */
+    mentions: text('mentions').notNull().default('[]'),
+    quoteId: text('quote_id'),
+    status: text('status', { enum: ['planned', 'sending', 'sent', 'uncertain', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    platformMessageId: text('platform_message_id'),
+    error: text('error'),
+    plannedAt: integer('planned_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    index('deliveries_status_idx').on(t.status, t.accountId),
+    index('deliveries_directive_idx').on(t.directiveId),
+    index('deliveries_pmid_idx').on(t.platform, t.target, t.platformMessageId),
+  ],
+);
+
+/** Every inbound message, once, and what it was taken to mean. */
+export const inboundMessages = sqliteTable(
+  'inbound_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    accountId: text('account_id').notNull(),
+    chatType: text('chat_type', { enum: ['group', 'private'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    groupId: integer('group_id'),
+    platformMessageId: text('platform_message_id'),
+    senderPlatformId: text('sender_platform_id').notNull(),
+    senderPersonId: integer('sender_person_id'),
+    text: text('text').notNull(),
+    quoteId: text('quote_id'),
+    at: integer('at').notNull(),
+    /** ack | negative | command | other | unknown_sender ... */
+    meaning: text('meaning'),
+    confidence: real('confidence'),
+    directiveId: integer('directive_id'),
+  },
+  (t) => [index('inbound_group_at_idx').on(t.groupId, t.at)],
+);
+
+/** One row per (directive, level, subject): subject is the person who owed the reply (the student, for L4). */
+export const acknowledgements = sqliteTable(
+  'acknowledgements',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id')
+      .notNull()
+      .references(() => directives.id),
+    level: integer('level').notNull(),
+    kind: text('kind', { enum: ['ack', 'done'] }).notNull(),
+    subjectId: integer('subject_id').notNull(),
+    byPersonId: integer('by_person_id').notNull(),
+    collegeId: integer('college_id'),
+    classId: integer('class_id'),
+    groupId: integer('group_id').notNull(),
+    inboundId: integer('inbound_id').notNull(),
+    at: integer('at').notNull(),
+    late: integer('late', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('ack_subject_uq').on(t.directiveId, t.level, t.kind, t.subjectId),
+    index('ack_college_idx').on(t.directiveId, t.collegeId),
+  ],
+);
