@@ -2,17 +2,20 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
-const work = mkdtempSync(join(tmpdir(), 'cascade-migrations-'));
+// drizzle-kit wants paths relative to the working directory.
+const work = relative(process.cwd(), mkdtempSync(join(tmpdir(), 'cascade-migrations-')));
 try {
   cpSync('migrations', join(work, 'migrations'), { recursive: true });
   const config = join(work, 'drizzle.config.mjs');
+
   writeFileSync(
     config,
-    `export default { dialect: 'sqlite', schema: ${JSON.stringify(join(process.cwd(), 'src/store/schema.ts'))}, out: ${JSON.stringify(join(work, 'migrations'))} };\n`,
+    `export default { dialect: 'sqlite', schema: './src/store/schema.ts', out: ${JSON.stringify(join(work, 'migrations'))} };\n`,
   );
-  execFileSync('npx', ['--no-install', 'drizzle-kit', 'generate', '--config', config], { stdio: 'pipe' });
+  const out = execFileSync('npx', ['--no-install', 'drizzle-kit', 'generate', '--config', config], { encoding: 'utf8', stdio: 'pipe' });
+  if (!/No schema changes|migration file/.test(out)) throw new Error(`drizzle-kit generate said something unexpected:\n${out}`);
   const list = (dir) => readdirSync(dir, { recursive: true }).map(String).sort();
   const before = list('migrations');
   const after = list(join(work, 'migrations'));
