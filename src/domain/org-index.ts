@@ -42,6 +42,7 @@ export class OrgIndex {
   private readonly platformGroupsByGroup = new Map<number, PlatformGroup[]>();
   private readonly platformGroupByChat = new Map<string, PlatformGroup>();
   private readonly personByAccount = new Map<string, number>();
+  private readonly accountsByPerson = new Map<number, Binding[]>();
 
   constructor(snapshot: OrgSnapshot) {
     this.schoolName = snapshot.schoolName;
@@ -76,7 +77,10 @@ export class OrgIndex {
       pushTo(this.platformGroupsByGroup, pg.groupId, pg);
       this.platformGroupByChat.set(chatKey(pg.platform, pg.chatId), pg);
     }
-    for (const b of snapshot.bindings) this.personByAccount.set(chatKey(b.platform, b.platformUserId), b.personId);
+    for (const b of snapshot.bindings) {
+      this.personByAccount.set(chatKey(b.platform, b.platformUserId), b.personId);
+      pushTo(this.accountsByPerson, b.personId, b);
+    }
   }
 
   person(id: number): Person | undefined {
@@ -135,6 +139,10 @@ export class OrgIndex {
   personByPlatformAccount(platform: Platform, platformUserId: string): Person | undefined {
     const id = this.personByAccount.get(chatKey(platform, platformUserId));
     return id === undefined ? undefined : this.peopleById.get(id);
+  }
+  /** The person's platform user id on a platform, if known. */
+  accountOn(personId: number, platform: Platform): string | undefined {
+    return this.accountsByPerson.get(personId)?.find((b) => b.platform === platform)?.platformUserId;
   }
   hasRole(person: Person, role: StaffRole, collegeId?: number): boolean {
     return person.roles.some((r) => r.role === role && (collegeId === undefined || r.collegeId === collegeId));

@@ -133,7 +133,17 @@ export class PlatformRefusedError extends Error {
   }
 }
 
-/** The connection failed or timed out. The send may be retried. */
+/**
+ * The connection failed or timed out. The send may be retried. `definitelyNotSent` is true only when
+ * the adapter knows the platform never received it (e.g. not connected); otherwise the outcome is
+ * unknown and the outbox asks `confirmSent` before trying again.
+ */
 export class PlatformUnavailableError extends Error {
   override readonly name = 'PlatformUnavailableError';
+  constructor(
+    message: string,
+    readonly definitelyNotSent = false,
+  ) {
+    super(message);
+  }
 }

@@ -1,0 +1,142 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CascadeConfig } from '../config/schema.js';
+import { OrgIndex } from '../domain/org-index.js';
+import type { ChatAdapter } from '../platform/port.js';
+import { JobQueues, type AccountWorkerOptions } from '../queue/job-queues.js';
+import type { Db } from '../store/db.js';
+import { DirectiveRepo } from '../store/directive-repo.js';
+import { InboundRepo } from '../store/inbound-repo.js';
+import { LedgerRepo } from '../store/ledger-repo.js';
+import { loadOrgSnapshot } from '../store/org-repo.js';
+import { InboundHandler, inboundDedupeKey } from './inbound.js';
+import { Outbox, Pacer, type Pacing } from './outbox.js';
+import { Queries } from './queries.js';
+import { Relay } from './relay.js';
+
+export interface AppDeps {
+  readonly config: CascadeConfig;
+  readonly db: Db;
+  readonly redisUrl: string;
+  /** Redis key prefix; tests and drills pass their own. Defaults to config.redis.prefix. */
+  readonly prefix?: string;
+  readonly clock: Clock;
+  readonly adapters: readonly ChatAdapter[];
+  readonly logger: Logger;
+}
+
+export interface App {
+  readonly deps: AppDeps;
+  readonly org: () => OrgIndex;
+  readonly directives: DirectiveRepo;
+  readonly ledger: LedgerRepo;
+  readonly inboundRepo: InboundRepo;
+  readonly queues: JobQueues;
+  readonly relay: Relay;
+  readonly queries: Queries;
+  readonly outbox: Outbox;
+  readonly inbound: InboundHandler;
+  /** Reloads the org from the store (after an import). */
+  reloadOrg(): void;
+  /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
+  start(): Promise<void>;
+  /** Resolves once every queue is empty and nothing is in flight (drills, tests). */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Graceful stop; `force` drops running jobs as a crash would (tests). */
+  stop(force?: boolean): Promise<void>;
+}
+
+/** Wires everything without connecting an adapter or starting a worker (Fastify's build). */
+export function buildApp(deps: AppDeps): App {
+  const { config, db, clock, logger } = deps;
+  const schoolName = config.school.name;
+  let org = new OrgIndex(loadOrgSnapshot(db, schoolName));
+  const orgRef = (): OrgIndex => org;
+  const adapters = new Map(deps.adapters.map((a) => [a.accountId, a]));
+  const pacingOf = (accountId: string): Pacing => {
+    const account = config.accounts.find((a) => a.id === accountId);
+    return {
+      minGapMs: account?.minGapMs ?? config.sending.minGapMs,
+      jitterMs: account?.jitterMs ?? config.sending.jitterMs,
+    };
+  };
+  const directives = new DirectiveRepo(db);
+  const ledger = new LedgerRepo(db);
+  const inboundRepo = new InboundRepo(db);
+  const queues = new JobQueues({
+    url: deps.redisUrl,
+    prefix: deps.prefix ?? config.redis.prefix,
+    inboundConcurrency: config.queue.inboundConcurrency,
+    lockDurationMs: config.queue.lockDurationMs,
+    stalledIntervalMs: config.queue.stalledIntervalMs,
+    maxAttempts: config.sending.maxAttempts,
+    retryBackoffMs: config.sending.retryBackoffMs,
+  });
+  const pacer = new Pacer(clock, pacingOf);
+  const outbox = new Outbox({ ledger, queues, adapters, clock, pacer, logger });
+  const timeZone = config.school.timeZone;
+  const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs });
+  const queries = new Queries({ org: orgRef, directives, timeZone, now: () => clock.now() });
+  const inbound = new InboundHandler({ org: orgRef, inbound: inboundRepo, directives, ledger, relay, queries, outbox, clock, timeZone, logger });
+  let started = false;
+
+  const app: App = {
+    deps,
+    org: orgRef,
+    directives,
+    ledger,
+    inboundRepo,
+    queues,
+    relay,
+    queries,
+    outbox,
+    inbound,
+    reloadOrg() {
+      org = new OrgIndex(loadOrgSnapshot(db, schoolName));
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      relay.load();
+      const workers = new Map<string, AccountWorkerOptions>();
+      for (const a of adapters.values()) {
+        const p = pacingOf(a.accountId);
+        workers.set(a.accountId, { concurrency: p.minGapMs === 0 && p.jitterMs === 0 ? config.sending.unpacedConcurrency : 1 });
+      }
+      queues.startWorkers(
+        {
+          inbound: (ev) => inbound.handle(ev),
+          send: (id, attempt) => outbox.deliver(id, attempt),
+        },
+        workers,
+      );
+      const requeued = await outbox.recover();
+      if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
+      await Promise.all(
+        [...adapters.values()].map((a) =>
+          a.start((ev) => {
+            queues.enqueueInbound(ev, inboundDedupeKey(ev)).catch((error: unknown) => {
+              logger.error({ err: error, account: a.accountId }, 'could not queue an inbound event');
+            });
+          }),
+        ),
+      );
+      logger.info({ accounts: adapters.size, ...org.counts() }, 'cascade started');
+    },
+    async settle(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      let quiet = 0;
+      while (quiet < 3) {
+        if (Date.now() > deadline) throw new Error(`queues did not settle within ${timeoutMs} ms: ${JSON.stringify(await queues.counts())}`);
+        await new Promise((r) => setTimeout(r, 5));
+        quiet = (await queues.idle()) ? quiet + 1 : 0;
+      }
+    },
+    async stop(force = false) {
+      await Promise.all([...adapters.values()].map((a) => a.stop()));
+      await queues.close(force);
+      started = false;
+    },
+  };
+  return app;
+}

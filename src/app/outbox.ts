@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { maskPhone, splitMessage } from '../domain/message-text.js';
+import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter } from '../platform/port.js';
+import type { JobQueues, SendAttempt } from '../queue/job-queues.js';
+import type { LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
+
+export interface Pacing {
+  readonly minGapMs: number;
+  readonly jitterMs: number;
+}
+
+/**
+ * Spaces one account's sends: at least minGapMs (+ jitter) after the previous send, measured from
+ * when it went out, so a backlog after a stall drains at the paced rate instead of bursting.
+ */
+export class Pacer {
+  private readonly nextAt = new Map<string, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly pacing: (accountId: string) => Pacing,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Waits until the account may send, and books the slot after it. */
+  async acquire(accountId: string): Promise<void> {
+    const { minGapMs, jitterMs } = this.pacing(accountId);
+    if (minGapMs === 0 && jitterMs === 0) return;
+    const now = this.clock.now();
+    const at = Math.max(now, this.nextAt.get(accountId) ?? 0);
+    this.nextAt.set(accountId, at + minGapMs + Math.floor(this.random() * (jitterMs + 1)));
+    if (at > now) await this.clock.sleep(at - now);
+  }
+}
+
+export interface OutboxDeps {
+  readonly ledger: LedgerRepo;
+  readonly queues: JobQueues;
+  readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  readonly clock: Clock;
+  readonly pacer: Pacer;
+  readonly logger: Logger;
+}
+
+/**
+ * The only way anything reaches a platform: plan in the sent-ledger, queue on the account's send
+ * queue, send once. A crash between "sending" and "sent" is settled by asking the platform, and
+ * where it cannot tell, the delivery is marked uncertain rather than risk a duplicate.
+ */
+export class Outbox {
+  constructor(private readonly deps: OutboxDeps) {}
+
+  /** Splits over-long texts at the platform's limit, plans every part, and queues what is unsent. */
+  async post(planned: readonly PlannedDelivery[]): Promise<void> {
+    const parts: PlannedDelivery[] = [];
+    for (const p of planned) {
+      const adapter = this.deps.adapters.get(p.accountId);
+      const max = adapter?.capabilities.maxMessageChars ?? 4000;
+      // Last line of defence: no phone or ID number is ever posted in a group.
+      const text = p.chatType === 'group' ? maskPhone(p.text) : p.text;
+      const pieces = splitMessage(text, max);
+      if (pieces.length <= 1) parts.push({ ...p, text });
+      else pieces.forEach((piece, i) => parts.push({ ...p, key: `${p.key}.p${i + 1}`, text: piece, mentions: i === 0 ? p.mentions : [] }));
+    }
+    const toSend = this.deps.ledger.plan(parts, this.deps.clock.now());
+    await this.deps.queues.enqueueSends(toSend);
+  }
+
+  /** Queues again whatever was planned or interrupted mid-send (after a restart). */
+  async recover(): Promise<number> {
+    const unsent = this.deps.ledger.unsent();
+    await this.deps.queues.enqueueSends(unsent);
+    return unsent.length;
+  }
+
+  /** The send job handler. Throws to have BullMQ retry a retry-able failure. */
+  async deliver(deliveryId: number, attempt: SendAttempt): Promise<void> {
+    const { ledger, logger } = this.deps;
+    const d = ledger.get(deliveryId);
+    if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain') return;
+    const adapter = this.deps.adapters.get(d.accountId);
+    if (!adapter) {
+      ledger.markFailed(d.id, `no adapter for account ${d.accountId}`);
+      logger.error({ delivery: d.id, account: d.accountId }, 'no adapter for account');
+      return;
+    }
+    if (d.status === 'sending') {
+      // An earlier attempt died, or timed out, between claiming and recording the outcome.
+      const verdict = adapter.confirmSent ? await adapter.confirmSent({ chatType: d.chatType, id: d.target }, d.key) : 'unknown';
+      if (verdict === 'sent') {
+        ledger.markSent(d.id, null, this.deps.clock.now());
+        return;
+      }
+      if (verdict === 'unknown') {
+        ledger.markUncertain(d.id, 'interrupted mid-send and the platform cannot confirm it');
+        logger.warn({ delivery: d.id, account: d.accountId }, 'delivery outcome unknown; not resent');
+        return;
+      }
+    }
+    await this.deps.pacer.acquire(d.accountId);
+    if (!ledger.markSending(d.id)) return;
+    const message = { text: d.text, mentions: d.mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
+    try {
+      const receipt =
+        d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
+      ledger.markSent(d.id, receipt.messageId ?? null, receipt.at);
+    } catch (error) {
+      this.settleFailure(d.id, d.accountId, error, attempt);
+    }
+  }
+
+  private settleFailure(id: number, accountId: string, error: unknown, attempt: SendAttempt): void {
+    const { ledger, logger } = this.deps;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const lastAttempt = attempt.attemptsMade + 1 >= attempt.maxAttempts;
+    if (error instanceof PlatformRefusedError) {
+      ledger.markFailed(id, reason);
+      logger.warn({ delivery: id, account: accountId, reason }, 'platform refused delivery');
+      return;
+    }
+    if (error instanceof PlatformUnavailableError && error.definitelyNotSent) {
+      if (lastAttempt) ledger.markFailed(id, reason);
+      else ledger.markRetry(id, reason);
+    } else if (lastAttempt) {
+      // Unknown whether the platform took it, and no attempt left to ask again.
+      ledger.markUncertain(id, reason);
+    }
+    // Otherwise it stays 'sending': the retry asks the platform before sending again.
+    if (lastAttempt) {
+      logger.warn({ delivery: id, account: accountId, reason }, 'delivery gave up');
+      return;
+    }
+    throw error;
+  }
+}

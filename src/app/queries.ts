@@ -1,0 +1,211 @@
+import type { Directive, ObligationLevel, Scope } from '../domain/directive.js';
+import { directiveLevels, targetCollegeIds } from '../domain/directive.js';
+import { formatTime } from '../domain/duration.js';
+import type { Person } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import {
+  emptyTally,
+  scopedObligations,
+  statusOf,
+  tallyBy,
+  tallyByLevel,
+  type AckFact,
+  type ObligationStatus,
+  type Tally,
+} from '../domain/progress.js';
+import { LEVEL_NAMES, LEVEL_WHO } from '../locale/zh-CN.js';
+import type { DirectiveRepo } from '../store/directive-repo.js';
+
+/** What the bot answers: a part fit for the group, and details (names) for the asker only. */
+export interface Answer {
+  readonly public: string;
+  readonly private: string | null;
+}
+
+export interface QueryDeps {
+  readonly org: () => OrgIndex;
+  readonly directives: DirectiveRepo;
+  readonly timeZone: string;
+  readonly now: () => number;
+}
+
+/** Narrows a scope by a filter naming a college or class; null when the filter matches nothing in scope. */
+export function narrowScope(org: OrgIndex, scope: Scope, filter: string | null): Scope | null {
+  if (!filter) return scope;
+  const college = org.collegeNamed(filter);
+  const klass = org.classNamed(filter);
+  if (college) {
+    if (scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.includes(college.id))) {
+      return { kind: 'colleges', collegeIds: [college.id] };
+    }
+    return null;
+  }
+  if (klass) {
+    const allowed =
+      scope.kind === 'school' ||
+      (scope.kind === 'colleges' && scope.collegeIds.includes(klass.collegeId)) ||
+      (scope.kind === 'classes' && scope.classIds.includes(klass.id));
+    return allowed ? { kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] } : null;
+  }
+  return null;
+}
+
+const fmtTally = (t: Tally): string => `${t.acknowledged}/${t.required}`;
+
+/** Answers /未回复 and /进度 for one directive within the asker's scope. */
+export class Queries {
+  constructor(private readonly deps: QueryDeps) {}
+
+  private statuses(d: Directive, scope: Scope, asker: Person): ObligationStatus[] {
+    const org = this.deps.org();
+    const list = scopedObligations(org, d, scope, asker.id);
+    const colleges = new Set(list.map((o) => o.collegeId));
+    const acks: AckFact[] = [];
+    for (const c of colleges) acks.push(...this.deps.directives.acksForCollege(d.id, c));
+    const released = new Set(this.deps.directives.releasedGroups(d.id));
+    return statusOf(org, d, list, acks, released);
+  }
+
+  private title(d: Directive, what: string): string {
+    return `第${d.id}号通知 ${what}（截至 ${formatTime(this.deps.now(), this.deps.timeZone)}）`;
+  }
+
+  pending(d: Directive, scope: Scope, asker: Person): Answer {
+    const org = this.deps.org();
+    const statuses = this.statuses(d, scope, asker);
+    const open = statuses.filter((s) => s.state === 'pending');
+    const lines = [this.title(d, '未回复情况')];
+    if (open.length === 0) {
+      const waiting = statuses.filter((s) => s.state === 'not_released').length;
+      lines.push(waiting > 0 ? `已下发的群都已回复；还有 ${waiting} 人所在的群待逐级下发。` : '全部已回复。');
+      return { public: lines.join('\n'), private: null };
+    }
+    // Staff who owe a reply (L1 deputy secretaries, L2 counselors) may be named in the group.
+    for (const level of [1, 2] as const) {
+      const names = open.filter((s) => s.level === level).map((s) => staffLabel(org, s, scope));
+      if (names.length > 0) lines.push(`${LEVEL_NAMES[level]}未回复的${LEVEL_WHO[level]}（${names.length}）：${names.join('、')}`);
+    }
+    const families = open.filter((s) => s.level >= 3);
+    let details: string | null = null;
+    if (scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)) {
+      const byCollege = [...tallyBy(statuses, (s) => s.collegeId)].map(([collegeId, levels]) => ({
+        name: org.college(collegeId)?.name ?? '?',
+        levels,
+        pending: sumPending(levels),
+      }));
+      byCollege.sort((a, b) => b.pending - a.pending);
+      lines.push('各学院未回复（最多的在前）：');
+      byCollege
+        .filter((c) => c.pending > 0)
+        .forEach((c, i) => lines.push(`${i + 1}. ${c.name}：${describePending(c.levels, d)}`));
+      lines.push(`发送“/未回复 ${d.id} 学院名”查看某学院详情。`);
+    } else {
+      const byClass = tallyBy(statuses, (s) => s.classId);
+      if (byClass.size > 0 && families.length > 0) {
+        lines.push('各班未回复：');
+        for (const [classId, levels] of byClass) {
+          if (sumPending(levels) === 0) continue;
+          lines.push(`${org.classUnit(classId)?.name ?? '?'}：${describePending(levels, d)}`);
+        }
+      }
+      if (families.length > 0) {
+        details = this.nameList(d, families);
+        lines.push('学生和家长的名单只私信发送，不在群里公布。');
+      }
+    }
+    return { public: lines.join('\n'), private: details };
+  }
+
+  private nameList(d: Directive, families: readonly ObligationStatus[]): string {
+    const org = this.deps.org();
+    const out = [`第${d.id}号通知 未回复名单（请勿转发到群里）`];
+    const byClass = new Map<number, { students: string[]; parents: string[] }>();
+    for (const s of families) {
+      if (s.classId === null) continue;
+      const entry = byClass.get(s.classId) ?? { students: [], parents: [] };
+      const name = org.person(s.subjectId)?.name ?? '?';
+      (s.level === 3 ? entry.students : entry.parents).push(name);
+      byClass.set(s.classId, entry);
+    }
+    for (const [classId, e] of byClass) {
+      out.push(`【${org.classUnit(classId)?.name ?? '?'}】`);
+      if (e.students.length > 0) out.push(`学生未回复（${e.students.length}）：${e.students.join('、')}`);
+      if (e.parents.length > 0) out.push(`家长未回复（${e.parents.length}，按学生姓名）：${e.parents.join('、')}`);
+    }
+    return out.join('\n');
+  }
+
+  progress(d: Directive, scope: Scope, asker: Person): Answer {
+    const org = this.deps.org();
+    const statuses = this.statuses(d, scope, asker);
+    const byLevel = tallyByLevel(statuses);
+    const lines = [this.title(d, '回复进度')];
+    if (d.deadlineAt !== null) lines.push(`截止：${formatTime(d.deadlineAt, this.deps.timeZone)}${this.deps.now() > d.deadlineAt ? '（已过）' : ''}`);
+    for (const level of directiveLevels(d)) {
+      const t = byLevel.get(level);
+      if (!t) continue;
+      lines.push(`${LEVEL_NAMES[level]}（${LEVEL_WHO[level]}）：${levelLine(t, d)}`);
+    }
+    const notReleased = statuses.filter((s) => s.state === 'not_released').length;
+    if (d.mode === 'step' && notReleased > 0) lines.push(`逐级下发中：${notReleased} 人所在的群尚未收到。`);
+    const breakdown =
+      scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)
+        ? tallyBy(statuses, (s) => s.collegeId)
+        : tallyBy(statuses, (s) => s.classId);
+    const isCollege = scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1);
+    if (breakdown.size > 1 || (breakdown.size === 1 && !isCollege)) {
+      lines.push(isCollege ? '各学院：' : '各班：');
+      for (const [id, levels] of breakdown) {
+        const name = isCollege ? org.college(id)?.name : org.classUnit(id)?.name;
+        const parts = directiveLevels(d)
+          .filter((l) => levels.has(l))
+          .map((l) => `${LEVEL_WHO[l]} ${fmtTally(levels.get(l) ?? emptyTally())}`);
+        lines.push(`${name ?? '?'}：${parts.join('，')}`);
+      }
+    }
+    return { public: lines.join('\n'), private: null };
+  }
+
+  /** Per-level totals for the whole directive (drill reports, the sandbox). */
+  totals(d: Directive): Map<ObligationLevel, Tally> {
+    const org = this.deps.org();
+    const acks = this.deps.directives.acks(d.id);
+    const list = scopedObligations(org, d, { kind: 'colleges', collegeIds: targetCollegeIds(org, d) }, 0);
+    const released = new Set(this.deps.directives.releasedGroups(d.id));
+    return tallyByLevel(statusOf(org, d, list, acks, released));
+  }
+}
+
+function staffLabel(org: OrgIndex, s: ObligationStatus, scope: Scope): string {
+  const name = org.person(s.subjectId)?.name ?? '?';
+  if (scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)) {
+    return `${name}（${org.college(s.collegeId)?.name ?? '?'}）`;
+  }
+  return name;
+}
+
+function sumPending(levels: Map<ObligationLevel, Tally>): number {
+  let n = 0;
+  for (const t of levels.values()) n += t.pending;
+  return n;
+}
+
+function describePending(levels: Map<ObligationLevel, Tally>, d: Directive): string {
+  const parts: string[] = [];
+  for (const level of directiveLevels(d)) {
+    const t = levels.get(level);
+    if (!t || t.pending + t.notReleased === 0) continue;
+    const unit = level === 4 ? '户' : '人';
+    parts.push(`${LEVEL_WHO[level]} ${t.pending}/${t.required} ${unit}未回复${t.notReleased > 0 ? `（${t.notReleased} 待下发）` : ''}`);
+  }
+  return parts.join('，');
+}
+
+function levelLine(t: Tally, d: Directive): string {
+  const pct = t.required === 0 ? 100 : Math.round((t.acknowledged / t.required) * 100);
+  let s = `已回复 ${fmtTally(t)}（${pct}%）`;
+  if (t.late > 0) s += `，其中逾期 ${t.late}`;
+  if (d.requireCompletion) s += `，已落实 ${t.done}/${t.required}`;
+  if (t.notReleased > 0) s += `，待下发 ${t.notReleased}`;
+  return s;
+}

@@ -1,0 +1,130 @@
+import type { Clock } from '../clock.js';
+import type { Directive, ObligationLevel } from '../domain/directive.js';
+import { releasesAfterAck } from '../domain/directive.js';
+import { formatTime } from '../domain/duration.js';
+import type { Group, Person } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { zh } from '../locale/zh-CN.js';
+import type { DirectiveRepo } from '../store/directive-repo.js';
+import type { PlannedDelivery } from '../store/ledger-repo.js';
+import type { Outbox } from './outbox.js';
+
+export interface RelayDeps {
+  readonly org: () => OrgIndex;
+  readonly directives: DirectiveRepo;
+  readonly outbox: Outbox;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  readonly replyWindowMs: number;
+}
+
+/**
+ * Relays directives into groups and keeps the routing table: which open directives each group has
+ * received, newest first, so a reply in a group finds the directive it answers.
+ */
+export class Relay {
+  private readonly byGroup = new Map<number, number[]>();
+  private readonly cache = new Map<number, Directive>();
+
+  constructor(private readonly deps: RelayDeps) {}
+
+  /** Rebuilds the routing table from the store (at start). */
+  load(): void {
+    this.byGroup.clear();
+    this.cache.clear();
+    const since = this.deps.clock.now() - this.deps.replyWindowMs;
+    for (const d of this.deps.directives.open(since)) this.cache.set(d.id, d);
+    const releases = this.deps.directives.openReleases(since).sort((a, b) => b.directiveId - a.directiveId);
+    for (const r of releases) this.route(r.groupId, r.directiveId);
+  }
+
+  private route(groupId: number, directiveId: number): void {
+    const list = this.byGroup.get(groupId) ?? [];
+    if (!list.includes(directiveId)) {
+      list.push(directiveId);
+      list.sort((a, b) => b - a);
+    }
+    this.byGroup.set(groupId, list);
+  }
+
+  directive(id: number): Directive | undefined {
+    let d = this.cache.get(id);
+    if (!d) {
+      d = this.deps.directives.get(id);
+      if (d) this.cache.set(id, d);
+    }
+    return d;
+  }
+
+  /** Open directives this group has received, newest first, within the reply window. */
+  openFor(groupId: number): Directive[] {
+    const since = this.deps.clock.now() - this.deps.replyWindowMs;
+    const out: Directive[] = [];
+    for (const id of this.byGroup.get(groupId) ?? []) {
+      const d = this.directive(id);
+      if (d && d.status === 'open' && d.createdAt >= since) out.push(d);
+    }
+    return out;
+  }
+
+  /** Stores a new directive with its first releases (the origin group counts as released). */
+  async create(input: Omit<Directive, 'id' | 'status'>, releaseTo: readonly Group[]): Promise<Directive> {
+    const groupIds = [input.originGroupId, ...releaseTo.map((g) => g.id).filter((id) => id !== input.originGroupId)];
+    const d = this.deps.directives.create(input, groupIds);
+    this.cache.set(d.id, d);
+    for (const g of groupIds) this.route(g, d.id);
+    await this.post(d, releaseTo);
+    return d;
+  }
+
+  /** Step-by-step relay: opens the groups the acknowledging person is responsible for. */
+  async afterAck(d: Directive, person: Person, level: ObligationLevel): Promise<void> {
+    const groups = releasesAfterAck(this.deps.org(), d, person, level);
+    if (groups.length === 0) return;
+    const fresh = this.deps.directives.release(d.id, groups.map((g) => g.id), this.deps.clock.now(), person.id);
+    if (fresh.length === 0) return;
+    for (const g of fresh) this.route(g, d.id);
+    await this.post(d, groups.filter((g) => fresh.includes(g.id)));
+  }
+
+  /** Plans one delivery per platform group behind each logical group and queues them. */
+  private async post(d: Directive, groups: readonly Group[]): Promise<void> {
+    const org = this.deps.org();
+    const issuer = org.person(d.issuerId);
+    const planned: PlannedDelivery[] = [];
+    for (const g of groups) {
+      const text = this.render(d, g, issuer?.name ?? '');
+      for (const pg of org.platformGroupsOf(g.id)) {
+        const accountId = pg.accounts[0];
+        if (!accountId) continue;
+        const mentions =
+          g.level === 2 && g.collegeId !== null
+            ? org
+                .collegeCounselors(g.collegeId)
+                .map((p) => org.accountOn(p.id, pg.platform))
+                .filter((id): id is string => id !== undefined)
+            : [];
+        planned.push({
+          key: `d${d.id}-pg${pg.id}`,
+          purpose: 'directive',
+          directiveId: d.id,
+          groupId: g.id,
+          accountId,
+          platform: pg.platform,
+          chatType: 'group',
+          target: pg.chatId,
+          text,
+          mentions,
+          quoteId: null,
+        });
+      }
+    }
+    await this.deps.outbox.post(planned);
+  }
+
+  private render(d: Directive, g: Group, issuer: string): string {
+    const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone);
+    const common = { level: g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
+    return [zh.directiveHeader({ id: d.id, issuer, deadline, ...common }), d.text, zh.directiveFooter(common)].join('\n');
+  }
+}

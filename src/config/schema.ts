@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+const accountSchema = z.strictObject({
+  /** The id the roster's 群.账号 column uses. */
+  id: z.string().min(1),
+  /** Which adapter serves the account. Only the built-in simulator exists so far. */
+  adapter: z.enum(['simulator']).default('simulator'),
+  platform: z.enum(['qq', 'wechat']),
+  /** Overrides sending.minGapMs for this account. */
+  minGapMs: z.number().int().min(0).optional(),
+  jitterMs: z.number().int().min(0).optional(),
+});
+
+export const configSchema = z.strictObject({
+  school: z
+    .strictObject({
+      name: z.string().min(1).default('示范大学'),
+      timeZone: z.string().min(1).default('Asia/Shanghai'),
+    })
+    .prefault({}),
+  /** SQLite file, embedded Redis data and drill scratch space live here. */
+  dataDir: z.string().min(1).default('./data'),
+  /** Roster (xlsx or CSV directory) imported at start when the store holds no org yet. */
+  org: z.string().min(1).default('config/demo'),
+  redis: z
+    .strictObject({
+      /** Unset: Cascade starts its own redis-server under dataDir. */
+      url: z.string().url().optional(),
+      /** Key prefix for every queue, so several deployments or tests can share one Redis. */
+      prefix: z.string().min(1).default('cascade'),
+    })
+    .prefault({}),
+  /** Bot accounts. Accounts named in the roster but not listed here run on the simulator. */
+  accounts: z.array(accountSchema).default([]),
+  sending: z
+    .strictObject({
+      /** Minimum gap between two sends of one account. Platforms ban accounts that send faster. */
+      minGapMs: z.number().int().min(0).default(1500),
+      /** Random extra delay added to each gap, 0..jitterMs. */
+      jitterMs: z.number().int().min(0).default(500),
+      /** Parallel sends per account when minGapMs is 0 (simulator benchmarks). */
+      unpacedConcurrency: z.number().int().min(1).max(200).default(20),
+      maxAttempts: z.number().int().min(1).max(50).default(5),
+      retryBackoffMs: z.number().int().min(0).default(5_000),
+    })
+    .prefault({}),
+  queue: z
+    .strictObject({
+      inboundConcurrency: z.number().int().min(1).max(500).default(50),
+      /** A job held this long by a dead worker is taken over by another. */
+      lockDurationMs: z.number().int().min(500).default(30_000),
+      stalledIntervalMs: z.number().int().min(500).default(30_000),
+    })
+    .prefault({}),
+  replies: z
+    .strictObject({
+      /** A reply counts toward directives issued at most this long ago. */
+      windowMs: z.number().int().min(MINUTE).default(7 * DAY),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type CascadeConfig = z.infer<typeof configSchema>;
+export type AccountConfig = z.infer<typeof accountSchema>;

@@ -1,0 +1,197 @@
+/**
+ * Directives and who owes a reply to them. Pure: given the org and a directive, which groups it
+ * goes to, who must acknowledge at each level, and what a reply by one person counts for.
+ */
+import type { Group, Person } from './org.js';
+import type { OrgIndex } from './org-index.js';
+
+export type RelayMode = 'immediate' | 'step';
+export type AckKind = 'ack' | 'done';
+export type Depth = 2 | 3 | 4;
+export type ObligationLevel = 1 | 2 | 3 | 4;
+export const OBLIGATION_LEVELS: readonly ObligationLevel[] = [1, 2, 3, 4];
+
+export interface Directive {
+  /** The 编号 people type in /未回复 <编号>. */
+  readonly id: number;
+  readonly issuerId: number;
+  readonly originGroupId: number;
+  readonly originInboundId: number | null;
+  readonly text: string;
+  readonly deadlineAt: number | null;
+  readonly depth: Depth;
+  /** null: every college. */
+  readonly collegeIds: readonly number[] | null;
+  readonly requireCompletion: boolean;
+  readonly mode: RelayMode;
+  readonly replyHint: string;
+  readonly status: 'open' | 'closed';
+  readonly createdAt: number;
+}
+
+/** One reply owed: by `subject` (a person; for L4 the student whose family owes it). */
+export interface Obligation {
+  readonly level: ObligationLevel;
+  readonly subjectId: number;
+  readonly collegeId: number;
+  /** L3/L4: the student's class. */
+  readonly classId: number | null;
+}
+
+export function targetCollegeIds(org: OrgIndex, directive: Pick<Directive, 'collegeIds'>): number[] {
+  return directive.collegeIds ? [...directive.collegeIds] : org.colleges.map((c) => c.id);
+}
+
+/** Who may issue a directive: the student-work team. */
+export function canIssueDirective(org: OrgIndex, person: Person): boolean {
+  return org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member');
+}
+
+/** The logical groups below L1 a directive goes to, by level. */
+export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth'>): Group[] {
+  const out: Group[] = [];
+  for (const collegeId of targetCollegeIds(org, directive)) {
+    const college = org.college(collegeId);
+    if (!college) continue;
+    const l2 = org.groupByKeyName(`L2:${college.name}`);
+    if (l2) out.push(l2);
+    if (directive.depth >= 3) {
+      for (const k of org.classesOf(collegeId)) {
+        const l3 = org.groupByKeyName(`L3:${k.name}`);
+        if (l3) out.push(l3);
+      }
+    }
+    if (directive.depth >= 4) {
+      const l4 = org.groupByKeyName(`L4:${college.name}`);
+      if (l4) out.push(l4);
+    }
+  }
+  return out;
+}
+
+/**
+ * Groups released at once. Immediate: every target group. Step by step: none below L1; each
+ * opens when the person responsible above it acknowledges (see releasesAfterAck).
+ */
+export function initialReleases(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'mode'>): Group[] {
+  return directive.mode === 'immediate' ? targetGroups(org, directive) : [];
+}
+
+/**
+ * Step-by-step relay: a deputy secretary's acknowledgement in L1 opens their college's L2 group; a
+ * counselor's in L2 opens their classes' L3 groups and the college's L4 parents group (counselors
+ * relay to parents, as the seed document assigns).
+ */
+export function releasesAfterAck(org: OrgIndex, directive: Directive, person: Person, level: ObligationLevel): Group[] {
+  if (directive.mode !== 'step') return [];
+  const colleges = new Set(targetCollegeIds(org, directive));
+  const out: Group[] = [];
+  if (level === 1) {
+    for (const r of person.roles) {
+      if (r.role !== 'deputy_secretary' || r.collegeId === null || !colleges.has(r.collegeId)) continue;
+      const college = org.college(r.collegeId);
+      const g = college && org.groupByKeyName(`L2:${college.name}`);
+      if (g) out.push(g);
+    }
+  } else if (level === 2) {
+    for (const classId of person.counselorOf) {
+      const k = org.classUnit(classId);
+      if (!k || !colleges.has(k.collegeId)) continue;
+      if (directive.depth >= 3) {
+        const g = org.groupByKeyName(`L3:${k.name}`);
+        if (g) out.push(g);
+      }
+      if (directive.depth >= 4) {
+        const college = org.college(k.collegeId);
+        const g = college && org.groupByKeyName(`L4:${college.name}`);
+        if (g && !out.includes(g)) out.push(g);
+      }
+    }
+  }
+  return out;
+}
+
+/** Levels a directive asks replies at: L1 always, then down to its depth. */
+export function directiveLevels(directive: Pick<Directive, 'depth'>): ObligationLevel[] {
+  return OBLIGATION_LEVELS.filter((l) => l <= directive.depth);
+}
+
+/** Every reply owed for the directive within the given colleges (default: all its colleges). */
+export function obligations(org: OrgIndex, directive: Directive, collegeIds?: readonly number[]): Obligation[] {
+  const wanted = new Set(targetCollegeIds(org, directive));
+  const colleges = (collegeIds ?? [...wanted]).filter((c) => wanted.has(c));
+  const out: Obligation[] = [];
+  for (const collegeId of colleges) {
+    for (const p of org.withRole('deputy_secretary', collegeId)) out.push({ level: 1, subjectId: p.id, collegeId, classId: null });
+    for (const p of org.collegeCounselors(collegeId)) out.push({ level: 2, subjectId: p.id, collegeId, classId: null });
+    if (directive.depth < 3) continue;
+    for (const k of org.classesOf(collegeId)) {
+      for (const s of org.studentsOf(k.id)) {
+        out.push({ level: 3, subjectId: s.id, collegeId, classId: k.id });
+        if (directive.depth >= 4) out.push({ level: 4, subjectId: s.id, collegeId, classId: k.id });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What a reply by `person` in `group` can count for: the level and the subjects. Deputy secretaries
+ * answer in L1, counselors in L2, students in their class group, guardians for their children of
+ * the parents group's college.
+ */
+export function owedBy(org: OrgIndex, directive: Directive, person: Person, group: Group): Obligation[] {
+  const colleges = new Set(targetCollegeIds(org, directive));
+  switch (group.level) {
+    case 1:
+      return person.roles
+        .filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null && colleges.has(r.collegeId))
+        .map((r) => ({ level: 1, subjectId: person.id, collegeId: r.collegeId ?? 0, classId: null }));
+    case 2:
+      return group.collegeId !== null && colleges.has(group.collegeId) && org.hasRole(person, 'counselor', group.collegeId)
+        ? [{ level: 2, subjectId: person.id, collegeId: group.collegeId, classId: null }]
+        : [];
+    case 3:
+      return directive.depth >= 3 &&
+        person.kind === 'student' &&
+        person.classId !== null &&
+        person.classId === group.classId &&
+        person.collegeId !== null &&
+        colleges.has(person.collegeId)
+        ? [{ level: 3, subjectId: person.id, collegeId: person.collegeId, classId: person.classId }]
+        : [];
+    case 4: {
+      if (directive.depth < 4 || person.kind !== 'guardian' || group.collegeId === null || !colleges.has(group.collegeId)) return [];
+      const out: Obligation[] = [];
+      for (const w of org.wardsOf(person.id)) {
+        const student = org.person(w.studentId);
+        if (student && student.collegeId === group.collegeId) {
+          out.push({ level: 4, subjectId: student.id, collegeId: group.collegeId, classId: student.classId });
+        }
+      }
+      return out;
+    }
+    case 0:
+      return [];
+  }
+}
+
+/** Whose progress a person may see. */
+export type Scope =
+  | { readonly kind: 'school' }
+  | { readonly kind: 'colleges'; readonly collegeIds: readonly number[] }
+  | { readonly kind: 'classes'; readonly classIds: readonly number[]; readonly collegeIds: readonly number[] }
+  | { readonly kind: 'none' };
+
+export function scopeOf(org: OrgIndex, person: Person): Scope {
+  if (org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member')) return { kind: 'school' };
+  const colleges = person.roles
+    .filter((r) => (r.role === 'deputy_secretary' || r.role === 'college_leader') && r.collegeId !== null)
+    .map((r) => r.collegeId as number);
+  if (colleges.length > 0) return { kind: 'colleges', collegeIds: [...new Set(colleges)] };
+  if (person.counselorOf.length > 0) {
+    const collegeIds = [...new Set(person.counselorOf.map((c) => org.classUnit(c)?.collegeId).filter((c): c is number => c !== undefined))];
+    return { kind: 'classes', classIds: person.counselorOf, collegeIds };
+  }
+  return { kind: 'none' };
+}

@@ -1,0 +1,128 @@
+/**
+ * Who has replied to a directive, within a scope. Pure: obligations, the acknowledgements stored so
+ * far and where the directive has been released in; the app turns this into chat text.
+ */
+import type { AckKind, Directive, Obligation, ObligationLevel, Scope } from './directive.js';
+import { obligations } from './directive.js';
+import type { OrgIndex } from './org-index.js';
+
+export interface AckFact {
+  readonly level: number;
+  readonly kind: AckKind;
+  readonly subjectId: number;
+  readonly late: boolean;
+}
+
+export type ObligationState = 'acknowledged' | 'pending' | 'not_released';
+
+export interface ObligationStatus extends Obligation {
+  readonly state: ObligationState;
+  readonly late: boolean;
+  /** Only meaningful when the directive requires a completion report. */
+  readonly done: boolean;
+}
+
+export interface Tally {
+  required: number;
+  acknowledged: number;
+  pending: number;
+  notReleased: number;
+  late: number;
+  done: number;
+}
+
+export function emptyTally(): Tally {
+  return { required: 0, acknowledged: 0, pending: 0, notReleased: 0, late: 0, done: 0 };
+}
+
+export function addTo(t: Tally, s: ObligationStatus): void {
+  t.required++;
+  if (s.state === 'acknowledged') t.acknowledged++;
+  else if (s.state === 'pending') t.pending++;
+  else t.notReleased++;
+  if (s.late) t.late++;
+  if (s.done) t.done++;
+}
+
+/** The group an obligation is answered in: L1 the origin, L2/L4 the college's, L3 the class's. */
+export function obligationGroupKey(org: OrgIndex, o: Obligation): string | null {
+  const college = org.college(o.collegeId);
+  switch (o.level) {
+    case 1:
+      return 'L1';
+    case 2:
+      return college ? `L2:${college.name}` : null;
+    case 3: {
+      const k = o.classId === null ? undefined : org.classUnit(o.classId);
+      return k ? `L3:${k.name}` : null;
+    }
+    case 4:
+      return college ? `L4:${college.name}` : null;
+  }
+}
+
+/** Obligations a scope covers: a counselor sees their classes (students and parents) and their own L2 reply. */
+export function scopedObligations(org: OrgIndex, d: Directive, scope: Scope, askerId: number): Obligation[] {
+  switch (scope.kind) {
+    case 'school':
+      return obligations(org, d);
+    case 'colleges':
+      return obligations(org, d, scope.collegeIds);
+    case 'classes': {
+      const classes = new Set(scope.classIds);
+      return obligations(org, d, scope.collegeIds).filter(
+        (o) => (o.classId !== null && classes.has(o.classId)) || (o.level === 2 && o.subjectId === askerId),
+      );
+    }
+    case 'none':
+      return [];
+  }
+}
+
+export function statusOf(
+  org: OrgIndex,
+  d: Directive,
+  list: readonly Obligation[],
+  acks: readonly AckFact[],
+  releasedGroupIds: ReadonlySet<number>,
+): ObligationStatus[] {
+  const acked = new Map<string, AckFact>();
+  for (const a of acks) acked.set(`${a.level}:${a.kind}:${a.subjectId}`, a);
+  const releasedKeys = new Set<string>();
+  for (const id of releasedGroupIds) {
+    const g = org.group(id);
+    if (g) releasedKeys.add(g.key);
+  }
+  return list.map((o) => {
+    const ack = acked.get(`${o.level}:ack:${o.subjectId}`);
+    const key = obligationGroupKey(org, o);
+    const released = o.level === 1 || (key !== null && releasedKeys.has(key));
+    const state: ObligationState = ack ? 'acknowledged' : released ? 'pending' : 'not_released';
+    return { ...o, state, late: ack?.late ?? false, done: d.requireCompletion && acked.has(`${o.level}:done:${o.subjectId}`) };
+  });
+}
+
+export function tallyByLevel(statuses: readonly ObligationStatus[]): Map<ObligationLevel, Tally> {
+  const out = new Map<ObligationLevel, Tally>();
+  for (const s of statuses) {
+    const t = out.get(s.level) ?? emptyTally();
+    addTo(t, s);
+    out.set(s.level, t);
+  }
+  return out;
+}
+
+/** Tallies grouped by any key (college, class), keeping the key's first-seen order. */
+export function tallyBy<K>(statuses: readonly ObligationStatus[], keyOf: (s: ObligationStatus) => K | null): Map<K, Map<ObligationLevel, Tally>> {
+  const out = new Map<K, Map<ObligationLevel, Tally>>();
+  for (const s of statuses) {
+    const k = keyOf(s);
+    if (k === null) continue;
+    const byLevel = out.get(k) ?? new Map<ObligationLevel, Tally>();
+    const t = byLevel.get(s.level) ?? emptyTally();
+    addTo(t, s);
+    byLevel.set(s.level, t);
+    out.set(k, byLevel);
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Every text the bots post, in one place so a school can adjust the wording.
+ * Never put phone numbers or ID numbers in any of these.
+ */
+
+export const LEVEL_NAMES: Record<number, string> = { 1: '一级群', 2: '学院群', 3: '班级群', 4: '家长群' };
+export const LEVEL_WHO: Record<number, string> = { 1: '副书记', 2: '辅导员', 3: '学生', 4: '家长' };
+
+export const zh = {
+  directiveHeader(p: { id: number; issuer: string; deadline: string | null; level: number; replyHint: string; step: boolean; completion: boolean }): string {
+    const lines = [`【通知 第${p.id}号】发布：学生工作组 ${p.issuer}`];
+    if (p.deadline) lines.push(`截止：${p.deadline}`);
+    return lines.join('\n');
+  },
+  directiveFooter(p: { level: number; replyHint: string; completion: boolean; step: boolean }): string {
+    const hint = p.replyHint;
+    switch (p.level) {
+      case 2:
+        return `——请各位辅导员回复“${hint}”${p.completion ? '，落实后回复“已落实”' : ''}${p.step ? '；回复后本通知将自动转发至您负责的班级群和家长群' : ''}。`;
+      case 3:
+        return `——请同学们回复“${hint}”${p.completion ? '，完成后回复“已完成”' : ''}。`;
+      case 4:
+        return `——请家长回复“学生姓名+${hint}”，如“张三妈妈${hint}”${p.completion ? '，完成后回复“已完成”' : ''}。`;
+      default:
+        return `——请回复“${hint}”。`;
+    }
+  },
+  directiveIssued(p: { id: number; groups: number; step: boolean; deadline: string | null; hint: string }): string {
+    const how = p.step ? '将逐级下发（上级回复后自动转发下一级）' : `已下发至 ${p.groups} 个群`;
+    return `已发布第${p.id}号通知，${how}。${p.deadline ? `截止 ${p.deadline}。` : ''}请各学院副书记回复“${p.hint}”。`;
+  },
+  notAllowedToIssue: '您没有发布通知的权限（仅学生工作组成员可发布）。',
+  issueOnlyInSchoolGroup: '请在一级群（学生工作组群）发布通知。',
+  unknownColleges: (names: string[]) => `未找到学院：${names.join('、')}。请检查学院名称。`,
+  commandError(code: string, detail: string): string {
+    switch (code) {
+      case 'bad_deadline':
+        return `截止时间“${detail}”无法识别。示例：截止=18:00、截止=明天12:00、截止=2小时。`;
+      case 'deadline_past':
+        return `截止时间“${detail}”已经过去了。`;
+      case 'bad_depth':
+        return `层级“${detail}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
+      case 'empty_body':
+        return '通知正文是空的。用法：/通知 [截止=18:00] 正文';
+      default:
+        return `命令有误：${detail}。发送 /帮助 查看用法。`;
+    }
+  },
+  unknownCommand: (word: string) => `没有“${word}”这个命令。发送 /帮助 查看可用命令。`,
+  noDirective: '目前没有进行中的通知。',
+  directiveNotFound: (id: number) => `没有找到第${id}号通知。`,
+  notInScope: '您没有查看该通知进度的权限。',
+  filterNotFound: (f: string) => `在您的范围内没有找到“${f}”（可填学院或班级名称）。`,
+  detailsSentPrivately: '详细名单已私信发给您。',
+  privateOnlyHint: '您好，我是联络机器人。发送 /帮助 查看可用命令。',
+  unknownSenderPrivate: '您好，系统中还没有您的身份信息，请联系辅导员核对。',
+  help(p: { canIssue: boolean; canQuery: boolean }): string {
+    const lines = ['可用命令：'];
+    if (p.canIssue) {
+      lines.push(
+        '/通知 [选项] 正文 —— 发布通知并逐级下发',
+        '  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 逐级 | 落实 | 回复=1',
+      );
+    }
+    if (p.canQuery) {
+      lines.push('/未回复 [编号] [学院或班级] —— 查看谁还没回复', '/进度 [编号] [学院或班级] —— 查看各级回复进度');
+    }
+    lines.push('/帮助 —— 显示本说明');
+    if (!p.canIssue && !p.canQuery) lines.push('收到通知后，直接在群里回复“收到”即可。');
+    return lines.join('\n');
+  },
+};

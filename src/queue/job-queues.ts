@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { InboundEvent } from '../platform/port.js';
+
+export const JOB = {
+  inbound: 'inbound',
+  send: 'send',
+} as const;
+
+export interface SendJobData {
+  readonly deliveryId: number;
+}
+
+export interface InboundJobData {
+  readonly event: InboundEvent;
+}
+
+export interface SendAttempt {
+  readonly attemptsMade: number;
+  readonly maxAttempts: number;
+}
+
+/** One handler per job name; workers refuse to start without both. */
+export interface JobHandlers {
+  inbound(event: InboundEvent): Promise<void>;
+  send(deliveryId: number, attempt: SendAttempt): Promise<void>;
+}
+
+export interface JobQueuesOptions {
+  readonly url: string;
+  readonly prefix: string;
+  readonly inboundConcurrency: number;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  readonly maxAttempts: number;
+  readonly retryBackoffMs: number;
+}
+
+export interface AccountWorkerOptions {
+  /** Parallel sends; 1 for paced accounts so the pacer sees every send in order. */
+  readonly concurrency: number;
+}
+
+const KEEP_COMPLETED = { count: 1000 };
+const KEEP_FAILED = { count: 5000 };
+
+/** Job ids must not contain ':' nor be all digits (BullMQ); hash anything free-form. */
+export function jobIdFor(kind: string, key: string): string {
+  return `${kind}-${createHash('sha1').update(key).digest('hex').slice(0, 24)}`;
+}
+
+function queueNameForAccount(accountId: string): string {
+  return `send-${accountId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/**
+ * The Redis side of Cascade: the inbound queue (platform events → core) and one send queue per bot
+ * account. Services never touch BullMQ; they go through this.
+ */
+export class JobQueues {
+  private readonly connection: Redis;
+  private readonly inbound: Queue<InboundJobData>;
+  private readonly sendQueues = new Map<string, Queue<SendJobData>>();
+  private readonly workers: Worker[] = [];
+  private inFlightAdds = 0;
+
+  constructor(private readonly options: JobQueuesOptions) {
+    this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
+    this.connection.on('error', () => undefined);
+    this.inbound = new Queue<InboundJobData>(JOB.inbound, { connection: this.connection, prefix: options.prefix });
+  }
+
+  private sendQueue(accountId: string): Queue<SendJobData> {
+    let q = this.sendQueues.get(accountId);
+    if (!q) {
+      q = new Queue<SendJobData>(queueNameForAccount(accountId), { connection: this.connection, prefix: this.options.prefix });
+      this.sendQueues.set(accountId, q);
+    }
+    return q;
+  }
+
+  async enqueueInbound(event: InboundEvent, dedupeKey: string): Promise<void> {
+    this.inFlightAdds++;
+    try {
+      await this.inbound.add(JOB.inbound, { event }, {
+        jobId: jobIdFor('in', dedupeKey),
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1000 },
+      });
+    } finally {
+      this.inFlightAdds--;
+    }
+  }
+
+  /** Queues sends with deterministic ids (`send-<deliveryId>`): queuing one twice is a no-op. */
+  async enqueueSends(items: readonly { id: number; accountId: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    this.inFlightAdds++;
+    try {
+      const byAccount = new Map<string, { name: string; data: SendJobData; opts: JobsOptions }[]>();
+      for (const item of items) {
+        const list = byAccount.get(item.accountId) ?? [];
+        list.push({
+          name: JOB.send,
+          data: { deliveryId: item.id },
+          opts: {
+            jobId: `send-${item.id}`,
+            removeOnComplete: KEEP_COMPLETED,
+            removeOnFail: KEEP_FAILED,
+            attempts: this.options.maxAttempts,
+            backoff: { type: 'exponential', delay: this.options.retryBackoffMs },
+          },
+        });
+        byAccount.set(item.accountId, list);
+      }
+      await Promise.all([...byAccount].map(([account, jobs]) => this.sendQueue(account).addBulk(jobs)));
+    } finally {
+      this.inFlightAdds--;
+    }
+  }
+
+  /** Starts the inbound worker and one send worker per account. */
+  startWorkers(handlers: JobHandlers, accounts: ReadonlyMap<string, AccountWorkerOptions>): void {
+    if (typeof handlers.inbound !== 'function' || typeof handlers.send !== 'function') {
+      throw new Error('every job name needs exactly one handler');
+    }
+    const common = {
+      connection: this.connection,
+      prefix: this.options.prefix,
+      lockDuration: this.options.lockDurationMs,
+      stalledInterval: this.options.stalledIntervalMs,
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    };
+    this.workers.push(
+      new Worker<InboundJobData>(
+        JOB.inbound,
+        async (job: Job<InboundJobData>) => {
+          await handlers.inbound(job.data.event);
+        },
+        { ...common, concurrency: this.options.inboundConcurrency },
+      ),
+    );
+    for (const [accountId, opts] of accounts) {
+      this.sendQueue(accountId);
+      this.workers.push(
+        new Worker<SendJobData>(
+          queueNameForAccount(accountId),
+          async (job: Job<SendJobData>) => {
+            await handlers.send(job.data.deliveryId, {
+              attemptsMade: job.attemptsMade,
+              maxAttempts: job.opts.attempts ?? 1,
+            });
+          },
+          { ...common, concurrency: opts.concurrency },
+        ),
+      );
+    }
+    for (const w of this.workers) w.on('error', () => undefined);
+  }
+
+  /** True when nothing is waiting, running or delayed in any queue and no add is under way. */
+  async idle(): Promise<boolean> {
+    if (this.inFlightAdds > 0) return false;
+    const queues: Queue[] = [this.inbound, ...this.sendQueues.values()];
+    for (const q of queues) {
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      if (Object.values(c).some((n) => n > 0)) return false;
+    }
+    return this.inFlightAdds === 0;
+  }
+
+  async counts(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const q of [this.inbound, ...this.sendQueues.values()]) {
+      out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    }
+    return out;
+  }
+
+  /** Stops workers (waiting for running jobs unless `force`) and closes connections. */
+  async close(force = false): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close(force)));
+    this.workers.length = 0;
+    await Promise.all([this.inbound.close(), ...[...this.sendQueues.values()].map((q) => q.close())]);
+    this.connection.disconnect();
+  }
+
+  /** Removes every key of this prefix (drills and tests clean up after themselves). */
+  async obliterate(): Promise<void> {
+    for (const q of [this.inbound, ...this.sendQueues.values()]) await q.obliterate({ force: true });
+  }
+}

@@ -1,0 +1,185 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './db.js';
+
+import type { AckKind, Directive, RelayMode } from '../domain/directive.js';
+
+export type { AckKind, Directive, RelayMode };
+
+export type NewDirective = Omit<Directive, 'id' | 'status'>;
+
+export interface NewAcknowledgement {
+  readonly directiveId: number;
+  readonly level: number;
+  readonly kind: AckKind;
+  readonly subjectId: number;
+  readonly byPersonId: number;
+  readonly collegeId: number | null;
+  readonly classId: number | null;
+  readonly groupId: number;
+  readonly inboundId: number;
+  readonly at: number;
+  readonly late: boolean;
+}
+
+interface DirectiveRow {
+  id: number;
+  issuer_id: number;
+  origin_group_id: number;
+  origin_inbound_id: number | null;
+  text: string;
+  deadline_at: number | null;
+  depth: number;
+  college_ids: string | null;
+  require_completion: number;
+  mode: RelayMode;
+  reply_hint: string;
+  status: 'open' | 'closed';
+  created_at: number;
+}
+
+function toDirective(r: DirectiveRow): Directive {
+  return {
+    id: r.id,
+    issuerId: r.issuer_id,
+    originGroupId: r.origin_group_id,
+    originInboundId: r.origin_inbound_id,
+    text: r.text,
+    deadlineAt: r.deadline_at,
+    depth: (r.depth === 2 || r.depth === 3 ? r.depth : 4) as 2 | 3 | 4,
+    collegeIds: r.college_ids === null ? null : (JSON.parse(r.college_ids) as number[]),
+    requireCompletion: r.require_completion === 1,
+    mode: r.mode,
+    replyHint: r.reply_hint,
+    status: r.status,
+    createdAt: r.created_at,
+  };
+}
+
+/** Directives, where they have been released, and who has acknowledged them. */
+export class DirectiveRepo {
+  private readonly insertDirective: Statement;
+  private readonly byId: Statement<[number], DirectiveRow>;
+  private readonly insertRelease: Statement;
+  private readonly insertAck: Statement;
+  private readonly hasAckStmt: Statement<[number, number, string, number], { one: number }>;
+  private readonly acksByCollege: Statement<[number, number], { level: number; kind: AckKind; subject_id: number; late: number }>;
+  private readonly acksAll: Statement<[number], { level: number; kind: AckKind; subject_id: number; late: number; college_id: number | null }>;
+
+  constructor(private readonly db: Db) {
+    const c = db.$client;
+    this.insertDirective = c.prepare(
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt)`,
+    );
+    this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
+    this.insertRelease = c.prepare(
+      'INSERT INTO releases (directive_id, group_id, released_at, released_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.insertAck = c.prepare(
+      `INSERT INTO acknowledgements (directive_id, level, kind, subject_id, by_person_id, college_id, class_id, group_id, inbound_id, at, late)
+       VALUES (@directiveId, @level, @kind, @subjectId, @byPersonId, @collegeId, @classId, @groupId, @inboundId, @at, @late)
+       ON CONFLICT DO NOTHING`,
+    );
+    this.hasAckStmt = c.prepare(
+      'SELECT 1 AS one FROM acknowledgements WHERE directive_id = ? AND level = ? AND kind = ? AND subject_id = ?',
+    );
+    this.acksByCollege = c.prepare(
+      'SELECT level, kind, subject_id, late FROM acknowledgements WHERE directive_id = ? AND college_id = ?',
+    );
+    this.acksAll = c.prepare('SELECT level, kind, subject_id, late, college_id FROM acknowledgements WHERE directive_id = ?');
+  }
+
+  /** Inserts the directive and its first releases in one transaction. */
+  create(directive: NewDirective, releaseGroupIds: readonly number[]): Directive {
+    const id = this.db.$client.transaction(() => {
+      const info = this.insertDirective.run({
+        ...directive,
+        collegeIds: directive.collegeIds === null ? null : JSON.stringify(directive.collegeIds),
+        requireCompletion: directive.requireCompletion ? 1 : 0,
+      });
+      const newId = Number(info.lastInsertRowid);
+      for (const g of releaseGroupIds) this.insertRelease.run(newId, g, directive.createdAt, null);
+      return newId;
+    })();
+    const created = this.get(id);
+    if (!created) throw new Error(`directive ${id} vanished after insert`);
+    return created;
+  }
+
+  get(id: number): Directive | undefined {
+    const row = this.byId.get(id);
+    return row ? toDirective(row) : undefined;
+  }
+
+  latest(): Directive | undefined {
+    const row = this.db.$client.prepare('SELECT * FROM directives ORDER BY id DESC LIMIT 1').get() as DirectiveRow | undefined;
+    return row ? toDirective(row) : undefined;
+  }
+
+  /** Open directives created at or after `since`, newest first. */
+  open(since: number): Directive[] {
+    const rows = this.db.$client
+      .prepare(`SELECT * FROM directives WHERE status = 'open' AND created_at >= ? ORDER BY id DESC`)
+      .all(since) as DirectiveRow[];
+    return rows.map(toDirective);
+  }
+
+  all(): Directive[] {
+    return (this.db.$client.prepare('SELECT * FROM directives ORDER BY id').all() as DirectiveRow[]).map(toDirective);
+  }
+
+  /** Records releases; returns the group ids that were not released before. */
+  release(directiveId: number, groupIds: readonly number[], at: number, by: number | null): number[] {
+    const fresh: number[] = [];
+    this.db.$client.transaction(() => {
+      for (const g of groupIds) if (this.insertRelease.run(directiveId, g, at, by).changes === 1) fresh.push(g);
+    })();
+    return fresh;
+  }
+
+  releasedGroups(directiveId: number): number[] {
+    return (
+      this.db.$client.prepare('SELECT group_id FROM releases WHERE directive_id = ?').all(directiveId) as { group_id: number }[]
+    ).map((r) => r.group_id);
+  }
+
+  /** Releases of open directives, for the in-memory routing table rebuilt at start. */
+  openReleases(since: number): { directiveId: number; groupId: number }[] {
+    return (
+      this.db.$client
+        .prepare(
+          `SELECT r.directive_id AS directiveId, r.group_id AS groupId FROM releases r
+           JOIN directives d ON d.id = r.directive_id WHERE d.status = 'open' AND d.created_at >= ?`,
+        )
+        .all(since) as { directiveId: number; groupId: number }[]
+    );
+  }
+
+  /** Stores acknowledgements; a repeat for the same subject is ignored. Returns how many were new. */
+  acknowledge(acks: readonly NewAcknowledgement[]): number {
+    let fresh = 0;
+    for (const a of acks) fresh += this.insertAck.run({ ...a, late: a.late ? 1 : 0 }).changes;
+    return fresh;
+  }
+
+  hasAck(directiveId: number, level: number, kind: AckKind, subjectId: number): boolean {
+    return this.hasAckStmt.get(directiveId, level, kind, subjectId) !== undefined;
+  }
+
+  acksForCollege(directiveId: number, collegeId: number): { level: number; kind: AckKind; subjectId: number; late: boolean }[] {
+    return this.acksByCollege
+      .all(directiveId, collegeId)
+      .map((r) => ({ level: r.level, kind: r.kind, subjectId: r.subject_id, late: r.late === 1 }));
+  }
+
+  acks(directiveId: number): { level: number; kind: AckKind; subjectId: number; late: boolean; collegeId: number | null }[] {
+    return this.acksAll
+      .all(directiveId)
+      .map((r) => ({ level: r.level, kind: r.kind, subjectId: r.subject_id, late: r.late === 1, collegeId: r.college_id }));
+  }
+
+  /** Runs fn in one SQLite transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.db.$client.transaction(fn)();
+  }
+}

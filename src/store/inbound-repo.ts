@@ -1,0 +1,90 @@
+import type { Statement } from 'better-sqlite3';
+import type { Platform } from '../domain/org.js';
+import type { Db } from './db.js';
+
+export interface NewInbound {
+  readonly dedupeKey: string;
+  readonly platform: Platform;
+  readonly accountId: string;
+  readonly chatType: 'group' | 'private';
+  readonly chatId: string;
+  readonly groupId: number | null;
+  readonly platformMessageId: string | null;
+  readonly senderPlatformId: string;
+  readonly senderPersonId: number | null;
+  readonly text: string;
+  readonly quoteId: string | null;
+  readonly at: number;
+}
+
+export interface InboundRecord extends NewInbound {
+  readonly id: number;
+  readonly meaning: string | null;
+  readonly confidence: number | null;
+  readonly directiveId: number | null;
+}
+
+/** Every inbound message, stored once however many bot accounts saw it. */
+export class InboundRepo {
+  private readonly insertStmt: Statement;
+  private readonly interpretStmt: Statement;
+
+  constructor(private readonly db: Db) {
+    const c = db.$client;
+    this.insertStmt = c.prepare(
+      `INSERT INTO inbound_messages (dedupe_key, platform, account_id, chat_type, chat_id, group_id, platform_message_id, sender_platform_id, sender_person_id, text, quote_id, at)
+       VALUES (@dedupeKey, @platform, @accountId, @chatType, @chatId, @groupId, @platformMessageId, @senderPlatformId, @senderPersonId, @text, @quoteId, @at)
+       ON CONFLICT(dedupe_key) DO NOTHING`,
+    );
+    this.interpretStmt = c.prepare('UPDATE inbound_messages SET meaning = ?, confidence = ?, directive_id = ? WHERE id = ?');
+  }
+
+  /** Stores the message; undefined when it was already stored (a duplicate event). */
+  insert(message: NewInbound): number | undefined {
+    const info = this.insertStmt.run(message);
+    return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
+  }
+
+  /** Records what the message was taken to mean. */
+  interpret(id: number, meaning: string, confidence: number | null, directiveId: number | null): void {
+    this.interpretStmt.run(meaning, confidence, directiveId, id);
+  }
+
+  get(id: number): InboundRecord | undefined {
+    const row = this.db.$client.prepare('SELECT * FROM inbound_messages WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    if (!row) return undefined;
+    return {
+      id: row['id'] as number,
+      dedupeKey: row['dedupe_key'] as string,
+      platform: row['platform'] as Platform,
+      accountId: row['account_id'] as string,
+      chatType: row['chat_type'] as 'group' | 'private',
+      chatId: row['chat_id'] as string,
+      groupId: row['group_id'] as number | null,
+      platformMessageId: row['platform_message_id'] as string | null,
+      senderPlatformId: row['sender_platform_id'] as string,
+      senderPersonId: row['sender_person_id'] as number | null,
+      text: row['text'] as string,
+      quoteId: row['quote_id'] as string | null,
+      at: row['at'] as number,
+      meaning: row['meaning'] as string | null,
+      confidence: row['confidence'] as number | null,
+      directiveId: row['directive_id'] as number | null,
+    };
+  }
+
+  count(): number {
+    return (this.db.$client.prepare('SELECT count(*) AS n FROM inbound_messages').get() as { n: number }).n;
+  }
+
+  /** The platform message id of a stored message, to map a quote of the issuer's post to its directive. */
+  directiveOfPlatformMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
+    const row = this.db.$client
+      .prepare(
+        `SELECT d.id AS id FROM inbound_messages m JOIN directives d ON d.origin_inbound_id = m.id
+         WHERE m.platform = ? AND m.chat_id = ? AND m.platform_message_id = ? LIMIT 1`,
+      )
+      .get(platform, chatId, platformMessageId) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+}

@@ -1,0 +1,190 @@
+import type { Statement } from 'better-sqlite3';
+import type { Platform } from '../domain/org.js';
+import type { Db } from './db.js';
+
+export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed';
+export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice';
+
+export interface PlannedDelivery {
+  /** Deterministic: planning the same delivery twice yields one row. */
+  readonly key: string;
+  readonly purpose: DeliveryPurpose;
+  readonly directiveId: number | null;
+  readonly groupId: number | null;
+  readonly accountId: string;
+  readonly platform: Platform;
+  readonly chatType: 'group' | 'private';
+  readonly target: string;
+  readonly text: string;
+  readonly mentions: readonly string[];
+  readonly quoteId: string | null;
+}
+
+export interface Delivery extends PlannedDelivery {
+  readonly id: number;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly platformMessageId: string | null;
+  readonly plannedAt: number;
+  readonly sentAt: number | null;
+  readonly error: string | null;
+}
+
+interface DeliveryRow {
+  id: number;
+  key: string;
+  purpose: DeliveryPurpose;
+  directive_id: number | null;
+  group_id: number | null;
+  account_id: string;
+  platform: Platform;
+  chat_type: 'group' | 'private';
+  target: string;
+  text: string;
+  mentions: string;
+  quote_id: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  platform_message_id: string | null;
+  planned_at: number;
+  sent_at: number | null;
+  error: string | null;
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    key: row.key,
+    purpose: row.purpose,
+    directiveId: row.directive_id,
+    groupId: row.group_id,
+    accountId: row.account_id,
+    platform: row.platform,
+    chatType: row.chat_type,
+    target: row.target,
+    text: row.text,
+    mentions: JSON.parse(row.mentions) as string[],
+    quoteId: row.quote_id,
+    status: row.status,
+    attempts: row.attempts,
+    platformMessageId: row.platform_message_id,
+    plannedAt: row.planned_at,
+    sentAt: row.sent_at,
+    error: row.error,
+  };
+}
+
+/** The sent-ledger. Every platform send is planned here first and marked as it goes. */
+export class LedgerRepo {
+  private readonly insert: Statement;
+  private readonly byKey: Statement<[string], { id: number; status: DeliveryStatus; account_id: string }>;
+  private readonly byId: Statement<[number], DeliveryRow>;
+  private readonly markSendingStmt: Statement;
+  private readonly markSentStmt: Statement;
+  private readonly markStatusStmt: Statement;
+  private readonly unsentStmt: Statement<[], { id: number; account_id: string }>;
+  private readonly byPlatformMessage: Statement<[string, string, string], { directive_id: number | null }>;
+
+  constructor(private readonly db: Db) {
+    const c = db.$client;
+    this.insert = c.prepare(
+      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at)
+       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt)
+       ON CONFLICT(key) DO NOTHING`,
+    );
+    this.byKey = c.prepare('SELECT id, status, account_id FROM deliveries WHERE key = ?');
+    this.byId = c.prepare('SELECT * FROM deliveries WHERE id = ?');
+    this.markSendingStmt = c.prepare(
+      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status IN ('planned', 'sending')`,
+    );
+    this.markSentStmt = c.prepare(
+      `UPDATE deliveries SET status = 'sent', platform_message_id = ?, sent_at = ?, error = NULL WHERE id = ?`,
+    );
+    this.markStatusStmt = c.prepare('UPDATE deliveries SET status = ?, error = ? WHERE id = ?');
+    this.unsentStmt = c.prepare(`SELECT id, account_id FROM deliveries WHERE status IN ('planned', 'sending') ORDER BY id`);
+    this.byPlatformMessage = c.prepare(
+      'SELECT directive_id FROM deliveries WHERE platform = ? AND target = ? AND platform_message_id = ? LIMIT 1',
+    );
+  }
+
+  /** Plans deliveries in one transaction; returns the ids of rows that are still to be sent (new or earlier unsent). */
+  plan(planned: readonly PlannedDelivery[], now: number): { id: number; accountId: string }[] {
+    const out: { id: number; accountId: string }[] = [];
+    this.db.$client.transaction(() => {
+      for (const p of planned) {
+        this.insert.run({
+          key: p.key,
+          purpose: p.purpose,
+          directiveId: p.directiveId,
+          groupId: p.groupId,
+          accountId: p.accountId,
+          platform: p.platform,
+          chatType: p.chatType,
+          target: p.target,
+          text: p.text,
+          mentions: JSON.stringify(p.mentions),
+          quoteId: p.quoteId,
+          plannedAt: now,
+        });
+        const row = this.byKey.get(p.key);
+        if (row && (row.status === 'planned' || row.status === 'sending')) out.push({ id: row.id, accountId: row.account_id });
+      }
+    })();
+    return out;
+  }
+
+  get(id: number): Delivery | undefined {
+    const row = this.byId.get(id);
+    return row ? toDelivery(row) : undefined;
+  }
+
+  /** Claims a delivery for sending. False when it is already settled (sent, uncertain or failed). */
+  markSending(id: number): boolean {
+    return this.markSendingStmt.run(id).changes === 1;
+  }
+
+  markSent(id: number, platformMessageId: string | null, at: number): void {
+    this.markSentStmt.run(platformMessageId, at, id);
+  }
+
+  /** Back to planned after a retry-able failure; the error is kept for operators. */
+  markRetry(id: number, error: string): void {
+    this.markStatusStmt.run('planned', error, id);
+  }
+
+  markFailed(id: number, error: string): void {
+    this.markStatusStmt.run('failed', error, id);
+  }
+
+  /** The outcome is unknown and the platform cannot tell: never sent again automatically. */
+  markUncertain(id: number, reason: string): void {
+    this.markStatusStmt.run('uncertain', reason, id);
+  }
+
+  /** Deliveries planned or interrupted mid-send: what a restart must queue again. */
+  unsent(): { id: number; accountId: string }[] {
+    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id }));
+  }
+
+  /** Which directive a bot message (by its platform id) carried, for quote-replies. */
+  directiveOfMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
+    return this.byPlatformMessage.get(platform, chatId, platformMessageId)?.directive_id ?? null;
+  }
+
+  counts(directiveId: number): { planned: number; sent: number; failed: number; uncertain: number } {
+    const rows = this.db.$client
+      .prepare(`SELECT status, count(*) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'directive' GROUP BY status`)
+      .all(directiveId) as { status: DeliveryStatus; n: number }[];
+    let planned = 0;
+    const by: Record<string, number> = {};
+    for (const r of rows) {
+      planned += r.n;
+      by[r.status] = r.n;
+    }
+    return { planned, sent: by['sent'] ?? 0, failed: by['failed'] ?? 0, uncertain: by['uncertain'] ?? 0 };
+  }
+
+  all(): Delivery[] {
+    return (this.db.$client.prepare('SELECT * FROM deliveries ORDER BY id').all() as DeliveryRow[]).map(toDelivery);
+  }
+}
