@@ -89,6 +89,15 @@ export class OrgIndex {
   personByExtId(extId: string): Person | undefined {
     return this.peopleByExtId.get(extId);
   }
+  /** A person as drills and the sandbox name them: 学号, 工号, 家长:<学号> (first guardian) or a guardian's full id. */
+  personByRef(ref: string): Person | undefined {
+    const direct = this.peopleByExtId.get(ref);
+    if (direct) return direct;
+    const m = /^家长[:：](.+)$/.exec(ref);
+    const student = m?.[1] ? this.peopleByExtId.get(m[1]) : undefined;
+    const guardian = student ? this.guardiansOf(student.id)[0] : undefined;
+    return guardian ? this.peopleById.get(guardian.guardianId) : undefined;
+  }
   college(id: number): College | undefined {
     return this.collegeById.get(id);
   }

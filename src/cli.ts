@@ -1,0 +1,148 @@
+/**
+ * `cascade <command>`: import, drill, demo, bench, start. Run with `npx tsx src/cli.ts` or `npm run cascade --`.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger, createLogger } from './app/logger.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { runDrill, type DrillReport } from './drill/runner.js';
+import { loadScenario, ScenarioError } from './drill/scenario.js';
+import { RedisUnavailableError } from './queue/redis-server.js';
+import { readRoster, RosterError } from './roster/index.js';
+import { closeDb, openDb } from './store/db.js';
+import { applyRoster, formatImportReport } from './store/org-repo.js';
+
+const USAGE = `用法 / usage: cascade <command>
+  start                         run Cascade with the terminal sandbox (same as npm start)
+  import <file|dir> [--dry-run] load a roster workbook (.xlsx) or a directory of CSVs into the store
+  drill <scenario.yaml> [--json] play a drill scenario on the simulator with a virtual clock
+  demo [--json]                 play the built-in drill of the demo school
+  bench [--json]                run the benchmark on a synthetic campus (see docs/benchmarks.md)`;
+
+export const DEMO_SCENARIO = fileURLToPath(new URL('../config/drills/demo.yaml', import.meta.url));
+
+function flag(args: string[], name: string): boolean {
+  const i = args.indexOf(name);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'start': {
+      const { runService } = await import('./main.js');
+      return runService();
+    }
+    case 'import':
+      return importCommand(args);
+    case 'drill': {
+      const json = flag(args, '--json');
+      const file = args[0];
+      if (!file) {
+        process.stderr.write('cascade drill <scenario.yaml> [--json]\n');
+        return 2;
+      }
+      return drillCommand(file, json);
+    }
+    case 'demo':
+      return drillCommand(DEMO_SCENARIO, flag(args, '--json'));
+    case 'bench': {
+      const { benchCommand } = await import('./bench/run.js');
+      return benchCommand(args);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const dryRun = flag(args, '--dry-run');
+  const file = args[0];
+  if (!file) {
+    process.stderr.write('cascade import <file.xlsx|dir> [--dry-run]\n');
+    return 2;
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(`找不到文件：${resolve(file)}\n`);
+    return 1;
+  }
+  const config = loadConfig();
+  const roster = await readRoster(file, {
+    onProgress: (p) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r读取「${p.sheet}」${p.rows}/${p.total} 行   `);
+      else if (p.rows === p.total) process.stderr.write(`读取「${p.sheet}」${p.total} 行\n`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  if (dryRun) {
+    process.stdout.write(
+      `检查通过（未写入）：学生 ${roster.students.length}，家长 ${roster.guardians.length}，教职工 ${roster.staff.length}，群 ${roster.groups.length}\n`,
+    );
+    return 0;
+  }
+  const db = openDb(join(config.dataDir, 'cascade.db'));
+  try {
+    const report = applyRoster(db, roster, { source: resolve(file), now: Date.now() });
+    process.stdout.write(`${formatImportReport(report)}\n`);
+    process.stdout.write('正在运行的 Cascade 需重启后才会使用新名单。\n');
+  } finally {
+    closeDb(db);
+  }
+  return 0;
+}
+
+async function drillCommand(file: string, json: boolean): Promise<number> {
+  const config = loadConfig();
+  const scenario = loadScenario(file);
+  const logger = json ? silentLogger : createLogger('warn', process.stderr);
+  const report = await runDrill(scenario, {
+    config,
+    logger,
+    ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
+  });
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatDrillReport(report));
+  return report.ok ? 0 : 1;
+}
+
+export function formatDrillReport(r: DrillReport): string {
+  const lines = [`演练：${r.scenario}（虚拟时间 ${r.startedAt} → ${r.endedAt}）`];
+  for (const d of r.directives) {
+    lines.push(`\n第${d.id}号通知（${d.mode === 'step' ? '逐级' : '立即'}下发，至 L${d.depth}）：${d.text.slice(0, 40)}`);
+    lines.push(`  投递：计划 ${d.deliveries.planned}，已发 ${d.deliveries.sent}${d.deliveries.failed ? `，失败 ${d.deliveries.failed}` : ''}`);
+    for (const [level, t] of Object.entries(d.levels)) {
+      lines.push(`  L${level}：已回复 ${t.acknowledged}/${t.required}${t.late ? `（逾期 ${t.late}）` : ''}${t.notReleased ? `，待下发 ${t.notReleased}` : ''}`);
+    }
+  }
+  lines.push(`\n机器人共发出 ${r.messages.length} 条消息。最近几条：`);
+  for (const m of r.messages.slice(-6)) lines.push(`  [${m.account} → ${m.to}] ${m.text.split('\n')[0] ?? ''}`);
+  lines.push(r.ok ? '\n全部检查通过。' : `\n失败：\n${r.failures.map((f) => `  - ${f}`).join('\n')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Errors operators can act on print as one clear message; anything else is a bug and keeps its stack. */
+export function explain(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof RosterError || error instanceof ScenarioError || error instanceof RedisUnavailableError) {
+    return error.message;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${explain(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

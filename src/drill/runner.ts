@@ -1,0 +1,292 @@
+/**
+ * Plays a drill scenario on the simulator with a virtual clock, in its own temporary store and Redis
+ * namespace, and reports what happened.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { SimMessage } from '../../adapters/simulator/index.js';
+import { VirtualClock } from '../clock.js';
+import type { CascadeConfig } from '../config/schema.js';
+import { directiveLevels, owedBy, type Directive } from '../domain/directive.js';
+import type { Person } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import type { Scenario, Step } from './scenario.js';
+
+export interface DrillLevelReport {
+  required: number;
+  acknowledged: number;
+  pending: number;
+  notReleased: number;
+  late: number;
+  done: number;
+}
+
+export interface DrillReport {
+  scenario: string;
+  ok: boolean;
+  failures: string[];
+  startedAt: string;
+  endedAt: string;
+  directives: {
+    id: number;
+    text: string;
+    mode: string;
+    depth: number;
+    deadline: string | null;
+    levels: Record<string, DrillLevelReport>;
+    deliveries: { planned: number; sent: number; failed: number; uncertain: number };
+  }[];
+  messages: { account: string; to: string; chatId: string; text: string; mentions: string[]; at: string }[];
+}
+
+export interface DrillOptions {
+  readonly config: CascadeConfig;
+  readonly logger: Logger;
+  /** Use this Redis (with a fresh key prefix) instead of starting a throwaway redis-server. */
+  readonly redisUrl?: string;
+  /** Called after each step, for progress output. */
+  readonly onStep?: (index: number, step: Step) => void;
+}
+
+export class DrillStepError extends Error {
+  override readonly name = 'DrillStepError';
+}
+
+export async function runDrill(scenario: Scenario, options: DrillOptions): Promise<DrillReport> {
+  const scratch = mkdtempSync(join(tmpdir(), 'cascade-drill-'));
+  const clock = new VirtualClock(Date.parse(scenario.start));
+  const prefix = `drill-${randomBytes(4).toString('hex')}`;
+  // Drills run unpaced: the virtual clock would otherwise be moved by every paced send.
+  const config: CascadeConfig = {
+    ...options.config,
+    dataDir: scratch,
+    org: scenario.org,
+    sending: { ...options.config.sending, minGapMs: 0, jitterMs: 0, retryBackoffMs: 10 },
+    accounts: options.config.accounts.map((a) => ({ ...a, minGapMs: 0, jitterMs: 0 })),
+  };
+  const runtime = await startRuntime({
+    config,
+    logger: options.logger,
+    clock,
+    dbFile: join(scratch, 'drill.db'),
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    persistentRedis: false,
+    prefix,
+  });
+  const failures: string[] = [];
+  try {
+    // expectBot looks at what the bots posted since the last action step began.
+    let mark = 0;
+    for (const [index, step] of scenario.steps.entries()) {
+      if (isAction(step)) mark = runtime.school.world.transcript().length;
+      try {
+        await playStep(runtime, clock, step, mark);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push(`step ${index + 1}: ${message}`);
+        if (!(error instanceof ExpectationFailed)) break;
+      }
+      await runtime.app.settle();
+      options.onStep?.(index, step);
+    }
+    return report(runtime, scenario, failures, clock);
+  } finally {
+    await runtime.app.queues.obliterate().catch(() => undefined);
+    await runtime.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+class ExpectationFailed extends Error {}
+
+function isAction(step: Step): boolean {
+  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step;
+}
+
+function resolvePerson(org: OrgIndex, as: string): Person {
+  const person = org.personByRef(as);
+  if (!person) throw new DrillStepError(`no person "${as}" in the roster (use 学号, 工号 or 家长:<学号>)`);
+  return person;
+}
+
+function latestDirective(runtime: Runtime, id?: number): Directive {
+  const d = id === undefined ? runtime.app.directives.latest() : runtime.app.directives.get(id);
+  if (!d) throw new DrillStepError(id === undefined ? 'no directive has been issued yet' : `no directive ${id}`);
+  return d;
+}
+
+async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since: number): Promise<void> {
+  const org = runtime.app.org();
+  const { world } = runtime.school;
+  if ('note' in step) return;
+  if ('wait' in step) {
+    clock.advance(step.wait);
+    return;
+  }
+  if ('restart' in step) {
+    await runtime.app.settle();
+    await runtime.restart(!step.restart.graceful);
+    return;
+  }
+  if ('say' in step) {
+    const person = resolvePerson(org, step.say.as);
+    if (step.say.in === '私聊' || step.say.in === 'private') {
+      const platform = org.accountOn(person.id, 'qq') ? 'qq' : 'wechat';
+      const userId = org.accountOn(person.id, platform);
+      const account = step.say.via ?? runtime.school.accountsOn(platform)[0];
+      if (!userId || !account) throw new DrillStepError(`${step.say.as} cannot reach a bot privately`);
+      world.sayPrivate(userId, account, step.say.text);
+      return;
+    }
+    const seat = runtime.school.seatOf(person.id, step.say.in);
+    if (!seat) throw new DrillStepError(`${step.say.as} is not in ${step.say.in}`);
+    const quoteId = step.say.quote === 'directive' ? lastDirectivePost(world.transcript(), seat.chatId) : undefined;
+    world.say(seat.userId, seat.chatId, step.say.text, quoteId ? { quoteId } : {});
+    return;
+  }
+  if ('replyAll' in step) {
+    const { in: key, text, except, count } = step.replyAll;
+    const group = org.groupByKeyName(key);
+    if (!group) throw new DrillStepError(`no group ${key}`);
+    const d = latestDirective(runtime, step.replyAll.directive);
+    const skip = new Set(except);
+    const covered = new Set<number>();
+    let n = 0;
+    for (const person of seatedIn(runtime, org, key)) {
+      if (count !== undefined && n >= count) break;
+      const owed = owedBy(org, d, person, group);
+      if (owed.length === 0 || skip.has(person.extId)) continue;
+      if (owed.every((o) => covered.has(o.subjectId))) continue;
+      const wards = owed.map((o) => org.person(o.subjectId)?.extId ?? '');
+      if (wards.some((w) => skip.has(w))) continue;
+      for (const o of owed) covered.add(o.subjectId);
+      const seat = runtime.school.seatOf(person.id, key);
+      if (!seat) continue;
+      world.say(seat.userId, seat.chatId, text);
+      n++;
+    }
+    return;
+  }
+  if ('expect' in step) {
+    const e = step.expect;
+    const d = latestDirective(runtime, e.directive);
+    const t = runtime.app.queries.totals(d).get(e.level);
+    const got = t ?? { required: 0, acknowledged: 0, late: 0, done: 0 };
+    const problems: string[] = [];
+    for (const field of ['required', 'acknowledged', 'late', 'done'] as const) {
+      const want = e[field];
+      if (want !== undefined && got[field] !== want) problems.push(`${field} ${got[field]} ≠ expected ${want}`);
+    }
+    if (problems.length > 0) throw new ExpectationFailed(`directive ${d.id} level ${e.level}: ${problems.join(', ')}`);
+    return;
+  }
+  if ('expectDeliveries' in step) {
+    const e = step.expectDeliveries;
+    const d = latestDirective(runtime, e.directive);
+    const c = runtime.app.ledger.counts(d.id);
+    const problems: string[] = [];
+    if (e.planned !== undefined && c.planned !== e.planned) problems.push(`planned ${c.planned} ≠ expected ${e.planned}`);
+    if (e.sent !== undefined && c.sent !== e.sent) problems.push(`sent ${c.sent} ≠ expected ${e.sent}`);
+    if (problems.length > 0) throw new ExpectationFailed(`directive ${d.id} deliveries: ${problems.join(', ')}`);
+    return;
+  }
+  const e = step.expectBot;
+  await runtime.app.settle();
+  const messages = world
+    .transcript()
+    .slice(since)
+    .filter((m) => world.account(m.from) !== undefined)
+    .filter((m) => !e.to || destinationOf(org, m) === e.to)
+    .filter((m) => !e.contains || m.text.includes(e.contains))
+    .filter((m) => !e.notContains || !m.text.includes(e.notContains));
+  const ok = e.count === undefined ? messages.length > 0 : messages.length === e.count;
+  if (!ok) {
+    throw new ExpectationFailed(
+      `expected ${e.count ?? 'at least 1'} bot message(s)${e.to ? ` to ${e.to}` : ''}${e.contains ? ` containing "${e.contains}"` : ''}${e.notContains ? ` without "${e.notContains}"` : ''}, saw ${messages.length}`,
+    );
+  }
+}
+
+function seatedIn(runtime: Runtime, org: OrgIndex, key: string): Person[] {
+  const group = org.groupByKeyName(key);
+  if (!group) return [];
+  const out: Person[] = [];
+  for (const pg of org.platformGroupsOf(group.id)) {
+    for (const m of runtime.school.world.members(pg.chatId)) {
+      const p = org.personByPlatformAccount(pg.platform, m.userId);
+      if (p && !out.includes(p)) out.push(p);
+    }
+  }
+  return out;
+}
+
+function lastDirectivePost(transcript: readonly SimMessage[], chatId: string): string | undefined {
+  for (let i = transcript.length - 1; i >= 0; i--) {
+    const m = transcript[i];
+    if (m && m.chatType === 'group' && m.chatId === chatId && m.deliveryKey?.startsWith('d')) return m.id;
+  }
+  return undefined;
+}
+
+/** Where a bot message went, as drills name it: a group key, or 私聊:<学号/工号>. */
+export function destinationOf(org: OrgIndex, m: SimMessage): string {
+  if (m.chatType === 'group') {
+    const pg = org.platformGroup(m.platform, m.chatId);
+    const g = pg ? org.group(pg.groupId) : undefined;
+    return g?.key ?? `群:${m.chatId}`;
+  }
+  const p = org.personByPlatformAccount(m.platform, m.toUserId);
+  return `私聊:${p?.extId ?? m.toUserId}`;
+}
+
+function report(runtime: Runtime, scenario: Scenario, failures: string[], clock: VirtualClock): DrillReport {
+  const org = runtime.app.org();
+  const { world } = runtime.school;
+  return {
+    scenario: scenario.name,
+    ok: failures.length === 0,
+    failures,
+    startedAt: new Date(Date.parse(scenario.start)).toISOString(),
+    endedAt: new Date(clock.now()).toISOString(),
+    directives: runtime.app.directives.all().map((d) => {
+      const totals = runtime.app.queries.totals(d);
+      const levels: Record<string, DrillLevelReport> = {};
+      for (const l of directiveLevels(d)) {
+        const t = totals.get(l);
+        levels[String(l)] = {
+          required: t?.required ?? 0,
+          acknowledged: t?.acknowledged ?? 0,
+          pending: t?.pending ?? 0,
+          notReleased: t?.notReleased ?? 0,
+          late: t?.late ?? 0,
+          done: t?.done ?? 0,
+        };
+      }
+      const c = runtime.app.ledger.counts(d.id);
+      return {
+        id: d.id,
+        text: d.text,
+        mode: d.mode,
+        depth: d.depth,
+        deadline: d.deadlineAt === null ? null : new Date(d.deadlineAt).toISOString(),
+        levels,
+        deliveries: c,
+      };
+    }),
+    messages: world
+      .transcript()
+      .filter((m) => world.account(m.from) !== undefined)
+      .map((m) => ({
+        account: m.from,
+        to: destinationOf(org, m),
+        chatId: m.chatType === 'group' ? m.chatId : m.toUserId,
+        text: m.text,
+        mentions: [...m.mentions],
+        at: new Date(m.at).toISOString(),
+      })),
+  };
+}

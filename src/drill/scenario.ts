@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
+
+const duration = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${v} (try 30m, 2h, 1d)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const say = z.strictObject({
+  /** 学号 or 工号, or 家长:<学号> (the student's first guardian), or 家长:<学号>:<姓名>. */
+  as: z.string().min(1),
+  /** L1 | L2:<学院> | L3:<班级> | L4:<学院> | X:<学院>:<名称> | 私聊 (private chat with a bot). */
+  in: z.string().min(1),
+  text: z.string().min(1),
+  /** Quote-reply: `directive` quotes the bot's post of the latest directive in that group. */
+  quote: z.enum(['directive']).optional(),
+  /** For 私聊: which bot account; default the first on the person's platform. */
+  via: z.string().optional(),
+});
+
+const replyAll = z.strictObject({
+  /** Every person who owes the directive a reply in this group says `text`. */
+  in: z.string().min(1),
+  text: z.string().default('收到'),
+  directive: z.number().int().positive().optional(),
+  /** Ids (as in `say.as`, or student 学号 for parents) who stay silent. */
+  except: z.array(z.string()).default([]),
+  /** Only the first N who owe (after `except`). */
+  count: z.number().int().min(0).optional(),
+});
+
+const expectLevel = z.strictObject({
+  directive: z.number().int().positive().optional(),
+  level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  required: z.number().int().min(0).optional(),
+  acknowledged: z.number().int().min(0).optional(),
+  late: z.number().int().min(0).optional(),
+  done: z.number().int().min(0).optional(),
+});
+
+const expectBot = z.strictObject({
+  /** A group key, or 私聊:<id> for private messages to a person. */
+  to: z.string().optional(),
+  contains: z.string().optional(),
+  notContains: z.string().optional(),
+  /** How many matching bot messages since the previous step; default at least one. */
+  count: z.number().int().min(0).optional(),
+});
+
+const expectDeliveries = z.strictObject({
+  directive: z.number().int().positive().optional(),
+  planned: z.number().int().min(0).optional(),
+  sent: z.number().int().min(0).optional(),
+});
+
+const step = z.union([
+  z.strictObject({ say }),
+  z.strictObject({ wait: duration }),
+  z.strictObject({ replyAll }),
+  z.strictObject({ expect: expectLevel }),
+  z.strictObject({ expectBot }),
+  z.strictObject({ expectDeliveries }),
+  z.strictObject({ restart: z.strictObject({ graceful: z.boolean().default(false) }).prefault({}) }),
+  z.strictObject({ note: z.string() }),
+]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().default('drill'),
+  /** A directory or workbook to import. */
+  org: z.string().default('config/demo'),
+  /** Virtual start time (ISO 8601). */
+  start: z.string().default('2026-03-02T08:00:00+08:00'),
+  steps: z.array(step).min(1),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type Step = Scenario['steps'][number];
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
+
+export function parseScenario(raw: unknown, source: string): Scenario {
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+    throw new ScenarioError(`Invalid drill scenario ${source}:\n${problems.join('\n')}`);
+  }
+  if (Number.isNaN(Date.parse(result.data.start))) throw new ScenarioError(`Invalid drill scenario ${source}: start is not a date`);
+  return result.data;
+}
+
+export function loadScenario(file: string): Scenario {
+  return parseScenario(parseYaml(readFileSync(file, 'utf8')), file);
+}

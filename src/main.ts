@@ -1,0 +1,56 @@
+/**
+ * `npm start`: Cascade on its embedded default — SQLite and Redis under ./data, the chat simulator
+ * with the demo school — and, on a terminal, the sandbox to type into.
+ */
+import { mkdirSync, createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from './app/logger.js';
+import { explain } from './cli.js';
+import { loadConfig } from './config/load.js';
+import { startRuntime } from './runtime.js';
+import { runSandbox } from './sim/sandbox.js';
+import { formatImportReport } from './store/org-repo.js';
+
+export async function runService(): Promise<number> {
+  const config = loadConfig();
+  mkdirSync(config.dataDir, { recursive: true });
+  const interactive = process.stdin.isTTY === true;
+  // On a terminal the sandbox owns stdout, so logs go to a file.
+  const logFile = join(config.dataDir, 'cascade.log');
+  const logger = createLogger(config.log.level, interactive ? createWriteStream(logFile, { flags: 'a' }) : process.stdout);
+  const runtime = await startRuntime({
+    config,
+    logger,
+    onImport: (report) => process.stderr.write(`首次启动，已导入名单 ${config.org}：\n${formatImportReport(report)}\n`),
+  });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await runtime.stop();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+  process.stderr.write(`Cascade 已启动（数据目录 ${resolve(config.dataDir)}，Redis ${runtime.redisUrl}）。\n`);
+  if (interactive) {
+    process.stderr.write(`日志写入 ${logFile}\n`);
+    await runSandbox(runtime);
+    await stop();
+    return 0;
+  }
+  process.stderr.write('没有终端输入：以服务方式运行，按 Ctrl+C 或发送 SIGTERM 停止。\n');
+  await new Promise<never>(() => undefined);
+  return 0;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  runService().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${explain(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

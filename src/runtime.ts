@@ -1,0 +1,100 @@
+/**
+ * Assembles a running Cascade on the simulator: Redis (given or embedded), the SQLite store (org
+ * imported on first start), the simulated school and the app. Used by `npm start`, drills and tests.
+ */
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { buildApp, type App } from './app/build-app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { CascadeConfig } from './config/schema.js';
+import { OrgIndex } from './domain/org-index.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from './queue/redis-server.js';
+import { readRoster } from './roster/index.js';
+import { closeDb, openDb, type Db } from './store/db.js';
+import { applyRoster, isOrgEmpty, loadOrgSnapshot, type ImportReport } from './store/org-repo.js';
+import { populateWorld, type SimSchool } from './sim/populate.js';
+
+export interface RuntimeOptions {
+  readonly config: CascadeConfig;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** SQLite file; default <dataDir>/cascade.db. */
+  readonly dbFile?: string;
+  /** Use this Redis instead of config.redis.url or an embedded one. */
+  readonly redisUrl?: string;
+  /** Embedded Redis keeps AOF under dataDir unless this is false (drills, tests). */
+  readonly persistentRedis?: boolean;
+  readonly prefix?: string;
+  /** Keep the simulator's full transcript (default true). */
+  readonly keepTranscript?: boolean;
+  /** Called with the report when the roster is imported on first start. */
+  readonly onImport?: (report: ImportReport) => void;
+}
+
+export interface Runtime {
+  app: App;
+  readonly school: SimSchool;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly redisUrl: string;
+  /** Stops the app as a crash would (force) or gracefully, then builds and starts a new one on the same store, Redis and simulator. */
+  restart(force?: boolean): Promise<App>;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  let embedded: EmbeddedRedis | undefined;
+  let redisUrl = options.redisUrl ?? config.redis.url;
+  if (!redisUrl) {
+    embedded = await startEmbeddedRedis(options.persistentRedis === false ? {} : { dataDir: resolve(config.dataDir, 'redis') });
+    redisUrl = embedded.url;
+    logger.info({ url: redisUrl }, 'started embedded redis-server');
+  }
+  let db: Db | undefined;
+  try {
+    db = openDb(options.dbFile ?? join(config.dataDir, 'cascade.db'));
+    if (isOrgEmpty(db)) {
+      const roster = await readRoster(config.org);
+      const report = applyRoster(db, roster, { source: config.org, now: clock.now() });
+      options.onImport?.(report);
+    }
+    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name));
+    const school = populateWorld(org, { now: () => clock.now(), keepTranscript: options.keepTranscript ?? true });
+    const make = (): App =>
+      buildApp({
+        config,
+        db: db as Db,
+        redisUrl: redisUrl as string,
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+        clock,
+        adapters: school.adapters,
+        logger,
+      });
+    const runtime: Runtime = {
+      app: make(),
+      school,
+      db,
+      clock,
+      redisUrl,
+      async restart(force = true) {
+        await runtime.app.stop(force);
+        runtime.app = make();
+        await runtime.app.start();
+        return runtime.app;
+      },
+      async stop() {
+        await runtime.app.stop();
+        closeDb(db as Db);
+        await embedded?.stop();
+      },
+    };
+    await runtime.app.start();
+    return runtime;
+  } catch (error) {
+    if (db) closeDb(db);
+    await embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The terminal sandbox of `npm start`: type as any person into any group and watch what the bots post.
+ */
+import { createInterface } from 'node:readline';
+import { owedBy, directiveLevels } from '../domain/directive.js';
+import type { Person } from '../domain/org.js';
+import { destinationOf } from '../drill/runner.js';
+import { LEVEL_NAMES } from '../locale/zh-CN.js';
+import type { Runtime } from '../runtime.js';
+
+const HELP = `沙盒命令（以冒号开头），其他任何输入都会以当前身份发到当前群：
+  :as <学号|工号|家长:学号>   切换身份          :in <L1|L2:学院|L3:班级|L4:学院|私聊>  切换群
+  :groups                    列出所有群        :people                                 列出当前群的部分成员
+  :ackall [文本]             当前群所有应回复的人都回复（默认“收到”）
+  :status                    最新通知的各级进度 :help  本说明        :quit  退出
+示例：以组长 T001 在一级群发送  /通知 截止=18:00 请各学院于今晚前完成宿舍安全检查`;
+
+export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const org = () => runtime.app.org();
+  const { world } = runtime.school;
+  const leader = org().withRole('team_leader', null)[0];
+  let as: Person | undefined = leader;
+  let where = 'L1';
+  const print = (s: string): void => {
+    out.write(`${s}\n`);
+  };
+  const unsubscribe = world.onMessage((m) => {
+    if (!world.account(m.from)) return;
+    const dest = destinationOf(org(), m);
+    print(`\n\x1b[36m[${m.from} → ${dest}]\x1b[0m\n${m.text}\n`);
+  });
+  const c = org().counts();
+  print(`Cascade 沙盒：${org().schoolName}，${org().colleges.length} 个学院，${c.students} 名学生，${c.guardians} 位家长，${c.groups} 个群。`);
+  print(HELP);
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const prompt = (): void => {
+    rl.setPrompt(`${as ? `${as.name}(${as.extId})` : '?'} @ ${where}> `);
+    rl.prompt();
+  };
+  prompt();
+  return new Promise((resolve) => {
+    rl.on('line', (line) => {
+      void handle(line.trim()).then(prompt, (e: unknown) => {
+        print(`出错：${e instanceof Error ? e.message : String(e)}`);
+        prompt();
+      });
+    });
+    rl.on('close', () => {
+      unsubscribe();
+      resolve();
+    });
+  });
+
+  async function handle(line: string): Promise<void> {
+    if (!line) return;
+    if (!line.startsWith(':')) {
+      if (!as) return print('先用 :as 选择身份');
+      if (where === '私聊') {
+        const platform = org().accountOn(as.id, 'qq') ? 'qq' : 'wechat';
+        const userId = org().accountOn(as.id, platform);
+        const account = runtime.school.accountsOn(platform)[0];
+        if (!userId || !account) return print('此人无法私聊机器人');
+        world.sayPrivate(userId, account, line);
+        return;
+      }
+      const seat = runtime.school.seatOf(as.id, where);
+      if (!seat) return print(`${as.name} 不在 ${where}`);
+      world.say(seat.userId, seat.chatId, line);
+      return;
+    }
+    const [cmd, ...rest] = line.slice(1).split(/\s+/);
+    const arg = rest.join(' ');
+    switch (cmd) {
+      case 'help':
+        return print(HELP);
+      case 'quit':
+      case 'exit':
+        rl.close();
+        return;
+      case 'as': {
+        const p = org().personByRef(arg);
+        if (!p) return print(`找不到 ${arg}`);
+        as = p;
+        return print(`现在的身份：${p.name}`);
+      }
+      case 'in':
+        if (arg !== '私聊' && !org().groupByKeyName(arg)) return print(`没有群 ${arg}；用 :groups 查看`);
+        where = arg;
+        return;
+      case 'groups':
+        return print(org().groups.map((g) => `${g.key}  ${g.name}`).join('\n'));
+      case 'people': {
+        const g = org().groupByKeyName(where);
+        if (!g) return;
+        const people = org()
+          .platformGroupsOf(g.id)
+          .flatMap((pg) => world.members(pg.chatId).map((m) => org().personByPlatformAccount(pg.platform, m.userId)))
+          .filter((p): p is Person => p !== undefined)
+          .slice(0, 40);
+        return print(people.map((p) => `${p.extId}  ${p.name}`).join('\n'));
+      }
+      case 'ackall': {
+        const g = org().groupByKeyName(where);
+        const d = runtime.app.directives.latest();
+        if (!g || !d) return print('没有群或没有通知');
+        let n = 0;
+        for (const pg of org().platformGroupsOf(g.id)) {
+          for (const m of world.members(pg.chatId)) {
+            const p = org().personByPlatformAccount(pg.platform, m.userId);
+            if (p && owedBy(org(), d, p, g).length > 0) {
+              world.say(m.userId, pg.chatId, arg || '收到');
+              n++;
+            }
+          }
+        }
+        return print(`${n} 人已回复`);
+      }
+      case 'status': {
+        const d = runtime.app.directives.latest();
+        if (!d) return print('还没有通知');
+        await runtime.app.settle();
+        const totals = runtime.app.queries.totals(d);
+        return print(
+          directiveLevels(d)
+            .map((l) => `${LEVEL_NAMES[l]}：${totals.get(l)?.acknowledged ?? 0}/${totals.get(l)?.required ?? 0}`)
+            .join('\n'),
+        );
+      }
+      default:
+        return print(`未知的沙盒命令 :${cmd ?? ''}，输入 :help`);
+    }
+  }
+
+}
