@@ -1,0 +1,131 @@
+/**
+ * The bot's side of a SimWorld: a ChatAdapter for one bot account, 'qq' or 'wechat' flavour.
+ * The world plays the platform (membership, limits, failures); this class only speaks the port.
+ */
+import type { Platform } from '../../src/domain/org.js';
+import {
+  PlatformRefusedError,
+  PlatformUnavailableError,
+  type AdapterCapabilities,
+  type ChatAdapter,
+  type GroupInfo,
+  type InboundSink,
+  type MemberInfo,
+  type OutboundMessage,
+  type SendReceipt,
+} from '../../src/platform/port.js';
+import { SIM_CAPABILITIES } from './capabilities.js';
+import { decodeEvent } from './codec.js';
+import type { SimMessage, SimTarget, SimWorld } from './world.js';
+
+export interface SimulatorAdapterOptions {
+  readonly accountId: string;
+  readonly platform: Platform;
+  /** Artificial latency of every send and API call, in ms. Default 0 (no timer at all). */
+  readonly latencyMs?: number;
+  /** How latency is waited out; drills pass their clock's sleep. Default a real timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * `exact` (default) answers confirmSent from the world's delivery-key index; `unknown` plays an
+   * adapter that cannot look up its past messages, so the ledger's uncertain path can be tested.
+   */
+  readonly confirmSent?: 'exact' | 'unknown';
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class SimulatorAdapter implements ChatAdapter {
+  readonly platform: Platform;
+  readonly accountId: string;
+  readonly capabilities: AdapterCapabilities;
+  private readonly latencyMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly confirmMode: 'exact' | 'unknown';
+  private disconnect: (() => void) | undefined;
+
+  constructor(
+    private readonly world: SimWorld,
+    options: SimulatorAdapterOptions,
+  ) {
+    const account = world.account(options.accountId);
+    if (!account) throw new Error(`no bot account ${options.accountId} in the simulated world (addAccount first)`);
+    if (account.platform !== options.platform) {
+      throw new Error(`bot account ${options.accountId} is on ${account.platform}, not ${options.platform}`);
+    }
+    this.platform = options.platform;
+    this.accountId = options.accountId;
+    this.capabilities = SIM_CAPABILITIES[options.platform];
+    this.latencyMs = options.latencyMs ?? 0;
+    this.sleep = options.sleep ?? realSleep;
+    this.confirmMode = options.confirmSent ?? 'exact';
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    if (this.disconnect) throw new Error(`${this.accountId} is already started`);
+    this.disconnect = this.world.connect(this.accountId, (event) => sink(decodeEvent(event, this.accountId)));
+    this.world.setOnline(this.accountId, true);
+  }
+
+  async stop(): Promise<void> {
+    this.disconnect?.();
+    this.disconnect = undefined;
+    this.world.setOnline(this.accountId, false);
+  }
+
+  async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
+    return this.send({ chatType: 'group', id: chatId }, message);
+  }
+
+  async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
+    return this.send({ chatType: 'private', id: userId }, message);
+  }
+
+  async listGroups(): Promise<readonly GroupInfo[]> {
+    await this.call();
+    const groups: GroupInfo[] = [];
+    for (const chatId of this.world.groupsOf(this.accountId)) {
+      const group = this.world.group(chatId);
+      if (group) groups.push({ chatId, name: group.name, memberCount: group.memberCount });
+    }
+    return groups;
+  }
+
+  async listMembers(chatId: string): Promise<readonly MemberInfo[]> {
+    await this.call();
+    if (!this.world.isMember(chatId, this.accountId)) {
+      throw new PlatformRefusedError('not_in_group', `${this.accountId} is not in group ${chatId}`);
+    }
+    return this.world.members(chatId);
+  }
+
+  async confirmSent(target: { chatType: 'group' | 'private'; id: string }, deliveryKey: string): Promise<'sent' | 'not_sent' | 'unknown'> {
+    await this.call();
+    if (this.confirmMode === 'unknown') return 'unknown';
+    return this.world.wasDelivered(target, deliveryKey) ? 'sent' : 'not_sent';
+  }
+
+  private async send(target: SimTarget, message: OutboundMessage): Promise<SendReceipt> {
+    await this.travel();
+    const posted = this.world.botSend(this.accountId, target, {
+      text: message.text,
+      deliveryKey: message.deliveryKey,
+      ...(message.mentions === undefined ? {} : { mentions: message.mentions }),
+      ...(message.quoteId === undefined ? {} : { quoteId: message.quoteId }),
+    });
+    return this.receipt(posted);
+  }
+
+  private receipt(posted: SimMessage): SendReceipt {
+    return this.capabilities.sentMessageIds ? { messageId: posted.id, at: posted.at } : { at: posted.at };
+  }
+
+  /** An API call: needs the connection. */
+  private async call(): Promise<void> {
+    await this.travel();
+    if (!this.world.account(this.accountId)?.online) throw new PlatformUnavailableError(`${this.accountId} is offline`, true);
+  }
+
+  private async travel(): Promise<void> {
+    if (this.latencyMs > 0) await this.sleep(this.latencyMs);
+  }
+}

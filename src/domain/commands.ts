@@ -1,0 +1,561 @@
+/**
+ * What people type to the bot: `/通知 截止=18:00 正文`, `/未回复 12`, `@机器人 进度`, `/帮助`.
+ * Runs on every inbound message, so ordinary chat is rejected on its first character.
+ */
+import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
+
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help';
+export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option';
+
+export interface NotifyCommand {
+  readonly type: 'notify';
+  readonly body: string;
+  readonly deadlineAt: number | null;
+  /** 2: college groups only; 3: down to class groups; 4: down to parents groups. */
+  readonly depth: 2 | 3 | 4;
+  /** College names as typed (the app validates them); null: every college. */
+  readonly colleges: string[] | null;
+  readonly requireCompletion: boolean;
+  readonly mode: 'immediate' | 'step';
+  readonly replyHint: string;
+  readonly urgent: boolean;
+}
+
+export interface PendingCommand {
+  readonly type: 'pending';
+  readonly directiveId: number | null;
+  /** A college or class name, free text; the app resolves it. */
+  readonly filter: string | null;
+}
+
+export interface ProgressCommand {
+  readonly type: 'progress';
+  readonly directiveId: number | null;
+  readonly filter: string | null;
+}
+
+export interface HelpCommand {
+  readonly type: 'help';
+}
+
+/** `/xyz` with a word no command has: the bot answers "no such command, try /帮助". */
+export interface UnknownCommand {
+  readonly type: 'unknown';
+  readonly word: string;
+}
+
+export interface CommandError {
+  readonly type: 'error';
+  readonly command: CommandName;
+  readonly code: CommandErrorCode;
+  /** The offending value or token, as typed. */
+  readonly detail: string;
+}
+
+export type ParsedCommand = NotifyCommand | PendingCommand | ProgressCommand | HelpCommand | UnknownCommand | CommandError;
+
+export interface CommandContext {
+  /** The platform says the message @-mentions this bot. */
+  readonly mentionsBot: boolean;
+  readonly now: number;
+  /** IANA zone deadlines are read in, e.g. `Asia/Shanghai`. */
+  readonly timeZone: string;
+}
+
+export const DEFAULT_REPLY_HINT = '收到';
+export const DEFAULT_DEPTH = 4;
+
+/** Command words and aliases. ASCII words match case-insensitively. */
+export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
+  notify: ['通知', '发布', '下发'],
+  pending: ['未回复', '未回', '谁没回', '谁没回复', '没回复'],
+  progress: ['进度', '统计'],
+  help: ['帮助', 'help', '菜单', '?'],
+};
+
+/** Longest first, so `未回复` wins over `未回`. */
+const WORD_TABLE: readonly (readonly [string, CommandName])[] = Object.entries(COMMAND_WORDS)
+  .flatMap(([name, words]) => words.map((w) => [w, name as CommandName] as const))
+  .sort((a, b) => b[0].length - a[0].length);
+
+const PREFIX_CHARS = new Set(['/', '#', '／', '＃']);
+const LEADING_MENTIONS = /^(?:\s*@[^\s@]+)+\s+/u;
+/** An unknown word longer than this after `/` is chat, not a mistyped command. */
+const MAX_UNKNOWN_WORD_CHARS = 8;
+
+/**
+ * QQ copies its classic faces as `/微笑`, `/呲牙`; they are not mistyped commands.
+ * Only the faces people actually send; the list need not be complete.
+ */
+const QQ_FACE_WORDS = new Set(
+  (
+    '微笑 撇嘴 色 发呆 得意 流泪 害羞 闭嘴 睡 大哭 尴尬 发怒 调皮 呲牙 惊讶 难过 酷 冷汗 抓狂 吐 偷笑 可爱 白眼 傲慢 ' +
+    '饥饿 困 惊恐 流汗 憨笑 奋斗 咒骂 疑问 嘘 晕 衰 骷髅 敲打 再见 擦汗 抠鼻 鼓掌 坏笑 哈欠 鄙视 委屈 快哭了 阴险 ' +
+    '亲亲 可怜 菜刀 西瓜 啤酒 咖啡 玫瑰 凋谢 爱心 心碎 蛋糕 礼物 拥抱 强 弱 握手 胜利 抱拳 拳头 爱你 捂脸 笑哭 ' +
+    '奸笑 机智 皱眉 耶 吃瓜 加油 汗 天啊 旺柴 打脸 哇 ok no'
+  ).split(' '),
+);
+
+interface CommandHead {
+  readonly name: CommandName | null;
+  /** The command word as typed (for unknown commands). */
+  readonly word: string;
+  /** Everything after the command word. */
+  readonly rest: string;
+}
+
+/** null: not a command (ordinary chat). Throws RangeError only for an unknown ctx.timeZone. */
+export function parseCommand(text: string, ctx: CommandContext): ParsedCommand | null {
+  const first = firstNonSpace(text);
+  if (first === undefined) return null;
+  if (!ctx.mentionsBot && !PREFIX_CHARS.has(first) && first !== '@') return null;
+  const head = readHead(text, ctx.mentionsBot);
+  if (!head) return null;
+  switch (head.name) {
+    case null:
+      return { type: 'unknown', word: head.word };
+    case 'help':
+      return { type: 'help' };
+    case 'pending':
+    case 'progress':
+      return { type: head.name, ...parseQueryArgs(head.rest) };
+    case 'notify':
+      return parseNotify(head.rest, ctx);
+  }
+}
+
+function firstNonSpace(text: string): string | undefined {
+  const m = /\S/u.exec(text);
+  return m?.[0];
+}
+
+function readHead(text: string, mentionsBot: boolean): CommandHead | null {
+  let s = text.trimStart();
+  if (s.startsWith('@')) {
+    const m = LEADING_MENTIONS.exec(s);
+    if (!m) return null;
+    s = s.slice(m[0].length);
+  }
+  const prefix = s.charAt(0);
+  if (PREFIX_CHARS.has(prefix)) return readPrefixed(s.slice(1), prefix === '/' || prefix === '／');
+  return mentionsBot ? readBare(s) : null;
+}
+
+/** After `/` or `#`. `#` starts hashtags and WeChat 接龙 (`#接龙`), so only known words count there. */
+function readPrefixed(s: string, slash: boolean): CommandHead | null {
+  const known = matchWord(s);
+  if (known) {
+    const rest = s.slice(known.length);
+    // A slash is deliberate: `/通知明天开会` is a command. After `#` the word must stand alone (`#通知#` is a topic).
+    if (slash ? !continuesAsciiWord(known, rest) : isBoundary(rest, known.name)) {
+      return { name: known.name, word: known.word, rest: stripSeparator(rest) };
+    }
+  }
+  if (!slash) return null;
+  const m = /^[\p{L}][\p{L}\p{N}_]*/u.exec(s);
+  if (!m) return null;
+  const word = m[0];
+  const after = s.charAt(word.length);
+  if (after !== '' && !/[\s\p{P}]/u.test(after)) return null;
+  if (/[/.:：@\\]/u.test(after)) return null; // paths, URLs, e-mail
+  if ([...word].length > MAX_UNKNOWN_WORD_CHARS || QQ_FACE_WORDS.has(word.toLowerCase())) return null;
+  return { name: null, word, rest: s.slice(word.length) };
+}
+
+/** `@机器人 未回复 12`: a known word that stands alone; anything else is chat with the bot. */
+function readBare(s: string): CommandHead | null {
+  const known = matchWord(s);
+  if (!known) return null;
+  const rest = s.slice(known.length);
+  if (!isBoundary(rest, known.name) && !/^[?？]\s*$/u.test(rest)) return null;
+  return { name: known.name, word: known.word, rest: stripSeparator(rest.replace(/^[?？]\s*$/u, '')) };
+}
+
+function matchWord(s: string): { word: string; name: CommandName; length: number } | null {
+  const lower = s.slice(0, 8).toLowerCase().replace(/^？/u, '?');
+  for (const [word, name] of WORD_TABLE) {
+    if (lower.startsWith(word)) return { word: s.slice(0, word.length), name, length: word.length };
+  }
+  return null;
+}
+
+function continuesAsciiWord(known: { word: string }, rest: string): boolean {
+  return /[a-z]$/iu.test(known.word) && /^[a-z0-9_]/iu.test(rest);
+}
+
+function isBoundary(rest: string, name: CommandName): boolean {
+  if (rest === '' || /^[\s:：,，]/u.test(rest)) return true;
+  return (name === 'pending' || name === 'progress') && /^(?:[0-9０-９#＃]|no\.?\d)/iu.test(rest);
+}
+
+/** `/通知：正文`, `/未回复，12`: one separator after the word is not part of the arguments. */
+function stripSeparator(rest: string): string {
+  return rest.replace(/^[:：,，]/u, '');
+}
+
+// ─── /未回复 and /进度 ──────────────────────────────────────────────────────────────────────
+
+const DIRECTIVE_ID = /^(?:#|no\.?|第)?(\d{1,9})(?:号|条|期)?$/u;
+
+function parseDirectiveId(token: string): number | null {
+  const m = DIRECTIVE_ID.exec(token.normalize('NFKC').toLowerCase());
+  if (!m?.[1]) return null;
+  const id = Number(m[1]);
+  return id > 0 ? id : null;
+}
+
+/** `[编号] [筛选]`; the 编号 may also come last (`/未回复 计算机学院 12`). */
+function parseQueryArgs(rest: string): { directiveId: number | null; filter: string | null } {
+  // A trailing `@机器人` is how some people address the bot; it is not a filter.
+  const tokens = rest.split(/\s+/u).filter((t) => t !== '' && !t.startsWith('@'));
+  const head = tokens[0];
+  const tail = tokens[tokens.length - 1];
+  let directiveId: number | null = null;
+  if (head !== undefined && (directiveId = parseDirectiveId(head)) !== null) tokens.shift();
+  else if (tail !== undefined && (directiveId = parseDirectiveId(tail)) !== null) tokens.pop();
+  const filter = tokens.join(' ');
+  return { directiveId, filter: filter === '' ? null : filter };
+}
+
+// ─── /通知 ────────────────────────────────────────────────────────────────────────────────
+
+type OptionKey = 'deadline' | 'depth' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent';
+
+const OPTION_KEYS: ReadonlyMap<string, OptionKey> = new Map([
+  ['截止', 'deadline'],
+  ['截至', 'deadline'],
+  ['截止时间', 'deadline'],
+  ['期限', 'deadline'],
+  ['deadline', 'deadline'],
+  ['层级', 'depth'],
+  ['级别', 'depth'],
+  ['至', 'depth'],
+  ['到', 'depth'],
+  ['下发至', 'depth'],
+  ['depth', 'depth'],
+  ['学院', 'colleges'],
+  ['college', 'colleges'],
+  ['落实', 'completion'],
+  ['需落实', 'completion'],
+  ['模式', 'mode'],
+  ['mode', 'mode'],
+  ['回复', 'reply'],
+  ['reply', 'reply'],
+  ['紧急', 'urgent'],
+  ['加急', 'urgent'],
+]);
+
+/** Options written as a bare word. */
+const FLAG_WORDS: ReadonlyMap<string, (o: NotifyDraft) => void> = new Map([
+  ['落实', (o: NotifyDraft) => void (o.requireCompletion = true)],
+  ['需落实', (o: NotifyDraft) => void (o.requireCompletion = true)],
+  ['需要落实', (o: NotifyDraft) => void (o.requireCompletion = true)],
+  ['逐级', (o: NotifyDraft) => void (o.mode = 'step')],
+  ['立即', (o: NotifyDraft) => void (o.mode = 'immediate')],
+  ['紧急', (o: NotifyDraft) => void (o.urgent = true)],
+  ['加急', (o: NotifyDraft) => void (o.urgent = true)],
+]);
+
+const YES = new Set(['是', '要', '需', '需要', '对', 'yes', 'y', 'true', '1']);
+const NO = new Set(['否', '不', '不要', '不需要', '无', 'no', 'n', 'false', '0']);
+
+const DEPTH_WORDS: ReadonlyMap<string, 2 | 3 | 4> = new Map([
+  ['2', 2],
+  ['二', 2],
+  ['学院', 2],
+  ['院', 2],
+  ['3', 3],
+  ['三', 3],
+  ['班级', 3],
+  ['班', 3],
+  ['4', 4],
+  ['四', 4],
+  ['家长', 4],
+]);
+
+interface NotifyDraft {
+  deadlineAt: number | null;
+  depth: 2 | 3 | 4;
+  colleges: string[] | null;
+  requireCompletion: boolean;
+  mode: 'immediate' | 'step';
+  replyHint: string;
+  urgent: boolean;
+}
+
+interface Token {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+function tokenize(s: string): Token[] {
+  return [...s.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+}
+
+function notifyError(code: CommandErrorCode, detail: string): CommandError {
+  return { type: 'error', command: 'notify', code, detail };
+}
+
+function parseNotify(rest: string, ctx: CommandContext): NotifyCommand | CommandError {
+  const draft: NotifyDraft = {
+    deadlineAt: null,
+    depth: DEFAULT_DEPTH,
+    colleges: null,
+    requireCompletion: false,
+    mode: 'immediate',
+    replyHint: DEFAULT_REPLY_HINT,
+    urgent: false,
+  };
+  const tokens = tokenize(rest);
+  let i = 0;
+  for (; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (!token) break;
+    const flag = FLAG_WORDS.get(token.text.normalize('NFKC').toLowerCase());
+    if (flag) {
+      flag(draft);
+      continue;
+    }
+    const option = splitOption(token.text);
+    if (!option) break;
+    const key = OPTION_KEYS.get(option.key.toLowerCase());
+    if (!key) {
+      // `foo=bar` is a mistyped option; `注意：明天…` is the body.
+      if (option.sep === '=') return notifyError('bad_option', token.text);
+      break;
+    }
+    let value = option.value;
+    if (key === 'deadline') {
+      const next = tokens[i + 1];
+      if (next && looksLikeDatePart(value) && looksLikeClock(next.text)) {
+        value = `${value} ${next.text}`;
+        i++;
+      }
+    }
+    const error = applyOption(draft, key, value, token.text, ctx);
+    if (error) return error;
+  }
+  const bodyStart = tokens[i]?.start;
+  const body = bodyStart === undefined ? '' : rest.slice(bodyStart).trimEnd();
+  if (body === '') return notifyError('empty_body', '');
+  return { type: 'notify', body, ...draft };
+}
+
+/** `key=value` with `=`, `＝`, `:` or `：`; the key must look like a word, not a URL scheme or a time. */
+function splitOption(token: string): { key: string; sep: '=' | ':'; value: string } | null {
+  const m = /^([\p{L}_]{1,8})([=＝:：])(.*)$/u.exec(token);
+  if (!m || m[1] === undefined || m[2] === undefined || m[3] === undefined) return null;
+  if (m[3].startsWith('//')) return null;
+  return { key: m[1], sep: m[2] === '=' || m[2] === '＝' ? '=' : ':', value: m[3] };
+}
+
+function applyOption(
+  draft: NotifyDraft,
+  key: OptionKey,
+  value: string,
+  token: string,
+  ctx: CommandContext,
+): CommandError | null {
+  const v = value.normalize('NFKC').trim().toLowerCase();
+  switch (key) {
+    case 'deadline': {
+      const r = resolveDeadline(value, ctx.now, ctx.timeZone);
+      if (!r.ok) return notifyError(r.code, value);
+      draft.deadlineAt = r.at;
+      return null;
+    }
+    case 'depth': {
+      const depth = DEPTH_WORDS.get(v.replace(/群$/u, '').replace(/级$/u, ''));
+      if (depth === undefined) return notifyError('bad_depth', value);
+      draft.depth = depth;
+      return null;
+    }
+    case 'colleges': {
+      const names = [...new Set(value.split(/[,，、;；]/u).map((n) => n.trim()).filter((n) => n !== ''))];
+      if (names.length === 0) return notifyError('bad_option', token);
+      draft.colleges = names;
+      return null;
+    }
+    case 'completion':
+    case 'urgent': {
+      const on = YES.has(v) ? true : NO.has(v) ? false : null;
+      if (on === null) return notifyError('bad_option', token);
+      if (key === 'completion') draft.requireCompletion = on;
+      else draft.urgent = on;
+      return null;
+    }
+    case 'mode': {
+      if (v === '逐级' || v === 'step') draft.mode = 'step';
+      else if (v === '立即' || v === 'immediate') draft.mode = 'immediate';
+      else return notifyError('bad_option', token);
+      return null;
+    }
+    case 'reply': {
+      const hint = value.trim();
+      if (hint === '') return notifyError('bad_option', token);
+      draft.replyHint = hint;
+      return null;
+    }
+  }
+}
+
+// ─── deadlines ────────────────────────────────────────────────────────────────────────────
+
+export type DeadlineResult =
+  | { readonly ok: true; readonly at: number }
+  | { readonly ok: false; readonly code: 'bad_deadline' | 'deadline_past' };
+
+/** A date written without a year that has passed is taken as next year's only if that is this close. */
+const NEXT_YEAR_WINDOW_DAYS = 183;
+/** A date without a clock time means the end of that day. */
+const END_OF_DAY = { hour: 23, minute: 59 } as const;
+
+const DATE_PART = String.raw`(?:(?<y>\d{4})[-/.年](?<ym>\d{1,2})[-/.月](?<yd>\d{1,2})|(?<m>\d{1,2})[-/月](?<d>\d{1,2}))[日号]?`;
+const DAY_WORD = '大后天|后天|今天|今日|明天|明日|今|明';
+const WEEK_PART = '(?:周|星期|礼拜)(?<weekday>[一二三四五六日天1-7])';
+const PERIOD = '上午|早上|早晨|清晨|凌晨|中午|下午|傍晚|晚上|夜里|夜间|早|晚';
+const CLOCK_PART = String.raw`(?<hour>\d{1,2})(?:[:.](?<minute>\d{2})|(?:点|时)(?:(?<half>半)|(?<cnMinute>\d{1,2})分?|整|钟)?)`;
+const DEADLINE = new RegExp(
+  `^(?:${DATE_PART}|(?<dayWord>${DAY_WORD})|${WEEK_PART})?[\\st]*(?<period>${PERIOD})?\\s*(?:${CLOCK_PART})?$`,
+  'u',
+);
+/** `11-30` in `截止=11-30 18:00`: the clock time is the next token. */
+const DATE_ONLY = new RegExp(`^(?:${DATE_PART}|${DAY_WORD}|${WEEK_PART})(?:${PERIOD})?$`, 'u');
+const CLOCK_ONLY = new RegExp(`^(?:${PERIOD})?${CLOCK_PART}(?:之?前|以前)?$`, 'u');
+const DAY_OFFSETS: ReadonlyMap<string, number> = new Map([
+  ['今', 0],
+  ['今天', 0],
+  ['今日', 0],
+  ['明', 1],
+  ['明天', 1],
+  ['明日', 1],
+  ['后天', 2],
+  ['大后天', 3],
+]);
+const WEEKDAY_NUMBERS: ReadonlyMap<string, number> = new Map([
+  ['日', 0],
+  ['天', 0],
+  ['7', 0],
+  ['一', 1],
+  ['1', 1],
+  ['二', 2],
+  ['2', 2],
+  ['三', 3],
+  ['3', 3],
+  ['四', 4],
+  ['4', 4],
+  ['五', 5],
+  ['5', 5],
+  ['六', 6],
+  ['6', 6],
+]);
+const PM_PERIODS = new Set(['下午', '傍晚', '晚上', '夜里', '夜间', '晚']);
+const NIGHT_PERIODS = new Set(['晚上', '夜里', '夜间', '晚']);
+const AM_PERIODS = new Set(['上午', '早上', '早晨', '清晨', '凌晨', '早']);
+
+function looksLikeDatePart(value: string): boolean {
+  return DATE_ONLY.test(value.normalize('NFKC').trim());
+}
+
+function looksLikeClock(token: string): boolean {
+  return CLOCK_ONLY.test(token.normalize('NFKC').trim());
+}
+
+/**
+ * A deadline as typed, against `now` in `timeZone`. Relative (`2h`, `2小时`, `30分钟`, `1天`) or
+ * absolute (`18:00`, `今晚8点`, `明早8点`, `后天9:30`, `周五18:00`, `11月30日18:00`, `11-30 18:00`,
+ * `2026-11-30 18:00`). A bare clock time already past today means tomorrow; a dated time in the
+ * past is `deadline_past`; a date without a time means 23:59 that day.
+ */
+export function resolveDeadline(input: string, now: number, timeZone: string): DeadlineResult {
+  const v = input
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/(?:之前|以前|前|为止|截止)$/u, '')
+    .trim();
+  if (v === '') return { ok: false, code: 'bad_deadline' };
+  const relative = parseDuration(v.replace(/(?:之后|以后|以内|后|内)$/u, ''));
+  if (relative !== null) return relative > 0 ? { ok: true, at: now + relative } : { ok: false, code: 'bad_deadline' };
+  const m = DEADLINE.exec(v);
+  if (!m) return { ok: false, code: 'bad_deadline' };
+  const { y: year, dayWord, weekday, period, hour: hourText, minute: minuteText, half, cnMinute } = m.groups ?? {};
+  const month = m.groups?.['ym'] ?? m.groups?.['m'];
+  const day = m.groups?.['yd'] ?? m.groups?.['d'];
+  const hasDate = month !== undefined;
+  if (!hasDate && dayWord === undefined && weekday === undefined && period === undefined && hourText === undefined) {
+    return { ok: false, code: 'bad_deadline' };
+  }
+  const clock = resolveClock(period, hourText, half ? '30' : (minuteText ?? cnMinute));
+  if (!clock) return { ok: false, code: 'bad_deadline' };
+  const today = wallClock(now, timeZone);
+  if (hasDate) return resolveDated(today, year, Number(month), Number(day), clock, now, timeZone);
+  if (dayWord !== undefined) {
+    const at = atDay(today, DAY_OFFSETS.get(dayWord) ?? 0, clock, timeZone);
+    return at > now ? { ok: true, at } : { ok: false, code: 'deadline_past' };
+  }
+  if (weekday !== undefined) {
+    const ahead = ((WEEKDAY_NUMBERS.get(weekday) ?? 0) - today.weekday + 7) % 7;
+    const at = atDay(today, ahead, clock, timeZone);
+    return { ok: true, at: at > now ? at : atDay(today, ahead + 7, clock, timeZone) };
+  }
+  const at = atDay(today, 0, clock, timeZone);
+  return { ok: true, at: at > now ? at : atDay(today, 1, clock, timeZone) };
+}
+
+interface Clock {
+  readonly hour: number;
+  readonly minute: number;
+}
+
+function resolveClock(period: string | undefined, hourText: string | undefined, minuteText: string | undefined): Clock | null {
+  if (hourText === undefined) {
+    return period === undefined || NIGHT_PERIODS.has(period) ? END_OF_DAY : null;
+  }
+  let hour = Number(hourText);
+  const minute = minuteText === undefined ? 0 : Number(minuteText);
+  if (minute > 59 || hour > 24 || (hour === 24 && minute > 0)) return null;
+  if (period !== undefined) {
+    if (AM_PERIODS.has(period)) {
+      if (hour > 12) return null;
+      if (hour === 12 && period === '凌晨') hour = 0;
+    } else if (PM_PERIODS.has(period)) {
+      if (hour < 12) hour += 12;
+      else if (hour === 12 && NIGHT_PERIODS.has(period)) hour = 24;
+    } else if (hour < 3) {
+      hour += 12; // 中午1点 is 13:00
+    }
+  }
+  return { hour, minute };
+}
+
+function atDay(today: WallClock, daysAhead: number, clock: Clock, timeZone: string): number {
+  return fromWallClock({ year: today.year, month: today.month, day: today.day + daysAhead, ...clock }, timeZone);
+}
+
+function resolveDated(
+  today: WallClock,
+  yearText: string | undefined,
+  month: number,
+  day: number,
+  clock: Clock,
+  now: number,
+  timeZone: string,
+): DeadlineResult {
+  const year = yearText === undefined ? today.year : Number(yearText);
+  if (!isCalendarDate(year, month, day)) return { ok: false, code: 'bad_deadline' };
+  const at = fromWallClock({ year, month, day, ...clock }, timeZone);
+  if (at > now) return { ok: true, at };
+  if (yearText === undefined && isCalendarDate(year + 1, month, day)) {
+    const next = fromWallClock({ year: year + 1, month, day, ...clock }, timeZone);
+    if (next - now <= NEXT_YEAR_WINDOW_DAYS * DAY_MS) return { ok: true, at: next };
+  }
+  return { ok: false, code: 'deadline_past' };
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}

@@ -1,0 +1,108 @@
+/**
+ * Shaping text before a bot posts it: long messages split into numbered parts, long mention lists
+ * in batches, and personal numbers masked as a last line of defence.
+ */
+
+/**
+ * Splits on line boundaries into parts of at most `maxChars` UTF-16 code units (the stricter count:
+ * never more than the code points or characters a platform counts). A line longer than a part is cut
+ * between characters (grapheme clusters: an emoji or a surrogate pair is never cut). With more than
+ * one part each ends with ` (1/3)`, counted within the limit. Throws RangeError when `maxChars`
+ * leaves no room for text beside the marker.
+ */
+export function splitMessage(text: string, maxChars: number): string[] {
+  if (!Number.isInteger(maxChars) || maxChars < 1) throw new RangeError(`maxChars must be a positive integer: ${maxChars}`);
+  if (text.length <= maxChars) return [text];
+  // The marker's width depends on the part count; widen until the count fits the width reserved.
+  for (let digits = 1; ; digits++) {
+    const reserve = markerLength(digits);
+    const budget = maxChars - reserve;
+    if (budget < MIN_PART_CHARS) throw new RangeError(`maxChars ${maxChars} is too small to split into parts`);
+    const parts = packLines(text, budget);
+    if (String(parts.length).length <= digits) return parts.map((p, i) => `${p}${marker(i + 1, parts.length)}`);
+  }
+}
+
+/** A part must hold at least one character, which may be a surrogate pair. */
+const MIN_PART_CHARS = 2;
+
+function marker(index: number, total: number): string {
+  return ` (${index}/${total})`;
+}
+
+function markerLength(digits: number): number {
+  return ' (/)'.length + 2 * digits;
+}
+
+function packLines(text: string, budget: number): string[] {
+  const parts: string[] = [];
+  let current: string | null = null;
+  for (const line of text.split('\n')) {
+    if (current !== null && current.length + 1 + line.length <= budget) {
+      current += `\n${line}`;
+      continue;
+    }
+    if (current !== null) parts.push(current);
+    if (line.length <= budget) {
+      current = line;
+      continue;
+    }
+    const pieces = cutLine(line, budget);
+    current = pieces.pop() ?? '';
+    parts.push(...pieces);
+  }
+  if (current !== null) parts.push(current);
+  // Blank lines at a cut are dropped, so no part starts or ends with empty lines or is empty.
+  return parts.map((p) => p.replace(/^\n+|\n+$/gu, '')).filter((p) => p.trim() !== '');
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Cuts between grapheme clusters; a cluster longer than the budget (rare) is cut between code points. */
+function cutLine(line: string, budget: number): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  for (const { segment } of graphemes.segment(line)) {
+    const units = segment.length <= budget ? [segment] : [...segment];
+    for (const unit of units) {
+      if (current.length + unit.length > budget) {
+        pieces.push(current);
+        current = '';
+      }
+      current += unit;
+    }
+  }
+  if (current !== '') pieces.push(current);
+  return pieces;
+}
+
+/** `chunk([1,2,3,4,5], 2)` → `[[1,2],[3,4],[5]]`. Throws RangeError unless size is a positive integer. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer: ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export const MASK = '***';
+
+const D = '[0-9０-９]';
+const SEP = '[ \\-‐‑–—\\u00A0\\u3000]';
+/** 18-character 身份证号: 17 digits and a digit or X, optionally grouped 6-8-4 with spaces. */
+const ID_CARD = new RegExp(`(?<!${D})[1-9１-９]${D}{5}${SEP}?${D}{8}${SEP}?${D}{3}[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])`, 'gu');
+/**
+ * Mainland mobile: 1[3-9] and nine digits, a space or dash allowed between any two digits
+ * (`138 1234 5678`, `138-1234-5678`), optionally after +86 / 0086 / 86 / (+86).
+ */
+const MOBILE = new RegExp(
+  `(?<!${D})(?:(?:[+＋]|00)?86${SEP}?|[(（][+＋]?86[)）]${SEP}?)?[1１][3-9３-９](?:${SEP}?${D}){9}(?!${D})`,
+  'gu',
+);
+
+/**
+ * Replaces mainland mobile numbers and ID card numbers with `***`. The last check before anything
+ * is posted in a group: it errs on masking too much (any 11-digit 1[3-9]… run counts).
+ */
+export function maskPhone(s: string): string {
+  return s.replace(ID_CARD, MASK).replace(MOBILE, MASK);
+}
