@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/app/logger.js';
+import { DEMO_SCENARIO } from '../src/cli.js';
+import { parseConfig } from '../src/config/load.js';
+import { runDrill } from '../src/drill/runner.js';
+import { loadScenario, parseScenario, ScenarioError } from '../src/drill/scenario.js';
+import { redisUrl } from './setup/helpers.js';
+
+const config = parseConfig({});
+
+describe('drills', () => {
+  it('plays the built-in demo drill and reports the contract fields', async () => {
+    const report = await runDrill(loadScenario(DEMO_SCENARIO), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+    const d = report.directives[0];
+    expect(d).toBeDefined();
+    expect(d?.levels['1']).toMatchObject({ required: 4, acknowledged: 4, late: 1 });
+    expect(d?.levels['3']).toMatchObject({ required: 224, acknowledged: 92 });
+    expect(d?.deliveries).toMatchObject({ planned: 16, sent: 16 });
+    expect(report.messages.length).toBeGreaterThan(16);
+    for (const m of report.messages) {
+      expect(Object.keys(m)).toEqual(expect.arrayContaining(['account', 'to', 'text', 'mentions']));
+      if (!m.to.startsWith('私聊')) expect(m.text).not.toMatch(/1[3-9]\d{9}/);
+    }
+  });
+
+  it('reports a failed expectation and carries on with the next steps', async () => {
+    const scenario = parseScenario(
+      {
+        steps: [
+          { say: { as: 'T001', in: 'L1', text: '/通知 测试' } },
+          { expect: { level: 1, acknowledged: 3 } },
+          { say: { as: 'S101', in: 'L1', text: '收到' } },
+          { expect: { level: 1, acknowledged: 1 } },
+        ],
+      },
+      'inline',
+    );
+    const report = await runDrill(scenario, { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.ok).toBe(false);
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]).toContain('step 2');
+    expect(report.directives[0]?.levels['1']?.acknowledged).toBe(1);
+  });
+
+  it('rejects a malformed scenario naming the bad step', () => {
+    expect(() => parseScenario({ steps: [{ wait: 'soon' }] }, 'bad.yaml')).toThrow(ScenarioError);
+    expect(() => parseScenario({ steps: [{ shout: {} }] }, 'bad.yaml')).toThrow(/steps\.0/);
+  });
+});

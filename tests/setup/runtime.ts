@@ -1,0 +1,92 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/app/logger.js';
+import { systemClock, VirtualClock, type Clock } from '../../src/clock.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { SimMessage } from '../../adapters/simulator/index.js';
+import { destinationOf } from '../../src/drill/runner.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { redisUrl, tempDir, uniquePrefix } from './helpers.js';
+
+export interface TestSchool {
+  readonly runtime: Runtime;
+  readonly clock: Clock;
+  /** A person (学号, 工号, 家长:<学号>) says something in a group (key) or privately ('私聊'). */
+  say(who: string, where: string, text: string, opts?: { quoteId?: string }): SimMessage;
+  /** Waits until every queue is drained. */
+  settle(): Promise<void>;
+  /** Bot messages to a destination (group key or 私聊:<id>), optionally only those after a transcript index. */
+  botMessages(to?: string, since?: number): SimMessage[];
+  mark(): number;
+  close(): Promise<void>;
+}
+
+export const START = Date.parse('2026-03-02T08:00:00+08:00');
+
+/** Copies the demo roster to a temp dir, letting a test edit its CSVs. */
+export function demoRosterCopy(edit?: (files: { groups: string }) => { groups: string }): { dir: string; remove: () => void } {
+  const tmp = tempDir('roster');
+  cpSync('config/demo', tmp.path, { recursive: true });
+  if (edit) {
+    const file = join(tmp.path, '群.csv');
+    const next = edit({ groups: readFileSync(file, 'utf8') });
+    writeFileSync(file, next.groups);
+  }
+  return { dir: tmp.path, remove: tmp.remove };
+}
+
+export async function startTestSchool(
+  options: { org?: string; realClock?: boolean; minGapMs?: number; config?: Record<string, unknown> } = {},
+): Promise<TestSchool> {
+  const data = tempDir('cascade-e2e');
+  const clock: Clock = options.realClock ? systemClock : new VirtualClock(START);
+  const config = parseConfig({
+    dataDir: data.path,
+    org: options.org ?? 'config/demo',
+    sending: { minGapMs: options.minGapMs ?? 0, jitterMs: 0, retryBackoffMs: 10, maxAttempts: 5 },
+    queue: { lockDurationMs: 1000, stalledIntervalMs: 1000 },
+    ...options.config,
+  });
+  const runtime = await startRuntime({
+    config,
+    logger: silentLogger,
+    clock,
+    redisUrl: redisUrl(),
+    prefix: uniquePrefix('e2e'),
+    persistentRedis: false,
+  });
+  const { world } = runtime.school;
+  return {
+    runtime,
+    clock,
+    say(who, where, text, opts = {}) {
+      const org = runtime.app.org();
+      const person = org.personByRef(who);
+      if (!person) throw new Error(`no person ${who}`);
+      if (where === '私聊') {
+        const platform = org.accountOn(person.id, 'qq') ? 'qq' : 'wechat';
+        const userId = org.accountOn(person.id, platform);
+        const account = runtime.school.accountsOn(platform)[0];
+        if (!userId || !account) throw new Error(`${who} cannot reach a bot`);
+        return world.sayPrivate(userId, account, text);
+      }
+      const seat = runtime.school.seatOf(person.id, where);
+      if (!seat) throw new Error(`${who} is not in ${where}`);
+      return world.say(seat.userId, seat.chatId, text, opts);
+    },
+    settle: () => runtime.app.settle(),
+    botMessages(to, since = 0) {
+      const org = runtime.app.org();
+      return world
+        .transcript()
+        .slice(since)
+        .filter((m) => world.account(m.from) !== undefined && (!to || destinationOf(org, m) === to));
+    },
+    mark: () => world.transcript().length,
+    async close() {
+      await runtime.app.queues.obliterate().catch(() => undefined);
+      await runtime.stop();
+      data.remove();
+    },
+  };
+}
