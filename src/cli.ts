@@ -28,7 +28,7 @@ function flag(args: string[], name: string): boolean {
   return i >= 0;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function runCli(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'start': {
@@ -138,7 +138,7 @@ export function explain(error: unknown): string {
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
+  runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`${explain(error)}\n`);

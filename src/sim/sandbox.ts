@@ -24,15 +24,15 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
   const print = (s: string): void => {
     out.write(`${s}\n`);
   };
-  const unsubscribe = world.onMessage((m) => {
-    if (!world.account(m.from)) return;
-    const dest = destinationOf(org(), m);
-    print(`\n\x1b[36m[${m.from} → ${dest}]\x1b[0m\n${m.text}\n`);
-  });
   const c = org().counts();
   print(`Cascade 沙盒：${org().schoolName}，${org().colleges.length} 个学院，${c.students} 名学生，${c.guardians} 位家长，${c.groups} 个群。`);
   print(HELP);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const unsubscribe = world.onMessage((m) => {
+    if (!world.account(m.from)) return;
+    print(`\n\x1b[36m[${m.from} → ${destinationOf(org(), m)}]\x1b[0m\n${m.text}\n`);
+    rl.prompt(true);
+  });
   const prompt = (): void => {
     rl.setPrompt(`${as ? `${as.name}(${as.extId})` : '?'} @ ${where}> `);
     rl.prompt();
