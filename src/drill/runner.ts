@@ -109,7 +109,7 @@ function isAction(step: Step): boolean {
 
 function resolvePerson(org: OrgIndex, as: string): Person {
   const person = org.personByRef(as);
-  if (!person) throw new DrillStepError(`no person "${as}" in the roster (use 学号, 工号 or 家长:<学号>)`);
+  if (!person) throw new DrillStepError(`no person "${as}" in the roster (use 学号, 工号, 家长:<学号> or 家长:<学号>:<姓名>)`);
   return person;
 }
 

@@ -758,6 +758,9 @@ function personLabel(c: ImportChange): string {
 }
 
 /** The report for people (the CLI): counts, then what changed. Never contains a phone number or account id. */
+/** With more changes than this, additions are only counted, not listed. */
+const ADDED_LISTED_MAX = 20;
+
 export function formatImportReport(report: ImportReport): string {
   const lines = [`花名册已导入（来源：${report.source}）`];
   for (const kind of ['students', 'guardians', 'staff', 'groups'] as const) {
@@ -772,9 +775,12 @@ export function formatImportReport(report: ImportReport): string {
   if (report.bindings.conflicts > 0) {
     lines.push(`  ${report.bindings.conflicts} 个账号已被确认绑定给其他人，保留原绑定，请核对`);
   }
-  if (report.changes.length > 0) {
+  // Additions are already counted above; listing hundreds of them on a first import hides what matters.
+  const listed = report.changes.filter((c) => c.action !== 'added' || report.changes.length <= ADDED_LISTED_MAX);
+  const unlisted = report.changesOmitted + report.changes.length - listed.length;
+  if (listed.length > 0 || unlisted > 0) {
     lines.push('变更：');
-    for (const c of report.changes) {
+    for (const c of listed) {
       const who = c.kind === 'groups' ? `群 ${c.name}` : `${KIND_WORDS[c.kind]} ${c.name}（${personLabel(c)}）`;
       const what =
         c.action === 'added'
@@ -786,7 +792,7 @@ export function formatImportReport(report: ImportReport): string {
               : c.details.join('；');
       lines.push(`  ${ACTION_MARKS[c.action]} ${who}：${what}`);
     }
-    if (report.changesOmitted > 0) lines.push(`  ……另有 ${report.changesOmitted} 项变更未列出`);
+    if (unlisted > 0) lines.push(`  ……另有 ${unlisted} 项变更未列出（新增的只计数）`);
   }
   return lines.join('\n');
 }
