@@ -37,6 +37,8 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 export class SimulatorAdapter implements ChatAdapter {
   readonly platform: Platform;
   readonly accountId: string;
+  /** In the simulator a bot account's user id is its account id. */
+  readonly selfId: string;
   readonly capabilities: AdapterCapabilities;
   private readonly latencyMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -54,6 +56,7 @@ export class SimulatorAdapter implements ChatAdapter {
     }
     this.platform = options.platform;
     this.accountId = options.accountId;
+    this.selfId = options.accountId;
     this.capabilities = SIM_CAPABILITIES[options.platform];
     this.latencyMs = options.latencyMs ?? 0;
     this.sleep = options.sleep ?? realSleep;

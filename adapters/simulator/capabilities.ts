@@ -15,6 +15,7 @@ export const SIM_CAPABILITIES: Readonly<Record<Platform, AdapterCapabilities>> =
     maxMessageChars: 4500,
     maxMentions: 30,
     stableIds: true,
+    crossAccountMessageIds: true,
   }),
   wechat: Object.freeze({
     sentMessageIds: false,
@@ -25,6 +26,8 @@ export const SIM_CAPABILITIES: Readonly<Record<Platform, AdapterCapabilities>> =
     maxMessageChars: 4000,
     maxMentions: 100,
     stableIds: false,
+    // The simulator gives every account the same id, but real WeChat does not: the app must not rely on it.
+    crossAccountMessageIds: false,
   }),
 });
 

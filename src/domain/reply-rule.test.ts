@@ -8,6 +8,8 @@ const ONE = { replyHint: '1' };
 const ROWS: readonly (readonly [string, ReplyMeaning, number, number?])[] = [
   // students
   ['收到', 'ack', 0.95],
+  ['谁收到了', 'question', 0.8],
+  ['不会收到', 'negative', 0.8],
   ['收到！', 'ack', 0.95],
   ['收到。', 'ack', 0.95],
   ['收到~', 'ack', 0.95],

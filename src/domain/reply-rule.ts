@@ -44,11 +44,11 @@ const FACE_CODE = /\[[\p{L}\p{N}]{1,4}\]/gu;
 const EDGE_NOISE = /^[\s\p{P}\p{S}\p{Extended_Pictographic}\uFE0F\u20E3\u200D]+|[\s\p{P}\p{S}\p{Extended_Pictographic}\uFE0F\u20E3\u200D]+$/gu;
 const ACK_FACES = new Set(['👌', '👍', '✅', '✔', '☑', '[ok]', '[强]', '[好的]', '[耶]']);
 
-const NEGATIVE = /没收到|未收到|收不到|没有收到|打不开|看不到|看不了|没看到|没有看到|下载不了|点不开|进不去/u;
+const NEGATIVE = /没收到|未收到|收不到|没有收到|不会收到|收不了|打不开|看不到|看不了|没看到|没有看到|下载不了|点不开|进不去/u;
 /** Whose receipt is asked about, or who is addressed: `没收到的同学请私聊我`. */
 const NEGATIVE_ABOUT_OTHERS = /[没未]有?收到[^,.!?;。、]{0,8}的(?:同学|家长|老师|人|请|可以|私聊|联系|及时)/u;
 const RECOVERED = /(?:现在|已经|刚刚|刚才|后来|又|重新)(?:也)?(?:收到|看到)了?/u;
-const ASKS_RECEIPT = /有没有收到|收没收到|是否收到|是不是没收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了没有?$/u;
+const ASKS_RECEIPT = /谁收到|收到谁|有没有收到|收没收到|是否收到|是不是没收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了没有?$/u;
 const QUESTION_WORDS = /吗|请问|怎么|为什么|为啥|如何|什么时候|哪里|是否|是不是|能不能|可不可以|[么嘛]$/u;
 const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)/u;
 const INSTRUCTION = /(?:请|麻烦|务必|记得|需要|须|要求|不用|不必|无需|无须|勿|别|不要)[^,.!?;，。！？；]{0,12}回复/u;

@@ -19,6 +19,11 @@ export interface AdapterCapabilities {
   readonly maxMentions: number;
   /** Whether user and group ids survive a re-login (false for wechat4u). */
   readonly stableIds: boolean;
+  /**
+   * Whether two bot accounts in one group see the same message id for the same message (QQ's
+   * message seq, yes; WeChat, no). Without it, duplicates are found by sender, text and time.
+   */
+  readonly crossAccountMessageIds: boolean;
 }
 
 export interface Sender {
@@ -107,6 +112,8 @@ export type InboundSink = (event: InboundEvent) => void;
 export interface ChatAdapter {
   readonly platform: Platform;
   readonly accountId: string;
+  /** The bot's own user id on the platform (what mentions of it carry). */
+  readonly selfId: string;
   readonly capabilities: AdapterCapabilities;
   /** Connects and starts delivering events to the sink. Resolves when the account is online. */
   start(sink: InboundSink): Promise<void>;
