@@ -70,45 +70,72 @@ export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeI
 }
 
 /**
- * Groups released at once. Immediate: every target group. Step by step: none below L1; each
- * opens when the person responsible above it acknowledges (see releasesAfterAck).
+ * Groups released at once. Immediate: every target group. Step by step: nothing below L1, except
+ * where nobody could acknowledge above a group (a college without a deputy secretary).
  */
 export function initialReleases(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'mode'>): Group[] {
-  return directive.mode === 'immediate' ? targetGroups(org, directive) : [];
+  if (directive.mode === 'immediate') return targetGroups(org, directive);
+  return targetCollegeIds(org, directive)
+    .filter((c) => org.withRole('deputy_secretary', c).length === 0)
+    .flatMap((c) => openCollege(org, directive, c));
 }
 
 /**
  * Step-by-step relay: a deputy secretary's acknowledgement in L1 opens their college's L2 group; a
  * counselor's in L2 opens their classes' L3 groups and the college's L4 parents group (counselors
- * relay to parents, as the seed document assigns).
+ * relay to parents, as the seed document assigns). Where a step has no group or nobody to
+ * acknowledge it, the groups below it open with it, so no group waits forever.
  */
 export function releasesAfterAck(org: OrgIndex, directive: Directive, person: Person, level: ObligationLevel): Group[] {
   if (directive.mode !== 'step') return [];
   const colleges = new Set(targetCollegeIds(org, directive));
-  const out: Group[] = [];
   if (level === 1) {
-    for (const r of person.roles) {
-      if (r.role !== 'deputy_secretary' || r.collegeId === null || !colleges.has(r.collegeId)) continue;
-      const college = org.college(r.collegeId);
-      const g = college && org.groupByKeyName(`L2:${college.name}`);
+    return person.roles
+      .filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null && colleges.has(r.collegeId))
+      .flatMap((r) => openCollege(org, directive, r.collegeId ?? 0));
+  }
+  if (level === 2) {
+    const classes = person.counselorOf.filter((id) => colleges.has(org.classUnit(id)?.collegeId ?? -1));
+    return openClasses(org, directive, classes);
+  }
+  return [];
+}
+
+/** What a college's deputy secretary opens: the college group, or what it would have opened below. */
+function openCollege(org: OrgIndex, d: Pick<Directive, 'depth'>, collegeId: number): Group[] {
+  const college = org.college(collegeId);
+  if (!college) return [];
+  const l2 = org.groupByKeyName(`L2:${college.name}`);
+  const classes = org.classesOf(collegeId).map((k) => k.id);
+  if (!l2) return openClasses(org, d, classes);
+  // Classes nobody is counselor of would wait forever behind L2: they open with it.
+  const orphaned = classes.filter((id) => org.counselorsOf(id).length === 0);
+  const out = [l2, ...openClasses(org, d, orphaned)];
+  if (orphaned.length === 0 && org.collegeCounselors(collegeId).length === 0) out.push(...openClasses(org, d, classes));
+  return unique(out);
+}
+
+/** What a counselor opens: their class groups and their college's parents group. */
+function openClasses(org: OrgIndex, d: Pick<Directive, 'depth'>, classIds: readonly number[]): Group[] {
+  const out: Group[] = [];
+  for (const id of classIds) {
+    const k = org.classUnit(id);
+    if (!k) continue;
+    if (d.depth >= 3) {
+      const g = org.groupByKeyName(`L3:${k.name}`);
       if (g) out.push(g);
     }
-  } else if (level === 2) {
-    for (const classId of person.counselorOf) {
-      const k = org.classUnit(classId);
-      if (!k || !colleges.has(k.collegeId)) continue;
-      if (directive.depth >= 3) {
-        const g = org.groupByKeyName(`L3:${k.name}`);
-        if (g) out.push(g);
-      }
-      if (directive.depth >= 4) {
-        const college = org.college(k.collegeId);
-        const g = college && org.groupByKeyName(`L4:${college.name}`);
-        if (g && !out.includes(g)) out.push(g);
-      }
+    if (d.depth >= 4) {
+      const college = org.college(k.collegeId);
+      const g = college && org.groupByKeyName(`L4:${college.name}`);
+      if (g) out.push(g);
     }
   }
-  return out;
+  return unique(out);
+}
+
+function unique(groups: readonly Group[]): Group[] {
+  return [...new Map(groups.map((g) => [g.id, g])).values()];
 }
 
 /** Levels a directive asks replies at: L1 always, then down to its depth. */

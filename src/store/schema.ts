@@ -232,10 +232,14 @@ export const inboundMessages = sqliteTable(
     confidence: real('confidence'),
     directiveId: integer('directive_id'),
   },
-  (t) => [index('inbound_group_at_idx').on(t.groupId, t.at)],
+  (t) => [
+    index('inbound_group_at_idx').on(t.groupId, t.at),
+    // Finds the same message seen by two bot accounts where the platform gives no shared id.
+    index('inbound_fingerprint_idx').on(t.platform, t.chatId, t.senderPlatformId, t.at),
+  ],
 );
 
-/** One row per (directive, level, subject): subject is the person who owed the reply (the student, for L4). */
+/** One row per (directive, level, kind, subject, college): subject is the person who owed the reply (the student, for L4). */
 export const acknowledgements = sqliteTable(
   'acknowledgements',
   {
@@ -255,7 +259,9 @@ export const acknowledgements = sqliteTable(
     late: integer('late', { mode: 'boolean' }).notNull(),
   },
   (t) => [
-    uniqueIndex('ack_subject_uq').on(t.directiveId, t.level, t.kind, t.subjectId),
+    // Per college: a deputy secretary of two colleges answers for both.
+    uniqueIndex('ack_subject_college_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.collegeId),
     index('ack_college_idx').on(t.directiveId, t.collegeId),
+    index('ack_by_person_idx').on(t.byPersonId, t.groupId, t.at),
   ],
 );
