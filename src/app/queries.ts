@@ -66,6 +66,14 @@ export class Queries {
     return statusOf(org, d, list, acks, released);
   }
 
+  /** Whether a directive reaches anyone in the scope (a college it skipped has nothing to report). */
+  concerns(d: Directive, scope: Scope): boolean {
+    if (scope.kind === 'none') return false;
+    if (scope.kind === 'school') return true;
+    const targets = new Set(targetCollegeIds(this.deps.org(), d));
+    return scope.collegeIds.some((c) => targets.has(c));
+  }
+
   private title(d: Directive, what: string): string {
     return `第${d.id}号通知 ${what}（截至 ${formatTime(this.deps.now(), this.deps.timeZone)}）`;
   }

@@ -45,6 +45,10 @@ export const configSchema = z.strictObject({
       unpacedConcurrency: z.number().int().min(1).max(200).default(20),
       maxAttempts: z.number().int().min(1).max(50).default(5),
       retryBackoffMs: z.number().int().min(0).default(5_000),
+      /** How long a send waits before trying again while its account is offline (not counted as an attempt). */
+      offlineRetryMs: z.number().int().min(100).default(15_000),
+      /** How often deliveries left unsent (a lost queue job) are queued again. */
+      sweepIntervalMs: z.number().int().min(1_000).default(60_000),
     })
     .prefault({}),
   queue: z

@@ -50,6 +50,7 @@ export const zh = {
   noDirective: '目前没有进行中的通知。',
   directiveNotFound: (id: number) => `没有找到第${id}号通知。`,
   notInScope: '您没有查看该通知进度的权限。',
+  directiveNotForScope: (id: number) => `第${id}号通知不涉及您负责的范围。`,
   filterNotFound: (f: string) => `在您的范围内没有找到“${f}”（可填学院或班级名称）。`,
   detailsSentPrivately: '详细名单已私信发给您。',
   privateOnlyHint: '您好，我是联络机器人。发送 /帮助 查看可用命令。',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { InboundEvent } from '../platform/port.js';
 
@@ -21,10 +21,22 @@ export interface SendAttempt {
   readonly maxAttempts: number;
 }
 
+/** A send handler's way to say "not now, and it was not an attempt": the job waits without using a retry. */
+export interface SendPause {
+  readonly pauseMs: number;
+}
+
 /** One handler per job name; workers refuse to start without both. */
 export interface JobHandlers {
   inbound(event: InboundEvent): Promise<void>;
-  send(deliveryId: number, attempt: SendAttempt): Promise<void>;
+  send(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause>;
+}
+
+export interface SendItem {
+  readonly id: number;
+  readonly accountId: string;
+  /** Bulk fan-out (directive posts) waits behind answers to people: BullMQ runs un-prioritised jobs first. */
+  readonly bulk?: boolean;
 }
 
 export interface JobQueuesOptions {
@@ -44,6 +56,8 @@ export interface AccountWorkerOptions {
 
 const KEEP_COMPLETED = { count: 1000 };
 const KEEP_FAILED = { count: 5000 };
+/** Priority of bulk sends (lower runs first; jobs without a priority run before any prioritised job). */
+const BULK_PRIORITY = 10;
 
 /** Job ids must not contain ':' nor be all digits (BullMQ); hash anything free-form. */
 export function jobIdFor(kind: string, key: string): string {
@@ -95,8 +109,12 @@ export class JobQueues {
     }
   }
 
-  /** Queues sends with deterministic ids (`send-<deliveryId>`): queuing one twice is a no-op. */
-  async enqueueSends(items: readonly { id: number; accountId: string }[]): Promise<void> {
+  /**
+   * Queues sends with deterministic ids (`send-<deliveryId>`): queuing one that is waiting or running
+   * is a no-op. Finished send jobs are removed at once (the ledger is their record), so a delivery
+   * queued again later simply finds itself settled.
+   */
+  async enqueueSends(items: readonly SendItem[]): Promise<void> {
     if (items.length === 0) return;
     this.inFlightAdds++;
     try {
@@ -108,10 +126,11 @@ export class JobQueues {
           data: { deliveryId: item.id },
           opts: {
             jobId: `send-${item.id}`,
-            removeOnComplete: KEEP_COMPLETED,
-            removeOnFail: KEEP_FAILED,
+            removeOnComplete: true,
+            removeOnFail: true,
             attempts: this.options.maxAttempts,
             backoff: { type: 'exponential', delay: this.options.retryBackoffMs },
+            ...(item.bulk ? { priority: BULK_PRIORITY } : {}),
           },
         });
         byAccount.set(item.accountId, list);
@@ -149,11 +168,15 @@ export class JobQueues {
       this.workers.push(
         new Worker<SendJobData>(
           queueNameForAccount(accountId),
-          async (job: Job<SendJobData>) => {
-            await handlers.send(job.data.deliveryId, {
+          async (job: Job<SendJobData>, token?: string) => {
+            const outcome = await handlers.send(job.data.deliveryId, {
               attemptsMade: job.attemptsMade,
               maxAttempts: job.opts.attempts ?? 1,
             });
+            if (outcome) {
+              await job.moveToDelayed(Date.now() + outcome.pauseMs, token);
+              throw new DelayedError();
+            }
           },
           { ...common, concurrency: opts.concurrency },
         ),
