@@ -67,6 +67,17 @@ export class InboundHandler {
       this.deps.logger.debug({ kind: ev.kind, chat: ev.chatId }, 'event noted');
       return;
     }
+    // Storing the message and what it counts for is one synchronous step, committed together with
+    // the steps of other messages handled at the same time (group commit); answering comes after.
+    const next = await this.deps.directives.batch(() => this.record(ev));
+    if (next) await next();
+  }
+
+  /**
+   * Stores the message and its meaning (acknowledgements included), all in one savepoint of the
+   * group commit; returns what is left to do once that is committed (answers, step releases).
+   */
+  private record(ev: InboundMessage): (() => Promise<void>) | undefined {
     const org = this.deps.org();
     const pg = ev.chat.type === 'group' ? org.platformGroup(ev.platform, ev.chat.chatId) : undefined;
     const group = pg ? org.group(pg.groupId) : undefined;
@@ -85,45 +96,46 @@ export class InboundHandler {
       quoteId: ev.quoteId ?? null,
       at: ev.at,
     });
-    if (id === undefined) return; // already handled: another account saw it, or a redelivery
+    if (id === undefined) return undefined; // already handled: another account saw it, or a redelivery
     const ctx: Context = { id, ev, person, group };
     const command = parseCommand(ev.text, { mentionsBot: ev.mentionsBot, now: this.deps.clock.now(), timeZone: this.deps.timeZone });
     if (command) {
       this.deps.inbound.interpret(id, 'command', 1, null);
-      await this.command(ctx, command);
-      return;
+      return () => this.command(ctx, command);
     }
     if (ev.chat.type === 'private') {
       this.deps.inbound.interpret(id, 'other', null, null);
-      await this.reply(ctx, person ? zh.privateOnlyHint : zh.unknownSenderPrivate, 'private');
-      return;
+      return () => this.reply(ctx, person ? zh.privateOnlyHint : zh.unknownSenderPrivate, 'private');
     }
     if (!group) {
       this.deps.inbound.interpret(id, 'unknown_group', null, null);
-      return;
+      return undefined;
     }
     if (!person) {
       this.deps.inbound.interpret(id, 'unknown_sender', null, null);
-      return;
+      return undefined;
     }
-    await this.reply_to_directive(ctx, person, group);
+    return this.reply_to_directive(ctx, person, group);
   }
 
-  /** Counts a reply toward the directive it answers, if it is an acknowledgement. */
-  private async reply_to_directive(ctx: Context, person: Person, group: Group): Promise<void> {
+  /** Counts a reply toward the directive it answers, if it is an acknowledgement; returns the relay step after it. */
+  private reply_to_directive(ctx: Context, person: Person, group: Group): (() => Promise<void>) | undefined {
     const { ev } = ctx;
-    const candidates = this.candidates(ev, group);
-    const newest = candidates[0];
+    // Newest first, produced lazily: most replies answer the newest directive, so the rest is rarely looked at.
+    const candidates = this.candidates(ev, group)[Symbol.iterator]();
+    const first = candidates.next();
+    const newest = first.done ? undefined : first.value;
     const verdict = classifyReply(ev.text, { replyHint: newest?.replyHint ?? '收到' });
     if (verdict.meaning !== 'ack' && verdict.meaning !== 'done') {
       this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, null);
-      return;
+      return undefined;
     }
     const org = this.deps.org();
     const kinds: AckKind[] = verdict.meaning === 'done' ? ['ack', 'done'] : ['ack'];
     // Newest directive this person still owes; a quote-reply pins the directive.
     let chosen: { d: Directive; owed: Obligation[] } | undefined;
-    for (const d of candidates) {
+    for (let next = first; !next.done; next = candidates.next()) {
+      const d = next.value;
       const owed = owedBy(org, d, person, group);
       if (owed.length === 0) continue;
       chosen ??= { d, owed };
@@ -134,7 +146,7 @@ export class InboundHandler {
     }
     if (!chosen) {
       this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, null);
-      return;
+      return undefined;
     }
     const { d, owed } = chosen;
     const late = d.deadlineAt !== null && ev.at > d.deadlineAt;
@@ -156,15 +168,15 @@ export class InboundHandler {
         });
       }
     }
-    this.deps.directives.transaction(() => {
-      this.deps.directives.acknowledge(acks);
-      this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, d.id);
-    });
+    // Atomic with the stored message: record() runs in a savepoint of the group commit.
+    this.deps.directives.acknowledge(acks);
+    this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, d.id);
     const level = owed[0]?.level;
-    if (level !== undefined) await this.deps.relay.afterAck(d, person, level);
+    if (level === undefined) return undefined;
+    return () => this.deps.relay.afterAck(d, person, level);
   }
 
-  private candidates(ev: InboundMessage, group: Group): Directive[] {
+  private candidates(ev: InboundMessage, group: Group): Iterable<Directive> {
     if (ev.quoteId && ev.chat.type === 'group') {
       const quoted =
         this.deps.ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) ??
@@ -172,7 +184,7 @@ export class InboundHandler {
       const d = quoted === null ? undefined : this.deps.relay.directive(quoted);
       if (d) return [d];
     }
-    return this.deps.relay.openFor(group.id);
+    return this.deps.relay.openIn(group.id);
   }
 
   private async command(ctx: Context, cmd: ParsedCommand): Promise<void> {

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { maskPhone, splitMessage } from '../domain/message-text.js';
-import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter } from '../platform/port.js';
+import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter, type SendReceipt } from '../platform/port.js';
 import type { JobQueues, SendAttempt } from '../queue/job-queues.js';
-import type { LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
+import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
 
 export interface Pacing {
   readonly minGapMs: number;
@@ -22,6 +22,12 @@ export class Pacer {
     private readonly pacing: (accountId: string) => Pacing,
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** True when the account sends without any gap: acquire() would never wait for it. */
+  unpaced(accountId: string): boolean {
+    const { minGapMs, jitterMs } = this.pacing(accountId);
+    return minGapMs === 0 && jitterMs === 0;
+  }
 
   /** Waits until the account may send, and books the slot after it. */
   async acquire(accountId: string): Promise<void> {
@@ -76,38 +82,57 @@ export class Outbox {
 
   /** The send job handler. Throws to have BullMQ retry a retry-able failure. */
   async deliver(deliveryId: number, attempt: SendAttempt): Promise<void> {
-    const { ledger, logger } = this.deps;
-    const d = ledger.get(deliveryId);
+    const { ledger, logger, adapters, pacer } = this.deps;
+    // The common case in one step of the group commit: a planned delivery of an unpaced account is
+    // read and claimed together (for those the pacer would not wait, so nothing comes in between).
+    const first = await ledger.batch(() => {
+      const row = ledger.get(deliveryId);
+      const fast = row !== undefined && row.status === 'planned' && adapters.has(row.accountId) && pacer.unpaced(row.accountId);
+      return { d: row, claimed: fast && ledger.markSending(deliveryId) };
+    });
+    const d = first.d;
     if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain') return;
-    const adapter = this.deps.adapters.get(d.accountId);
+    const adapter = adapters.get(d.accountId);
     if (!adapter) {
       ledger.markFailed(d.id, `no adapter for account ${d.accountId}`);
       logger.error({ delivery: d.id, account: d.accountId }, 'no adapter for account');
       return;
     }
+    if (!first.claimed && !(await this.claim(d, adapter))) return;
+    const message = { text: d.text, mentions: d.mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
+    let receipt: SendReceipt;
+    try {
+      receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
+    } catch (error) {
+      this.settleFailure(d.id, d.accountId, error, attempt);
+      return;
+    }
+    // The job completes only once 'sent' is committed; a crash before leaves it 'sending' (confirmed on retry).
+    await ledger.recordSent(d.id, receipt.messageId ?? null, receipt.at);
+  }
+
+  /**
+   * The claim outside the common case (a retry after an interrupted send, a paced account): true
+   * when the delivery is now claimed and may be sent.
+   */
+  private async claim(d: Delivery, adapter: ChatAdapter): Promise<boolean> {
+    const { ledger, logger } = this.deps;
     if (d.status === 'sending') {
       // An earlier attempt died, or timed out, between claiming and recording the outcome.
       const verdict = adapter.confirmSent ? await adapter.confirmSent({ chatType: d.chatType, id: d.target }, d.key) : 'unknown';
       if (verdict === 'sent') {
         ledger.markSent(d.id, null, this.deps.clock.now());
-        return;
+        return false;
       }
       if (verdict === 'unknown') {
         ledger.markUncertain(d.id, 'interrupted mid-send and the platform cannot confirm it');
         logger.warn({ delivery: d.id, account: d.accountId }, 'delivery outcome unknown; not resent');
-        return;
+        return false;
       }
     }
     await this.deps.pacer.acquire(d.accountId);
-    if (!ledger.markSending(d.id)) return;
-    const message = { text: d.text, mentions: d.mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
-    try {
-      const receipt =
-        d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
-      ledger.markSent(d.id, receipt.messageId ?? null, receipt.at);
-    } catch (error) {
-      this.settleFailure(d.id, d.accountId, error, attempt);
-    }
+    // Committed (group commit, shared with concurrent jobs) before the platform is called.
+    return ledger.claim(d.id);
   }
 
   private settleFailure(id: number, accountId: string, error: unknown, attempt: SendAttempt): void {

@@ -39,12 +39,18 @@ export class Relay {
   }
 
   private route(groupId: number, directiveId: number): void {
-    const list = this.byGroup.get(groupId) ?? [];
-    if (!list.includes(directiveId)) {
+    const list = this.byGroup.get(groupId);
+    if (!list) {
+      this.byGroup.set(groupId, [directiveId]);
+      return;
+    }
+    if (list.includes(directiveId)) return;
+    // Newest first. Ids only grow, so a new directive normally goes in front without a sort.
+    if (directiveId > (list[0] ?? -Infinity)) list.unshift(directiveId);
+    else {
       list.push(directiveId);
       list.sort((a, b) => b - a);
     }
-    this.byGroup.set(groupId, list);
   }
 
   directive(id: number): Directive | undefined {
@@ -65,6 +71,17 @@ export class Relay {
       if (d && d.status === 'open' && d.createdAt >= since) out.push(d);
     }
     return out;
+  }
+
+  /** The same as openFor, produced lazily, for callers that usually stop at the first. */
+  *openIn(groupId: number): Generator<Directive, void, undefined> {
+    const list = this.byGroup.get(groupId);
+    if (!list) return;
+    const since = this.deps.clock.now() - this.deps.replyWindowMs;
+    for (const id of list) {
+      const d = this.directive(id);
+      if (d && d.status === 'open' && d.createdAt >= since) yield d;
+    }
   }
 
   /** Stores a new directive with its first releases (the origin group counts as released). */

@@ -42,6 +42,11 @@ export function targetCollegeIds(org: OrgIndex, directive: Pick<Directive, 'coll
   return directive.collegeIds ? [...directive.collegeIds] : org.colleges.map((c) => c.id);
 }
 
+/** Whether a directive goes to this college (same as targetCollegeIds(...).includes, without building the list). */
+export function targetsCollege(org: OrgIndex, directive: Pick<Directive, 'collegeIds'>, collegeId: number): boolean {
+  return directive.collegeIds ? directive.collegeIds.includes(collegeId) : org.college(collegeId) !== undefined;
+}
+
 /** Who may issue a directive: the student-work team. */
 export function canIssueDirective(org: OrgIndex, person: Person): boolean {
   return org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member');
@@ -168,14 +173,14 @@ export function obligations(org: OrgIndex, directive: Directive, collegeIds?: re
  * the parents group's college.
  */
 export function owedBy(org: OrgIndex, directive: Directive, person: Person, group: Group): Obligation[] {
-  const colleges = new Set(targetCollegeIds(org, directive));
+  const targets = (collegeId: number): boolean => targetsCollege(org, directive, collegeId);
   switch (group.level) {
     case 1:
       return person.roles
-        .filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null && colleges.has(r.collegeId))
+        .filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null && targets(r.collegeId))
         .map((r) => ({ level: 1, subjectId: person.id, collegeId: r.collegeId ?? 0, classId: null }));
     case 2:
-      return group.collegeId !== null && colleges.has(group.collegeId) && org.hasRole(person, 'counselor', group.collegeId)
+      return group.collegeId !== null && targets(group.collegeId) && org.hasRole(person, 'counselor', group.collegeId)
         ? [{ level: 2, subjectId: person.id, collegeId: group.collegeId, classId: null }]
         : [];
     case 3:
@@ -184,11 +189,11 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
         person.classId !== null &&
         person.classId === group.classId &&
         person.collegeId !== null &&
-        colleges.has(person.collegeId)
+        targets(person.collegeId)
         ? [{ level: 3, subjectId: person.id, collegeId: person.collegeId, classId: person.classId }]
         : [];
     case 4: {
-      if (directive.depth < 4 || person.kind !== 'guardian' || group.collegeId === null || !colleges.has(group.collegeId)) return [];
+      if (directive.depth < 4 || person.kind !== 'guardian' || group.collegeId === null || !targets(group.collegeId)) return [];
       const out: Obligation[] = [];
       for (const w of org.wardsOf(person.id)) {
         const student = org.person(w.studentId);

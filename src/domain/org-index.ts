@@ -1,5 +1,4 @@
 import type {
-  Binding,
   ClassUnit,
   College,
   Group,
@@ -26,7 +25,8 @@ export class OrgIndex {
   readonly classes: readonly ClassUnit[];
   readonly groups: readonly Group[];
   private readonly peopleById = new Map<number, Person>();
-  private readonly peopleByExtId = new Map<string, Person>();
+  /** Built on first use: only drills, the sandbox and imports look people up by 学号/工号. */
+  private peopleByExtIdCache: Map<string, Person> | undefined;
   private readonly collegeById = new Map<number, College>();
   private readonly collegeByName = new Map<string, College>();
   private readonly classById = new Map<number, ClassUnit>();
@@ -40,9 +40,10 @@ export class OrgIndex {
   private readonly groupById = new Map<number, Group>();
   private readonly groupByKey = new Map<string, Group>();
   private readonly platformGroupsByGroup = new Map<number, PlatformGroup[]>();
-  private readonly platformGroupByChat = new Map<string, PlatformGroup>();
-  private readonly personByAccount = new Map<string, number>();
-  private readonly accountsByPerson = new Map<number, Binding[]>();
+  private readonly platformGroupByChat = new Map<Platform, Map<string, PlatformGroup>>();
+  // Per platform, so that lookups need no concatenated key (the hot path of every inbound message).
+  private readonly personByAccount = new Map<Platform, Map<string, number>>();
+  private readonly accountByPerson = new Map<Platform, Map<number, string>>();
 
   constructor(snapshot: OrgSnapshot) {
     this.schoolName = snapshot.schoolName;
@@ -60,7 +61,6 @@ export class OrgIndex {
     }
     for (const p of snapshot.people) {
       this.peopleById.set(p.id, p);
-      this.peopleByExtId.set(p.extId, p);
       if (p.kind === 'student' && p.classId !== null) pushTo(this.studentsByClass, p.classId, p);
       for (const r of p.roles) pushTo(this.staffByRole, roleKey(r.role, r.collegeId), p);
       for (const classId of p.counselorOf) pushTo(this.counselorsByClass, classId, p);
@@ -75,11 +75,25 @@ export class OrgIndex {
     }
     for (const pg of snapshot.platformGroups) {
       pushTo(this.platformGroupsByGroup, pg.groupId, pg);
-      this.platformGroupByChat.set(chatKey(pg.platform, pg.chatId), pg);
+      let byChat = this.platformGroupByChat.get(pg.platform);
+      if (!byChat) {
+        byChat = new Map();
+        this.platformGroupByChat.set(pg.platform, byChat);
+      }
+      byChat.set(pg.chatId, pg);
     }
     for (const b of snapshot.bindings) {
-      this.personByAccount.set(chatKey(b.platform, b.platformUserId), b.personId);
-      pushTo(this.accountsByPerson, b.personId, b);
+      let byUser = this.personByAccount.get(b.platform);
+      let byPerson = this.accountByPerson.get(b.platform);
+      if (!byUser || !byPerson) {
+        byUser = new Map();
+        byPerson = new Map();
+        this.personByAccount.set(b.platform, byUser);
+        this.accountByPerson.set(b.platform, byPerson);
+      }
+      byUser.set(b.platformUserId, b.personId);
+      // The first binding on a platform wins, as the list lookup this replaces did.
+      if (!byPerson.has(b.personId)) byPerson.set(b.personId, b.platformUserId);
     }
   }
 
@@ -87,14 +101,21 @@ export class OrgIndex {
     return this.peopleById.get(id);
   }
   personByExtId(extId: string): Person | undefined {
-    return this.peopleByExtId.get(extId);
+    return this.peopleByExtId().get(extId);
+  }
+  private peopleByExtId(): Map<string, Person> {
+    if (!this.peopleByExtIdCache) {
+      this.peopleByExtIdCache = new Map();
+      for (const p of this.peopleById.values()) this.peopleByExtIdCache.set(p.extId, p);
+    }
+    return this.peopleByExtIdCache;
   }
   /** A person as drills and the sandbox name them: 学号, 工号, 家长:<学号> (first guardian) or a guardian's full id. */
   personByRef(ref: string): Person | undefined {
-    const direct = this.peopleByExtId.get(ref);
+    const direct = this.personByExtId(ref);
     if (direct) return direct;
     const m = /^家长[:：](.+)$/.exec(ref);
-    const student = m?.[1] ? this.peopleByExtId.get(m[1]) : undefined;
+    const student = m?.[1] ? this.personByExtId(m[1]) : undefined;
     const guardian = student ? this.guardiansOf(student.id)[0] : undefined;
     return guardian ? this.peopleById.get(guardian.guardianId) : undefined;
   }
@@ -143,15 +164,15 @@ export class OrgIndex {
     return this.platformGroupsByGroup.get(groupId) ?? EMPTY;
   }
   platformGroup(platform: Platform, chatId: string): PlatformGroup | undefined {
-    return this.platformGroupByChat.get(chatKey(platform, chatId));
+    return this.platformGroupByChat.get(platform)?.get(chatId);
   }
   personByPlatformAccount(platform: Platform, platformUserId: string): Person | undefined {
-    const id = this.personByAccount.get(chatKey(platform, platformUserId));
+    const id = this.personByAccount.get(platform)?.get(platformUserId);
     return id === undefined ? undefined : this.peopleById.get(id);
   }
   /** The person's platform user id on a platform, if known. */
   accountOn(personId: number, platform: Platform): string | undefined {
-    return this.accountsByPerson.get(personId)?.find((b) => b.platform === platform)?.platformUserId;
+    return this.accountByPerson.get(platform)?.get(personId);
   }
   hasRole(person: Person, role: StaffRole, collegeId?: number): boolean {
     return person.roles.some((r) => r.role === role && (collegeId === undefined || r.collegeId === collegeId));
@@ -172,8 +193,4 @@ export class OrgIndex {
 
 function roleKey(role: StaffRole, collegeId: number | null): string {
   return `${role}:${collegeId ?? '*'}`;
-}
-
-function chatKey(platform: Platform, id: string): string {
-  return `${platform}:${id}`;
 }

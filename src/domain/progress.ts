@@ -86,20 +86,48 @@ export function statusOf(
   acks: readonly AckFact[],
   releasedGroupIds: ReadonlySet<number>,
 ): ObligationStatus[] {
-  const acked = new Map<string, AckFact>();
-  for (const a of acks) acked.set(`${a.level}:${a.kind}:${a.subjectId}`, a);
+  // Numeric keys (subject × 8 + level): no string building per obligation.
+  const acked = new Map<number, AckFact>();
+  const done = new Set<number>();
+  for (const a of acks) {
+    const key = a.subjectId * 8 + a.level;
+    if (a.kind === 'ack') acked.set(key, a);
+    else done.add(key);
+  }
   const releasedKeys = new Set<string>();
   for (const id of releasedGroupIds) {
     const g = org.group(id);
     if (g) releasedKeys.add(g.key);
   }
-  return list.map((o) => {
-    const ack = acked.get(`${o.level}:ack:${o.subjectId}`);
-    const key = obligationGroupKey(org, o);
-    const released = o.level === 1 || (key !== null && releasedKeys.has(key));
-    const state: ObligationState = ack ? 'acknowledged' : released ? 'pending' : 'not_released';
-    return { ...o, state, late: ack?.late ?? false, done: d.requireCompletion && acked.has(`${o.level}:done:${o.subjectId}`) };
-  });
+  // Whether an obligation's group is released depends only on its level and unit (class or college).
+  const unitReleased = new Map<number, boolean>();
+  const out: ObligationStatus[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i] as Obligation;
+    let released = o.level === 1;
+    if (!released) {
+      const unit = (o.level === 3 ? (o.classId ?? -1) : o.collegeId) * 8 + o.level;
+      let r = unitReleased.get(unit);
+      if (r === undefined) {
+        const key = obligationGroupKey(org, o);
+        r = key !== null && releasedKeys.has(key);
+        unitReleased.set(unit, r);
+      }
+      released = r;
+    }
+    const key = o.subjectId * 8 + o.level;
+    const ack = acked.get(key);
+    out[i] = {
+      level: o.level,
+      subjectId: o.subjectId,
+      collegeId: o.collegeId,
+      classId: o.classId,
+      state: ack ? 'acknowledged' : released ? 'pending' : 'not_released',
+      late: ack?.late ?? false,
+      done: d.requireCompletion && done.has(key),
+    };
+  }
+  return out;
 }
 
 export function tallyByLevel(statuses: readonly ObligationStatus[]): Map<ObligationLevel, Tally> {

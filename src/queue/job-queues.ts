@@ -54,6 +54,13 @@ export interface AccountWorkerOptions {
   readonly concurrency: number;
 }
 
+interface PendingInbound {
+  readonly event: InboundEvent;
+  readonly dedupeKey: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 const KEEP_COMPLETED = { count: 1000 };
 const KEEP_FAILED = { count: 5000 };
 /** Priority of bulk sends (lower runs first; jobs without a priority run before any prioritised job). */
@@ -78,6 +85,7 @@ export class JobQueues {
   private readonly sendQueues = new Map<string, Queue<SendJobData>>();
   private readonly workers: Worker[] = [];
   private inFlightAdds = 0;
+  private pendingInbound: PendingInbound[] = [];
 
   constructor(private readonly options: JobQueuesOptions) {
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
@@ -94,19 +102,47 @@ export class JobQueues {
     return q;
   }
 
-  async enqueueInbound(event: InboundEvent, dedupeKey: string): Promise<void> {
+  /**
+   * Queues an inbound event (job id from the dedupe key: the same message queued twice is one job).
+   * Events arriving in the same turn of the event loop go to Redis together, in one pipeline.
+   */
+  enqueueInbound(event: InboundEvent, dedupeKey: string): Promise<void> {
     this.inFlightAdds++;
-    try {
-      await this.inbound.add(JOB.inbound, { event }, {
-        jobId: jobIdFor('in', dedupeKey),
+    return new Promise<void>((resolve, reject) => {
+      this.pendingInbound.push({ event, dedupeKey, resolve, reject });
+      if (this.pendingInbound.length === 1) setImmediate(() => this.flushInbound());
+    });
+  }
+
+  private flushInbound(): void {
+    const pending = this.pendingInbound;
+    this.pendingInbound = [];
+    // Pipelines of at most 500 jobs: each request to Redis stays bounded, however large the burst.
+    for (let i = 0; i < pending.length; i += 500) this.addInbound(pending.slice(i, i + 500));
+  }
+
+  private addInbound(batch: readonly PendingInbound[]): void {
+    const jobs = batch.map((p) => ({
+      name: JOB.inbound,
+      data: { event: p.event },
+      opts: {
+        jobId: jobIdFor('in', p.dedupeKey),
         removeOnComplete: KEEP_COMPLETED,
         removeOnFail: KEEP_FAILED,
         attempts: 3,
-        backoff: { type: 'exponential', delay: 1000 },
-      });
-    } finally {
-      this.inFlightAdds--;
-    }
+        backoff: { type: 'exponential' as const, delay: 1000 },
+      },
+    }));
+    this.inbound.addBulk(jobs).then(
+      () => {
+        this.inFlightAdds -= batch.length;
+        for (const p of batch) p.resolve();
+      },
+      (error: unknown) => {
+        this.inFlightAdds -= batch.length;
+        for (const p of batch) p.reject(error);
+      },
+    );
   }
 
   /**

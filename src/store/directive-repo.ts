@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { groupCommit, type GroupCommit } from './group-commit.js';
 
 import type { AckKind, Directive, RelayMode } from '../domain/directive.js';
 
@@ -62,11 +63,15 @@ export class DirectiveRepo {
   private readonly insertRelease: Statement;
   private readonly insertAck: Statement;
   private readonly hasAckStmt: Statement<[number, number, string, number], { one: number }>;
-  private readonly acksByCollege: Statement<[number, number], { level: number; kind: AckKind; subject_id: number; late: number }>;
+  private readonly acksByCollege: Statement<[number, number], [number, AckKind, number, number]>;
+  private readonly releasedStmt: Statement<[number], number>;
   private readonly acksAll: Statement<[number], { level: number; kind: AckKind; subject_id: number; late: number; college_id: number | null }>;
+
+  private readonly commits: GroupCommit;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
+    this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
       `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at)
        VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt)`,
@@ -83,9 +88,12 @@ export class DirectiveRepo {
     this.hasAckStmt = c.prepare(
       'SELECT 1 AS one FROM acknowledgements WHERE directive_id = ? AND level = ? AND kind = ? AND subject_id = ?',
     );
-    this.acksByCollege = c.prepare(
-      'SELECT level, kind, subject_id, late FROM acknowledgements WHERE directive_id = ? AND college_id = ?',
-    );
+    this.acksByCollege = c
+      .prepare<[number, number], [number, AckKind, number, number]>(
+        'SELECT level, kind, subject_id, late FROM acknowledgements WHERE directive_id = ? AND college_id = ?',
+      )
+      .raw(true);
+    this.releasedStmt = c.prepare<[number], number>('SELECT group_id FROM releases WHERE directive_id = ?').pluck(true);
     this.acksAll = c.prepare('SELECT level, kind, subject_id, late, college_id FROM acknowledgements WHERE directive_id = ?');
   }
 
@@ -138,9 +146,7 @@ export class DirectiveRepo {
   }
 
   releasedGroups(directiveId: number): number[] {
-    return (
-      this.db.$client.prepare('SELECT group_id FROM releases WHERE directive_id = ?').all(directiveId) as { group_id: number }[]
-    ).map((r) => r.group_id);
+    return this.releasedStmt.all(directiveId);
   }
 
   /** Releases of open directives, for the in-memory routing table rebuilt at start. */
@@ -167,9 +173,13 @@ export class DirectiveRepo {
   }
 
   acksForCollege(directiveId: number, collegeId: number): { level: number; kind: AckKind; subjectId: number; late: boolean }[] {
-    return this.acksByCollege
-      .all(directiveId, collegeId)
-      .map((r) => ({ level: r.level, kind: r.kind, subjectId: r.subject_id, late: r.late === 1 }));
+    const rows = this.acksByCollege.all(directiveId, collegeId);
+    const out: { level: number; kind: AckKind; subjectId: number; late: boolean }[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as [number, AckKind, number, number];
+      out[i] = { level: r[0], kind: r[1], subjectId: r[2], late: r[3] === 1 };
+    }
+    return out;
   }
 
   acks(directiveId: number): { level: number; kind: AckKind; subjectId: number; late: boolean; collegeId: number | null }[] {
@@ -181,5 +191,13 @@ export class DirectiveRepo {
   /** Runs fn in one SQLite transaction. */
   transaction<T>(fn: () => T): T {
     return this.db.$client.transaction(fn)();
+  }
+
+  /**
+   * Runs fn (synchronous) atomically within the connection's group commit: together with other
+   * writes asked for in the same turn of the event loop, resolving once they are committed.
+   */
+  batch<T>(fn: () => T): Promise<T> {
+    return this.commits.run(fn);
   }
 }

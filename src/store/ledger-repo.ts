@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Platform } from '../domain/org.js';
 import type { Db } from './db.js';
+import { groupCommit, type GroupCommit } from './group-commit.js';
 
 export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed';
 export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice';
@@ -51,6 +52,8 @@ interface DeliveryRow {
   error: string | null;
 }
 
+const NO_MENTIONS: readonly string[] = Object.freeze([]);
+
 function toDelivery(row: DeliveryRow): Delivery {
   return {
     id: row.id,
@@ -63,7 +66,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     chatType: row.chat_type,
     target: row.target,
     text: row.text,
-    mentions: JSON.parse(row.mentions) as string[],
+    mentions: row.mentions === '[]' ? NO_MENTIONS : (JSON.parse(row.mentions) as string[]),
     quoteId: row.quote_id,
     status: row.status,
     attempts: row.attempts,
@@ -76,7 +79,7 @@ function toDelivery(row: DeliveryRow): Delivery {
 
 /** The sent-ledger. Every platform send is planned here first and marked as it goes. */
 export class LedgerRepo {
-  private readonly insert: Statement;
+  private readonly insert: Statement<[Record<string, unknown>], { id: number }>;
   private readonly byKey: Statement<[string], { id: number; status: DeliveryStatus; account_id: string }>;
   private readonly byId: Statement<[number], DeliveryRow>;
   private readonly markSendingStmt: Statement;
@@ -84,13 +87,16 @@ export class LedgerRepo {
   private readonly markStatusStmt: Statement;
   private readonly unsentStmt: Statement<[], { id: number; account_id: string }>;
   private readonly byPlatformMessage: Statement<[string, string, string], { directive_id: number | null }>;
+  private readonly countsStmt: Statement<[number], { status: DeliveryStatus; n: number }>;
+  private readonly commits: GroupCommit;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
+    this.commits = groupCommit(c);
     this.insert = c.prepare(
       `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at)
        VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt)
-       ON CONFLICT(key) DO NOTHING`,
+       ON CONFLICT(key) DO NOTHING RETURNING id`,
     );
     this.byKey = c.prepare('SELECT id, status, account_id FROM deliveries WHERE key = ?');
     this.byId = c.prepare('SELECT * FROM deliveries WHERE id = ?');
@@ -105,6 +111,9 @@ export class LedgerRepo {
     this.byPlatformMessage = c.prepare(
       'SELECT directive_id FROM deliveries WHERE platform = ? AND target = ? AND platform_message_id = ? LIMIT 1',
     );
+    this.countsStmt = c.prepare(
+      `SELECT status, count(*) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'directive' GROUP BY status`,
+    );
   }
 
   /** Plans deliveries in one transaction; returns the ids of rows that are still to be sent (new or earlier unsent). */
@@ -112,7 +121,7 @@ export class LedgerRepo {
     const out: { id: number; accountId: string }[] = [];
     this.db.$client.transaction(() => {
       for (const p of planned) {
-        this.insert.run({
+        const inserted = this.insert.get({
           key: p.key,
           purpose: p.purpose,
           directiveId: p.directiveId,
@@ -126,6 +135,11 @@ export class LedgerRepo {
           quoteId: p.quoteId,
           plannedAt: now,
         });
+        if (inserted) {
+          out.push({ id: inserted.id, accountId: p.accountId });
+          continue;
+        }
+        // Planned before: still to send only if it never went out.
         const row = this.byKey.get(p.key);
         if (row && (row.status === 'planned' || row.status === 'sending')) out.push({ id: row.id, accountId: row.account_id });
       }
@@ -145,6 +159,21 @@ export class LedgerRepo {
 
   markSent(id: number, platformMessageId: string | null, at: number): void {
     this.markSentStmt.run(platformMessageId, at, id);
+  }
+
+  /** Runs fn (synchronous, reads and writes of this store) in the connection's group commit; resolves once committed. */
+  batch<T>(fn: () => T): Promise<T> {
+    return this.commits.run(fn);
+  }
+
+  /** markSending through the group commit: resolves once the claim is committed. */
+  claim(id: number): Promise<boolean> {
+    return this.commits.run(() => this.markSending(id), { savepoint: false });
+  }
+
+  /** markSent through the group commit: resolves once the outcome is committed. */
+  recordSent(id: number, platformMessageId: string | null, at: number): Promise<void> {
+    return this.commits.run(() => this.markSent(id, platformMessageId, at), { savepoint: false });
   }
 
   /** Back to planned after a retry-able failure; the error is kept for operators. */
@@ -172,9 +201,7 @@ export class LedgerRepo {
   }
 
   counts(directiveId: number): { planned: number; sent: number; failed: number; uncertain: number } {
-    const rows = this.db.$client
-      .prepare(`SELECT status, count(*) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'directive' GROUP BY status`)
-      .all(directiveId) as { status: DeliveryStatus; n: number }[];
+    const rows = this.countsStmt.all(directiveId);
     let planned = 0;
     const by: Record<string, number> = {};
     for (const r of rows) {

@@ -1,0 +1,554 @@
+/**
+ * `cascade bench`: throughput and latency of the real pipeline on a synthetic campus, next to raw
+ * BullMQ on the same Redis. What each figure means is in docs/benchmarks.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { buildApp, type App } from '../app/build-app.js';
+import { silentLogger } from '../app/logger.js';
+import { systemClock } from '../clock.js';
+import { parseConfig } from '../config/load.js';
+import { initialReleases, type Directive } from '../domain/directive.js';
+import type { Person } from '../domain/org.js';
+import { OrgIndex } from '../domain/org-index.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../queue/redis-server.js';
+import { syntheticCampus, SYNTHETIC_DEFAULTS, type SyntheticCampusOptions } from '../roster/synthetic.js';
+import type { RosterData } from '../roster/types.js';
+import { populateWorld, type SimSchool } from '../sim/populate.js';
+import { closeDb, openDb, type Db } from '../store/db.js';
+import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
+
+export const TARGETS = {
+  relay_ratio: 0.5,
+  ack_ratio: 0.3,
+  pending_query_p95_ms: 20,
+  peak_rss_mb: 500,
+} as const;
+
+export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
+
+export interface BenchOptions {
+  /** 4 × 5 × 20 campus, fewer reference jobs: a smoke run of a few seconds. */
+  readonly small?: boolean;
+  /** Overrides the campus size (default 40 × 20 × 40, or SMALL_CAMPUS with `small`). */
+  readonly campus?: Partial<SyntheticCampusOptions>;
+  /** Use this Redis; else REDIS_URL; else an embedded throwaway redis-server. */
+  readonly redisUrl?: string;
+  /** Directives relayed at once (default 100). */
+  readonly directives?: number;
+  /** No-op jobs of the reference run (default 50,000; 2,000 with `small`). */
+  readonly referenceJobs?: number;
+  /** Timed /未回复 calls (default 200). */
+  readonly pendingCalls?: number;
+  /** Extra `sending` / `queue` settings (experiments); pacing stays off. */
+  readonly sending?: Record<string, unknown>;
+  readonly queue?: Record<string, unknown>;
+  /** Progress lines (stderr in the CLI). */
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface BenchResult {
+  reference_jobs_per_s: number;
+  relay_deliveries_per_s: number;
+  relay_ratio: number;
+  ack_msgs_per_s: number;
+  ack_ratio: number;
+  pending_query_p95_ms: number;
+  peak_rss_mb: number;
+  campus: { colleges: number; classes: number; students: number; guardians: number; groups: number; setup_ms: number };
+  reference: { jobs: number; concurrency: number; before_jobs_per_s: number; after_jobs_per_s: number; drain_ms: number[]; cpu_ms: number[]; redis_cpu_ms: (number | null)[] };
+  /** ms: wall time; cpu_ms: this process's CPU time (user + system, all threads) in that span; redis_cpu_ms: the Redis server's. */
+  relay: {
+    directives: number;
+    groups_per_directive: number;
+    expected: number;
+    sent: number;
+    failed: number;
+    uncertain: number;
+    duplicates: number;
+    ms: number;
+    cpu_ms: number;
+    redis_cpu_ms: number | null;
+  };
+  ack: {
+    directive_id: number;
+    messages: number;
+    expected_acks: number;
+    stored_acks: number;
+    inbound_stored: number;
+    ms: number;
+    cpu_ms: number;
+    redis_cpu_ms: number | null;
+  };
+  pending: { calls: number; p50_ms: number; p95_ms: number; max_ms: number; chat_path_ms: number | null };
+  targets: { relay_ratio: boolean; ack_ratio: boolean; pending_query_p95_ms: boolean; peak_rss_mb: boolean };
+  /** Correctness: every delivery sent exactly once, every acknowledgement stored. */
+  ok: boolean;
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
+/**
+ * The synthetic campus lists guardians with WeChat ids only, while all its groups are QQ groups; so
+ * that parents can sit in (and reply in) the L4 groups, the bench gives every guardian a QQ number too.
+ */
+function withGuardianQq(roster: RosterData): RosterData {
+  roster.guardians.forEach((g, i) => {
+    g.qq ??= `3${String(i).padStart(9, '0')}`;
+  });
+  return roster;
+}
+
+/** CPU seconds the Redis server has used so far (all its clients), in ms; null if INFO does not say. */
+async function redisCpuMs(url: string): Promise<number | null> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const info = await client.info('cpu');
+    const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    const total = (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
+    return Number.isFinite(total) ? total : null;
+  } catch {
+    return null;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const redisCpuSince = (before: number | null, after: number | null): number | null =>
+  before === null || after === null ? null : Math.round(after - before);
+
+async function waitFor(what: string, timeoutMs: number, everyMs: number, done: () => boolean): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)] ?? 0;
+}
+
+/** (1) Raw BullMQ: addBulk no-op jobs, then time a concurrency-50 worker draining them. */
+async function referenceRun(url: string, prefix: string, jobs: number): Promise<{ perS: number; ms: number; cpuMs: number; redisCpuMs: number | null }> {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const queue = new Queue('bench-reference', { connection, prefix });
+  try {
+    for (let i = 0; i < jobs; i += 1000) {
+      const n = Math.min(1000, jobs - i);
+      await queue.addBulk(Array.from({ length: n }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
+    }
+    let completed = 0;
+    let finish: () => void = () => undefined;
+    const allDone = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const redisBefore = await redisCpuMs(url);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const worker = new Worker('bench-reference', async () => undefined, { connection, prefix, concurrency: 50 });
+    worker.on('error', () => undefined);
+    worker.on('completed', () => {
+      if (++completed === jobs) finish();
+    });
+    await allDone;
+    const ms = performance.now() - started;
+    const cpuMs = cpuMsSince(cpu);
+    const redis = redisCpuSince(redisBefore, await redisCpuMs(url));
+    await worker.close();
+    return { perS: (jobs / ms) * 1000, ms, cpuMs, redisCpuMs: redis };
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
+  const report = opts.onProgress;
+  const progress = (line: string): void => {
+    if (!report) return;
+    const m = process.memoryUsage();
+    report(`${line}  [rss ${Math.round(m.rss / 1048576)} MB, heap ${Math.round(m.heapUsed / 1048576)} MB, peak ${Math.round(peakRssMb())} MB]`);
+  };
+  const campusOpts: SyntheticCampusOptions = { ...SYNTHETIC_DEFAULTS, ...(opts.small ? SMALL_CAMPUS : {}), ...opts.campus };
+  const referenceJobs = opts.referenceJobs ?? (opts.small ? 2_000 : 50_000);
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  let embedded: EmbeddedRedis | undefined;
+  try {
+    let url = opts.redisUrl ?? process.env['REDIS_URL'];
+    if (!url) {
+      embedded = await startEmbeddedRedis();
+      url = embedded.url;
+    }
+    // (1) is measured twice, before and after the app's phases, to bracket any drift in the machine's load.
+    progress(`reference: ${referenceJobs} no-op BullMQ jobs, concurrency 50`);
+    const before = await referenceRun(url, prefix, referenceJobs);
+    progress(`  ${round(before.perS)} jobs/s, CPU ${round(before.cpuMs)} ms, Redis CPU ${before.redisCpuMs ?? '?'} ms`);
+    const app = await appPhases(url, prefix, campusOpts, opts, progress);
+    progress(`reference again: ${referenceJobs} no-op BullMQ jobs, concurrency 50`);
+    const after = await referenceRun(url, prefix, referenceJobs);
+    progress(`  ${round(after.perS)} jobs/s, CPU ${round(after.cpuMs)} ms, Redis CPU ${after.redisCpuMs ?? '?'} ms`);
+    const refPerS = (before.perS + after.perS) / 2;
+    const rss = peakRssMb();
+    const relayRatio = app.relayPerS / refPerS;
+    const ackRatio = app.ackPerS / refPerS;
+    const { relay, ack, pending } = app;
+    return {
+      reference_jobs_per_s: round(refPerS),
+      relay_deliveries_per_s: round(app.relayPerS),
+      relay_ratio: round(relayRatio, 3),
+      ack_msgs_per_s: round(app.ackPerS),
+      ack_ratio: round(ackRatio, 3),
+      pending_query_p95_ms: pending.p95_ms,
+      peak_rss_mb: round(rss, 1),
+      campus: app.campus,
+      reference: { jobs: referenceJobs, concurrency: 50, before_jobs_per_s: round(before.perS), after_jobs_per_s: round(after.perS), drain_ms: [round(before.ms), round(after.ms)], cpu_ms: [round(before.cpuMs), round(after.cpuMs)], redis_cpu_ms: [before.redisCpuMs, after.redisCpuMs] },
+      relay,
+      ack,
+      pending,
+      targets: {
+        relay_ratio: relayRatio >= TARGETS.relay_ratio,
+        ack_ratio: ackRatio >= TARGETS.ack_ratio,
+        pending_query_p95_ms: pending.p95_ms <= TARGETS.pending_query_p95_ms,
+        peak_rss_mb: rss <= TARGETS.peak_rss_mb,
+      },
+      ok:
+        relay.sent === relay.expected &&
+        relay.failed === 0 &&
+        relay.uncertain === 0 &&
+        relay.duplicates === 0 &&
+        ack.stored_acks === ack.expected_acks &&
+        ack.inbound_stored === ack.messages,
+    };
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+interface AppPhases {
+  campus: BenchResult['campus'];
+  relayPerS: number;
+  relay: BenchResult['relay'];
+  ackPerS: number;
+  ack: BenchResult['ack'];
+  pending: BenchResult['pending'];
+}
+
+/** (2)–(4) on the synthetic campus, in a temporary store; everything is torn down before it returns. */
+async function appPhases(
+  url: string,
+  prefix: string,
+  campusOpts: SyntheticCampusOptions,
+  opts: BenchOptions,
+  progress: (line: string) => void,
+): Promise<AppPhases> {
+  const directiveCount = opts.directives ?? 100;
+  const pendingCalls = Math.max(1, opts.pendingCalls ?? 200);
+  const scratch = mkdtempSync(join(tmpdir(), 'cascade-bench-'));
+  let db: Db | undefined;
+  let app: App | undefined;
+  try {
+    const config = parseConfig({
+      dataDir: scratch,
+      sending: { ...opts.sending, minGapMs: 0, jitterMs: 0 },
+      queue: { ...opts.queue },
+      redis: { url, prefix },
+      log: { level: 'silent' },
+    });
+
+    // ---- campus ----------------------------------------------------------------------------
+    const setupStarted = performance.now();
+    progress(`campus: ${campusOpts.colleges} colleges × ${campusOpts.classesPerCollege} classes × ${campusOpts.studentsPerClass} students`);
+    db = openDb(join(scratch, 'bench.db'));
+    applyRoster(db, withGuardianQq(syntheticCampus(campusOpts)), { source: 'synthetic', now: Date.now() });
+    // The simulator is seated from a snapshot of its own; the app loads the org again, as at a real start.
+    const school: SimSchool = populateWorld(new OrgIndex(loadOrgSnapshot(db, config.school.name)), { keepTranscript: false });
+    const { world } = school;
+    app = buildApp({ config, db, redisUrl: url, prefix, clock: systemClock, adapters: school.adapters, logger: silentLogger });
+    await app.start();
+    const org = app.org();
+    const counts = org.counts();
+    const campus = {
+      colleges: org.colleges.length,
+      classes: org.classes.length,
+      students: counts.students,
+      guardians: counts.guardians,
+      groups: counts.groups,
+      setup_ms: round(performance.now() - setupStarted),
+    };
+    const client = db.$client;
+
+    // ---- (2) relay -------------------------------------------------------------------------
+    const leader = org.withRole('team_leader', null)[0];
+    const l1 = org.groupByKeyName('L1');
+    if (!leader || !l1) throw new Error('bench: the synthetic campus has no team leader or L1 group');
+    const perDirective = initialReleases(org, { collegeIds: null, depth: 4, mode: 'immediate' });
+    const groupsPerDirective = perDirective.reduce((n, g) => n + org.platformGroupsOf(g.id).length, 0);
+    const expectedDeliveries = directiveCount * groupsPerDirective;
+    progress(`relay: ${directiveCount} directives × ${groupsPerDirective} groups = ${expectedDeliveries} deliveries`);
+    const unsentStmt = client.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('planned', 'sending')`);
+    const postsBefore = world.messageCount();
+    const created: Directive[] = [];
+    const relayRedis = await redisCpuMs(url);
+    const relayCpu = process.cpuUsage();
+    const relayStarted = performance.now();
+    for (let i = 0; i < directiveCount; i++) {
+      const input = {
+        issuerId: leader.id,
+        originGroupId: l1.id,
+        originInboundId: null,
+        text: `基准测试通知 ${i + 1}：请各位同学和家长回复“收到”。`,
+        deadlineAt: null,
+        depth: 4 as const,
+        collegeIds: null,
+        requireCompletion: false,
+        mode: 'immediate' as const,
+        replyHint: '收到',
+        createdAt: Date.now(),
+      };
+      created.push(await app.relay.create(input, initialReleases(org, input)));
+    }
+    // Poll cheaply: the simulator's post count costs nothing; once it is reached, one SQL count over
+    // the status index confirms nothing is left planned or mid-send in the ledger.
+    await waitFor('every delivery to be sent', 600_000, 50, () => {
+      if (world.messageCount() - postsBefore < expectedDeliveries) return false;
+      return (unsentStmt.get() as { n: number }).n === 0;
+    });
+    const relayMs = performance.now() - relayStarted;
+    const relayCpuMs = cpuMsSince(relayCpu);
+    const relayRedisMs = redisCpuSince(relayRedis, await redisCpuMs(url));
+    const relayPerS = (expectedDeliveries / relayMs) * 1000;
+    await app.settle(120_000);
+    let sent = 0;
+    let failed = 0;
+    let uncertain = 0;
+    for (const d of created) {
+      const c = app.ledger.counts(d.id);
+      sent += c.sent;
+      failed += c.failed;
+      uncertain += c.uncertain;
+    }
+    const duplicates = world.duplicateDeliveries();
+    progress(`  ${round(relayPerS)} deliveries/s in ${round(relayMs)} ms, CPU ${round(relayCpuMs)} ms, Redis CPU ${relayRedisMs ?? '?'} ms (sent ${sent}, duplicates ${duplicates})`);
+
+    // ---- (3) acknowledgement intake ----------------------------------------------------------
+    const newest = created[created.length - 1];
+    if (!newest) throw new Error('bench: no directive was created');
+    const speakers: string[] = [];
+    const chats: string[] = [];
+    const seat = (personId: number, groupKey: string): void => {
+      const s = school.seatOf(personId, groupKey);
+      if (!s) throw new Error(`bench: person ${personId} has no seat in ${groupKey}`);
+      speakers.push(s.userId);
+      chats.push(s.chatId);
+    };
+    for (const c of org.colleges) {
+      for (const p of org.withRole('deputy_secretary', c.id)) seat(p.id, 'L1');
+      for (const p of org.collegeCounselors(c.id)) seat(p.id, `L2:${c.name}`);
+      for (const k of org.classesOf(c.id)) {
+        for (const s of org.studentsOf(k.id)) {
+          seat(s.id, `L3:${k.name}`);
+          const guardian = org.guardiansOf(s.id)[0];
+          if (guardian) seat(guardian.guardianId, `L4:${c.name}`);
+        }
+      }
+    }
+    const messages = speakers.length;
+    progress(`acknowledgements: ${messages} people say 收到`);
+    const maxInbound = client.prepare('SELECT coalesce(max(id), 0) AS n FROM inbound_messages');
+    const maxAck = client.prepare('SELECT coalesce(max(id), 0) AS n FROM acknowledgements');
+    const ackCount = client.prepare('SELECT count(*) AS n FROM acknowledgements WHERE directive_id = ?');
+    const inboundBase = (maxInbound.get() as { n: number }).n;
+    const ackBase = (maxAck.get() as { n: number }).n;
+    const ackBefore = (ackCount.get(newest.id) as { n: number }).n;
+    const CHUNK = 2_000;
+    const WINDOW = 6_000;
+    const ackRedis = await redisCpuMs(url);
+    const ackCpu = process.cpuUsage();
+    const ackStarted = performance.now();
+    for (let i = 0; i < messages; i += CHUNK) {
+      const end = Math.min(i + CHUNK, messages);
+      for (let j = i; j < end; j++) world.say(speakers[j] as string, chats[j] as string, '收到');
+      await tick();
+      // Back-pressure: at most WINDOW messages between the platform and the store.
+      while (end - ((maxInbound.get() as { n: number }).n - inboundBase) > WINDOW) await sleep(5);
+    }
+    // Primary keys only grow: max(id) is a free gate; the count for the directive confirms.
+    await waitFor('every acknowledgement to be stored', 600_000, 50, () => {
+      if ((maxAck.get() as { n: number }).n - ackBase < messages) return false;
+      return (ackCount.get(newest.id) as { n: number }).n - ackBefore >= messages;
+    });
+    const ackMs = performance.now() - ackStarted;
+    const ackCpuMs = cpuMsSince(ackCpu);
+    const ackRedisMs = redisCpuSince(ackRedis, await redisCpuMs(url));
+    const ackPerS = (messages / ackMs) * 1000;
+    await app.settle(120_000);
+    const stored = (ackCount.get(newest.id) as { n: number }).n - ackBefore;
+    const inboundStored = (maxInbound.get() as { n: number }).n - inboundBase;
+    progress(`  ${round(ackPerS)} messages/s in ${round(ackMs)} ms, CPU ${round(ackCpuMs)} ms, Redis CPU ${ackRedisMs ?? '?'} ms (stored ${stored})`);
+
+    // ---- (4) /未回复 for one college -----------------------------------------------------------
+    const deputies: { collegeId: number; person: Person }[] = [];
+    for (const c of org.colleges) {
+      const p = org.withRole('deputy_secretary', c.id)[0];
+      if (p) deputies.push({ collegeId: c.id, person: p });
+    }
+    if (deputies.length === 0) throw new Error('bench: no deputy secretary');
+    const queries = app.queries;
+    const ask = (i: number): void => {
+      const q = deputies[i % deputies.length] as { collegeId: number; person: Person };
+      queries.pending(newest, { kind: 'colleges', collegeIds: [q.collegeId] }, q.person);
+    };
+    for (let i = 0; i < 5; i++) ask(i);
+    const samples: number[] = [];
+    for (let i = 0; i < pendingCalls; i++) {
+      const t = performance.now();
+      ask(i);
+      samples.push(performance.now() - t);
+    }
+    samples.sort((a, b) => a - b);
+    const p95 = percentile(samples, 95);
+    progress(`/未回复: p95 ${p95.toFixed(2)} ms over ${pendingCalls} calls`);
+
+    // Once through the whole chat path: a deputy secretary asks in L1, until the bot's answer is posted.
+    let chatPathMs: number | null = null;
+    const asker = deputies[0];
+    const askerSeat = asker ? school.seatOf(asker.person.id, 'L1') : undefined;
+    if (askerSeat) {
+      let answeredAt: number | undefined;
+      const off = world.onMessage((m) => {
+        if (answeredAt === undefined && m.chatType === 'group' && m.chatId === askerSeat.chatId && world.account(m.from)) answeredAt = performance.now();
+      });
+      const t = performance.now();
+      world.say(askerSeat.userId, askerSeat.chatId, `/未回复 ${newest.id}`);
+      await waitFor('the /未回复 answer', 30_000, 1, () => answeredAt !== undefined);
+      off();
+      chatPathMs = (answeredAt ?? t) - t;
+      await app.settle(30_000);
+    }
+
+    return {
+      campus,
+      relayPerS,
+      relay: {
+        directives: directiveCount,
+        groups_per_directive: groupsPerDirective,
+        expected: expectedDeliveries,
+        sent,
+        failed,
+        uncertain,
+        duplicates,
+        ms: round(relayMs),
+        cpu_ms: round(relayCpuMs),
+        redis_cpu_ms: relayRedisMs,
+      },
+      ackPerS,
+      ack: {
+        directive_id: newest.id,
+        messages,
+        expected_acks: messages,
+        stored_acks: stored,
+        inbound_stored: inboundStored,
+        ms: round(ackMs),
+        cpu_ms: round(ackCpuMs),
+        redis_cpu_ms: ackRedisMs,
+      },
+      pending: {
+        calls: pendingCalls,
+        p50_ms: round(percentile(samples, 50), 2),
+        p95_ms: round(p95, 2),
+        max_ms: round(samples[samples.length - 1] ?? 0, 2),
+        chat_path_ms: chatPathMs === null ? null : round(chatPathMs, 1),
+      },
+    };
+  } finally {
+    if (app) {
+      await app.queues.obliterate().catch(() => undefined);
+      await app.stop().catch(() => undefined);
+    }
+    if (db) closeDb(db);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const mark = (met: boolean): string => (met ? 'met' : 'MISSED');
+
+/** Terminal columns: CJK and full-width characters take two. */
+function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return w;
+}
+
+const padEnd = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+
+export function formatBench(r: BenchResult): string {
+  const rows: [string, string, string, string][] = [
+    ['figure', 'value', 'target', ''],
+    ['reference: raw BullMQ no-op jobs', `${r.reference_jobs_per_s} jobs/s`, '', ''],
+    ['relay: directive deliveries sent', `${r.relay_deliveries_per_s}/s = ${r.relay_ratio} × ref`, `≥ ${TARGETS.relay_ratio} × ref`, mark(r.targets.relay_ratio)],
+    ['acks: 收到 messages stored', `${r.ack_msgs_per_s}/s = ${r.ack_ratio} × ref`, `≥ ${TARGETS.ack_ratio} × ref`, mark(r.targets.ack_ratio)],
+    ['/未回复 one college, p95', `${r.pending_query_p95_ms} ms`, `≤ ${TARGETS.pending_query_p95_ms} ms`, mark(r.targets.pending_query_p95_ms)],
+    ['peak RSS', `${r.peak_rss_mb} MB`, `≤ ${TARGETS.peak_rss_mb} MB`, mark(r.targets.peak_rss_mb)],
+  ];
+  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
+  const line = (row: readonly string[]): string => row.map((c, i) => padEnd(c, w[i] ?? 0)).join('  ').trimEnd();
+  const c = r.campus;
+  const out = [
+    `campus: ${c.colleges} colleges, ${c.classes} classes, ${c.students} students, ${c.guardians} guardians, ${c.groups} groups (set up in ${c.setup_ms} ms)`,
+    `reference: ${r.reference.jobs} jobs, concurrency ${r.reference.concurrency}: ${r.reference.before_jobs_per_s} jobs/s before, ${r.reference.after_jobs_per_s} jobs/s after (mean used)`,
+    `relay: ${r.relay.directives} directives × ${r.relay.groups_per_directive} groups = ${r.relay.expected} deliveries in ${r.relay.ms} ms; sent ${r.relay.sent}, failed ${r.relay.failed}, uncertain ${r.relay.uncertain}, duplicates ${r.relay.duplicates}`,
+    `acks: ${r.ack.messages} messages in ${r.ack.ms} ms → ${r.ack.stored_acks} acknowledgements of directive ${r.ack.directive_id}`,
+    `/未回复: ${r.pending.calls} calls, p50 ${r.pending.p50_ms} ms, p95 ${r.pending.p95_ms} ms, max ${r.pending.max_ms} ms` +
+      (r.pending.chat_path_ms === null ? '' : `; once through the chat: ${r.pending.chat_path_ms} ms`),
+    '',
+    ...rows.map(line),
+    '',
+    r.ok ? 'correctness: every delivery sent exactly once, every acknowledgement stored.' : 'correctness: FAILED (see the counts above).',
+  ];
+  const missed = Object.entries(r.targets)
+    .filter(([, met]) => !met)
+    .map(([k]) => k);
+  out.push(missed.length > 0 ? `MISSED: ${missed.join(', ')}` : 'all targets met.');
+  return `${out.join('\n')}\n`;
+}
+
+/** `cascade bench [--json] [--small]`: 0 when it ran (targets missed or not), 1 on error. */
+export async function benchCommand(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const small = args.includes('--small');
+  const unknown = args.filter((a) => a !== '--json' && a !== '--small');
+  if (unknown.length > 0) {
+    process.stderr.write(`cascade bench [--json] [--small]: unknown argument ${unknown.join(' ')}\n`);
+    return 1;
+  }
+  try {
+    const result = await runBench({ small, onProgress: (line) => process.stderr.write(`${line}\n`) });
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
+    if (!result.ok) {
+      process.stderr.write('bench: correctness check failed\n');
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

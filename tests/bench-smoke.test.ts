@@ -1,0 +1,38 @@
+/**
+ * The benchmark in small mode, for correctness only: every delivery sent once, every acknowledgement
+ * stored, every reported key present. Timings depend on the machine and are never asserted.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatBench, runBench } from '../src/bench/run.js';
+import { redisUrl } from './setup/helpers.js';
+
+describe('bench --small', () => {
+  it('relays, takes acknowledgements and answers /未回复 on a small synthetic campus', async () => {
+    const r = await runBench({ small: true, redisUrl: redisUrl(), directives: 10, referenceJobs: 500, pendingCalls: 20 });
+
+    for (const key of [
+      'reference_jobs_per_s',
+      'relay_deliveries_per_s',
+      'relay_ratio',
+      'ack_msgs_per_s',
+      'ack_ratio',
+      'pending_query_p95_ms',
+      'peak_rss_mb',
+    ] as const) {
+      expect(typeof r[key], key).toBe('number');
+      expect(Number.isFinite(r[key]), key).toBe(true);
+      expect(r[key], key).toBeGreaterThan(0);
+    }
+
+    // 4 colleges × (L2 + 5 × L3 + L4) = 28 groups below L1.
+    expect(r.campus).toMatchObject({ colleges: 4, classes: 20, students: 400, guardians: 400, groups: 29 });
+    expect(r.relay).toMatchObject({ directives: 10, groups_per_directive: 28, expected: 280, sent: 280, failed: 0, uncertain: 0, duplicates: 0 });
+    // 400 students + 400 guardians + 4 deputy secretaries + 12 counselors (3 per college).
+    expect(r.ack).toMatchObject({ directive_id: 10, messages: 816, expected_acks: 816, stored_acks: 816, inbound_stored: 816 });
+    expect(r.pending.calls).toBe(20);
+    expect(r.pending.chat_path_ms).not.toBeNull();
+    expect(r.ok).toBe(true);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    expect(formatBench(r)).toContain('correctness: every delivery sent exactly once');
+  }, 60_000);
+});
