@@ -59,6 +59,7 @@ async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact'): Promise<Rig>
     clock,
     pacer: new Pacer(clock, () => ({ minGapMs: 0, jitterMs: 0 })),
     logger: silentLogger,
+    offlineRetryMs: 20,
   });
   queues.startWorkers({ inbound: async () => undefined, send: (id, attempt) => outbox.deliver(id, attempt) }, new Map([['bot', { concurrency: 1 }]]));
   const settle = async (): Promise<void> => {

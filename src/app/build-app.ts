@@ -73,12 +73,28 @@ export function buildApp(deps: AppDeps): App {
     retryBackoffMs: config.sending.retryBackoffMs,
   });
   const pacer = new Pacer(clock, pacingOf);
-  const outbox = new Outbox({ ledger, queues, adapters, clock, pacer, logger });
+  const outbox = new Outbox({ ledger, queues, adapters, clock, pacer, logger, offlineRetryMs: config.sending.offlineRetryMs });
   const timeZone = config.school.timeZone;
-  const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs });
+  const canSend = (accountId: string): boolean => adapters.has(accountId);
+  const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs, canSend });
   const queries = new Queries({ org: orgRef, directives, timeZone, now: () => clock.now() });
-  const inbound = new InboundHandler({ org: orgRef, inbound: inboundRepo, directives, ledger, relay, queries, outbox, clock, timeZone, logger });
+  const inbound = new InboundHandler({
+    org: orgRef,
+    inbound: inboundRepo,
+    directives,
+    ledger,
+    relay,
+    queries,
+    outbox,
+    clock,
+    timeZone,
+    logger,
+    botIds: new Set(deps.adapters.map((a) => a.selfId)),
+    crossAccountIds: (accountId) => adapters.get(accountId)?.capabilities.crossAccountMessageIds ?? true,
+    repeatWindowMs: config.replies.repeatWindowMs,
+  });
   let started = false;
+  let sweeper: NodeJS.Timeout | undefined;
 
   const app: App = {
     deps,
@@ -112,10 +128,15 @@ export function buildApp(deps: AppDeps): App {
       );
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
+      // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.
+      sweeper = setInterval(() => {
+        outbox.recover().catch((error: unknown) => logger.warn({ err: error }, 'sweep of unsent deliveries failed'));
+      }, config.sending.sweepIntervalMs);
+      sweeper.unref();
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.start((ev) => {
-            queues.enqueueInbound(ev, inboundDedupeKey(ev)).catch((error: unknown) => {
+            queues.enqueueInbound(ev, inboundDedupeKey(ev, a.capabilities.crossAccountMessageIds)).catch((error: unknown) => {
               logger.error({ err: error, account: a.accountId }, 'could not queue an inbound event');
             });
           }),
@@ -133,8 +154,10 @@ export function buildApp(deps: AppDeps): App {
       }
     },
     async stop(force = false) {
-      await Promise.all([...adapters.values()].map((a) => a.stop()));
+      clearInterval(sweeper);
+      // Workers first (a graceful stop lets running sends finish), then the platform connections.
       await queues.close(force);
+      await Promise.all([...adapters.values()].map((a) => a.stop()));
       started = false;
     },
   };

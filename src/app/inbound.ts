@@ -11,6 +11,7 @@ import {
   type AckKind,
   type Directive,
   type Obligation,
+  type Scope,
 } from '../domain/directive.js';
 import { formatTime } from '../domain/duration.js';
 import type { Group, Person } from '../domain/org.js';
@@ -18,6 +19,7 @@ import type { OrgIndex } from '../domain/org-index.js';
 import { classifyReply } from '../domain/reply-rule.js';
 import { zh } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
+import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo, NewAcknowledgement } from '../store/directive-repo.js';
 import type { InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
@@ -25,16 +27,20 @@ import type { Outbox } from './outbox.js';
 import { narrowScope, type Answer, type Queries } from './queries.js';
 import type { Relay } from './relay.js';
 
+/** Two copies of one message seen by two bot accounts arrive at most this far apart. */
+export const SAME_MESSAGE_WINDOW_MS = 10_000;
+
 /**
- * Same message, same key, whichever bot account saw it: the platform's message id within the
- * group when there is one, else sender + second + text.
+ * Same message, same key, whichever bot account saw it: the platform's message id within the group
+ * where the platform shares ids across accounts, else sender + text + a time bucket (the store then
+ * also looks for a near copy, since two copies can straddle a bucket).
  */
-export function inboundDedupeKey(ev: InboundEvent): string {
+export function inboundDedupeKey(ev: InboundEvent, crossAccountIds = true): string {
   if (ev.kind !== 'message') return `${ev.kind}:${ev.platform}:${ev.chatId}:${ev.userId}:${ev.at}:${ev.kind === 'recall' ? ev.messageId : ''}`;
   const chat = ev.chat.type === 'group' ? `g:${ev.chat.chatId}` : `p:${ev.accountId}`;
-  if (ev.messageId) return `m:${ev.platform}:${chat}:${ev.messageId}`;
+  if (ev.messageId && (crossAccountIds || ev.chat.type === 'private')) return `m:${ev.platform}:${chat}:${ev.messageId}`;
   const digest = createHash('sha1').update(ev.text).digest('hex').slice(0, 16);
-  return `f:${ev.platform}:${chat}:${ev.sender.userId}:${Math.floor(ev.at / 1000)}:${digest}`;
+  return `f:${ev.platform}:${chat}:${ev.sender.userId}:${Math.floor(ev.at / SAME_MESSAGE_WINDOW_MS)}:${digest}`;
 }
 
 export interface InboundDeps {
@@ -48,6 +54,12 @@ export interface InboundDeps {
   readonly clock: Clock;
   readonly timeZone: string;
   readonly logger: Logger;
+  /** The bots' own platform user ids: a mention of any of them addresses Cascade. */
+  readonly botIds: ReadonlySet<string>;
+  /** Whether the account's platform gives one message id to all accounts (see AdapterCapabilities). */
+  readonly crossAccountIds: (accountId: string) => boolean;
+  /** A second 收到 from a person within this long of their last counted one is a repeat, not a new reply. */
+  readonly repeatWindowMs: number;
 }
 
 interface Context {
@@ -56,6 +68,9 @@ interface Context {
   readonly person: Person | undefined;
   readonly group: Group | undefined;
 }
+
+type Sends = SendItem[];
+const NOTHING: Sends = [];
 
 /** The single entry point for everything the platforms report (grammY's handleUpdate). */
 export class InboundHandler {
@@ -67,23 +82,22 @@ export class InboundHandler {
       this.deps.logger.debug({ kind: ev.kind, chat: ev.chatId }, 'event noted');
       return;
     }
-    // Storing the message and what it counts for is one synchronous step, committed together with
-    // the steps of other messages handled at the same time (group commit); answering comes after.
-    const next = await this.deps.directives.batch(() => this.record(ev));
-    if (next) await next();
+    // The message, what it counts for, any directive it creates and every message it makes the bots
+    // send are written in one synchronous step, committed with the steps of other messages handled
+    // at the same time (group commit). Only queuing the sends comes after; should that fail, the
+    // planned sends are queued again by the outbox's sweep.
+    const sends = await this.deps.directives.batch(() => this.record(ev));
+    if (sends.length > 0) await this.deps.outbox.enqueue(sends);
   }
 
-  /**
-   * Stores the message and its meaning (acknowledgements included), all in one savepoint of the
-   * group commit; returns what is left to do once that is committed (answers, step releases).
-   */
-  private record(ev: InboundMessage): (() => Promise<void>) | undefined {
+  private record(ev: InboundMessage): Sends {
     const org = this.deps.org();
     const pg = ev.chat.type === 'group' ? org.platformGroup(ev.platform, ev.chat.chatId) : undefined;
     const group = pg ? org.group(pg.groupId) : undefined;
     const person = org.personByPlatformAccount(ev.platform, ev.sender.userId);
-    const id = this.deps.inbound.insert({
-      dedupeKey: inboundDedupeKey(ev),
+    const crossIds = this.deps.crossAccountIds(ev.accountId);
+    const row = {
+      dedupeKey: inboundDedupeKey(ev, crossIds),
       platform: ev.platform,
       accountId: ev.accountId,
       chatType: ev.chat.type,
@@ -95,58 +109,69 @@ export class InboundHandler {
       text: ev.text,
       quoteId: ev.quoteId ?? null,
       at: ev.at,
-    });
-    if (id === undefined) return undefined; // already handled: another account saw it, or a redelivery
+    };
+    if (!crossIds && ev.chat.type === 'group' && this.deps.inbound.nearDuplicate(row, SAME_MESSAGE_WINDOW_MS)) return NOTHING;
+    const id = this.deps.inbound.insert(row);
+    if (id === undefined) return NOTHING; // already handled: another account saw it, or a redelivery
     const ctx: Context = { id, ev, person, group };
-    const command = parseCommand(ev.text, { mentionsBot: ev.mentionsBot, now: this.deps.clock.now(), timeZone: this.deps.timeZone });
+    const mentionsBot = ev.mentionsBot || ev.mentions.some((m) => this.deps.botIds.has(m));
+    const command = parseCommand(ev.text, { mentionsBot, now: this.deps.clock.now(), timeZone: this.deps.timeZone });
     if (command) {
       this.deps.inbound.interpret(id, 'command', 1, null);
-      return () => this.command(ctx, command);
+      return this.command(ctx, command);
     }
     if (ev.chat.type === 'private') {
       this.deps.inbound.interpret(id, 'other', null, null);
-      return () => this.reply(ctx, person ? zh.privateOnlyHint : zh.unknownSenderPrivate, 'private');
+      return this.reply(ctx, person ? zh.privateOnlyHint : zh.unknownSenderPrivate, 'private');
     }
     if (!group) {
       this.deps.inbound.interpret(id, 'unknown_group', null, null);
-      return undefined;
+      return NOTHING;
     }
     if (!person) {
       this.deps.inbound.interpret(id, 'unknown_sender', null, null);
-      return undefined;
+      return NOTHING;
     }
-    return this.reply_to_directive(ctx, person, group);
+    return this.acknowledge(ctx, person, group);
   }
 
-  /** Counts a reply toward the directive it answers, if it is an acknowledgement; returns the relay step after it. */
-  private reply_to_directive(ctx: Context, person: Person, group: Group): (() => Promise<void>) | undefined {
+  /** Counts a reply toward the directive it answers, if it is an acknowledgement; returns the step relay it triggers. */
+  private acknowledge(ctx: Context, person: Person, group: Group): Sends {
     const { ev } = ctx;
+    const quoted = this.quotedDirective(ev);
     // Newest first, produced lazily: most replies answer the newest directive, so the rest is rarely looked at.
-    const candidates = this.candidates(ev, group)[Symbol.iterator]();
+    const candidates = (quoted ? [quoted] : this.deps.relay.openIn(group.id))[Symbol.iterator]();
     const first = candidates.next();
     const newest = first.done ? undefined : first.value;
     const verdict = classifyReply(ev.text, { replyHint: newest?.replyHint ?? '收到' });
     if (verdict.meaning !== 'ack' && verdict.meaning !== 'done') {
       this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, null);
-      return undefined;
+      return NOTHING;
     }
     const org = this.deps.org();
     const kinds: AckKind[] = verdict.meaning === 'done' ? ['ack', 'done'] : ['ack'];
-    // Newest directive this person still owes; a quote-reply pins the directive.
+    const stillOwed = (d: Directive, owed: readonly Obligation[]): boolean =>
+      owed.some((o) => kinds.some((k) => !this.deps.directives.hasAck(d.id, o.level, k, o.subjectId)));
+    // The newest directive this person still owes; a quote-reply pins the directive. A repeat right
+    // after a counted reply ("收到" then "收到收到") is not an answer to an older directive.
     let chosen: { d: Directive; owed: Obligation[] } | undefined;
     for (let next = first; !next.done; next = candidates.next()) {
       const d = next.value;
       const owed = owedBy(org, d, person, group);
       if (owed.length === 0) continue;
-      chosen ??= { d, owed };
-      if (owed.some((o) => kinds.some((k) => !this.deps.directives.hasAck(d.id, o.level, k, o.subjectId)))) {
+      if (chosen === undefined) {
+        chosen = { d, owed };
+        if (stillOwed(d, owed) || quoted || this.isRepeat(person, group, ev.at)) break;
+        continue;
+      }
+      if (stillOwed(d, owed)) {
         chosen = { d, owed };
         break;
       }
     }
     if (!chosen) {
       this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, null);
-      return undefined;
+      return NOTHING;
     }
     const { d, owed } = chosen;
     const late = d.deadlineAt !== null && ev.at > d.deadlineAt;
@@ -168,68 +193,55 @@ export class InboundHandler {
         });
       }
     }
-    // Atomic with the stored message: record() runs in a savepoint of the group commit.
     this.deps.directives.acknowledge(acks);
     this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, d.id);
     const level = owed[0]?.level;
-    if (level === undefined) return undefined;
-    return () => this.deps.relay.afterAck(d, person, level);
+    return level === undefined ? NOTHING : this.deps.relay.afterAck(d, person, level);
   }
 
-  private candidates(ev: InboundMessage, group: Group): Iterable<Directive> {
-    if (ev.quoteId && ev.chat.type === 'group') {
-      const quoted =
-        this.deps.ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) ??
-        this.deps.inbound.directiveOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId);
-      const d = quoted === null ? undefined : this.deps.relay.directive(quoted);
-      if (d) return [d];
-    }
-    return this.deps.relay.openIn(group.id);
+  private isRepeat(person: Person, group: Group, at: number): boolean {
+    const last = this.deps.directives.lastAckAt(person.id, group.id);
+    return last !== null && at - last <= this.deps.repeatWindowMs;
   }
 
-  private async command(ctx: Context, cmd: ParsedCommand): Promise<void> {
+  private quotedDirective(ev: InboundMessage): Directive | undefined {
+    if (!ev.quoteId || ev.chat.type !== 'group') return undefined;
+    const id =
+      this.deps.ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) ??
+      this.deps.inbound.directiveOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId);
+    const d = id === null ? undefined : this.deps.relay.directive(id);
+    return d && this.deps.relay.accepts(d) ? d : undefined;
+  }
+
+  private command(ctx: Context, cmd: ParsedCommand): Sends {
     const { person } = ctx;
     switch (cmd.type) {
       case 'help': {
         const canIssue = person ? canIssueDirective(this.deps.org(), person) : false;
         const canQuery = person ? scopeOf(this.deps.org(), person).kind !== 'none' : false;
-        await this.reply(ctx, zh.help({ canIssue, canQuery }));
-        return;
+        return this.reply(ctx, zh.help({ canIssue, canQuery }));
       }
       case 'unknown':
-        await this.reply(ctx, zh.unknownCommand(cmd.word));
-        return;
+        return this.reply(ctx, zh.unknownCommand(cmd.word));
       case 'error':
-        await this.reply(ctx, zh.commandError(cmd.code, cmd.detail));
-        return;
+        return this.reply(ctx, zh.commandError(cmd.code, cmd.detail));
       case 'notify':
-        await this.issue(ctx, cmd);
-        return;
+        return this.issue(ctx, cmd);
       case 'pending':
       case 'progress':
-        await this.query(ctx, cmd);
-        return;
+        return this.query(ctx, cmd);
     }
   }
 
-  private async issue(ctx: Context, cmd: Extract<ParsedCommand, { type: 'notify' }>): Promise<void> {
+  private issue(ctx: Context, cmd: Extract<ParsedCommand, { type: 'notify' }>): Sends {
     const org = this.deps.org();
     const { person, group } = ctx;
-    if (!person || !canIssueDirective(org, person)) {
-      await this.reply(ctx, zh.notAllowedToIssue);
-      return;
-    }
-    if (!group || group.level !== 1) {
-      await this.reply(ctx, zh.issueOnlyInSchoolGroup);
-      return;
-    }
+    if (!person || !canIssueDirective(org, person)) return this.reply(ctx, zh.notAllowedToIssue);
+    if (!group || group.level !== 1) return this.reply(ctx, zh.issueOnlyInSchoolGroup);
     let collegeIds: number[] | null = null;
     if (cmd.colleges) {
       const unknown = cmd.colleges.filter((n) => !org.collegeNamed(n));
-      if (unknown.length > 0) {
-        await this.reply(ctx, zh.unknownColleges(unknown));
-        return;
-      }
+      if (unknown.length > 0) return this.reply(ctx, zh.unknownColleges(unknown));
       collegeIds = cmd.colleges.map((n) => org.collegeNamed(n)?.id ?? 0);
     }
     const input = {
@@ -245,53 +257,51 @@ export class InboundHandler {
       replyHint: cmd.replyHint,
       createdAt: this.deps.clock.now(),
     };
-    const d = await this.deps.relay.create(input, initialReleases(org, input));
+    const { directive: d, sends } = this.deps.relay.create(input, initialReleases(org, input));
     const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone);
-    await this.reply(ctx, zh.directiveIssued({ id: d.id, groups: targetGroups(org, d).length, step: d.mode === 'step', deadline, hint: d.replyHint }));
+    const confirmation = zh.directiveIssued({ id: d.id, groups: targetGroups(org, d).length, step: d.mode === 'step', deadline, hint: d.replyHint });
+    // The confirmation goes first; the fan-out is queued behind answers to people.
+    return [...this.reply(ctx, confirmation), ...sends];
   }
 
-  private async query(ctx: Context, cmd: Extract<ParsedCommand, { type: 'pending' | 'progress' }>): Promise<void> {
+  private query(ctx: Context, cmd: Extract<ParsedCommand, { type: 'pending' | 'progress' }>): Sends {
     const org = this.deps.org();
     const { person } = ctx;
     const scope = person ? scopeOf(org, person) : ({ kind: 'none' } as const);
-    if (!person || scope.kind === 'none') {
-      await this.reply(ctx, zh.notInScope);
-      return;
-    }
-    const d = cmd.directiveId === null ? this.latestVisible(ctx) : this.deps.relay.directive(cmd.directiveId);
-    if (!d) {
-      await this.reply(ctx, cmd.directiveId === null ? zh.noDirective : zh.directiveNotFound(cmd.directiveId));
-      return;
-    }
+    if (!person || scope.kind === 'none') return this.reply(ctx, zh.notInScope);
+    const d = cmd.directiveId === null ? this.latestVisible(ctx, scope) : this.deps.relay.directive(cmd.directiveId);
+    if (!d) return this.reply(ctx, cmd.directiveId === null ? zh.noDirective : zh.directiveNotFound(cmd.directiveId));
+    if (!this.deps.queries.concerns(d, scope)) return this.reply(ctx, zh.directiveNotForScope(d.id));
     const narrowed = narrowScope(org, scope, cmd.filter);
-    if (!narrowed) {
-      await this.reply(ctx, zh.filterNotFound(cmd.filter ?? ''));
-      return;
-    }
+    if (!narrowed) return this.reply(ctx, zh.filterNotFound(cmd.filter ?? ''));
     const answer: Answer = cmd.type === 'pending' ? this.deps.queries.pending(d, narrowed, person) : this.deps.queries.progress(d, narrowed, person);
-    await this.answer(ctx, answer);
+    return this.answer(ctx, answer);
   }
 
   /** In a group the public part goes to the group and names privately; in private, both privately. */
-  private async answer(ctx: Context, answer: Answer): Promise<void> {
+  private answer(ctx: Context, answer: Answer): Sends {
     if (ctx.ev.chat.type === 'private') {
-      await this.reply(ctx, answer.private ? `${answer.public}\n\n${answer.private}` : answer.public, 'private');
-      return;
+      return this.reply(ctx, answer.private ? `${answer.public}\n\n${answer.private}` : answer.public, 'private');
     }
-    await this.reply(ctx, answer.private ? `${answer.public}\n${zh.detailsSentPrivately}` : answer.public, 'group', 1);
-    if (answer.private) await this.reply(ctx, answer.private, 'private', 2);
+    const pub = this.reply(ctx, answer.private ? `${answer.public}\n${zh.detailsSentPrivately}` : answer.public, 'group', 1);
+    return answer.private ? [...pub, ...this.reply(ctx, answer.private, 'private', 2)] : pub;
   }
 
-  private latestVisible(ctx: Context): Directive | undefined {
-    if (ctx.group) return this.deps.relay.openFor(ctx.group.id)[0] ?? this.deps.directives.latest();
-    return this.deps.directives.latest();
+  /** The newest directive the asker's group received, else the newest that concerns their scope. */
+  private latestVisible(ctx: Context, scope: Scope): Directive | undefined {
+    if (ctx.group) {
+      const inGroup = this.deps.relay.openFor(ctx.group.id)[0];
+      if (inGroup) return inGroup;
+    }
+    const since = this.deps.clock.now() - 4 * this.deps.relay.replyWindowMs;
+    return this.deps.directives.open(since).find((d) => this.deps.queries.concerns(d, scope)) ?? this.deps.directives.latest();
   }
 
-  /** Replies through the ledger: keyed by the inbound message so a redelivery never answers twice. */
-  private async reply(ctx: Context, text: string, where: 'group' | 'private' = ctx.ev.chat.type, n = 1): Promise<void> {
+  /** Plans a reply in the ledger: keyed by the inbound message so a redelivery never answers twice. */
+  private reply(ctx: Context, text: string, where: 'group' | 'private' = ctx.ev.chat.type, n = 1): Sends {
     const { ev } = ctx;
     const group = where === 'group' && ev.chat.type === 'group';
-    await this.deps.outbox.post([
+    return this.deps.outbox.plan([
       {
         key: `r${ctx.id}-${n}`,
         purpose: group ? 'reply' : 'private',

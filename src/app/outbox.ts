@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { maskPhone, splitMessage } from '../domain/message-text.js';
 import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter, type SendReceipt } from '../platform/port.js';
-import type { JobQueues, SendAttempt } from '../queue/job-queues.js';
+import type { JobQueues, SendAttempt, SendItem, SendPause } from '../queue/job-queues.js';
 import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
 
 export interface Pacing {
@@ -47,6 +47,8 @@ export interface OutboxDeps {
   readonly clock: Clock;
   readonly pacer: Pacer;
   readonly logger: Logger;
+  /** How long a send waits, without spending an attempt, while its account cannot reach the platform. */
+  readonly offlineRetryMs: number;
 }
 
 /**
@@ -57,8 +59,12 @@ export interface OutboxDeps {
 export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
 
-  /** Splits over-long texts at the platform's limit, plans every part, and queues what is unsent. */
-  async post(planned: readonly PlannedDelivery[]): Promise<void> {
+  /**
+   * Plans deliveries in the ledger (synchronous, so it joins the caller's transaction): over-long
+   * texts split at the platform's limit, phone and ID numbers masked in group texts. Returns what
+   * is still to be sent, for `enqueue` once the caller's transaction has committed.
+   */
+  plan(planned: readonly PlannedDelivery[], options: { bulk?: boolean } = {}): SendItem[] {
     const parts: PlannedDelivery[] = [];
     for (const p of planned) {
       const adapter = this.deps.adapters.get(p.accountId);
@@ -69,19 +75,41 @@ export class Outbox {
       if (pieces.length <= 1) parts.push({ ...p, text });
       else pieces.forEach((piece, i) => parts.push({ ...p, key: `${p.key}.p${i + 1}`, text: piece, mentions: i === 0 ? p.mentions : [] }));
     }
-    const toSend = this.deps.ledger.plan(parts, this.deps.clock.now());
-    await this.deps.queues.enqueueSends(toSend);
+    const rows = this.deps.ledger.plan(parts, this.deps.clock.now());
+    return options.bulk ? rows.map((r) => ({ ...r, bulk: true })) : rows;
   }
 
-  /** Queues again whatever was planned or interrupted mid-send (after a restart). */
+  enqueue(items: readonly SendItem[]): Promise<void> {
+    return this.deps.queues.enqueueSends(items);
+  }
+
+  /** plan + enqueue, for callers outside a transaction. */
+  async post(planned: readonly PlannedDelivery[], options: { bulk?: boolean } = {}): Promise<void> {
+    await this.enqueue(this.plan(planned, options));
+  }
+
+  /**
+   * Queues again whatever is planned or was interrupted mid-send: at start, and periodically for a
+   * queue job lost after its delivery was planned (re-queuing one that is waiting is a no-op).
+   */
   async recover(): Promise<number> {
     const unsent = this.deps.ledger.unsent();
     await this.deps.queues.enqueueSends(unsent);
     return unsent.length;
   }
 
-  /** The send job handler. Throws to have BullMQ retry a retry-able failure. */
-  async deliver(deliveryId: number, attempt: SendAttempt): Promise<void> {
+  /** The send job handler. Throws to have BullMQ retry; returns a pause to wait without spending an attempt. */
+  async deliver(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause> {
+    const { ledger } = this.deps;
+    if (!ledger.enterFlight(deliveryId)) return; // an earlier run of this job is still at it
+    try {
+      return await this.deliverOnce(deliveryId, attempt);
+    } finally {
+      ledger.leaveFlight(deliveryId);
+    }
+  }
+
+  private async deliverOnce(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause> {
     const { ledger, logger, adapters, pacer } = this.deps;
     // The common case in one step of the group commit: a planned delivery of an unpaced account is
     // read and claimed together (for those the pacer would not wait, so nothing comes in between).
@@ -98,14 +126,16 @@ export class Outbox {
       logger.error({ delivery: d.id, account: d.accountId }, 'no adapter for account');
       return;
     }
-    if (!first.claimed && !(await this.claim(d, adapter))) return;
+    if (!first.claimed) {
+      const claimed = await this.claim(d, adapter);
+      if (claimed !== true) return claimed;
+    }
     const message = { text: d.text, mentions: d.mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
     let receipt: SendReceipt;
     try {
       receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
     } catch (error) {
-      this.settleFailure(d.id, d.accountId, error, attempt);
-      return;
+      return this.settleFailure(d.id, d.accountId, error, attempt);
     }
     // The job completes only once 'sent' is committed; a crash before leaves it 'sending' (confirmed on retry).
     await ledger.recordSent(d.id, receipt.messageId ?? null, receipt.at);
@@ -113,49 +143,55 @@ export class Outbox {
 
   /**
    * The claim outside the common case (a retry after an interrupted send, a paced account): true
-   * when the delivery is now claimed and may be sent.
+   * when the delivery is now claimed and may be sent; otherwise nothing to do, or a pause.
    */
-  private async claim(d: Delivery, adapter: ChatAdapter): Promise<boolean> {
+  private async claim(d: Delivery, adapter: ChatAdapter): Promise<true | undefined | SendPause> {
     const { ledger, logger } = this.deps;
     if (d.status === 'sending') {
       // An earlier attempt died, or timed out, between claiming and recording the outcome.
-      const verdict = adapter.confirmSent ? await adapter.confirmSent({ chatType: d.chatType, id: d.target }, d.key) : 'unknown';
+      let verdict: 'sent' | 'not_sent' | 'unknown';
+      try {
+        verdict = adapter.confirmSent ? await adapter.confirmSent({ chatType: d.chatType, id: d.target }, d.key) : 'unknown';
+      } catch {
+        // Cannot ask right now (the account is offline): ask again later.
+        return { pauseMs: this.deps.offlineRetryMs };
+      }
       if (verdict === 'sent') {
         ledger.markSent(d.id, null, this.deps.clock.now());
-        return false;
+        return undefined;
       }
       if (verdict === 'unknown') {
         ledger.markUncertain(d.id, 'interrupted mid-send and the platform cannot confirm it');
         logger.warn({ delivery: d.id, account: d.accountId }, 'delivery outcome unknown; not resent');
-        return false;
+        return undefined;
       }
+      ledger.markRetry(d.id, 'interrupted mid-send; the platform confirms it was not posted');
     }
     await this.deps.pacer.acquire(d.accountId);
     // Committed (group commit, shared with concurrent jobs) before the platform is called.
-    return ledger.claim(d.id);
+    return (await ledger.claim(d.id)) ? true : undefined;
   }
 
-  private settleFailure(id: number, accountId: string, error: unknown, attempt: SendAttempt): void {
+  private settleFailure(id: number, accountId: string, error: unknown, attempt: SendAttempt): void | SendPause {
     const { ledger, logger } = this.deps;
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const lastAttempt = attempt.attemptsMade + 1 >= attempt.maxAttempts;
     if (error instanceof PlatformRefusedError) {
       ledger.markFailed(id, reason);
       logger.warn({ delivery: id, account: accountId, reason }, 'platform refused delivery');
       return;
     }
     if (error instanceof PlatformUnavailableError && error.definitelyNotSent) {
-      if (lastAttempt) ledger.markFailed(id, reason);
-      else ledger.markRetry(id, reason);
-    } else if (lastAttempt) {
+      // Not an attempt: the account is offline. Nothing is lost; it waits for the account to return.
+      ledger.markRetry(id, reason);
+      return { pauseMs: this.deps.offlineRetryMs };
+    }
+    if (attempt.attemptsMade + 1 >= attempt.maxAttempts) {
       // Unknown whether the platform took it, and no attempt left to ask again.
       ledger.markUncertain(id, reason);
-    }
-    // Otherwise it stays 'sending': the retry asks the platform before sending again.
-    if (lastAttempt) {
       logger.warn({ delivery: id, account: accountId, reason }, 'delivery gave up');
       return;
     }
+    // It stays 'sending': the retry asks the platform before sending again.
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import type { OrgIndex } from '../domain/org-index.js';
 import { zh } from '../locale/zh-CN.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
+import type { SendItem } from '../queue/job-queues.js';
 import type { Outbox } from './outbox.js';
 
 export interface RelayDeps {
@@ -16,6 +17,8 @@ export interface RelayDeps {
   readonly clock: Clock;
   readonly timeZone: string;
   readonly replyWindowMs: number;
+  /** Whether this process has an adapter for the bot account. */
+  readonly canSend: (accountId: string) => boolean;
 }
 
 /**
@@ -28,11 +31,16 @@ export class Relay {
 
   constructor(private readonly deps: RelayDeps) {}
 
+  get replyWindowMs(): number {
+    return this.deps.replyWindowMs;
+  }
+
   /** Rebuilds the routing table from the store (at start). */
   load(): void {
     this.byGroup.clear();
     this.cache.clear();
-    const since = this.deps.clock.now() - this.deps.replyWindowMs;
+    // Created up to four windows ago: a directive whose deadline lies after its creation stays open longer.
+    const since = this.deps.clock.now() - 4 * this.deps.replyWindowMs;
     for (const d of this.deps.directives.open(since)) this.cache.set(d.id, d);
     const releases = this.deps.directives.openReleases(since).sort((a, b) => b.directiveId - a.directiveId);
     for (const r of releases) this.route(r.groupId, r.directiveId);
@@ -64,55 +72,61 @@ export class Relay {
 
   /** Open directives this group has received, newest first, within the reply window. */
   openFor(groupId: number): Directive[] {
-    const since = this.deps.clock.now() - this.deps.replyWindowMs;
-    const out: Directive[] = [];
-    for (const id of this.byGroup.get(groupId) ?? []) {
-      const d = this.directive(id);
-      if (d && d.status === 'open' && d.createdAt >= since) out.push(d);
-    }
-    return out;
+    return [...this.openIn(groupId)];
+  }
+
+  /**
+   * Whether a reply can still count for the directive: open, and within the reply window counted
+   * from its creation or, when later, its deadline.
+   */
+  accepts(d: Directive): boolean {
+    return d.status === 'open' && this.deps.clock.now() <= Math.max(d.createdAt, d.deadlineAt ?? 0) + this.deps.replyWindowMs;
   }
 
   /** The same as openFor, produced lazily, for callers that usually stop at the first. */
   *openIn(groupId: number): Generator<Directive, void, undefined> {
     const list = this.byGroup.get(groupId);
     if (!list) return;
-    const since = this.deps.clock.now() - this.deps.replyWindowMs;
     for (const id of list) {
       const d = this.directive(id);
-      if (d && d.status === 'open' && d.createdAt >= since) yield d;
+      if (d && this.accepts(d)) yield d;
     }
   }
 
-  /** Stores a new directive with its first releases (the origin group counts as released). */
-  async create(input: Omit<Directive, 'id' | 'status'>, releaseTo: readonly Group[]): Promise<Directive> {
+  /**
+   * Stores a new directive with its first releases (the origin group counts as released) and plans
+   * its posts, synchronously so it all joins the caller's transaction. Returns the sends to queue.
+   */
+  create(input: Omit<Directive, 'id' | 'status'>, releaseTo: readonly Group[]): { directive: Directive; sends: SendItem[] } {
     const groupIds = [input.originGroupId, ...releaseTo.map((g) => g.id).filter((id) => id !== input.originGroupId)];
     const d = this.deps.directives.create(input, groupIds);
     this.cache.set(d.id, d);
     for (const g of groupIds) this.route(g, d.id);
-    await this.post(d, releaseTo);
-    return d;
+    return { directive: d, sends: this.plan(d, releaseTo) };
   }
 
-  /** Step-by-step relay: opens the groups the acknowledging person is responsible for. */
-  async afterAck(d: Directive, person: Person, level: ObligationLevel): Promise<void> {
+  /**
+   * Step-by-step relay: opens the groups the acknowledging person is responsible for. Every group
+   * that should be open is planned again (the ledger keeps one delivery per key), so a release whose
+   * posts were lost to a crash is completed by the next acknowledgement.
+   */
+  afterAck(d: Directive, person: Person, level: ObligationLevel): SendItem[] {
     const groups = releasesAfterAck(this.deps.org(), d, person, level);
-    if (groups.length === 0) return;
+    if (groups.length === 0) return [];
     const fresh = this.deps.directives.release(d.id, groups.map((g) => g.id), this.deps.clock.now(), person.id);
-    if (fresh.length === 0) return;
     for (const g of fresh) this.route(g, d.id);
-    await this.post(d, groups.filter((g) => fresh.includes(g.id)));
+    return this.plan(d, groups);
   }
 
-  /** Plans one delivery per platform group behind each logical group and queues them. */
-  private async post(d: Directive, groups: readonly Group[]): Promise<void> {
+  /** Plans one delivery per platform group behind each logical group, from the first bot account that can send. */
+  private plan(d: Directive, groups: readonly Group[]): SendItem[] {
     const org = this.deps.org();
     const issuer = org.person(d.issuerId);
     const planned: PlannedDelivery[] = [];
     for (const g of groups) {
       const text = this.render(d, g, issuer?.name ?? '');
       for (const pg of org.platformGroupsOf(g.id)) {
-        const accountId = pg.accounts[0];
+        const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
         if (!accountId) continue;
         const mentions =
           g.level === 2 && g.collegeId !== null
@@ -136,7 +150,7 @@ export class Relay {
         });
       }
     }
-    await this.deps.outbox.post(planned);
+    return this.deps.outbox.plan(planned, { bulk: true });
   }
 
   private render(d: Directive, g: Group, issuer: string): string {

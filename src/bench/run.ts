@@ -323,7 +323,9 @@ async function appPhases(
         replyHint: '收到',
         createdAt: Date.now(),
       };
-      created.push(await app.relay.create(input, initialReleases(org, input)));
+      const { directive, sends } = app.relay.create(input, initialReleases(org, input));
+      await app.outbox.enqueue(sends);
+      created.push(directive);
     }
     // Poll cheaply: the simulator's post count costs nothing; once it is reached, one SQL count over
     // the status index confirms nothing is left planned or mid-send in the ledger.

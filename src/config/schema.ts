@@ -63,6 +63,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** A reply counts toward directives issued at most this long ago. */
       windowMs: z.number().int().min(MINUTE).default(7 * DAY),
+      /** A second 收到 within this long of the same person's counted one is a repeat, not an answer to an older directive. */
+      repeatWindowMs: z.number().int().min(0).default(10 * MINUTE),
     })
     .prefault({}),
   log: z

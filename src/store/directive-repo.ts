@@ -58,6 +58,7 @@ function toDirective(r: DirectiveRow): Directive {
 
 /** Directives, where they have been released, and who has acknowledged them. */
 export class DirectiveRepo {
+  private lastAckStmt: Statement | undefined;
   private readonly insertDirective: Statement;
   private readonly byId: Statement<[number], DirectiveRow>;
   private readonly insertRelease: Statement;
@@ -166,6 +167,13 @@ export class DirectiveRepo {
     let fresh = 0;
     for (const a of acks) fresh += this.insertAck.run({ ...a, late: a.late ? 1 : 0 }).changes;
     return fresh;
+  }
+
+  /** When this person last had an acknowledgement counted in this group, or null. */
+  lastAckAt(personId: number, groupId: number): number | null {
+    this.lastAckStmt ??= this.db.$client.prepare('SELECT max(at) AS at FROM acknowledgements WHERE by_person_id = ? AND group_id = ?');
+    const row = this.lastAckStmt.get(personId, groupId) as { at: number | null } | undefined;
+    return row?.at ?? null;
   }
 
   hasAck(directiveId: number, level: number, kind: AckKind, subjectId: number): boolean {

@@ -28,6 +28,7 @@ export interface InboundRecord extends NewInbound {
 export class InboundRepo {
   private readonly insertStmt: Statement;
   private readonly interpretStmt: Statement;
+  private nearStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
@@ -43,6 +44,17 @@ export class InboundRepo {
   insert(message: NewInbound): number | undefined {
     const info = this.insertStmt.run(message);
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
+  }
+
+  /**
+   * Whether the same sender said the same text in the same chat within ±windowMs: the same message
+   * seen by a second bot account on a platform whose message ids differ per account.
+   */
+  nearDuplicate(m: Pick<NewInbound, 'platform' | 'chatId' | 'senderPlatformId' | 'text' | 'at'>, windowMs: number): boolean {
+    this.nearStmt ??= this.db.$client.prepare(
+      `SELECT 1 AS one FROM inbound_messages WHERE platform = ? AND chat_id = ? AND sender_platform_id = ? AND at BETWEEN ? AND ? AND text = ? LIMIT 1`,
+    );
+    return this.nearStmt.get(m.platform, m.chatId, m.senderPlatformId, m.at - windowMs, m.at + windowMs, m.text) !== undefined;
   }
 
   /** Records what the message was taken to mean. */

@@ -77,6 +77,9 @@ function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
+/** Deliveries being sent right now, per database connection (shared by every app built on it in this process). */
+const IN_FLIGHT = new WeakMap<object, Set<number>>();
+
 /** The sent-ledger. Every platform send is planned here first and marked as it goes. */
 export class LedgerRepo {
   private readonly insert: Statement<[Record<string, unknown>], { id: number }>;
@@ -101,7 +104,7 @@ export class LedgerRepo {
     this.byKey = c.prepare('SELECT id, status, account_id FROM deliveries WHERE key = ?');
     this.byId = c.prepare('SELECT * FROM deliveries WHERE id = ?');
     this.markSendingStmt = c.prepare(
-      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status IN ('planned', 'sending')`,
+      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'planned'`,
     );
     this.markSentStmt = c.prepare(
       `UPDATE deliveries SET status = 'sent', platform_message_id = ?, sent_at = ?, error = NULL WHERE id = ?`,
@@ -152,7 +155,10 @@ export class LedgerRepo {
     return row ? toDelivery(row) : undefined;
   }
 
-  /** Claims a delivery for sending. False when it is already settled (sent, uncertain or failed). */
+  /**
+   * Claims a planned delivery for sending (compare-and-set: of two runs racing, one wins). False when
+   * it is not planned: settled, or claimed by a run whose outcome is still open.
+   */
   markSending(id: number): boolean {
     return this.markSendingStmt.run(id).changes === 1;
   }
@@ -164,6 +170,25 @@ export class LedgerRepo {
   /** Runs fn (synchronous, reads and writes of this store) in the connection's group commit; resolves once committed. */
   batch<T>(fn: () => T): Promise<T> {
     return this.commits.run(fn);
+  }
+
+  /**
+   * Marks a delivery as in flight in this process (false if it already is): a job re-run while an
+   * earlier run of it still waits on the platform must not send it again.
+   */
+  enterFlight(id: number): boolean {
+    let set = IN_FLIGHT.get(this.db.$client);
+    if (!set) {
+      set = new Set();
+      IN_FLIGHT.set(this.db.$client, set);
+    }
+    if (set.has(id)) return false;
+    set.add(id);
+    return true;
+  }
+
+  leaveFlight(id: number): void {
+    IN_FLIGHT.get(this.db.$client)?.delete(id);
   }
 
   /** markSending through the group commit: resolves once the claim is committed. */
