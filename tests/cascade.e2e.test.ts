@@ -159,6 +159,43 @@ describe('acknowledgements', () => {
   });
 });
 
+describe('replies that are not new answers', () => {
+  it('a repeat right after a counted reply does not count for an older directive', async () => {
+    school = await startTestSchool();
+    const first = await issue(school, '/通知 第一件事');
+    const second = await issue(school, '/通知 第二件事');
+    school.say('2023010101', 'L3:计算机2301', '收到');
+    await school.settle();
+    school.say('2023010101', 'L3:计算机2301', '收到收到');
+    await school.settle();
+    expect(level(school, second, 3)?.acknowledged).toBe(1);
+    expect(level(school, first, 3)?.acknowledged).toBe(0);
+    // Later, a new 收到 answers the older directive the student still owes.
+    if (!(school.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
+    school.clock.advance(30 * 60_000);
+    school.say('2023010101', 'L3:计算机2301', '收到');
+    await school.settle();
+    expect(level(school, first, 3)?.acknowledged).toBe(1);
+  });
+
+  it('answers a command addressed to the second bot of a group served by two', async () => {
+    const roster = demoRosterCopy(({ groups }) => ({
+      groups: groups.replace('QQ,610832382,qq-bot-1', 'QQ,610832382,qq-bot-1、qq-bot-2'),
+    }));
+    cleanups.push(roster.remove);
+    school = await startTestSchool({ org: roster.dir });
+    const org = school.runtime.app.org();
+    const leader = org.personByRef('T001');
+    const chatId = leader ? school.runtime.school.seatOf(leader.id, 'L1')?.chatId : undefined;
+    const userId = leader ? org.accountOn(leader.id, 'qq') : undefined;
+    if (!chatId || !userId) throw new Error('leader not seated');
+    school.runtime.school.world.say(userId, chatId, '帮助', { mentions: ['qq-bot-2'] });
+    await school.settle();
+    const answers = school.botMessages('L1').filter((m) => m.text.includes('可用命令'));
+    expect(answers).toHaveLength(1);
+  });
+});
+
 describe('permissions and queries', () => {
   it('refuses /通知 from people whose role does not allow it', async () => {
     school = await startTestSchool();
@@ -224,6 +261,13 @@ describe('permissions and queries', () => {
     expect(leader).toContain('计算机学院');
     expect(leader).toContain('外国语学院');
     expect(leader).not.toContain(name('2023010102'));
+
+    // A directive for another college is not the deputy secretary's to query.
+    const other = await issue(school, '/通知 学院=机械工程学院 只发机械学院');
+    mark = school.mark();
+    school.say('S201', '私聊', `/进度 ${other}`);
+    await school.settle();
+    expect(school.botMessages('私聊:S201', mark)[0]?.text).toContain('不涉及您负责的范围');
 
     // A parent may not ask.
     mark = school.mark();

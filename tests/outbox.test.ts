@@ -123,6 +123,31 @@ describe('outbox and sent-ledger', () => {
     expect(r.ledger.all()[0]).toMatchObject({ status: 'sent', attempts: 3 });
   });
 
+  it('sends once when two runs of one send job race (a re-run while the first still waits on the platform)', async () => {
+    const r = await makeRig();
+    const [item] = r.ledger.plan([delivery('k7')], 0);
+    if (!item) throw new Error('not planned');
+    await Promise.all([
+      r.outbox.deliver(item.id, { attemptsMade: 0, maxAttempts: 3 }),
+      r.outbox.deliver(item.id, { attemptsMade: 0, maxAttempts: 3 }),
+    ]);
+    expect(posts(r.world)).toHaveLength(1);
+    expect(r.ledger.all()[0]?.status).toBe('sent');
+  });
+
+  it('waits while the account is offline, without spending attempts, and sends when it is back', async () => {
+    const r = await makeRig();
+    r.world.setOnline('bot', false);
+    await r.outbox.post([delivery('k8')]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // far more than maxAttempts × offline pause
+    expect(posts(r.world)).toHaveLength(0);
+    expect(r.ledger.all()[0]?.status).toBe('planned');
+    r.world.setOnline('bot', true);
+    await r.settle();
+    expect(posts(r.world)).toHaveLength(1);
+    expect(r.ledger.all()[0]?.status).toBe('sent');
+  });
+
   it('gives up at once when the platform refuses', async () => {
     const r = await makeRig();
     r.world.failNextSends('bot', 1, new PlatformRefusedError('muted', 'muted in this group'));
