@@ -27,6 +27,25 @@ function directivePosts(s: TestSchool, id: number): Map<string, number> {
   return perChat;
 }
 
+describe('paced sending', () => {
+  it('answers a question before the rest of a paced directive fan-out', async () => {
+    school = await startTestSchool({ realClock: true, minGapMs: 60 });
+    school.say('T001', 'L1', '/通知 请各单位做好安全检查');
+    await waitUntil(() => (school ? school.botMessages('L2:外国语学院').length > 0 || directivePosts(school, 1).size > 0 : false));
+    school.say('S211', 'L2:外国语学院', '/进度');
+    await waitUntil(() => (school ? school.runtime.app.ledger.counts(1).sent === 16 : false));
+    await school.settle();
+    const account = school.botMessages().filter((m) => m.from === 'qq-bot-2');
+    const answer = account.findIndex((m) => m.text.includes('回复进度'));
+    const lastPost = account.map((m) => m.text.includes('【通知 第1号】')).lastIndexOf(true);
+    expect(answer).toBeGreaterThanOrEqual(0);
+    expect(answer).toBeLessThan(lastPost);
+    // Pacing held throughout: no two sends of the account closer than the minimum gap.
+    const times = account.map((m) => m.at);
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(55);
+  });
+});
+
 describe('restart in the middle of a relay', () => {
   it('finishes after the workers are killed mid-relay, each group getting the directive exactly once', async () => {
     // Real clock and a paced send queue, so the relay is still running when the workers die.

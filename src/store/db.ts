@@ -18,6 +18,9 @@ export function openDb(file: string): Db {
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // Checkpoint the WAL every ~40 MB instead of every 4 MB: a directive's fan-out writes three ledger
+  // rows per delivery, and frequent checkpoints were a third of the relay's SQLite time.
+  sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });

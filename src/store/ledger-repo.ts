@@ -88,7 +88,7 @@ export class LedgerRepo {
   private readonly markSendingStmt: Statement;
   private readonly markSentStmt: Statement;
   private readonly markStatusStmt: Statement;
-  private readonly unsentStmt: Statement<[], { id: number; account_id: string }>;
+  private readonly unsentStmt: Statement<[], { id: number; account_id: string; purpose: DeliveryPurpose }>;
   private readonly byPlatformMessage: Statement<[string, string, string], { directive_id: number | null }>;
   private readonly countsStmt: Statement<[number], { status: DeliveryStatus; n: number }>;
   private readonly commits: GroupCommit;
@@ -110,7 +110,7 @@ export class LedgerRepo {
       `UPDATE deliveries SET status = 'sent', platform_message_id = ?, sent_at = ?, error = NULL WHERE id = ?`,
     );
     this.markStatusStmt = c.prepare('UPDATE deliveries SET status = ?, error = ? WHERE id = ?');
-    this.unsentStmt = c.prepare(`SELECT id, account_id FROM deliveries WHERE status IN ('planned', 'sending') ORDER BY id`);
+    this.unsentStmt = c.prepare(`SELECT id, account_id, purpose FROM deliveries WHERE status IN ('planned', 'sending') ORDER BY id`);
     this.byPlatformMessage = c.prepare(
       'SELECT directive_id FROM deliveries WHERE platform = ? AND target = ? AND platform_message_id = ? LIMIT 1',
     );
@@ -216,8 +216,8 @@ export class LedgerRepo {
   }
 
   /** Deliveries planned or interrupted mid-send: what a restart must queue again. */
-  unsent(): { id: number; accountId: string }[] {
-    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id }));
+  unsent(): { id: number; accountId: string; bulk: boolean }[] {
+    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id, bulk: r.purpose === 'directive' }));
   }
 
   /** Which directive a bot message (by its platform id) carried, for quote-replies. */
