@@ -13,17 +13,12 @@ import type { CascadeConfig } from '../config/schema.js';
 import { directiveLevels, owedBy, type Directive } from '../domain/directive.js';
 import type { Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
+import { emptyTally, type Tally } from '../domain/progress.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import type { Scenario, Step } from './scenario.js';
 
-export interface DrillLevelReport {
-  required: number;
-  acknowledged: number;
-  pending: number;
-  notReleased: number;
-  late: number;
-  done: number;
-}
+/** A level's tally, as `/进度` counts it. */
+export type DrillLevelReport = Tally;
 
 export interface DrillReport {
   scenario: string;
@@ -256,15 +251,7 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
       const totals = runtime.app.queries.totals(d);
       const levels: Record<string, DrillLevelReport> = {};
       for (const l of directiveLevels(d)) {
-        const t = totals.get(l);
-        levels[String(l)] = {
-          required: t?.required ?? 0,
-          acknowledged: t?.acknowledged ?? 0,
-          pending: t?.pending ?? 0,
-          notReleased: t?.notReleased ?? 0,
-          late: t?.late ?? 0,
-          done: t?.done ?? 0,
-        };
+        levels[String(l)] = { ...(totals.get(l) ?? emptyTally()) };
       }
       const c = runtime.app.ledger.counts(d.id);
       return {
