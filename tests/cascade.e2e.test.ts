@@ -159,6 +159,25 @@ describe('acknowledgements', () => {
   });
 });
 
+describe('a roster with a missing group', () => {
+  it('says which replies cannot be given because a group is not in the roster', async () => {
+    const roster = demoRosterCopy(({ groups }) => ({
+      groups: groups
+        .split('\n')
+        .filter((line) => !line.includes('外国语学院家长'))
+        .join('\n'),
+    }));
+    cleanups.push(roster.remove);
+    school = await startTestSchool({ org: roster.dir });
+    const id = await issue(school, '/通知 测试缺少家长群');
+    expect(level(school, id, 4)?.noGroup).toBe(79);
+    const mark = school.mark();
+    school.say('T001', 'L1', '/进度');
+    await school.settle();
+    expect(school.botMessages('L1', mark).map((m) => m.text).join('\n')).toContain('79 人所在的群没有登记');
+  });
+});
+
 describe('replies that are not new answers', () => {
   it('a repeat right after a counted reply does not count for an older directive', async () => {
     school = await startTestSchool();

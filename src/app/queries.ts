@@ -156,6 +156,8 @@ export class Queries {
     }
     const notReleased = statuses.filter((s) => s.state === 'not_released').length;
     if (d.mode === 'step' && notReleased > 0) lines.push(`逐级下发中：${notReleased} 人所在的群尚未收到。`);
+    const noGroup = statuses.filter((s) => s.state === 'no_group').length;
+    if (noGroup > 0) lines.push(`另有 ${noGroup} 人所在的群没有登记在名单中，无法下发，请在名单的“群”表中补充。`);
     const breakdown =
       scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)
         ? tallyBy(statuses, (s) => s.collegeId)

@@ -13,7 +13,8 @@ export interface AckFact {
   readonly late: boolean;
 }
 
-export type ObligationState = 'acknowledged' | 'pending' | 'not_released';
+/** not_released: its group has not received the directive yet (step by step); no_group: the roster has no such group. */
+export type ObligationState = 'acknowledged' | 'pending' | 'not_released' | 'no_group';
 
 export interface ObligationStatus extends Obligation {
   readonly state: ObligationState;
@@ -27,18 +28,21 @@ export interface Tally {
   acknowledged: number;
   pending: number;
   notReleased: number;
+  /** Owed in a group the roster does not have: nobody can reply there until it is added. */
+  noGroup: number;
   late: number;
   done: number;
 }
 
 export function emptyTally(): Tally {
-  return { required: 0, acknowledged: 0, pending: 0, notReleased: 0, late: 0, done: 0 };
+  return { required: 0, acknowledged: 0, pending: 0, notReleased: 0, noGroup: 0, late: 0, done: 0 };
 }
 
 export function addTo(t: Tally, s: ObligationStatus): void {
   t.required++;
   if (s.state === 'acknowledged') t.acknowledged++;
   else if (s.state === 'pending') t.pending++;
+  else if (s.state === 'no_group') t.noGroup++;
   else t.notReleased++;
   if (s.late) t.late++;
   if (s.done) t.done++;
@@ -100,20 +104,20 @@ export function statusOf(
     if (g) releasedKeys.add(g.key);
   }
   // Whether an obligation's group is released depends only on its level and unit (class or college).
-  const unitReleased = new Map<number, boolean>();
+  const unitState = new Map<number, 'pending' | 'not_released' | 'no_group'>();
   const out: ObligationStatus[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const o = list[i] as Obligation;
-    let released = o.level === 1;
-    if (!released) {
+    let open: 'pending' | 'not_released' | 'no_group' = 'pending';
+    if (o.level !== 1) {
       const unit = (o.level === 3 ? (o.classId ?? -1) : o.collegeId) * 8 + o.level;
-      let r = unitReleased.get(unit);
+      let r = unitState.get(unit);
       if (r === undefined) {
         const key = obligationGroupKey(org, o);
-        r = key !== null && releasedKeys.has(key);
-        unitReleased.set(unit, r);
+        r = key === null || !org.groupByKeyName(key) ? 'no_group' : releasedKeys.has(key) ? 'pending' : 'not_released';
+        unitState.set(unit, r);
       }
-      released = r;
+      open = r;
     }
     const key = o.subjectId * 8 + o.level;
     const ack = acked.get(key);
@@ -122,7 +126,7 @@ export function statusOf(
       subjectId: o.subjectId,
       collegeId: o.collegeId,
       classId: o.classId,
-      state: ack ? 'acknowledged' : released ? 'pending' : 'not_released',
+      state: ack ? 'acknowledged' : open,
       late: ack?.late ?? false,
       done: d.requireCompletion && done.has(key),
     };

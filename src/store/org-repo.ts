@@ -778,7 +778,7 @@ export function formatImportReport(report: ImportReport): string {
   // Additions are already counted above; listing hundreds of them on a first import hides what matters.
   const listed = report.changes.filter((c) => c.action !== 'added' || report.changes.length <= ADDED_LISTED_MAX);
   const unlisted = report.changesOmitted + report.changes.length - listed.length;
-  if (listed.length > 0 || unlisted > 0) {
+  if (listed.length > 0) {
     lines.push('变更：');
     for (const c of listed) {
       const who = c.kind === 'groups' ? `群 ${c.name}` : `${KIND_WORDS[c.kind]} ${c.name}（${personLabel(c)}）`;
@@ -792,7 +792,7 @@ export function formatImportReport(report: ImportReport): string {
               : c.details.join('；');
       lines.push(`  ${ACTION_MARKS[c.action]} ${who}：${what}`);
     }
-    if (unlisted > 0) lines.push(`  ……另有 ${unlisted} 项变更未列出（新增的只计数）`);
   }
+  if (unlisted > 0) lines.push(`  ……另有 ${unlisted} 项变更未列出（新增的只计数）`);
   return lines.join('\n');
 }
