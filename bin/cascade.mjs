@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=384
 // The `cascade` command: runs the TypeScript CLI (src/cli.ts) through tsx.
 import { register } from 'tsx/esm/api';
 

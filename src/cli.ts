@@ -76,6 +76,7 @@ async function importCommand(args: string[]): Promise<number> {
     return 1;
   }
   const config = loadConfig();
+  process.stderr.write(`正在读取 ${file} …\n`);
   const roster = await readRoster(file, {
     onProgress: (p) => {
       if (process.stderr.isTTY) process.stderr.write(`\r读取「${p.sheet}」${p.rows}/${p.total} 行   `);
