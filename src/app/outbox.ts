@@ -117,7 +117,7 @@ export class Outbox {
       const row = ledger.get(deliveryId);
       const fast = row !== undefined && row.status === 'planned' && adapters.has(row.accountId) && pacer.unpaced(row.accountId);
       return { d: row, claimed: fast && ledger.markSending(deliveryId) };
-    });
+    }, { singleWrite: true });
     const d = first.d;
     if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain') return;
     const adapter = adapters.get(d.accountId);

@@ -168,8 +168,9 @@ export class LedgerRepo {
   }
 
   /** Runs fn (synchronous, reads and writes of this store) in the connection's group commit; resolves once committed. */
-  batch<T>(fn: () => T): Promise<T> {
-    return this.commits.run(fn);
+  batch<T>(fn: () => T, options: { singleWrite?: boolean } = {}): Promise<T> {
+    // At most one write needs no savepoint of its own: SQLite makes a single statement atomic.
+    return this.commits.run(fn, { savepoint: !options.singleWrite });
   }
 
   /**
