@@ -22,6 +22,11 @@ async function issue(s: TestSchool, text: string): Promise<number> {
   return d.id;
 }
 
+function advanceClock(s: TestSchool, ms: number): void {
+  if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
+  s.clock.advance(ms);
+}
+
 function level(s: TestSchool, id: number, l: 1 | 2 | 3 | 4) {
   const d = s.runtime.app.directives.get(id);
   if (!d) throw new Error(`no directive ${id}`);
@@ -132,6 +137,7 @@ describe('acknowledgements', () => {
   it('a quote-reply answers the quoted directive, not the newest', async () => {
     school = await startTestSchool();
     const first = await issue(school, '/通知 第一件事');
+    advanceClock(school, 15 * 60_000); // far enough apart that a plain 收到 is not ambiguous
     const second = await issue(school, '/通知 第二件事');
     const post = school.botMessages('L3:计算机2301').find((m) => m.text.includes(`【通知 第${first}号】`));
     expect(post).toBeDefined();
@@ -182,6 +188,7 @@ describe('replies that are not new answers', () => {
   it('a repeat right after a counted reply does not count for an older directive', async () => {
     school = await startTestSchool();
     const first = await issue(school, '/通知 第一件事');
+    advanceClock(school, 15 * 60_000);
     const second = await issue(school, '/通知 第二件事');
     school.say('2023010101', 'L3:计算机2301', '收到');
     await school.settle();

@@ -13,6 +13,8 @@ import { InboundHandler, inboundDedupeKey } from './inbound.js';
 import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { Queries } from './queries.js';
 import { Relay } from './relay.js';
+import { ReplyCounter } from './replies.js';
+import { ReviewRepo } from '../store/review-repo.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -36,6 +38,8 @@ export interface App {
   readonly queries: Queries;
   readonly outbox: Outbox;
   readonly inbound: InboundHandler;
+  readonly reviews: ReviewRepo;
+  readonly replies: ReplyCounter;
   /** Reloads the org from the store (after an import). */
   reloadOrg(): void;
   /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
@@ -78,6 +82,19 @@ export function buildApp(deps: AppDeps): App {
   const canSend = (accountId: string): boolean => adapters.has(accountId);
   const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs, canSend });
   const queries = new Queries({ org: orgRef, directives, timeZone, now: () => clock.now() });
+  const reviews = new ReviewRepo(db);
+  const replies = new ReplyCounter({
+    org: orgRef,
+    inbound: inboundRepo,
+    directives,
+    reviews,
+    relay,
+    clock,
+    logger,
+    policy: config.replies,
+    directiveOfMessage: (platform, chatId, messageId) =>
+      ledger.directiveOfMessage(platform, chatId, messageId) ?? inboundRepo.directiveOfPlatformMessage(platform, chatId, messageId),
+  });
   const inbound = new InboundHandler({
     org: orgRef,
     inbound: inboundRepo,
@@ -91,7 +108,9 @@ export function buildApp(deps: AppDeps): App {
     logger,
     botIds: new Set(deps.adapters.map((a) => a.selfId)),
     crossAccountIds: (accountId) => adapters.get(accountId)?.capabilities.crossAccountMessageIds ?? true,
-    repeatWindowMs: config.replies.repeatWindowMs,
+    replies,
+    reviews,
+    reloadOrg: () => app.reloadOrg(),
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -107,6 +126,8 @@ export function buildApp(deps: AppDeps): App {
     queries,
     outbox,
     inbound,
+    reviews,
+    replies,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },

@@ -23,6 +23,9 @@ import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo, NewAcknowledgement } from '../store/directive-repo.js';
 import type { InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
+import type { ReviewRepo } from '../store/review-repo.js';
+import type { ReplyCounter } from './replies.js';
+import { ReviewDesk } from './review.js';
 import type { Outbox } from './outbox.js';
 import { narrowScope, type Answer, type Queries } from './queries.js';
 import type { Relay } from './relay.js';
@@ -58,8 +61,10 @@ export interface InboundDeps {
   readonly botIds: ReadonlySet<string>;
   /** Whether the account's platform gives one message id to all accounts (see AdapterCapabilities). */
   readonly crossAccountIds: (accountId: string) => boolean;
-  /** A second 收到 from a person within this long of their last counted one is a repeat, not a new reply. */
-  readonly repeatWindowMs: number;
+  readonly replies: ReplyCounter;
+  readonly reviews: ReviewRepo;
+  /** Rebuilds the org index from the store (after a binding is confirmed). */
+  readonly reloadOrg: () => void;
 }
 
 interface Context {
@@ -74,11 +79,31 @@ const NOTHING: Sends = [];
 
 /** The single entry point for everything the platforms report (grammY's handleUpdate). */
 export class InboundHandler {
-  constructor(private readonly deps: InboundDeps) {}
+  private orgStale = false;
+  readonly desk: ReviewDesk;
+
+  constructor(private readonly deps: InboundDeps) {
+    this.desk = new ReviewDesk({
+      org: deps.org,
+      reviews: deps.reviews,
+      directives: deps.directives,
+      relay: deps.relay,
+      replies: deps.replies,
+      clock: deps.clock,
+      timeZone: deps.timeZone,
+      orgChanged: () => {
+        this.orgStale = true;
+      },
+    });
+  }
 
   async handle(ev: InboundEvent): Promise<void> {
+    if (ev.kind === 'recall') {
+      await this.deps.directives.batch(() => this.deps.replies.onRecall(ev));
+      return;
+    }
     if (ev.kind !== 'message') {
-      // Membership and recall events are acted on by later capabilities (audit, reply understanding).
+      // Membership events are acted on by the membership audit (a later capability).
       this.deps.logger.debug({ kind: ev.kind, chat: ev.chatId }, 'event noted');
       return;
     }
@@ -87,6 +112,10 @@ export class InboundHandler {
     // at the same time (group commit). Only queuing the sends comes after; should that fail, the
     // planned sends are queued again by the outbox's sweep.
     const sends = await this.deps.directives.batch(() => this.record(ev));
+    if (this.orgStale) {
+      this.orgStale = false;
+      this.deps.reloadOrg();
+    }
     if (sends.length > 0) await this.deps.outbox.enqueue(sends);
   }
 
@@ -128,89 +157,7 @@ export class InboundHandler {
       this.deps.inbound.interpret(id, 'unknown_group', null, null);
       return NOTHING;
     }
-    if (!person) {
-      this.deps.inbound.interpret(id, 'unknown_sender', null, null);
-      return NOTHING;
-    }
-    return this.acknowledge(ctx, person, group);
-  }
-
-  /** Counts a reply toward the directive it answers, if it is an acknowledgement; returns the step relay it triggers. */
-  private acknowledge(ctx: Context, person: Person, group: Group): Sends {
-    const { ev } = ctx;
-    const quoted = this.quotedDirective(ev);
-    // Newest first, produced lazily: most replies answer the newest directive, so the rest is rarely looked at.
-    const candidates = (quoted ? [quoted] : this.deps.relay.openIn(group.id))[Symbol.iterator]();
-    const first = candidates.next();
-    const newest = first.done ? undefined : first.value;
-    const verdict = classifyReply(ev.text, { replyHint: newest?.replyHint ?? '收到' });
-    if (verdict.meaning !== 'ack' && verdict.meaning !== 'done') {
-      this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, null);
-      return NOTHING;
-    }
-    const org = this.deps.org();
-    const kinds: AckKind[] = verdict.meaning === 'done' ? ['ack', 'done'] : ['ack'];
-    const stillOwed = (d: Directive, owed: readonly Obligation[]): boolean =>
-      owed.some((o) => kinds.some((k) => !this.deps.directives.hasAck(d.id, o.level, k, o.subjectId)));
-    // The newest directive this person still owes; a quote-reply pins the directive. A repeat right
-    // after a counted reply ("收到" then "收到收到") is not an answer to an older directive.
-    let chosen: { d: Directive; owed: Obligation[] } | undefined;
-    for (let next = first; !next.done; next = candidates.next()) {
-      const d = next.value;
-      const owed = owedBy(org, d, person, group);
-      if (owed.length === 0) continue;
-      if (chosen === undefined) {
-        chosen = { d, owed };
-        if (stillOwed(d, owed) || quoted || this.isRepeat(person, group, ev.at)) break;
-        continue;
-      }
-      if (stillOwed(d, owed)) {
-        chosen = { d, owed };
-        break;
-      }
-    }
-    if (!chosen) {
-      this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, null);
-      return NOTHING;
-    }
-    const { d, owed } = chosen;
-    const late = d.deadlineAt !== null && ev.at > d.deadlineAt;
-    const acks: NewAcknowledgement[] = [];
-    for (const o of owed) {
-      for (const kind of kinds) {
-        acks.push({
-          directiveId: d.id,
-          level: o.level,
-          kind,
-          subjectId: o.subjectId,
-          byPersonId: person.id,
-          collegeId: o.collegeId,
-          classId: o.classId,
-          groupId: group.id,
-          inboundId: ctx.id,
-          at: ev.at,
-          late,
-        });
-      }
-    }
-    this.deps.directives.acknowledge(acks);
-    this.deps.inbound.interpret(ctx.id, verdict.meaning, verdict.confidence, d.id);
-    const level = owed[0]?.level;
-    return level === undefined ? NOTHING : this.deps.relay.afterAck(d, person, level);
-  }
-
-  private isRepeat(person: Person, group: Group, at: number): boolean {
-    const last = this.deps.directives.lastAckAt(person.id, group.id);
-    return last !== null && at - last <= this.deps.repeatWindowMs;
-  }
-
-  private quotedDirective(ev: InboundMessage): Directive | undefined {
-    if (!ev.quoteId || ev.chat.type !== 'group') return undefined;
-    const id =
-      this.deps.ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) ??
-      this.deps.inbound.directiveOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId);
-    const d = id === null ? undefined : this.deps.relay.directive(id);
-    return d && this.deps.relay.accepts(d) ? d : undefined;
+    return this.deps.replies.onGroupMessage({ id, ev, group, person });
   }
 
   private command(ctx: Context, cmd: ParsedCommand): Sends {
@@ -230,7 +177,25 @@ export class InboundHandler {
       case 'pending':
       case 'progress':
         return this.query(ctx, cmd);
+      case 'review':
+      case 'confirm':
+      case 'dismiss':
+        return this.reviewCommand(ctx, cmd);
     }
+  }
+
+  /** `/待确认`, `/确认 3`, `/忽略 3`: answered privately, since the list quotes people's messages. */
+  private reviewCommand(ctx: Context, cmd: Extract<ParsedCommand, { type: 'review' | 'confirm' | 'dismiss' }>): Sends {
+    const { person } = ctx;
+    const scope = person ? scopeOf(this.deps.org(), person) : ({ kind: 'none' } as const);
+    if (!person || scope.kind === 'none') return this.reply(ctx, zh.notInScope);
+    if (cmd.type === 'review') {
+      const list = this.desk.list(scope);
+      if (ctx.ev.chat.type === 'private') return this.reply(ctx, list, 'private');
+      return [...this.reply(ctx, zh.reviewListSent, 'group', 1), ...this.reply(ctx, list, 'private', 2)];
+    }
+    const result = this.desk.settle(person, scope, cmd.type, cmd.ids, cmd.all, cmd.directiveId);
+    return [...this.reply(ctx, result.text, 'private'), ...result.sends];
   }
 
   private issue(ctx: Context, cmd: Extract<ParsedCommand, { type: 'notify' }>): Sends {

@@ -271,6 +271,9 @@ async function appPhases(
       queue: { ...opts.queue },
       redis: { url, prefix },
       log: { level: 'silent' },
+      // The benchmark's directives are all created within a second; with the ambiguity review on,
+      // every 收到 would wait for a person instead of counting for the newest directive.
+      replies: { ambiguousWithinMs: 0 },
     });
 
     // ---- campus ----------------------------------------------------------------------------

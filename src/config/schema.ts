@@ -65,6 +65,17 @@ export const configSchema = z.strictObject({
       windowMs: z.number().int().min(MINUTE).default(7 * DAY),
       /** A second 收到 within this long of the same person's counted one is a repeat, not an answer to an older directive. */
       repeatWindowMs: z.number().int().min(0).default(10 * MINUTE),
+      /** A reply read as an acknowledgement with at least this confidence is counted at once. */
+      countAtOrAbove: z.number().min(0).max(1).default(0.7),
+      /** Below countAtOrAbove but at least this: kept on the review list (`/待确认`), counted once confirmed. */
+      reviewAtOrAbove: z.number().min(0).max(1).default(0.45),
+      /**
+       * Two directives the sender still owes that reached the group at most this far apart: a reply
+       * that cites neither (no quote, no number) is ambiguous and goes to review.
+       */
+      ambiguousWithinMs: z.number().int().min(0).default(10 * MINUTE),
+      /** `刚才回错了` takes back the sender's counted reply in the group from at most this long ago. */
+      retractWindowMs: z.number().int().min(0).default(30 * MINUTE),
     })
     .prefault({}),
   log: z

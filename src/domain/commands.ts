@@ -4,8 +4,8 @@
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help';
-export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option';
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss';
+export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids';
 
 export interface NotifyCommand {
   readonly type: 'notify';
@@ -34,6 +34,20 @@ export interface ProgressCommand {
   readonly filter: string | null;
 }
 
+/** `/待确认`: the review list of the asker's scope. */
+export interface ReviewCommand {
+  readonly type: 'review';
+}
+
+/** `/确认 3 5`, `/确认 全部`, `/确认 3 #12` (count an ambiguous reply for directive 12 only), `/忽略 4`. */
+export interface SettleCommand {
+  readonly type: 'confirm' | 'dismiss';
+  /** Review item numbers; empty with `all`. */
+  readonly ids: readonly number[];
+  readonly all: boolean;
+  readonly directiveId: number | null;
+}
+
 export interface HelpCommand {
   readonly type: 'help';
 }
@@ -52,7 +66,15 @@ export interface CommandError {
   readonly detail: string;
 }
 
-export type ParsedCommand = NotifyCommand | PendingCommand | ProgressCommand | HelpCommand | UnknownCommand | CommandError;
+export type ParsedCommand =
+  | NotifyCommand
+  | PendingCommand
+  | ProgressCommand
+  | ReviewCommand
+  | SettleCommand
+  | HelpCommand
+  | UnknownCommand
+  | CommandError;
 
 export interface CommandContext {
   /** The platform says the message @-mentions this bot. */
@@ -71,6 +93,9 @@ export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
   pending: ['未回复', '未回', '谁没回', '谁没回复', '没回复'],
   progress: ['进度', '统计'],
   help: ['帮助', 'help', '菜单', '?'],
+  review: ['待确认', '待审核', '待核实'],
+  confirm: ['确认'],
+  dismiss: ['忽略', '不计'],
 };
 
 /** Longest first, so `未回复` wins over `未回`. */
@@ -121,7 +146,40 @@ export function parseCommand(text: string, ctx: CommandContext): ParsedCommand |
       return { type: head.name, ...parseQueryArgs(head.rest) };
     case 'notify':
       return parseNotify(head.rest, ctx);
+    case 'review':
+      return { type: 'review' };
+    case 'confirm':
+    case 'dismiss':
+      return parseSettle(head.name, head.rest);
   }
+}
+
+/** `3 5`, `3,5`, `3-5`, `全部`, plus an optional `#12` naming the directive. */
+function parseSettle(type: 'confirm' | 'dismiss', rest: string): SettleCommand | CommandError {
+  const ids: number[] = [];
+  let all = false;
+  let directiveId: number | null = null;
+  for (const raw of rest.normalize('NFKC').split(/[\s,，、]+/u)) {
+    const token = raw.trim();
+    if (token === '') continue;
+    if (/^(?:全部|所有|all)$/iu.test(token)) {
+      all = true;
+      continue;
+    }
+    const ref = /^(?:#|第)(\d{1,9})号?$/u.exec(token);
+    if (ref?.[1] !== undefined) {
+      directiveId = Number(ref[1]);
+      continue;
+    }
+    const range = /^(\d{1,9})(?:-(\d{1,9}))?$/u.exec(token);
+    if (range?.[1] === undefined) return { type: 'error', command: type, code: 'bad_review_ids', detail: token };
+    const from = Number(range[1]);
+    const to = range[2] === undefined ? from : Number(range[2]);
+    if (to < from || to - from > 200) return { type: 'error', command: type, code: 'bad_review_ids', detail: token };
+    for (let n = from; n <= to; n++) if (!ids.includes(n)) ids.push(n);
+  }
+  if (!all && ids.length === 0) return { type: 'error', command: type, code: 'bad_review_ids', detail: rest.trim() };
+  return { type, ids, all, directiveId };
 }
 
 function firstNonSpace(text: string): string | undefined {
@@ -185,7 +243,7 @@ function continuesAsciiWord(known: { word: string }, rest: string): boolean {
 
 function isBoundary(rest: string, name: CommandName): boolean {
   if (rest === '' || /^[\s:：,，]/u.test(rest)) return true;
-  return (name === 'pending' || name === 'progress') && /^(?:[0-9０-９#＃]|no\.?\d)/iu.test(rest);
+  return (name === 'pending' || name === 'progress' || name === 'confirm' || name === 'dismiss') && /^(?:[0-9０-９#＃]|no\.?\d)/iu.test(rest);
 }
 
 /** `/通知：正文`, `/未回复，12`: one separator after the word is not part of the arguments. */

@@ -6,7 +6,64 @@
 export const LEVEL_NAMES: Record<number, string> = { 1: '一级群', 2: '学院群', 3: '班级群', 4: '家长群' };
 export const LEVEL_WHO: Record<number, string> = { 1: '副书记', 2: '辅导员', 3: '学生', 4: '家长' };
 
+/** One line of the `/待确认` list. */
+export interface ReviewLine {
+  readonly id: number;
+  readonly kind: 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain';
+  readonly group: string;
+  readonly sender: string;
+  readonly text: string;
+  readonly at: string;
+  readonly directiveIds: readonly number[];
+  /** Whom confirming would count for. */
+  readonly subjects: readonly string[];
+  /** Binding: the person the account would be bound to. */
+  readonly suggested: string | null;
+  readonly confidence: number | null;
+}
+
+const numbers = (ids: readonly number[]): string => ids.map((i) => `第${i}号`).join('、');
+
+function reviewWhy(l: ReviewLine): string {
+  const d = numbers(l.directiveIds);
+  const who = l.subjects.length > 0 ? `（${l.subjects.join('、')}）` : '';
+  switch (l.kind) {
+    case 'low_confidence':
+      return `不确定是否表示收到，确认后计入${d}${who}`;
+    case 'ambiguous':
+      return `同时有${d}通知未回复，不确定回复哪一条；“/确认 ${l.id}”全部计入，“/确认 ${l.id} #${l.directiveIds[0] ?? ''}”只计该条`;
+    case 'attribution':
+      return `提到的学生${who}与发送人的绑定不符，确认后计入${d}`;
+    case 'binding':
+      return `未绑定的账号，已按姓名计入${who}；确认后绑定为${l.suggested ?? '（无法确定哪位家长，仅确认计数）'}，忽略则撤销该计数`;
+    case 'negative':
+      return `反馈未收到或无法完成（${d}），请跟进；处理后“/确认 ${l.id}”关闭`;
+    case 'chain':
+      return `接龙中的这一行无法对应到名单中的学生（${d}）`;
+  }
+}
+
 export const zh = {
+  reviewEmpty: '目前没有需要您确认的回复。',
+  reviewListSent: '待确认的回复已私信发给您。',
+  reviewList(lines: readonly ReviewLine[], total: number): string {
+    const out = [`待确认 ${total} 条${total > lines.length ? `（显示最早的 ${lines.length} 条）` : ''}：`];
+    for (const l of lines) {
+      out.push(`【${l.id}】${l.group} ${l.sender} ${l.at}`, `  “${l.text}”`, `  ${reviewWhy(l)}`);
+    }
+    out.push('回复“/确认 编号”计入，“/忽略 编号”不计；可写多个编号或“全部”。');
+    return out.join('\n');
+  },
+  reviewSettled(p: { decision: 'confirm' | 'dismiss'; done: readonly number[]; skipped: readonly number[]; counted: number; bound: number }): string {
+    const parts: string[] = [];
+    if (p.done.length > 0) {
+      parts.push(`已${p.decision === 'confirm' ? '确认' : '忽略'} ${p.done.length} 条（${p.done.join('、')}）`);
+      if (p.decision === 'confirm') parts.push(`计入 ${p.counted} 项回复${p.bound > 0 ? `，绑定 ${p.bound} 个账号` : ''}`);
+    }
+    if (p.skipped.length > 0) parts.push(`编号 ${p.skipped.join('、')} 不存在、已处理或不在您的范围`);
+    return parts.length > 0 ? `${parts.join('；')}。` : '没有可处理的条目。';
+  },
+
   directiveHeader(p: { id: number; issuer: string; deadline: string | null; level: number; replyHint: string; step: boolean; completion: boolean }): string {
     const lines = [`【通知 第${p.id}号】发布：学生工作组 ${p.issuer}`];
     if (p.deadline) lines.push(`截止：${p.deadline}`);
@@ -40,6 +97,8 @@ export const zh = {
         return `截止时间“${detail}”已经过去了。`;
       case 'bad_depth':
         return `层级“${detail}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
+      case 'bad_review_ids':
+        return `编号“${detail}”无法识别。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4。`;
       case 'empty_body':
         return '通知正文是空的。用法：/通知 [截止=18:00] 正文';
       default:
@@ -64,7 +123,12 @@ export const zh = {
       );
     }
     if (p.canQuery) {
-      lines.push('/未回复 [编号] [学院或班级] —— 查看谁还没回复', '/进度 [编号] [学院或班级] —— 查看各级回复进度');
+      lines.push(
+        '/未回复 [编号] [学院或班级] —— 查看谁还没回复',
+        '/进度 [编号] [学院或班级] —— 查看各级回复进度',
+        '/待确认 —— 查看需要人工确认的回复（私信回复）',
+        '/确认 编号 | /忽略 编号 —— 处理待确认的回复',
+      );
     }
     lines.push('/帮助 —— 显示本说明');
     if (!p.canIssue && !p.canQuery) lines.push('收到通知后，直接在群里回复“收到”即可。');

@@ -53,6 +53,14 @@ export interface InboundMessage {
   readonly quoteId?: string;
   /** Platform time, epoch ms. */
   readonly at: number;
+  /**
+   * A native WeChat 接龙 (app message type 53), parsed by the adapter: each entry carries the wxid of
+   * whoever wrote it. `text` then holds the list as people see it.
+   */
+  readonly solitaire?: {
+    readonly title: string;
+    readonly entries: readonly { readonly index: number; readonly text: string; readonly userId?: string }[];
+  };
 }
 
 export interface MemberEvent {

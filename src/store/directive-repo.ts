@@ -13,13 +13,16 @@ export interface NewAcknowledgement {
   readonly level: number;
   readonly kind: AckKind;
   readonly subjectId: number;
-  readonly byPersonId: number;
+  /** Null when the sender's account is not bound to a person yet. */
+  readonly byPersonId: number | null;
   readonly collegeId: number | null;
   readonly classId: number | null;
   readonly groupId: number;
   readonly inboundId: number;
   readonly at: number;
   readonly late: boolean;
+  /** How it was counted; `reply` when absent. */
+  readonly via?: 'reply' | 'chain' | 'review';
 }
 
 interface DirectiveRow {
@@ -82,8 +85,8 @@ export class DirectiveRepo {
       'INSERT INTO releases (directive_id, group_id, released_at, released_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
     this.insertAck = c.prepare(
-      `INSERT INTO acknowledgements (directive_id, level, kind, subject_id, by_person_id, college_id, class_id, group_id, inbound_id, at, late)
-       VALUES (@directiveId, @level, @kind, @subjectId, @byPersonId, @collegeId, @classId, @groupId, @inboundId, @at, @late)
+      `INSERT INTO acknowledgements (directive_id, level, kind, subject_id, by_person_id, college_id, class_id, group_id, inbound_id, at, late, via)
+       VALUES (@directiveId, @level, @kind, @subjectId, @byPersonId, @collegeId, @classId, @groupId, @inboundId, @at, @late, @via)
        ON CONFLICT DO NOTHING`,
     );
     this.hasAckStmt = c.prepare(
@@ -165,8 +168,31 @@ export class DirectiveRepo {
   /** Stores acknowledgements; a repeat for the same subject is ignored. Returns how many were new. */
   acknowledge(acks: readonly NewAcknowledgement[]): number {
     let fresh = 0;
-    for (const a of acks) fresh += this.insertAck.run({ ...a, late: a.late ? 1 : 0 }).changes;
+    for (const a of acks) fresh += this.insertAck.run({ ...a, late: a.late ? 1 : 0, via: a.via ?? 'reply' }).changes;
     return fresh;
+  }
+
+  /** Removes what one message counted (it was recalled or taken back); returns how many acknowledgements went. */
+  withdrawInbound(inboundId: number): { directiveId: number; level: number; kind: AckKind; subjectId: number }[] {
+    const c = this.db.$client;
+    const rows = c
+      .prepare('SELECT directive_id AS directiveId, level, kind, subject_id AS subjectId FROM acknowledgements WHERE inbound_id = ?')
+      .all(inboundId) as { directiveId: number; level: number; kind: AckKind; subjectId: number }[];
+    if (rows.length > 0) c.prepare('DELETE FROM acknowledgements WHERE inbound_id = ?').run(inboundId);
+    return rows;
+  }
+
+  /** How many acknowledgements a message counted. */
+  countedBy(inboundId: number): number {
+    return (this.db.$client.prepare('SELECT count(*) AS n FROM acknowledgements WHERE inbound_id = ?').get(inboundId) as { n: number }).n;
+  }
+
+  /** When the directive reached the group, or null. */
+  releasedAt(directiveId: number, groupId: number): number | null {
+    const row = this.db.$client.prepare('SELECT released_at AS at FROM releases WHERE directive_id = ? AND group_id = ?').get(directiveId, groupId) as
+      | { at: number }
+      | undefined;
+    return row?.at ?? null;
   }
 
   /** When this person last had an acknowledgement counted in this group, or null. */

@@ -22,6 +22,8 @@ export interface InboundRecord extends NewInbound {
   readonly meaning: string | null;
   readonly confidence: number | null;
   readonly directiveId: number | null;
+  readonly detail: string | null;
+  readonly withdrawnAt: number | null;
 }
 
 /** Every inbound message, stored once however many bot accounts saw it. */
@@ -37,7 +39,7 @@ export class InboundRepo {
        VALUES (@dedupeKey, @platform, @accountId, @chatType, @chatId, @groupId, @platformMessageId, @senderPlatformId, @senderPersonId, @text, @quoteId, @at)
        ON CONFLICT(dedupe_key) DO NOTHING`,
     );
-    this.interpretStmt = c.prepare('UPDATE inbound_messages SET meaning = ?, confidence = ?, directive_id = ? WHERE id = ?');
+    this.interpretStmt = c.prepare('UPDATE inbound_messages SET meaning = ?, confidence = ?, directive_id = ?, detail = ? WHERE id = ?');
   }
 
   /** Stores the message; undefined when it was already stored (a duplicate event). */
@@ -57,9 +59,33 @@ export class InboundRepo {
     return this.nearStmt.get(m.platform, m.chatId, m.senderPlatformId, m.at - windowMs, m.at + windowMs, m.text) !== undefined;
   }
 
-  /** Records what the message was taken to mean. */
-  interpret(id: number, meaning: string, confidence: number | null, directiveId: number | null): void {
-    this.interpretStmt.run(meaning, confidence, directiveId, id);
+  /** Records what the message was taken to mean (and, as JSON, what else was read from it). */
+  interpret(id: number, meaning: string, confidence: number | null, directiveId: number | null, detail: object | null = null): void {
+    this.interpretStmt.run(meaning, confidence, directiveId, detail === null ? null : JSON.stringify(detail), id);
+  }
+
+  /** The stored message with this platform id in this chat (a recall names it so). */
+  byPlatformMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
+    const row = this.db.$client
+      .prepare('SELECT id FROM inbound_messages WHERE platform = ? AND chat_id = ? AND platform_message_id = ? ORDER BY id LIMIT 1')
+      .get(platform, chatId, platformMessageId) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** The sender's latest message in the group since `since` that counted an acknowledgement and still stands. */
+  lastCounted(senderPlatformId: string, groupId: number, since: number, before: number): number | null {
+    const row = this.db.$client
+      .prepare(
+        `SELECT m.id AS id FROM inbound_messages m WHERE m.sender_platform_id = ? AND m.group_id = ? AND m.at >= ? AND m.id < ?
+           AND m.withdrawn_at IS NULL AND EXISTS (SELECT 1 FROM acknowledgements a WHERE a.inbound_id = m.id)
+         ORDER BY m.at DESC, m.id DESC LIMIT 1`,
+      )
+      .get(senderPlatformId, groupId, since, before) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
+  markWithdrawn(id: number, at: number): boolean {
+    return this.db.$client.prepare('UPDATE inbound_messages SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL').run(at, id).changes === 1;
   }
 
   get(id: number): InboundRecord | undefined {
@@ -82,6 +108,8 @@ export class InboundRepo {
       meaning: row['meaning'] as string | null,
       confidence: row['confidence'] as number | null,
       directiveId: row['directive_id'] as number | null,
+      detail: row['detail'] as string | null,
+      withdrawnAt: row['withdrawn_at'] as number | null,
     };
   }
 

@@ -231,9 +231,15 @@ export const inboundMessages = sqliteTable(
     meaning: text('meaning'),
     confidence: real('confidence'),
     directiveId: integer('directive_id'),
+    /** JSON of what else the reply said: names, relation, figures, directive cited, retraction, 接龙 lines credited. */
+    detail: text('detail'),
+    /** Set when the message was recalled on the platform or taken back by its sender; its acknowledgements are gone. */
+    withdrawnAt: integer('withdrawn_at'),
   },
   (t) => [
     index('inbound_group_at_idx').on(t.groupId, t.at),
+    index('inbound_pmid_idx').on(t.platform, t.chatId, t.platformMessageId),
+    index('inbound_sender_idx').on(t.senderPlatformId, t.groupId, t.at),
     // Finds the same message seen by two bot accounts where the platform gives no shared id.
     index('inbound_fingerprint_idx').on(t.platform, t.chatId, t.senderPlatformId, t.at),
   ],
@@ -250,18 +256,73 @@ export const acknowledgements = sqliteTable(
     level: integer('level').notNull(),
     kind: text('kind', { enum: ['ack', 'done'] }).notNull(),
     subjectId: integer('subject_id').notNull(),
-    byPersonId: integer('by_person_id').notNull(),
+    /** Who replied; null when the sender is not (yet) bound to a person (`张三妈妈收到` from an unknown account). */
+    byPersonId: integer('by_person_id'),
     collegeId: integer('college_id'),
     classId: integer('class_id'),
     groupId: integer('group_id').notNull(),
     inboundId: integer('inbound_id').notNull(),
     at: integer('at').notNull(),
     late: integer('late', { mode: 'boolean' }).notNull(),
+    /** How it was counted: a reply, a 接龙 line, or a reviewer's decision. */
+    via: text('via', { enum: ['reply', 'chain', 'review'] }).notNull().default('reply'),
   },
   (t) => [
+    index('ack_inbound_idx').on(t.inboundId),
     // Per college: a deputy secretary of two colleges answers for both.
     uniqueIndex('ack_subject_college_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.collegeId),
     index('ack_college_idx').on(t.directiveId, t.collegeId),
     index('ack_by_person_idx').on(t.byPersonId, t.groupId, t.at),
   ],
+);
+
+/**
+ * Replies a person should look at: low-confidence or ambiguous acknowledgements (not counted until
+ * confirmed), "didn't get it" reports, and accounts that named a student (a binding to confirm).
+ */
+export const reviewItems = sqliteTable(
+  'review_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['low_confidence', 'ambiguous', 'attribution', 'binding', 'negative', 'chain'] }).notNull(),
+    inboundId: integer('inbound_id').notNull(),
+    groupId: integer('group_id'),
+    /** Who may settle it: the college and, where known, the class the reply concerns. */
+    collegeId: integer('college_id'),
+    classId: integer('class_id'),
+    senderPersonId: integer('sender_person_id'),
+    /** How the sender appears in the group (card or nickname), for the list. */
+    senderName: text('sender_name').notNull(),
+    label: text('label').notNull(),
+    confidence: real('confidence'),
+    /** The directive it most likely answers (an ambiguous reply lists the others in `pending`). */
+    directiveId: integer('directive_id'),
+    /** JSON array of the acknowledgements confirming it would record (one per directive, level and subject). */
+    pending: text('pending').notNull().default('[]'),
+    /** Binding suggestions: the person the sender's account would be bound to. */
+    suggestedPersonId: integer('suggested_person_id'),
+    status: text('status', { enum: ['open', 'confirmed', 'dismissed', 'withdrawn'] }).notNull().default('open'),
+    decidedBy: integer('decided_by'),
+    decidedAt: integer('decided_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('review_open_idx').on(t.status, t.collegeId), index('review_inbound_idx').on(t.inboundId)],
+);
+
+/** The latest version of each hand-typed 接龙 in a chat, to tell what the next version adds. */
+export const chains = sqliteTable(
+  'chains',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    /** The header, normalised (see domain/chain.ts chainKey). */
+    key: text('key').notNull(),
+    /** The directive the chain answers, fixed when it first appears. */
+    directiveId: integer('directive_id'),
+    /** JSON array of the entry lines of the latest version. */
+    lines: text('lines').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('chains_chat_key_uq').on(t.platform, t.chatId, t.key)],
 );

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classifyReply, normalizeReply, parseChain, type ReplyMeaning } from './reply-rule.js';
+import { understandReply, normalizeReply, type ReplyLabel } from './understanding.js';
+import { parseChain } from './chain.js';
 
 const RECEIVED = { replyHint: '收到' };
 const ONE = { replyHint: '1' };
 
 /** [reply, meaning, minimum confidence, maximum confidence] with hint 收到. */
-const ROWS: readonly (readonly [string, ReplyMeaning, number, number?])[] = [
+const ROWS: readonly (readonly [string, ReplyLabel, number, number?])[] = [
   // students
   ['收到', 'ack', 0.95],
   ['谁收到了', 'question', 0.8],
@@ -124,27 +125,27 @@ const ROWS: readonly (readonly [string, ReplyMeaning, number, number?])[] = [
   ['哈哈哈', 'other', 0.5],
   ['老师好', 'other', 0.5],
   ['我想了解一下考试安排', 'other', 0.5],
-  ['1', 'other', 0.5],
+  ['1', 'ack', 0.5, 0.5],
   ['😂', 'other', 0.5],
   ['', 'other', 0.5],
 ];
 
-describe('classifyReply (hint 收到)', () => {
+describe('understandReply (hint 收到)', () => {
   it('has at least 60 realistic rows', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(60);
   });
 
   for (const [text, meaning, min, max = 1] of ROWS) {
     it(`${JSON.stringify(text)} → ${meaning}`, () => {
-      const r = classifyReply(text, RECEIVED);
-      expect(r.meaning).toBe(meaning);
+      const r = understandReply(text, RECEIVED);
+      expect(r.label).toBe(meaning);
       expect(r.confidence).toBeGreaterThanOrEqual(min);
       expect(r.confidence).toBeLessThanOrEqual(max);
     });
   }
 });
 
-describe('classifyReply (hint 1)', () => {
+describe('understandReply (hint 1)', () => {
   it.each([
     ['1', 'ack', 0.95],
     ['１', 'ack', 0.95],
@@ -160,13 +161,13 @@ describe('classifyReply (hint 1)', () => {
     ['1？', 'question', 0.9],
     ['没收到', 'negative', 0.9],
   ] as const)('%j → %s', (text, meaning, min) => {
-    const r = classifyReply(text, ONE);
-    expect(r.meaning).toBe(meaning);
+    const r = understandReply(text, ONE);
+    expect(r.label).toBe(meaning);
     expect(r.confidence).toBeGreaterThanOrEqual(min);
   });
 });
 
-describe('classifyReply (a word hint)', () => {
+describe('understandReply (a word hint)', () => {
   it.each([
     ['已阅', '已阅', 'ack'],
     ['张三已阅', '已阅', 'ack'],
@@ -175,15 +176,15 @@ describe('classifyReply (a word hint)', () => {
     ['同意', '同意', 'ack'],
     ['不同意？', '同意', 'question'],
   ] as const)('%j with hint %j → %s', (text, replyHint, meaning) => {
-    expect(classifyReply(text, { replyHint }).meaning).toBe(meaning);
+    expect(understandReply(text, { replyHint }).label).toBe(meaning);
   });
 });
 
-describe('classifyReply: 没收到 is never an acknowledgement', () => {
+describe('understandReply: 没收到 is never an acknowledgement', () => {
   it.each(['没收到', '没收到。', '没收到👌', '收到？没收到', '没收到收到', '收到了，但是打不开', '@老师 没收到[捂脸]'])(
     '%j',
     (text) => {
-      expect(classifyReply(text, RECEIVED).meaning).not.toBe('ack');
+      expect(understandReply(text, RECEIVED).label).not.toBe('ack');
     },
   );
 });

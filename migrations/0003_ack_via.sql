@@ -1,0 +1,1 @@
+ALTER TABLE `acknowledgements` ADD `via` text DEFAULT 'reply' NOT NULL;

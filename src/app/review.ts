@@ -1,0 +1,143 @@
+/**
+ * The review list: `/待确认` shows a counselor or deputy secretary the replies in their scope that
+ * Cascade would not count on its own; `/确认 3` and `/忽略 3` settle them. A decision is stored with
+ * who made it, and a confirmed item's acknowledgements are counted as if the reply had been clear.
+ */
+import type { Clock } from '../clock.js';
+import type { Scope } from '../domain/directive.js';
+import { formatTime } from '../domain/duration.js';
+import { maskPhone } from '../domain/message-text.js';
+import type { Person } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { zh, type ReviewLine } from '../locale/zh-CN.js';
+import type { SendItem } from '../queue/job-queues.js';
+import type { DirectiveRepo } from '../store/directive-repo.js';
+import type { ReviewItem, ReviewRepo } from '../store/review-repo.js';
+import type { Relay } from './relay.js';
+import type { ReplyCounter } from './replies.js';
+
+export interface ReviewDeps {
+  readonly org: () => OrgIndex;
+  readonly reviews: ReviewRepo;
+  readonly directives: DirectiveRepo;
+  readonly relay: Relay;
+  readonly replies: ReplyCounter;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  /** Asks for the org to be reloaded once the current write is committed (a binding was confirmed). */
+  readonly orgChanged: () => void;
+}
+
+/** At most this many items in one `/待确认` answer. */
+export const REVIEW_LIST_LIMIT = 15;
+
+/** Whether the person may see and settle the item. */
+export function canReview(scope: Scope, item: Pick<ReviewItem, 'collegeId' | 'classId'>): boolean {
+  switch (scope.kind) {
+    case 'school':
+      return true;
+    case 'colleges':
+      return item.collegeId !== null && scope.collegeIds.includes(item.collegeId);
+    case 'classes':
+      return item.classId !== null
+        ? scope.classIds.includes(item.classId)
+        : item.collegeId !== null && scope.collegeIds.includes(item.collegeId);
+    case 'none':
+      return false;
+  }
+}
+
+export interface SettleResult {
+  readonly text: string;
+  readonly sends: SendItem[];
+}
+
+export class ReviewDesk {
+  constructor(private readonly deps: ReviewDeps) {}
+
+  /** Open items the scope may see, oldest first. */
+  visible(scope: Scope): ReviewItem[] {
+    return this.deps.reviews.open().filter((i) => canReview(scope, i));
+  }
+
+  /** The `/待确认` answer. */
+  list(scope: Scope): string {
+    const items = this.visible(scope);
+    if (items.length === 0) return zh.reviewEmpty;
+    const org = this.deps.org();
+    const lines: ReviewLine[] = items.slice(0, REVIEW_LIST_LIMIT).map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      group: i.groupId === null ? '' : (org.group(i.groupId)?.name ?? ''),
+      sender: maskPhone(i.senderName),
+      text: excerpt(i.text),
+      at: formatTime(i.at, this.deps.timeZone),
+      directiveIds: [...new Set([i.directiveId, ...i.pending.map((p) => p.directiveId)].filter((d): d is number => d !== null))],
+      subjects: [...new Set(i.pending.map((p) => org.person(p.subjectId)?.name).filter((n): n is string => n !== undefined))],
+      suggested: i.suggestedPersonId === null ? null : (org.person(i.suggestedPersonId)?.name ?? null),
+      confidence: i.confidence,
+    }));
+    return zh.reviewList(lines, items.length);
+  }
+
+  /** `/确认 …` or `/忽略 …`. */
+  settle(person: Person, scope: Scope, decision: 'confirm' | 'dismiss', ids: readonly number[], all: boolean, directiveId: number | null): SettleResult {
+    const items = all ? this.visible(scope) : ids.map((id) => this.deps.reviews.get(id));
+    const done: number[] = [];
+    const skipped: number[] = [];
+    let counted = 0;
+    let bound = 0;
+    const sends: SendItem[] = [];
+    const now = this.deps.clock.now();
+    items.forEach((item, n) => {
+      if (!item || item.status !== 'open' || !canReview(scope, item)) {
+        skipped.push(item?.id ?? ids[n] ?? 0);
+        return;
+      }
+      if (!this.deps.reviews.decide(item.id, decision === 'confirm' ? 'confirmed' : 'dismissed', person.id, now)) {
+        skipped.push(item.id);
+        return;
+      }
+      done.push(item.id);
+      if (decision === 'dismiss') {
+        // A binding suggestion turned down: the reply was counted for the wrong student, so it is taken back.
+        if (item.kind === 'binding') this.deps.replies.withdraw(item.inboundId, now);
+        return;
+      }
+      const r = this.confirm(item, directiveId);
+      counted += r.counted;
+      bound += r.bound;
+      sends.push(...r.sends);
+    });
+    if (bound > 0) this.deps.orgChanged();
+    return { text: zh.reviewSettled({ decision, done, skipped, counted, bound }), sends };
+  }
+
+  private confirm(item: ReviewItem, directiveId: number | null): { counted: number; bound: number; sends: SendItem[] } {
+    const pending = directiveId === null ? item.pending : item.pending.filter((p) => p.directiveId === directiveId);
+    const counted = this.deps.directives.acknowledge(pending.map((p) => ({ ...p, inboundId: item.inboundId, at: item.at, via: 'review' as const })));
+    const sends: SendItem[] = [];
+    const org = this.deps.org();
+    // A deputy secretary's or counselor's reply confirmed: the step relay goes on as it would have.
+    const seen = new Set<number>();
+    for (const p of pending) {
+      if (p.byPersonId === null || seen.has(p.directiveId)) continue;
+      const by = org.person(p.byPersonId);
+      const d = this.deps.relay.directive(p.directiveId);
+      if (!by || !d || by.kind !== 'staff') continue;
+      seen.add(p.directiveId);
+      sends.push(...this.deps.relay.afterAck(d, by, p.level as 1 | 2 | 3 | 4));
+    }
+    let bound = 0;
+    if (item.kind === 'binding' && item.suggestedPersonId !== null) {
+      bound = this.deps.reviews.bind(item.platform, item.senderPlatformId, item.suggestedPersonId, this.deps.clock.now()) ? 1 : 0;
+    }
+    return { counted, bound, sends };
+  }
+}
+
+function excerpt(text: string): string {
+  const flat = maskPhone(text.replace(/\s+/gu, ' ').trim());
+  const chars = [...flat];
+  return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : flat;
+}

@@ -1,0 +1,68 @@
+/**
+ * 接龙: a list people extend by copying the whole message and adding their own line. Each version
+ * repeats every earlier line, so what a sender said is only what their version adds to the one
+ * before it in the same group.
+ */
+
+/** One entry of a 接龙 list (`3. 张三妈妈 收到`). */
+export interface ChainEntry {
+  readonly index: number;
+  readonly text: string;
+}
+
+export interface ParsedChain {
+  /** The instruction above the list (`请各位家长回复收到`), joined by newlines. */
+  readonly header: string;
+  readonly entries: readonly ChainEntry[];
+}
+
+const ENTRY = /^\s*(\d{1,4})\s*[.、)\]:：．]\s*(.*?)\s*$|^\s*(\d{1,4})\s+(\S.*?)\s*$/u;
+
+/** A hand-typed 接龙 (`#接龙` first, then numbered lines); null when the text is not one. */
+export function parseChain(text: string): ParsedChain | null {
+  const lines = text.normalize('NFKC').split(/\r?\n/u);
+  const first = /^\s*#\s*接龙\s*(.*)$/u.exec(lines[0] ?? '');
+  if (!first) return null;
+  const header: string[] = [];
+  if (first[1] !== undefined && first[1].trim() !== '') header.push(first[1].trim());
+  const entries: ChainEntry[] = [];
+  for (const line of lines.slice(1)) {
+    const m = ENTRY.exec(line);
+    const index = m?.[1] ?? m?.[3];
+    const body = m?.[2] ?? m?.[4];
+    if (index !== undefined && body !== undefined) {
+      if (body !== '') entries.push({ index: Number(index), text: body });
+    } else if (entries.length === 0 && line.trim() !== '') header.push(line.trim());
+  }
+  return { header: header.join('\n'), entries };
+}
+
+/** Identifies "the same chain" within a group: its header with spacing and punctuation ignored. */
+export function chainKey(header: string): string {
+  return header.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]/gu, '').slice(0, 200);
+}
+
+function lineKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}]/gu, '');
+}
+
+/**
+ * The entries of `next` that `previous` did not have, compared as lines of text (people renumber,
+ * reorder and fix typos; a changed line counts as added). With no previous version, every entry is new.
+ */
+export function addedEntries<E extends ChainEntry>(previous: readonly string[] | null, next: readonly E[]): E[] {
+  if (previous === null) return [...next];
+  const seen = new Map<string, number>();
+  for (const t of previous) {
+    const k = lineKey(t);
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  const added: E[] = [];
+  for (const e of next) {
+    const k = lineKey(e.text);
+    const n = seen.get(k) ?? 0;
+    if (n > 0) seen.set(k, n - 1);
+    else added.push(e);
+  }
+  return added;
+}

@@ -1,0 +1,426 @@
+/**
+ * What a reply in a group means: `ack` (received), `done` (relayed or carried out), `negative`
+ * (not received, cannot open, cannot do), `question`, or `other`, with a confidence, plus what the
+ * reply says about its sender (`张三妈妈收到` → 张三, 妈妈), the figures of a completion report, a
+ * directive number it cites, and whether it takes back an earlier reply (`刚才回错了`).
+ *
+ * The text is normalised first (traditional to simplified, full-width to half-width, platform
+ * face codes, a WeChat quoted block and @-mentions removed), then split into clauses so that a
+ * negation only reaches its own clause and a later clause can overrule an earlier one
+ * (`之前没收到，现在收到了`). Runs on every inbound message: keep it allocation-light.
+ */
+
+import { QQ_ACK_FACE_IDS, QQ_FACE_NAMES } from './qq-faces.js';
+
+export type ReplyLabel = 'ack' | 'done' | 'negative' | 'question' | 'other';
+export const REPLY_LABELS: readonly ReplyLabel[] = ['ack', 'done', 'negative', 'question', 'other'];
+
+export interface Understanding {
+  readonly label: ReplyLabel;
+  /** 0…1. ≥ 0.9 clear; 0.85 a named or typo'd 收到; 0.6 a plain 好的; 0.5 a bare 👍 or an unasked 1. */
+  readonly confidence: number;
+  /** Names the sender identifies with (`张三妈妈收到`, `2301张三 收到`); the app matches them to the roster. */
+  readonly names: readonly string[];
+  /** How the sender relates to the named student (妈妈, 爸爸, 家长), when they said so. */
+  readonly relation: string | null;
+  /** Figures of a completion report as written (`42/42`, `应到42实到42`). */
+  readonly figures: readonly string[];
+  /** A directive number the reply cites (`#12 收到`, `12号通知收到`). */
+  readonly directiveRef: number | null;
+  /** The sender takes back an earlier reply (`刚才回错了`, `发错群了`). */
+  readonly retract: boolean;
+}
+
+export interface ReplyContext {
+  /** What people were asked to reply (`收到`, `1`, `已阅`). */
+  readonly replyHint: string;
+}
+
+export const CONFIDENCE = {
+  exact: 0.97,
+  clear: 0.93,
+  contains: 0.9,
+  strongWord: 0.88,
+  named: 0.85,
+  long: 0.8,
+  recovered: 0.8,
+  weakWord: 0.6,
+  emoji: 0.5,
+  otherClear: 0.9,
+  otherDefault: 0.7,
+} as const;
+
+/** Longer than this (after normalising), a message that merely contains 收到 is chat, not a reply. */
+export const LONG_REPLY_CHARS = 40;
+/** Up to this, a message containing 收到 reads as a short reply. */
+const SHORT_REPLY_CHARS = 20;
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation
+
+/** Traditional forms of the characters the rules and names look for (some parents type traditional): pairs. */
+const TRADITIONAL_PAIRS =
+  '請请復复覆复沒没達达轉转發发謝谢師师麼么嗎吗問问開开讀读閱阅傳传實实還还應应執执經经學学們们馬马說说個个這这長长媽妈爺爷會会過过載载點点裡里裏里該该辦办寫写報报來来時时間间為为與与總总數数號号誰谁對对錯错聽听見见覺觉員员組组級级處处務务張张趙赵錢钱孫孙陳陈劉刘黃黄鄭郑吳吴週周無无後后麗丽龍龙蘭兰華华東东誌志偉伟劍剑軍军紅红愛爱鳳凤寶宝貝贝雲云';
+const TRADITIONAL: ReadonlyMap<string, string> = new Map(
+  Array.from({ length: TRADITIONAL_PAIRS.length / 2 }, (_, i) => [TRADITIONAL_PAIRS[2 * i] ?? '', TRADITIONAL_PAIRS[2 * i + 1] ?? ''] as const),
+);
+const TRADITIONAL_CHARS = [...TRADITIONAL.keys()];
+const TRADITIONAL_TEST = new RegExp(`[${TRADITIONAL_CHARS.join('')}]`, 'u');
+const TRADITIONAL_ALL = new RegExp(`[${TRADITIONAL_CHARS.join('')}]`, 'gu');
+
+/** Face names that mean OK: WeChat's `[OK]`, `[强]`, `[抱拳]` and QQ's (`[赞]`, `[/敬礼]`). */
+const ACK_FACE_NAMES: ReadonlySet<string> = new Set([
+  'ok', '强', '赞', '点赞', '抱拳', '好的', '收到', '耶', '胜利', '敬礼', '握手', 'good',
+  ...[...QQ_ACK_FACE_IDS].map((faceId) => (QQ_FACE_NAMES.get(faceId) ?? '').toLowerCase()).filter((n) => n !== ''),
+]);
+const ACK_EMOJI = new Set(['👌', '👍', '✅', '✔', '☑', '🆗', '🤝', '✌']);
+
+/** WeChat writes a quote-reply as `「张三：原文」`, a line of dashes, then the reply. */
+const WECHAT_QUOTE_SEPARATOR = /\n\s*(?:-\s*){5,}\n/u;
+const CQ_CODE = /\[CQ:([a-z_]+)((?:,[^\]]*)?)\]/gu;
+const MENTION = /@[^\s@\u2005]{1,24}(?:[\s\u2005]+|$)/gu;
+const FACE_CODE = /\[\/?([\p{L}\p{N}]{1,4})\]/gu;
+const ACK_TOKEN = '\u{1F44D}';
+
+/**
+ * The reply as judged: the text after a WeChat quote, platform face codes turned into 👍 (when they
+ * mean OK) or dropped, traditional characters simplified, NFKC (full-width to half-width), lower
+ * case, @-mentions removed.
+ */
+export function prepareReply(text: string): string {
+  let s = text;
+  const sep = WECHAT_QUOTE_SEPARATOR.exec(s);
+  if (sep && s.trimStart().startsWith('「')) s = s.slice(sep.index + sep[0].length);
+  if (s.includes('[CQ:')) s = s.replace(CQ_CODE, cqReplacement);
+  if (TRADITIONAL_TEST.test(s)) s = s.replace(TRADITIONAL_ALL, (ch) => TRADITIONAL.get(ch) ?? ch);
+  s = s.normalize('NFKC').toLowerCase();
+  if (s.includes('[')) s = s.replace(FACE_CODE, (_m, name: string) => (ACK_FACE_NAMES.has(name) ? ACK_TOKEN : ' '));
+  if (s.includes('@')) s = s.replace(MENTION, ' ');
+  return s.trim();
+}
+
+function cqReplacement(_m: string, type: string, args: string): string {
+  if (type === 'face') {
+    const id = /id=(\d+)/u.exec(args)?.[1];
+    return id !== undefined && QQ_ACK_FACE_IDS.has(Number(id)) ? ACK_TOKEN : ' ';
+  }
+  if (type === 'at') return '@x ';
+  if (type === 'image' || type === 'record' || type === 'video' || type === 'file') return ' ';
+  return ' ';
+}
+
+const EDGE_NOISE =
+  /^[\s\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]+|[\s\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]+$/gu;
+const INNER_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]+/gu;
+
+/** `收到收到` → `收到`, `哈哈哈` → `哈`; a doubled single character stays (`谢谢`, `妈妈`). */
+function collapseRepeats(s: string): string {
+  return s.replace(/(.)\1{2,}/gu, '$1').replace(/(.{2,4}?)\1+/gu, '$1');
+}
+
+/** The prepared text without edge punctuation and emoji, repeats collapsed: what the rules read. */
+export function normalizeReply(text: string): string {
+  return coreOf(prepareReply(text));
+}
+
+function coreOf(prepared: string): string {
+  let s = prepared.replace(EDGE_NOISE, '');
+  if (INNER_EMOJI.test(s)) s = s.replace(INNER_EMOJI, ' ').trim();
+  return collapseRepeats(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who the sender says they are
+
+const RELATIONS = '妈妈|爸爸|家长|母亲|父亲|奶奶|爷爷|外婆|外公|姥姥|姥爷|监护人|哥哥|姐姐|姑姑|舅舅|阿姨|叔叔|家属|妈|爸';
+/** Words that look like a name before 家长/妈妈 but are not one. */
+const NOT_NAMES = new Set([
+  '孩子', '学生', '各位', '我们', '大家', '同学', '本人', '小孩', '我家', '宝宝', '老师', '所有', '全体', '各班', '班级', '学院',
+  '请各位', '请', '的', '他', '她', '我', '你', '您', '哪位', '这位', '那位', '新生', '部分', '其他', '个别', '一些', '没有',
+  '还有', '已经', '都', '给', '通知', '联系', '配合', '提醒', '告知', '转告', '是', '位', '群里', '群', '收到', '好的',
+]);
+const HAN_NAME = '[\\u4e00-\\u9fff]{2,4}?';
+/** `我是张三妈妈`, `张三的家长`, `张三妈妈收到`, `收到，王五爸爸`. */
+const NAMED_RELATION = new RegExp(`(?:我是)?(${HAN_NAME})(?:的)?(${RELATIONS})`, 'gu');
+/** `2301张三`, `2301班张三`, `计算机2101张三`: digits then a name. */
+const NUMBER_THEN_NAME = /\d{2,12}\s*班?\s*([\u4e00-\u9fff]{2,3})(?=$|[\s,.!~:、。]|收|已|好|明|了|到|\+?\d)/gu;
+/** `张三1234`, `张三-计算机2001`, `张三(2301)`. */
+const NAME_THEN_NUMBER = /(?:^|[\s,.!~:、。])([\u4e00-\u9fff]{2,3})\s*[-_(]?\s*(?:[\u4e00-\u9fff]{0,4}\d{2,12})/gu;
+/** A bare name before or after 收到 (`张三收到`, `收到 张三`): only as a candidate for the roster to confirm. */
+const NAME_AROUND_ACK = /^([\u4e00-\u9fff]{2,3})\s*(?=(?:已经?)?收到)|收到[,.!~:、。\s]+([\u4e00-\u9fff]{2,3})$/u;
+
+interface Identity {
+  readonly names: string[];
+  readonly relation: string | null;
+  /** The text with the self-identification removed. */
+  readonly rest: string;
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+function identify(s: string): Identity {
+  const names: string[] = [];
+  let relation: string | null = null;
+  let rest = s;
+  if (/妈|爸|家长|母亲|父亲|奶奶|爷爷|外婆|外公|姥|监护人|哥哥|姐姐|姑姑|舅舅|阿姨|叔叔|家属/u.test(s)) {
+    rest = rest.replace(NAMED_RELATION, (m, name: string, rel: string) => {
+      const clean = name.replace(/^(?:我是|是|我)/u, '');
+      if (clean.length < 2 || NOT_NAMES.has(clean) || /[们各位请]/u.test(clean)) return m;
+      if (!names.includes(clean)) names.push(clean);
+      relation ??= rel;
+      return ' ';
+    });
+  }
+  if (/\d/u.test(rest)) {
+    rest = rest.replace(NUMBER_THEN_NAME, (m, name: string) => keepName(names, name) ? ' ' : m);
+    rest = rest.replace(NAME_THEN_NUMBER, (m, name: string) => keepName(names, name) ? ' ' : m);
+  }
+  if (names.length === 0) {
+    const bare = NAME_AROUND_ACK.exec(rest);
+    const name = bare?.[1] ?? bare?.[2];
+    if (name !== undefined && isNameLike(name)) {
+      names.push(name);
+      rest = rest.replace(name, ' ');
+    }
+  }
+  return { names, relation, rest: rest.trim() };
+}
+
+/** Two- and three-character words around 收到 that are not names. */
+const NOT_BARE_NAMES = /^(?:好的?|好滴|好嘞|已经|均已|都已|全部|我们|我已|我家|本人|孩子|同学|老师|家长|谢谢|嗯嗯|明白|知道|了解|马上|已|均|都|我|也|刚刚?|现在|今天|已全部|通知|文件|信息|消息|短信|邮件|资料|附件|表格|链接|全体|各班|大家|班级|群里|刚才|昨天|之前|后来|重新|终于|这边|那边|已收|现已|我也|也已|确认|一切|完全|全都|早就|早已|真的|没有|还没|尚未|是否|有没|可以|应该|肯定|确实|已经都|我们都|都已经)$/u;
+
+function isNameLike(name: string): boolean {
+  return !NOT_NAMES.has(name) && !NOT_BARE_NAMES.test(name) && !/[的了吗呢吧啊哦嗯是在有没不也都已收到好请]/u.test(name);
+}
+
+function keepName(names: string[], name: string): boolean {
+  if (!isNameLike(name) || /班|级|院|系|专业/u.test(name)) return false;
+  if (!names.includes(name)) names.push(name);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+const RETRACT =
+  /(?:回|发|答|打)错了?|错发|误发|误回|手滑|发错群|不是这个群|撤回|刚才那条不算|上条不算|作废|请忽略(?:我|刚才|上)|回复错|发串了/u;
+/** Instructions to others: `请各位同学回复收到`, `收到请回复1`, `不用回复收到`, `没收到的同学请私聊我`. */
+const INSTRUCTION =
+  /(?:请(?!问)|麻烦|务必|记得|需要|须|要求|不用|不必|无需|无须|勿|别|不要|尽快|及时)[^,.!?;]{0,14}(?:回复|接龙|回个|回一下|说一声|报一下)|收到(?:的|后)?(?:请|麻烦)?(?:回复|回|接龙|扣)\s*(?:\d|收到|一下|[a-z])|(?:还)?[没未]有?(?:收到|看到)[^,.!?;]{0,8}的(?:同学|家长|老师|人|朋友|请|可以|私聊|联系|及时|尽快|抓紧)|(?:看到|收到)(?:通知|消息|信息)?(?:的|后)(?:请|麻烦)|(?:请|麻烦)(?:大家|各位|同学们?|家长们?)/u;
+const ASKS_RECEIPT =
+  /谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了?没有?$|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
+const QUESTION_WORDS =
+  /吗|请问|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|呢$|[么嘛]$|咋|啥/u;
+const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)(?!了)|没(?:看|听)懂|看不懂/u;
+/** Not received / cannot open / cannot do. Kept per clause. */
+const NEGATIVE =
+  /[没未]有?(?:收到|看到|接到|见到|通知到)|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时)|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见/u;
+/** Double negation: `不是没收到`, `并非没收到` — the clause says it was received. */
+const DOUBLE_NEGATION = /(?:不是|并非|并不是|也不是)[没未]有?收到/u;
+/** The clause says it is there now (`现在收到了`, `已经看到了`). */
+const RECOVERED =
+  /(?:现在|已经|刚刚|刚才|后来|又|重新|终于|这次|这下|可以)(?:也|都)?(?:收到|看到|打开|找到|下载)了?|(?:能|可以)(?:打开|看到|收到|下载)了|好了|解决了|找到了/u;
+/** 已传达/已转发/已落实/已完成 and the like: a report that the work is done. */
+const DONE =
+  /(?:已经?|均已|都已|全部|已全部|都|均|全都)(?:经)?(?:传达|转达|落实|完成|通知|下发|上报|提交|报备|填报|填写|填好|填完|处理|安排|部署|告知|转告|签字|签好|交|缴|报名|登记|统计|核实|确认完|发放|转(?:发|到|至|了|群|给|达)|发(?:到|至|送|了|群|布|班|给|放))|(?:传达|转发|转达|落实|通知|下发|上报|提交|填报|报备|统计|部署|登记)(?:完毕|完成|到位|好了|了|到)|(?:应到|应交|应报)\s*\d+\s*(?:人)?\s*[,,]?\s*(?:实到|实交|已交|已报)\s*\d+|\d+\s*\/\s*\d+\s*(?:人)?\s*(?:已|均|全)/u;
+/** `没有全部完成`, `还未全部传达`, `还有3个同学没填`: not done yet. */
+const NOT_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都|完成|传达|转发|落实|通知|填)|还(?:有|差)\s*\d*\s*(?:个|名|位)?(?:人|同学|学生|家长)?[没未]|还(?:有|差)\d+/u;
+/** `没有全部完成`, `尚未传达`: the report is that it is not done. */
+const NOT_ALL_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都)|(?:尚未|还没有?|还未)(?:传达|转发|落实|完成|通知)/u;
+const FIGURES = /\d+\s*\/\s*\d+|应到\s*\d+\s*(?:人)?\s*[,,]?\s*实到\s*\d+|\d+\s*(?:人|个班|名)/gu;
+const DIRECTIVE_REF = /#\s*(\d{1,7})|第\s*(\d{1,7})\s*号|(\d{1,7})\s*号(?:通知|文件|任务)/u;
+
+const ACK_WORD = /收到|收道|收倒|shoudao|sd(?![a-z])|收悉|已收(?!费|集)/u;
+const EXACT_ACK =
+  /^(?:(?:好的?|ok|嗯+|好滴|哦)[,. 、]*|已经?|均已|都|也|我也|我们?(?:已经?)?|(?:全部|都)已经?)?(?:收到|收道|收倒|shoudao|sd)(?:了|啦|咯|哦|喽|嘞|哈|呢|的|滴)?(?:[,.!~ 、]*(?:谢谢|谢谢老师|老师|辛苦了|老师辛苦了|谢谢您|好的|明白|感谢|感谢老师|ok|嗯|马上(?:办|处理|填|转发|落实)?|立即(?:执行|落实)?|会按时(?:完成|参加|提交)))*$/u;
+const POLITE_TAIL =
+  '(?:[,.!~ 、]*(?:好的?|嗯|ok|老师|谢谢老师|谢谢|辛苦了|辛苦|老师辛苦了|谢谢您|感谢|感谢老师|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:按时|准时|及时)?(?:完成|参加|提交|配合)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
+/** Read-receipt words; `明白`, `了解` only as the whole reply (`我想了解一下…` is not one). */
+const STRONG_ACK = new RegExp(
+  `^(?:好的?|ok|嗯+)?[,. 、]*(?:已阅|已读|阅|收|已收|收悉|已知悉|知悉|已知|明白|了解|知道|清楚|晓得|遵照执行|照办|看到|看到了|已看|已看到|已查收|查收|get|got it|roger|没问题|一定配合|会配合)了?${POLITE_TAIL}$`,
+  'u',
+);
+const READ_RECEIPT = /已阅|已读|收悉|知悉|已查收|已看到/u;
+const WEAK_ACK = new RegExp(
+  `^(?:好的?|好滴|好哒|好嘞|好吧|嗯+|哦+|ok|okay|ok的|行|可以|没问题|是的?|对|嗯嗯好|好好)${POLITE_TAIL}$`,
+  'u',
+);
+/** Thanks and greetings alone: polite, but not a receipt. */
+const POLITE_ONLY = /^(?:谢谢|谢谢老师|感谢|感谢老师|辛苦了|老师辛苦了|辛苦|老师好|谢谢您|多谢|好的谢谢)$/u;
+
+const CLAUSE_SPLIT = /[,.!?;~、\s]+|但是|但|可是|不过|就是|只是/u;
+
+function make(
+  label: ReplyLabel,
+  confidence: number,
+  id: Identity | null,
+  figures: readonly string[] = NO_NAMES,
+  directiveRef: number | null = null,
+  retract = false,
+): Understanding {
+  return {
+    label,
+    confidence,
+    names: id && id.names.length > 0 ? id.names : NO_NAMES,
+    relation: id?.relation ?? null,
+    figures,
+    directiveRef,
+    retract,
+  };
+}
+
+/** Classifies one reply. */
+export function understandReply(text: string, ctx: ReplyContext): Understanding {
+  const prepared = prepareReply(text);
+  if (/^#?接龙/u.test(prepared)) return make('other', CONFIDENCE.otherClear, null);
+  const hasMark = /[?]\s*$/u.test(prepared.replace(/[\s\p{Extended_Pictographic}\uFE0F\u200D~]+$/u, ''));
+  let directiveRef: number | null = null;
+  let body = prepared;
+  if (body.includes('#') || body.includes('号')) {
+    const ref = DIRECTIVE_REF.exec(body);
+    if (ref) {
+      directiveRef = Number(ref[1] ?? ref[2] ?? ref[3]);
+      body = body.replace(ref[0], ' ');
+    }
+  }
+  const id = identify(body);
+  const core = coreOf(id.rest);
+  if (core === '') {
+    const emoji = bareEmoji(id.rest, ctx, id, directiveRef);
+    // `张三妈妈` alone, as a 接龙 line would be: a receipt, but a weak one.
+    if (emoji.label === 'other' && id.names.length > 0 && !hasMark) return make('ack', CONFIDENCE.emoji, id, NO_NAMES, directiveRef);
+    return emoji;
+  }
+  if (RETRACT.test(core) && !NEGATIVE.test(core.replace(RETRACT, ''))) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, directiveRef, true);
+  const figures = core.search(/\d/u) >= 0 ? (core.match(FIGURES) ?? NO_NAMES) : NO_NAMES;
+  const trouble = classifyTrouble(core, hasMark, id, directiveRef);
+  if (trouble) return trouble;
+  if (DONE.test(core) && !NOT_ALL_DONE.test(core)) return make('done', CONFIDENCE.contains, id, figures, directiveRef);
+  const ack = classifyAck(core, id, directiveRef);
+  const hinted = withHint(ack, prepared, core, ctx, id, directiveRef);
+  if (hinted) return hinted;
+  if (NOT_DONE.test(core)) return make('other', CONFIDENCE.otherDefault, id, figures, directiveRef);
+  return make('other', POLITE_ONLY.test(core) ? CONFIDENCE.otherClear : CONFIDENCE.otherDefault, id, NO_NAMES, directiveRef);
+}
+
+function bareEmoji(prepared: string, ctx: ReplyContext, id: Identity, ref: number | null): Understanding {
+  const units = [...prepared.matchAll(/\p{Extended_Pictographic}|[\u2705\u2714\u2611]/gu)].map((m) => m[0]);
+  if (units.length > 0 && units.every((u) => ACK_EMOJI.has(u))) {
+    const asked = ctx.replyHint.trim() !== '' && units.every((u) => u === ctx.replyHint.trim());
+    return make('ack', asked ? CONFIDENCE.exact : CONFIDENCE.emoji, id, NO_NAMES, ref);
+  }
+  return make('other', CONFIDENCE.otherDefault, id, NO_NAMES, ref);
+}
+
+/** Didn't get it, can't open it, asks something, or tells others what to reply: never an acknowledgement. */
+function classifyTrouble(core: string, hasMark: boolean, id: Identity, ref: number | null): Understanding | null {
+  if (INSTRUCTION.test(core) && !/^(?:好的?|ok)?[,. ]*收到/u.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, ref);
+  if (ASKS_RECEIPT.test(core) && !NEGATIVE_STATEMENT.test(core)) return make('question', CONFIDENCE.clear, id, NO_NAMES, ref);
+  if (NEGATIVE.test(core) || CANT.test(core)) {
+    const verdict = negationVerdict(core);
+    if (verdict === 'negative') return make('negative', CONFIDENCE.clear, id, NO_NAMES, ref);
+    if (verdict === 'recovered') return make(hasMark ? 'question' : 'ack', CONFIDENCE.recovered, id, NO_NAMES, ref);
+  }
+  if (hasMark) return make('question', CONFIDENCE.clear, id, NO_NAMES, ref);
+  if (QUESTION_WORDS.test(core) && !DECLARATIVE_QUESTION_WORD.test(core)) return make('question', CONFIDENCE.long, id, NO_NAMES, ref);
+  if (CONFUSED.test(core)) return make('question', CONFIDENCE.long, id, NO_NAMES, ref);
+  return null;
+}
+
+/** `我没收到，你们收到了吗`: a statement of not receiving wins over the question. */
+const NEGATIVE_STATEMENT = /我(?:家|们)?(?:孩子|这边|班)?(?:还)?[没未]有?收到|还[没未]有?收到(?!的)|[没未]有?收到(?:附件|文件|通知|消息|信息|链接|表格|图片)/u;
+/** `这个我做不了`, `我们去不了`: cannot do it. */
+const CANT = /[做去来办交填参]不了|不能(?:按时)?(?:参加|完成|提交|去|来)|没(?:时间|办法)(?:参加|去|来|完成)?/u;
+/** `会不会`-style words that are part of a statement: `不管怎么样都会配合`. */
+const DECLARATIVE_QUESTION_WORD = /不管|无论|怎么样都|没什么|什么都/u;
+
+/**
+ * For a message with a negative in it: `negative` unless a later clause says it is there after all
+ * (`之前没收到，现在收到了`) or the negative is doubled (`不是没收到`); `none` when the only
+ * negative is a double one and nothing else is wrong.
+ */
+function negationVerdict(core: string): 'negative' | 'recovered' | 'none' {
+  const clauses = core.split(CLAUSE_SPLIT);
+  let negativeAt = -1;
+  let recoveredAt = -1;
+  let doubled = false;
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i] ?? '';
+    if (c === '') continue;
+    if (DOUBLE_NEGATION.test(c)) {
+      doubled = true;
+      const rest = c.replace(DOUBLE_NEGATION, '');
+      if (NEGATIVE.test(rest) || CANT.test(rest)) negativeAt = i;
+      continue;
+    }
+    const neg = NEGATIVE.test(c) || CANT.test(c);
+    if (neg) {
+      const after = c.slice(Math.max(0, c.search(NEGATIVE)));
+      if (RECOVERED.test(after) && !NEGATIVE.test(after.replace(RECOVERED, ''))) recoveredAt = i;
+      else negativeAt = i;
+    } else if (negativeAt >= 0 && (RECOVERED.test(c) || (/收到/u.test(c) && /现在|已经|刚|又|后来|重新|终于/u.test(c)))) {
+      recoveredAt = i;
+    }
+  }
+  if (negativeAt >= 0 && recoveredAt > negativeAt) return 'recovered';
+  if (negativeAt >= 0) return 'negative';
+  if (recoveredAt >= 0) return 'recovered';
+  return doubled ? 'none' : 'none';
+}
+
+function classifyAck(core: string, id: Identity, ref: number | null): Understanding | null {
+  const named = id.names.length > 0;
+  if (EXACT_ACK.test(core)) return make('ack', named ? CONFIDENCE.clear : CONFIDENCE.exact, id, NO_NAMES, ref);
+  const len = [...core].length;
+  if (ACK_WORD.test(core)) {
+    if (len > LONG_REPLY_CHARS) return ACK_HEAD.test(core) || ACK_TAIL.test(core) ? make('ack', CONFIDENCE.long, id, NO_NAMES, ref) : null;
+    const typo = !/收到|收悉|已收/u.test(core);
+    return make('ack', typo ? CONFIDENCE.named : len <= SHORT_REPLY_CHARS ? CONFIDENCE.contains : CONFIDENCE.long, id, NO_NAMES, ref);
+  }
+  if (STRONG_ACK.test(core)) return make('ack', CONFIDENCE.strongWord, id, NO_NAMES, ref);
+  if (READ_RECEIPT.test(core) && len <= SHORT_REPLY_CHARS) return make('ack', CONFIDENCE.named, id, NO_NAMES, ref);
+  if (WEAK_ACK.test(core)) return make('ack', named ? CONFIDENCE.named : CONFIDENCE.weakWord, id, NO_NAMES, ref);
+  return null;
+}
+
+const ACK_HEAD = /^(?:好的|ok|嗯|已经?|均已|都)?[,. ]*收到/u;
+const ACK_TAIL = /收到了?(?:[,.!~ ]*(?:谢谢|谢谢老师|老师辛苦了|辛苦了|感谢)[^,.]{0,6})?$|(?:东西|通知|消息|信息|文件|资料)(?:都|也)?(?:已经?)?收到了/u;
+
+/** The asked-for reply: `1`, `+1`, `1️⃣`, `张三妈妈 1` for hint `1`; containing it for a word hint. */
+function withHint(
+  ack: Understanding | null,
+  prepared: string,
+  core: string,
+  ctx: ReplyContext,
+  id: Identity,
+  ref: number | null,
+): Understanding | null {
+  const hint = ctx.replyHint.normalize('NFKC').toLowerCase().trim();
+  const plain = prepared.replace(/[\s\uFE0F\u20E3\p{P}]/gu, '').replace(/^\+/u, '');
+  const bareNumber = /^\+?\d{1,2}$/u.test(plain) ? plain : null;
+  if (hint !== '' && hint !== '收到') {
+    const compact = coreOf(id.rest).replace(/[\s\uFE0F\u20E3]/gu, '');
+    if (compact === hint || compact === `+${hint}` || core === hint || plain === hint) {
+      return make('ack', id.names.length > 0 ? CONFIDENCE.clear : CONFIDENCE.exact, id, NO_NAMES, ref);
+    }
+    if (/^\d+$/u.test(hint) && new RegExp(`^[^\\d]{1,12}?[\\s:,-]*\\+?${hint}$`, 'u').test(prepared.replace(EDGE_NOISE, ''))) {
+      return make('ack', CONFIDENCE.named, id, NO_NAMES, ref);
+    }
+    if (!/^\d+$/u.test(hint) && core.includes(hint) && [...core].length <= SHORT_REPLY_CHARS && !core.includes(`不${hint}`)) {
+      return stronger(ack, make('ack', CONFIDENCE.contains, id, NO_NAMES, ref));
+    }
+  }
+  if (ack) return ack;
+  // An unasked `1` or `+1`: most likely a reply, but to what is not certain.
+  if (bareNumber === '1' || (bareNumber !== null && id.names.length > 0 && bareNumber === '1')) return make('ack', CONFIDENCE.emoji, id, NO_NAMES, ref);
+  return null;
+}
+
+function stronger(a: Understanding | null, b: Understanding): Understanding {
+  return a === null || b.confidence > a.confidence ? b : a;
+}
+
+/** The naive rule the benchmark compares with: any message containing 收到/好的/明白/ok is an ack. */
+export function naiveBaseline(text: string): ReplyLabel {
+  return /收到|好的|明白|ok/iu.test(text) ? 'ack' : 'other';
+}
