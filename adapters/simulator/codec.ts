@@ -1,8 +1,11 @@
 /** Simulator events → the port's inbound events. Pure: the adapter's `decode` step. */
+import { parseWechatSolitaire } from '../../src/domain/wechat-solitaire.js';
 import type { InboundEvent, InboundMessage, Sender } from '../../src/platform/port.js';
 import type { SimEvent, SimMessage } from './world.js';
 
 export function decodeMessage(message: SimMessage, sender: Sender, accountId: string): InboundMessage {
+  // A native WeChat 接龙 arrives as an app message; the adapter reads its rows and their authors.
+  const solitaire = message.appXml === undefined ? null : parseWechatSolitaire(message.appXml);
   return {
     kind: 'message',
     platform: message.platform,
@@ -15,6 +18,9 @@ export function decodeMessage(message: SimMessage, sender: Sender, accountId: st
     mentions: message.mentions,
     mentionsBot: message.mentions.includes(accountId),
     ...(message.quoteId === undefined ? {} : { quoteId: message.quoteId }),
+    ...(solitaire === null
+      ? {}
+      : { solitaire: { title: solitaire.title, entries: solitaire.entries.map((e) => ({ index: e.index, text: e.text, ...(e.userId === undefined ? {} : { userId: e.userId }) })) } }),
     at: message.at,
   };
 }

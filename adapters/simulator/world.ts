@@ -47,6 +47,8 @@ interface SimMessageBase {
   /** Mention ids as the platform keeps them: empty for a bot's message on the 'wechat' flavour. */
   readonly mentions: readonly string[];
   readonly quoteId?: string;
+  /** A WeChat app message (XML), e.g. a native 接龙 (type 53); `text` is what the client shows. */
+  readonly appXml?: string;
   readonly at: number;
   /** Set on bot sends: the ledger key the app passed along. */
   readonly deliveryKey?: string;
@@ -302,7 +304,12 @@ export class SimWorld {
   // ---- people talking -----------------------------------------------------------------------
 
   /** A person posts in a group. Mentions not already typed in the text are prefixed as `@名字 `. */
-  say(userId: string, chatId: string, text: string, options: { mentions?: readonly string[]; quoteId?: string } = {}): SimGroupMessage {
+  say(
+    userId: string,
+    chatId: string,
+    text: string,
+    options: { mentions?: readonly string[]; quoteId?: string; appXml?: string } = {},
+  ): SimGroupMessage {
     const group = this.requireGroup(chatId);
     this.requireMember(group, userId);
     const mentions = [...(options.mentions ?? [])];
@@ -315,6 +322,7 @@ export class SimWorld {
       text: this.withMentions(group, text, mentions),
       mentions,
       ...(options.quoteId === undefined ? {} : { quoteId: options.quoteId }),
+      ...(options.appXml === undefined ? {} : { appXml: options.appXml }),
       at: this.now(),
     };
     this.post(message, this.senderIn(group, userId));

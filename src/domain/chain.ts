@@ -21,10 +21,12 @@ const ENTRY = /^\s*(\d{1,4})\s*[.、)\]:：．]\s*(.*?)\s*$|^\s*(\d{1,4})\s+(\S.
 /** A hand-typed 接龙 (`#接龙` first, then numbered lines); null when the text is not one. */
 export function parseChain(text: string): ParsedChain | null {
   const lines = text.normalize('NFKC').split(/\r?\n/u);
-  const first = /^\s*#\s*接龙\s*(.*)$/u.exec(lines[0] ?? '');
+  // Hand-typed lists start with `#接龙`; WeChat's own 接龙 puts it after the title (`关于…的通知#接龙`).
+  const first = /^\s*(.*?)#\s*接龙\s*(.*)$/u.exec(lines[0] ?? '');
   if (!first) return null;
   const header: string[] = [];
-  if (first[1] !== undefined && first[1].trim() !== '') header.push(first[1].trim());
+  const title = `${first[1] ?? ''} ${first[2] ?? ''}`.trim();
+  if (title !== '') header.push(title);
   const entries: ChainEntry[] = [];
   for (const line of lines.slice(1)) {
     const m = ENTRY.exec(line);

@@ -183,12 +183,12 @@ export const QQ_FACE_NAMES: ReadonlyMap<number, string> = new Map<number, string
 ]);
 
 /**
- * Faces that, as a reply to a notice, mean "received / OK": 赞, OK, 抱拳, 点赞, 敬礼, and the newer
- * 加一, 对号, 完成, 明白. Affection or politeness faces (玫瑰, 爱心, 比心, 微笑, 拜托, 握手) are not here.
+ * Faces that, as a reply to a notice, mean "received / OK": 赞, OK, 点赞, 敬礼, and the newer
+ * 加一, 对号, 完成, 明白. Thanks, affection or politeness faces (抱拳, 玫瑰, 爱心, 比心, 微笑, 拜托,
+ * 握手) are not here: a bare 抱拳 says thank you, not "received".
  */
 export const QQ_ACK_FACE_IDS: ReadonlySet<number> = new Set<number>([
   76, // 赞
-  118, // 抱拳
   124, // OK
   201, // 点赞
   282, // 敬礼

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { understandReply, normalizeReply, type ReplyLabel } from './understanding.js';
-import { parseChain } from './chain.js';
+import { addedEntries, chainKey, parseChain } from './chain.js';
 
 const RECEIVED = { replyHint: '收到' };
 const ONE = { replyHint: '1' };
@@ -120,7 +120,9 @@ const ROWS: readonly (readonly [string, ReplyLabel, number, number?])[] = [
     'other',
     0.5,
   ],
-  ['#接龙\n请回复收到\n1. 张三 收到\n2. 李四 收到', 'other', 0.85],
+  // A 接龙 version reads as its last line, the one the sender added.
+  ['#接龙\n请回复收到\n1. 张三 收到\n2. 李四 收到', 'ack', 0.85],
+  ['#接龙\n请回复收到\n1. 张三 收到\n2. 李四 没收到附件', 'negative', 0.85],
   // chat
   ['哈哈哈', 'other', 0.5],
   ['老师好', 'other', 0.5],
@@ -223,5 +225,36 @@ describe('parseChain (WeChat 接龙)', () => {
   it('is null for anything else', () => {
     expect(parseChain('收到')).toBeNull();
     expect(parseChain('1. 张三 收到')).toBeNull();
+  });
+});
+
+describe('parseChain: the forms a 接龙 takes', () => {
+  it('reads WeChat’s own layout, with #接龙 after the title and a tail after a blank line', () => {
+    const text = '关于周五消防演练的通知#接龙\n请各班班长收到后回复\n例 张三 收到\n\n1. 王小明 收到👍\n2. 李华 收到，已转达\n\n请于今晚8点前完成';
+    expect(parseChain(text)).toEqual({
+      header: '关于周五消防演练的通知\n请各班班长收到后回复\n例 张三 收到',
+      entries: [
+        { index: 1, text: '王小明 收到👍' },
+        { index: 2, text: '李华 收到,已转达' }, // normalised: full-width punctuation to half-width
+      ],
+    });
+  });
+
+  it('knows what a new version adds, however it is renumbered or spaced', () => {
+    const before = ['张三妈妈 收到', '李四爸爸 收到'];
+    const next = [
+      { index: 1, text: '张三妈妈  收到' },
+      { index: 2, text: '李四爸爸 收到' },
+      { index: 3, text: '王五妈妈 收到' },
+    ];
+    expect(addedEntries(before, next)).toEqual([{ index: 3, text: '王五妈妈 收到' }]);
+    expect(addedEntries(null, next)).toHaveLength(3);
+    // The same line twice in the new version: one of them is new.
+    expect(addedEntries(['张三 收到'], [{ index: 1, text: '张三 收到' }, { index: 2, text: '张三 收到' }])).toHaveLength(1);
+  });
+
+  it('keys a chain by its header, ignoring spacing and punctuation', () => {
+    expect(chainKey('请各位家长 回复收到！')).toBe(chainKey('请各位家长回复收到'));
+    expect(chainKey('请各位家长回复收到')).not.toBe(chainKey('请各位同学回复收到'));
   });
 });

@@ -10,6 +10,7 @@
  * (`之前没收到，现在收到了`). Runs on every inbound message: keep it allocation-light.
  */
 
+import { parseChain } from './chain.js';
 import { QQ_ACK_FACE_IDS, QQ_FACE_NAMES } from './qq-faces.js';
 
 export type ReplyLabel = 'ack' | 'done' | 'negative' | 'question' | 'other';
@@ -60,7 +61,7 @@ const SHORT_REPLY_CHARS = 20;
 
 /** Traditional forms of the characters the rules and names look for (some parents type traditional): pairs. */
 const TRADITIONAL_PAIRS =
-  '請请復复覆复沒没達达轉转發发謝谢師师麼么嗎吗問问開开讀读閱阅傳传實实還还應应執执經经學学們们馬马說说個个這这長长媽妈爺爷會会過过載载點点裡里裏里該该辦办寫写報报來来時时間间為为與与總总數数號号誰谁對对錯错聽听見见覺觉員员組组級级處处務务張张趙赵錢钱孫孙陳陈劉刘黃黄鄭郑吳吴週周無无後后麗丽龍龙蘭兰華华東东誌志偉伟劍剑軍军紅红愛爱鳳凤寶宝貝贝雲云';
+  '請请復复覆复沒没達达轉转發发謝谢師师麼么嗎吗問问開开讀读閱阅傳传實实還还應应執执經经學学們们馬马說说個个這这長长媽妈爺爷會会過过載载點点裡里裏里該该辦办寫写報报來来時时間间為为與与總总數数號号誰谁對对錯错聽听見见覺觉員员組组級级處处務务張张趙赵錢钱孫孙陳陈劉刘黃黄鄭郑吳吴週周無无後后麗丽龍龙蘭兰華华東东誌志偉伟劍剑軍军紅红愛爱鳳凤寶宝貝贝雲云準准參参機机腦脑電电話话簽签網网絡络幾几嗎吗樓楼證证';
 const TRADITIONAL: ReadonlyMap<string, string> = new Map(
   Array.from({ length: TRADITIONAL_PAIRS.length / 2 }, (_, i) => [TRADITIONAL_PAIRS[2 * i] ?? '', TRADITIONAL_PAIRS[2 * i + 1] ?? ''] as const),
 );
@@ -70,7 +71,7 @@ const TRADITIONAL_ALL = new RegExp(`[${TRADITIONAL_CHARS.join('')}]`, 'gu');
 
 /** Face names that mean OK: WeChat's `[OK]`, `[强]`, `[抱拳]` and QQ's (`[赞]`, `[/敬礼]`). */
 const ACK_FACE_NAMES: ReadonlySet<string> = new Set([
-  'ok', '强', '赞', '点赞', '抱拳', '好的', '收到', '耶', '胜利', '敬礼', '握手', 'good',
+  'ok', '强', '赞', '点赞', '好的', '收到', '耶', '胜利', '敬礼', 'good',
   ...[...QQ_ACK_FACE_IDS].map((faceId) => (QQ_FACE_NAMES.get(faceId) ?? '').toLowerCase()).filter((n) => n !== ''),
 ]);
 const ACK_EMOJI = new Set(['👌', '👍', '✅', '✔', '☑', '🆗', '🤝', '✌']);
@@ -93,11 +94,17 @@ export function prepareReply(text: string): string {
   if (sep && s.trimStart().startsWith('「')) s = s.slice(sep.index + sep[0].length);
   if (s.includes('[CQ:')) s = s.replace(CQ_CODE, cqReplacement);
   if (TRADITIONAL_TEST.test(s)) s = s.replace(TRADITIONAL_ALL, (ch) => TRADITIONAL.get(ch) ?? ch);
-  s = s.normalize('NFKC').toLowerCase();
+  // NFKC only where it can change something: anything beyond ASCII and the CJK block (full-width
+  // forms, CJK punctuation, circled digits).
+  if (NEEDS_NFKC.test(s)) s = s.normalize('NFKC');
+  if (HAS_UPPER.test(s)) s = s.toLowerCase();
   if (s.includes('[')) s = s.replace(FACE_CODE, (_m, name: string) => (ACK_FACE_NAMES.has(name) ? ACK_TOKEN : ' '));
   if (s.includes('@')) s = s.replace(MENTION, ' ');
   return s.trim();
 }
+
+const NEEDS_NFKC = /[^\x00-\x7f\u4e00-\u9fff]/u;
+const HAS_UPPER = /[A-Z\u00c0-\u024f\u0391-\u03a9\u0410-\u042f]/u;
 
 function cqReplacement(_m: string, type: string, args: string): string {
   if (type === 'face') {
@@ -115,7 +122,17 @@ const INNER_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u2
 
 /** `收到收到` → `收到`, `哈哈哈` → `哈`; a doubled single character stays (`谢谢`, `妈妈`). */
 function collapseRepeats(s: string): string {
+  if (s.length < 2 || !hasRepeatedChar(s)) return s;
   return s.replace(/(.)\1{2,}/gu, '$1').replace(/(.{2,4}?)\1+/gu, '$1');
+}
+
+/** Whether any UTF-16 unit occurs twice: without one there is nothing to collapse. */
+function hasRepeatedChar(s: string): boolean {
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    for (let j = 0; j < i; j++) if (s.charCodeAt(j) === c) return true;
+  }
+  return false;
 }
 
 /** The prepared text without edge punctuation and emoji, repeats collapsed: what the rules read. */
@@ -126,8 +143,12 @@ export function normalizeReply(text: string): string {
 function coreOf(prepared: string): string {
   let s = prepared.replace(EDGE_NOISE, '');
   if (INNER_EMOJI.test(s)) s = s.replace(INNER_EMOJI, ' ').trim();
+  if (s.includes(' ')) s = s.replace(HAN_GAP, '$1$2');
   return collapseRepeats(s);
 }
+
+/** `收 到`: a space typed between two characters. */
+const HAN_GAP = /([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff]))/gu;
 
 // ---------------------------------------------------------------------------------------------
 // Who the sender says they are
@@ -141,13 +162,14 @@ const NOT_NAMES = new Set([
 ]);
 const HAN_NAME = '[\\u4e00-\\u9fff]{2,4}?';
 /** `我是张三妈妈`, `张三的家长`, `张三妈妈收到`, `收到，王五爸爸`. */
-const NAMED_RELATION = new RegExp(`(?:我是)?(${HAN_NAME})(?:的)?(${RELATIONS})`, 'gu');
+const NAMED_RELATION = new RegExp(`(?:我是)?(${HAN_NAME})(?:同学)?(?:的|他|她)?(${RELATIONS})`, 'gu');
 /** `2301张三`, `2301班张三`, `计算机2101张三`: digits then a name. */
-const NUMBER_THEN_NAME = /\d{2,12}\s*班?\s*([\u4e00-\u9fff]{2,3})(?=$|[\s,.!~:、。]|收|已|好|明|了|到|\+?\d)/gu;
+const NUMBER_THEN_NAME = /\d{1,12}\s*班?[\s\-_]*([\u4e00-\u9fff]{2,3}?)(?=$|[\s,.!~:、。\-]|收|已|好|明|了|到|\+?\d)/gu;
 /** `张三1234`, `张三-计算机2001`, `张三(2301)`. */
 const NAME_THEN_NUMBER = /(?:^|[\s,.!~:、。])([\u4e00-\u9fff]{2,3})\s*[-_(]?\s*(?:[\u4e00-\u9fff]{0,4}\d{2,12})/gu;
 /** A bare name before or after 收到 (`张三收到`, `收到 张三`): only as a candidate for the roster to confirm. */
-const NAME_AROUND_ACK = /^([\u4e00-\u9fff]{2,3})\s*(?=(?:已经?)?收到)|收到[,.!~:、。\s]+([\u4e00-\u9fff]{2,3})$/u;
+const NAME_AROUND_ACK =
+  /(?:^|[\s,.:、])([\u4e00-\u9fff]{2,3})(?:[\s,.:、]*(?=(?:已经?)?(?:收到|已阅|已读|已填|已提交|已完成|已交|已报))|\s*:)|(?:收到|已阅|已读|已填|已提交|已完成|已交|已报)[,.!~:、\s]+([\u4e00-\u9fff]{2,3})$/gu;
 
 interface Identity {
   readonly names: string[];
@@ -165,22 +187,24 @@ function identify(s: string): Identity {
   if (/妈|爸|家长|母亲|父亲|奶奶|爷爷|外婆|外公|姥|监护人|哥哥|姐姐|姑姑|舅舅|阿姨|叔叔|家属/u.test(s)) {
     rest = rest.replace(NAMED_RELATION, (m, name: string, rel: string) => {
       const clean = name.replace(/^(?:我是|是|我)/u, '');
-      if (clean.length < 2 || NOT_NAMES.has(clean) || /[们各位请]/u.test(clean)) return m;
+      if (clean.length < 2 || NOT_NAMES.has(clean) || /[们各位请]/u.test(clean) || !isNameLike(clean)) return m;
       if (!names.includes(clean)) names.push(clean);
       relation ??= rel;
       return ' ';
     });
   }
   if (/\d/u.test(rest)) {
-    rest = rest.replace(NUMBER_THEN_NAME, (m, name: string) => keepName(names, name) ? ' ' : m);
+    rest = rest.replace(NUMBER_THEN_NAME, (m, name: string) => (keepName(names, name) ? m.replace(name, ' ') : m));
     rest = rest.replace(NAME_THEN_NUMBER, (m, name: string) => keepName(names, name) ? ' ' : m);
   }
-  if (names.length === 0) {
-    const bare = NAME_AROUND_ACK.exec(rest);
-    const name = bare?.[1] ?? bare?.[2];
-    if (name !== undefined && isNameLike(name)) {
-      names.push(name);
-      rest = rest.replace(name, ' ');
+  if (names.length === 0 && rest.length >= 4) {
+    for (const bare of rest.matchAll(NAME_AROUND_ACK)) {
+      const name = bare[1] ?? bare[2];
+      if (name !== undefined && isNameLike(name)) {
+        names.push(name);
+        rest = rest.replace(name, ' ');
+        break;
+      }
     }
   }
   return { names, relation, rest: rest.trim() };
@@ -189,8 +213,21 @@ function identify(s: string): Identity {
 /** Two- and three-character words around 收到 that are not names. */
 const NOT_BARE_NAMES = /^(?:好的?|好滴|好嘞|已经|均已|都已|全部|我们|我已|我家|本人|孩子|同学|老师|家长|谢谢|嗯嗯|明白|知道|了解|马上|已|均|都|我|也|刚刚?|现在|今天|已全部|通知|文件|信息|消息|短信|邮件|资料|附件|表格|链接|全体|各班|大家|班级|群里|刚才|昨天|之前|后来|重新|终于|这边|那边|已收|现已|我也|也已|确认|一切|完全|全都|早就|早已|真的|没有|还没|尚未|是否|有没|可以|应该|肯定|确实|已经都|我们都|都已经)$/u;
 
+/** The commonest Chinese surnames: a found "name" must start with one (the roster has the final say). */
+const SURNAMES = new Set([
+  ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝',
+]);
+const TITLE_SUFFIX = /(?:老师|同学|书记|主任|领导|校长|院长|辅导员|班长|家长|妈妈|爸爸)$/u;
+
 function isNameLike(name: string): boolean {
-  return !NOT_NAMES.has(name) && !NOT_BARE_NAMES.test(name) && !/[的了吗呢吧啊哦嗯是在有没不也都已收到好请]/u.test(name);
+  return (
+    SURNAMES.has(name.charAt(0)) &&
+    !TITLE_SUFFIX.test(name) &&
+    !NOT_NAMES.has(name) &&
+    !NOT_BARE_NAMES.test(name) &&
+    !/[的了吗呢吧啊哦嗯是在有没不也都已收到好请他她]/u.test(name.slice(1)) &&
+    !/孩子|同学|老师/u.test(name)
+  );
 }
 
 function keepName(names: string[], name: string): boolean {
@@ -203,18 +240,18 @@ function keepName(names: string[], name: string): boolean {
 // Rules
 
 const RETRACT =
-  /(?:回|发|答|打)错了?|错发|误发|误回|手滑|发错群|不是这个群|撤回|刚才那条不算|上条不算|作废|请忽略(?:我|刚才|上)|回复错|发串了/u;
+  /(?:回|发|答|打|点|按)错了?|乱发|乱按|乱点|错发|误发|误回|手滑|发错群|不是这个群|撤回|不算数?$|不作数|作废|请忽略$|忽略(?:我|刚才|上|这|那)|回复错|发串了|是回.{0,6}的|回另一个群|拿我手机/u;
 /** Instructions to others: `请各位同学回复收到`, `收到请回复1`, `不用回复收到`, `没收到的同学请私聊我`. */
 const INSTRUCTION =
-  /(?:请(?!问)|麻烦|务必|记得|需要|须|要求|不用|不必|无需|无须|勿|别|不要|尽快|及时)[^,.!?;]{0,14}(?:回复|接龙|回个|回一下|说一声|报一下)|收到(?:的|后)?(?:请|麻烦)?(?:回复|回|接龙|扣)\s*(?:\d|收到|一下|[a-z])|(?:还)?[没未]有?(?:收到|看到)[^,.!?;]{0,8}的(?:同学|家长|老师|人|朋友|请|可以|私聊|联系|及时|尽快|抓紧)|(?:看到|收到)(?:通知|消息|信息)?(?:的|后)(?:请|麻烦)|(?:请|麻烦)(?:大家|各位|同学们?|家长们?)/u;
+  /(?:请(?!问)|麻烦|务必|记得|需要|须|要求|不用|不必|无需|无须|勿|别|不要|尽快|及时)[^,.!?;]{0,14}(?:回复|接龙|回个|回一下|说一声|报一下)|收到(?:的|后)?(?:请|麻烦)?(?:回复|回|接龙|扣)\s*(?:\d|收到|一下|[a-z])|(?:还)?[没未]有?(?:收到|看到)[^,.!?;]{0,8}的(?:同学|家长|老师|人|朋友|请|可以|私聊|联系|及时|尽快|抓紧)|(?:看到|收到)(?:通知|消息|信息)?(?:的|后)(?:请|麻烦)|(?:请|麻烦)(?:大家|各位|同学们?|家长们?)|收到的(?:同学|家长|人|老师)|回复格式|格式[:为是]|回复收到(?:即可|就(?:行|好|可以))|只(?:需|要)回复/u;
 const ASKS_RECEIPT =
-  /谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了?没有?$|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
+  /[没未]有?收到[^,.]{0,8}的[^,.]{0,8}(?:怎么办|咋办|怎么弄|如何)|哪(?:位|些|个)[^,.]{0,6}[没未]有?收到|谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了?没有?$|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
 const QUESTION_WORDS =
-  /吗|请问|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|呢$|[么嘛]$|咋|啥/u;
+  /吗|请问|什么|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|(?:可以|行|对|是|能|要|好)[^,.]{0,6}吧$|[^,.]{3,}不$|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯)呢$|[么嘛]$|咋|啥/u;
 const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)(?!了)|没(?:看|听)懂|看不懂/u;
 /** Not received / cannot open / cannot do. Kept per clause. */
 const NEGATIVE =
-  /[没未]有?(?:收到|看到|接到|见到|通知到)|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时)|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见/u;
+  /[没未]有?(?:收到|看到|接到|见到|通知到)|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时|访问|进入)|[\u4e00-\u9fff]不(?:了(?!解)|上去)|[看扫打登签解进点填交下上传印载开存]不(?:清|出来?|进去|下来|开)|已?过期|乱码|被删除?|已删除|(?:没有|没)[^,.]{0,6}账号|\b404\b|0\s?kb|0字节|没反应|[回过赶]不(?:去|来)|看不懂|不识字|入口[^,.]{0,4}关|名额(?:已经?)?满|空白|是空的|无权限|没有权限|没找到|找不到|不显示|报错|闪退|加载失败|提交失败|登录失败|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见/u;
 /** Double negation: `不是没收到`, `并非没收到` — the clause says it was received. */
 const DOUBLE_NEGATION = /(?:不是|并非|并不是|也不是)[没未]有?收到/u;
 /** The clause says it is there now (`现在收到了`, `已经看到了`). */
@@ -222,27 +259,29 @@ const RECOVERED =
   /(?:现在|已经|刚刚|刚才|后来|又|重新|终于|这次|这下|可以)(?:也|都)?(?:收到|看到|打开|找到|下载)了?|(?:能|可以)(?:打开|看到|收到|下载)了|好了|解决了|找到了/u;
 /** 已传达/已转发/已落实/已完成 and the like: a report that the work is done. */
 const DONE =
-  /(?:已经?|均已|都已|全部|已全部|都|均|全都)(?:经)?(?:传达|转达|落实|完成|通知|下发|上报|提交|报备|填报|填写|填好|填完|处理|安排|部署|告知|转告|签字|签好|交|缴|报名|登记|统计|核实|确认完|发放|转(?:发|到|至|了|群|给|达)|发(?:到|至|送|了|群|布|班|给|放))|(?:传达|转发|转达|落实|通知|下发|上报|提交|填报|报备|统计|部署|登记)(?:完毕|完成|到位|好了|了|到)|(?:应到|应交|应报)\s*\d+\s*(?:人)?\s*[,,]?\s*(?:实到|实交|已交|已报)\s*\d+|\d+\s*\/\s*\d+\s*(?:人)?\s*(?:已|均|全)/u;
+  /^(?:填|交|做|签|办|弄|报|打卡)(?:好|完)?了|^(?:搞定|办妥|弄好|做好|填好|交好)(?:了|啦)?$|(?:提交|填好|交好|上交|报名)(?:啦|了)|报送|(?:并|且|也)(?:已经?)?(?:转发|传达|转达|下发|落实|通知)|(?:已经?|均已|都已|全部|已全部|都|均|全都)(?:经)?(?:[^,.!?没未不收]{0,4}?)(?:上报|汇总|打卡|上交|办理|办好|做完|做好|传达|转达|落实|完成|通知|下发|上报|提交|报备|填报|填写|填好|填完|处理|安排|部署|告知|转告|签字|签好|交|缴|报名|登记|统计|核实|确认完|发放|填|转|发(?:到|至|送|了|群|布|班|给|放|老师|邮箱|$))|(?<!收到)(?:传达|转发|转达|落实|通知|下发|上报|提交|填报|报备|统计|部署|登记)(?:完毕|完成|到位|好了|了|啦|到)|(?:应到|应交|应报)\s*\d+\s*(?:人)?\s*[,,]?\s*(?:实到|实交|已交|已报)\s*\d+|\d+\s*\/\s*\d+\s*(?:人)?\s*(?:已|均|全)/u;
+/** `还有5个同学没回复收到`: a status report about others, not a receipt. */
+const OTHERS_STATUS = /还(?:有|差)[^,.]{0,8}[没未]有?(?:回复?|回|接龙|填|交|报)|[没未]有?回复?收到|\d+\s*(?:人|位|名)?已回复|还(?:有|差)\s*\d+\s*(?:人|个|名|位)/u;
 /** `没有全部完成`, `还未全部传达`, `还有3个同学没填`: not done yet. */
 const NOT_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都|完成|传达|转发|落实|通知|填)|还(?:有|差)\s*\d*\s*(?:个|名|位)?(?:人|同学|学生|家长)?[没未]|还(?:有|差)\d+/u;
 /** `没有全部完成`, `尚未传达`: the report is that it is not done. */
 const NOT_ALL_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都)|(?:尚未|还没有?|还未)(?:传达|转发|落实|完成|通知)/u;
-const FIGURES = /\d+\s*\/\s*\d+|应到\s*\d+\s*(?:人)?\s*[,,]?\s*实到\s*\d+|\d+\s*(?:人|个班|名)/gu;
+const FIGURES = /(?:应到|实到|应报|实报|应交|实交|应填|实填)\s*\d+\s*(?:人|名)?|\d+\s*\/\s*\d+|\d+(?:\.\d+)?\s*(?:%|人|个班级?|名)/gu;
 const DIRECTIVE_REF = /#\s*(\d{1,7})|第\s*(\d{1,7})\s*号|(\d{1,7})\s*号(?:通知|文件|任务)/u;
 
-const ACK_WORD = /收到|收道|收倒|shoudao|sd(?![a-z])|收悉|已收(?!费|集)/u;
+const ACK_WORD = /收到|收道|收倒|手到|搜到|首到|shoudao|sd(?![a-z])|收悉|已收(?!费|集)/u;
 const EXACT_ACK =
-  /^(?:(?:好的?|ok|嗯+|好滴|哦)[,. 、]*|已经?|均已|都|也|我也|我们?(?:已经?)?|(?:全部|都)已经?)?(?:收到|收道|收倒|shoudao|sd)(?:了|啦|咯|哦|喽|嘞|哈|呢|的|滴)?(?:[,.!~ 、]*(?:谢谢|谢谢老师|老师|辛苦了|老师辛苦了|谢谢您|好的|明白|感谢|感谢老师|ok|嗯|马上(?:办|处理|填|转发|落实)?|立即(?:执行|落实)?|会按时(?:完成|参加|提交)))*$/u;
+  /^(?:(?:好的?|ok|嗯+|好滴|哦)[,. 、]*|已经?|均已|都|也|我也|我们?(?:已经?)?|(?:全部|都)已经?)?(?:收到|shoudao|sd)(?:了|啦|咯|哦|喽|嘞|哈|呢|的|滴)?(?:[,.!~ 、]*(?:谢谢|谢谢老师|老师|辛苦了|老师辛苦了|谢谢您|好的|明白|感谢|感谢老师|ok|嗯|马上(?:办|处理|填|转发|落实)?|立即(?:执行|落实)?|会按时(?:完成|参加|提交)))*$/u;
 const POLITE_TAIL =
-  '(?:[,.!~ 、]*(?:好的?|嗯|ok|老师|谢谢老师|谢谢|辛苦了|辛苦|老师辛苦了|谢谢您|感谢|感谢老师|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:按时|准时|及时)?(?:完成|参加|提交|配合)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
+  '(?:[,.!~ 、]*(?:好的?|嗯|ok|老师|老师们|书记|领导|主任|谢谢(?:老师|领导|书记)?(?:提醒|通知|关心)?|谢谢|辛苦了|辛苦|老师辛苦了|谢谢您|感谢|感谢老师|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:按时|准时|及时)?(?:完成|参加|提交|配合)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
 /** Read-receipt words; `明白`, `了解` only as the whole reply (`我想了解一下…` is not one). */
 const STRONG_ACK = new RegExp(
-  `^(?:好的?|ok|嗯+)?[,. 、]*(?:已阅|已读|阅|收|已收|收悉|已知悉|知悉|已知|明白|了解|知道|清楚|晓得|遵照执行|照办|看到|看到了|已看|已看到|已查收|查收|get|got it|roger|没问题|一定配合|会配合)了?${POLITE_TAIL}$`,
+  `^(?:(?:好的?|ok|嗯+|哦+)[,. 、]*){0,2}(?:已阅|已读|阅|收|已收|收悉|已知悉|知悉|已知|已知晓|知晓|晓得|明白|了解|知道|清楚|晓得|遵照执行|照办|看到|看到了|已看|已看到|已查收|查收|get|got it|roger|一定配合|会配合)(?:了|咯|喽|啦|哈|呀|哒)?${POLITE_TAIL}$`,
   'u',
 );
 const READ_RECEIPT = /已阅|已读|收悉|知悉|已查收|已看到/u;
 const WEAK_ACK = new RegExp(
-  `^(?:好的?|好滴|好哒|好嘞|好吧|嗯+|哦+|ok|okay|ok的|行|可以|没问题|是的?|对|嗯嗯好|好好)${POLITE_TAIL}$`,
+  `^(?:好的?|好滴|好哒|好嘞|好吧|嗯+|嗯[呐呢哪]|哦+|ok+|okay|ok的|行|可以|没问题|是的?|对|嗯嗯好|好好)${POLITE_TAIL}$`,
   'u',
 );
 /** Thanks and greetings alone: polite, but not a receipt. */
@@ -271,9 +310,16 @@ function make(
 
 /** Classifies one reply. */
 export function understandReply(text: string, ctx: ReplyContext): Understanding {
+  if (text.includes('接龙')) {
+    // A 接龙 version: what the sender said is, as a rule, the line they added at the end.
+    const chain = parseChain(text);
+    const last = chain?.entries[chain.entries.length - 1];
+    if (chain) return last ? understandReply(last.text, ctx) : make('other', CONFIDENCE.otherClear, null);
+  }
   const prepared = prepareReply(text);
-  if (/^#?接龙/u.test(prepared)) return make('other', CONFIDENCE.otherClear, null);
-  const hasMark = /[?]\s*$/u.test(prepared.replace(/[\s\p{Extended_Pictographic}\uFE0F\u200D~]+$/u, ''));
+  if (/^[?]+$/u.test(prepared)) return make('question', CONFIDENCE.clear, null);
+  if (SAME_QUESTION.test(prepared) && quotesQuestion(text)) return make('question', CONFIDENCE.long, null);
+  const hasMark = prepared.includes('?') && /[?]\s*$/u.test(prepared.replace(/[\s\p{Extended_Pictographic}\uFE0F\u200D~]+$/u, ''));
   let directiveRef: number | null = null;
   let body = prepared;
   if (body.includes('#') || body.includes('号')) {
@@ -291,16 +337,27 @@ export function understandReply(text: string, ctx: ReplyContext): Understanding 
     if (emoji.label === 'other' && id.names.length > 0 && !hasMark) return make('ack', CONFIDENCE.emoji, id, NO_NAMES, directiveRef);
     return emoji;
   }
-  if (RETRACT.test(core) && !NEGATIVE.test(core.replace(RETRACT, ''))) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, directiveRef, true);
-  const figures = core.search(/\d/u) >= 0 ? (core.match(FIGURES) ?? NO_NAMES) : NO_NAMES;
+  if (RETRACT.test(core) && !NEGATIVE.test(core.replace(RETRACT, '')) && !hasMark && !QUESTION_WORDS.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, directiveRef, true);
+  const figures = /\d/u.test(body) ? (body.match(FIGURES) ?? NO_NAMES).map((f) => f.trim()) : NO_NAMES;
   const trouble = classifyTrouble(core, hasMark, id, directiveRef);
   if (trouble) return trouble;
   if (DONE.test(core) && !NOT_ALL_DONE.test(core)) return make('done', CONFIDENCE.contains, id, figures, directiveRef);
+  if (OTHERS_STATUS.test(core)) return make('other', CONFIDENCE.otherDefault, id, figures, directiveRef);
   const ack = classifyAck(core, id, directiveRef);
   const hinted = withHint(ack, prepared, core, ctx, id, directiveRef);
   if (hinted) return hinted;
   if (NOT_DONE.test(core)) return make('other', CONFIDENCE.otherDefault, id, figures, directiveRef);
   return make('other', POLITE_ONLY.test(core) ? CONFIDENCE.otherClear : CONFIDENCE.otherDefault, id, NO_NAMES, directiveRef);
+}
+
+/** `+1` or `同问` under a quoted question: the same question. */
+const SAME_QUESTION = /^(?:\+1|同问|同求|我也想问|一样的问题|me too)$/u;
+
+function quotesQuestion(text: string): boolean {
+  const sep = WECHAT_QUOTE_SEPARATOR.exec(text);
+  if (!sep) return false;
+  const quoted = text.slice(0, sep.index);
+  return /[?？]|吗|请问|怎么|什么|哪/u.test(quoted);
 }
 
 function bareEmoji(prepared: string, ctx: ReplyContext, id: Identity, ref: number | null): Understanding {
@@ -314,7 +371,7 @@ function bareEmoji(prepared: string, ctx: ReplyContext, id: Identity, ref: numbe
 
 /** Didn't get it, can't open it, asks something, or tells others what to reply: never an acknowledgement. */
 function classifyTrouble(core: string, hasMark: boolean, id: Identity, ref: number | null): Understanding | null {
-  if (INSTRUCTION.test(core) && !/^(?:好的?|ok)?[,. ]*收到/u.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, ref);
+  if (INSTRUCTION.test(core) && !/^(?:好的?|ok)?[,. ]*收到[,. ]/u.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, ref);
   if (ASKS_RECEIPT.test(core) && !NEGATIVE_STATEMENT.test(core)) return make('question', CONFIDENCE.clear, id, NO_NAMES, ref);
   if (NEGATIVE.test(core) || CANT.test(core)) {
     const verdict = negationVerdict(core);
@@ -328,7 +385,7 @@ function classifyTrouble(core: string, hasMark: boolean, id: Identity, ref: numb
 }
 
 /** `我没收到，你们收到了吗`: a statement of not receiving wins over the question. */
-const NEGATIVE_STATEMENT = /我(?:家|们)?(?:孩子|这边|班)?(?:还)?[没未]有?收到|还[没未]有?收到(?!的)|[没未]有?收到(?:附件|文件|通知|消息|信息|链接|表格|图片)/u;
+const NEGATIVE_STATEMENT = /我(?:家|们)?(?:孩子|这边|班)?(?:还)?[没未]有?收到(?!的)|还[没未]有?收到(?!的)|[没未]有?收到(?:附件|文件|通知|消息|信息|链接|表格|图片)(?!的)/u;
 /** `这个我做不了`, `我们去不了`: cannot do it. */
 const CANT = /[做去来办交填参]不了|不能(?:按时)?(?:参加|完成|提交|去|来)|没(?:时间|办法)(?:参加|去|来|完成)?/u;
 /** `会不会`-style words that are part of a statement: `不管怎么样都会配合`. */
@@ -358,26 +415,40 @@ function negationVerdict(core: string): 'negative' | 'recovered' | 'none' {
       const after = c.slice(Math.max(0, c.search(NEGATIVE)));
       if (RECOVERED.test(after) && !NEGATIVE.test(after.replace(RECOVERED, ''))) recoveredAt = i;
       else negativeAt = i;
-    } else if (negativeAt >= 0 && (RECOVERED.test(c) || (/收到/u.test(c) && /现在|已经|刚|又|后来|重新|终于/u.test(c)))) {
+    } else if (negativeAt >= 0 && (RECOVERED.test(c) || (/收到|看到/u.test(c) && /现在|已经|刚|又|后来|重新|终于|今天/u.test(c)))) {
       recoveredAt = i;
     }
   }
   if (negativeAt >= 0 && recoveredAt > negativeAt) return 'recovered';
+  // `收到了，之前一直没看到`: the not-seeing is in the past, and another clause says it is there now.
+  if (negativeAt >= 0 && pastOnly(clauses, negativeAt) && clauses.some((c, i) => i !== negativeAt && /^(?:已经?|现在|今天)?(?:收到|看到)了?$/u.test(c))) return 'recovered';
   if (negativeAt >= 0) return 'negative';
   if (recoveredAt >= 0) return 'recovered';
   return doubled ? 'none' : 'none';
 }
 
+/** The negative clause speaks of before (`之前没看到`, `昨天没收到`). */
+function pastOnly(clauses: readonly string[], at: number): boolean {
+  return /之前|以前|昨天|刚才|刚开始|一开始|早上|上午|前面|原来|本来/u.test(clauses[at] ?? '');
+}
+
 function classifyAck(core: string, id: Identity, ref: number | null): Understanding | null {
   const named = id.names.length > 0;
   if (EXACT_ACK.test(core)) return make('ack', named ? CONFIDENCE.clear : CONFIDENCE.exact, id, NO_NAMES, ref);
-  const len = [...core].length;
+  const len = core.length;
+  if (len > LONG_REPLY_CHARS && !ACK_WORD.test(core)) {
+    return /明白了|知道了|清楚了|了解了|已阅|知悉/u.test(core) ? make('ack', CONFIDENCE.long, id, NO_NAMES, ref) : null;
+  }
   if (ACK_WORD.test(core)) {
     if (len > LONG_REPLY_CHARS) return ACK_HEAD.test(core) || ACK_TAIL.test(core) ? make('ack', CONFIDENCE.long, id, NO_NAMES, ref) : null;
     const typo = !/收到|收悉|已收/u.test(core);
     return make('ack', typo ? CONFIDENCE.named : len <= SHORT_REPLY_CHARS ? CONFIDENCE.contains : CONFIDENCE.long, id, NO_NAMES, ref);
   }
   if (STRONG_ACK.test(core)) return make('ack', CONFIDENCE.strongWord, id, NO_NAMES, ref);
+  // `老师好，通知我仔细看了一遍，明白了，…`: one clause is a plain receipt.
+  if (len > 8 && /明白|知道|清楚|了解|知悉|已阅/u.test(core) && core.split(CLAUSE_SPLIT).some((c) => c.length >= 2 && STRONG_ACK.test(c))) {
+    return make('ack', CONFIDENCE.long, id, NO_NAMES, ref);
+  }
   if (READ_RECEIPT.test(core) && len <= SHORT_REPLY_CHARS) return make('ack', CONFIDENCE.named, id, NO_NAMES, ref);
   if (WEAK_ACK.test(core)) return make('ack', named ? CONFIDENCE.named : CONFIDENCE.weakWord, id, NO_NAMES, ref);
   return null;
@@ -395,26 +466,47 @@ function withHint(
   id: Identity,
   ref: number | null,
 ): Understanding | null {
-  const hint = ctx.replyHint.normalize('NFKC').toLowerCase().trim();
+  const hint = normalHint(ctx.replyHint);
+  if (ack && (hint === '' || hint === '收到')) return ack;
   const plain = prepared.replace(/[\s\uFE0F\u20E3\p{P}]/gu, '').replace(/^\+/u, '');
-  const bareNumber = /^\+?\d{1,2}$/u.test(plain) ? plain : null;
   if (hint !== '' && hint !== '收到') {
     const compact = coreOf(id.rest).replace(/[\s\uFE0F\u20E3]/gu, '');
-    if (compact === hint || compact === `+${hint}` || core === hint || plain === hint) {
+    const bare = compact.replace(HINT_TAIL, '');
+    if (compact === hint || compact === `+${hint}` || core === hint || plain === hint || bare === hint || bare === `+${hint}`) {
       return make('ack', id.names.length > 0 ? CONFIDENCE.clear : CONFIDENCE.exact, id, NO_NAMES, ref);
     }
-    if (/^\d+$/u.test(hint) && new RegExp(`^[^\\d]{1,12}?[\\s:,-]*\\+?${hint}$`, 'u').test(prepared.replace(EDGE_NOISE, ''))) {
+    if (/^\d+$/u.test(hint) && namedNumber(hint).test(prepared.replace(EDGE_NOISE, ''))) {
       return make('ack', CONFIDENCE.named, id, NO_NAMES, ref);
     }
-    if (!/^\d+$/u.test(hint) && core.includes(hint) && [...core].length <= SHORT_REPLY_CHARS && !core.includes(`不${hint}`)) {
+    if (!/^\d+$/u.test(hint) && core.includes(hint) && core.length <= SHORT_REPLY_CHARS && !core.includes(`不${hint}`)) {
       return stronger(ack, make('ack', CONFIDENCE.contains, id, NO_NAMES, ref));
     }
   }
   if (ack) return ack;
   // An unasked `1` or `+1`: most likely a reply, but to what is not certain.
-  if (bareNumber === '1' || (bareNumber !== null && id.names.length > 0 && bareNumber === '1')) return make('ack', CONFIDENCE.emoji, id, NO_NAMES, ref);
+  if (plain === '1') return make('ack', CONFIDENCE.emoji, id, NO_NAMES, ref);
   return null;
 }
+
+function normalHint(hint: string): string {
+  if (hint === '收到' || hint === '') return hint;
+  return hint.normalize('NFKC').toLowerCase().trim();
+}
+
+const namedNumbers = new Map<string, RegExp>();
+
+/** `张三妈妈 1`, `张三+1` for a numeric hint. */
+function namedNumber(hint: string): RegExp {
+  let re = namedNumbers.get(hint);
+  if (!re) {
+    re = new RegExp(`^[^\\d]{1,12}?[\\s:,-]*\\+?${hint}$|^\\+?${hint}[\\s:,-]+[^\\d]{1,12}$`, 'u');
+    if (namedNumbers.size < 64) namedNumbers.set(hint, re);
+  }
+  return re;
+}
+
+/** What may follow the asked-for reply: `1，谢谢老师`. */
+const HINT_TAIL = new RegExp(`${POLITE_TAIL}$`, 'u');
 
 function stronger(a: Understanding | null, b: Understanding): Understanding {
   return a === null || b.confidence > a.confidence ? b : a;

@@ -12,7 +12,7 @@ export interface TestSchool {
   readonly runtime: Runtime;
   readonly clock: Clock;
   /** A person (学号, 工号, 家长:<学号>) says something in a group (key) or privately ('私聊'). */
-  say(who: string, where: string, text: string, opts?: { quoteId?: string }): SimMessage;
+  say(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string }): SimMessage;
   /** Waits until every queue is drained. */
   settle(): Promise<void>;
   /** Bot messages to a destination (group key or 私聊:<id>), optionally only those after a transcript index. */
