@@ -1,11 +1,14 @@
 /**
  * `cascade <command>`: import, drill, demo, bench, start. Run with `npx tsx src/cli.ts` or `npm run cascade --`.
  */
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, createLogger } from './app/logger.js';
 import { ConfigError, loadConfig } from './config/load.js';
+import { DEFAULT_REPLY_HINT } from './domain/commands.js';
+import { understandReply } from './domain/understanding.js';
 import { runDrill, type DrillReport } from './drill/runner.js';
 import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
@@ -18,7 +21,11 @@ const USAGE = `用法 / usage: cascade <command>
   import <file|dir> [--dry-run] load a roster workbook (.xlsx) or a directory of CSVs into the store
   drill <scenario.yaml> [--json] play a drill scenario on the simulator with a virtual clock
   demo [--json]                 play the built-in drill of the demo school
-  bench [--json]                run the benchmark on a synthetic campus (see docs/benchmarks.md)`;
+  bench [--json]                run the benchmark on a synthetic campus (see docs/benchmarks.md)
+  classify [file] [--hint=收到] [--jsonl]
+                                read replies, one a line (stdin when no file), print how each is
+                                understood as JSON lines; \\n in a line is a line break; --jsonl reads
+                                {"text","hint"} objects or JSON strings`;
 
 export const DEMO_SCENARIO = fileURLToPath(new URL('../config/drills/demo.yaml', import.meta.url));
 
@@ -48,6 +55,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'demo':
       return drillCommand(DEMO_SCENARIO, flag(args, '--json'));
+    case 'classify':
+      return classifyCommand(args);
     case 'bench': {
       const { benchCommand } = await import('./bench/run.js');
       return benchCommand(args);
@@ -62,6 +71,61 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
       return 2;
   }
+}
+
+function option(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === name && i + 1 < args.length) return args.splice(i, 2)[1];
+    if (a.startsWith(`${name}=`)) return args.splice(i, 1)[0]?.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/** `cascade classify`: one JSON line per reply read, for checking a puzzling case and for tuning. */
+async function classifyCommand(args: string[]): Promise<number> {
+  const jsonl = flag(args, '--jsonl');
+  const hint = option(args, '--hint') ?? DEFAULT_REPLY_HINT;
+  const file = args[0];
+  if (file !== undefined && file !== '-' && !existsSync(file)) {
+    process.stderr.write(`找不到文件：${resolve(file)}\n`);
+    return 1;
+  }
+  const input = file === undefined || file === '-' ? process.stdin : createReadStream(file, 'utf8');
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  let bad = 0;
+  for await (const raw of lines) {
+    n++;
+    if (raw.trim() === '') continue;
+    let text = raw.replace(/\\n/gu, '\n');
+    let lineHint = hint;
+    if (jsonl) {
+      try {
+        const parsed = JSON.parse(raw) as unknown;
+        if (typeof parsed === 'string') text = parsed;
+        else if (parsed !== null && typeof parsed === 'object' && typeof (parsed as { text?: unknown }).text === 'string') {
+          text = (parsed as { text: string }).text;
+          const h = (parsed as { hint?: unknown }).hint;
+          if (typeof h === 'string') lineHint = h;
+        } else throw new Error('expected a string or an object with "text"');
+      } catch (error) {
+        bad++;
+        process.stderr.write(`第 ${n} 行不是有效的 JSON：${error instanceof Error ? error.message : String(error)}\n`);
+        continue;
+      }
+    }
+    const u = understandReply(text, { replyHint: lineHint });
+    const out: Record<string, unknown> = { text, label: u.label, confidence: u.confidence };
+    if (u.names.length > 0) out['names'] = u.names;
+    if (u.relation) out['relation'] = u.relation;
+    if (u.figures.length > 0) out['figures'] = u.figures;
+    if (u.directiveRef !== null) out['directiveRef'] = u.directiveRef;
+    if (u.retract) out['retract'] = true;
+    if (lineHint !== DEFAULT_REPLY_HINT) out['hint'] = lineHint;
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  }
+  return bad > 0 ? 1 : 0;
 }
 
 async function importCommand(args: string[]): Promise<number> {

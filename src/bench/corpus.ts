@@ -72,7 +72,8 @@ export function scoreCorpus(rows: readonly CorpusRow[], classify: (row: CorpusRo
     const hits = tp.get(label) ?? 0;
     const p = predicted.get(label) ?? 0;
     const a = actual.get(label) ?? 0;
-    return { label, support: a, precision: p === 0 ? 1 : hits / p, recall: a === 0 ? 1 : hits / a };
+    // NaN: never predicted (precision undefined); shown as — and written as null in JSON.
+    return { label, support: a, precision: p === 0 ? Number.NaN : hits / p, recall: a === 0 ? Number.NaN : hits / a };
   });
   return { total: rows.length, correct, accuracy: rows.length === 0 ? 0 : correct / rows.length, perLabel, unsafeAcks, misses };
 }

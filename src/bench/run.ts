@@ -21,12 +21,16 @@ import type { RosterData } from '../roster/types.js';
 import { populateWorld, type SimSchool } from '../sim/populate.js';
 import { closeDb, openDb, type Db } from '../store/db.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
+import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 
 export const TARGETS = {
   relay_ratio: 0.5,
   ack_ratio: 0.3,
   pending_query_p95_ms: 20,
   peak_rss_mb: 500,
+  understanding_accuracy: 0.97,
+  understanding_unsafe_acks: 0,
+  understanding_msgs_per_s: 100_000,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -52,6 +56,7 @@ export interface BenchOptions {
 }
 
 export interface BenchResult {
+  understanding: UnderstandingBench;
   reference_jobs_per_s: number;
   relay_deliveries_per_s: number;
   relay_ratio: number;
@@ -85,7 +90,7 @@ export interface BenchResult {
     redis_cpu_ms: number | null;
   };
   pending: { calls: number; p50_ms: number; p95_ms: number; max_ms: number; chat_path_ms: number | null };
-  targets: { relay_ratio: boolean; ack_ratio: boolean; pending_query_p95_ms: boolean; peak_rss_mb: boolean };
+  targets: Record<keyof typeof TARGETS, boolean>;
   /** Correctness: every delivery sent exactly once, every acknowledgement stored. */
   ok: boolean;
 }
@@ -197,6 +202,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       embedded = await startEmbeddedRedis();
       url = embedded.url;
     }
+    progress('reply understanding: labelled corpus, baseline, throughput on one core');
+    const understanding = benchUnderstanding();
+    progress(`  accuracy ${understanding.corpus.accuracy} (holdout ${understanding.holdout.accuracy}), baseline ${understanding.baseline.accuracy}, ${understanding.msgs_per_s} messages/s`);
     // (1) is measured twice, before and after the app's phases, to bracket any drift in the machine's load.
     progress(`reference: ${referenceJobs} no-op BullMQ jobs, concurrency 50`);
     const before = await referenceRun(url, prefix, referenceJobs);
@@ -211,6 +219,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const ackRatio = app.ackPerS / refPerS;
     const { relay, ack, pending } = app;
     return {
+      understanding,
       reference_jobs_per_s: round(refPerS),
       relay_deliveries_per_s: round(app.relayPerS),
       relay_ratio: round(relayRatio, 3),
@@ -228,6 +237,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         ack_ratio: ackRatio >= TARGETS.ack_ratio,
         pending_query_p95_ms: pending.p95_ms <= TARGETS.pending_query_p95_ms,
         peak_rss_mb: rss <= TARGETS.peak_rss_mb,
+        understanding_accuracy: understanding.corpus.accuracy >= TARGETS.understanding_accuracy,
+        understanding_unsafe_acks: understanding.corpus.unsafe_acks <= TARGETS.understanding_unsafe_acks,
+        understanding_msgs_per_s: understanding.msgs_per_s >= TARGETS.understanding_msgs_per_s,
       },
       ok:
         relay.sent === relay.expected &&
@@ -504,6 +516,25 @@ function displayWidth(text: string): number {
 
 const padEnd = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 
+const pct = (x: number): string => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)} %`);
+
+/** Per-label precision/recall of the classifier and of the naive baseline, and the holdout's accuracy. */
+function understandingTable(u: UnderstandingBench): string[] {
+  const labels = Object.keys(u.corpus.per_label);
+  const rows = [['label', 'n', 'precision', 'recall', 'baseline precision', 'baseline recall']];
+  for (const l of labels) {
+    const c = u.corpus.per_label[l];
+    const b = u.baseline.per_label[l];
+    if (!c || !b) continue;
+    rows.push([l, String(c.support), pct(c.precision), pct(c.recall), pct(b.precision), pct(b.recall)]);
+  }
+  const w = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  return [
+    `replies: accuracy ${pct(u.corpus.accuracy)} on ${u.corpus.rows} labelled replies (tuning ${pct(u.tuning.accuracy)} of ${u.tuning.rows}, holdout never tuned on ${pct(u.holdout.accuracy)} of ${u.holdout.rows}); naive baseline ${pct(u.baseline.accuracy)}, ${u.baseline.unsafe_acks} negative/question taken as ack`,
+    ...rows.map((row) => row.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd()),
+  ];
+}
+
 export function formatBench(r: BenchResult): string {
   const rows: [string, string, string, string][] = [
     ['figure', 'value', 'target', ''],
@@ -512,6 +543,9 @@ export function formatBench(r: BenchResult): string {
     ['acks: 收到 messages stored', `${r.ack_msgs_per_s}/s = ${r.ack_ratio} × ref`, `≥ ${TARGETS.ack_ratio} × ref`, mark(r.targets.ack_ratio)],
     ['/未回复 one college, p95', `${r.pending_query_p95_ms} ms`, `≤ ${TARGETS.pending_query_p95_ms} ms`, mark(r.targets.pending_query_p95_ms)],
     ['peak RSS', `${r.peak_rss_mb} MB`, `≤ ${TARGETS.peak_rss_mb} MB`, mark(r.targets.peak_rss_mb)],
+    ['replies: accuracy on the corpus', `${pct(r.understanding.corpus.accuracy)} of ${r.understanding.corpus.rows}`, `≥ ${pct(TARGETS.understanding_accuracy)}`, mark(r.targets.understanding_accuracy)],
+    ['replies: negative/question taken as ack', `${r.understanding.corpus.unsafe_acks}`, `${TARGETS.understanding_unsafe_acks}`, mark(r.targets.understanding_unsafe_acks)],
+    ['replies: classified per second, one core', `${r.understanding.msgs_per_s}/s`, `≥ ${TARGETS.understanding_msgs_per_s}/s`, mark(r.targets.understanding_msgs_per_s)],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
   const line = (row: readonly string[]): string => row.map((c, i) => padEnd(c, w[i] ?? 0)).join('  ').trimEnd();
@@ -523,6 +557,8 @@ export function formatBench(r: BenchResult): string {
     `acks: ${r.ack.messages} messages in ${r.ack.ms} ms → ${r.ack.stored_acks} acknowledgements of directive ${r.ack.directive_id}`,
     `/未回复: ${r.pending.calls} calls, p50 ${r.pending.p50_ms} ms, p95 ${r.pending.p95_ms} ms, max ${r.pending.max_ms} ms` +
       (r.pending.chat_path_ms === null ? '' : `; once through the chat: ${r.pending.chat_path_ms} ms`),
+    '',
+    ...understandingTable(r.understanding),
     '',
     ...rows.map(line),
     '',

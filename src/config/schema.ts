@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const MINUTE = 60_000;
+/** Default of replies.countAtOrAbove: an acknowledgement this sure is counted without review. */
+export const DEFAULT_COUNT_AT_OR_ABOVE = 0.7;
 const DAY = 24 * 60 * MINUTE;
 
 const accountSchema = z.strictObject({
@@ -66,7 +68,7 @@ export const configSchema = z.strictObject({
       /** A second 收到 within this long of the same person's counted one is a repeat, not an answer to an older directive. */
       repeatWindowMs: z.number().int().min(0).default(10 * MINUTE),
       /** A reply read as an acknowledgement with at least this confidence is counted at once. */
-      countAtOrAbove: z.number().min(0).max(1).default(0.7),
+      countAtOrAbove: z.number().min(0).max(1).default(DEFAULT_COUNT_AT_OR_ABOVE),
       /** Below countAtOrAbove but at least this: kept on the review list (`/待确认`), counted once confirmed. */
       reviewAtOrAbove: z.number().min(0).max(1).default(0.45),
       /**

@@ -90,8 +90,10 @@ const ACK_TOKEN = '\u{1F44D}';
  */
 export function prepareReply(text: string): string {
   let s = text;
-  const sep = WECHAT_QUOTE_SEPARATOR.exec(s);
-  if (sep && s.trimStart().startsWith('「')) s = s.slice(sep.index + sep[0].length);
+  if (s.includes('\n')) {
+    const sep = WECHAT_QUOTE_SEPARATOR.exec(s);
+    if (sep && s.trimStart().startsWith('「')) s = s.slice(sep.index + sep[0].length);
+  }
   if (s.includes('[CQ:')) s = s.replace(CQ_CODE, cqReplacement);
   if (TRADITIONAL_TEST.test(s)) s = s.replace(TRADITIONAL_ALL, (ch) => TRADITIONAL.get(ch) ?? ch);
   // NFKC only where it can change something: anything beyond ASCII and the CJK block (full-width
@@ -122,15 +124,23 @@ const INNER_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u2
 
 /** `收到收到` → `收到`, `哈哈哈` → `哈`; a doubled single character stays (`谢谢`, `妈妈`). */
 function collapseRepeats(s: string): string {
-  if (s.length < 2 || !hasRepeatedChar(s)) return s;
+  if (s.length < 3 || !hasAdjacentRepeat(s)) return s;
   return s.replace(/(.)\1{2,}/gu, '$1').replace(/(.{2,4}?)\1+/gu, '$1');
 }
 
-/** Whether any UTF-16 unit occurs twice: without one there is nothing to collapse. */
-function hasRepeatedChar(s: string): boolean {
-  for (let i = 1; i < s.length; i++) {
+/** Whether some unit runs three times or some 2–4 units come twice in a row: else nothing to collapse. */
+function hasAdjacentRepeat(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i + 2 < n; i++) {
     const c = s.charCodeAt(i);
-    for (let j = 0; j < i; j++) if (s.charCodeAt(j) === c) return true;
+    if (c === s.charCodeAt(i + 1) && c === s.charCodeAt(i + 2)) return true;
+  }
+  for (let len = 2; len <= 4; len++) {
+    for (let i = 0; i + 2 * len <= n; i++) {
+      let same = true;
+      for (let k = 0; k < len && same; k++) same = s.charCodeAt(i + k) === s.charCodeAt(i + len + k);
+      if (same) return true;
+    }
   }
   return false;
 }
@@ -141,10 +151,39 @@ export function normalizeReply(text: string): string {
 }
 
 function coreOf(prepared: string): string {
-  let s = prepared.replace(EDGE_NOISE, '');
+  let s = trimNoise(prepared);
   if (INNER_EMOJI.test(s)) s = s.replace(INNER_EMOJI, ' ').trim();
   if (s.includes(' ')) s = s.replace(HAN_GAP, '$1$2');
   return collapseRepeats(s);
+}
+
+const NOISE_CHAR = /^[\s\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]$/u;
+
+/** EDGE_NOISE removed from both ends, by hand: a regex anchored at the end tries every position. */
+function trimNoise(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end) {
+    const cp = s.codePointAt(start) ?? 0;
+    const ch = String.fromCodePoint(cp);
+    if (!isNoise(cp, ch)) break;
+    start += ch.length;
+  }
+  while (end > start) {
+    let i = end - 1;
+    const low = s.charCodeAt(i);
+    if (low >= 0xdc00 && low <= 0xdfff && i > start) i--;
+    const cp = s.codePointAt(i) ?? 0;
+    if (!isNoise(cp, String.fromCodePoint(cp))) break;
+    end = i;
+  }
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+function isNoise(cp: number, ch: string): boolean {
+  // Letters, digits and CJK ideographs are never noise: skip the Unicode-property test for them.
+  if ((cp >= 0x30 && cp <= 0x39) || (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x4e00 && cp <= 0x9fff)) return false;
+  return NOISE_CHAR.test(ch);
 }
 
 /** `收 到`: a space typed between two characters. */
@@ -170,6 +209,8 @@ const NAME_THEN_NUMBER = /(?:^|[\s,.!~:、。])([\u4e00-\u9fff]{2,3})\s*[-_(]?\s
 /** A bare name before or after 收到 (`张三收到`, `收到 张三`): only as a candidate for the roster to confirm. */
 const NAME_AROUND_ACK =
   /(?:^|[\s,.:、])([\u4e00-\u9fff]{2,3})(?:[\s,.:、]*(?=(?:已经?)?(?:收到|已阅|已读|已填|已提交|已完成|已交|已报))|\s*:)|(?:收到|已阅|已读|已填|已提交|已完成|已交|已报)[,.!~:、\s]+([\u4e00-\u9fff]{2,3})$/gu;
+
+const MAY_NAME_AROUND_ACK = /收到|已[阅读填提完交报]|:/u;
 
 interface Identity {
   readonly names: string[];
@@ -197,7 +238,7 @@ function identify(s: string): Identity {
     rest = rest.replace(NUMBER_THEN_NAME, (m, name: string) => (keepName(names, name) ? m.replace(name, ' ') : m));
     rest = rest.replace(NAME_THEN_NUMBER, (m, name: string) => keepName(names, name) ? ' ' : m);
   }
-  if (names.length === 0 && rest.length >= 4) {
+  if (names.length === 0 && rest.length >= 4 && MAY_NAME_AROUND_ACK.test(rest)) {
     for (const bare of rest.matchAll(NAME_AROUND_ACK)) {
       const name = bare[1] ?? bare[2];
       if (name !== undefined && isNameLike(name)) {
@@ -247,7 +288,7 @@ const INSTRUCTION =
 const ASKS_RECEIPT =
   /[没未]有?收到[^,.]{0,8}的[^,.]{0,8}(?:怎么办|咋办|怎么弄|如何)|哪(?:位|些|个)[^,.]{0,6}[没未]有?收到|谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了?没有?$|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
 const QUESTION_WORDS =
-  /吗|请问|什么|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|(?:可以|行|对|是|能|要|好)[^,.]{0,6}吧$|[^,.]{3,}不$|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯)呢$|[么嘛]$|咋|啥/u;
+  /吗|请问|什么|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯)呢$|[么嘛]$|咋|啥/u;
 const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)(?!了)|没(?:看|听)懂|看不懂/u;
 /** Not received / cannot open / cannot do. Kept per clause. */
 const NEGATIVE =
@@ -379,10 +420,20 @@ function classifyTrouble(core: string, hasMark: boolean, id: Identity, ref: numb
     if (verdict === 'recovered') return make(hasMark ? 'question' : 'ack', CONFIDENCE.recovered, id, NO_NAMES, ref);
   }
   if (hasMark) return make('question', CONFIDENCE.clear, id, NO_NAMES, ref);
-  if (QUESTION_WORDS.test(core) && !DECLARATIVE_QUESTION_WORD.test(core)) return make('question', CONFIDENCE.long, id, NO_NAMES, ref);
+  if ((QUESTION_WORDS.test(core) || tagQuestion(core)) && !DECLARATIVE_QUESTION_WORD.test(core)) return make('question', CONFIDENCE.long, id, NO_NAMES, ref);
   if (CONFUSED.test(core)) return make('question', CONFIDENCE.long, id, NO_NAMES, ref);
   return null;
 }
+
+/** `可以电子签名不`, `交电子版就可以了吧`: a question by its last character. */
+function tagQuestion(core: string): boolean {
+  const last = core.charCodeAt(core.length - 1);
+  if (last === 0x4e0d /* 不 */) return TAG_BU.test(core);
+  if (last === 0x5427 /* 吧 */) return TAG_BA.test(core);
+  return false;
+}
+const TAG_BU = /[^,.]{3,}不$/u;
+const TAG_BA = /(?:可以|行|对|是|能|要|好)[^,.]{0,6}吧$/u;
 
 /** `我没收到，你们收到了吗`: a statement of not receiving wins over the question. */
 const NEGATIVE_STATEMENT = /我(?:家|们)?(?:孩子|这边|班)?(?:还)?[没未]有?收到(?!的)|还[没未]有?收到(?!的)|[没未]有?收到(?:附件|文件|通知|消息|信息|链接|表格|图片)(?!的)/u;

@@ -1,0 +1,72 @@
+/**
+ * The reply-understanding section of `npm run bench`: accuracy and per-label precision/recall of
+ * the classifier on the labelled corpus, the same for a naive keyword baseline measured in the same
+ * run, and classification throughput on one core (this thread).
+ */
+import { fileURLToPath } from 'node:url';
+import { naiveBaseline, understandReply } from '../domain/understanding.js';
+import { loadCorpus, scoreCorpus, type CorpusRow, type CorpusScore } from './corpus.js';
+
+export const CORPUS_FILES = {
+  /** The rules were written against these two. */
+  tuning: ['replies.jsonl', 'replies-more.jsonl'],
+  /** Written separately; never used for tuning. */
+  holdout: ['replies-holdout.jsonl'],
+} as const;
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../../tests/fixtures/${name}`, import.meta.url));
+
+export interface ScoreSummary {
+  readonly rows: number;
+  readonly accuracy: number;
+  readonly unsafe_acks: number;
+  readonly per_label: Record<string, { support: number; precision: number; recall: number }>;
+}
+
+export interface UnderstandingBench {
+  /** Tuning and holdout sets together: what the accuracy target is checked against. */
+  readonly corpus: ScoreSummary;
+  readonly tuning: ScoreSummary;
+  readonly holdout: ScoreSummary;
+  /** The naive rule (any 收到/好的/明白/ok is an ack) on the whole corpus. */
+  readonly baseline: ScoreSummary;
+  readonly msgs_per_s: number;
+}
+
+const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+function summary(s: CorpusScore): ScoreSummary {
+  const perLabel: ScoreSummary['per_label'] = {};
+  for (const l of s.perLabel) perLabel[l.label] = { support: l.support, precision: r3(l.precision), recall: r3(l.recall) };
+  return { rows: s.total, accuracy: r3(s.accuracy), unsafe_acks: s.unsafeAcks, per_label: perLabel };
+}
+
+const classify = (row: CorpusRow) => understandReply(row.text, { replyHint: row.hint ?? '收到' }).label;
+
+/** Messages classified per second, one thread, over the corpus texts repeated for about `ms`. */
+export function classificationThroughput(rows: readonly CorpusRow[], ms = 1500): number {
+  const items = rows.map((r) => [r.text, { replyHint: r.hint ?? '收到' }] as const);
+  for (let i = 0; i < 20; i++) for (const [t, c] of items) understandReply(t, c); // warm-up: JIT and regex compilation
+  let n = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    for (const [t, c] of items) understandReply(t, c);
+    n += items.length;
+    elapsed = performance.now() - started;
+  }
+  return (n / elapsed) * 1000;
+}
+
+export function benchUnderstanding(): UnderstandingBench {
+  const tuning = CORPUS_FILES.tuning.flatMap((f) => loadCorpus(fixture(f)));
+  const holdout = CORPUS_FILES.holdout.flatMap((f) => loadCorpus(fixture(f)));
+  const all = [...tuning, ...holdout];
+  return {
+    corpus: summary(scoreCorpus(all, classify)),
+    tuning: summary(scoreCorpus(tuning, classify)),
+    holdout: summary(scoreCorpus(holdout, classify)),
+    baseline: summary(scoreCorpus(all, (r) => naiveBaseline(r.text))),
+    msgs_per_s: Math.round(classificationThroughput(all)),
+  };
+}
