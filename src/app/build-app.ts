@@ -81,8 +81,9 @@ export function buildApp(deps: AppDeps): App {
   const timeZone = config.school.timeZone;
   const canSend = (accountId: string): boolean => adapters.has(accountId);
   const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs, canSend });
-  const queries = new Queries({ org: orgRef, directives, timeZone, now: () => clock.now() });
+
   const reviews = new ReviewRepo(db);
+  const queries = new Queries({ org: orgRef, directives, timeZone, now: () => clock.now(), reviews });
   const replies = new ReplyCounter({
     org: orgRef,
     inbound: inboundRepo,

@@ -2,25 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { parseCommand, type ParsedCommand } from '../domain/commands.js';
-import {
-  canIssueDirective,
-  initialReleases,
-  owedBy,
-  scopeOf,
-  targetGroups,
-  type AckKind,
-  type Directive,
-  type Obligation,
-  type Scope,
-} from '../domain/directive.js';
+import { canIssueDirective, initialReleases, scopeOf, targetGroups, type Directive, type Scope } from '../domain/directive.js';
 import { formatTime } from '../domain/duration.js';
 import type { Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import { classifyReply } from '../domain/reply-rule.js';
 import { zh } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
 import type { SendItem } from '../queue/job-queues.js';
-import type { DirectiveRepo, NewAcknowledgement } from '../store/directive-repo.js';
+import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';

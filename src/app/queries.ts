@@ -15,6 +15,8 @@ import {
 } from '../domain/progress.js';
 import { LEVEL_NAMES, LEVEL_WHO } from '../locale/zh-CN.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
+import type { ReviewRepo } from '../store/review-repo.js';
+import { canReview } from './review.js';
 
 /** What the bot answers: a part fit for the group, and details (names) for the asker only. */
 export interface Answer {
@@ -27,6 +29,8 @@ export interface QueryDeps {
   readonly directives: DirectiveRepo;
   readonly timeZone: string;
   readonly now: () => number;
+  /** Open review items, to say how many replies wait for a person (absent in some tools). */
+  readonly reviews?: Pick<ReviewRepo, 'openForDirective'>;
 }
 
 /** Narrows a scope by a filter naming a college or class; null when the filter matches nothing in scope. */
@@ -86,6 +90,8 @@ export class Queries {
     if (open.length === 0) {
       const waiting = statuses.filter((s) => s.state === 'not_released').length;
       lines.push(waiting > 0 ? `已下发的群都已回复；还有 ${waiting} 人所在的群待逐级下发。` : '全部已回复。');
+      const review = this.reviewLine(d, scope);
+      if (review) lines.push(review);
       return { public: lines.join('\n'), private: null };
     }
     // Staff who owe a reply (L1 deputy secretaries, L2 counselors) may be named in the group.
@@ -121,7 +127,21 @@ export class Queries {
         lines.push('学生和家长的名单只私信发送，不在群里公布。');
       }
     }
+    const review = this.reviewLine(d, scope);
+    if (review) lines.push(review);
     return { public: lines.join('\n'), private: details };
+  }
+
+  /** Replies not counted until a person decides, and "didn't get it" reports, in the asker's scope. */
+  private reviewLine(d: Directive, scope: Scope): string | null {
+    const items = this.deps.reviews?.openForDirective(d.id).filter((i) => canReview(scope, i)) ?? [];
+    if (items.length === 0) return null;
+    const negatives = items.filter((i) => i.kind === 'negative').length;
+    const waiting = items.length - negatives;
+    const parts: string[] = [];
+    if (waiting > 0) parts.push(`${waiting} 条回复待人工确认，确认前不计入`);
+    if (negatives > 0) parts.push(`${negatives} 条反馈未收到或无法完成`);
+    return `另有${parts.join('；')}（私聊发送 /待确认 查看）。`;
   }
 
   private nameList(d: Directive, families: readonly ObligationStatus[]): string {
@@ -158,6 +178,8 @@ export class Queries {
     if (d.mode === 'step' && notReleased > 0) lines.push(`逐级下发中：${notReleased} 人所在的群尚未收到。`);
     const noGroup = statuses.filter((s) => s.state === 'no_group').length;
     if (noGroup > 0) lines.push(`另有 ${noGroup} 人所在的群没有登记在名单中，无法下发，请在名单的“群”表中补充。`);
+    const review = this.reviewLine(d, scope);
+    if (review) lines.push(review);
     const breakdown =
       scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)
         ? tallyBy(statuses, (s) => s.collegeId)
