@@ -30,6 +30,12 @@ describe('bench --small', () => {
     // 400 students + 400 guardians + 4 deputy secretaries + 12 counselors (3 per college).
     expect(r.ack).toMatchObject({ directive_id: 10, messages: 816, expected_acks: 816, stored_acks: 816, inbound_stored: 816 });
     expect(r.pending.calls).toBe(20);
+    // Reply understanding: the labelled corpus, the baseline and the throughput, measured in the same run.
+    expect(r.understanding.corpus.rows).toBe(r.understanding.tuning.rows + r.understanding.holdout.rows);
+    expect(r.understanding.corpus.rows).toBeGreaterThanOrEqual(400);
+    expect(Object.keys(r.understanding.corpus.per_label).sort()).toEqual(['ack', 'done', 'negative', 'other', 'question']);
+    expect(r.understanding.baseline.accuracy).toBeLessThan(r.understanding.corpus.accuracy);
+    expect(r.understanding.msgs_per_s).toBeGreaterThan(0);
     expect(r.pending.chat_path_ms).not.toBeNull();
     expect(r.ok).toBe(true);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);

@@ -516,7 +516,7 @@ function displayWidth(text: string): number {
 
 const padEnd = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 
-const pct = (x: number): string => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)} %`);
+const pct = (x: number | null): string => (x === null || Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)} %`);
 
 /** Per-label precision/recall of the classifier and of the naive baseline, and the holdout's accuracy. */
 function understandingTable(u: UnderstandingBench): string[] {

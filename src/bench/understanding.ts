@@ -20,7 +20,8 @@ export interface ScoreSummary {
   readonly rows: number;
   readonly accuracy: number;
   readonly unsafe_acks: number;
-  readonly per_label: Record<string, { support: number; precision: number; recall: number }>;
+  /** Precision is null for a label never predicted (the baseline predicts only ack and other). */
+  readonly per_label: Record<string, { support: number; precision: number | null; recall: number | null }>;
 }
 
 export interface UnderstandingBench {
@@ -34,10 +35,11 @@ export interface UnderstandingBench {
 }
 
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+const r3OrNull = (n: number): number | null => (Number.isNaN(n) ? null : r3(n));
 
 function summary(s: CorpusScore): ScoreSummary {
   const perLabel: ScoreSummary['per_label'] = {};
-  for (const l of s.perLabel) perLabel[l.label] = { support: l.support, precision: r3(l.precision), recall: r3(l.recall) };
+  for (const l of s.perLabel) perLabel[l.label] = { support: l.support, precision: r3OrNull(l.precision), recall: r3OrNull(l.recall) };
   return { rows: s.total, accuracy: r3(s.accuracy), unsafe_acks: s.unsafeAcks, per_label: perLabel };
 }
 
