@@ -127,9 +127,15 @@ export class ReplyCounter {
     return removed;
   }
 
+  /**
+   * `刚才回错了`: takes back the sender's latest reply in the group within the window that counted
+   * something or is still waiting on the review list (a `好的` nobody has confirmed yet).
+   */
   private retract(r: GroupReply, u: Understanding): SendItem[] {
     const since = r.ev.at - this.deps.policy.retractWindowMs;
-    const last = this.deps.inbound.lastCounted(r.ev.sender.userId, r.group.id, since, r.id);
+    const counted = this.deps.inbound.lastCounted(r.ev.sender.userId, r.group.id, since, r.id);
+    const onReview = this.deps.reviews.lastOpenFrom(r.ev.sender.userId, r.group.id, since, r.id);
+    const last = counted === null ? onReview : onReview === null ? counted : Math.max(counted, onReview);
     const removed = last === null ? 0 : this.withdraw(last, r.ev.at);
     this.deps.inbound.interpret(r.id, 'retract', u.confidence, null, { ...detailOf(u), withdrew: last, removed });
     return NOTHING;
@@ -206,9 +212,12 @@ export class ReplyCounter {
 
   private quotedDirective(r: GroupReply): Directive | undefined {
     const { ev } = r;
-    if (!ev.quoteId || ev.chat.type !== 'group') return undefined;
-    const id = this.deps.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId);
-    const d = id === null ? undefined : this.deps.relay.directive(id);
+    if (ev.chat.type !== 'group') return undefined;
+    const id = ev.quoteId ? this.deps.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) : null;
+    // WeChat bots learn no id for what they send (see AdapterCapabilities.sentMessageIds), so a quote
+    // of a bot's post is recognised by the post's header in the quoted block WeChat puts above the reply.
+    if (id === null) return this.citedDirective(r.group, quotedDirectiveNumber(ev.text));
+    const d = this.deps.relay.directive(id);
     return d && this.deps.relay.accepts(d) ? d : undefined;
   }
 
@@ -341,6 +350,18 @@ function chainOf(ev: InboundMessage): ChainVersion | null {
   if (!ev.text.includes('接龙')) return null;
   const parsed = parseChain(ev.text);
   return parsed && parsed.entries.length > 0 ? { key: chainKey(parsed.header), entries: parsed.entries, native: false } : null;
+}
+
+/** WeChat's quote-reply: `「name：quoted text」`, a line of dashes, then the reply. */
+const WECHAT_QUOTE_BLOCK = /^\s*「([\s\S]*)」\s*\n\s*(?:-\s*){5,}\n/u;
+/** The header of a directive post (locale/zh-CN.ts directiveHeader), as it appears in a quote. */
+const DIRECTIVE_POST_HEADER = /【通知\s*第\s*(\d{1,7})\s*号】/u;
+
+/** The directive number of a bot's post quoted in a WeChat quote-reply, or null. */
+function quotedDirectiveNumber(text: string): number | null {
+  const quoted = WECHAT_QUOTE_BLOCK.exec(text)?.[1];
+  const n = quoted === undefined ? undefined : DIRECTIVE_POST_HEADER.exec(quoted)?.[1];
+  return n === undefined ? null : Number(n);
 }
 
 function acksFor(c: Choice, kinds: readonly AckKind[], r: GroupReply, late: boolean): PendingAck[] {

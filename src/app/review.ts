@@ -82,7 +82,10 @@ export class ReviewDesk {
 
   /** `/确认 …` or `/忽略 …`. */
   settle(person: Person, scope: Scope, decision: 'confirm' | 'dismiss', ids: readonly number[], all: boolean, directiveId: number | null): SettleResult {
-    const items = all ? this.visible(scope) : ids.map((id) => this.deps.reviews.get(id));
+    // `/确认 3 #12`: only items that concern directive 12 (an item about another directive stays open).
+    const concerns = (i: ReviewItem): boolean =>
+      directiveId === null || i.directiveId === directiveId || i.pending.some((p) => p.directiveId === directiveId);
+    const items = all ? this.visible(scope).filter(concerns) : ids.map((id) => this.deps.reviews.get(id));
     const done: number[] = [];
     const skipped: number[] = [];
     let counted = 0;
@@ -90,7 +93,7 @@ export class ReviewDesk {
     const sends: SendItem[] = [];
     const now = this.deps.clock.now();
     items.forEach((item, n) => {
-      if (!item || item.status !== 'open' || !canReview(scope, item)) {
+      if (!item || item.status !== 'open' || !canReview(scope, item) || !concerns(item)) {
         skipped.push(item?.id ?? ids[n] ?? 0);
         return;
       }

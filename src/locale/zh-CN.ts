@@ -98,7 +98,7 @@ export const zh = {
       case 'bad_depth':
         return `层级“${detail}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
       case 'bad_review_ids':
-        return `编号“${detail}”无法识别。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4。`;
+        return `${detail === '' ? '请写上要处理的编号' : `编号“${detail}”无法识别`}。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4（先发送 /待确认 查看编号）。`;
       case 'empty_body':
         return '通知正文是空的。用法：/通知 [截止=18:00] 正文';
       default:

@@ -144,6 +144,18 @@ export class ReviewRepo {
     return info.changes === 1;
   }
 
+  /** The sender's latest message in the group since `since` (and before inbound `before`) with an open item; null if none. */
+  lastOpenFrom(senderPlatformId: string, groupId: number, since: number, before: number): number | null {
+    const row = this.db.$client
+      .prepare(
+        `SELECT m.id AS id FROM review_items r JOIN inbound_messages m ON m.id = r.inbound_id
+         WHERE r.status = 'open' AND m.sender_platform_id = ? AND m.group_id = ? AND m.at >= ? AND m.id < ? AND m.withdrawn_at IS NULL
+         ORDER BY m.at DESC, m.id DESC LIMIT 1`,
+      )
+      .get(senderPlatformId, groupId, since, before) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
   /** Closes the open items of a withdrawn message. */
   withdrawFor(inboundId: number, at: number): number {
     return this.db.$client

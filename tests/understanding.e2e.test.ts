@@ -1,0 +1,767 @@
+/**
+ * Understanding replies, end to end on the simulator with real Redis and SQLite: parents answering
+ * for their children, unknown accounts and binding suggestions, 接龙 lists (hand-typed and WeChat's
+ * own), which directive a reply answers, taking a reply back, and the review desk (`/待确认`,
+ * `/确认`, `/忽略`).
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SimMessage } from '../adapters/simulator/index.js';
+import { VirtualClock } from '../src/clock.js';
+import type { Person } from '../src/domain/org.js';
+import { tempDir } from './setup/helpers.js';
+import { startTestSchool, type TestSchool } from './setup/runtime.js';
+
+let school: TestSchool | undefined;
+const cleanups: (() => void)[] = [];
+
+afterEach(async () => {
+  await school?.close();
+  school = undefined;
+  for (const c of cleanups.splice(0)) c();
+});
+
+const MINUTE = 60_000;
+/** A mainland mobile number anywhere in a text: never allowed in what the bots send. */
+const PHONE = /1[3-9]\d{9}/u;
+
+// ─── helpers ────────────────────────────────────────────────────────────────────────────────
+
+async function start(options: Parameters<typeof startTestSchool>[0] = {}): Promise<TestSchool> {
+  school = await startTestSchool(options);
+  return school;
+}
+
+/** The team leader issues a directive in L1; returns its number. */
+async function issue(s: TestSchool, text: string): Promise<number> {
+  s.say('T001', 'L1', text);
+  await s.settle();
+  const d = s.runtime.app.directives.latest();
+  if (!d) throw new Error('no directive was created');
+  return d.id;
+}
+
+function advance(s: TestSchool, ms: number): void {
+  if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
+  s.clock.advance(ms);
+}
+
+function level(s: TestSchool, id: number, l: 1 | 2 | 3 | 4) {
+  const d = s.runtime.app.directives.get(id);
+  if (!d) throw new Error(`no directive ${id}`);
+  return s.runtime.app.queries.totals(d).get(l);
+}
+
+function person(s: TestSchool, ref: string): Person {
+  const p = s.runtime.app.org().personByRef(ref);
+  if (!p) throw new Error(`no person ${ref}`);
+  return p;
+}
+
+function guardians(s: TestSchool, studentRef: string): Person[] {
+  const org = s.runtime.app.org();
+  return org.guardiansOf(person(s, studentRef).id).map((g) => {
+    const p = org.person(g.guardianId);
+    if (!p) throw new Error(`no guardian ${g.guardianId}`);
+    return p;
+  });
+}
+
+function rows<T>(s: TestSchool, sql: string, ...params: unknown[]): T[] {
+  return s.runtime.db.$client.prepare(sql).all(...params) as T[];
+}
+
+interface AckRow {
+  subject_id: number;
+  by_person_id: number | null;
+  level: number;
+  kind: string;
+  via: string;
+  inbound_id: number;
+}
+
+/** The acknowledgements of a directive at a level. */
+function acks(s: TestSchool, directiveId: number, l: number): AckRow[] {
+  return rows<AckRow>(
+    s,
+    'SELECT subject_id, by_person_id, level, kind, via, inbound_id FROM acknowledgements WHERE directive_id = ? AND level = ? ORDER BY id',
+    directiveId,
+    l,
+  );
+}
+
+/** Names of the people a directive's acknowledgements at a level count for, sorted. */
+function ackedNames(s: TestSchool, directiveId: number, l: number): string[] {
+  const org = s.runtime.app.org();
+  return [...new Set(acks(s, directiveId, l).map((a) => org.person(a.subject_id)?.name ?? `#${a.subject_id}`))].sort();
+}
+
+interface ReviewRow {
+  id: number;
+  kind: string;
+  status: string;
+  directive_id: number | null;
+  suggested_person_id: number | null;
+  inbound_id: number;
+  pending: string;
+}
+
+function reviewItems(s: TestSchool, kind?: string): ReviewRow[] {
+  const all = rows<ReviewRow>(s, 'SELECT id, kind, status, directive_id, suggested_person_id, inbound_id, pending FROM review_items ORDER BY id');
+  return kind ? all.filter((r) => r.kind === kind) : all;
+}
+
+function reviewItem(s: TestSchool, id: number): ReviewRow {
+  const row = reviewItems(s).find((r) => r.id === id);
+  if (!row) throw new Error(`no review item ${id}`);
+  return row;
+}
+
+/** The stored inbound row of a simulator message. */
+function inboundOf(s: TestSchool, m: SimMessage): { id: number; meaning: string | null; withdrawn_at: number | null; detail: string | null } {
+  const row = rows<{ id: number; meaning: string | null; withdrawn_at: number | null; detail: string | null }>(
+    s,
+    'SELECT id, meaning, withdrawn_at, detail FROM inbound_messages WHERE platform_message_id = ?',
+    m.id,
+  )[0];
+  if (!row) throw new Error(`message ${m.id} was not stored`);
+  return row;
+}
+
+/** A person writes to a bot privately; returns the bots' private answers to them. */
+async function privately(s: TestSchool, ref: string, text: string): Promise<string> {
+  const mark = s.mark();
+  s.say(ref, '私聊', text);
+  await s.settle();
+  return s.botMessages(`私聊:${ref}`, mark).map((m) => m.text).join('\n');
+}
+
+/** The review item ids a `/待确认` answer lists (`【12】…`). */
+function listedIds(list: string): number[] {
+  return [...list.matchAll(/【(\d+)】/gu)].map((m) => Number(m[1]));
+}
+
+/** The platform chat a person sits in for a group key. */
+function chatOf(s: TestSchool, ref: string, groupKey: string): string {
+  const seat = s.runtime.school.seatOf(person(s, ref).id, groupKey);
+  if (!seat) throw new Error(`${ref} is not in ${groupKey}`);
+  return seat.chatId;
+}
+
+/** The bot's post of a directive in one platform chat. */
+function directivePost(s: TestSchool, id: number, chatId: string): SimMessage {
+  const post = s.runtime.school.world
+    .transcript()
+    .find((m) => m.chatType === 'group' && m.chatId === chatId && m.text.includes(`【通知 第${id}号】`));
+  if (!post) throw new Error(`directive ${id} was not posted in ${chatId}`);
+  return post;
+}
+
+/** An account the roster does not know joins a platform group. */
+function stranger(s: TestSchool, userId: string, chatId: string, card: string): void {
+  const { world } = s.runtime.school;
+  world.addUser({ userId, nickname: card, platform: 'wechat' });
+  world.join(chatId, userId, { card });
+}
+
+/** Says something in a group as a raw platform account (one the roster may not know). */
+function sayAs(s: TestSchool, userId: string, chatId: string, text: string, opts: { appXml?: string } = {}): SimMessage {
+  return s.runtime.school.world.say(userId, chatId, text, opts);
+}
+
+/**
+ * The demo roster with one more family: the parents of 刘辉强 (计算机2301) and 刘瑶刚 (机械2302)
+ * also become the parents of 金鹏楠 (计算机2301), replacing her own mother. The demo's only
+ * siblings are in two colleges; this gives a guardian two children in one college.
+ */
+function rosterWithSiblingsInOneCollege(): string {
+  const tmp = tempDir('roster');
+  cleanups.push(tmp.remove);
+  cpSync('config/demo', tmp.path, { recursive: true });
+  const file = join(tmp.path, '家长.csv');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const siblings = lines.filter((l) => l.startsWith('2023010104,')).map((l) => l.replace('2023010104,', '2023010105,'));
+  expect(siblings).toHaveLength(2);
+  const next = lines.filter((l) => !l.startsWith('2023010105,'));
+  next.splice(next.findIndex((l) => l.startsWith('2023010106,')), 0, ...siblings);
+  writeFileSync(file, next.join('\n'));
+  return tmp.path;
+}
+
+/**
+ * A WeChat native 接龙 (app message type 53): the text as shown, and the XML whose
+ * `solitaire_info` names each row's author by wxid, with `start-length` ranges into the title.
+ */
+function wechatSolitaire(header: string, rowsIn: readonly { wxid: string; text: string }[]): { title: string; xml: string } {
+  const head = `${header}#接龙`;
+  let title = `${head}\n`;
+  const items: string[] = [];
+  rowsIn.forEach((r, i) => {
+    const prefix = `\n${i + 1}. `;
+    const start = title.length + prefix.length;
+    title += `${prefix}${r.text}`;
+    items.push(`<i><u>${r.wxid}</u><h>0</h><s>.</s><t>${1772409600 + i * 60}</t><r>${start}-${r.text.length}</r></i>`);
+  });
+  const info =
+    `<solitaire><tt>0-${head.length}</tt><s>.</s><au>${rowsIn[0]?.wxid ?? ''}</au><hrt>1</hrt><loss>0</loss>` +
+    `<content><s>${rowsIn.length}</s>${items.join('')}</content></solitaire>`;
+  const xml =
+    '<?xml version="1.0"?>\n<msg>\n\t<appmsg appid="" sdkver="0">\n' +
+    `\t\t<title>${title}</title>\n\t\t<des />\n\t\t<type>53</type>\n` +
+    `\t\t<extinfo>\n\t\t\t<solitaire_info><![CDATA[${info}]]></solitaire_info>\n\t\t</extinfo>\n` +
+    '\t</appmsg>\n\t<fromusername>wxid_x</fromusername>\n\t<scene>0</scene>\n</msg>\n';
+  return { title, xml };
+}
+
+/** A WeChat quote-reply as the client renders it: `「name：quoted text」`, a line of dashes, the reply. */
+function wechatQuote(quoted: SimMessage, reply: string): string {
+  return `「联络机器人：${quoted.text}」\n- - - - - - - - - - - - - - -\n${reply}`;
+}
+
+/** A guardian's WeChat id (the roster binds each guardian's 微信). */
+function wxidOf(s: TestSchool, p: Person): string {
+  const id = s.runtime.app.org().accountOn(p.id, 'wechat');
+  if (!id) throw new Error(`${p.name} has no WeChat account`);
+  return id;
+}
+
+// ─── parents ────────────────────────────────────────────────────────────────────────────────
+
+describe('parents acknowledging for their children in L4', () => {
+  it('“<child>妈妈收到” counts for that child only; naming another family’s child goes to review', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请家长关注返校安排');
+    const mother = guardians(s, '2023010103')[0];
+    expect(mother).toBeDefined();
+    s.say('家长:2023010103', 'L4:计算机学院', '吕晓楠妈妈收到');
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['吕晓楠']);
+    expect(acks(s, id, 4)[0]).toMatchObject({ by_person_id: mother?.id, via: 'reply' });
+    expect(level(s, id, 4)?.acknowledged).toBe(1);
+
+    // 宋辉瑶 is not her child: not counted, an attribution item for a person to decide.
+    s.say('家长:2023010103', 'L4:计算机学院', '宋辉瑶妈妈收到');
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['吕晓楠']);
+    expect(reviewItems(s, 'attribution')).toHaveLength(1);
+  });
+
+  it('a guardian of children in two colleges answers only for the child in that college’s group', async () => {
+    // The demo's siblings: 刘辉强 (计算机学院) and 刘瑶刚 (机械工程学院) share their parents.
+    const s = await start();
+    const id = await issue(s, '/通知 请家长关注返校安排');
+    const mother = person(s, '家长:2023010104');
+    expect(s.runtime.app.org().wardsOf(mother.id)).toHaveLength(2);
+    s.say('家长:2023010104', 'L4:计算机学院', '收到');
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['刘辉强']);
+    s.say('家长:2023030201', 'L4:机械工程学院', '刘瑶刚妈妈收到');
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['刘瑶刚', '刘辉强']);
+  });
+
+  it('a guardian of two children in one college: naming one counts one, a plain 收到 counts both', async () => {
+    const s = await start({ org: rosterWithSiblingsInOneCollege() });
+    const mother = person(s, '家长:2023010104');
+    expect(person(s, '家长:2023010105').id).toBe(mother.id);
+    const first = await issue(s, '/通知 第一件事');
+    s.say('家长:2023010104', 'L4:计算机学院', '刘辉强妈妈收到');
+    await s.settle();
+    expect(ackedNames(s, first, 4)).toEqual(['刘辉强']);
+
+    advance(s, 15 * MINUTE);
+    const second = await issue(s, '/通知 第二件事');
+    s.say('家长:2023010104', 'L4:计算机学院', '收到');
+    await s.settle();
+    expect(ackedNames(s, second, 4)).toEqual(['刘辉强', '金鹏楠']);
+    // Both from the one message, both by the mother.
+    const secondAcks = acks(s, second, 4);
+    expect(new Set(secondAcks.map((a) => a.inbound_id)).size).toBe(1);
+    expect(secondAcks.every((a) => a.by_person_id === mother.id)).toBe(true);
+    expect(ackedNames(s, first, 4)).toEqual(['刘辉强']);
+  });
+});
+
+// ─── unknown accounts ─────────────────────────────────────────────────────────────────────
+
+describe('an account the roster does not know', () => {
+  it('is counted by the name it gives, suggested for binding, and once confirmed answers as that parent', async () => {
+    const s = await start();
+    const first = await issue(s, '/通知 请家长关注返校安排');
+    const chatId = chatOf(s, '家长:2023010103', 'L4:计算机学院');
+    const mother = guardians(s, '2023010103')[0];
+    if (!mother) throw new Error('吕晓楠 has no guardian');
+    // The card carries a phone number, as parents' cards often do: the review list must mask it.
+    stranger(s, 'wxid_newphone01', chatId, '晓楠妈 13912345678');
+    sayAs(s, 'wxid_newphone01', chatId, '吕晓楠妈妈收到');
+    await s.settle();
+
+    expect(ackedNames(s, first, 4)).toEqual(['吕晓楠']);
+    expect(acks(s, first, 4)[0]?.by_person_id).toBeNull();
+    const [binding] = reviewItems(s, 'binding');
+    expect(binding).toMatchObject({ status: 'open', directive_id: first, suggested_person_id: mother.id });
+    if (!binding) throw new Error('no binding item');
+
+    // The counselor of 计算机2301 and the college's deputy secretary see it; another class's counselor does not.
+    const list = await privately(s, 'S111', '/待确认');
+    expect(listedIds(list)).toContain(binding.id);
+    expect(list).toContain('吕晓楠妈妈收到');
+    expect(list).toContain(mother.name);
+    expect(list).not.toMatch(PHONE);
+    expect(listedIds(await privately(s, 'S101', '/待确认'))).toContain(binding.id);
+    expect(listedIds(await privately(s, 'S112', '/待确认'))).not.toContain(binding.id);
+    expect(listedIds(await privately(s, 'S201', '/待确认'))).not.toContain(binding.id);
+
+    const answer = await privately(s, 'S111', `/确认 ${binding.id}`);
+    expect(answer).toContain('已确认 1 条');
+    expect(answer).toContain('绑定 1 个账号');
+    expect(reviewItem(s, binding.id)).toMatchObject({ status: 'confirmed' });
+    expect(rows(s, "SELECT person_id, source FROM bindings WHERE platform = 'wechat' AND platform_user_id = 'wxid_newphone01'")).toEqual([
+      { person_id: mother.id, source: 'confirmed' },
+    ]);
+    expect(s.runtime.app.org().personByPlatformAccount('wechat', 'wxid_newphone01')?.id).toBe(mother.id);
+
+    // A new directive: the account's plain 收到 now counts for her child.
+    advance(s, 15 * MINUTE);
+    const second = await issue(s, '/通知 第二件事');
+    sayAs(s, 'wxid_newphone01', chatId, '收到');
+    await s.settle();
+    expect(ackedNames(s, second, 4)).toEqual(['吕晓楠']);
+    expect(acks(s, second, 4)[0]?.by_person_id).toBe(mother.id);
+    expect(reviewItems(s, 'binding')).toHaveLength(1);
+  });
+
+  it('a binding turned down with /忽略 takes the count back and binds nothing', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请家长关注返校安排');
+    const chatId = chatOf(s, '家长:2023010101', 'L4:计算机学院');
+    stranger(s, 'wxid_stranger02', chatId, '路人');
+    sayAs(s, 'wxid_stranger02', chatId, '宋辉瑶爸爸收到');
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['宋辉瑶']);
+    const [binding] = reviewItems(s, 'binding');
+    if (!binding) throw new Error('no binding item');
+    // 宋辉瑶 has a mother and a father: 爸爸 picks the father.
+    expect(binding.suggested_person_id).toBe(guardians(s, '2023010101').find((g) => g.name === '宋鹏宇')?.id);
+
+    expect(await privately(s, 'S111', `/忽略 ${binding.id}`)).toContain('已忽略 1 条');
+    expect(ackedNames(s, id, 4)).toEqual([]);
+    expect(reviewItem(s, binding.id).status).toBe('dismissed');
+    expect(rows(s, "SELECT * FROM bindings WHERE platform_user_id = 'wxid_stranger02'")).toEqual([]);
+  });
+
+  it('an unknown account that names nobody counts for nobody', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请家长关注返校安排');
+    const chatId = chatOf(s, '家长:2023010101', 'L4:计算机学院');
+    stranger(s, 'wxid_stranger03', chatId, '路人');
+    const m = sayAs(s, 'wxid_stranger03', chatId, '收到');
+    await s.settle();
+    expect(acks(s, id, 4)).toEqual([]);
+    expect(inboundOf(s, m).meaning).toBe('unknown_sender');
+  });
+});
+
+// ─── 接龙 ─────────────────────────────────────────────────────────────────────────────────
+
+describe('接龙 lists', () => {
+  const chain = (header: string, lines: readonly string[]): string =>
+    ['#接龙', header, ...lines.map((l, i) => `${i + 1}. ${l}`)].join('\n');
+
+  it('a list growing line by line in a class group counts each line for whoever added it', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请同学们接龙确认');
+    const lines = ['宋辉瑶 收到', '韩轩明 收到', '吕晓楠 收到'];
+    const senders = ['2023010101', '2023010102', '2023010103'];
+    const posts: SimMessage[] = [];
+    for (let n = 0; n < 3; n++) {
+      posts.push(s.say(senders[n] ?? '', 'L3:计算机2301', chain('请回复收到', lines.slice(0, n + 1))));
+      await s.settle();
+      expect(level(s, id, 3)?.acknowledged).toBe(n + 1);
+    }
+    expect(ackedNames(s, id, 3)).toEqual(['吕晓楠', '宋辉瑶', '韩轩明']);
+    // Each acknowledgement comes from the version that added its line, by that version's sender.
+    for (let n = 0; n < 3; n++) {
+      const post = posts[n];
+      if (!post) throw new Error('missing post');
+      const inbound = inboundOf(s, post);
+      const counted = acks(s, id, 3).filter((a) => a.inbound_id === inbound.id);
+      expect(counted).toHaveLength(1);
+      expect(counted[0]).toMatchObject({ subject_id: person(s, senders[n] ?? '').id, by_person_id: person(s, senders[n] ?? '').id, via: 'chain' });
+      expect(inbound.meaning).toBe('chain');
+    }
+  });
+
+  it('a list first seen with several lines credits only the sender’s own line', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 今晚班会签到');
+    // A list without the sender's own line: nobody can tell who wrote which line, so nothing counts.
+    s.say('2023010106', 'L3:计算机2301', chain('晚点名', ['金鹏楠 收到', '程军 收到']));
+    await s.settle();
+    expect(acks(s, id, 3)).toEqual([]);
+
+    const first = s.say('2023010104', 'L3:计算机2301', chain('今晚班会签到', ['金鹏楠 收到', '刘辉强 收到', '程军 收到']));
+    await s.settle();
+    expect(ackedNames(s, id, 3)).toEqual(['刘辉强']);
+    const detail = JSON.parse(inboundOf(s, first).detail ?? '{}') as { lines?: { index: number; counted: boolean }[] };
+    expect(detail.lines).toEqual([expect.objectContaining({ index: 2, counted: true })]);
+
+    // The next version adds one line: that line counts for its sender, not the lines copied before.
+    s.say('2023010106', 'L3:计算机2301', chain('今晚班会签到', ['金鹏楠 收到', '刘辉强 收到', '程军 收到', '崔强 收到']));
+    await s.settle();
+    expect(ackedNames(s, id, 3)).toEqual(['刘辉强', '崔强']);
+  });
+
+  it('in a parents group, a first-seen list counts only the line naming the sender’s child', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请家长接龙');
+    s.say('家长:2023010103', 'L4:计算机学院', chain('请家长回复', ['宋辉瑶妈妈 收到', '吕晓楠妈妈 收到']));
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['吕晓楠']);
+    s.say('家长:2023010102', 'L4:计算机学院', chain('请家长回复', ['宋辉瑶妈妈 收到', '吕晓楠妈妈 收到', '韩轩明妈妈 收到']));
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['吕晓楠', '韩轩明']);
+
+    // An account nobody knows posting a new list naming two children: counted for neither, no binding suggested.
+    const chatId = chatOf(s, '家长:2023010101', 'L4:计算机学院');
+    stranger(s, 'wxid_stranger05', chatId, '路人');
+    sayAs(s, 'wxid_stranger05', chatId, chain('周末返校', ['宋辉瑶妈妈 收到', '刘辉强爸爸 收到']));
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['吕晓楠', '韩轩明']);
+    expect(reviewItems(s, 'binding')).toEqual([]);
+  });
+});
+
+describe('WeChat’s own 接龙 (app message type 53)', () => {
+  it('counts each row for the child of the parent who wrote it', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请家长接龙确认');
+    const [song, han, lv] = (['2023010101', '2023010102', '2023010103'] as const).map((ref) => guardians(s, ref)[0]);
+    if (!song || !han || !lv) throw new Error('missing guardians');
+    const chatId = chatOf(s, '家长:2023010101', 'L4:计算机学院');
+    const rowsV1 = [
+      { wxid: wxidOf(s, song), text: '宋辉瑶妈妈 收到' },
+      { wxid: wxidOf(s, han), text: '韩轩明妈妈 收到' },
+      { wxid: wxidOf(s, lv), text: '收到' }, // the author, not the text, says whose family this is
+    ];
+    // The last author posts the list; every row counts for its own author's child.
+    const v1 = wechatSolitaire('返校安排确认', rowsV1);
+    sayAs(s, wxidOf(s, lv), chatId, v1.title, { appXml: v1.xml });
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['吕晓楠', '宋辉瑶', '韩轩明']);
+    const byPerson = new Map(acks(s, id, 4).map((a) => [a.subject_id, a.by_person_id]));
+    expect(byPerson.get(person(s, '2023010101').id)).toBe(song.id);
+    expect(byPerson.get(person(s, '2023010102').id)).toBe(han.id);
+    expect(acks(s, id, 4).every((a) => a.via === 'chain')).toBe(true);
+
+    // The next version adds a row by an account nobody knows that names nobody: not counted, on the review list.
+    stranger(s, 'wxid_stranger04', chatId, '路人');
+    const v2 = wechatSolitaire('返校安排确认', [...rowsV1, { wxid: 'wxid_stranger04', text: '收到' }]);
+    sayAs(s, 'wxid_stranger04', chatId, v2.title, { appXml: v2.xml });
+    await s.settle();
+    expect(level(s, id, 4)?.acknowledged).toBe(3);
+    expect(reviewItems(s, 'chain')).toHaveLength(1);
+
+    // A third version adds a row by a known parent: only that row counts.
+    const dad = guardians(s, '2023010104')[0];
+    if (!dad) throw new Error('missing guardian');
+    const v3 = wechatSolitaire('返校安排确认', [...rowsV1, { wxid: 'wxid_stranger04', text: '收到' }, { wxid: wxidOf(s, dad), text: '刘辉强家长 收到' }]);
+    const post = sayAs(s, wxidOf(s, dad), chatId, v3.title, { appXml: v3.xml });
+    await s.settle();
+    expect(ackedNames(s, id, 4)).toEqual(['刘辉强', '吕晓楠', '宋辉瑶', '韩轩明']);
+    expect(acks(s, id, 4).filter((a) => a.inbound_id === inboundOf(s, post).id)).toHaveLength(1);
+  });
+});
+
+// ─── which directive ───────────────────────────────────────────────────────────────────────
+
+describe('which directive a reply answers', () => {
+  it('a quote-reply in a parents group answers the quoted older directive while a newer one is open', async () => {
+    const s = await start();
+    const older = await issue(s, '/通知 第一件事');
+    advance(s, 15 * MINUTE);
+    const newer = await issue(s, '/通知 第二件事');
+    const chatId = chatOf(s, '家长:2023010101', 'L4:计算机学院');
+    // WeChat bots learn no id for what they send, so the quote id alone leads nowhere; WeChat shows
+    // the quoted post above the reply, and that block names the directive.
+    const post = directivePost(s, older, chatId);
+    s.say('家长:2023010101', 'L4:计算机学院', wechatQuote(post, '宋辉瑶妈妈收到'), { quoteId: post.id });
+    await s.settle();
+    expect(ackedNames(s, older, 4)).toEqual(['宋辉瑶']);
+    expect(ackedNames(s, newer, 4)).toEqual([]);
+    // Without a quote, the newest open directive.
+    s.say('家长:2023010102', 'L4:计算机学院', '韩轩明妈妈收到');
+    await s.settle();
+    expect(ackedNames(s, newer, 4)).toEqual(['韩轩明']);
+    expect(ackedNames(s, older, 4)).toEqual(['宋辉瑶']);
+  });
+
+  it('a quote settles which of two back-to-back directives a reply answers', async () => {
+    const s = await start();
+    const older = await issue(s, '/通知 第一件事');
+    const newer = await issue(s, '/通知 第二件事');
+    const chatId = chatOf(s, '2023010101', 'L3:计算机2301');
+    s.say('2023010101', 'L3:计算机2301', '收到', { quoteId: directivePost(s, older, chatId).id });
+    await s.settle();
+    expect(ackedNames(s, older, 3)).toEqual(['宋辉瑶']);
+    expect(ackedNames(s, newer, 3)).toEqual([]);
+    expect(reviewItems(s, 'ambiguous')).toEqual([]);
+  });
+
+  it('a plain 收到 to two back-to-back directives is ambiguous; /确认 <id> #<older> counts the older only', async () => {
+    const s = await start();
+    const older = await issue(s, '/通知 第一件事');
+    const newer = await issue(s, '/通知 第二件事');
+    const m = s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    expect(acks(s, older, 3)).toEqual([]);
+    expect(acks(s, newer, 3)).toEqual([]);
+    expect(inboundOf(s, m).meaning).toBe('ambiguous');
+    const [item] = reviewItems(s, 'ambiguous');
+    if (!item) throw new Error('no ambiguous item');
+    expect(new Set((JSON.parse(item.pending) as { directiveId: number }[]).map((p) => p.directiveId))).toEqual(new Set([older, newer]));
+
+    const list = await privately(s, 'S111', '/待确认');
+    expect(listedIds(list)).toContain(item.id);
+    expect(list).toContain(`第${newer}号、第${older}号`);
+
+    expect(await privately(s, 'S111', `/确认 ${item.id} #${older}`)).toContain('计入 1 项回复');
+    expect(ackedNames(s, older, 3)).toEqual(['宋辉瑶']);
+    expect(acks(s, older, 3)[0]?.via).toBe('review');
+    expect(acks(s, newer, 3)).toEqual([]);
+    expect(reviewItem(s, item.id).status).toBe('confirmed');
+  });
+
+  it('/确认 <id> #<number> leaves an item that does not concern that directive open', async () => {
+    const s = await start();
+    const older = await issue(s, '/通知 第一件事');
+    advance(s, 15 * MINUTE);
+    const newer = await issue(s, '/通知 第二件事');
+    s.say('2023010101', 'L3:计算机2301', '好的'); // low confidence, for the newer directive only
+    await s.settle();
+    const [item] = reviewItems(s, 'low_confidence');
+    if (!item) throw new Error('no review item');
+    expect(item.directive_id).toBe(newer);
+    expect(await privately(s, 'S111', `/确认 ${item.id} #${older}`)).not.toContain('已确认');
+    expect(reviewItem(s, item.id).status).toBe('open');
+    expect(await privately(s, 'S111', `/确认 全部 #${older}`)).not.toContain('已确认');
+    expect(reviewItem(s, item.id).status).toBe('open');
+    // The right number counts it.
+    expect(await privately(s, 'S111', `/确认 ${item.id} #${newer}`)).toContain('计入 1 项回复');
+    expect(ackedNames(s, newer, 3)).toEqual(['宋辉瑶']);
+    expect(acks(s, older, 3)).toEqual([]);
+  });
+
+  it('/确认 <id> without a directive counts an ambiguous reply for both', async () => {
+    const s = await start();
+    const older = await issue(s, '/通知 第一件事');
+    const newer = await issue(s, '/通知 第二件事');
+    s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    const [item] = reviewItems(s, 'ambiguous');
+    if (!item) throw new Error('no ambiguous item');
+    expect(await privately(s, 'S111', `/确认 ${item.id}`)).toContain('计入 2 项回复');
+    expect(ackedNames(s, older, 3)).toEqual(['宋辉瑶']);
+    expect(ackedNames(s, newer, 3)).toEqual(['宋辉瑶']);
+  });
+});
+
+// ─── taking a reply back ──────────────────────────────────────────────────────────────────
+
+describe('taking a reply back', () => {
+  it('a recalled 收到 no longer counts', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    const m = s.say('2023010101', 'L3:计算机2301', '收到');
+    s.say('2023010102', 'L3:计算机2301', '收到');
+    await s.settle();
+    expect(level(s, id, 3)?.acknowledged).toBe(2);
+    s.runtime.school.world.recall(m.id);
+    await s.settle();
+    expect(ackedNames(s, id, 3)).toEqual(['韩轩明']);
+    expect(inboundOf(s, m).withdrawn_at).not.toBeNull();
+  });
+
+  it('a recalled reply on the review list leaves the list', async () => {
+    const s = await start();
+    await issue(s, '/通知 请回复');
+    const m = s.say('2023010101', 'L3:计算机2301', '好的');
+    await s.settle();
+    const [item] = reviewItems(s, 'low_confidence');
+    if (!item) throw new Error('no review item');
+    s.runtime.school.world.recall(m.id);
+    await s.settle();
+    expect(reviewItem(s, item.id).status).toBe('withdrawn');
+    expect(listedIds(await privately(s, 'S111', '/待确认'))).not.toContain(item.id);
+  });
+
+  it('“刚才回错了” withdraws the sender’s last counted reply, and only theirs', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    const mine = s.say('2023010101', 'L3:计算机2301', '收到');
+    s.say('2023010102', 'L3:计算机2301', '收到');
+    await s.settle();
+    advance(s, 5 * MINUTE);
+    const oops = s.say('2023010101', 'L3:计算机2301', '刚才回错了');
+    await s.settle();
+    expect(ackedNames(s, id, 3)).toEqual(['韩轩明']);
+    expect(inboundOf(s, mine).withdrawn_at).not.toBeNull();
+    expect(inboundOf(s, oops).meaning).toBe('retract');
+    // Someone who has not replied takes nothing back.
+    s.say('2023010103', 'L3:计算机2301', '刚才回错了');
+    await s.settle();
+    expect(ackedNames(s, id, 3)).toEqual(['韩轩明']);
+  });
+
+  it('“刚才回错了” after a reply still on the review list takes it off the list', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    s.say('2023010101', 'L3:计算机2301', '好的');
+    await s.settle();
+    const [item] = reviewItems(s, 'low_confidence');
+    if (!item) throw new Error('no review item');
+    s.say('2023010101', 'L3:计算机2301', '刚才回错了');
+    await s.settle();
+    expect(reviewItem(s, item.id).status).toBe('withdrawn');
+    expect(listedIds(await privately(s, 'S111', '/待确认'))).not.toContain(item.id);
+    expect(await privately(s, 'S111', `/确认 ${item.id}`)).toContain('已处理');
+    expect(acks(s, id, 3)).toEqual([]);
+  });
+
+  it('“刚才回错了” long after the reply takes nothing back', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 截止=3天 请回复');
+    s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    advance(s, 31 * MINUTE);
+    s.say('2023010101', 'L3:计算机2301', '刚才回错了');
+    await s.settle();
+    expect(ackedNames(s, id, 3)).toEqual(['宋辉瑶']);
+  });
+});
+
+// ─── the review desk ────────────────────────────────────────────────────────────────────────
+
+describe('replies that need a person to decide', () => {
+  it('a 好的 or 👍 waits for review: /确认 counts it, /忽略 leaves it uncounted, another counselor may not settle it', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    s.say('2023010101', 'L3:计算机2301', '好的');
+    s.say('2023010102', 'L3:计算机2301', '👍');
+    await s.settle();
+    expect(acks(s, id, 3)).toEqual([]);
+    const items = reviewItems(s, 'low_confidence');
+    expect(items).toHaveLength(2);
+    const [ok, thumb] = items;
+    if (!ok || !thumb) throw new Error('missing review items');
+
+    const list = await privately(s, 'S111', '/待确认');
+    expect(listedIds(list)).toEqual([ok.id, thumb.id]);
+    expect(list).toContain('“好的”');
+    expect(list).toContain('“👍”');
+    expect(list).toContain('不确定是否表示收到');
+    expect(list).not.toMatch(PHONE);
+
+    // The counselor of 计算机2303 and a deputy secretary of another college: not in their scope.
+    expect(listedIds(await privately(s, 'S112', '/待确认'))).toEqual([]);
+    expect(await privately(s, 'S112', `/确认 ${thumb.id}`)).toContain('不在您的范围');
+    expect(await privately(s, 'S201', `/确认 ${thumb.id}`)).toContain('不在您的范围');
+    expect(reviewItem(s, thumb.id).status).toBe('open');
+    expect(acks(s, id, 3)).toEqual([]);
+
+    expect(await privately(s, 'S111', `/确认 ${ok.id}`)).toContain('计入 1 项回复');
+    expect(ackedNames(s, id, 3)).toEqual(['宋辉瑶']);
+    expect(acks(s, id, 3)[0]).toMatchObject({ via: 'review', by_person_id: person(s, '2023010101').id });
+
+    expect(await privately(s, 'S111', `/忽略 ${thumb.id}`)).toContain('已忽略 1 条');
+    expect(reviewItem(s, thumb.id).status).toBe('dismissed');
+    expect(ackedNames(s, id, 3)).toEqual(['宋辉瑶']);
+
+    // Settled items are off the list; settling again is refused.
+    expect(await privately(s, 'S111', '/待确认')).toContain('目前没有需要您确认的回复');
+    expect(await privately(s, 'S111', `/确认 ${thumb.id}`)).toContain('已处理');
+    expect(ackedNames(s, id, 3)).toEqual(['宋辉瑶']);
+  });
+
+  it('/待确认 in a group answers there briefly and sends the list privately; a parent may not ask', async () => {
+    const s = await start();
+    await issue(s, '/通知 请回复');
+    s.say('2023010101', 'L3:计算机2301', '好的');
+    await s.settle();
+    const mark = s.mark();
+    s.say('S111', 'L2:计算机学院', '/待确认');
+    await s.settle();
+    const inGroup = s.botMessages('L2:计算机学院', mark).map((m) => m.text).join('\n');
+    expect(inGroup).toContain('已私信发给您');
+    expect(inGroup).not.toContain('好的');
+    expect(s.botMessages('私聊:S111', mark).map((m) => m.text).join('\n')).toContain('“好的”');
+
+    const parentMark = s.mark();
+    s.say('家长:2023010101', 'L4:计算机学院', '/待确认');
+    await s.settle();
+    expect(s.botMessages('L4:计算机学院', parentMark)[0]?.text).toContain('没有查看');
+  });
+
+  it('/确认 全部 settles everything in the asker’s scope and nothing outside it', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    s.say('2023010101', 'L3:计算机2301', '好的'); // S111's class
+    s.say('2023010301', 'L3:计算机2303', '好的'); // S112's class
+    await s.settle();
+    expect(await privately(s, 'S111', '/确认 全部')).toContain('已确认 1 条');
+    expect(ackedNames(s, id, 3)).toEqual(['宋辉瑶']);
+    expect(reviewItems(s, 'low_confidence').map((r) => r.status)).toEqual(['confirmed', 'open']);
+  });
+});
+
+describe('“didn’t get it”', () => {
+  it('a parent’s 没收到附件 is a negative the counselor sees; it never counts, even confirmed', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请查收附件');
+    const m = s.say('家长:2023010101', 'L4:计算机学院', '没收到附件');
+    s.say('2023010102', 'L3:计算机2301', '我没收到附件');
+    await s.settle();
+    expect(inboundOf(s, m).meaning).toBe('negative');
+    expect(acks(s, id, 4)).toEqual([]);
+    expect(acks(s, id, 3)).toEqual([]);
+    const negatives = reviewItems(s, 'negative');
+    expect(negatives).toHaveLength(2);
+    const [parent, student] = negatives;
+    if (!parent || !student) throw new Error('missing negative items');
+    expect(parent.directive_id).toBe(id);
+
+    const list = await privately(s, 'S111', '/待确认');
+    expect(listedIds(list)).toEqual([parent.id, student.id]);
+    expect(list).toContain('没收到附件');
+    expect(list).toContain('反馈未收到');
+    expect(list).not.toMatch(PHONE);
+    // Another college's counselor does not see it.
+    expect(listedIds(await privately(s, 'S211', '/待确认'))).toEqual([]);
+
+    // Confirming closes it (followed up) but counts nothing.
+    expect(await privately(s, 'S111', `/确认 ${parent.id} ${student.id}`)).toContain('已确认 2 条');
+    expect(reviewItem(s, parent.id).status).toBe('confirmed');
+    expect(acks(s, id, 4)).toEqual([]);
+    expect(acks(s, id, 3)).toEqual([]);
+    expect(level(s, id, 4)?.acknowledged).toBe(0);
+  });
+});
+
+describe('malformed review commands', () => {
+  it('/确认 abc gets a short, helpful reply and changes nothing', async () => {
+    const s = await start();
+    await issue(s, '/通知 请回复');
+    s.say('2023010101', 'L3:计算机2301', '好的');
+    await s.settle();
+    const answer = await privately(s, 'S111', '/确认 abc');
+    expect(answer).toContain('无法识别');
+    expect(answer).toContain('/确认 3');
+    expect(answer.length).toBeLessThan(80);
+    expect(reviewItems(s).every((r) => r.status === 'open')).toBe(true);
+
+    const unknown = await privately(s, 'S111', '/确认 999');
+    expect(unknown).toContain('999');
+    expect(unknown).toContain('不存在');
+  });
+});
