@@ -57,6 +57,4 @@ CREATE UNIQUE INDEX `ack_subject_college_uq` ON `acknowledgements` (`directive_i
 CREATE INDEX `ack_college_idx` ON `acknowledgements` (`directive_id`,`college_id`);--> statement-breakpoint
 CREATE INDEX `ack_by_person_idx` ON `acknowledgements` (`by_person_id`,`group_id`,`at`);--> statement-breakpoint
 ALTER TABLE `inbound_messages` ADD `detail` text;--> statement-breakpoint
-ALTER TABLE `inbound_messages` ADD `withdrawn_at` integer;--> statement-breakpoint
-CREATE INDEX `inbound_pmid_idx` ON `inbound_messages` (`platform`,`chat_id`,`platform_message_id`);--> statement-breakpoint
-CREATE INDEX `inbound_sender_idx` ON `inbound_messages` (`sender_platform_id`,`group_id`,`at`);
+ALTER TABLE `inbound_messages` ADD `withdrawn_at` integer;

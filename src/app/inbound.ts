@@ -10,7 +10,7 @@ import { zh } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
-import type { InboundRepo } from '../store/inbound-repo.js';
+import { groupMessageKey, type InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
 import type { ReplyCounter } from './replies.js';
@@ -30,7 +30,8 @@ export const SAME_MESSAGE_WINDOW_MS = 10_000;
 export function inboundDedupeKey(ev: InboundEvent, crossAccountIds = true): string {
   if (ev.kind !== 'message') return `${ev.kind}:${ev.platform}:${ev.chatId}:${ev.userId}:${ev.at}:${ev.kind === 'recall' ? ev.messageId : ''}`;
   const chat = ev.chat.type === 'group' ? `g:${ev.chat.chatId}` : `p:${ev.accountId}`;
-  if (ev.messageId && (crossAccountIds || ev.chat.type === 'private')) return `m:${ev.platform}:${chat}:${ev.messageId}`;
+  if (ev.messageId && ev.chat.type === 'group' && crossAccountIds) return groupMessageKey(ev.platform, ev.chat.chatId, ev.messageId);
+  if (ev.messageId && ev.chat.type === 'private') return `m:${ev.platform}:${chat}:${ev.messageId}`;
   const digest = createHash('sha1').update(ev.text).digest('hex').slice(0, 16);
   return `f:${ev.platform}:${chat}:${ev.sender.userId}:${Math.floor(ev.at / SAME_MESSAGE_WINDOW_MS)}:${digest}`;
 }

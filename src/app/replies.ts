@@ -113,7 +113,7 @@ export class ReplyCounter {
 
   /** A recalled message: what it counted is taken back. */
   onRecall(ev: RecallEvent): void {
-    const id = this.deps.inbound.byPlatformMessage(ev.platform, ev.chatId, ev.messageId);
+    const id = this.deps.inbound.byPlatformMessage(ev.platform, ev.chatId, ev.messageId, ev.userId);
     if (id === null) return;
     const removed = this.withdraw(id, ev.at);
     this.deps.logger.info({ inbound: id, removed }, 'recalled message withdrawn');
@@ -133,7 +133,8 @@ export class ReplyCounter {
    */
   private retract(r: GroupReply, u: Understanding): SendItem[] {
     const since = r.ev.at - this.deps.policy.retractWindowMs;
-    const counted = this.deps.inbound.lastCounted(r.ev.sender.userId, r.group.id, since, r.id);
+    const chatId = r.ev.chat.type === 'group' ? r.ev.chat.chatId : '';
+    const counted = this.deps.inbound.lastCounted(r.ev.platform, chatId, r.ev.sender.userId, since, r.id);
     const onReview = this.deps.reviews.lastOpenFrom(r.ev.sender.userId, r.group.id, since, r.id);
     const last = counted === null ? onReview : onReview === null ? counted : Math.max(counted, onReview);
     const removed = last === null ? 0 : this.withdraw(last, r.ev.at);

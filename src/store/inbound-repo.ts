@@ -26,6 +26,11 @@ export interface InboundRecord extends NewInbound {
   readonly withdrawnAt: number | null;
 }
 
+/** The dedupe key of a group message whose platform id all bot accounts share (QQ's message seq). */
+export function groupMessageKey(platform: Platform, chatId: string, platformMessageId: string): string {
+  return `m:${platform}:g:${chatId}:${platformMessageId}`;
+}
+
 /** Every inbound message, stored once however many bot accounts saw it. */
 export class InboundRepo {
   private readonly insertStmt: Statement;
@@ -64,23 +69,34 @@ export class InboundRepo {
     this.interpretStmt.run(meaning, confidence, directiveId, detail === null ? null : JSON.stringify(detail), id);
   }
 
-  /** The stored message with this platform id in this chat (a recall names it so). */
-  byPlatformMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
-    const row = this.db.$client
-      .prepare('SELECT id FROM inbound_messages WHERE platform = ? AND chat_id = ? AND platform_message_id = ? ORDER BY id LIMIT 1')
-      .get(platform, chatId, platformMessageId) as { id: number } | undefined;
+  /**
+   * The stored group message with this platform id (a recall names it so): by its dedupe key where
+   * the platform shares message ids across accounts, else among the sender's messages in the chat
+   * (the fingerprint index), since each account saw its own id.
+   */
+  byPlatformMessage(platform: Platform, chatId: string, platformMessageId: string, senderPlatformId: string): number | null {
+    const c = this.db.$client;
+    const byKey = c.prepare('SELECT id FROM inbound_messages WHERE dedupe_key = ?').get(groupMessageKey(platform, chatId, platformMessageId)) as
+      | { id: number }
+      | undefined;
+    if (byKey) return byKey.id;
+    const row = c
+      .prepare(
+        'SELECT id FROM inbound_messages WHERE platform = ? AND chat_id = ? AND sender_platform_id = ? AND platform_message_id = ? ORDER BY id LIMIT 1',
+      )
+      .get(platform, chatId, senderPlatformId, platformMessageId) as { id: number } | undefined;
     return row?.id ?? null;
   }
 
-  /** The sender's latest message in the group since `since` that counted an acknowledgement and still stands. */
-  lastCounted(senderPlatformId: string, groupId: number, since: number, before: number): number | null {
+  /** The sender's latest message in the chat since `since` that counted an acknowledgement and still stands. */
+  lastCounted(platform: Platform, chatId: string, senderPlatformId: string, since: number, before: number): number | null {
     const row = this.db.$client
       .prepare(
-        `SELECT m.id AS id FROM inbound_messages m WHERE m.sender_platform_id = ? AND m.group_id = ? AND m.at >= ? AND m.id < ?
+        `SELECT m.id AS id FROM inbound_messages m WHERE m.platform = ? AND m.chat_id = ? AND m.sender_platform_id = ? AND m.at >= ? AND m.id < ?
            AND m.withdrawn_at IS NULL AND EXISTS (SELECT 1 FROM acknowledgements a WHERE a.inbound_id = m.id)
          ORDER BY m.at DESC, m.id DESC LIMIT 1`,
       )
-      .get(senderPlatformId, groupId, since, before) as { id: number } | undefined;
+      .get(platform, chatId, senderPlatformId, since, before) as { id: number } | undefined;
     return row?.id ?? null;
   }
 
@@ -119,12 +135,10 @@ export class InboundRepo {
 
   /** The platform message id of a stored message, to map a quote of the issuer's post to its directive. */
   directiveOfPlatformMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
+    // By dedupe key: a quote id is only meaningful where message ids are shared across accounts.
     const row = this.db.$client
-      .prepare(
-        `SELECT d.id AS id FROM inbound_messages m JOIN directives d ON d.origin_inbound_id = m.id
-         WHERE m.platform = ? AND m.chat_id = ? AND m.platform_message_id = ? LIMIT 1`,
-      )
-      .get(platform, chatId, platformMessageId) as { id: number } | undefined;
+      .prepare(`SELECT d.id AS id FROM inbound_messages m JOIN directives d ON d.origin_inbound_id = m.id WHERE m.dedupe_key = ? LIMIT 1`)
+      .get(groupMessageKey(platform, chatId, platformMessageId)) as { id: number } | undefined;
     return row?.id ?? null;
   }
 }

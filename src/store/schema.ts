@@ -238,8 +238,6 @@ export const inboundMessages = sqliteTable(
   },
   (t) => [
     index('inbound_group_at_idx').on(t.groupId, t.at),
-    index('inbound_pmid_idx').on(t.platform, t.chatId, t.platformMessageId),
-    index('inbound_sender_idx').on(t.senderPlatformId, t.groupId, t.at),
     // Finds the same message seen by two bot accounts where the platform gives no shared id.
     index('inbound_fingerprint_idx').on(t.platform, t.chatId, t.senderPlatformId, t.at),
   ],
