@@ -65,14 +65,15 @@ export class ReplyCounter {
     const chain = chainOf(r.ev);
     if (chain) return this.onChain(r, chain);
     const quoted = this.quotedDirective(r);
-    const candidates = quoted ? [quoted] : this.deps.relay.openFor(r.group.id);
-    const u = understandReply(r.ev.text, { replyHint: candidates[0]?.replyHint ?? '收到' });
+    // Newest first, produced lazily: a group can have many open directives, most replies answer the newest.
+    const candidates = new Lazy(quoted ? [quoted][Symbol.iterator]() : this.deps.relay.openIn(r.group.id));
+    const u = understandReply(r.ev.text, { replyHint: candidates.at(0)?.replyHint ?? '收到' });
     const detail = detailOf(u);
     if (u.retract) return this.retract(r, u);
     const pinned = quoted ?? this.citedDirective(r.group, u.directiveRef);
     if (u.label !== 'ack' && u.label !== 'done') {
       this.deps.inbound.interpret(r.id, u.label, u.confidence, null, detail);
-      if (u.label === 'negative') this.noteNegative(r, u, pinned ? [pinned] : candidates);
+      if (u.label === 'negative') this.noteNegative(r, u, pinned ? [pinned] : candidates.first(MAX_CANDIDATES));
       return NOTHING;
     }
     const org = this.deps.org();
@@ -82,7 +83,7 @@ export class ReplyCounter {
       return NOTHING;
     }
     const kinds: AckKind[] = u.label === 'done' ? ['ack', 'done'] : ['ack'];
-    const choices = this.choose(org, r, who, kinds, pinned ? [pinned] : candidates, pinned !== undefined);
+    const choices = this.choose(org, r, who, kinds, pinned ? new Lazy([pinned][Symbol.iterator]()) : candidates, pinned !== undefined);
     const first = choices[0];
     if (!first) {
       this.deps.inbound.interpret(r.id, u.label, u.confidence, null, detail);
@@ -148,7 +149,7 @@ export class ReplyCounter {
    * answer to an older directive. Two still-owed directives that reached the group close together
    * make the reply ambiguous: both are returned.
    */
-  private choose(org: OrgIndex, r: GroupReply, who: Attribution, kinds: readonly AckKind[], candidates: readonly Directive[], pinned: boolean): Choice[] {
+  private choose(org: OrgIndex, r: GroupReply, who: Attribution, kinds: readonly AckKind[], candidates: Lazy<Directive>, pinned: boolean): Choice[] {
     const stillOwed = (c: Choice): boolean =>
       c.owed.some((o) => kinds.some((k) => !this.deps.directives.hasAck(c.d.id, o.level, k, o.subjectId)));
     let chosen: Choice | undefined;
@@ -177,13 +178,14 @@ export class ReplyCounter {
     r: GroupReply,
     who: Attribution,
     kinds: readonly AckKind[],
-    candidates: readonly Directive[],
+    candidates: Lazy<Directive>,
     first: Choice,
     stillOwed: (c: Choice) => boolean,
   ): Choice | undefined {
     if (this.deps.policy.ambiguousWithinMs <= 0) return undefined;
     const firstAt = this.deps.directives.releasedAt(first.d.id, r.group.id) ?? first.d.createdAt;
-    for (const d of candidates) {
+    // Only the newest few: directives released close together are next to each other in the list.
+    for (const d of candidates.first(MAX_CANDIDATES)) {
       if (d.id === first.d.id) continue;
       const at = this.deps.directives.releasedAt(d.id, r.group.id) ?? d.createdAt;
       if (Math.abs(firstAt - at) > this.deps.policy.ambiguousWithinMs) continue;
@@ -337,6 +339,39 @@ export class ReplyCounter {
     }
     this.deps.inbound.interpret(r.id, 'chain', null, d.id, { added: added.length, counted, lines: credited });
     return NOTHING;
+  }
+}
+
+/** How many of a group's open directives, newest first, a reply is compared with for ambiguity. */
+const MAX_CANDIDATES = 10;
+
+/** A list taken from an iterator only as far as it is read. */
+class Lazy<T> implements Iterable<T> {
+  private readonly items: T[] = [];
+  private done = false;
+
+  constructor(private readonly source: Iterator<T>) {}
+
+  at(i: number): T | undefined {
+    while (!this.done && this.items.length <= i) {
+      const next = this.source.next();
+      if (next.done) this.done = true;
+      else this.items.push(next.value);
+    }
+    return this.items[i];
+  }
+
+  first(n: number): T[] {
+    this.at(n - 1);
+    return this.items.slice(0, n);
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = 0; ; i++) {
+      const v = this.at(i);
+      if (v === undefined) return;
+      yield v;
+    }
   }
 }
 

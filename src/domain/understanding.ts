@@ -370,8 +370,11 @@ export function understandReply(text: string, ctx: ReplyContext): Understanding 
       body = body.replace(ref[0], ' ');
     }
   }
+  // The commonest replies (收到, 收到了, 好的收到, 收到，谢谢老师) need none of the checks below.
+  const plainCore = coreOf(body);
+  if (!hasMark && EXACT_ACK.test(plainCore)) return make('ack', CONFIDENCE.exact, null, NO_NAMES, directiveRef);
   const id = identify(body);
-  const core = coreOf(id.rest);
+  const core = id.rest === body ? plainCore : coreOf(id.rest);
   if (core === '') {
     const emoji = bareEmoji(id.rest, ctx, id, directiveRef);
     // `张三妈妈` alone, as a 接龙 line would be: a receipt, but a weak one.
