@@ -2,8 +2,7 @@
  * The whole cascade on the simulator with real Redis and SQLite: "X says … in group G → the bots …".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../src/clock.js';
-import { demoRosterCopy, startTestSchool, type TestSchool } from './setup/runtime.js';
+import { advanceClock, demoRosterCopy, issue, level, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
 const cleanups: (() => void)[] = [];
@@ -14,24 +13,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function issue(s: TestSchool, text: string): Promise<number> {
-  s.say('T001', 'L1', text);
-  await s.settle();
-  const d = s.runtime.app.directives.latest();
-  if (!d) throw new Error('no directive was created');
-  return d.id;
-}
 
-function advanceClock(s: TestSchool, ms: number): void {
-  if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
-  s.clock.advance(ms);
-}
 
-function level(s: TestSchool, id: number, l: 1 | 2 | 3 | 4) {
-  const d = s.runtime.app.directives.get(id);
-  if (!d) throw new Error(`no directive ${id}`);
-  return s.runtime.app.queries.totals(d).get(l);
-}
 
 describe('relay', () => {
   it('posts a leader’s /通知 once into every college, class and parents group and confirms in L1', async () => {
@@ -113,8 +96,7 @@ describe('acknowledgements', () => {
     await school.settle();
     expect(level(school, id, 4)?.acknowledged).toBe(2);
 
-    if (!(school.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
-    school.clock.advance(3 * 3600_000);
+    advanceClock(school, 3 * 3600_000);
     school.say('S301', 'L1', '收到，回复晚了');
     await school.settle();
     expect(level(school, id, 1)).toMatchObject({ acknowledged: 2, late: 1 });
@@ -197,8 +179,7 @@ describe('replies that are not new answers', () => {
     expect(level(school, second, 3)?.acknowledged).toBe(1);
     expect(level(school, first, 3)?.acknowledged).toBe(0);
     // Later, a new 收到 answers the older directive the student still owes.
-    if (!(school.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
-    school.clock.advance(30 * 60_000);
+    advanceClock(school, 30 * 60_000);
     school.say('2023010101', 'L3:计算机2301', '收到');
     await school.settle();
     expect(level(school, first, 3)?.acknowledged).toBe(1);

@@ -8,10 +8,9 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimMessage } from '../adapters/simulator/index.js';
-import { VirtualClock } from '../src/clock.js';
 import type { Person } from '../src/domain/org.js';
 import { tempDir } from './setup/helpers.js';
-import { startTestSchool, type TestSchool } from './setup/runtime.js';
+import { advanceClock, issue, level, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
 const cleanups: (() => void)[] = [];
@@ -33,25 +32,8 @@ async function start(options: Parameters<typeof startTestSchool>[0] = {}): Promi
   return school;
 }
 
-/** The team leader issues a directive in L1; returns its number. */
-async function issue(s: TestSchool, text: string): Promise<number> {
-  s.say('T001', 'L1', text);
-  await s.settle();
-  const d = s.runtime.app.directives.latest();
-  if (!d) throw new Error('no directive was created');
-  return d.id;
-}
 
-function advance(s: TestSchool, ms: number): void {
-  if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
-  s.clock.advance(ms);
-}
 
-function level(s: TestSchool, id: number, l: 1 | 2 | 3 | 4) {
-  const d = s.runtime.app.directives.get(id);
-  if (!d) throw new Error(`no directive ${id}`);
-  return s.runtime.app.queries.totals(d).get(l);
-}
 
 function person(s: TestSchool, ref: string): Person {
   const p = s.runtime.app.org().personByRef(ref);
@@ -270,7 +252,7 @@ describe('parents acknowledging for their children in L4', () => {
     await s.settle();
     expect(ackedNames(s, first, 4)).toEqual(['刘辉强']);
 
-    advance(s, 15 * MINUTE);
+    advanceClock(s, 15 * MINUTE);
     const second = await issue(s, '/通知 第二件事');
     s.say('家长:2023010104', 'L4:计算机学院', '收到');
     await s.settle();
@@ -323,7 +305,7 @@ describe('an account the roster does not know', () => {
     expect(s.runtime.app.org().personByPlatformAccount('wechat', 'wxid_newphone01')?.id).toBe(mother.id);
 
     // A new directive: the account's plain 收到 now counts for her child.
-    advance(s, 15 * MINUTE);
+    advanceClock(s, 15 * MINUTE);
     const second = await issue(s, '/通知 第二件事');
     sayAs(s, 'wxid_newphone01', chatId, '收到');
     await s.settle();
@@ -480,7 +462,7 @@ describe('which directive a reply answers', () => {
   it('a quote-reply in a parents group answers the quoted older directive while a newer one is open', async () => {
     const s = await start();
     const older = await issue(s, '/通知 第一件事');
-    advance(s, 15 * MINUTE);
+    advanceClock(s, 15 * MINUTE);
     const newer = await issue(s, '/通知 第二件事');
     const chatId = chatOf(s, '家长:2023010101', 'L4:计算机学院');
     // WeChat bots learn no id for what they send, so the quote id alone leads nowhere; WeChat shows
@@ -536,7 +518,7 @@ describe('which directive a reply answers', () => {
   it('/确认 <id> #<number> leaves an item that does not concern that directive open', async () => {
     const s = await start();
     const older = await issue(s, '/通知 第一件事');
-    advance(s, 15 * MINUTE);
+    advanceClock(s, 15 * MINUTE);
     const newer = await issue(s, '/通知 第二件事');
     s.say('2023010101', 'L3:计算机2301', '好的'); // low confidence, for the newer directive only
     await s.settle();
@@ -602,7 +584,7 @@ describe('taking a reply back', () => {
     const mine = s.say('2023010101', 'L3:计算机2301', '收到');
     s.say('2023010102', 'L3:计算机2301', '收到');
     await s.settle();
-    advance(s, 5 * MINUTE);
+    advanceClock(s, 5 * MINUTE);
     const oops = s.say('2023010101', 'L3:计算机2301', '刚才回错了');
     await s.settle();
     expect(ackedNames(s, id, 3)).toEqual(['韩轩明']);
@@ -634,7 +616,7 @@ describe('taking a reply back', () => {
     const id = await issue(s, '/通知 截止=3天 请回复');
     s.say('2023010101', 'L3:计算机2301', '收到');
     await s.settle();
-    advance(s, 31 * MINUTE);
+    advanceClock(s, 31 * MINUTE);
     s.say('2023010101', 'L3:计算机2301', '刚才回错了');
     await s.settle();
     expect(ackedNames(s, id, 3)).toEqual(['宋辉瑶']);

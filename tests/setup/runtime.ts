@@ -90,3 +90,25 @@ export async function startTestSchool(
     },
   };
 }
+
+/** The team leader (T001) issues a directive in L1; returns its number once everything has settled. */
+export async function issue(s: TestSchool, text: string): Promise<number> {
+  s.say('T001', 'L1', text);
+  await s.settle();
+  const d = s.runtime.app.directives.latest();
+  if (!d) throw new Error('no directive was created');
+  return d.id;
+}
+
+/** Moves the test school's virtual clock forward. */
+export function advanceClock(s: TestSchool, ms: number): void {
+  if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
+  s.clock.advance(ms);
+}
+
+/** A directive's tally at one level (acknowledged, required, …), as /进度 computes it. */
+export function level(s: TestSchool, id: number, l: 1 | 2 | 3 | 4) {
+  const d = s.runtime.app.directives.get(id);
+  if (!d) throw new Error(`no directive ${id}`);
+  return s.runtime.app.queries.totals(d).get(l);
+}
