@@ -23,6 +23,8 @@ CREATE TABLE `review_items` (
 	`directive_id` integer,
 	`pending` text DEFAULT '[]' NOT NULL,
 	`suggested_person_id` integer,
+	`platform_user_id` text,
+	`excerpt` text,
 	`status` text DEFAULT 'open' NOT NULL,
 	`decided_by` integer,
 	`decided_at` integer,

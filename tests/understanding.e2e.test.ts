@@ -747,3 +747,89 @@ describe('malformed review commands', () => {
     expect(unknown).toContain('不存在');
   });
 });
+
+// ─── findings of the code review, each once wrong ─────────────────────────────────────────────
+
+describe('replies pinned to a directive that takes no more replies', () => {
+  it('“#1 收到” or a quote of an expired directive counts for nothing, not for the newest', async () => {
+    const s = await start();
+    const first = await issue(s, '/通知 第一件事');
+    const post = directivePost(s, first, chatOf(s, '2023010101', 'L3:计算机2301'));
+    advanceClock(s, 8 * 24 * 60 * MINUTE); // past the 7-day reply window
+    const second = await issue(s, '/通知 第二件事');
+    s.say('2023010101', 'L3:计算机2301', `#${first} 收到`);
+    s.say('2023010102', 'L3:计算机2301', '收到', { quoteId: post.id });
+    s.say('2023010103', 'L3:计算机2301', '#999 收到');
+    await s.settle();
+    expect(acks(s, second, 3)).toEqual([]);
+    expect(acks(s, first, 3)).toEqual([]);
+    // A plain 收到 still answers the newest.
+    s.say('2023010104', 'L3:计算机2301', '收到');
+    await s.settle();
+    expect(acks(s, second, 3)).toHaveLength(1);
+  });
+});
+
+describe('the second parent of a child', () => {
+  it('answering right after the first parent does not count for an older directive', async () => {
+    const s = await start();
+    const org = s.runtime.app.org();
+    // A student of 计算机学院 with two guardians who both sit in the parents group.
+    const student = org.classesOf(org.collegeNamed('计算机学院')?.id ?? 0).flatMap((k) => org.studentsOf(k.id)).find((p) => org.guardiansOf(p.id).length >= 2);
+    if (!student) throw new Error('the demo roster has no student with two guardians');
+    const [g1, g2] = org.guardiansOf(student.id).map((g) => org.person(g.guardianId));
+    if (!g1 || !g2) throw new Error('guardians missing');
+    const older = await issue(s, '/通知 旧的通知');
+    advanceClock(s, 30 * MINUTE);
+    const newer = await issue(s, '/通知 新的通知');
+    s.say(g1.extId, 'L4:计算机学院', '收到');
+    await s.settle();
+    s.say(g2.extId, 'L4:计算机学院', '收到');
+    await s.settle();
+    expect(acks(s, newer, 4).map((a) => a.subject_id)).toContain(student.id);
+    expect(acks(s, older, 4).map((a) => a.subject_id)).not.toContain(student.id);
+  });
+});
+
+describe('a recall when another message said the same', () => {
+  it('the student stays acknowledged by their second 收到', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    const firstReply = s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    s.say('2023010101', 'L3:计算机2301', '收到了，谢谢老师');
+    await s.settle();
+    expect(acks(s, id, 3)).toHaveLength(1);
+    s.runtime.school.world.recall(firstReply.id);
+    await s.settle();
+    const left = acks(s, id, 3);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.inbound_id).not.toBe(inboundOf(s, firstReply).id);
+  });
+});
+
+describe('who sees a parent’s reply that names nobody', () => {
+  it('only the counselor of the parent’s child, not every counselor of the college', async () => {
+    const s = await start();
+    await issue(s, '/通知 请查收附件');
+    s.say('家长:2023010101', 'L4:计算机学院', '好的');
+    s.say('家长:2023010102', 'L4:计算机学院', '没收到附件');
+    await s.settle();
+    expect(reviewItems(s)).toHaveLength(2);
+    expect(listedIds(await privately(s, 'S111', '/待确认'))).toHaveLength(2); // counselor of 计算机2301
+    expect(listedIds(await privately(s, 'S112', '/待确认'))).toEqual([]); // counselor of 计算机2303 only
+  });
+});
+
+describe('the review list quotes what the sender wrote', () => {
+  it('not the message a WeChat quote-reply quotes above it', async () => {
+    const s = await start();
+    await issue(s, '/通知 请回复');
+    s.say('2023010101', 'L3:计算机2301', '「王老师：请大家回复收到，联系电话13812345678」\n- - - - - - - - - - - - - - -\n👍');
+    await s.settle();
+    const list = await privately(s, 'S111', '/待确认');
+    expect(list).toContain('“👍”');
+    expect(list).not.toContain('联系电话');
+    expect(list).not.toMatch(PHONE);
+  });
+});

@@ -136,8 +136,10 @@ export class Queries {
   private reviewLine(d: Directive, scope: Scope): string | null {
     const items = this.deps.reviews?.openForDirective(d.id).filter((i) => canReview(scope, i)) ?? [];
     if (items.length === 0) return null;
+    // Binding suggestions are counted already and unmatched 接龙 lines never will be: neither waits.
     const negatives = items.filter((i) => i.kind === 'negative').length;
-    const waiting = items.length - negatives;
+    const waiting = items.filter((i) => i.kind === 'low_confidence' || i.kind === 'ambiguous' || i.kind === 'attribution').length;
+    if (negatives + waiting === 0) return null;
     const parts: string[] = [];
     if (waiting > 0) parts.push(`${waiting} 条回复待人工确认，确认前不计入`);
     if (negatives > 0) parts.push(`${negatives} 条反馈未收到或无法完成`);

@@ -14,7 +14,7 @@ import type { OrgIndex } from '../domain/org-index.js';
 import { prepareReply, understandReply, type Understanding } from '../domain/understanding.js';
 import type { InboundMessage, RecallEvent } from '../platform/port.js';
 import type { SendItem } from '../queue/job-queues.js';
-import type { DirectiveRepo, NewAcknowledgement } from '../store/directive-repo.js';
+import type { DirectiveRepo, NewAcknowledgement, RemovedAck } from '../store/directive-repo.js';
 import type { InboundRepo } from '../store/inbound-repo.js';
 import type { PendingAck, ReviewKind, ReviewRepo } from '../store/review-repo.js';
 import type { Relay } from './relay.js';
@@ -64,13 +64,22 @@ export class ReplyCounter {
   onGroupMessage(r: GroupReply): SendItem[] {
     const chain = chainOf(r.ev);
     if (chain) return this.onChain(r, chain);
-    const quoted = this.quotedDirective(r);
+    const quotedId = this.quotedDirectiveId(r);
     // Newest first, produced lazily: a group can have many open directives, most replies answer the newest.
-    const candidates = new Lazy(quoted ? [quoted][Symbol.iterator]() : this.deps.relay.openIn(r.group.id));
-    const u = understandReply(r.ev.text, { replyHint: candidates.at(0)?.replyHint ?? '收到' });
-    const detail = detailOf(u);
+    const candidates = new Lazy(this.deps.relay.openIn(r.group.id));
+    const hintOf = (id: number | null): string => (id === null ? undefined : this.deps.relay.directive(id))?.replyHint ?? candidates.at(0)?.replyHint ?? '收到';
+    let u = understandReply(r.ev.text, { replyHint: hintOf(quotedId) });
     if (u.retract) return this.retract(r, u);
-    const pinned = quoted ?? this.citedDirective(r.group, u.directiveRef);
+    // A quote or a cited number pins the directive: when that one takes no more replies (closed, out of
+    // its window, never sent here), the reply counts for nothing rather than for the newest directive.
+    const pinnedId = quotedId ?? u.directiveRef;
+    const pinned = pinnedId === null ? undefined : this.openHere(r.group, pinnedId);
+    if (pinned && pinned.replyHint !== hintOf(null) && quotedId === null) u = understandReply(r.ev.text, { replyHint: pinned.replyHint });
+    const detail = detailOf(u);
+    if (pinnedId !== null && !pinned) {
+      this.deps.inbound.interpret(r.id, u.label, u.confidence, null, { ...detail, pinned: pinnedId, counted: false, reason: 'pinned_not_open' });
+      return NOTHING;
+    }
     if (u.label !== 'ack' && u.label !== 'done') {
       this.deps.inbound.interpret(r.id, u.label, u.confidence, null, detail);
       if (u.label === 'negative') this.noteNegative(r, u, pinned ? [pinned] : candidates.first(MAX_CANDIDATES));
@@ -107,7 +116,7 @@ export class ReplyCounter {
       return NOTHING;
     }
     this.count(first, kinds, r, late(first.d), 'reply');
-    if (who.kind === 'suggest') this.suggestBinding(r, u, first.d.id, who.student);
+    if (who.kind === 'suggest') this.suggestBinding(r, u, first.d.id, who.student, pendingOf(first));
     this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, detail);
     return this.afterCount(first, r.person);
   }
@@ -120,12 +129,76 @@ export class ReplyCounter {
     this.deps.logger.info({ inbound: id, removed }, 'recalled message withdrawn');
   }
 
-  /** Removes what a message counted and closes its review items; the number of acknowledgements removed. */
+  /**
+   * Removes what a message counted and closes its review items; what another standing message also
+   * said is counted again from that one. Returns the number of acknowledgements removed.
+   */
   withdraw(inboundId: number, at: number): number {
     if (!this.deps.inbound.markWithdrawn(inboundId, at)) return 0;
-    const removed = this.deps.directives.withdrawInbound(inboundId).length;
+    const removed = this.deps.directives.withdrawInbound(inboundId);
     this.deps.reviews.withdrawFor(inboundId, at);
-    return removed;
+    this.recount(removed, inboundId);
+    return removed.length;
+  }
+
+  /** Takes back part of what a message counted (a reviewer turned down one student of it). */
+  unCount(inboundId: number, acks: readonly PendingAck[]): number {
+    const removed = this.deps.directives.removeAcks(inboundId, acks);
+    this.recount(removed, inboundId);
+    return removed.length;
+  }
+
+  /**
+   * The acknowledgement of a subject is stored once, from the first message that gave it: when that
+   * message is withdrawn, a later standing reply that also answered for the subject (the other parent,
+   * a second 收到) counts in its place.
+   */
+  private recount(removed: readonly RemovedAck[], excludeId: number): void {
+    if (removed.length === 0) return;
+    const org = this.deps.org();
+    const byGroupDirective = new Map<string, RemovedAck[]>();
+    for (const a of removed) {
+      const k = `${a.groupId}:${a.directiveId}`;
+      const list = byGroupDirective.get(k);
+      if (list) list.push(a);
+      else byGroupDirective.set(k, [a]);
+    }
+    for (const acks of byGroupDirective.values()) {
+      const head = acks[0];
+      const group = head ? org.group(head.groupId) : undefined;
+      const d = head ? this.deps.relay.directive(head.directiveId) : undefined;
+      if (!head || !group || !d) continue;
+      const missing = new Set(acks.map((a) => `${a.level}:${a.kind}:${a.subjectId}`));
+      for (const m of this.deps.inbound.standingReplies(group.id, d.id, excludeId)) {
+        if (missing.size === 0) break;
+        const person = (m.senderPersonId === null ? undefined : org.person(m.senderPersonId)) ?? org.personByPlatformAccount(m.platform, m.senderPlatformId);
+        const owed = obligationsOf(org, d, group, person, attribute(org, group, person, prepareReply(m.text)));
+        const kinds: AckKind[] = m.meaning === 'done' ? ['ack', 'done'] : ['ack'];
+        const again: NewAcknowledgement[] = [];
+        for (const o of owed) {
+          for (const kind of kinds) {
+            const k = `${o.level}:${kind}:${o.subjectId}`;
+            if (!missing.has(k)) continue;
+            missing.delete(k);
+            again.push({
+              directiveId: d.id,
+              level: o.level,
+              kind,
+              subjectId: o.subjectId,
+              byPersonId: person?.id ?? null,
+              collegeId: o.collegeId,
+              classId: o.classId,
+              groupId: group.id,
+              inboundId: m.id,
+              at: m.at,
+              late: d.deadlineAt !== null && m.at > d.deadlineAt,
+              via: 'reply',
+            });
+          }
+        }
+        if (again.length > 0) this.deps.directives.acknowledge(again);
+      }
+    }
   }
 
   /**
@@ -161,7 +234,9 @@ export class ReplyCounter {
         chosen = c;
         if (pinned) return [c];
         if (!stillOwed(c)) {
-          if (r.person && this.isRepeat(r.person, r.group, r.ev.at)) return [c];
+          // Already answered, just now (by this sender, or for the same student by the other parent):
+          // a repeat, not an answer to an older directive.
+          if ((r.person && this.isRepeat(r.person, r.group, r.ev.at)) || this.answeredJustNow(c, kinds, r.ev.at)) return [c];
           continue;
         }
         // Still owed: is there a second one, released close to it?
@@ -197,6 +272,11 @@ export class ReplyCounter {
     return undefined;
   }
 
+  private answeredJustNow(c: Choice, kinds: readonly AckKind[], at: number): boolean {
+    const since = at - this.deps.policy.repeatWindowMs;
+    return c.owed.some((o) => kinds.some((k) => (this.deps.directives.ackedAt(c.d.id, o.level, k, o.subjectId) ?? -Infinity) >= since));
+  }
+
   private isRepeat(person: Person, group: Group, at: number): boolean {
     const last = this.deps.directives.lastAckAt(person.id, group.id);
     return last !== null && at - last <= this.deps.policy.repeatWindowMs;
@@ -213,43 +293,49 @@ export class ReplyCounter {
     return this.deps.relay.afterAck(c.d, person, level);
   }
 
-  private quotedDirective(r: GroupReply): Directive | undefined {
+  /** The directive whose post the message quotes, or null. */
+  private quotedDirectiveId(r: GroupReply): number | null {
     const { ev } = r;
-    if (ev.chat.type !== 'group') return undefined;
+    if (ev.chat.type !== 'group') return null;
     const id = ev.quoteId ? this.deps.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) : null;
     // WeChat bots learn no id for what they send (see AdapterCapabilities.sentMessageIds), so a quote
     // of a bot's post is recognised by the post's header in the quoted block WeChat puts above the reply.
-    if (id === null) return this.citedDirective(r.group, quotedDirectiveNumber(ev.text));
-    const d = this.deps.relay.directive(id);
-    return d && this.deps.relay.accepts(d) ? d : undefined;
+    return id ?? quotedDirectiveNumber(ev.text);
   }
 
-  /** `#12 收到`: the directive, when it reached this group and still takes replies. */
-  private citedDirective(group: Group, ref: number | null): Directive | undefined {
-    if (ref === null) return undefined;
-    return this.deps.relay.openFor(group.id).find((d) => d.id === ref);
+  /** The directive, when it reached this group and still takes replies. */
+  private openHere(group: Group, id: number): Directive | undefined {
+    for (const d of this.deps.relay.openIn(group.id)) if (d.id === id) return d;
+    return undefined;
   }
 
-  /** A "didn't get it" from someone who owes a reply goes on the review list, for a person to follow up. */
-  private noteNegative(r: GroupReply, u: Understanding, candidates: readonly Directive[]): void {
+  /**
+   * A "didn't get it" from someone who owes a reply (or names a student who does) goes on the review
+   * list, for a person to follow up.
+   */
+  private noteNegative(r: GroupReply, u: Understanding, candidates: readonly Directive[], about: About = {}): void {
     const org = this.deps.org();
-    const who = attribute(org, r.group, r.person, prepareReply(r.ev.text));
-    if (who.kind === 'none' && r.group.level !== 4 && r.group.level !== 3) return;
-    const d = candidates.find((x) => obligationsOf(org, x, r.group, r.person, who).length > 0) ?? candidates[0];
+    const who = attribute(org, r.group, r.person, about.excerpt ?? prepareReply(r.ev.text));
+    const d = candidates.find((x) => obligationsOf(org, x, r.group, r.person, who).length > 0);
     if (!d) return;
-    this.review(r, 'negative', u, d.id, [], null, who);
+    this.review(r, 'negative', u, d.id, [], null, who, about);
   }
 
-  private suggestBinding(r: GroupReply, u: Understanding, directiveId: number, student: Person): void {
+  /**
+   * An account the roster does not know named one student: counted (`counted`), and the binding is
+   * suggested — to the guardian the relation word fits (妈妈 → 母亲), or the only guardian; to the
+   * student when a class-group message names them without a relation word.
+   */
+  private suggestBinding(r: GroupReply, u: Understanding, directiveId: number, student: Person, counted: readonly PendingAck[], about: About = {}): void {
     const org = this.deps.org();
     let suggested: number | null = student.id;
-    if (r.group.level === 4) {
+    if (r.group.level === 4 || u.relation !== null) {
       const guardians = org.guardiansOf(student.id);
       const wanted = relationWanted(u.relation);
       const match = wanted ? guardians.filter((g) => wanted.test(g.relation)) : [];
       suggested = (match.length === 1 ? match[0] : guardians.length === 1 ? guardians[0] : undefined)?.guardianId ?? null;
     }
-    this.review(r, 'binding', u, directiveId, [], suggested, { kind: 'suggest', student });
+    this.review(r, 'binding', u, directiveId, counted, suggested, { kind: 'suggest', student }, about);
   }
 
   private review(
@@ -260,10 +346,20 @@ export class ReplyCounter {
     pending: readonly PendingAck[],
     suggestedPersonId: number | null,
     who: Attribution,
+    about: About = {},
   ): void {
-    const subjects = who.kind === 'students' || who.kind === 'review' ? who.students : who.kind === 'suggest' ? [who.student] : [];
-    const classIds = new Set(subjects.map((s) => s.classId));
-    const only = subjects.length > 0 && classIds.size === 1 ? subjects[0]?.classId ?? null : null;
+    const org = this.deps.org();
+    let subjects: readonly Person[] = who.kind === 'students' || who.kind === 'review' ? who.students : who.kind === 'suggest' ? [who.student] : [];
+    // A guardian who names nobody: the item concerns their children in this group's college, so that
+    // only those children's counselors see it.
+    if (subjects.length === 0 && r.person?.kind === 'guardian') {
+      subjects = org
+        .wardsOf(r.person.id)
+        .map((w) => org.person(w.studentId))
+        .filter((p): p is Person => p !== undefined && (r.group.collegeId === null || p.collegeId === r.group.collegeId));
+    }
+    const classIds = new Set(subjects.map((p) => p.classId));
+    const only = subjects.length > 0 && classIds.size === 1 ? (subjects[0]?.classId ?? null) : null;
     this.deps.reviews.add({
       kind,
       inboundId: r.id,
@@ -271,12 +367,14 @@ export class ReplyCounter {
       collegeId: r.group.collegeId ?? r.person?.collegeId ?? null,
       classId: r.group.classId ?? only ?? (r.person?.kind === 'student' ? r.person.classId : null),
       senderPersonId: r.person?.id ?? null,
-      senderName: r.person?.name ?? (r.ev.sender.card || r.ev.sender.nickname || r.ev.sender.userId),
+      senderName: r.person?.name ?? about.name ?? (r.ev.sender.card || r.ev.sender.nickname || r.ev.sender.userId),
       label: u.label,
       confidence: u.confidence,
       directiveId,
       pending,
       suggestedPersonId,
+      platformUserId: about.platformUserId ?? null,
+      excerpt: about.excerpt ?? null,
       createdAt: this.deps.clock.now(),
     });
   }
@@ -287,18 +385,26 @@ export class ReplyCounter {
    * A 接龙 version: the lines it adds to the previous version in this chat count for whoever they
    * name, as a reply from the sender would. On the first sight of a list the bot cannot tell which
    * lines are the sender's, so only lines naming the sender (or their child) count. A native WeChat
-   * 接龙 names each line's author, so those lines count for their authors.
+   * 接龙 names each line's author, so those lines count for their authors. A chain belongs to one
+   * directive: once that one takes no more replies, or a newer directive has reached the group since
+   * the chain was last extended, the same header starts a new chain.
    */
   private onChain(r: GroupReply, chain: ChainVersion): SendItem[] {
     const { ev, group } = r;
     const chatId = ev.chat.type === 'group' ? ev.chat.chatId : '';
-    const previous = this.deps.reviews.chain(ev.platform, chatId, chain.key);
-    const d =
-      (previous?.directiveId != null ? this.deps.relay.directive(previous.directiveId) : undefined) ??
-      this.quotedDirective(r) ??
-      this.deps.relay.openFor(group.id)[0];
+    const quotedId = this.quotedDirectiveId(r);
+    const target = (quotedId === null ? undefined : this.openHere(group, quotedId)) ?? this.deps.relay.openIn(group.id).next().value ?? undefined;
+    const stored = this.deps.reviews.chain(ev.platform, chatId, chain.key);
+    const storedDirective = stored?.directiveId == null ? undefined : this.deps.relay.directive(stored.directiveId);
+    const continues =
+      stored !== undefined &&
+      storedDirective !== undefined &&
+      this.deps.relay.accepts(storedDirective) &&
+      (target === undefined || target.id === storedDirective.id || (this.deps.directives.releasedAt(target.id, group.id) ?? target.createdAt) <= stored.updatedAt);
+    const previous = continues ? stored : undefined;
+    const d = continues ? storedDirective : target;
     const added = addedEntries(previous?.lines ?? null, chain.entries);
-    this.deps.reviews.saveChain(ev.platform, chatId, chain.key, previous?.directiveId ?? d?.id ?? null, chain.entries.map((e) => e.text), ev.at);
+    this.deps.reviews.saveChain(ev.platform, chatId, chain.key, d?.id ?? null, chain.entries.map((e) => e.text), ev.at);
     if (!d || !this.deps.relay.accepts(d)) {
       this.deps.inbound.interpret(r.id, 'chain', null, null, { added: added.length, counted: 0 });
       return NOTHING;
@@ -306,40 +412,58 @@ export class ReplyCounter {
     const org = this.deps.org();
     const firstSight = previous === undefined && !chain.native && chain.entries.length > 1;
     let counted = 0;
+    let unmatched = 0;
     const credited: { index: number; text: string; counted: boolean }[] = [];
     for (const entry of added) {
       const author = chain.native && entry.userId ? org.personByPlatformAccount(ev.platform, entry.userId) : r.person;
+      const about: About = {
+        excerpt: entry.text,
+        ...(chain.native && entry.userId ? { platformUserId: entry.userId, name: author?.name ?? entry.userId } : {}),
+      };
+      const line = { ...r, person: author };
       const u = understandReply(entry.text, { replyHint: d.replyHint });
       if (u.label === 'negative' || u.label === 'question') {
-        if (u.label === 'negative') this.review(r, 'negative', u, d.id, [], null, attribute(org, group, author, entry.text));
+        if (u.label === 'negative') this.noteNegative(line, u, [d], about);
         credited.push({ index: entry.index, text: entry.text, counted: false });
         continue;
       }
       let who = attribute(org, group, author, entry.text);
-      const namesSender = who.kind === 'students' || (author?.kind === 'student' && nameIndexFor(org, group).find(entry.text).some((n) => n.students.some((s) => s.id === author.id)));
+      const namesSender =
+        who.kind === 'students' ||
+        (author?.kind === 'student' && nameIndexFor(org, group).find(entry.text).some((n) => n.students.some((p) => p.id === author.id)));
       if (firstSight && !namesSender) continue;
       if (who.kind === 'self' && !author) who = { kind: 'none' };
       const kinds: AckKind[] = u.label === 'done' ? ['ack', 'done'] : ['ack'];
       const owed = obligationsOf(org, d, group, author, who);
-      const line = { ...r, person: author };
       const late = d.deadlineAt !== null && ev.at > d.deadlineAt;
       if (who.kind === 'none' || owed.length === 0) {
-        if (who.kind === 'none') this.review(r, 'chain', u, d.id, [], null, who);
+        // One review item per message for the lines that name nobody, however many there are.
+        if (who.kind === 'none' && unmatched++ === 0) this.review(line, 'chain', u, d.id, [], null, who, about);
         credited.push({ index: entry.index, text: entry.text, counted: false });
         continue;
       }
       if (who.kind === 'review') {
-        this.review(line, 'attribution', u, d.id, acksFor({ d, owed }, kinds, line, late), null, who);
+        this.review(line, 'attribution', u, d.id, acksFor({ d, owed }, kinds, line, late), null, who, about);
         credited.push({ index: entry.index, text: entry.text, counted: false });
         continue;
       }
       counted += this.count({ d, owed }, kinds, line, late, 'chain');
-      if (who.kind === 'suggest') this.suggestBinding(line, u, d.id, who.student);
+      if (who.kind === 'suggest') this.suggestBinding(line, u, d.id, who.student, acksFor({ d, owed }, kinds, line, late), about);
       credited.push({ index: entry.index, text: entry.text, counted: true });
     }
-    this.deps.inbound.interpret(r.id, 'chain', null, d.id, { added: added.length, counted, lines: credited });
+    this.deps.inbound.interpret(r.id, 'chain', null, d.id, { added: added.length, counted, unmatched, lines: credited });
     return NOTHING;
   }
+}
+
+/** What a review item is about when it is not simply the message and its sender (a 接龙 row). */
+interface About {
+  /** The account concerned: a WeChat 接龙 row's author. */
+  readonly platformUserId?: string;
+  /** Their name, when the roster does not know them. */
+  readonly name?: string;
+  /** The text at issue (the row). */
+  readonly excerpt?: string;
 }
 
 /** How many of a group's open directives, newest first, a reply is compared with for ambiguity. */

@@ -70,7 +70,7 @@ export class ReviewDesk {
       kind: i.kind,
       group: i.groupId === null ? '' : (org.group(i.groupId)?.name ?? ''),
       sender: maskPhone(i.senderName),
-      text: excerpt(i.text),
+      text: excerpt(i.excerpt ?? replyPart(i.text)),
       at: formatTime(i.at, this.deps.timeZone),
       directiveIds: [...new Set([i.directiveId, ...i.pending.map((p) => p.directiveId)].filter((d): d is number => d !== null))],
       subjects: [...new Set(i.pending.map((p) => org.person(p.subjectId)?.name).filter((n): n is string => n !== undefined))],
@@ -85,7 +85,8 @@ export class ReviewDesk {
     // `/确认 3 #12`: only items that concern directive 12 (an item about another directive stays open).
     const concerns = (i: ReviewItem): boolean =>
       directiveId === null || i.directiveId === directiveId || i.pending.some((p) => p.directiveId === directiveId);
-    const items = all ? this.visible(scope).filter(concerns) : ids.map((id) => this.deps.reviews.get(id));
+    // `全部` settles what `/待确认` shows: the oldest REVIEW_LIST_LIMIT items the asker can see.
+    const items = all ? this.visible(scope).filter(concerns).slice(0, REVIEW_LIST_LIMIT) : ids.map((id) => this.deps.reviews.get(id));
     const done: number[] = [];
     const skipped: number[] = [];
     let counted = 0;
@@ -104,7 +105,7 @@ export class ReviewDesk {
       done.push(item.id);
       if (decision === 'dismiss') {
         // A binding suggestion turned down: the reply was counted for the wrong student, so it is taken back.
-        if (item.kind === 'binding') this.deps.replies.withdraw(item.inboundId, now);
+        if (item.kind === 'binding') this.deps.replies.unCount(item.inboundId, item.pending);
         return;
       }
       const r = this.confirm(item, directiveId);
@@ -117,7 +118,11 @@ export class ReviewDesk {
   }
 
   private confirm(item: ReviewItem, directiveId: number | null): { counted: number; bound: number; sends: SendItem[] } {
-    const pending = directiveId === null ? item.pending : item.pending.filter((p) => p.directiveId === directiveId);
+    // Only directives that still take replies: a late decision does not reopen a closed one.
+    const pending = (directiveId === null ? item.pending : item.pending.filter((p) => p.directiveId === directiveId)).filter((p) => {
+      const d = this.deps.relay.directive(p.directiveId);
+      return d !== undefined && this.deps.relay.accepts(d);
+    });
     const counted = this.deps.directives.acknowledge(pending.map((p) => ({ ...p, inboundId: item.inboundId, at: item.at, via: 'review' as const })));
     const sends: SendItem[] = [];
     const org = this.deps.org();
@@ -137,6 +142,12 @@ export class ReviewDesk {
     }
     return { counted, bound, sends };
   }
+}
+
+/** What the sender wrote, without the message a WeChat quote-reply quotes above it. */
+function replyPart(text: string): string {
+  const m = /^\s*「[\s\S]*」\s*\n\s*(?:-\s*){5,}\n/u.exec(text.slice(0, 4000));
+  return m ? text.slice(m[0].length) : text;
 }
 
 function excerpt(text: string): string {

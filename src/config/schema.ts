@@ -79,6 +79,10 @@ export const configSchema = z.strictObject({
       /** `刚才回错了` takes back the sender's counted reply in the group from at most this long ago. */
       retractWindowMs: z.number().int().min(0).default(30 * MINUTE),
     })
+    .refine((r) => r.reviewAtOrAbove <= r.countAtOrAbove, {
+      message: 'replies.reviewAtOrAbove must not be above replies.countAtOrAbove',
+      path: ['reviewAtOrAbove'],
+    })
     .prefault({}),
   log: z
     .strictObject({

@@ -8,6 +8,16 @@ export type { AckKind, Directive, RelayMode };
 
 export type NewDirective = Omit<Directive, 'id' | 'status'>;
 
+/** An acknowledgement taken back, with what is needed to count it again from another message. */
+export interface RemovedAck {
+  readonly directiveId: number;
+  readonly level: number;
+  readonly kind: AckKind;
+  readonly subjectId: number;
+  readonly collegeId: number | null;
+  readonly groupId: number;
+}
+
 export interface NewAcknowledgement {
   readonly directiveId: number;
   readonly level: number;
@@ -62,6 +72,7 @@ function toDirective(r: DirectiveRow): Directive {
 /** Directives, where they have been released, and who has acknowledged them. */
 export class DirectiveRepo {
   private lastAckStmt: Statement | undefined;
+  private ackedAtStmt: Statement | undefined;
   private readonly insertDirective: Statement;
   private readonly byId: Statement<[number], DirectiveRow>;
   private readonly insertRelease: Statement;
@@ -173,13 +184,41 @@ export class DirectiveRepo {
   }
 
   /** Removes what one message counted (it was recalled or taken back); returns how many acknowledgements went. */
-  withdrawInbound(inboundId: number): { directiveId: number; level: number; kind: AckKind; subjectId: number }[] {
+  withdrawInbound(inboundId: number): RemovedAck[] {
     const c = this.db.$client;
     const rows = c
-      .prepare('SELECT directive_id AS directiveId, level, kind, subject_id AS subjectId FROM acknowledgements WHERE inbound_id = ?')
-      .all(inboundId) as { directiveId: number; level: number; kind: AckKind; subjectId: number }[];
+      .prepare(
+        'SELECT directive_id AS directiveId, level, kind, subject_id AS subjectId, college_id AS collegeId, group_id AS groupId FROM acknowledgements WHERE inbound_id = ?',
+      )
+      .all(inboundId) as RemovedAck[];
     if (rows.length > 0) c.prepare('DELETE FROM acknowledgements WHERE inbound_id = ?').run(inboundId);
     return rows;
+  }
+
+  /** Removes some of what one message counted (a reviewer turned down one student of it). */
+  removeAcks(inboundId: number, acks: readonly Pick<RemovedAck, 'directiveId' | 'level' | 'kind' | 'subjectId'>[]): RemovedAck[] {
+    const c = this.db.$client;
+    const find = c.prepare(
+      `SELECT directive_id AS directiveId, level, kind, subject_id AS subjectId, college_id AS collegeId, group_id AS groupId, id FROM acknowledgements
+       WHERE inbound_id = ? AND directive_id = ? AND level = ? AND kind = ? AND subject_id = ?`,
+    );
+    const del = c.prepare('DELETE FROM acknowledgements WHERE id = ?');
+    const removed: RemovedAck[] = [];
+    for (const a of acks) {
+      for (const row of find.all(inboundId, a.directiveId, a.level, a.kind, a.subjectId) as (RemovedAck & { id: number })[]) {
+        del.run(row.id);
+        removed.push({ directiveId: row.directiveId, level: row.level, kind: row.kind, subjectId: row.subjectId, collegeId: row.collegeId, groupId: row.groupId });
+      }
+    }
+    return removed;
+  }
+
+  /** When the acknowledgement of this obligation was counted, or null. */
+  ackedAt(directiveId: number, level: number, kind: AckKind, subjectId: number): number | null {
+    this.ackedAtStmt ??= this.db.$client.prepare(
+      'SELECT max(at) AS at FROM acknowledgements WHERE directive_id = ? AND level = ? AND kind = ? AND subject_id = ?',
+    );
+    return (this.ackedAtStmt.get(directiveId, level, kind, subjectId) as { at: number | null } | undefined)?.at ?? null;
   }
 
   /** How many acknowledgements a message counted. */

@@ -26,6 +26,16 @@ export interface InboundRecord extends NewInbound {
   readonly withdrawnAt: number | null;
 }
 
+export interface StandingReply {
+  readonly id: number;
+  readonly platform: Platform;
+  readonly senderPlatformId: string;
+  readonly senderPersonId: number | null;
+  readonly text: string;
+  readonly at: number;
+  readonly meaning: 'ack' | 'done';
+}
+
 /** The dedupe key of a group message whose platform id all bot accounts share (QQ's message seq). */
 export function groupMessageKey(platform: Platform, chatId: string, platformMessageId: string): string {
   return `m:${platform}:g:${chatId}:${platformMessageId}`;
@@ -98,6 +108,20 @@ export class InboundRepo {
       )
       .get(platform, chatId, senderPlatformId, since, before) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  /**
+   * Replies still standing in a group that were counted toward a directive, newest first: after a
+   * withdrawal, what another message already said may count again.
+   */
+  standingReplies(groupId: number, directiveId: number, excludeId: number, limit = 200): StandingReply[] {
+    return this.db.$client
+      .prepare(
+        `SELECT id, platform, sender_platform_id AS senderPlatformId, sender_person_id AS senderPersonId, text, at, meaning FROM inbound_messages
+         WHERE group_id = ? AND directive_id = ? AND meaning IN ('ack', 'done') AND withdrawn_at IS NULL AND id != ?
+         ORDER BY at DESC, id DESC LIMIT ?`,
+      )
+      .all(groupId, directiveId, excludeId, limit) as StandingReply[];
   }
 
   markWithdrawn(id: number, at: number): boolean {

@@ -22,6 +22,10 @@ export interface NewReviewItem {
   readonly directiveId: number | null;
   readonly pending: readonly PendingAck[];
   readonly suggestedPersonId: number | null;
+  /** The account the item is about when it is not the message's sender (a WeChat 接龙 row's author). */
+  readonly platformUserId?: string | null;
+  /** The part of the message at issue (a 接龙 line), when not the whole reply. */
+  readonly excerpt?: string | null;
   readonly createdAt: number;
 }
 
@@ -34,6 +38,7 @@ export interface ReviewItem extends NewReviewItem {
   readonly text: string;
   readonly at: number;
   readonly platform: Platform;
+  /** Who the item is about: the row author of a WeChat 接龙, else the message's sender. */
   readonly senderPlatformId: string;
 }
 
@@ -51,6 +56,8 @@ interface Row {
   directive_id: number | null;
   pending: string;
   suggested_person_id: number | null;
+  platform_user_id: string | null;
+  excerpt: string | null;
   status: ReviewStatus;
   decided_by: number | null;
   decided_at: number | null;
@@ -76,6 +83,8 @@ function toItem(r: Row): ReviewItem {
     directiveId: r.directive_id,
     pending: JSON.parse(r.pending) as PendingAck[],
     suggestedPersonId: r.suggested_person_id,
+    platformUserId: r.platform_user_id,
+    excerpt: r.excerpt,
     createdAt: r.created_at,
     status: r.status,
     decidedBy: r.decided_by,
@@ -83,7 +92,7 @@ function toItem(r: Row): ReviewItem {
     text: r.text,
     at: r.at,
     platform: r.platform,
-    senderPlatformId: r.sender_platform_id,
+    senderPlatformId: r.platform_user_id ?? r.sender_platform_id,
   };
 }
 
@@ -93,25 +102,26 @@ const SELECT = `SELECT r.*, m.text AS text, m.at AS at, m.platform AS platform, 
 /** The review list, the versions of 接龙 lists, and taking acknowledgements back. */
 export class ReviewRepo {
   private readonly insertStmt: Statement;
-  private readonly chainGet: Statement<[Platform, string, string], { id: number; directive_id: number | null; lines: string }>;
+  private readonly chainGet: Statement<[Platform, string, string], { id: number; directive_id: number | null; lines: string; updated_at: number }>;
   private readonly chainUpsert: Statement;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
     this.insertStmt = c.prepare(
-      `INSERT INTO review_items (kind, inbound_id, group_id, college_id, class_id, sender_person_id, sender_name, label, confidence, directive_id, pending, suggested_person_id, status, created_at)
-       VALUES (@kind, @inboundId, @groupId, @collegeId, @classId, @senderPersonId, @senderName, @label, @confidence, @directiveId, @pending, @suggestedPersonId, 'open', @createdAt)`,
+      `INSERT INTO review_items (kind, inbound_id, group_id, college_id, class_id, sender_person_id, sender_name, label, confidence, directive_id, pending, suggested_person_id, platform_user_id, excerpt, status, created_at)
+       VALUES (@kind, @inboundId, @groupId, @collegeId, @classId, @senderPersonId, @senderName, @label, @confidence, @directiveId, @pending, @suggestedPersonId, @platformUserId, @excerpt, 'open', @createdAt)`,
     );
-    this.chainGet = c.prepare('SELECT id, directive_id, lines FROM chains WHERE platform = ? AND chat_id = ? AND key = ?');
+    this.chainGet = c.prepare('SELECT id, directive_id, lines, updated_at FROM chains WHERE platform = ? AND chat_id = ? AND key = ?');
     this.chainUpsert = c.prepare(
       `INSERT INTO chains (platform, chat_id, key, directive_id, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(platform, chat_id, key) DO UPDATE SET lines = excluded.lines, updated_at = excluded.updated_at,
-         directive_id = coalesce(chains.directive_id, excluded.directive_id)`,
+         directive_id = excluded.directive_id
+       WHERE excluded.updated_at >= chains.updated_at`,
     );
   }
 
   add(item: NewReviewItem): number {
-    const info = this.insertStmt.run({ ...item, pending: JSON.stringify(item.pending) });
+    const info = this.insertStmt.run({ platformUserId: null, excerpt: null, ...item, pending: JSON.stringify(item.pending) });
     return Number(info.lastInsertRowid);
   }
 
@@ -173,11 +183,12 @@ export class ReviewRepo {
   }
 
   /** The latest version of a 接龙 in a chat: its lines and the directive it answers; undefined for a new one. */
-  chain(platform: Platform, chatId: string, key: string): { directiveId: number | null; lines: string[] } | undefined {
+  chain(platform: Platform, chatId: string, key: string): { directiveId: number | null; lines: string[]; updatedAt: number } | undefined {
     const row = this.chainGet.get(platform, chatId, key);
-    return row ? { directiveId: row.directive_id, lines: JSON.parse(row.lines) as string[] } : undefined;
+    return row ? { directiveId: row.directive_id, lines: JSON.parse(row.lines) as string[], updatedAt: row.updated_at } : undefined;
   }
 
+  /** Stores a version of a chain unless a later one (by platform time) is already stored. */
   saveChain(platform: Platform, chatId: string, key: string, directiveId: number | null, lines: readonly string[], at: number): void {
     this.chainUpsert.run(platform, chatId, key, directiveId, JSON.stringify(lines), at);
   }

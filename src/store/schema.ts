@@ -297,8 +297,12 @@ export const reviewItems = sqliteTable(
     directiveId: integer('directive_id'),
     /** JSON array of the acknowledgements confirming it would record (one per directive, level and subject). */
     pending: text('pending').notNull().default('[]'),
-    /** Binding suggestions: the person the sender's account would be bound to. */
+    /** Binding suggestions: the person the account would be bound to. */
     suggestedPersonId: integer('suggested_person_id'),
+    /** The account the item is about when it is not the message's sender (a WeChat 接龙 row's author). */
+    platformUserId: text('platform_user_id'),
+    /** The part of the message at issue (a 接龙 line), when not the whole reply. */
+    excerpt: text('excerpt'),
     status: text('status', { enum: ['open', 'confirmed', 'dismissed', 'withdrawn'] }).notNull().default('open'),
     decidedBy: integer('decided_by'),
     decidedAt: integer('decided_at'),
