@@ -100,6 +100,12 @@ export class ReplyCounter {
     }
     const late = (d: Directive): boolean => d.deadlineAt !== null && r.ev.at > d.deadlineAt;
     const pendingOf = (c: Choice): PendingAck[] => acksFor(c, kinds, r, late(c.d));
+    // A student who is not the sender's comes first: whoever settles it must see why it is unusual.
+    if (who.kind === 'review') {
+      this.review(r, 'attribution', u, first.d.id, pendingOf(first), null, who);
+      this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, { ...detail, counted: false, reason: who.reason });
+      return NOTHING;
+    }
     if (choices.length > 1) {
       this.review(r, 'ambiguous', u, first.d.id, choices.flatMap(pendingOf), null, who);
       this.deps.inbound.interpret(r.id, 'ambiguous', u.confidence, first.d.id, { ...detail, label: u.label, candidates: choices.map((c) => c.d.id) });
@@ -108,11 +114,6 @@ export class ReplyCounter {
     if (u.confidence < this.deps.policy.countAtOrAbove) {
       if (u.confidence >= this.deps.policy.reviewAtOrAbove) this.review(r, 'low_confidence', u, first.d.id, pendingOf(first), null, who);
       this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, { ...detail, counted: false });
-      return NOTHING;
-    }
-    if (who.kind === 'review') {
-      this.review(r, 'attribution', u, first.d.id, pendingOf(first), null, who);
-      this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, { ...detail, counted: false, reason: who.reason });
       return NOTHING;
     }
     this.count(first, kinds, r, late(first.d), 'reply');
