@@ -16,22 +16,37 @@ export interface ParsedChain {
   readonly entries: readonly ChainEntry[];
 }
 
-const ENTRY = /^\s*(\d{1,4})\s*[.、)\]:：．]\s*(.*?)\s*$|^\s*(\d{1,4})\s+(\S.*?)\s*$/u;
+// The body is taken greedily and trimmed in code: a lazy body before `\s*$` rescans a run of spaces
+// from every position in it.
+const ENTRY = /^\s*(\d{1,4})\s*[.、)\]:：．]\s*(.*)$|^\s*(\d{1,4})\s+(\S.*)$/u;
+/** `#接龙`, after the title in WeChat's own layout. */
+const CHAIN_MARK = /#\s*接龙/u;
+/** Each line is read up to this many characters (as a reply is classified up to MAX_CLASSIFIED_CHARS). */
+export const MAX_LINE_CHARS = 2000;
+
+/** The first MAX_LINE_CHARS of a line, not cutting a surrogate pair. */
+function clipLine(line: string): string {
+  if (line.length <= MAX_LINE_CHARS) return line;
+  const high = line.charCodeAt(MAX_LINE_CHARS - 1);
+  return line.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_LINE_CHARS - 1 : MAX_LINE_CHARS);
+}
 
 /** A hand-typed 接龙 (`#接龙` first, then numbered lines); null when the text is not one. */
 export function parseChain(text: string): ParsedChain | null {
   const lines = text.normalize('NFKC').split(/\r?\n/u);
   // Hand-typed lists start with `#接龙`; WeChat's own 接龙 puts it after the title (`关于…的通知#接龙`).
-  const first = /^\s*(.*?)#\s*接龙\s*(.*)$/u.exec(lines[0] ?? '');
-  if (!first) return null;
+  const firstLine = clipLine(lines[0] ?? '');
+  const mark = CHAIN_MARK.exec(firstLine);
+  if (!mark) return null;
   const header: string[] = [];
-  const title = `${first[1] ?? ''} ${first[2] ?? ''}`.trim();
+  const title = `${firstLine.slice(0, mark.index)} ${firstLine.slice(mark.index + mark[0].length)}`.trim();
   if (title !== '') header.push(title);
   const entries: ChainEntry[] = [];
-  for (const line of lines.slice(1)) {
+  for (let i = 1; i < lines.length; i++) {
+    const line = clipLine(lines[i] ?? '');
     const m = ENTRY.exec(line);
     const index = m?.[1] ?? m?.[3];
-    const body = m?.[2] ?? m?.[4];
+    const body = (m?.[2] ?? m?.[4])?.trimEnd();
     if (index !== undefined && body !== undefined) {
       if (body !== '') entries.push({ index: Number(index), text: body });
     } else if (entries.length === 0 && line.trim() !== '') header.push(line.trim());

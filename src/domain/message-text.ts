@@ -87,22 +87,33 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 export const MASK = '***';
 
 const D = '[0-9０-９]';
-const SEP = '[ \\-‐‑–—\\u00A0\\u3000]';
-/** 18-character 身份证号: 17 digits and a digit or X, optionally grouped 6-8-4 with spaces. */
-const ID_CARD = new RegExp(`(?<!${D})[1-9１-９]${D}{5}${SEP}?${D}{8}${SEP}?${D}{3}[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])`, 'gu');
 /**
- * Mainland mobile: 1[3-9] and nine digits, a space or dash allowed between any two digits
- * (`138 1234 5678`, `138-1234-5678`), optionally after +86 / 0086 / 86 / (+86).
+ * What people type between digit groups: spaces, dashes, dots, underscores, slashes, and invisible
+ * characters (zero-width space and joiners, word joiner, soft hyphen, BOM) that copying often adds.
+ */
+const SEP = '[ \\-‐‑–—._/\\u00A0\\u3000\\u00AD\\u200B-\\u200D\\u2060\\uFEFF．＿／－]';
+/**
+ * 18-character 身份证号: 17 digits and a digit or X, grouped any way (6-8-4, 4-4-4-4-2) or not
+ * at all.
+ */
+const ID_CARD = new RegExp(`(?<!${D})[1-9１-９](?:${SEP}?${D}){16}${SEP}?[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])`, 'gu');
+/** 15-digit 身份证号 (the first generation, still seen on old records), grouped any way. */
+const ID_CARD_15 = new RegExp(`(?<!${D})[1-9１-９](?:${SEP}?${D}){14}(?!${D})`, 'gu');
+/**
+ * Mainland mobile: 1[3-9] and nine digits, one separator allowed between any two digits
+ * (`138 1234 5678`, `138-1234-5678`, `138.1234.5678`, `1 3 8 1 2 3 4 5 6 7 8`), optionally after
+ * +86 / 0086 / 86 / (+86).
  */
 const MOBILE = new RegExp(
-  `(?<!${D})(?:(?:[+＋]|00)?86${SEP}?|[(（][+＋]?86[)）]${SEP}?)?[1１][3-9３-９](?:${SEP}?${D}){9}(?!${D})`,
+  `(?<!${D})(?:(?:[+＋]|00)?86${SEP}?|[(（][+＋]?86[)）]${SEP}?)?[1１]${SEP}?[3-9３-９](?:${SEP}?${D}){9}(?!${D})`,
   'gu',
 );
 
 /**
- * Replaces mainland mobile numbers and ID card numbers with `***`. The last check before anything
- * is posted in a group: it errs on masking too much (any 11-digit 1[3-9]… run counts).
+ * Replaces mainland mobile numbers and ID card numbers (18 and 15 digits) with `***`. The last
+ * check before anything is posted in a group: it errs on masking too much (any 11-digit 1[3-9]…
+ * run counts, and any 15-digit one).
  */
 export function maskPhone(s: string): string {
-  return s.replace(ID_CARD, MASK).replace(MOBILE, MASK);
+  return s.replace(ID_CARD, MASK).replace(ID_CARD_15, MASK).replace(MOBILE, MASK);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { understandReply, normalizeReply, type ReplyLabel } from './understanding.js';
+import { MAX_CLASSIFIED_CHARS, understandReply, normalizeReply, type ReplyLabel } from './understanding.js';
 import { addedEntries, chainKey, parseChain } from './chain.js';
 
 const RECEIVED = { replyHint: '收到' };
@@ -95,6 +95,46 @@ const ROWS: readonly (readonly [string, ReplyLabel, number, number?])[] = [
   ['怎么填', 'question', 0.75],
   ['不太明白', 'question', 0.75],
   ['收到了嘛', 'question', 0.75],
+  // a question mark anywhere in the closing punctuation or emoji
+  ['收到？！', 'question', 0.9],
+  ['收到?。', 'question', 0.9],
+  ['收到❓', 'question', 0.9],
+  ['收到❔', 'question', 0.9],
+  // dialect: 收到 asked back
+  ['收到未', 'question', 0.9],
+  ['收到了未', 'question', 0.9],
+  ['收到咩', 'question', 0.9],
+  ['收到了伐', 'question', 0.9],
+  ['收到木有', 'question', 0.9],
+  ['有收到冇', 'question', 0.9],
+  ['收到没啊', 'question', 0.9],
+  ['收到否', 'question', 0.9],
+  // `X了没`: asks whether it is done
+  ['填了没有', 'question', 0.75],
+  ['都交了没', 'question', 0.75],
+  ['转发了没', 'question', 0.75],
+  ['传达了没有', 'question', 0.75],
+  ['做完了没', 'question', 0.75],
+  ['收到，有个问题', 'question', 0.75],
+  // not received, however it is put
+  ['木有收到', 'negative', 0.9],
+  ['冇收到', 'negative', 0.9],
+  ['没能收到', 'negative', 0.9],
+  ['未能收到', 'negative', 0.9],
+  ['没法收到', 'negative', 0.9],
+  ['没有及时收到', 'negative', 0.9],
+  // invisible characters typed or pasted inside 没收到
+  ['没\u200b收到', 'negative', 0.9],
+  ['没\u2060收到', 'negative', 0.9],
+  ['没\u00ad收到', 'negative', 0.9],
+  ['未\u200c收到', 'negative', 0.9],
+  // received, but something is wrong
+  ['收到，附件有问题', 'negative', 0.9],
+  ['收到，附件损坏', 'negative', 0.9],
+  ['收到，文件下不来', 'negative', 0.9],
+  ['收到，但是去不成', 'negative', 0.9],
+  // 没 before a word that is not about receiving
+  ['没问题收到', 'ack', 0.85],
   // counselors and deputy secretaries
   ['已传达', 'done', 0.9],
   ['已转发', 'done', 0.9],
@@ -109,6 +149,10 @@ const ROWS: readonly (readonly [string, ReplyLabel, number, number?])[] = [
   ['已填报', 'done', 0.9],
   ['收到，还没转发', 'ack', 0.9],
   ['还没有全部完成', 'other', 0.5],
+  // not done: a negated report, or nothing done
+  ['没传达到', 'other', 0.5],
+  ['应到42实到0', 'other', 0.5],
+  ['已报备0人', 'other', 0.5],
   ['孩子已经发烧三天了', 'other', 0.5],
   ['请各位同学回复收到', 'other', 0.85],
   ['請各位同學回復收到', 'other', 0.85],
@@ -191,6 +235,77 @@ describe('understandReply: 没收到 is never an acknowledgement', () => {
   );
 });
 
+describe('understandReply: retractions', () => {
+  it.each([
+    // the sender takes back an earlier reply
+    ['刚才回错了', true, 'other'],
+    ['发错群了哈哈哈', true, 'other'],
+    ['请忽略上一条', true, 'other'],
+    ['撤回，发错了', true, 'other'],
+    ['上面那个收到不算', true, 'other'],
+    ['刚才的收到是回另一个群的', true, 'other'],
+    // not a retraction: a receipt beside an error of someone else's, or the teacher's 撤回
+    ['收到，周五是回家的', false, 'ack'],
+    ['收到了 老师发错了', false, 'ack'],
+    ['老师撤回了，重新发一下', false, 'other'],
+    ['上一版表格作废，收到', false, 'ack'],
+    ['收到，老师上一条请忽略', false, 'ack'],
+    ['收到，表格发错了吧', false, 'ack|question'],
+  ] as const)('%j → retract %s, %s', (text, retract, labels) => {
+    const r = understandReply(text, RECEIVED);
+    expect(r.retract).toBe(retract);
+    expect(labels.split('|')).toContain(r.label);
+  });
+});
+
+describe('understandReply: a 没 never makes a done', () => {
+  it.each(['没传达到', '还没提交了', '没转发到', '未上报'])('%j', (text) => {
+    expect(understandReply(text, RECEIVED).label).not.toBe('done');
+  });
+});
+
+describe('understandReply: long adversarial messages', () => {
+  const n = 20_000;
+  const shapes: readonly (readonly [string, string])[] = [
+    [`收到?${'\n'.repeat(n)}x`, '收到'],
+    [`收到?${' '.repeat(n)}x`, '收到'],
+    [`张三${'!'.repeat(n)}x`, '1'],
+    [`1${'好'.repeat(n)}x`, '1'],
+    [`1${'谢谢老师辛苦了好的老师'.repeat(n / 11)}x`, '1'],
+    [`收到${'谢谢老师辛苦了好的老师'.repeat(n / 11)}x`, '收到'],
+    [`好${'谢谢老师辛苦了好的老师'.repeat(n / 11)}x`, '收到'],
+    [` 张三${' '.repeat(n)}x`, '收到'],
+    [`2 张三${' '.repeat(n)}x`, '收到'],
+    [`${'1'.repeat(n)}x`, '收到'],
+    [`${'1'.repeat(n)} /`, '收到'],
+    [`「${'\n'.repeat(n)}x`, '收到'],
+    [`+1${'\n'.repeat(n)}x`, '收到'],
+    [`应到1${' '.repeat(n)}x`, '收到'],
+    [`还有${' '.repeat(n)}x`, '收到'],
+    [`${'[CQ:a,'.repeat(n / 6)}`, '收到'],
+    [`#接龙\n1. a${' '.repeat(n)}b`, '收到'],
+    [`#接龙\n1 a${' '.repeat(n)}b`, '收到'],
+    [`${' '.repeat(n)}#${' '.repeat(n)}x接龙`, '收到'],
+  ];
+
+  it('classifies every shape, reading only the first MAX_CLASSIFIED_CHARS (a quadratic rule would time out)', () => {
+    for (const [text, replyHint] of shapes) {
+      const r = understandReply(text, { replyHint });
+      expect(r.label).toBeTypeOf('string');
+    }
+    for (const [text] of shapes) expect(normalizeReply(text)).toBeTypeOf('string');
+    for (const [text] of shapes) expect(parseChain(`#接龙\n${text}`)).not.toBeNull();
+    expect(MAX_CLASSIFIED_CHARS).toBe(2000);
+  });
+
+  it('still reads the last line of a 接龙 longer than MAX_CLASSIFIED_CHARS', () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `${i + 1}. 学生${i + 1} 收到`);
+    const text = `#接龙\n请回复收到\n${lines.join('\n')}\n201. 王五 没收到附件`;
+    expect(text.length).toBeGreaterThan(MAX_CLASSIFIED_CHARS);
+    expect(understandReply(text, RECEIVED).label).toBe('negative');
+  });
+});
+
 describe('normalizeReply', () => {
   it.each([
     ['  收到！！ ', '收到'],
@@ -204,6 +319,9 @@ describe('normalizeReply', () => {
     ['👍👍', ''],
     ['請回復', '请回复'],
     ['「王老师：请回复收到」\n- - - - - - - - - - - - - - -\n收到啦', '收到啦'],
+    ['「王老师：请回复收到」\n\n- - - - - - - - - - - - - - -\r\n收到啦', '收到啦'],
+    ['没\u200b收到', '没收到'],
+    ['收到❓', '收到'],
   ])('%j → %j', (text, expected) => {
     expect(normalizeReply(text)).toBe(expected);
   });
@@ -220,6 +338,15 @@ describe('parseChain (WeChat 接龙)', () => {
         { index: 3, text: '王五 收到' },
       ],
     });
+  });
+
+  it('trims each entry and reads at most MAX_LINE_CHARS of a line', () => {
+    const parsed = parseChain(`#接龙\n1.  张三 收到   \n2 李四 收到\t\n3. ${'很'.repeat(5000)}`);
+    expect(parsed?.entries.slice(0, 2)).toEqual([
+      { index: 1, text: '张三 收到' },
+      { index: 2, text: '李四 收到' },
+    ]);
+    expect(parsed?.entries[2]?.text.length).toBeLessThanOrEqual(2000);
   });
 
   it('is null for anything else', () => {

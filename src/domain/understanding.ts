@@ -18,7 +18,10 @@ export const REPLY_LABELS: readonly ReplyLabel[] = ['ack', 'done', 'negative', '
 
 export interface Understanding {
   readonly label: ReplyLabel;
-  /** 0…1. ≥ 0.9 clear; 0.85 a named or typo'd 收到; 0.6 a plain 好的; 0.5 a bare 👍 or an unasked 1. */
+  /**
+   * 0…1. 0.97 a plain 收到; 0.93 a named one (张三妈妈收到); ≥ 0.9 otherwise clear; 0.85 a typo'd
+   * 收到 (收道); 0.6 a plain 好的; 0.5 a bare 👍 or an unasked 1.
+   */
   readonly confidence: number;
   /** Names the sender identifies with (`张三妈妈收到`, `2301张三 收到`); the app matches them to the roster. */
   readonly names: readonly string[];
@@ -42,6 +45,7 @@ export const CONFIDENCE = {
   clear: 0.93,
   contains: 0.9,
   strongWord: 0.88,
+  /** A typo'd 收到 (收道, 手到) and other near-misses; a named 收到 gets `clear`. */
   named: 0.85,
   long: 0.8,
   recovered: 0.8,
@@ -55,6 +59,11 @@ export const CONFIDENCE = {
 export const LONG_REPLY_CHARS = 40;
 /** Up to this, a message containing 收到 reads as a short reply. */
 const SHORT_REPLY_CHARS = 20;
+/**
+ * Only this much of a message is classified: far beyond LONG_REPLY_CHARS, so it reads as long
+ * either way, and it bounds the work any rule can do on an adversarial message.
+ */
+export const MAX_CLASSIFIED_CHARS = 2000;
 
 // ---------------------------------------------------------------------------------------------
 // Normalisation
@@ -77,8 +86,10 @@ const ACK_FACE_NAMES: ReadonlySet<string> = new Set([
 const ACK_EMOJI = new Set(['👌', '👍', '✅', '✔', '☑', '🆗', '🤝', '✌']);
 
 /** WeChat writes a quote-reply as `「张三：原文」`, a line of dashes, then the reply. */
-const WECHAT_QUOTE_SEPARATOR = /\n\s*(?:-\s*){5,}\n/u;
-const CQ_CODE = /\[CQ:([a-z_]+)((?:,[^\]]*)?)\]/gu;
+// Spaces only inside the line (not `\s`): a run of newlines must not be rescanned from each one.
+const WECHAT_QUOTE_SEPARATOR = /\n[^\S\n]*(?:-[^\S\n]*){5,}\n/u;
+// CQ arguments escape `[` and `]`: stopping at either keeps a run of `[CQ:x,` linear.
+const CQ_CODE = /\[CQ:([a-z_]+)((?:,[^\][]*)?)\]/gu;
 const MENTION = /@[^\s@\u2005]{1,24}(?:[\s\u2005]+|$)/gu;
 const FACE_CODE = /\[\/?([\p{L}\p{N}]{1,4})\]/gu;
 const ACK_TOKEN = '\u{1F44D}';
@@ -97,8 +108,12 @@ export function prepareReply(text: string): string {
   if (s.includes('[CQ:')) s = s.replace(CQ_CODE, cqReplacement);
   if (TRADITIONAL_TEST.test(s)) s = s.replace(TRADITIONAL_ALL, (ch) => TRADITIONAL.get(ch) ?? ch);
   // NFKC only where it can change something: anything beyond ASCII and the CJK block (full-width
-  // forms, CJK punctuation, circled digits).
-  if (NEEDS_NFKC.test(s)) s = s.normalize('NFKC');
+  // forms, CJK punctuation, circled digits). Invisible format characters (zero-width space, soft
+  // hyphen, word joiner: `没\u200b收到`) go first, and ❓❔ read as `?`.
+  if (NEEDS_NFKC.test(s)) {
+    if (INVISIBLE_OR_QUESTION_EMOJI.test(s)) s = s.replace(FORMAT_CHARS, '').replace(QUESTION_EMOJIS, '?');
+    s = s.normalize('NFKC');
+  }
   if (HAS_UPPER.test(s)) s = s.toLowerCase();
   if (s.includes('[')) s = s.replace(FACE_CODE, (_m, name: string) => (ACK_FACE_NAMES.has(name) ? ACK_TOKEN : ' '));
   if (s.includes('@')) s = s.replace(MENTION, ' ');
@@ -106,6 +121,9 @@ export function prepareReply(text: string): string {
 }
 
 const NEEDS_NFKC = /[^\x00-\x7f\u4e00-\u9fff]/u;
+const INVISIBLE_OR_QUESTION_EMOJI = /[\p{Cf}\u2753\u2754]/u;
+const FORMAT_CHARS = /\p{Cf}/gu;
+const QUESTION_EMOJIS = /[\u2753\u2754]/gu;
 const HAS_UPPER = /[A-Z\u00c0-\u024f\u0391-\u03a9\u0410-\u042f]/u;
 
 function cqReplacement(_m: string, type: string, args: string): string {
@@ -118,8 +136,6 @@ function cqReplacement(_m: string, type: string, args: string): string {
   return ' ';
 }
 
-const EDGE_NOISE =
-  /^[\s\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]+|[\s\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]+$/gu;
 const INNER_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]+/gu;
 
 /** `收到收到` → `收到`, `哈哈哈` → `哈`; a doubled single character stays (`谢谢`, `妈妈`). */
@@ -159,7 +175,7 @@ function coreOf(prepared: string): string {
 
 const NOISE_CHAR = /^[\s\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u20E3\u200D]$/u;
 
-/** EDGE_NOISE removed from both ends, by hand: a regex anchored at the end tries every position. */
+/** Edge punctuation, symbols and emoji removed from both ends, by hand: a regex anchored at the end tries every position. */
 function trimNoise(s: string): string {
   let start = 0;
   let end = s.length;
@@ -178,6 +194,25 @@ function trimNoise(s: string): string {
     end = i;
   }
   return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/**
+ * Whether the run of punctuation, symbols and emoji at the end holds a `?` (`收到？`, `收到？！`,
+ * `收到?。`, `收到❓`), scanned by hand from the end.
+ */
+function endsWithQuestionMark(s: string): boolean {
+  if (!s.includes('?')) return false;
+  let end = s.length;
+  while (end > 0) {
+    let i = end - 1;
+    const low = s.charCodeAt(i);
+    if (low >= 0xdc00 && low <= 0xdfff && i > 0) i--;
+    const cp = s.codePointAt(i) ?? 0;
+    if (cp === 0x3f) return true;
+    if (!isNoise(cp, String.fromCodePoint(cp))) return false;
+    end = i;
+  }
+  return false;
 }
 
 function isNoise(cp: number, ch: string): boolean {
@@ -203,9 +238,9 @@ const HAN_NAME = '[\\u4e00-\\u9fff]{2,4}?';
 /** `我是张三妈妈`, `张三的家长`, `张三妈妈收到`, `收到，王五爸爸`. */
 const NAMED_RELATION = new RegExp(`(?:我是)?(${HAN_NAME})(?:同学)?(?:的|他|她)?(${RELATIONS})`, 'gu');
 /** `2301张三`, `2301班张三`, `计算机2101张三`: digits then a name. */
-const NUMBER_THEN_NAME = /\d{1,12}\s*班?[\s\-_]*([\u4e00-\u9fff]{2,3}?)(?=$|[\s,.!~:、。\-]|收|已|好|明|了|到|\+?\d)/gu;
+const NUMBER_THEN_NAME = /\d{1,12}(?:\s*班)?[\s\-_]*([\u4e00-\u9fff]{2,3}?)(?=$|[\s,.!~:、。\-]|收|已|好|明|了|到|\+?\d)/gu;
 /** `张三1234`, `张三-计算机2001`, `张三(2301)`. */
-const NAME_THEN_NUMBER = /(?:^|[\s,.!~:、。])([\u4e00-\u9fff]{2,3})\s*[-_(]?\s*(?:[\u4e00-\u9fff]{0,4}\d{2,12})/gu;
+const NAME_THEN_NUMBER = /(?:^|[\s,.!~:、。])([\u4e00-\u9fff]{2,3})\s*(?:[-_(]\s*)?(?:[\u4e00-\u9fff]{0,4}\d{2,12})/gu;
 /** A bare name before or after 收到 (`张三收到`, `收到 张三`): only as a candidate for the roster to confirm. */
 const NAME_AROUND_ACK =
   /(?:^|[\s,.:、])([\u4e00-\u9fff]{2,3})(?:[\s,.:、]*(?=(?:已经?)?(?:收到|已阅|已读|已填|已提交|已完成|已交|已报))|\s*:)|(?:收到|已阅|已读|已填|已提交|已完成|已交|已报)[,.!~:、\s]+([\u4e00-\u9fff]{2,3})$/gu;
@@ -280,19 +315,42 @@ function keepName(names: string[], name: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Rules
 
-const RETRACT =
-  /(?:回|发|答|打|点|按)错了?|乱发|乱按|乱点|错发|误发|误回|手滑|发错群|不是这个群|撤回|不算数?$|不作数|作废|请忽略$|忽略(?:我|刚才|上|这|那)|回复错|发串了|是回.{0,6}的|回另一个群|拿我手机/u;
+/** A retraction on its own: only the sender says these of a message (`发错群了`, `请忽略上一条`). */
+const RETRACT_SELF =
+  /发错群|回错群|手滑|拿我手机|回(?:另一个|另外一?个|别的|其他)群|忽略(?:我|刚才|刚刚|上一?条|上面|这条|那条)/u;
+/** An error word; a retraction only with RETRACT_CONTEXT (`刚才回错了`, not `老师发错了`). */
+const RETRACT_ERROR =
+  /(?:回|发|答|打|点|按)错|乱发|乱按|乱点|错发|误发|误回|回复错|发串了|不是这个群|不算数?$|不作数|作废|请忽略|忽略$/u;
+/** The sender's own earlier message: first person, just now, an apology, their own 撤回. */
+const RETRACT_CONTEXT = /我|刚才|刚刚|上面那个|上一?条是我|这条是我|不好意思|抱歉|对不起|sorry|^撤回|撤回$/u;
+/** Any of the words above: removed before looking for a negative beside them. */
+const RETRACT_WORDS = new RegExp(`${RETRACT_SELF.source}|${RETRACT_ERROR.source}`, 'u');
+/**
+ * A message with a receipt word in it is a retraction only when it takes the receipt back
+ * (`上面那个收到不算`, `刚才的收到是回另一个群的`, `撤回，回错了，这条是给另一个群的收到`).
+ */
+const TAKE_BACK =
+  /(?:上面|刚才|刚刚|上一?条|之前|前面)(?:的|那个|那条|发的|回的|回复的)?[^,.]{0,3}?收到.{0,16}?(?:不算|不作数|作废|无效|忽略|是回|是给|是发给|发错|回错|点错|乱发|拿我手机)|^撤回.{0,4}(?:回|发|点|按)错|(?:回|给)(?:另一个|另外一?个|别的|其他)群的收到/u;
+
+/** A character or word every retraction above has: most messages are ruled out by one scan. */
+const MAY_RETRACT = /[错乱误滑群算废忽串效撤]|作数|是[回给发]|拿我手机/u;
+
+function isRetraction(core: string): boolean {
+  if (!MAY_RETRACT.test(core)) return false;
+  if (ACK_WORD.test(core)) return TAKE_BACK.test(core);
+  return RETRACT_SELF.test(core) || (RETRACT_ERROR.test(core) && RETRACT_CONTEXT.test(core));
+}
 /** Instructions to others: `请各位同学回复收到`, `收到请回复1`, `不用回复收到`, `没收到的同学请私聊我`. */
 const INSTRUCTION =
   /(?:请(?!问)|麻烦|务必|记得|需要|须|要求|不用|不必|无需|无须|勿|别|不要|尽快|及时)[^,.!?;]{0,14}(?:回复|接龙|回个|回一下|说一声|报一下)|收到(?:的|后)?(?:请|麻烦)?(?:回复|回|接龙|扣)\s*(?:\d|收到|一下|[a-z])|(?:还)?[没未]有?(?:收到|看到)[^,.!?;]{0,8}的(?:同学|家长|老师|人|朋友|请|可以|私聊|联系|及时|尽快|抓紧)|(?:看到|收到)(?:通知|消息|信息)?(?:的|后)(?:请|麻烦)|(?:请|麻烦)(?:大家|各位|同学们?|家长们?)|收到的(?:同学|家长|人|老师)|回复格式|格式[:为是]|回复收到(?:即可|就(?:行|好|可以))|只(?:需|要)回复/u;
 const ASKS_RECEIPT =
-  /[没未]有?收到[^,.]{0,8}的[^,.]{0,8}(?:怎么办|咋办|怎么弄|如何)|哪(?:位|些|个)[^,.]{0,6}[没未]有?收到|谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到没有?$|收到了?没有?$|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
+  /[没未]有?收到[^,.]{0,8}的[^,.]{0,8}(?:怎么办|咋办|怎么弄|如何)|哪(?:位|些|个)[^,.]{0,6}[没未]有?收到|谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到了?(?:没有?|未|咩|伐|木有|冇|否)(?:啊|呀|呢|哇|啦|嘛)?$|有收到(?:冇|未|咩|伐|木有|否)|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
 const QUESTION_WORDS =
-  /吗|请问|什么|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯)呢$|[么嘛]$|咋|啥/u;
+  /吗|请问|什么|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯)呢$|[么嘛]$|咋|啥|了(?:没有?|未|木有|冇)(?:呢|啊|呀|哇|嘛)?$|有(?:个|一个|几个)问题/u;
 const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)(?!了)|没(?:看|听)懂|看不懂/u;
 /** Not received / cannot open / cannot do. Kept per clause. */
 const NEGATIVE =
-  /[没未]有?(?:收到|看到|接到|见到|通知到)|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时|访问|进入)|[\u4e00-\u9fff]不(?:了(?!解)|上去)|[看扫打登签解进点填交下上传印载开存]不(?:清|出来?|进去|下来|开)|已?过期|乱码|被删除?|已删除|(?:没有|没)[^,.]{0,6}账号|\b404\b|0\s?kb|0字节|没反应|[回过赶]不(?:去|来)|看不懂|不识字|入口[^,.]{0,4}关|名额(?:已经?)?满|空白|是空的|无权限|没有权限|没找到|找不到|不显示|报错|闪退|加载失败|提交失败|登录失败|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见/u;
+  /[没未]有?(?:收到|看到|接到|见到|通知到)|(?:[没未冇]|木有)(?!问题|事|关系|毛病|错)[^,.!?;\s回复人多久会想过几等]{0,3}?收到|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时|访问|进入)|[\u4e00-\u9fff]不(?:了(?!解)|上去)|[看扫打登签解进点填交下上传印载开存]不(?:清|出来?|进去|下来|开)|已?过期|乱码|被删除?|已删除|(?:没有|没)[^,.]{0,6}账号|\b404\b|0\s?kb|0字节|没反应|[回过赶]不(?:去|来)|看不懂|不识字|入口[^,.]{0,4}关|名额(?:已经?)?满|空白|是空的|无权限|没有权限|没找到|找不到|不显示|报错|闪退|加载失败|提交失败|登录失败|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见|(?<![没如若果么])有(?:点|些)?问题(?=$|[,.!;~]|啊|呀|哦|哈)|损坏|下不来|[去来做办弄]不成/u;
 /** Double negation: `不是没收到`, `并非没收到` — the clause says it was received. */
 const DOUBLE_NEGATION = /(?:不是|并非|并不是|也不是)[没未]有?收到/u;
 /** The clause says it is there now (`现在收到了`, `已经看到了`). */
@@ -300,21 +358,25 @@ const RECOVERED =
   /(?:现在|已经|刚刚|刚才|后来|又|重新|终于|这次|这下|可以)(?:也|都)?(?:收到|看到|打开|找到|下载)了?|(?:能|可以)(?:打开|看到|收到|下载)了|好了|解决了|找到了/u;
 /** 已传达/已转发/已落实/已完成 and the like: a report that the work is done. */
 const DONE =
-  /^(?:填|交|做|签|办|弄|报|打卡)(?:好|完)?了|^(?:搞定|办妥|弄好|做好|填好|交好)(?:了|啦)?$|(?:提交|填好|交好|上交|报名)(?:啦|了)|报送|(?:并|且|也)(?:已经?)?(?:转发|传达|转达|下发|落实|通知)|(?:已经?|均已|都已|全部|已全部|都|均|全都)(?:经)?(?:[^,.!?没未不收]{0,4}?)(?:上报|汇总|打卡|上交|办理|办好|做完|做好|传达|转达|落实|完成|通知|下发|上报|提交|报备|填报|填写|填好|填完|处理|安排|部署|告知|转告|签字|签好|交|缴|报名|登记|统计|核实|确认完|发放|填|转|发(?:到|至|送|了|群|布|班|给|放|老师|邮箱|$))|(?<!收到)(?:传达|转发|转达|落实|通知|下发|上报|提交|填报|报备|统计|部署|登记)(?:完毕|完成|到位|好了|了|啦|到)|(?:应到|应交|应报)\s*\d+\s*(?:人)?\s*[,,]?\s*(?:实到|实交|已交|已报)\s*\d+|\d+\s*\/\s*\d+\s*(?:人)?\s*(?:已|均|全)/u;
+  /^(?:填|交|做|签|办|弄|报|打卡)(?:好|完)?了|^(?:搞定|办妥|弄好|做好|填好|交好)(?:了|啦)?$|(?<![没未不])(?:提交|填好|交好|上交|报名)(?:啦|了)|报送|(?:并|且|也)(?:已经?)?(?:转发|传达|转达|下发|落实|通知)|(?:已经?|均已|都已|全部|已全部|都|均|全都)(?:经)?(?:[^,.!?没未不收]{0,4}?)(?:上报|汇总|打卡|上交|办理|办好|做完|做好|传达|转达|落实|完成|通知|下发|上报|提交|报备|填报|填写|填好|填完|处理|安排|部署|告知|转告|签字|签好|交|缴|报名|登记|统计|核实|确认完|发放|填|转|发(?:到|至|送|了|群|布|班|给|放|老师|邮箱|$))|(?<!收到|[没未不])(?:传达|转发|转达|落实|通知|下发|上报|提交|填报|报备|统计|部署|登记)(?:完毕|完成|到位|好了|了|啦|到)|(?:应到|应交|应报)\s*\d+(?:\s*人)?\s*(?:,\s*)?(?:实到|实交|已交|已报)\s*\d+|(?<!\d)\d+\s*\/\s*\d+(?:\s*人)?\s*(?:已|均|全)/u;
+/** `应到42实到0`, `已报备0人`, `0/42`: a report with nothing done is no completion. */
+const ZERO_DONE = /(?:实到|实交|实报|实填|已[^,.\d]{0,4}?)\s*0+(?![\d.])|(?<![\d.])0+\s*\/\s*[1-9]/u;
 /** `还有5个同学没回复收到`: a status report about others, not a receipt. */
-const OTHERS_STATUS = /还(?:有|差)[^,.]{0,8}[没未]有?(?:回复?|回|接龙|填|交|报)|[没未]有?回复?收到|\d+\s*(?:人|位|名)?已回复|还(?:有|差)\s*\d+\s*(?:人|个|名|位)/u;
+const OTHERS_STATUS = /还(?:有|差)[^,.]{0,8}[没未]有?(?:回复?|回|接龙|填|交|报)|[没未]有?回复?收到|(?<!\d)\d+\s*(?:人|位|名)?已回复|还(?:有|差)\s*\d+\s*(?:人|个|名|位)/u;
 /** `没有全部完成`, `还未全部传达`, `还有3个同学没填`: not done yet. */
-const NOT_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都|完成|传达|转发|落实|通知|填)|还(?:有|差)\s*\d*\s*(?:个|名|位)?(?:人|同学|学生|家长)?[没未]|还(?:有|差)\d+/u;
+const NOT_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都|完成|传达|转发|落实|通知|填)|还(?:有|差)\s*(?:\d+\s*)?(?:个|名|位)?(?:人|同学|学生|家长)?[没未]|还(?:有|差)\d+/u;
 /** `没有全部完成`, `尚未传达`: the report is that it is not done. */
 const NOT_ALL_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都)|(?:尚未|还没有?|还未)(?:传达|转发|落实|完成|通知)/u;
-const FIGURES = /(?:应到|实到|应报|实报|应交|实交|应填|实填)\s*\d+\s*(?:人|名)?|\d+\s*\/\s*\d+|\d+(?:\.\d+)?\s*(?:%|人|个班级?|名)/gu;
+const FIGURES = /(?:应到|实到|应报|实报|应交|实交|应填|实填)\s*\d+\s*(?:人|名)?|(?<!\d)\d+\s*\/\s*\d+|(?<!\d)\d+(?:\.\d+)?\s*(?:%|人|个班级?|名)/gu;
 const DIRECTIVE_REF = /#\s*(\d{1,7})|第\s*(\d{1,7})\s*号|(\d{1,7})\s*号(?:通知|文件|任务)/u;
 
 const ACK_WORD = /收到|收道|收倒|手到|搜到|首到|shoudao|sd(?![a-z])|收悉|已收(?!费|集)/u;
 const EXACT_ACK =
-  /^(?:(?:好的?|ok|嗯+|好滴|哦)[,. 、]*|已经?|均已|都|也|我也|我们?(?:已经?)?|(?:全部|都)已经?)?(?:收到|shoudao|sd)(?:了|啦|咯|哦|喽|嘞|哈|呢|的|滴)?(?:[,.!~ 、]*(?:谢谢|谢谢老师|老师|辛苦了|老师辛苦了|谢谢您|好的|明白|感谢|感谢老师|ok|嗯|马上(?:办|处理|填|转发|落实)?|立即(?:执行|落实)?|会按时(?:完成|参加|提交)))*$/u;
+  /^(?:(?:好的?|ok|嗯+|好滴|哦)[,. 、]*|已经?|均已|都|也|我也|我们?(?:已经?)?|(?:全部|都)已经?)?(?:收到|shoudao|sd)(?:了|啦|咯|哦|喽|嘞|哈|呢|的|滴)?(?:[,.!~ 、]*(?:谢谢您?|老师|辛苦了|好的|明白|感谢|ok|嗯|马上(?:办|处理|填|转发|落实)?|立即(?:执行|落实)?|会按时(?:完成|参加|提交)))*$/u;
+// No word here is a sequence of others (好的 is 好 + 的, 谢谢老师 is 谢谢 + 老师): each tail parses one
+// way, so a long tail that fails at its end is not retried in exponentially many splits.
 const POLITE_TAIL =
-  '(?:[,.!~ 、]*(?:好的?|嗯|ok|老师|老师们|书记|领导|主任|谢谢(?:老师|领导|书记)?(?:提醒|通知|关心)?|谢谢|辛苦了|辛苦|老师辛苦了|谢谢您|感谢|感谢老师|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:按时|准时|及时)?(?:完成|参加|提交|配合)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
+  '(?:[,.!~ 、]*(?:好|嗯|ok|老师们?|书记|领导|主任|谢谢(?:(?:老师|领导|书记)?(?:提醒|通知|关心)|您)?|辛苦了?|感谢|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:(?:按时|准时|及时)(?:完成|参加|提交|配合)|完成|参加|提交)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
 /** Read-receipt words; `明白`, `了解` only as the whole reply (`我想了解一下…` is not one). */
 const STRONG_ACK = new RegExp(
   `^(?:(?:好的?|ok|嗯+|哦+)[,. 、]*){0,2}(?:已阅|已读|阅|收|已收|收悉|已知悉|知悉|已知|已知晓|知晓|晓得|明白|了解|知道|清楚|晓得|遵照执行|照办|看到|看到了|已看|已看到|已查收|查收|get|got it|roger|一定配合|会配合)(?:了|咯|喽|啦|哈|呀|哒)?${POLITE_TAIL}$`,
@@ -352,15 +414,17 @@ function make(
 /** Classifies one reply. */
 export function understandReply(text: string, ctx: ReplyContext): Understanding {
   if (text.includes('接龙')) {
-    // A 接龙 version: what the sender said is, as a rule, the line they added at the end.
+    // A 接龙 version: what the sender said is, as a rule, the line they added at the end. Read
+    // before clipping (the last line is what counts); parseChain clips each line itself.
     const chain = parseChain(text);
     const last = chain?.entries[chain.entries.length - 1];
     if (chain) return last ? understandReply(last.text, ctx) : make('other', CONFIDENCE.otherClear, null);
   }
-  const prepared = prepareReply(text);
+  const head = clip(text);
+  const prepared = prepareReply(head);
   if (/^[?]+$/u.test(prepared)) return make('question', CONFIDENCE.clear, null);
-  if (SAME_QUESTION.test(prepared) && quotesQuestion(text)) return make('question', CONFIDENCE.long, null);
-  const hasMark = prepared.includes('?') && /[?]\s*$/u.test(prepared.replace(/[\s\p{Extended_Pictographic}\uFE0F\u200D~]+$/u, ''));
+  if (SAME_QUESTION.test(prepared) && quotesQuestion(head)) return make('question', CONFIDENCE.long, null);
+  const hasMark = endsWithQuestionMark(prepared);
   let directiveRef: number | null = null;
   let body = prepared;
   if (body.includes('#') || body.includes('号')) {
@@ -381,17 +445,24 @@ export function understandReply(text: string, ctx: ReplyContext): Understanding 
     if (emoji.label === 'other' && id.names.length > 0 && !hasMark) return make('ack', CONFIDENCE.emoji, id, NO_NAMES, directiveRef);
     return emoji;
   }
-  if (RETRACT.test(core) && !NEGATIVE.test(core.replace(RETRACT, '')) && !hasMark && !QUESTION_WORDS.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, directiveRef, true);
+  if (isRetraction(core) && !NEGATIVE.test(core.replace(RETRACT_WORDS, '')) && !hasMark && !QUESTION_WORDS.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, directiveRef, true);
   const figures = /\d/u.test(body) ? (body.match(FIGURES) ?? NO_NAMES).map((f) => f.trim()) : NO_NAMES;
   const trouble = classifyTrouble(core, hasMark, id, directiveRef);
   if (trouble) return trouble;
-  if (DONE.test(core) && !NOT_ALL_DONE.test(core)) return make('done', CONFIDENCE.contains, id, figures, directiveRef);
+  if (DONE.test(core) && !NOT_ALL_DONE.test(core) && !ZERO_DONE.test(core)) return make('done', CONFIDENCE.contains, id, figures, directiveRef);
   if (OTHERS_STATUS.test(core)) return make('other', CONFIDENCE.otherDefault, id, figures, directiveRef);
   const ack = classifyAck(core, id, directiveRef);
   const hinted = withHint(ack, prepared, core, ctx, id, directiveRef);
   if (hinted) return hinted;
   if (NOT_DONE.test(core)) return make('other', CONFIDENCE.otherDefault, id, figures, directiveRef);
   return make('other', POLITE_ONLY.test(core) ? CONFIDENCE.otherClear : CONFIDENCE.otherDefault, id, NO_NAMES, directiveRef);
+}
+
+/** The first MAX_CLASSIFIED_CHARS of a message, not cutting a surrogate pair. */
+function clip(text: string): string {
+  if (text.length <= MAX_CLASSIFIED_CHARS) return text;
+  const high = text.charCodeAt(MAX_CLASSIFIED_CHARS - 1);
+  return text.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_CLASSIFIED_CHARS - 1 : MAX_CLASSIFIED_CHARS);
 }
 
 /** `+1` or `同问` under a quoted question: the same question. */
@@ -435,11 +506,11 @@ function tagQuestion(core: string): boolean {
   if (last === 0x5427 /* 吧 */) return TAG_BA.test(core);
   return false;
 }
-const TAG_BU = /[^,.]{3,}不$/u;
+const TAG_BU = /[^,.]{3}不$/u;
 const TAG_BA = /(?:可以|行|对|是|能|要|好)[^,.]{0,6}吧$/u;
 
 /** `我没收到，你们收到了吗`: a statement of not receiving wins over the question. */
-const NEGATIVE_STATEMENT = /我(?:家|们)?(?:孩子|这边|班)?(?:还)?[没未]有?收到(?!的)|还[没未]有?收到(?!的)|[没未]有?收到(?:附件|文件|通知|消息|信息|链接|表格|图片)(?!的)/u;
+const NEGATIVE_STATEMENT = /我(?:家|们)?(?:孩子|这边|班)?(?:还)?(?:[没未冇]|木有)(?:有|能|法)?收到(?!的)|还[没未]有?收到(?!的)|[没未]有?收到(?:附件|文件|通知|消息|信息|链接|表格|图片)(?!的)/u;
 /** `这个我做不了`, `我们去不了`: cannot do it. */
 const CANT = /[做去来办交填参]不了|不能(?:按时)?(?:参加|完成|提交|去|来)|没(?:时间|办法)(?:参加|去|来|完成)?/u;
 /** `会不会`-style words that are part of a statement: `不管怎么样都会配合`. */
@@ -525,11 +596,10 @@ function withHint(
   const plain = prepared.replace(/[\s\uFE0F\u20E3\p{P}]/gu, '').replace(/^\+/u, '');
   if (hint !== '' && hint !== '收到') {
     const compact = coreOf(id.rest).replace(/[\s\uFE0F\u20E3]/gu, '');
-    const bare = compact.replace(HINT_TAIL, '');
-    if (compact === hint || compact === `+${hint}` || core === hint || plain === hint || bare === hint || bare === `+${hint}`) {
+    if (compact === hint || compact === `+${hint}` || core === hint || plain === hint || hintThenTail(hint).test(compact)) {
       return make('ack', id.names.length > 0 ? CONFIDENCE.clear : CONFIDENCE.exact, id, NO_NAMES, ref);
     }
-    if (/^\d+$/u.test(hint) && namedNumber(hint).test(prepared.replace(EDGE_NOISE, ''))) {
+    if (/^\d+$/u.test(hint) && namedNumber(hint).test(trimNoise(prepared))) {
       return make('ack', CONFIDENCE.named, id, NO_NAMES, ref);
     }
     if (!/^\d+$/u.test(hint) && core.includes(hint) && core.length <= SHORT_REPLY_CHARS && !core.includes(`不${hint}`)) {
@@ -559,8 +629,21 @@ function namedNumber(hint: string): RegExp {
   return re;
 }
 
-/** What may follow the asked-for reply: `1，谢谢老师`. */
-const HINT_TAIL = new RegExp(`${POLITE_TAIL}$`, 'u');
+const hintTails = new Map<string, RegExp>();
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/]/gu, '\\$&');
+}
+
+/** The asked-for reply and what may follow it: `1，谢谢老师`, `+1 好的`. Anchored at both ends. */
+function hintThenTail(hint: string): RegExp {
+  let re = hintTails.get(hint);
+  if (!re) {
+    re = new RegExp(`^\\+?${escapeRegExp(hint)}${POLITE_TAIL}$`, 'u');
+    if (hintTails.size < 64) hintTails.set(hint, re);
+  }
+  return re;
+}
 
 function stronger(a: Understanding | null, b: Understanding): Understanding {
   return a === null || b.confidence > a.confidence ? b : a;
