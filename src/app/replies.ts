@@ -241,7 +241,7 @@ export class ReplyCounter {
           continue;
         }
         // Still owed: is there a second one, released close to it?
-        const other = this.closeSecond(org, r, who, kinds, candidates, c, stillOwed);
+        const other = this.closeSecond(org, r, who, candidates, c, stillOwed);
         return other ? [c, other] : [c];
       }
       if (stillOwed(c)) return [c];
@@ -253,7 +253,6 @@ export class ReplyCounter {
     org: OrgIndex,
     r: GroupReply,
     who: Attribution,
-    kinds: readonly AckKind[],
     candidates: Lazy<Directive>,
     first: Choice,
     stillOwed: (c: Choice) => boolean,
@@ -269,7 +268,6 @@ export class ReplyCounter {
       const c = { d, owed };
       if (owed.length > 0 && stillOwed(c)) return c;
     }
-    void kinds;
     return undefined;
   }
 
