@@ -833,3 +833,18 @@ describe('the review list quotes what the sender wrote', () => {
     expect(list).not.toMatch(PHONE);
   });
 });
+
+describe('a recall does not promote a reply that waits for review', () => {
+  it('a later 👍 nobody confirmed does not stand in for a recalled 收到', async () => {
+    const s = await start();
+    const id = await issue(s, '/通知 请回复');
+    const clear = s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    advanceClock(s, 20 * MINUTE); // past the repeat window, so the 👍 is read on its own
+    s.say('2023010101', 'L3:计算机2301', '👍');
+    await s.settle();
+    s.runtime.school.world.recall(clear.id);
+    await s.settle();
+    expect(acks(s, id, 3)).toEqual([]);
+  });
+});

@@ -112,13 +112,15 @@ export class InboundRepo {
 
   /**
    * Replies still standing in a group that were counted toward a directive, newest first: after a
-   * withdrawal, what another message already said may count again.
+   * withdrawal, what another message already said may count again. Replies that waited for review
+   * (`counted: false`) are not among them.
    */
   standingReplies(groupId: number, directiveId: number, excludeId: number, limit = 200): StandingReply[] {
     return this.db.$client
       .prepare(
         `SELECT id, platform, sender_platform_id AS senderPlatformId, sender_person_id AS senderPersonId, text, at, meaning FROM inbound_messages
          WHERE group_id = ? AND directive_id = ? AND meaning IN ('ack', 'done') AND withdrawn_at IS NULL AND id != ?
+           AND (detail IS NULL OR json_extract(detail, '$.counted') IS NOT 0)
          ORDER BY at DESC, id DESC LIMIT ?`,
       )
       .all(groupId, directiveId, excludeId, limit) as StandingReply[];
