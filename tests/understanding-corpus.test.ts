@@ -1,5 +1,5 @@
 /**
- * The labelled reply corpus, table-driven. `replies.jsonl` and `replies-more.jsonl` are the sets
+ * The labelled reply corpus, table-driven. `replies.jsonl`, `replies-more.jsonl` and `replies-third.jsonl` are the sets
  * the rules were written against: every row must come out as labelled. `replies-holdout.jsonl` was
  * written separately and never used for tuning: it measures how the rules generalise, so it is held
  * to the issue's safety rule (no negative or question taken as an acknowledgement) and an accuracy
@@ -12,7 +12,7 @@ import { DEFAULT_COUNT_AT_OR_ABOVE } from '../src/config/schema.js';
 import { prepareReply, REPLY_LABELS, understandReply } from '../src/domain/understanding.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const tuning = [...loadCorpus(fixture('replies.jsonl')), ...loadCorpus(fixture('replies-more.jsonl'))];
+const tuning = ['replies.jsonl', 'replies-more.jsonl', 'replies-third.jsonl'].flatMap((f) => loadCorpus(fixture(f)));
 const holdout = loadCorpus(fixture('replies-holdout.jsonl'));
 
 const understand = (row: CorpusRow) => understandReply(row.text, { replyHint: row.hint ?? '收到' });

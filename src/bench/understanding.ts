@@ -9,7 +9,7 @@ import { loadCorpus, scoreCorpus, type CorpusRow, type CorpusScore } from './cor
 
 export const CORPUS_FILES = {
   /** The rules were written against these two. */
-  tuning: ['replies.jsonl', 'replies-more.jsonl'],
+  tuning: ['replies.jsonl', 'replies-more.jsonl', 'replies-third.jsonl'],
   /** Written separately; never used for tuning. */
   holdout: ['replies-holdout.jsonl'],
 } as const;

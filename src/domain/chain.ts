@@ -33,7 +33,11 @@ function clipLine(line: string): string {
 
 /** A hand-typed 接龙 (`#接龙` first, then numbered lines); null when the text is not one. */
 export function parseChain(text: string): ParsedChain | null {
-  const lines = text.normalize('NFKC').split(/\r?\n/u);
+  // Circled numbers (①②③) become `1. `, not a bare `1` glued to the name as NFKC would make them.
+  const lines = text
+    .replace(/[\u2460-\u2473]/gu, (c) => `${c.charCodeAt(0) - 0x245f}. `)
+    .normalize('NFKC')
+    .split(/\r?\n/u);
   // Hand-typed lists start with `#接龙`; WeChat's own 接龙 puts it after the title (`关于…的通知#接龙`).
   const firstLine = clipLine(lines[0] ?? '');
   const mark = CHAIN_MARK.exec(firstLine);

@@ -84,6 +84,8 @@ const ACK_FACE_NAMES: ReadonlySet<string> = new Set([
   ...[...QQ_ACK_FACE_IDS].map((faceId) => (QQ_FACE_NAMES.get(faceId) ?? '').toLowerCase()).filter((n) => n !== ''),
 ]);
 const ACK_EMOJI = new Set(['👌', '👍', '✅', '✔', '☑', '🆗', '🤝', '✌']);
+/** Smiles and flowers: friendly beside an ack emoji (😊👍), not a receipt alone. */
+const FRIENDLY_EMOJI = new Set(['😊', '🙂', '😄', '😁', '😀', '☺', '🌹', '🌸', '💐', '🙏', '❤', '💪', '🥰', '😃']);
 
 /** WeChat writes a quote-reply as `「张三：原文」`, a line of dashes, then the reply. */
 // Spaces only inside the line (not `\s`): a run of newlines must not be rescanned from each one.
@@ -222,7 +224,7 @@ function isNoise(cp: number, ch: string): boolean {
 }
 
 /** `收 到`: a space typed between two characters. */
-const HAN_GAP = /([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff]))/gu;
+const HAN_GAP = /(?<![\u4e00-\u9fff])([\u4e00-\u9fff])\s+(?=([\u4e00-\u9fff])(?![\u4e00-\u9fff]))/gu;
 
 // ---------------------------------------------------------------------------------------------
 // Who the sender says they are
@@ -238,14 +240,16 @@ const HAN_NAME = '[\\u4e00-\\u9fff]{2,4}?';
 /** `我是张三妈妈`, `张三的家长`, `张三妈妈收到`, `收到，王五爸爸`. */
 const NAMED_RELATION = new RegExp(`(?:我是)?(${HAN_NAME})(?:同学)?(?:的|他|她)?(${RELATIONS})`, 'gu');
 /** `2301张三`, `2301班张三`, `计算机2101张三`: digits then a name. */
-const NUMBER_THEN_NAME = /\d{1,12}(?:\s*班)?[\s\-_]*([\u4e00-\u9fff]{2,3}?)(?=$|[\s,.!~:、。\-]|收|已|好|明|了|到|\+?\d)/gu;
+const NUMBER_THEN_NAME = /\d{1,12}(?:\s*班)?[\s\-_).、]*([\u4e00-\u9fff]{2,3}?)(?=$|[\s,.!~:、。\-]|收|已|好|明|了|到|\+?\d)/gu;
 /** `张三1234`, `张三-计算机2001`, `张三(2301)`. */
 const NAME_THEN_NUMBER = /(?:^|[\s,.!~:、。])([\u4e00-\u9fff]{2,3})\s*(?:[-_(]\s*)?(?:[\u4e00-\u9fff]{0,4}\d{2,12})/gu;
 /** A bare name before or after 收到 (`张三收到`, `收到 张三`): only as a candidate for the roster to confirm. */
 const NAME_AROUND_ACK =
-  /(?:^|[\s,.:、])([\u4e00-\u9fff]{2,3})(?:[\s,.:、]*(?=(?:已经?)?(?:收到|已阅|已读|已填|已提交|已完成|已交|已报))|\s*:)|(?:收到|已阅|已读|已填|已提交|已完成|已交|已报)[,.!~:、\s]+([\u4e00-\u9fff]{2,3})$/gu;
+  /(?:^|[\s,.:、])([\u4e00-\u9fff]{2,3})(?:[\s,.:、]*(?=(?:已经?)?(?:收到|已阅|已读|已填|已提交|已完成|已交|已报|明白|知道|了解))|\s*:)|(?:收到|已阅|已读|已填|已提交|已完成|已交|已报|明白|知道了?)[\u4e00-\u9fff]{0,2}?[,.!~:、\s]+([\u4e00-\u9fff]{2,3})$/gu;
 
-const MAY_NAME_AROUND_ACK = /收到|已[阅读填提完交报]|:/u;
+const SELF_NAMED = /我是([\u4e00-\u9fff]{2,3})(?=$|[\s,.!~、])/u;
+const LEADING_NAME = /^([\u4e00-\u9fff]{2,3})\s+\S/u;
+const MAY_NAME_AROUND_ACK = /收到|已[阅读填提完交报]|明白|知道|了解|:/u;
 
 interface Identity {
   readonly names: string[];
@@ -272,6 +276,15 @@ function identify(s: string): Identity {
   if (/\d/u.test(rest)) {
     rest = rest.replace(NUMBER_THEN_NAME, (m, name: string) => (keepName(names, name) ? m.replace(name, ' ') : m));
     rest = rest.replace(NAME_THEN_NUMBER, (m, name: string) => keepName(names, name) ? ' ' : m);
+  }
+  if (names.length === 0) {
+    // `我是黄磊`, `林晓 周末回不了学校` (a 接龙 line): a name said outright, or first and set apart.
+    const said = SELF_NAMED.exec(rest) ?? LEADING_NAME.exec(rest);
+    const name = said?.[1];
+    if (name !== undefined && isNameLike(name)) {
+      names.push(name);
+      rest = rest.replace(name, ' ');
+    }
   }
   if (names.length === 0 && rest.length >= 4 && MAY_NAME_AROUND_ACK.test(rest)) {
     for (const bare of rest.matchAll(NAME_AROUND_ACK)) {
@@ -317,7 +330,7 @@ function keepName(names: string[], name: string): boolean {
 
 /** A retraction on its own: only the sender says these of a message (`发错群了`, `请忽略上一条`). */
 const RETRACT_SELF =
-  /发错群|回错群|手滑|拿我手机|回(?:另一个|另外一?个|别的|其他)群|忽略(?:我|刚才|刚刚|上一?条|上面|这条|那条)/u;
+  /发错群|回错群|手滑|拿我手机|回(?:另一个|另外一?个|别的|其他)群|发(?:给|到)(?:另一个|另外一?个|别的|其他)群|wrong (?:group|chat)|sent (?:it )?by mistake|忽略(?:我|刚才|刚刚|上一?条|上面|这条|那条)/u;
 /** An error word; a retraction only with RETRACT_CONTEXT (`刚才回错了`, not `老师发错了`). */
 const RETRACT_ERROR =
   /(?:回|发|答|打|点|按)错|乱发|乱按|乱点|错发|误发|误回|回复错|发串了|不是这个群|不算数?$|不作数|作废|请忽略|忽略$/u;
@@ -333,7 +346,7 @@ const TAKE_BACK =
   /(?:上面|刚才|刚刚|上一?条|之前|前面)(?:的|那个|那条|发的|回的|回复的)?[^,.]{0,3}?收到.{0,16}?(?:不算|不作数|作废|无效|忽略|是回|是给|是发给|发错|回错|点错|乱发|拿我手机)|^撤回.{0,4}(?:回|发|点|按)错|(?:回|给)(?:另一个|另外一?个|别的|其他)群的收到/u;
 
 /** A character or word every retraction above has: most messages are ruled out by one scan. */
-const MAY_RETRACT = /[错乱误滑群算废忽串效撤]|作数|是[回给发]|拿我手机/u;
+const MAY_RETRACT = /[错乱误滑群算废忽串效撤]|作数|是[回给发]|拿我手机|wrong|mistake/u;
 
 function isRetraction(core: string): boolean {
   if (!MAY_RETRACT.test(core)) return false;
@@ -346,11 +359,11 @@ const INSTRUCTION =
 const ASKS_RECEIPT =
   /[没未]有?收到[^,.]{0,8}的[^,.]{0,8}(?:怎么办|咋办|怎么弄|如何)|哪(?:位|些|个)[^,.]{0,6}[没未]有?收到|谁收到|收到谁|有没有收到|收没收到|是否(?:都)?收到|是不是没收到|是不是都收到|还有没收到|谁没收到|谁还没收到|收到了?(?:没有?|未|咩|伐|木有|冇|否)(?:啊|呀|呢|哇|啦|嘛)?$|有收到(?:冇|未|咩|伐|木有|否)|都收到了?(?:吗|么|嘛)|收到了?(?:吗|么|嘛)|能收到吗|收到了没|有人收到|怎么确认收到|收到了?不/u;
 const QUESTION_WORDS =
-  /吗|请问|什么|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯)呢$|[么嘛]$|咋|啥|了(?:没有?|未|木有|冇)(?:呢|啊|呀|哇|嘛)?$|有(?:个|一个|几个)问题/u;
-const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)(?!了)|没(?:看|听)懂|看不懂/u;
+  /吗|请问|(?<!没|没有)什么(?!都|也)|^(?:is|are|do|does|did|can|could|should|will|when|where|what|how|why|which|who)\b(?!')|在哪|同问|同求|求问|我也想(?:问|知道)|想问|问下|问一下|几楼|几个|几时|谁(?!都|也)|怎么|为什么|为啥|如何|什么时候|什么时间|哪里|哪儿|哪个|哪些|哪天|哪位|几号|几点|(?<![这前近那过])几天|多少|是否|是不是|能不能|可不可以|可以不|要不要|需不需要|用不用|有没有|会不会|行不行|对不对|还是|(?<!嗯|好的?|是|对)呢$|[么嘛]$|咋|(?<!没)啥(?!也|都)|了(?:没有?|未|木有|冇)(?:呢|啊|呀|哇|嘛)?$|有(?:个|一个|几个)问题/u;
+const CONFUSED = /不太?(?:明白|清楚|懂|了解|知道)(?!了)/u;
 /** Not received / cannot open / cannot do. Kept per clause. */
 const NEGATIVE =
-  /[没未]有?(?:收到|看到|接到|见到|通知到)|(?:[没未冇]|木有)(?!问题|事|关系|毛病|错)[^,.!?;\s回复人多久会想过几等]{0,3}?收到|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时|访问|进入)|[\u4e00-\u9fff]不(?:了(?!解)|上去)|[看扫打登签解进点填交下上传印载开存]不(?:清|出来?|进去|下来|开)|已?过期|乱码|被删除?|已删除|(?:没有|没)[^,.]{0,6}账号|\b404\b|0\s?kb|0字节|没反应|[回过赶]不(?:去|来)|看不懂|不识字|入口[^,.]{0,4}关|名额(?:已经?)?满|空白|是空的|无权限|没有权限|没找到|找不到|不显示|报错|闪退|加载失败|提交失败|登录失败|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见|(?<![没如若果么])有(?:点|些)?问题(?=$|[,.!;~]|啊|呀|哦|哈)|损坏|下不来|[去来做办弄]不成/u;
+  /[没未]有?(?:收到|看到|接到|见到|通知到)|没(?:看|听)懂|被(?:微信|qq)?屏蔽|乱七八糟|(?:啥|什么)(?:也|都)没有|失败|not received|didn'?t (?:get|receive)|can'?t open|cannot open|(?:[没未冇]|木有)(?!问题|事|关系|毛病|错)[^,.!?;\s回复人多久会想过几等]{0,3}?收到|收不到|没得到|不会收到|收不了|打不开|看不到|看不了|看不见|下载不了|下不了|下载不下|点不开|进不去|登不上|登录不了|提交不了|填不了|交不了|上传不了|加载不出|显示不出|无法(?:打开|下载|查看|提交|填写|登录|上传|完成|参加|到场|按时|访问|进入)|[\u4e00-\u9fff]不(?:了(?!解)|上去)|[看扫打登签解进点填交下上传印载开存]不(?:清|出来?|进去|下来|开)|已?过期|乱码|被删除?|已删除|(?:没有|没)[^,.]{0,6}账号|\b404\b|0\s?kb|0字节|没反应|[回过赶]不(?:去|来)|看不懂|不识字|入口[^,.]{0,4}关|名额(?:已经?)?满|空白|是空的|无权限|没有权限|没找到|找不到|不显示|报错|闪退|加载失败|提交失败|登录失败|失效|过期了|做不了|做不到|办不到|去不了|来不了|参加不了|完成不了|赶不上|没法(?:去|做|完成|参加|提交|填)|不能(?:参加|按时|完成|去|来|提交)|不在群|没看见|(?<![没如若果么])有(?:点|些)?问题(?=$|[,.!;~]|啊|呀|哦|哈)|损坏|下不来|[去来做办弄]不成/u;
 /** Double negation: `不是没收到`, `并非没收到` — the clause says it was received. */
 const DOUBLE_NEGATION = /(?:不是|并非|并不是|也不是)[没未]有?收到/u;
 /** The clause says it is there now (`现在收到了`, `已经看到了`). */
@@ -359,6 +372,15 @@ const RECOVERED =
 /** 已传达/已转发/已落实/已完成 and the like: a report that the work is done. */
 const DONE =
   /^(?:填|交|做|签|办|弄|报|打卡)(?:好|完)?了|^(?:搞定|办妥|弄好|做好|填好|交好)(?:了|啦)?$|(?<![没未不])(?:提交|填好|交好|上交|报名)(?:啦|了)|报送|(?:并|且|也)(?:已经?)?(?:转发|传达|转达|下发|落实|通知)|(?:已经?|均已|都已|全部|已全部|都|均|全都)(?:经)?(?:[^,.!?没未不收]{0,4}?)(?:上报|汇总|打卡|上交|办理|办好|做完|做好|传达|转达|落实|完成|通知|下发|上报|提交|报备|填报|填写|填好|填完|处理|安排|部署|告知|转告|签字|签好|交|缴|报名|登记|统计|核实|确认完|发放|填|转|发(?:到|至|送|了|群|布|班|给|放|老师|邮箱|$))|(?<!收到|[没未不])(?:传达|转发|转达|落实|通知|下发|上报|提交|填报|报备|统计|部署|登记)(?:完毕|完成|到位|好了|了|啦|到)|(?:应到|应交|应报)\s*\d+(?:\s*人)?\s*(?:,\s*)?(?:实到|实交|已交|已报)\s*\d+|(?<!\d)\d+\s*\/\s*\d+(?:\s*人)?\s*(?:已|均|全)/u;
+/** `收到，稍后转发到班群`, `按要求落实`: a promise to do it, not a report that it is done. */
+const PROMISE = /(?:稍后|马上|一会儿?|待会儿?|等会儿?|晚点|准备|即将|立即|随后|这就|尽快|按要求|(?<![班开例大晚早年])会|将)[^,.已]{0,3}?(?:转发|传达|转达|通知|落实|完成|填|交|发|上报|下发)/u;
+/** `昨晚班会上已经讲过了`, `forwarded to class groups`: done, in words the main pattern lacks. */
+const DONE_MORE = /已经?[^,.没未不]{0,6}?(?:讲过|说过|强调过|讲了|宣讲|签字|签好)|^(?:forwarded|done|finished|completed|submitted)\b/u;
+/** A promise and no 已: `收到，稍后转发` is a receipt, `已转发，稍后再通知家长` is done. */
+function onlyPromise(core: string): boolean {
+  return PROMISE.test(core) && !/已|完毕|好了|过了/u.test(core.replace(PROMISE, ''));
+}
+
 /** `应到42实到0`, `已报备0人`, `0/42`: a report with nothing done is no completion. */
 const ZERO_DONE = /(?:实到|实交|实报|实填|已[^,.\d]{0,4}?)\s*0+(?![\d.])|(?<![\d.])0+\s*\/\s*[1-9]/u;
 /** `还有5个同学没回复收到`: a status report about others, not a receipt. */
@@ -367,19 +389,19 @@ const OTHERS_STATUS = /还(?:有|差)[^,.]{0,8}[没未]有?(?:回复?|回|接龙
 const NOT_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都|完成|传达|转发|落实|通知|填)|还(?:有|差)\s*(?:\d+\s*)?(?:个|名|位)?(?:人|同学|学生|家长)?[没未]|还(?:有|差)\d+/u;
 /** `没有全部完成`, `尚未传达`: the report is that it is not done. */
 const NOT_ALL_DONE = /(?:没有?|未|尚未|还没有?|还未)(?:全部|都)|(?:尚未|还没有?|还未)(?:传达|转发|落实|完成|通知)/u;
-const FIGURES = /(?:应到|实到|应报|实报|应交|实交|应填|实填)\s*\d+\s*(?:人|名)?|(?<!\d)\d+\s*\/\s*\d+|(?<!\d)\d+(?:\.\d+)?\s*(?:%|人|个班级?|名)/gu;
+const FIGURES = /(?:应到|实到|应报|实报|应交|实交|应填|实填)\s*\d+\s*(?:人|名)?|(?<!\d)\d+\s*\/\s*\d+|(?<!\d)\d+(?:\.\d+)?\s*(?:%|人|个班级?|名)|(?<![零一二两三四五六七八九十百千])[零一二两三四五六七八九十百千]{1,6}(?:人|个班级?|名)|百分之[零一二两三四五六七八九十百]{1,4}/gu;
 const DIRECTIVE_REF = /#\s*(\d{1,7})|第\s*(\d{1,7})\s*号|(\d{1,7})\s*号(?:通知|文件|任务)/u;
 
-const ACK_WORD = /收到|收道|收倒|手到|搜到|首到|shoudao|sd(?![a-z])|收悉|已收(?!费|集)/u;
+const ACK_WORD = /收到|收道|收倒|手到|搜到|首到|shoudao|sd(?![a-z])|收悉|已收(?!费|集)|(?<!not |n't )received|\bnoted\b/u;
 const EXACT_ACK =
   /^(?:(?:好的?|ok|嗯+|好滴|哦)[,. 、]*|已经?|均已|都|也|我也|我们?(?:已经?)?|(?:全部|都)已经?)?(?:收到|shoudao|sd)(?:了|啦|咯|哦|喽|嘞|哈|呢|的|滴)?(?:[,.!~ 、]*(?:谢谢您?|老师|辛苦了|好的|明白|感谢|ok|嗯|马上(?:办|处理|填|转发|落实)?|立即(?:执行|落实)?|会按时(?:完成|参加|提交)))*$/u;
 // No word here is a sequence of others (好的 is 好 + 的, 谢谢老师 is 谢谢 + 老师): each tail parses one
 // way, so a long tail that fails at its end is not retried in exponentially many splits.
 const POLITE_TAIL =
-  '(?:[,.!~ 、]*(?:好|嗯|ok|老师们?|书记|领导|主任|谢谢(?:(?:老师|领导|书记)?(?:提醒|通知|关心)|您)?|辛苦了?|感谢|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:(?:按时|准时|及时)(?:完成|参加|提交|配合)|完成|参加|提交)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
+  '(?:[,.!~ 、]*(?:好|嗯|ok|老师们?|书记|领导|主任|谢谢(?:(?:[\u4e00-\u9fff]?老师|领导|书记)?(?:提醒|通知|关心)|[\u4e00-\u9fff]?老师|您)?|辛苦了?|感谢|呢|哈|呀|哦|喔|啦|嘞|滴|的|会(?:(?:按时|准时|及时)(?:完成|参加|提交|配合)|完成|参加|提交)|(?:一定|会)?(?:配合|遵守|照做|注意)))*';
 /** Read-receipt words; `明白`, `了解` only as the whole reply (`我想了解一下…` is not one). */
 const STRONG_ACK = new RegExp(
-  `^(?:(?:好的?|ok|嗯+|哦+)[,. 、]*){0,2}(?:已阅|已读|阅|收|已收|收悉|已知悉|知悉|已知|已知晓|知晓|晓得|明白|了解|知道|清楚|晓得|遵照执行|照办|看到|看到了|已看|已看到|已查收|查收|get|got it|roger|一定配合|会配合)(?:了|咯|喽|啦|哈|呀|哒)?${POLITE_TAIL}$`,
+  `^(?:(?:好的?|ok|嗯+|哦+)[,. 、]*){0,2}(?:已阅|已读|阅|收|已收|收悉|已知悉|知悉|已知|已知晓|知晓|晓得|明白|了解|知道|清楚|晓得|遵照执行|照办|看到|看到了|已看|已看到|已查收|查收|get|got it|roger|received|noted|copy that|一定配合|会配合)(?:了|咯|喽|啦|哈|呀|哒)?${POLITE_TAIL}$`,
   'u',
 );
 const READ_RECEIPT = /已阅|已读|收悉|知悉|已查收|已看到/u;
@@ -446,10 +468,12 @@ export function understandReply(text: string, ctx: ReplyContext): Understanding 
     return emoji;
   }
   if (isRetraction(core) && !NEGATIVE.test(core.replace(RETRACT_WORDS, '')) && !hasMark && !QUESTION_WORDS.test(core)) return make('other', CONFIDENCE.otherClear, id, NO_NAMES, directiveRef, true);
-  const figures = /\d/u.test(body) ? (body.match(FIGURES) ?? NO_NAMES).map((f) => f.trim()) : NO_NAMES;
+  const figures = /[\d零一二两三四五六七八九十百千]/u.test(body) ? (body.match(FIGURES) ?? NO_NAMES).map((f) => f.trim()) : NO_NAMES;
   const trouble = classifyTrouble(core, hasMark, id, directiveRef);
   if (trouble) return trouble;
-  if (DONE.test(core) && !NOT_ALL_DONE.test(core) && !ZERO_DONE.test(core)) return make('done', CONFIDENCE.contains, id, figures, directiveRef);
+  if ((DONE.test(core) || DONE_MORE.test(core)) && !NOT_ALL_DONE.test(core) && !ZERO_DONE.test(core) && !onlyPromise(core)) {
+    return make('done', CONFIDENCE.contains, id, figures, directiveRef);
+  }
   if (OTHERS_STATUS.test(core)) return make('other', CONFIDENCE.otherDefault, id, figures, directiveRef);
   const ack = classifyAck(core, id, directiveRef);
   const hinted = withHint(ack, prepared, core, ctx, id, directiveRef);
@@ -466,18 +490,18 @@ function clip(text: string): string {
 }
 
 /** `+1` or `同问` under a quoted question: the same question. */
-const SAME_QUESTION = /^(?:\+1|同问|同求|我也想问|一样的问题|me too)$/u;
+const SAME_QUESTION = /^(?:(?:\+1)+|同问|同求|我也想问|一样的问题|me too)$/u;
 
 function quotesQuestion(text: string): boolean {
   const sep = WECHAT_QUOTE_SEPARATOR.exec(text);
   if (!sep) return false;
   const quoted = text.slice(0, sep.index);
-  return /[?？]|吗|请问|怎么|什么|哪/u.test(quoted);
+  return /[?？]|吗|请问|怎么|什么|哪|要不要|是不是|能不能|可不可以|有没有|会不会|用不用|需不需要/u.test(quoted);
 }
 
 function bareEmoji(prepared: string, ctx: ReplyContext, id: Identity, ref: number | null): Understanding {
   const units = [...prepared.matchAll(/\p{Extended_Pictographic}|[\u2705\u2714\u2611]/gu)].map((m) => m[0]);
-  if (units.length > 0 && units.every((u) => ACK_EMOJI.has(u))) {
+  if (units.length > 0 && units.some((u) => ACK_EMOJI.has(u)) && units.every((u) => ACK_EMOJI.has(u) || FRIENDLY_EMOJI.has(u))) {
     const asked = ctx.replyHint.trim() !== '' && units.every((u) => u === ctx.replyHint.trim());
     return make('ack', asked ? CONFIDENCE.exact : CONFIDENCE.emoji, id, NO_NAMES, ref);
   }
@@ -549,7 +573,9 @@ function negationVerdict(core: string): 'negative' | 'recovered' | 'none' {
   if (negativeAt >= 0 && pastOnly(clauses, negativeAt) && clauses.some((c, i) => i !== negativeAt && /^(?:已经?|现在|今天)?(?:收到|看到)了?$/u.test(c))) return 'recovered';
   if (negativeAt >= 0) return 'negative';
   if (recoveredAt >= 0) return 'recovered';
-  return doubled ? 'none' : 'none';
+  // A negative the clause split cut in two (`not received`, `can't open the file`).
+  if (!doubled && NEGATIVE.test(core)) return 'negative';
+  return 'none';
 }
 
 /** The negative clause speaks of before (`之前没看到`, `昨天没收到`). */
@@ -571,7 +597,7 @@ function classifyAck(core: string, id: Identity, ref: number | null): Understand
   }
   if (STRONG_ACK.test(core)) return make('ack', CONFIDENCE.strongWord, id, NO_NAMES, ref);
   // `老师好，通知我仔细看了一遍，明白了，…`: one clause is a plain receipt.
-  if (len > 8 && /明白|知道|清楚|了解|知悉|已阅/u.test(core) && core.split(CLAUSE_SPLIT).some((c) => c.length >= 2 && STRONG_ACK.test(c))) {
+  if (len > 4 && /明白|知道|清楚|了解|知悉|已阅/u.test(core) && core.split(CLAUSE_SPLIT).some((c) => c.length >= 2 && STRONG_ACK.test(c))) {
     return make('ack', CONFIDENCE.long, id, NO_NAMES, ref);
   }
   if (READ_RECEIPT.test(core) && len <= SHORT_REPLY_CHARS) return make('ack', CONFIDENCE.named, id, NO_NAMES, ref);
@@ -623,7 +649,7 @@ const namedNumbers = new Map<string, RegExp>();
 function namedNumber(hint: string): RegExp {
   let re = namedNumbers.get(hint);
   if (!re) {
-    re = new RegExp(`^[^\\d]{1,12}?[\\s:,-]*\\+?${hint}$|^\\+?${hint}[\\s:,-]+[^\\d]{1,12}$`, 'u');
+    re = new RegExp(`^[^\\d]{1,12}?[\\s:,-]*\\+?${hint}$|^\\+?${hint}[\\s:,.)、-]+[^\\d]{1,12}$`, 'u');
     if (namedNumbers.size < 64) namedNumbers.set(hint, re);
   }
   return re;
