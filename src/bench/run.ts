@@ -196,15 +196,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const referenceJobs = opts.referenceJobs ?? (opts.small ? 2_000 : 50_000);
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   let embedded: EmbeddedRedis | undefined;
+  // First, before a Redis server or anything else runs beside it: the classifier alone on this thread.
+  progress('reply understanding: labelled corpus, baseline, throughput on one core');
+  const understanding = benchUnderstanding();
+  progress(`  accuracy ${understanding.corpus.accuracy} (holdout ${understanding.holdout.accuracy}), baseline ${understanding.baseline.accuracy}, ${understanding.msgs_per_s} messages/s`);
   try {
     let url = opts.redisUrl ?? process.env['REDIS_URL'];
     if (!url) {
       embedded = await startEmbeddedRedis();
       url = embedded.url;
     }
-    progress('reply understanding: labelled corpus, baseline, throughput on one core');
-    const understanding = benchUnderstanding();
-    progress(`  accuracy ${understanding.corpus.accuracy} (holdout ${understanding.holdout.accuracy}), baseline ${understanding.baseline.accuracy}, ${understanding.msgs_per_s} messages/s`);
     // (1) is measured twice, before and after the app's phases, to bracket any drift in the machine's load.
     progress(`reference: ${referenceJobs} no-op BullMQ jobs, concurrency 50`);
     const before = await referenceRun(url, prefix, referenceJobs);
