@@ -221,11 +221,6 @@ export class DirectiveRepo {
     return (this.ackedAtStmt.get(directiveId, level, kind, subjectId) as { at: number | null } | undefined)?.at ?? null;
   }
 
-  /** How many acknowledgements a message counted. */
-  countedBy(inboundId: number): number {
-    return (this.db.$client.prepare('SELECT count(*) AS n FROM acknowledgements WHERE inbound_id = ?').get(inboundId) as { n: number }).n;
-  }
-
   /** When the directive reached the group, or null. */
   releasedAt(directiveId: number, groupId: number): number | null {
     const row = this.db.$client.prepare('SELECT released_at AS at FROM releases WHERE directive_id = ? AND group_id = ?').get(directiveId, groupId) as

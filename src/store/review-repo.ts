@@ -135,10 +135,6 @@ export class ReviewRepo {
     return (this.db.$client.prepare(`${SELECT} WHERE r.status = 'open' ORDER BY r.id LIMIT ?`).all(limit) as Row[]).map(toItem);
   }
 
-  forInbound(inboundId: number): ReviewItem[] {
-    return (this.db.$client.prepare(`${SELECT} WHERE r.inbound_id = ? ORDER BY r.id`).all(inboundId) as Row[]).map(toItem);
-  }
-
   /** Open items that would count toward this directive. */
   openForDirective(directiveId: number): ReviewItem[] {
     return (
