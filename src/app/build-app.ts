@@ -15,6 +15,8 @@ import { Queries } from './queries.js';
 import { Relay } from './relay.js';
 import { ReplyCounter } from './replies.js';
 import { ReviewRepo } from '../store/review-repo.js';
+import { ChaseRepo } from '../store/chase-repo.js';
+import { Chaser } from './chaser.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -40,6 +42,8 @@ export interface App {
   readonly inbound: InboundHandler;
   readonly reviews: ReviewRepo;
   readonly replies: ReplyCounter;
+  readonly chaser: Chaser;
+  readonly chaseLog: ChaseRepo;
   /** Reloads the org from the store (after an import). */
   reloadOrg(): void;
   /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
@@ -83,7 +87,34 @@ export function buildApp(deps: AppDeps): App {
   const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs, canSend });
 
   const reviews = new ReviewRepo(db);
-  const queries = new Queries({ org: orgRef, directives, timeZone, now: () => clock.now(), reviews });
+  const chaseLog = new ChaseRepo(db);
+  const queries = new Queries({
+    org: orgRef,
+    directives,
+    timeZone,
+    now: () => clock.now(),
+    reviews,
+    chaseLine: (d, scope, askerId) => chaser.progressLine(d, scope, askerId),
+  });
+  const chaser: Chaser = new Chaser({
+    org: orgRef,
+    directives,
+    chase: chaseLog,
+    outbox,
+    queries,
+    timers: queues,
+    clock,
+    timeZone,
+    config: config.chasing,
+    accepts: (d) => relay.accepts(d),
+    canSend,
+    capabilities: (accountId) => adapters.get(accountId)?.capabilities,
+    logger,
+  });
+  directives.watch({
+    released: (id, groupIds, at) => chaser.noteReleased(id, groupIds, at),
+    acknowledged: (id, level, kind, at) => chaser.noteAcknowledged(id, level, kind, at),
+  });
   const replies = new ReplyCounter({
     org: orgRef,
     inbound: inboundRepo,
@@ -112,6 +143,7 @@ export function buildApp(deps: AppDeps): App {
     replies,
     reviews,
     reloadOrg: () => app.reloadOrg(),
+    chaser,
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -129,6 +161,8 @@ export function buildApp(deps: AppDeps): App {
     inbound,
     reviews,
     replies,
+    chaser,
+    chaseLog,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },
@@ -145,11 +179,14 @@ export function buildApp(deps: AppDeps): App {
         {
           inbound: (ev) => inbound.handle(ev),
           send: (id, attempt) => outbox.deliver(id, attempt),
+          chase: (id, at) => chaser.tick(id, at),
         },
         workers,
       );
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
+      // A round for every open directive: none is lost to a crash between rounds.
+      await chaser.recover();
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.
       sweeper = setInterval(() => {
         outbox.recover().catch((error: unknown) => logger.warn({ err: error }, 'sweep of unsent deliveries failed'));

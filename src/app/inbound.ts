@@ -13,6 +13,7 @@ import type { DirectiveRepo } from '../store/directive-repo.js';
 import { groupMessageKey, type InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
+import type { Chaser } from './chaser.js';
 import type { ReplyCounter } from './replies.js';
 import { ReviewDesk } from './review.js';
 import type { Outbox } from './outbox.js';
@@ -55,6 +56,7 @@ export interface InboundDeps {
   readonly reviews: ReviewRepo;
   /** Rebuilds the org index from the store (after a binding is confirmed). */
   readonly reloadOrg: () => void;
+  readonly chaser: Chaser;
 }
 
 interface Context {
@@ -107,6 +109,8 @@ export class InboundHandler {
       this.deps.reloadOrg();
     }
     if (sends.length > 0) await this.deps.outbox.enqueue(sends);
+    // Chase rounds for what this message released or counted.
+    await this.deps.chaser.flush();
   }
 
   private record(ev: InboundMessage): Sends {
@@ -171,7 +175,26 @@ export class InboundHandler {
       case 'confirm':
       case 'dismiss':
         return this.reviewCommand(ctx, cmd);
+      case 'chase':
+        return this.chase(ctx, cmd);
     }
+  }
+
+  /** `/催办 [编号] [学院或班级]`: the next reminder round now, within the asker's scope. */
+  private chase(ctx: Context, cmd: Extract<ParsedCommand, { type: 'chase' }>): Sends {
+    const org = this.deps.org();
+    const { person } = ctx;
+    const scope = person ? scopeOf(org, person) : ({ kind: 'none' } as const);
+    if (!person || scope.kind === 'none') return this.reply(ctx, zh.notAllowedToChase);
+    const d = cmd.directiveId === null ? this.latestVisible(ctx, scope) : this.deps.relay.directive(cmd.directiveId);
+    if (!d) return this.reply(ctx, cmd.directiveId === null ? zh.noDirective : zh.directiveNotFound(cmd.directiveId));
+    if (!this.deps.queries.concerns(d, scope)) return this.reply(ctx, zh.directiveNotForScope(d.id));
+    if (!this.deps.relay.accepts(d)) return this.reply(ctx, zh.chaseClosed(d.id));
+    const narrowed = narrowScope(org, scope, cmd.filter);
+    if (!narrowed) return this.reply(ctx, zh.filterNotFound(cmd.filter ?? ''));
+    const outcome = this.deps.chaser.manual(d, person, narrowed, ctx.id);
+    // The answer goes first; the reminders queue behind it.
+    return [...this.reply(ctx, outcome.text), ...outcome.sends];
   }
 
   /** `/待确认`, `/确认 3`, `/忽略 3`: answered privately, since the list quotes people's messages. */
@@ -210,6 +233,7 @@ export class InboundHandler {
       requireCompletion: cmd.requireCompletion,
       mode: cmd.mode,
       replyHint: cmd.replyHint,
+      urgent: cmd.urgent,
       createdAt: this.deps.clock.now(),
     };
     const { directive: d, sends } = this.deps.relay.create(input, initialReleases(org, input));

@@ -31,6 +31,8 @@ export interface QueryDeps {
   readonly now: () => number;
   /** Open review items, to say how many replies wait for a person (absent in some tools). */
   readonly reviews?: Pick<ReviewRepo, 'openForDirective'>;
+  /** The chasing line of `/进度` (absent in some tools). */
+  readonly chaseLine?: (d: Directive, scope: Scope, askerId: number) => string | null;
 }
 
 /** Narrows a scope by a filter naming a college or class; null when the filter matches nothing in scope. */
@@ -95,10 +97,7 @@ export class Queries {
       return { public: lines.join('\n'), private: null };
     }
     // Staff who owe a reply (L1 deputy secretaries, L2 counselors) may be named in the group.
-    for (const level of [1, 2] as const) {
-      const names = open.filter((s) => s.level === level).map((s) => staffLabel(org, s, scope));
-      if (names.length > 0) lines.push(`${LEVEL_NAMES[level]}未回复的${LEVEL_WHO[level]}（${names.length}）：${names.join('、')}`);
-    }
+    lines.push(...this.staffLines(open, scope));
     const families = open.filter((s) => s.level >= 3);
     let details: string | null = null;
     if (scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)) {
@@ -182,6 +181,8 @@ export class Queries {
     if (noGroup > 0) lines.push(`另有 ${noGroup} 人所在的群没有登记在名单中，无法下发，请在名单的“群”表中补充。`);
     const review = this.reviewLine(d, scope);
     if (review) lines.push(review);
+    const chase = this.deps.chaseLine?.(d, scope, asker.id);
+    if (chase) lines.push(chase);
     const breakdown =
       scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)
         ? tallyBy(statuses, (s) => s.collegeId)
@@ -198,6 +199,39 @@ export class Queries {
       }
     }
     return { public: lines.join('\n'), private: null };
+  }
+
+  /**
+   * The deadline summary of a scope: progress, who never replied (names included: it is sent
+   * privately) and who replied after the deadline.
+   */
+  final(d: Directive, scope: Scope, asker: Person): { progress: string; pendingText: string; pending: number; late: string[] } {
+    const org = this.deps.org();
+    const statuses = this.statuses(d, scope, asker);
+    const open = statuses.filter((s) => s.state === 'pending');
+    const lines = this.staffLines(open, scope);
+    const families = open.filter((s) => s.level >= 3);
+    // Names of students and families for one college or fewer; the school sees them per college in the progress.
+    const narrow = scope.kind === 'classes' || (scope.kind === 'colleges' && scope.collegeIds.length === 1);
+    if (narrow && families.length > 0) lines.push(this.nameList(d, families));
+    const late = statuses
+      .filter((s) => s.late)
+      .map((s) => {
+        const name = org.person(s.subjectId)?.name ?? '?';
+        return s.level === 4 ? `${name}家长` : s.level <= 2 ? `${name}（${LEVEL_WHO[s.level]}）` : name;
+      });
+    return { progress: this.progress(d, scope, asker).public, pendingText: lines.join('\n'), pending: open.length, late };
+  }
+
+  /** Deputy secretaries and counselors who owe a reply, by name (they may be named in their groups). */
+  private staffLines(open: readonly ObligationStatus[], scope: Scope): string[] {
+    const org = this.deps.org();
+    const lines: string[] = [];
+    for (const level of [1, 2] as const) {
+      const names = open.filter((s) => s.level === level).map((s) => staffLabel(org, s, scope));
+      if (names.length > 0) lines.push(`${LEVEL_NAMES[level]}未回复的${LEVEL_WHO[level]}（${names.length}）：${names.join('、')}`);
+    }
+    return lines;
   }
 
   /** Per-level totals for the whole directive (drill reports, the sandbox). */

@@ -337,6 +337,7 @@ async function appPhases(
         requireCompletion: false,
         mode: 'immediate' as const,
         replyHint: '收到',
+        urgent: false,
         createdAt: Date.now(),
       };
       const { directive, sends } = app.relay.create(input, initialReleases(org, input));

@@ -1,9 +1,71 @@
 import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
 
 const MINUTE = 60_000;
 /** Default of replies.countAtOrAbove: an acknowledgement this sure is counted without review. */
 export const DEFAULT_COUNT_AT_OR_ABOVE = 0.7;
 const DAY = 24 * 60 * MINUTE;
+
+/** A duration as people write it (`30m`, `2h`, `1d`) or in ms. */
+export const durationSchema = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${v} (try 30m, 2h, 1d)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const clockTime = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day like 22:30');
+
+/**
+ * One step of a level's chase policy. Actions: `mention` @-mentions who has not replied in their
+ * group; `notice` reminds the group without naming anyone; `private` messages each of them (parents
+ * where the platform allows it, otherwise their counselor is told); `nag` sends the responsible
+ * person a private list.
+ */
+const chaseStepSchema = z
+  .strictObject({
+    /** After the directive reached the group (or, when chasing a completion report, after the person's reply). */
+    after: durationSchema,
+    action: z.enum(['mention', 'notice', 'private', 'nag']),
+    /** Repeat this often … */
+    every: durationSchema.optional(),
+    /** … this many times in all (default 1: no repeat). */
+    times: z.number().int().min(1).max(20).default(1),
+  })
+  .refine((s) => s.times === 1 || (s.every !== undefined && s.every > 0), { message: 'a step with times > 1 needs every', path: ['every'] });
+
+export type ChaseStepConfig = z.infer<typeof chaseStepSchema>;
+
+const chaseLevels = z
+  .strictObject({
+    L1: z.array(chaseStepSchema).default([
+      { after: 15 * MINUTE, action: 'mention', times: 1 },
+      { after: 30 * MINUTE, action: 'private', times: 1 },
+      { after: 60 * MINUTE, action: 'nag', every: 2 * 60 * MINUTE, times: 2 },
+    ]),
+    L2: z.array(chaseStepSchema).default([
+      { after: 30 * MINUTE, action: 'mention', times: 1 },
+      { after: 60 * MINUTE, action: 'nag', every: 2 * 60 * MINUTE, times: 2 },
+    ]),
+    L3: z.array(chaseStepSchema).default([
+      { after: 60 * MINUTE, action: 'mention', times: 1 },
+      { after: 120 * MINUTE, action: 'nag', times: 1 },
+    ]),
+    L4: z
+      .array(chaseStepSchema)
+      .default([
+        { after: 60 * MINUTE, action: 'notice', times: 1 },
+        { after: 90 * MINUTE, action: 'private', times: 1 },
+        { after: 120 * MINUTE, action: 'nag', times: 1 },
+      ])
+      .refine((steps) => steps.every((s) => s.action !== 'mention'), {
+        message: 'parents are never named in a group: L4 steps may be notice, private or nag, not mention',
+      }),
+  })
+  .prefault({});
 
 const accountSchema = z.strictObject({
   /** The id the roster's 群.账号 column uses. */
@@ -84,6 +146,29 @@ export const configSchema = z.strictObject({
       path: ['reviewAtOrAbove'],
     })
     .prefault({}),
+  chasing: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Per level: which steps run, after how long, how often they repeat. */
+      levels: chaseLevels,
+      /** Reminders in quiet hours wait for their end, unless the directive is 紧急. null: no quiet hours. */
+      quietHours: z
+        .strictObject({ start: clockTime, end: clockTime })
+        .nullable()
+        .default({ start: '22:30', end: '07:00' }),
+      /** At most this many reminders (mention, notice, private) per person per directive; nags to responsible people are not counted. */
+      maxPerPerson: z.number().int().min(1).max(50).default(3),
+      /** Nobody is reminded twice within this long, by `/催办` or automatically. */
+      cooldown: durationSchema.default(10 * MINUTE),
+      /** Due times are rounded up to this step, so a directive's reminders go out in a few rounds, not one per reply. */
+      granularity: durationSchema.default(MINUTE),
+      /** The deadline summary goes out this long after the deadline, so it can list late replies. */
+      summaryAfter: durationSchema.default(15 * MINUTE),
+      /** Chase completion reports (落实) the same way, counted from each person's reply. */
+      completion: z.boolean().default(true),
+    })
+    .refine((c) => c.granularity >= 1000, { message: 'chasing.granularity must be at least 1s', path: ['granularity'] })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -93,3 +178,4 @@ export const configSchema = z.strictObject({
 
 export type CascadeConfig = z.infer<typeof configSchema>;
 export type AccountConfig = z.infer<typeof accountSchema>;
+export type ChasingConfig = CascadeConfig['chasing'];

@@ -64,6 +64,7 @@ const directive: Directive = {
   requireCompletion: false,
   mode: 'immediate',
   replyHint: '收到',
+  urgent: false,
   status: 'open',
   createdAt: 0,
 };

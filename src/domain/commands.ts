@@ -4,7 +4,7 @@
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss';
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase';
 export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids';
 
 export interface NotifyCommand {
@@ -30,6 +30,13 @@ export interface PendingCommand {
 
 export interface ProgressCommand {
   readonly type: 'progress';
+  readonly directiveId: number | null;
+  readonly filter: string | null;
+}
+
+/** `/催办 [编号] [学院或班级]`: the next reminder round now, for the asker's scope. */
+export interface ChaseCommand {
+  readonly type: 'chase';
   readonly directiveId: number | null;
   readonly filter: string | null;
 }
@@ -70,6 +77,7 @@ export type ParsedCommand =
   | NotifyCommand
   | PendingCommand
   | ProgressCommand
+  | ChaseCommand
   | ReviewCommand
   | SettleCommand
   | HelpCommand
@@ -96,6 +104,7 @@ export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
   review: ['待确认', '待审核', '待核实'],
   confirm: ['确认'],
   dismiss: ['忽略', '不计'],
+  chase: ['催办', '催促', '提醒未回复'],
 };
 
 /** Longest first, so `未回复` wins over `未回`. */
@@ -143,6 +152,7 @@ export function parseCommand(text: string, ctx: CommandContext): ParsedCommand |
       return { type: 'help' };
     case 'pending':
     case 'progress':
+    case 'chase':
       return { type: head.name, ...parseQueryArgs(head.rest) };
     case 'notify':
       return parseNotify(head.rest, ctx);

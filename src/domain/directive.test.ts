@@ -60,6 +60,7 @@ const directive = (mode: Directive['mode']): Directive => ({
   requireCompletion: false,
   mode,
   replyHint: '收到',
+  urgent: false,
   status: 'open',
   createdAt: 0,
 });

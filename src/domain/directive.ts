@@ -27,6 +27,8 @@ export interface Directive {
   readonly replyHint: string;
   readonly status: 'open' | 'closed';
   readonly createdAt: number;
+  /** 紧急: reminders go out even in quiet hours. */
+  readonly urgent: boolean;
 }
 
 /** One reply owed: by `subject` (a person; for L4 the student whose family owes it). */

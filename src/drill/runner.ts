@@ -16,6 +16,7 @@ import type { OrgIndex } from '../domain/org-index.js';
 import { emptyTally, type Tally } from '../domain/progress.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import type { Scenario, Step } from './scenario.js';
+import { passTime } from './time.js';
 
 /** A level's tally, as `/进度` counts it. */
 export type DrillLevelReport = Tally;
@@ -119,7 +120,7 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
   const { world } = runtime.school;
   if ('note' in step) return;
   if ('wait' in step) {
-    clock.advance(step.wait);
+    await passTime(runtime.app, clock, step.wait);
     return;
   }
   if ('restart' in step) {

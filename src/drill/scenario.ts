@@ -1,17 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../domain/duration.js';
-
-const duration = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v;
-  const ms = parseDuration(v);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: ${v} (try 30m, 2h, 1d)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+import { durationSchema as duration } from '../config/schema.js';
 
 const say = z.strictObject({
   /** 学号 or 工号, or 家长:<学号> (the student's first guardian), or 家长:<学号>:<姓名>. */

@@ -6,7 +6,14 @@ import type { InboundEvent } from '../platform/port.js';
 export const JOB = {
   inbound: 'inbound',
   send: 'send',
+  chase: 'chase',
 } as const;
+
+/** A chase round of a directive, due at `at` (epoch ms on the app's clock). */
+export interface ChaseJobData {
+  readonly directiveId: number;
+  readonly at: number;
+}
 
 export interface SendJobData {
   readonly deliveryId: number;
@@ -30,6 +37,8 @@ export interface SendPause {
 export interface JobHandlers {
   inbound(event: InboundEvent): Promise<void>;
   send(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause>;
+  /** Returns a pause when the round is not due yet on the app's clock. */
+  chase(directiveId: number, at: number): Promise<void | SendPause>;
 }
 
 export interface SendItem {
@@ -80,6 +89,7 @@ function queueNameForAccount(accountId: string): string {
 export class JobQueues {
   private readonly connection: Redis;
   private readonly inbound: Queue<InboundJobData>;
+  private readonly chase: Queue<ChaseJobData>;
   private readonly sendQueues = new Map<string, Queue<SendJobData>>();
   private readonly workers: Worker[] = [];
   private inFlightAdds = 0;
@@ -89,6 +99,62 @@ export class JobQueues {
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined);
     this.inbound = new Queue<InboundJobData>(JOB.inbound, { connection: this.connection, prefix: options.prefix });
+    this.chase = new Queue<ChaseJobData>(JOB.chase, { connection: this.connection, prefix: options.prefix });
+  }
+
+  /**
+   * Schedules a chase round as a delayed job with a deterministic id (`chase-<directive>-<due>`):
+   * scheduling the same round twice is one job, and it survives restarts in Redis.
+   */
+  async scheduleChase(directiveId: number, at: number, delayMs: number): Promise<void> {
+    await this.chase.add(
+      JOB.chase,
+      { directiveId, at },
+      {
+        jobId: `chase-${directiveId}-${at}`,
+        delay: Math.max(0, delayMs),
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2000 },
+      },
+    );
+  }
+
+  /** Removes a directive's chase rounds that have not run yet (everyone has replied). Returns how many. */
+  async cancelChases(directiveId: number): Promise<number> {
+    let removed = 0;
+    for (const job of await this.chase.getDelayed()) {
+      if (job.data.directiveId !== directiveId) continue;
+      await job.remove().then(
+        () => removed++,
+        () => undefined,
+      );
+    }
+    return removed;
+  }
+
+  /**
+   * Runs now every delayed chase round due by `now` on the app's clock. Only needed when that clock
+   * is virtual (drills, tests): in production BullMQ's own delay brings them due.
+   */
+  async promoteDueChases(now: number): Promise<number> {
+    let promoted = 0;
+    for (const job of await this.chase.getDelayed()) {
+      if (job.data.at > now) continue;
+      await job.promote().then(
+        () => promoted++,
+        () => undefined,
+      );
+    }
+    return promoted;
+  }
+
+  /** The earliest chase round still waiting, on the app's clock; null when none is. */
+  async nextChaseAt(): Promise<number | null> {
+    let next: number | null = null;
+    for (const job of await this.chase.getDelayed()) if (next === null || job.data.at < next) next = job.data.at;
+    return next;
   }
 
   private sendQueue(accountId: string): Queue<SendJobData> {
@@ -181,7 +247,7 @@ export class JobQueues {
 
   /** Starts the inbound worker and one send worker per account. */
   startWorkers(handlers: JobHandlers, accounts: ReadonlyMap<string, AccountWorkerOptions>): void {
-    if (typeof handlers.inbound !== 'function' || typeof handlers.send !== 'function') {
+    if (typeof handlers.inbound !== 'function' || typeof handlers.send !== 'function' || typeof handlers.chase !== 'function') {
       throw new Error('every job name needs exactly one handler');
     }
     const common = {
@@ -199,6 +265,20 @@ export class JobQueues {
           await handlers.inbound(job.data.event);
         },
         { ...common, concurrency: this.options.inboundConcurrency },
+      ),
+    );
+    this.workers.push(
+      new Worker<ChaseJobData>(
+        JOB.chase,
+        async (job: Job<ChaseJobData>, token?: string) => {
+          const outcome = await handlers.chase(job.data.directiveId, job.data.at);
+          if (outcome) {
+            await job.moveToDelayed(Date.now() + outcome.pauseMs, token);
+            throw new DelayedError();
+          }
+        },
+        // One round at a time: rounds of one directive must not overlap.
+        { ...common, concurrency: 1 },
       ),
     );
     for (const [accountId, opts] of accounts) {
@@ -223,7 +303,10 @@ export class JobQueues {
     for (const w of this.workers) w.on('error', () => undefined);
   }
 
-  /** True when nothing is waiting, running or delayed in any queue and no add is under way. */
+  /**
+   * True when nothing is waiting, running or delayed in any queue and no add is under way. Chase
+   * rounds scheduled for later do not count: they wait for their time, not for work.
+   */
   async idle(): Promise<boolean> {
     if (this.inFlightAdds > 0) return false;
     const queues: Queue[] = [this.inbound, ...this.sendQueues.values()];
@@ -231,12 +314,14 @@ export class JobQueues {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       if (Object.values(c).some((n) => n > 0)) return false;
     }
+    const chase = await this.chase.getJobCounts('waiting', 'active', 'prioritized');
+    if (Object.values(chase).some((n) => n > 0)) return false;
     return this.inFlightAdds === 0;
   }
 
   async counts(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const q of [this.inbound, ...this.sendQueues.values()]) {
+    for (const q of [this.inbound, this.chase, ...this.sendQueues.values()]) {
       out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
     }
     return out;
@@ -246,12 +331,12 @@ export class JobQueues {
   async close(force = false): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(force)));
     this.workers.length = 0;
-    await Promise.all([this.inbound.close(), ...[...this.sendQueues.values()].map((q) => q.close())]);
+    await Promise.all([this.inbound.close(), this.chase.close(), ...[...this.sendQueues.values()].map((q) => q.close())]);
     this.connection.disconnect();
   }
 
   /** Removes every key of this prefix (drills and tests clean up after themselves). */
   async obliterate(): Promise<void> {
-    for (const q of [this.inbound, ...this.sendQueues.values()]) await q.obliterate({ force: true });
+    for (const q of [this.inbound, this.chase, ...this.sendQueues.values()]) await q.obliterate({ force: true });
   }
 }

@@ -49,6 +49,7 @@ interface DirectiveRow {
   reply_hint: string;
   status: 'open' | 'closed';
   created_at: number;
+  urgent: number;
 }
 
 function toDirective(r: DirectiveRow): Directive {
@@ -66,11 +67,19 @@ function toDirective(r: DirectiveRow): Directive {
     replyHint: r.reply_hint,
     status: r.status,
     createdAt: r.created_at,
+    urgent: r.urgent === 1,
   };
+}
+
+/** Told, inside the writing transaction, when a directive reaches groups or a reply is counted (the chaser listens). */
+export interface DirectiveWatcher {
+  released(directiveId: number, groupIds: readonly number[], at: number): void;
+  acknowledged(directiveId: number, level: number, kind: AckKind, at: number): void;
 }
 
 /** Directives, where they have been released, and who has acknowledged them. */
 export class DirectiveRepo {
+  private readonly watchers: DirectiveWatcher[] = [];
   private lastAckStmt: Statement | undefined;
   private ackedAtStmt: Statement | undefined;
   private readonly insertDirective: Statement;
@@ -88,8 +97,8 @@ export class DirectiveRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
-      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at)
-       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt)`,
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent)`,
     );
     this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
     this.insertRelease = c.prepare(
@@ -112,6 +121,10 @@ export class DirectiveRepo {
     this.acksAll = c.prepare('SELECT level, kind, subject_id, late, college_id FROM acknowledgements WHERE directive_id = ?');
   }
 
+  watch(watcher: DirectiveWatcher): void {
+    this.watchers.push(watcher);
+  }
+
   /** Inserts the directive and its first releases in one transaction. */
   create(directive: NewDirective, releaseGroupIds: readonly number[]): Directive {
     const id = this.db.$client.transaction(() => {
@@ -119,6 +132,7 @@ export class DirectiveRepo {
         ...directive,
         collegeIds: directive.collegeIds === null ? null : JSON.stringify(directive.collegeIds),
         requireCompletion: directive.requireCompletion ? 1 : 0,
+        urgent: directive.urgent ? 1 : 0,
       });
       const newId = Number(info.lastInsertRowid);
       for (const g of releaseGroupIds) this.insertRelease.run(newId, g, directive.createdAt, null);
@@ -126,6 +140,7 @@ export class DirectiveRepo {
     })();
     const created = this.get(id);
     if (!created) throw new Error(`directive ${id} vanished after insert`);
+    for (const w of this.watchers) w.released(id, releaseGroupIds, directive.createdAt);
     return created;
   }
 
@@ -157,7 +172,43 @@ export class DirectiveRepo {
     this.db.$client.transaction(() => {
       for (const g of groupIds) if (this.insertRelease.run(directiveId, g, at, by).changes === 1) fresh.push(g);
     })();
+    if (fresh.length > 0) for (const w of this.watchers) w.released(directiveId, fresh, at);
     return fresh;
+  }
+
+  /** When each group received the directive. */
+  releaseTimes(directiveId: number): Map<number, number> {
+    const rows = this.db.$client
+      .prepare('SELECT group_id, released_at FROM releases WHERE directive_id = ?')
+      .raw(true)
+      .all(directiveId) as [number, number][];
+    return new Map(rows);
+  }
+
+  /** Every acknowledgement of the directive with when it was counted (chasing). */
+  ackTimes(directiveId: number): { level: number; kind: AckKind; subjectId: number; at: number; late: boolean }[] {
+    const rows = this.db.$client
+      .prepare('SELECT level, kind, subject_id, at, late FROM acknowledgements WHERE directive_id = ?')
+      .raw(true)
+      .all(directiveId) as [number, AckKind, number, number, number][];
+    return rows.map((r) => ({ level: r[0], kind: r[1], subjectId: r[2], at: r[3], late: r[4] === 1 }));
+  }
+
+  /** How many acknowledgements (kind `ack`) the directive has. */
+  ackCount(directiveId: number): number {
+    return (
+      this.db.$client.prepare("SELECT count(*) AS n FROM acknowledgements WHERE directive_id = ? AND kind = 'ack'").get(directiveId) as { n: number }
+    ).n;
+  }
+
+  /** When the next automatic chase round is due (null: none). */
+  setNextChase(directiveId: number, at: number | null): void {
+    this.db.$client.prepare('UPDATE directives SET next_chase_at = ? WHERE id = ?').run(at, directiveId);
+  }
+
+  nextChaseAt(directiveId: number): number | null {
+    const row = this.db.$client.prepare('SELECT next_chase_at AS at FROM directives WHERE id = ?').get(directiveId) as { at: number | null } | undefined;
+    return row?.at ?? null;
   }
 
   releasedGroups(directiveId: number): number[] {
@@ -179,7 +230,11 @@ export class DirectiveRepo {
   /** Stores acknowledgements; a repeat for the same subject is ignored. Returns how many were new. */
   acknowledge(acks: readonly NewAcknowledgement[]): number {
     let fresh = 0;
-    for (const a of acks) fresh += this.insertAck.run({ ...a, late: a.late ? 1 : 0, via: a.via ?? 'reply' }).changes;
+    for (const a of acks) {
+      if (this.insertAck.run({ ...a, late: a.late ? 1 : 0, via: a.via ?? 'reply' }).changes === 0) continue;
+      fresh++;
+      for (const w of this.watchers) w.acknowledged(a.directiveId, a.level, a.kind, a.at);
+    }
     return fresh;
   }
 

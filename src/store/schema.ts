@@ -156,6 +156,10 @@ export const directives = sqliteTable('directives', {
   replyHint: text('reply_hint').notNull(),
   status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
   createdAt: integer('created_at').notNull(),
+  /** 紧急: reminders ignore quiet hours. */
+  urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+  /** When the next automatic chase round is due (epoch ms), null when none is; shown by `/进度`. */
+  nextChaseAt: integer('next_chase_at'),
 });
 
 /** Which logical groups a directive has been released to (all at once, or step by step). */
@@ -327,4 +331,61 @@ export const chains = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [uniqueIndex('chains_chat_key_uq').on(t.platform, t.chatId, t.key)],
+);
+
+/**
+ * One chase round of a directive: an automatic one (key `auto-<due>`), one asked for with `/催办`
+ * (`manual-<inbound id>`), or the deadline summary (`summary`). Written in the same transaction as
+ * the reminders and the deliveries it plans, so a round runs once.
+ */
+export const chaseRounds = sqliteTable(
+  'chase_rounds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id')
+      .notNull()
+      .references(() => directives.id),
+    key: text('key').notNull(),
+    kind: text('kind', { enum: ['auto', 'manual', 'summary'] }).notNull(),
+    /** Who asked (manual rounds). */
+    byPersonId: integer('by_person_id'),
+    at: integer('at').notNull(),
+    /** People reminded (one per subject and step). */
+    reminded: integer('reminded').notNull(),
+    /** Messages planned. */
+    messages: integer('messages').notNull(),
+  },
+  (t) => [uniqueIndex('chase_rounds_key_uq').on(t.directiveId, t.key)],
+);
+
+/**
+ * Who was reminded of what: one row per (directive, level, kind, subject, step, n). The unique key
+ * is what makes a reminder happen at most once per round per person, across crashes.
+ */
+export const chaseReminders = sqliteTable(
+  'chase_reminders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id')
+      .notNull()
+      .references(() => directives.id),
+    roundId: integer('round_id').notNull(),
+    level: integer('level').notNull(),
+    /** `ack`: has not replied; `done`: replied, has not reported completion. */
+    kind: text('kind', { enum: ['ack', 'done'] }).notNull(),
+    subjectId: integer('subject_id').notNull(),
+    collegeId: integer('college_id'),
+    classId: integer('class_id'),
+    /** Index of the policy step; -1 for a manual round. */
+    step: integer('step').notNull(),
+    /** Repeat number within the step (manual rounds: the round id). */
+    n: integer('n').notNull(),
+    /** How: mention | notice | private | nag | relay (the responsible person was told instead). */
+    action: text('action').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('chase_reminders_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.step, t.n),
+    index('chase_reminders_round_idx').on(t.roundId),
+  ],
 );

@@ -5,6 +5,7 @@ import { systemClock, VirtualClock, type Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { SimMessage } from '../../adapters/simulator/index.js';
 import { destinationOf } from '../../src/drill/runner.js';
+import { passTime as passTimeOn } from '../../src/drill/time.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { redisUrl, tempDir, uniquePrefix } from './helpers.js';
 
@@ -104,6 +105,12 @@ export async function issue(s: TestSchool, text: string): Promise<number> {
 export function advanceClock(s: TestSchool, ms: number): void {
   if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
   s.clock.advance(ms);
+}
+
+/** Lets virtual time pass, running every chase round due on the way (see src/drill/time.ts). */
+export async function passTime(s: TestSchool, ms: number): Promise<void> {
+  if (!(s.clock instanceof VirtualClock)) throw new Error('expected the virtual clock');
+  await passTimeOn(s.runtime.app, s.clock, ms);
 }
 
 /** A directive's tally at one level (acknowledged, required, …), as /进度 computes it. */

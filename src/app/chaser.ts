@@ -1,0 +1,729 @@
+/**
+ * Chasing along the org tree: reminders in the groups, private messages, and lists for the people
+ * responsible, on the schedule of `chasing` in the config; `/催办` on demand; a summary at the
+ * deadline. Rounds are timed by delayed BullMQ jobs (deterministic ids), but what a round does is
+ * decided at fire time from the store, and recorded with the deliveries it plans in one transaction:
+ * a reminder happens at most once per round per person, however often a round is re-run.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ChasingConfig } from '../config/schema.js';
+import {
+  afterQuietHours,
+  dueReminders,
+  homeGroups,
+  manualReminders,
+  responsibleFor,
+  subjectKey,
+  type ChasePolicy,
+  type ChaseSubject,
+  type DueReminder,
+  type ReminderState,
+} from '../domain/chase.js';
+import { obligations, scopeOf, type Directive, type Obligation, type ObligationLevel, type Scope } from '../domain/directive.js';
+import { formatClock, formatDuration, formatTime } from '../domain/duration.js';
+import type { Person, Platform, PlatformGroup } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { obligationGroupKey, scopedObligations } from '../domain/progress.js';
+import { zh, type ChaseKind, type NagContent } from '../locale/zh-CN.js';
+import type { AdapterCapabilities } from '../platform/port.js';
+import type { SendItem, SendPause } from '../queue/job-queues.js';
+import type { ChaseRepo, NewReminder, ReminderAction } from '../store/chase-repo.js';
+import type { DirectiveRepo } from '../store/directive-repo.js';
+import type { PlannedDelivery } from '../store/ledger-repo.js';
+import type { Outbox } from './outbox.js';
+import type { Queries } from './queries.js';
+
+/** The timer side (BullMQ in production): what the chaser needs of it. */
+export interface ChaseTimers {
+  scheduleChase(directiveId: number, at: number, delayMs: number): Promise<void>;
+  cancelChases(directiveId: number): Promise<number>;
+}
+
+export interface ChaserDeps {
+  readonly org: () => OrgIndex;
+  readonly directives: DirectiveRepo;
+  readonly chase: ChaseRepo;
+  readonly outbox: Outbox;
+  readonly queries: Queries;
+  readonly timers: ChaseTimers;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  readonly config: ChasingConfig;
+  /** Whether a directive still takes replies (the relay's rule: open, within the reply window). */
+  readonly accepts: (d: Directive) => boolean;
+  readonly canSend: (accountId: string) => boolean;
+  readonly capabilities: (accountId: string) => AdapterCapabilities | undefined;
+  readonly logger: Logger;
+}
+
+/** What `/催办` did, for the answer to the asker. */
+export interface ManualOutcome {
+  readonly text: string;
+  readonly sends: SendItem[];
+}
+
+/** Mentions per message where the adapter does not say. */
+const DEFAULT_MAX_MENTIONS = 20;
+/** How long the directive's own text is in a private reminder. */
+const SUMMARY_CHARS = 30;
+/** Late repliers named in a summary; more are counted. */
+const MAX_LATE_NAMES = 30;
+/** How often, at most, a directive is checked for "everyone has replied" after an acknowledgement. */
+const DONE_CHECK_EVERY_MS = 5_000;
+
+interface NagBucket {
+  readonly recipient: Person;
+  readonly kind: ChaseKind;
+  readonly deputies: { name: string; college: string }[];
+  readonly counselors: { name: string; waiting: string[]; collegeId: number }[];
+  readonly classes: Map<number, { students: string[]; families: string[] }>;
+  /** Per class: students, and families by the student's name, the bot could not message. */
+  readonly unreachable: Map<number, { students: string[]; families: string[] }>;
+}
+
+interface RoundResult {
+  readonly sends: SendItem[];
+  readonly reminded: number;
+  readonly counts: Record<ReminderAction, number>;
+}
+
+export class Chaser {
+  private readonly policy: ChasePolicy;
+  /** Rounds already scheduled by this process (directive → due times): a wake is one Redis call at most. */
+  private readonly scheduled = new Map<number, Set<number>>();
+  /** Wakes asked for inside a transaction, scheduled once it has committed. */
+  private pendingWakes: { directiveId: number; at: number }[] = [];
+  private readonly ackedSince = new Set<number>();
+  private readonly lastDoneCheck = new Map<number, number>();
+  private readonly directiveCache = new Map<number, Directive>();
+
+  constructor(private readonly deps: ChaserDeps) {
+    const c = deps.config;
+    this.policy = {
+      levels: { 1: c.levels.L1, 2: c.levels.L2, 3: c.levels.L3, 4: c.levels.L4 },
+      quietHours: c.quietHours,
+      maxPerPerson: c.maxPerPerson,
+      cooldown: c.cooldown,
+      granularity: c.granularity,
+      completion: c.completion,
+    };
+  }
+
+  get enabled(): boolean {
+    return this.deps.config.enabled;
+  }
+
+  // ---- timers --------------------------------------------------------------------------------
+
+  /** Earliest first step of a level, for waking a directive when something new becomes owed. */
+  private firstAfter(level: ObligationLevel): number | null {
+    const steps = this.policy.levels[level];
+    return steps.length === 0 ? null : Math.min(...steps.map((s) => s.after));
+  }
+
+  /**
+   * Called (synchronously, inside the store's transaction) when the directive reached groups or a
+   * reply was counted: asks for a round when the first reminder could fall due. The round itself
+   * works out what is due; this only makes sure one runs.
+   */
+  noteReleased(directiveId: number, groupIds: readonly number[], at: number): void {
+    if (!this.enabled) return;
+    const org = this.deps.org();
+    const levels = new Set<ObligationLevel>();
+    for (const id of groupIds) {
+      const level = org.group(id)?.level;
+      if (level === 1 || level === 2 || level === 3 || level === 4) levels.add(level);
+    }
+    for (const level of levels) {
+      const after = this.firstAfter(level);
+      if (after !== null) this.pendingWakes.push({ directiveId, at: at + after });
+    }
+    const d = this.directive(directiveId);
+    if (d?.deadlineAt != null) this.pendingWakes.push({ directiveId, at: d.deadlineAt + this.deps.config.summaryAfter });
+  }
+
+  noteAcknowledged(directiveId: number, level: number, kind: 'ack' | 'done', at: number): void {
+    if (!this.enabled) return;
+    this.ackedSince.add(directiveId);
+    if (kind !== 'ack' || !this.policy.completion || level < 1 || level > 4) return;
+    if (!this.directive(directiveId)?.requireCompletion) return;
+    const after = this.firstAfter(level as ObligationLevel);
+    if (after !== null) this.pendingWakes.push({ directiveId, at: at + after });
+  }
+
+  /** Directives by id; only fields that never change are read from it (deadline, completion). */
+  private directive(id: number): Directive | undefined {
+    let d = this.directiveCache.get(id);
+    if (!d) {
+      d = this.deps.directives.get(id);
+      if (d) this.directiveCache.set(id, d);
+    }
+    return d;
+  }
+
+  /** Schedules the rounds asked for since the last flush (after the transaction committed). */
+  async flush(): Promise<void> {
+    const wakes = this.pendingWakes;
+    this.pendingWakes = [];
+    for (const w of wakes) await this.schedule(w.directiveId, w.at);
+    const acked = [...this.ackedSince];
+    this.ackedSince.clear();
+    for (const id of acked) await this.cancelIfAllReplied(id);
+  }
+
+  private async schedule(directiveId: number, at: number): Promise<void> {
+    const g = this.policy.granularity;
+    const slot = Math.ceil(at / g) * g;
+    let set = this.scheduled.get(directiveId);
+    if (!set) {
+      set = new Set();
+      this.scheduled.set(directiveId, set);
+    }
+    if (set.has(slot)) return;
+    set.add(slot);
+    try {
+      await this.deps.timers.scheduleChase(directiveId, slot, slot - this.deps.clock.now());
+    } catch (error) {
+      set.delete(slot);
+      // The sweep at start (recover) schedules it again; nothing is lost but time.
+      this.deps.logger.warn({ err: error, directive: directiveId }, 'could not schedule a chase round');
+    }
+  }
+
+  /**
+   * Everyone has replied (and reported completion where asked): the rounds still waiting are
+   * removed. Checked at most every few seconds per directive; a round that fires anyway finds
+   * nobody and stops.
+   */
+  private async cancelIfAllReplied(directiveId: number): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now - (this.lastDoneCheck.get(directiveId) ?? -Infinity) < DONE_CHECK_EVERY_MS) return;
+    this.lastDoneCheck.set(directiveId, now);
+    const d = this.deps.directives.get(directiveId);
+    if (!d || (d.requireCompletion && this.policy.completion)) return;
+    const org = this.deps.org();
+    const required = obligations(org, d).filter((o) => o.level === 1 || org.groupByKeyName(obligationGroupKey(org, o) ?? '') !== undefined).length;
+    if (this.deps.directives.ackCount(directiveId) < required) return;
+    if (d.deadlineAt !== null && !this.deps.chase.hasRound(directiveId, 'summary')) return; // the summary still goes out
+    const removed = await this.deps.timers.cancelChases(directiveId);
+    this.scheduled.delete(directiveId);
+    this.deps.directives.setNextChase(directiveId, null);
+    if (removed > 0) this.deps.logger.info({ directive: directiveId, removed }, 'everyone replied; chase rounds cancelled');
+  }
+
+  /** At start: a round for every open directive, so none is lost to a crash between rounds. */
+  async recover(): Promise<void> {
+    if (!this.enabled) return;
+    const since = this.deps.clock.now() - 8 * 24 * 3600_000;
+    for (const d of this.deps.directives.open(since)) {
+      if (!this.deps.accepts(d)) continue;
+      await this.schedule(d.id, Math.max(this.deps.clock.now(), d.createdAt));
+    }
+  }
+
+  // ---- automatic rounds ----------------------------------------------------------------------
+
+  /** The chase job: runs whatever is due, then schedules the next round. */
+  async tick(directiveId: number, at: number): Promise<void | SendPause> {
+    const now = this.deps.clock.now();
+    if (now < at) return { pauseMs: at - now };
+    this.scheduled.get(directiveId)?.delete(at);
+    const result = await this.deps.directives.batch(() => this.runTick(directiveId, at, now));
+    if (result.sends.length > 0) await this.deps.outbox.enqueue(result.sends);
+    if (result.next !== null) await this.schedule(directiveId, result.next);
+    await this.flush();
+  }
+
+  private runTick(directiveId: number, at: number, now: number): { sends: SendItem[]; next: number | null } {
+    const d = this.deps.directives.get(directiveId);
+    if (!d || !this.enabled || !this.deps.accepts(d)) {
+      if (d) this.deps.directives.setNextChase(d.id, null);
+      return { sends: [], next: null };
+    }
+    const org = this.deps.org();
+    const subjects = this.subjects(org, d, obligations(org, d));
+    const state = this.deps.chase.state(d.id);
+    const stateOf = (s: ChaseSubject): ReminderState | undefined => state.get(subjectKey(s.level, s.kind, s.subjectId));
+    const { due, next: nextDue } = dueReminders(subjects, stateOf, this.policy, {
+      now,
+      timeZone: this.deps.timeZone,
+      urgent: d.urgent,
+      endAt: d.deadlineAt,
+    });
+    let next = nextDue;
+    const sends: SendItem[] = [];
+    if (due.length > 0) {
+      const round = this.round(d, `auto-${at}`, 'auto', null, now);
+      if (round !== undefined) sends.push(...this.execute(org, d, round, due, subjects, now, null).sends);
+    }
+    if (d.deadlineAt !== null && !this.deps.chase.hasRound(d.id, 'summary')) {
+      const summaryAt = this.summaryAt(d);
+      if (summaryAt <= now) sends.push(...this.summary(org, d, now));
+      else if (next === null || summaryAt < next) next = summaryAt;
+    }
+    this.deps.directives.setNextChase(d.id, next);
+    return { sends, next };
+  }
+
+  private summaryAt(d: Directive): number {
+    const t = (d.deadlineAt ?? 0) + this.deps.config.summaryAfter;
+    return d.urgent ? t : afterQuietHours(t, this.policy.quietHours, this.deps.timeZone);
+  }
+
+  /** A new round row; a key already used (a re-run) gets a suffix, since what is due was worked out afresh. */
+  private round(d: Directive, key: string, kind: 'auto' | 'manual', by: number | null, now: number): number | undefined {
+    return (
+      this.deps.chase.startRound({ directiveId: d.id, key, kind, byPersonId: by, at: now }) ??
+      this.deps.chase.startRound({ directiveId: d.id, key: `${key}.${now}`, kind, byPersonId: by, at: now })
+    );
+  }
+
+  /** Replies still owed (or completion reports), each with when it became owed. */
+  private subjects(org: OrgIndex, d: Directive, list: readonly Obligation[]): ChaseSubject[] {
+    const releases = this.deps.directives.releaseTimes(d.id);
+    const acked = new Map<number, number>();
+    const done = new Set<number>();
+    for (const a of this.deps.directives.ackTimes(d.id)) {
+      const key = a.subjectId * 8 + a.level;
+      if (a.kind === 'ack') acked.set(key, a.at);
+      else done.add(key);
+    }
+    const chaseDone = d.requireCompletion && this.policy.completion;
+    const units = new Map<number, { groupId: number; at: number } | null>();
+    const out: ChaseSubject[] = [];
+    for (const o of list) {
+      const unitKey = o.level === 1 ? -1 : (o.level === 3 ? (o.classId ?? -2) : o.collegeId) * 8 + o.level;
+      let unit = units.get(unitKey);
+      if (unit === undefined) {
+        if (o.level === 1) unit = { groupId: d.originGroupId, at: d.createdAt };
+        else {
+          const g = org.groupByKeyName(obligationGroupKey(org, o) ?? '');
+          const at = g ? releases.get(g.id) : undefined;
+          unit = g && at !== undefined ? { groupId: g.id, at } : null;
+        }
+        units.set(unitKey, unit);
+      }
+      if (!unit) continue;
+      const key = o.subjectId * 8 + o.level;
+      const ackAt = acked.get(key);
+      const base = { level: o.level, subjectId: o.subjectId, collegeId: o.collegeId, classId: o.classId, groupId: unit.groupId };
+      if (ackAt === undefined) out.push({ ...base, kind: 'ack', anchor: unit.at });
+      else if (chaseDone && !done.has(key)) out.push({ ...base, kind: 'done', anchor: ackAt });
+    }
+    return out;
+  }
+
+  // ---- on demand ---------------------------------------------------------------------------
+
+  /**
+   * `/催办 [编号]`: the next step for everyone in the asker's scope who still owes, now, except
+   * those reminded within the cool-down. Synchronous: it joins the inbound message's transaction.
+   * The round key comes from the message, so a redelivered command runs nothing twice.
+   */
+  manual(d: Directive, asker: Person, scope: Scope, inboundId: number): ManualOutcome {
+    const org = this.deps.org();
+    const now = this.deps.clock.now();
+    const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id);
+    const all = this.subjects(org, d, obligations(org, d));
+    const wanted = new Set(inScope.map((o) => o.subjectId * 8 + o.level));
+    const subjects = all.filter((s) => wanted.has(s.subjectId * 8 + s.level));
+    const state = this.deps.chase.state(d.id);
+    const stateOf = (s: ChaseSubject): ReminderState | undefined => state.get(subjectKey(s.level, s.kind, s.subjectId));
+    const round = this.deps.chase.startRound({ directiveId: d.id, key: `manual-${inboundId}`, kind: 'manual', byPersonId: asker.id, at: now });
+    const cooldown = formatDuration(this.policy.cooldown);
+    if (round === undefined) return { text: zh.chaseManualDone({ id: d.id, reminded: 0, mentions: 0, notices: 0, privates: 0, relayed: 0, cooling: 0, cooldown }), sends: [] };
+    const { due, coolingDown } = manualReminders(subjects, stateOf, this.policy, now, round);
+    const result = this.execute(org, d, round, due, all, now, asker.id);
+    const c = result.counts;
+    return {
+      text: zh.chaseManualDone({
+        id: d.id,
+        reminded: result.reminded,
+        mentions: c.mention,
+        notices: c.notice,
+        privates: c.private,
+        relayed: c.relay,
+        cooling: coolingDown.length,
+        cooldown,
+      }),
+      sends: result.sends,
+    };
+  }
+
+  // ---- doing a round -------------------------------------------------------------------------
+
+  /**
+   * Turns due reminders into messages, plans them in the ledger and records who was reminded, all
+   * in the caller's transaction. `all` is every subject still owing (for the counts in nags);
+   * `asker` (manual rounds) gets no nag: the answer tells them.
+   */
+  private execute(
+    org: OrgIndex,
+    d: Directive,
+    roundId: number,
+    due: readonly DueReminder[],
+    all: readonly ChaseSubject[],
+    now: number,
+    asker: number | null,
+  ): RoundResult {
+    const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone, { now });
+    const planned: PlannedDelivery[] = [];
+    const reminders: NewReminder[] = [];
+    const counts: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0 };
+    const record = (r: DueReminder, action: ReminderAction): void => {
+      counts[action]++;
+      const s = r.subject;
+      reminders.push({ level: s.level, kind: s.kind, subjectId: s.subjectId, collegeId: s.collegeId, classId: s.classId, step: r.step, n: r.n, action });
+    };
+    const inGroup = new Map<string, DueReminder[]>();
+    const nags = new Map<string, NagBucket>();
+    const bucket = (recipient: Person, kind: ChaseKind): NagBucket => {
+      const key = `${recipient.id}:${kind}`;
+      let b = nags.get(key);
+      if (!b) {
+        b = { recipient, kind, deputies: [], counselors: [], classes: new Map(), unreachable: new Map() };
+        nags.set(key, b);
+      }
+      return b;
+    };
+    const responsible = (s: ChaseSubject): readonly Person[] => responsibleFor(org, s.level, s.collegeId, s.classId, d.issuerId);
+    const key = (suffix: string): string => `c${d.id}-r${roundId}-${suffix}`;
+    const hint = d.replyHint;
+
+    for (const r of due) {
+      const s = r.subject;
+      switch (r.action) {
+        case 'mention':
+        case 'notice': {
+          // Parents are never named in a group, whatever the policy says.
+          const action = s.level === 4 ? 'notice' : r.action;
+          const k = `${s.groupId}:${action}:${s.kind}`;
+          const list = inGroup.get(k) ?? [];
+          list.push(action === r.action ? r : { ...r, action });
+          inGroup.set(k, list);
+          break;
+        }
+        case 'private': {
+          const delivered = this.privateReminder(org, d, r, deadline, key, planned);
+          if (delivered) record(r, 'private');
+          else {
+            // No private channel (a WeChat parent who is not the bot's friend): the counselor is told.
+            const name = org.person(s.subjectId)?.name ?? '?';
+            for (const p of responsible(s)) {
+              if (p.id === asker) continue;
+              const b = bucket(p, s.kind);
+              const klass = s.classId ?? -1;
+              const entry = b.unreachable.get(klass) ?? { students: [], families: [] };
+              (s.level === 4 ? entry.families : entry.students).push(name);
+              b.unreachable.set(klass, entry);
+            }
+            record(r, 'relay');
+          }
+          break;
+        }
+        case 'nag': {
+          const recipients = responsible(s).filter((p) => p.id !== asker);
+          if (recipients.length === 0) break;
+          for (const p of recipients) this.addToNag(org, d, bucket(p, s.kind), s);
+          record(r, 'nag');
+          break;
+        }
+      }
+    }
+
+    for (const [k, list] of inGroup) {
+      const [groupIdText, action, kind] = k.split(':') as [string, 'mention' | 'notice', ChaseKind];
+      const sent = this.groupReminder(org, d, Number(groupIdText), action, kind, list, deadline, key, planned);
+      for (const r of list) if (sent) record(r, action);
+    }
+
+    if (nags.size > 0) {
+      const pendingByClass = countByClass(all);
+      for (const b of nags.values()) {
+        const route = this.route(org, b.recipient, undefined, false);
+        if (!route) {
+          this.deps.logger.warn({ directive: d.id, person: b.recipient.id }, 'no private channel to a responsible person; nag not sent');
+          continue;
+        }
+        const text = zh.chaseNag(this.nagContent(org, d, b, deadline, hint, pendingByClass));
+        planned.push({ key: key(`n${b.recipient.id}-${b.kind}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+      }
+    }
+
+    const fresh = this.deps.chase.addReminders(d.id, roundId, now, reminders);
+    this.deps.chase.finish(roundId, fresh, planned.length);
+    return { sends: this.deps.outbox.plan(planned), reminded: reminders.filter((r) => r.action !== 'nag').length, counts };
+  }
+
+  /** @-mentions (L1–L3) or a notice naming nobody, in each platform group behind the logical group. */
+  private groupReminder(
+    org: OrgIndex,
+    d: Directive,
+    groupId: number,
+    action: 'mention' | 'notice',
+    kind: ChaseKind,
+    list: readonly DueReminder[],
+    deadline: string | null,
+    key: (suffix: string) => string,
+    planned: PlannedDelivery[],
+  ): boolean {
+    const group = org.group(groupId);
+    if (!group) return false;
+    let any = false;
+    for (const pg of org.platformGroupsOf(groupId)) {
+      const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
+      if (!accountId) continue;
+      const base = { purpose: 'notice' as const, directiveId: d.id, groupId, accountId, platform: pg.platform, chatType: 'group' as const, target: pg.chatId, quoteId: null };
+      if (action === 'notice' || group.level === 4) {
+        const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count: list.length });
+        planned.push({ ...base, key: key(`pg${pg.id}-${kind}-notice`), text, mentions: [] });
+        any = true;
+        continue;
+      }
+      const ids: string[] = [];
+      const unbound: string[] = [];
+      for (const r of list) {
+        const id = org.accountOn(r.subject.subjectId, pg.platform);
+        if (id) ids.push(id);
+        else unbound.push(org.person(r.subject.subjectId)?.name ?? '?');
+      }
+      const max = Math.max(1, this.deps.capabilities(accountId)?.maxMentions ?? DEFAULT_MAX_MENTIONS);
+      const batches = Math.max(1, Math.ceil(ids.length / max));
+      for (let b = 0; b < batches; b++) {
+        const mentions = ids.slice(b * max, (b + 1) * max);
+        const text = zh.chaseMention({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, unbound: b === batches - 1 ? unbound : [] });
+        planned.push({ ...base, key: key(`pg${pg.id}-${kind}-m${b + 1}`), text, mentions });
+      }
+      any = true;
+    }
+    return any;
+  }
+
+  /** A private reminder to whoever owes (for L4, a guardian of the student); false when nobody can be reached. */
+  private privateReminder(
+    org: OrgIndex,
+    d: Directive,
+    r: DueReminder,
+    deadline: string | null,
+    key: (suffix: string) => string,
+    planned: PlannedDelivery[],
+  ): boolean {
+    const s = r.subject;
+    const group = org.group(s.groupId);
+    const pg = org.platformGroupsOf(s.groupId)[0];
+    const summary = d.text.length > SUMMARY_CHARS ? `${d.text.slice(0, SUMMARY_CHARS)}…` : d.text;
+    const common = { id: d.id, level: s.level, kind: s.kind, hint: d.replyHint, deadline, group: group?.name ?? '', summary };
+    if (s.level === 4) {
+      const student = org.person(s.subjectId);
+      for (const g of org.guardiansOf(s.subjectId)) {
+        const guardian = org.person(g.guardianId);
+        const route = guardian && this.route(org, guardian, pg, true);
+        if (!route) continue;
+        const text = zh.chasePrivate({ ...common, student: student?.name ?? '' });
+        planned.push({ key: key(`p${guardian.id}-${s.kind}-s${s.subjectId}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+        return true;
+      }
+      return false;
+    }
+    const person = org.person(s.subjectId);
+    // Staff have added the bots as friends; students on a platform without temporary chats cannot be reached.
+    const route = person && this.route(org, person, pg, person.kind !== 'staff');
+    if (!route) return false;
+    const text = zh.chasePrivate({ ...common, student: null });
+    planned.push({ key: key(`p${person.id}-${s.kind}-L${s.level}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+    return true;
+  }
+
+  /**
+   * Which bot account messages a person privately, and their id there: the platform of the group
+   * concerned first, and a bot that shares a group with the person (a QQ temporary chat needs one;
+   * on WeChat, staff have added the bots of their groups as friends). `strangersOnly`: only where
+   * the platform lets a bot message someone who is not its friend.
+   */
+  private route(
+    org: OrgIndex,
+    person: Person,
+    pg: PlatformGroup | undefined,
+    strangersOnly: boolean,
+  ): { accountId: string; platform: Platform; target: string } | null {
+    const order: Platform[] = pg ? [pg.platform, pg.platform === 'qq' ? 'wechat' : 'qq'] : ['qq', 'wechat'];
+    const shared = homeGroups(org, person).flatMap((g) => org.platformGroupsOf(g.id));
+    for (const platform of order) {
+      const userId = org.accountOn(person.id, platform);
+      if (!userId) continue;
+      const candidates = [
+        ...(pg && pg.platform === platform ? pg.accounts : []),
+        ...shared.filter((x) => x.platform === platform).flatMap((x) => x.accounts),
+      ];
+      for (const accountId of candidates) {
+        if (!this.deps.canSend(accountId)) continue;
+        if (strangersOnly && !this.deps.capabilities(accountId)?.privateToStrangers) continue;
+        return { accountId, platform, target: userId };
+      }
+    }
+    return null;
+  }
+
+  private addToNag(org: OrgIndex, d: Directive, b: NagBucket, s: ChaseSubject): void {
+    const person = org.person(s.subjectId);
+    const name = person?.name ?? '?';
+    switch (s.level) {
+      case 1:
+        b.deputies.push({ name, college: org.college(s.collegeId)?.name ?? '?' });
+        break;
+      case 2: {
+        const released = new Set(this.deps.directives.releasedGroups(d.id));
+        const waiting =
+          d.mode === 'step' && person
+            ? person.counselorOf
+                .map((id) => org.classUnit(id))
+                .filter((k) => k !== undefined && k.collegeId === s.collegeId)
+                .filter((k) => {
+                  const g = org.groupByKeyName(`L3:${k?.name ?? ''}`);
+                  return g !== undefined && !released.has(g.id);
+                })
+                .map((k) => k?.name ?? '')
+            : [];
+        b.counselors.push({ name, waiting, collegeId: s.collegeId });
+        break;
+      }
+      case 3:
+      case 4: {
+        const klass = s.classId ?? -1;
+        const entry = b.classes.get(klass) ?? { students: [], families: [] };
+        (s.level === 3 ? entry.students : entry.families).push(name);
+        b.classes.set(klass, entry);
+        break;
+      }
+    }
+  }
+
+  private nagContent(
+    org: OrgIndex,
+    d: Directive,
+    b: NagBucket,
+    deadline: string | null,
+    hint: string,
+    pendingByClass: Map<number, { students: number; families: number }>,
+  ): NagContent {
+    const className = (id: number): string => org.classUnit(id)?.name ?? '（未分班）';
+    // A deputy secretary sees how each counselor's classes stand, grouped by counselor and class.
+    const byCounselor: NagContent['byCounselor'][number][] = [];
+    if (b.counselors.length > 0 && b.kind === 'ack') {
+      const colleges = new Set(b.counselors.map((c) => c.collegeId));
+      for (const collegeId of colleges) {
+        for (const counselor of org.collegeCounselors(collegeId)) {
+          const classes = counselor.counselorOf
+            .filter((id) => org.classUnit(id)?.collegeId === collegeId)
+            .map((id) => ({ name: className(id), ...(pendingByClass.get(id) ?? { students: 0, families: 0 }) }))
+            .filter((x) => x.students + x.families > 0);
+          if (classes.length > 0) byCounselor.push({ name: counselor.name, classes });
+        }
+      }
+    }
+    return {
+      id: d.id,
+      deadline,
+      kind: b.kind,
+      hint,
+      deputies: b.deputies,
+      counselors: b.counselors.map((c) => ({ name: c.name, waiting: c.waiting })),
+      byCounselor,
+      // Whoever is listed to phone is not listed twice.
+      classes: [...b.classes].map(([id, e]) => {
+        const phone = b.unreachable.get(id);
+        const students = new Set(phone?.students);
+        const families = new Set(phone?.families);
+        return { name: className(id), students: e.students.filter((n) => !students.has(n)), families: e.families.filter((n) => !families.has(n)) };
+      }),
+      unreachable: [...b.unreachable].map(([id, e]) => ({ klass: className(id), students: e.students, families: e.families })),
+    };
+  }
+
+  // ---- the deadline summary ------------------------------------------------------------------
+
+  /**
+   * After the deadline: to the team leaders always, and to each deputy secretary and counselor whose
+   * scope has replies missing or late, a final account of who never replied and who replied late.
+   */
+  private summary(org: OrgIndex, d: Directive, now: number): SendItem[] {
+    const round = this.deps.chase.startRound({ directiveId: d.id, key: 'summary', kind: 'summary', byPersonId: null, at: now });
+    if (round === undefined) return [];
+    const deadline = formatTime(d.deadlineAt ?? now, this.deps.timeZone, { now });
+    const recipients = new Map<number, Person>();
+    for (const p of org.withRole('team_leader', null)) recipients.set(p.id, p);
+    const colleges = d.collegeIds ?? org.colleges.map((c) => c.id);
+    for (const c of colleges) {
+      for (const p of org.withRole('deputy_secretary', c)) recipients.set(p.id, p);
+      if (d.depth >= 3) for (const k of org.classesOf(c)) for (const p of org.counselorsOf(k.id)) recipients.set(p.id, p);
+    }
+    const planned: PlannedDelivery[] = [];
+    for (const p of recipients.values()) {
+      const scope = scopeOf(org, p);
+      if (scope.kind === 'none' || !this.deps.queries.concerns(d, scope)) continue;
+      const final = this.deps.queries.final(d, scope, p);
+      const leader = org.hasRole(p, 'team_leader');
+      if (!leader && final.pending === 0 && final.late.length === 0) continue;
+      const route = this.route(org, p, undefined, false);
+      if (!route) continue;
+      const late = final.late.slice(0, MAX_LATE_NAMES);
+      const text = zh.chaseSummary({ id: d.id, deadline, progress: final.progress, pending: final.pendingText, late, lateMore: final.late.length - late.length });
+      planned.push({ key: `c${d.id}-summary-${p.id}`, purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+    }
+    this.deps.chase.finish(round, 0, planned.length);
+    return this.deps.outbox.plan(planned);
+  }
+
+  // ---- /进度 -------------------------------------------------------------------------------
+
+  /** The chase line of `/进度`: reminders given in the scope, manual rounds, the next round. */
+  progressLine(d: Directive, scope: Scope, askerId: number): string | null {
+    const org = this.deps.org();
+    const rows = this.deps.chase.reminders(d.id).filter((r) => r.action !== 'nag' && inScope(scope, r, askerId));
+    const people = new Set(rows.map((r) => subjectKey(r.level, r.kind, r.subjectId))).size;
+    const last = rows.reduce((m, r) => Math.max(m, r.at), 0);
+    const rounds = this.deps.chase.rounds(d.id);
+    const manual = rounds
+      .filter((r) => r.kind === 'manual')
+      .slice(-3)
+      .map((r) => `${formatClock(r.at, this.deps.timeZone)} ${org.person(r.byPersonId ?? -1)?.name ?? ''}`.trim());
+    const summaryRound = rounds.find((r) => r.kind === 'summary');
+    const nextAt = this.enabled && this.deps.accepts(d) ? this.deps.directives.nextChaseAt(d.id) : null;
+    const fmt = (t: number): string => formatTime(t, this.deps.timeZone, { now: this.deps.clock.now() });
+    return zh.chaseProgress({
+      reminders: rows.length,
+      people,
+      last: last > 0 ? fmt(last) : null,
+      manual,
+      next: nextAt !== null && nextAt > this.deps.clock.now() ? fmt(nextAt) : null,
+      summary: summaryRound ? fmt(summaryRound.at) : null,
+    });
+  }
+}
+
+function inScope(scope: Scope, r: { level: number; subjectId: number; collegeId: number | null; classId: number | null }, askerId: number): boolean {
+  switch (scope.kind) {
+    case 'school':
+      return true;
+    case 'colleges':
+      return r.collegeId !== null && scope.collegeIds.includes(r.collegeId);
+    case 'classes':
+      return (r.classId !== null && scope.classIds.includes(r.classId)) || (r.level === 2 && r.subjectId === askerId);
+    case 'none':
+      return false;
+  }
+}
+
+/** Students and families still owing a reply, per class. */
+function countByClass(all: readonly ChaseSubject[]): Map<number, { students: number; families: number }> {
+  const out = new Map<number, { students: number; families: number }>();
+  for (const s of all) {
+    if (s.kind !== 'ack' || s.classId === null || s.level < 3) continue;
+    const e = out.get(s.classId) ?? { students: 0, families: 0 };
+    if (s.level === 3) e.students++;
+    else e.families++;
+    out.set(s.classId, e);
+  }
+  return out;
+}
