@@ -69,8 +69,6 @@ const DEFAULT_MAX_MENTIONS = 20;
 const SUMMARY_CHARS = 30;
 /** Late repliers named in a summary; more are counted. */
 const MAX_LATE_NAMES = 30;
-/** How often, at most, a directive is checked for "everyone has replied" after an acknowledgement. */
-const DONE_CHECK_EVERY_MS = 5_000;
 
 interface NagBucket {
   readonly recipient: Person;
@@ -94,8 +92,13 @@ export class Chaser {
   private readonly scheduled = new Map<number, Set<number>>();
   /** Wakes asked for inside a transaction, scheduled once it has committed. */
   private pendingWakes: { directiveId: number; at: number }[] = [];
+  /**
+   * Per directive: replies owed (where a group exists to reply in) and replies counted since this
+   * process started watching, per kind. The count only ever runs high (a withdrawn reply is not
+   * subtracted), so it is a cheap trigger for an exact check, never the verdict.
+   */
+  private readonly tallies = new Map<number, { org: OrgIndex; required: number; ack: number; done: number } | null>();
   private readonly ackedSince = new Set<number>();
-  private readonly lastDoneCheck = new Map<number, number>();
   private readonly directiveCache = new Map<number, Directive>();
 
   constructor(private readonly deps: ChaserDeps) {
@@ -146,6 +149,8 @@ export class Chaser {
   noteAcknowledged(directiveId: number, level: number, kind: 'ack' | 'done', at: number): void {
     if (!this.enabled) return;
     this.ackedSince.add(directiveId);
+    const t = this.tallies.get(directiveId);
+    if (t) t[kind]++;
     if (kind !== 'ack' || !this.policy.completion || level < 1 || level > 4) return;
     if (!this.directive(directiveId)?.requireCompletion) return;
     const after = this.firstAfter(level as ObligationLevel);
@@ -193,18 +198,25 @@ export class Chaser {
 
   /**
    * Everyone has replied (and reported completion where asked): the rounds still waiting are
-   * removed. Checked at most every few seconds per directive; a round that fires anyway finds
-   * nobody and stops.
+   * removed. A running count triggers the exact check; a round that fires anyway finds nobody and
+   * stops.
    */
   private async cancelIfAllReplied(directiveId: number): Promise<void> {
-    const now = this.deps.clock.now();
-    if (now - (this.lastDoneCheck.get(directiveId) ?? -Infinity) < DONE_CHECK_EVERY_MS) return;
-    this.lastDoneCheck.set(directiveId, now);
-    const d = this.deps.directives.get(directiveId);
-    if (!d || (d.requireCompletion && this.policy.completion)) return;
+    const d = this.directive(directiveId);
+    if (!d) return;
     const org = this.deps.org();
-    const required = obligations(org, d).filter((o) => o.level === 1 || org.groupByKeyName(obligationGroupKey(org, o) ?? '') !== undefined).length;
-    if (this.deps.directives.ackCount(directiveId) < required) return;
+    let t = this.tallies.get(directiveId);
+    if (!t || t.org !== org) {
+      const required = obligations(org, d).filter((o) => o.level === 1 || org.groupByKeyName(obligationGroupKey(org, o) ?? '') !== undefined).length;
+      t = { org, required, ack: this.deps.directives.ackCount(directiveId, 'ack'), done: this.deps.directives.ackCount(directiveId, 'done') };
+      this.tallies.set(directiveId, t);
+    }
+    const needDone = d.requireCompletion && this.policy.completion;
+    if (t.ack < t.required || (needDone && t.done < t.required)) return;
+    // Exact counts: the running ones may include replies since withdrawn.
+    t.ack = this.deps.directives.ackCount(directiveId, 'ack');
+    t.done = this.deps.directives.ackCount(directiveId, 'done');
+    if (t.ack < t.required || (needDone && t.done < t.required)) return;
     if (d.deadlineAt !== null && !this.deps.chase.hasRound(directiveId, 'summary')) return; // the summary still goes out
     const removed = await this.deps.timers.cancelChases(directiveId);
     this.scheduled.delete(directiveId);
@@ -410,8 +422,8 @@ export class Chaser {
           else {
             // No private channel (a WeChat parent who is not the bot's friend): the counselor is told.
             const name = org.person(s.subjectId)?.name ?? '?';
+            // The asker of a `/催办` is told too: they are the one to phone.
             for (const p of responsible(s)) {
-              if (p.id === asker) continue;
               const b = bucket(p, s.kind);
               const klass = s.classId ?? -1;
               const entry = b.unreachable.get(klass) ?? { students: [], families: [] };

@@ -160,6 +160,11 @@ export function dueReminders(
         const r: DueReminder = { subject: s, step: i, n, action: step.action };
         if (toSubject) direct = r;
         else nag = r;
+        // Its repeat, if any, is the step's next due time.
+        if (n + 1 < step.times) {
+          const again = release(Math.max(s.anchor + step.after + (n + 1) * (step.every ?? 0), now + (toSubject ? policy.cooldown : g)));
+          if ((endAt === null || again <= endAt) && again < next) next = again;
+        }
       } else if (t < next) next = t;
     }
     if (direct) due.push(direct);
@@ -169,10 +174,11 @@ export function dueReminders(
 }
 
 /**
- * A `/催办` round: per subject, the first step of their level not yet run for them (the last one
- * when all have run) runs now, unless they were reminded within the cool-down. It is recorded as
- * that step, so the automatic schedule does not run it again. `manualN` numbers reminders of a
- * level that has no steps (step -1).
+ * A `/催办` round: per subject, the first direct step (mention, notice, private) of their level
+ * not yet run for them (the last direct one when all have run) runs now, unless they were
+ * reminded within the cool-down. It is recorded as that step, so the automatic schedule does not
+ * run it again. Nags are left out: the asker is the one who would be told. `manualN` numbers the
+ * reminders of a level that has no direct step (step -1).
  */
 export function manualReminders(
   subjects: Iterable<ChaseSubject>,
@@ -184,21 +190,19 @@ export function manualReminders(
   const due: DueReminder[] = [];
   const coolingDown: ChaseSubject[] = [];
   for (const s of subjects) {
-    const steps = policy.levels[s.level];
     const st = stateOf(s);
     if (st && st.lastAt > 0 && now < st.lastAt + policy.cooldown) {
       coolingDown.push(s);
       continue;
     }
-    let pick = steps.findIndex((_, i) => (st?.perStep.get(i) ?? 0) === 0);
-    if (pick === -1) pick = steps.length - 1;
-    const step = steps[pick];
-    if (!step) {
-      // A level without steps is still reminded by hand: in the group, where that is allowed.
+    const direct = policy.levels[s.level].map((step, i) => ({ step, i })).filter((x) => remindsSubject(x.step.action));
+    const pick = direct.find((x) => (st?.perStep.get(x.i) ?? 0) === 0) ?? direct.at(-1);
+    if (!pick) {
+      // A level without direct steps is still reminded by hand: in the group, where that is allowed.
       due.push({ subject: s, step: -1, n: manualN, action: s.level === 4 ? 'notice' : 'mention' });
       continue;
     }
-    due.push({ subject: s, step: pick, n: st?.perStep.get(pick) ?? 0, action: step.action });
+    due.push({ subject: s, step: pick.i, n: st?.perStep.get(pick.i) ?? 0, action: pick.step.action });
   }
   return { due, coolingDown };
 }

@@ -194,10 +194,12 @@ export class DirectiveRepo {
     return rows.map((r) => ({ level: r[0], kind: r[1], subjectId: r[2], at: r[3], late: r[4] === 1 }));
   }
 
-  /** How many acknowledgements (kind `ack`) the directive has. */
-  ackCount(directiveId: number): number {
+  /** How many obligations of the directive are acknowledged (`ack`) or reported done (`done`). */
+  ackCount(directiveId: number, kind: AckKind): number {
     return (
-      this.db.$client.prepare("SELECT count(*) AS n FROM acknowledgements WHERE directive_id = ? AND kind = 'ack'").get(directiveId) as { n: number }
+      this.db.$client
+        .prepare('SELECT count(*) AS n FROM acknowledgements WHERE directive_id = ? AND kind = ?')
+        .get(directiveId, kind) as { n: number }
     ).n;
   }
 

@@ -1,0 +1,340 @@
+/**
+ * `cascade bench`, chase phase: one automatic chase round for a directive to the whole synthetic
+ * campus, timed from "work out who is due" to "sends queued", and the per-account send pacing
+ * checked on everything the bots post. What each figure means is in docs/benchmarks.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { buildApp, type App } from '../app/build-app.js';
+import { silentLogger } from '../app/logger.js';
+import { systemClock } from '../clock.js';
+import { parseConfig } from '../config/load.js';
+import { initialReleases, obligations } from '../domain/directive.js';
+import { OrgIndex } from '../domain/org-index.js';
+import { obligationGroupKey } from '../domain/progress.js';
+import { JOB } from '../queue/job-queues.js';
+import type { RosterData } from '../roster/types.js';
+import { populateWorld } from '../sim/populate.js';
+import type { ReminderAction } from '../store/chase-repo.js';
+import { closeDb, openDb, type Db } from '../store/db.js';
+import type { NewAcknowledgement } from '../store/directive-repo.js';
+import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
+
+/** Pacing of the chase phase: real gaps, small enough that the campus drains in a few seconds. */
+export const CHASE_PACING = Object.freeze({ minGapMs: 25, jitterMs: 10 });
+/** Share of obligations nobody replies to. */
+export const CHASE_NON_RESPONDERS = 0.3;
+/**
+ * How far the directive is backdated: past the last first-step of the default policy (L3 nag and
+ * L4 nag at 2 h), so every level has something due in the one round.
+ */
+export const CHASE_BACKDATE_MS = 125 * 60_000;
+
+export interface ChaseBenchOptions {
+  readonly url: string;
+  /** Redis prefix of this phase alone. */
+  readonly prefix: string;
+  /** The campus, as the other phases import it. */
+  readonly roster: RosterData;
+  readonly minGapMs?: number;
+  readonly jitterMs?: number;
+  /** Share of obligations left unanswered (default 0.3). */
+  readonly nonResponders?: number;
+  /** Seed of the pseudo-random choice of non-responders. */
+  readonly seed?: number;
+  /** Extra `sending` / `queue` settings; the pacing above always wins. */
+  readonly sending?: Record<string, unknown>;
+  readonly queue?: Record<string, unknown>;
+  readonly progress: (line: string) => void;
+}
+
+export interface ChaseBench {
+  /** Directives chased (one, depth 4, immediate, every college). */
+  directives: number;
+  /** How long before the round the directive was created, in minutes. */
+  backdated_min: number;
+  /** Replies owed (L1 deputy secretaries, L2 counselors, L3 students, L4 families). */
+  obligations: number;
+  non_responders: number;
+  /** One automatic round (`Chaser.tick`), wall time: who is due, the plan, the record, the sends queued. */
+  round_ms: number;
+  /** The same round run again right after the sends drained: nobody is due (cool-down), so only working it out. */
+  idle_round_ms: number;
+  /** Ledger rows the round planned (keys `c<directive>-…`), parts of split messages counted. */
+  deliveries: number;
+  deliveries_group: number;
+  deliveries_private: number;
+  /** Reminders the round recorded, by action. */
+  reminders: Record<ReminderAction, number>;
+  /** Chase rounds recorded for the directive (1: nothing ran on its own). */
+  rounds: number;
+  /** Chase jobs the timed round left in Redis: rounds it scheduled (the chase queue is paused in this phase). */
+  rounds_scheduled: { already_due: number; later: number };
+  /** Of the directive: its initial posts and the round's deliveries. */
+  expected_sends: number;
+  sent: number;
+  failed: number;
+  uncertain: number;
+  duplicates: number;
+  setup_ms: number;
+  pacing: {
+    min_gap_ms_setting: number;
+    jitter_ms: number;
+    accounts: number;
+    /** Bot posts in the simulator's transcript: the initial posts and the round's sends. */
+    sends_checked: number;
+    busiest_account_sends: number;
+    /** Smallest gap between two consecutive posts of one account. */
+    min_gap_ms: number | null;
+    /** Gaps below min_gap_ms_setting − 1 ms (1 ms for the clock's rounding). */
+    violations: number;
+    /** The initial posts, from the create until the last was sent. */
+    initial_drain_ms: number;
+    /** The round's sends, from the end of the round until the last was sent. */
+    drain_ms: number;
+  };
+}
+
+const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what: string, timeoutMs: number, everyMs: number, done: () => boolean): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** mulberry32: small, seeded, good enough to pick who does not reply. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Per account, the gaps between consecutive posts (by `at`): the smallest, and how many are short. */
+export function pacingOf(
+  posts: readonly { from: string; at: number }[],
+  minGapMs: number,
+): { accounts: number; busiest: number; minGap: number | null; violations: number } {
+  const byAccount = new Map<string, number[]>();
+  for (const p of posts) {
+    const list = byAccount.get(p.from) ?? [];
+    list.push(p.at);
+    byAccount.set(p.from, list);
+  }
+  let minGap: number | null = null;
+  let violations = 0;
+  let busiest = 0;
+  for (const times of byAccount.values()) {
+    times.sort((a, b) => a - b);
+    busiest = Math.max(busiest, times.length);
+    for (let i = 1; i < times.length; i++) {
+      const gap = (times[i] as number) - (times[i - 1] as number);
+      if (minGap === null || gap < minGap) minGap = gap;
+      if (gap < minGapMs - 1) violations++;
+    }
+  }
+  return { accounts: byAccount.size, busiest, minGap, violations };
+}
+
+/** The chase phase, in a store and Redis prefix of its own; everything is torn down before it returns. */
+export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
+  const { progress, url, prefix } = opts;
+  const minGapMs = opts.minGapMs ?? CHASE_PACING.minGapMs;
+  const jitterMs = opts.jitterMs ?? CHASE_PACING.jitterMs;
+  const share = opts.nonResponders ?? CHASE_NON_RESPONDERS;
+  const random = seeded(opts.seed ?? 20261129);
+  const scratch = mkdtempSync(join(tmpdir(), 'cascade-bench-chase-'));
+  let db: Db | undefined;
+  let app: App | undefined;
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const chaseQueue = new Queue(JOB.chase, { connection, prefix });
+  try {
+    const config = parseConfig({
+      dataDir: scratch,
+      sending: { ...opts.sending, minGapMs, jitterMs },
+      queue: { ...opts.queue },
+      redis: { url, prefix },
+      log: { level: 'silent' },
+      // The default policy, but the same at any hour the bench runs: no quiet hours.
+      chasing: { quietHours: null },
+    });
+
+    // ---- campus ----------------------------------------------------------------------------
+    const setupStarted = performance.now();
+    db = openDb(join(scratch, 'bench.db'));
+    applyRoster(db, opts.roster, { source: 'synthetic', now: Date.now() });
+    // The transcript is kept: the pacing check reads when each bot post went out.
+    const school = populateWorld(new OrgIndex(loadOrgSnapshot(db, config.school.name)), { keepTranscript: true });
+    const { world } = school;
+    const a = buildApp({ config, db, redisUrl: url, prefix, clock: systemClock, adapters: school.adapters, logger: silentLogger });
+    app = a;
+    // Rounds run only when the bench calls the handler: the one timed round must not be joined by
+    // rounds of its own scheduling (the backdated directive's first wakes are already due).
+    await chaseQueue.pause();
+    await a.start();
+    const org = a.org();
+    const client = db.$client;
+    const unsentStmt = client.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('planned', 'sending')`);
+    const setupMs = performance.now() - setupStarted;
+
+    // ---- the directive, created 2 h 05 min ago -------------------------------------------
+    const leader = org.withRole('team_leader', null)[0];
+    const l1 = org.groupByKeyName('L1');
+    if (!leader || !l1) throw new Error('bench: the synthetic campus has no team leader or L1 group');
+    const createdAt = Date.now() - CHASE_BACKDATE_MS;
+    const input = {
+      issuerId: leader.id,
+      originGroupId: l1.id,
+      originInboundId: null,
+      text: '基准测试通知（催办）：请各位同学和家长回复“收到”。',
+      deadlineAt: null,
+      depth: 4 as const,
+      collegeIds: null,
+      requireCompletion: false,
+      mode: 'immediate' as const,
+      replyHint: '收到',
+      urgent: false,
+      createdAt,
+    };
+    const initialStarted = performance.now();
+    const { directive: d, sends } = a.relay.create(input, initialReleases(org, input));
+    progress(`chase: directive ${d.id} to ${sends.length} groups, created ${CHASE_BACKDATE_MS / 60_000} min ago; initial posts paced at ${minGapMs} + 0..${jitterMs} ms per account`);
+    await a.outbox.enqueue(sends);
+    await waitFor('the initial posts', 300_000, 20, () => world.messageCount() >= sends.length && (unsentStmt.get() as { n: number }).n === 0);
+    const initialDrainMs = performance.now() - initialStarted;
+    await a.settle(60_000);
+
+    // ---- 70 % reply (set up directly in the store, not timed) ------------------------------
+    const owed = obligations(org, d);
+    const order = owed.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+    }
+    const nonResponders = Math.round(owed.length * share);
+    const acks: NewAcknowledgement[] = [];
+    for (const i of order.slice(nonResponders)) {
+      const o = owed[i];
+      if (!o) continue;
+      const groupId = o.level === 1 ? d.originGroupId : org.groupByKeyName(obligationGroupKey(org, o) ?? '')?.id;
+      if (groupId === undefined) continue;
+      const byPersonId = o.level === 4 ? (org.guardiansOf(o.subjectId)[0]?.guardianId ?? null) : o.subjectId;
+      acks.push({
+        directiveId: d.id,
+        level: o.level,
+        kind: 'ack',
+        subjectId: o.subjectId,
+        byPersonId,
+        collegeId: o.collegeId,
+        classId: o.classId,
+        groupId,
+        inboundId: 0,
+        at: createdAt + 60_000 + Math.floor(random() * 60 * 60_000),
+        late: false,
+      });
+    }
+    const stored = a.directives.transaction(() => a.directives.acknowledge(acks));
+    progress(`  ${owed.length} replies owed, ${stored} given, ${owed.length - stored} never (${Math.round(share * 100)} %)`);
+
+    // ---- (timed) one automatic round ---------------------------------------------------------
+    const before = world.messageCount();
+    const roundStarted = performance.now();
+    await a.chaser.tick(d.id, Date.now());
+    const roundEnded = performance.now();
+    const roundMs = roundEnded - roundStarted;
+    const planned = client
+      .prepare(`SELECT chat_type AS chatType, count(*) AS n FROM deliveries WHERE key LIKE ? GROUP BY chat_type`)
+      .all(`c${d.id}-%`) as { chatType: 'group' | 'private'; n: number }[];
+    const deliveriesGroup = planned.find((p) => p.chatType === 'group')?.n ?? 0;
+    const deliveriesPrivate = planned.find((p) => p.chatType === 'private')?.n ?? 0;
+    const deliveries = deliveriesGroup + deliveriesPrivate;
+    const reminders: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0 };
+    for (const r of a.chaseLog.reminders(d.id)) reminders[r.action]++;
+    progress(
+      `  round: ${round(roundMs, 1)} ms, ${deliveries} deliveries (${deliveriesGroup} in groups, ${deliveriesPrivate} private); reminders ${Object.entries(reminders)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    // What the round scheduled: rounds already due (the backdated directive's first wakes) and later ones.
+    const jobs = await chaseQueue.getJobs(['waiting', 'delayed', 'prioritized']);
+    const now = Date.now();
+    const rounds_scheduled = {
+      already_due: jobs.filter((j) => (j.data as { at: number }).at <= now).length,
+      later: jobs.filter((j) => (j.data as { at: number }).at > now).length,
+    };
+
+    // ---- the round's sends drain at the paced rate -----------------------------------------
+    await waitFor('the chase sends', 300_000, 20, () => world.messageCount() - before >= deliveries && (unsentStmt.get() as { n: number }).n === 0);
+    const drainMs = performance.now() - roundEnded;
+    progress(`  ${deliveries} sends drained in ${round(drainMs)} ms`);
+
+    // Again, now that everyone owing was just reminded: nothing is due, only the working out.
+    const idleStarted = performance.now();
+    await a.chaser.tick(d.id, Date.now());
+    const idleRoundMs = performance.now() - idleStarted;
+    await chaseQueue.drain(true);
+    await a.settle(60_000);
+
+    const posts = world.transcript().filter((m) => world.account(m.from) !== undefined);
+    const pacing = pacingOf(posts, minGapMs);
+    // Everything in this phase's store is the directive's: its initial posts and the round's reminders.
+    const byStatus = new Map(
+      (client.prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
+    );
+    const result: ChaseBench = {
+      directives: 1,
+      backdated_min: CHASE_BACKDATE_MS / 60_000,
+      obligations: owed.length,
+      non_responders: owed.length - stored,
+      round_ms: round(roundMs, 1),
+      idle_round_ms: round(idleRoundMs, 1),
+      deliveries,
+      deliveries_group: deliveriesGroup,
+      deliveries_private: deliveriesPrivate,
+      reminders,
+      rounds: a.chaseLog.rounds(d.id).length,
+      rounds_scheduled,
+      expected_sends: sends.length + deliveries,
+      sent: byStatus.get('sent') ?? 0,
+      failed: byStatus.get('failed') ?? 0,
+      uncertain: byStatus.get('uncertain') ?? 0,
+      duplicates: world.duplicateDeliveries(),
+      setup_ms: round(setupMs),
+      pacing: {
+        min_gap_ms_setting: minGapMs,
+        jitter_ms: jitterMs,
+        accounts: pacing.accounts,
+        sends_checked: posts.length,
+        busiest_account_sends: pacing.busiest,
+        min_gap_ms: pacing.minGap,
+        violations: pacing.violations,
+        initial_drain_ms: round(initialDrainMs),
+        drain_ms: round(drainMs),
+      },
+    };
+    progress(`  pacing: ${posts.length} posts on ${pacing.accounts} accounts, smallest gap ${pacing.minGap ?? '—'} ms, ${pacing.violations} below ${minGapMs} ms`);
+    return result;
+  } finally {
+    await chaseQueue.obliterate({ force: true }).catch(() => undefined);
+    await chaseQueue.close().catch(() => undefined);
+    connection.disconnect();
+    if (app) {
+      await app.queues.obliterate().catch(() => undefined);
+      await app.stop().catch(() => undefined);
+    }
+    if (db) closeDb(db);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
