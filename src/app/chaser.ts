@@ -270,7 +270,8 @@ export class Chaser {
       if (round !== undefined) sends.push(...this.execute(org, d, round, due, subjects, now, null).sends);
     }
     if (d.deadlineAt !== null && !this.deps.chase.hasRound(d.id, 'summary')) {
-      const summaryAt = this.summaryAt(d);
+      // Not in quiet hours either, when the round runs late.
+      const summaryAt = Math.max(this.summaryAt(d), d.urgent ? now : afterQuietHours(now, this.policy.quietHours, this.deps.timeZone));
       if (summaryAt <= now) sends.push(...this.summary(org, d, now));
       else if (next === null || summaryAt < next) next = summaryAt;
     }

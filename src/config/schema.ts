@@ -67,6 +67,31 @@ const chaseLevels = z
   })
   .prefault({});
 
+/** The `chasing` section (drills may override parts of it). */
+export const chasingSchema = z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Per level: which steps run, after how long, how often they repeat. */
+      levels: chaseLevels,
+      /** Reminders in quiet hours wait for their end, unless the directive is 紧急. null: no quiet hours. */
+      quietHours: z
+        .strictObject({ start: clockTime, end: clockTime })
+        .nullable()
+        .default({ start: '22:30', end: '07:00' }),
+      /** At most this many reminders (mention, notice, private) per person per directive; nags to responsible people are not counted. */
+      maxPerPerson: z.number().int().min(1).max(50).default(3),
+      /** Nobody is reminded twice within this long, by `/催办` or automatically. */
+      cooldown: durationSchema.default(10 * MINUTE),
+      /** Due times are rounded up to this step, so a directive's reminders go out in a few rounds, not one per reply. */
+      granularity: durationSchema.default(MINUTE),
+      /** The deadline summary goes out this long after the deadline, so it can list late replies. */
+      summaryAfter: durationSchema.default(15 * MINUTE),
+      /** Chase completion reports (落实) the same way, counted from each person's reply. */
+      completion: z.boolean().default(true),
+    })
+    .refine((c) => c.granularity >= 1000, { message: 'chasing.granularity must be at least 1s', path: ['granularity'] })
+    .prefault({});
+
 const accountSchema = z.strictObject({
   /** The id the roster's 群.账号 column uses. */
   id: z.string().min(1),
@@ -146,29 +171,7 @@ export const configSchema = z.strictObject({
       path: ['reviewAtOrAbove'],
     })
     .prefault({}),
-  chasing: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      /** Per level: which steps run, after how long, how often they repeat. */
-      levels: chaseLevels,
-      /** Reminders in quiet hours wait for their end, unless the directive is 紧急. null: no quiet hours. */
-      quietHours: z
-        .strictObject({ start: clockTime, end: clockTime })
-        .nullable()
-        .default({ start: '22:30', end: '07:00' }),
-      /** At most this many reminders (mention, notice, private) per person per directive; nags to responsible people are not counted. */
-      maxPerPerson: z.number().int().min(1).max(50).default(3),
-      /** Nobody is reminded twice within this long, by `/催办` or automatically. */
-      cooldown: durationSchema.default(10 * MINUTE),
-      /** Due times are rounded up to this step, so a directive's reminders go out in a few rounds, not one per reply. */
-      granularity: durationSchema.default(MINUTE),
-      /** The deadline summary goes out this long after the deadline, so it can list late replies. */
-      summaryAfter: durationSchema.default(15 * MINUTE),
-      /** Chase completion reports (落实) the same way, counted from each person's reply. */
-      completion: z.boolean().default(true),
-    })
-    .refine((c) => c.granularity >= 1000, { message: 'chasing.granularity must be at least 1s', path: ['granularity'] })
-    .prefault({}),
+  chasing: chasingSchema,
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -185,13 +185,13 @@ describe('dueReminders', () => {
     expect(tick(subject(1), A + 500 * M, state({ 0: 1, 1: 1, 2: 2 }, 2, A + 30 * M))).toEqual({ due: [], next: null });
   });
 
-  // BUG: `next` ignores the repeat of a step that fires in this very round. The chaser schedules
-  // its next round from `next` only, so a lone subject (or a directive whose subjects are all in
-  // step) gets the default L1/L2 nag (`every: 2h, times: 2`) once instead of twice.
-  it.fails('names the repeat of a step firing now as next', () => {
+  it('names the repeat of a step firing now as next, within the deadline and after the cool-down', () => {
     const r = tick(subject(1), A + 60 * M, state({ 0: 1, 1: 1 }, 2, A + 30 * M));
-    expect(r.due).toEqual(['5:ack step2#0 nag']);
-    expect(r.next).toBe(A + 180 * M); // actual: null
+    expect(r).toEqual({ due: ['5:ack step2#0 nag'], next: A + 180 * M });
+    expect(tick(subject(1), A + 60 * M, state({ 0: 1, 1: 1 }, 2, A + 30 * M), { endAt: A + 179 * M }).next).toBe(null);
+    // A direct step repeating every 5 minutes still waits the 10-minute cool-down.
+    const often: ChasePolicy = { ...policy, levels: { ...policy.levels, 3: [{ after: 60 * M, action: 'mention', every: 5 * M, times: 2 }] } };
+    expect(tick(subject(3), A + 60 * M, undefined, {}, often)).toEqual({ due: ['5:ack step0#0 mention'], next: A + 70 * M });
   });
 
   it('stops direct reminders at maxPerPerson but still nags', () => {
@@ -235,6 +235,7 @@ describe('dueReminders', () => {
     expect(tick(late, at('2026-03-02T22:40:00+08:00'), undefined, {}, quietPolicy)).toEqual({ due: [], next: nextMorning });
     expect(tick(late, nextMorning, undefined, {}, quietPolicy)).toEqual({
       due: ['5:ack step0#0 mention', '5:ack step2#0 nag'],
+      // The private step waits for the cool-down after the mention; the nag's repeat comes `every` (2 h) after it ran.
       next: nextMorning + 10 * M,
     });
     expect(tick(late, at('2026-03-02T22:35:00+08:00'), undefined, { urgent: true }, quietPolicy)).toEqual({
@@ -246,10 +247,12 @@ describe('dueReminders', () => {
     expect(tick(late, at('2026-03-02T22:40:00+08:00'), undefined, { endAt }, quietPolicy)).toEqual({ due: [], next: null });
   });
 
-  it('NOTE (current behaviour): a step due before the quiet hours still fires in a late round inside them', () => {
-    // Due at 22:15, not in quiet hours; a round that only runs at 23:00 (after a restart) sends it then.
+  it('sends nothing from a late round that runs inside the quiet hours: it waits for their end', () => {
+    // Due at 22:15, before the quiet hours; a round that only runs at 23:00 (after a restart) holds it until 07:00.
     const early = subject(1, { anchor: at('2026-03-02T22:00:00+08:00') });
-    expect(tick(early, at('2026-03-02T23:00:00+08:00'), undefined, {}, quietPolicy).due).toEqual(['5:ack step0#0 mention']);
+    expect(tick(early, at('2026-03-02T23:00:00+08:00'), undefined, {}, quietPolicy)).toEqual({ due: [], next: at('2026-03-03T07:00:00+08:00') });
+    // Urgent: sent at once, with the nag that is due at 23:00 too.
+    expect(tick(early, at('2026-03-02T23:00:00+08:00'), undefined, { urgent: true }, quietPolicy).due).toEqual(['5:ack step0#0 mention', '5:ack step2#0 nag']);
   });
 
   it('runs completion (`done`) subjects from their own anchor and state', () => {

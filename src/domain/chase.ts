@@ -55,6 +55,8 @@ export interface ChaseSubject {
 export interface ReminderState {
   /** Reminders given per policy step. */
   readonly perStep: ReadonlyMap<number, number>;
+  /** When each step last ran for the subject (absent: never, or not known). */
+  readonly stepLastAt?: ReadonlyMap<number, number>;
   /** Reminders that reached the person (mention, notice, private, and manual rounds). */
   readonly direct: number;
   /** When the person was last reminded directly. */
@@ -125,6 +127,8 @@ export function dueReminders(
   let next = Infinity;
   if (endAt !== null && now > endAt) return { due, next: null };
   const g = Math.max(1000, policy.granularity);
+  // A round that runs in quiet hours (late, after a restart) sends nothing until they end.
+  const quietUntil = opts.urgent || !policy.quietHours ? now : afterQuietHours(now, policy.quietHours, opts.timeZone);
   // Due times land on a grid, so the quiet-hours check runs once per grid slot, not per person.
   const shifted = new Map<number, number>();
   const release = (t: number): number => {
@@ -151,18 +155,23 @@ export function dueReminders(
       const n = st?.perStep.get(i) ?? 0;
       if (n >= step.times) continue;
       let t = s.anchor + step.after + n * (step.every ?? 0);
+      // A repeat comes `every` after the step last ran, even when that ran late.
+      const last = n > 0 ? st?.stepLastAt?.get(i) : undefined;
+      if (last !== undefined) t = Math.max(t, last + (step.every ?? 0));
       if (toSubject && st && st.lastAt > 0) t = Math.max(t, st.lastAt + policy.cooldown);
       // A step of the kind already chosen this round waits: a direct one for the cool-down after it.
       if (toSubject ? direct !== null : nag !== null) t = Math.max(t, now + (toSubject ? policy.cooldown : g));
       t = release(t);
       if (endAt !== null && t > endAt) continue;
-      if (t <= now) {
+      if (t <= now && quietUntil > now) {
+        if (quietUntil < next && (endAt === null || quietUntil <= endAt)) next = quietUntil;
+      } else if (t <= now) {
         const r: DueReminder = { subject: s, step: i, n, action: step.action };
         if (toSubject) direct = r;
         else nag = r;
         // Its repeat, if any, is the step's next due time.
         if (n + 1 < step.times) {
-          const again = release(Math.max(s.anchor + step.after + (n + 1) * (step.every ?? 0), now + (toSubject ? policy.cooldown : g)));
+          const again = release(Math.max(s.anchor + step.after + (n + 1) * (step.every ?? 0), now + (step.every ?? 0), now + (toSubject ? policy.cooldown : g)));
           if ((endAt === null || again <= endAt) && again < next) next = again;
         }
       } else if (t < next) next = t;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SimMessage } from '../../adapters/simulator/index.js';
 import { VirtualClock } from '../clock.js';
-import type { CascadeConfig } from '../config/schema.js';
+import { chasingSchema, type CascadeConfig } from '../config/schema.js';
 import { directiveLevels, owedBy, type Directive } from '../domain/directive.js';
 import type { Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
@@ -37,6 +37,8 @@ export interface DrillReport {
     deliveries: { planned: number; sent: number; failed: number; uncertain: number };
   }[];
   messages: { account: string; to: string; chatId: string; text: string; mentions: string[]; at: string }[];
+  /** Chase rounds run: automatic, `/催办`, and deadline summaries. */
+  chases: { directive: number; kind: string; at: string; reminded: number; messages: number }[];
 }
 
 export interface DrillOptions {
@@ -57,8 +59,15 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
   const clock = new VirtualClock(Date.parse(scenario.start));
   const prefix = `drill-${randomBytes(4).toString('hex')}`;
   // Drills run unpaced: the virtual clock would otherwise be moved by every paced send.
+  const over = scenario.chasing ?? {};
+  const chasing = chasingSchema.parse({
+    ...options.config.chasing,
+    ...over,
+    levels: { ...options.config.chasing.levels, ...((over['levels'] as Record<string, unknown> | undefined) ?? {}) },
+  });
   const config: CascadeConfig = {
     ...options.config,
+    chasing,
     dataDir: scratch,
     org: scenario.org,
     sending: { ...options.config.sending, minGapMs: 0, jitterMs: 0, retryBackoffMs: 10 },
@@ -265,6 +274,10 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
         deliveries: c,
       };
     }),
+    chases: runtime.app.directives
+      .all()
+      .flatMap((d) => runtime.app.chaseLog.rounds(d.id))
+      .map((r) => ({ directive: r.directiveId, kind: r.kind, at: new Date(r.at).toISOString(), reminded: r.reminded, messages: r.messages })),
     messages: world
       .transcript()
       .filter((m) => world.account(m.from) !== undefined)

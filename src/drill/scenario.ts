@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { durationSchema as duration } from '../config/schema.js';
+import { chasingSchema, durationSchema as duration } from '../config/schema.js';
 
 const say = z.strictObject({
   /** 学号 or 工号, or 家长:<学号> (the student's first guardian), or 家长:<学号>:<姓名>. */
@@ -67,6 +67,11 @@ export const scenarioSchema = z.strictObject({
   org: z.string().default('config/demo'),
   /** Virtual start time (ISO 8601). */
   start: z.string().default('2026-03-02T08:00:00+08:00'),
+  /**
+   * Overrides of the config's `chasing` section for this drill (same keys; a level listed here
+   * replaces that level's steps), to try a policy before deploying it.
+   */
+  chasing: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(step).min(1),
 });
 
@@ -84,6 +89,13 @@ export function parseScenario(raw: unknown, source: string): Scenario {
     throw new ScenarioError(`Invalid drill scenario ${source}:\n${problems.join('\n')}`);
   }
   if (Number.isNaN(Date.parse(result.data.start))) throw new ScenarioError(`Invalid drill scenario ${source}: start is not a date`);
+  if (result.data.chasing) {
+    const chasing = chasingSchema.safeParse(result.data.chasing);
+    if (!chasing.success) {
+      const problems = chasing.error.issues.map((i) => `  - chasing.${i.path.map(String).join('.')}: ${i.message}`);
+      throw new ScenarioError(`Invalid drill scenario ${source}:\n${problems.join('\n')}`);
+    }
+  }
   return result.data;
 }
 

@@ -91,15 +91,18 @@ export class ChaseRepo {
 
   /** Per subject (level, kind, subject): reminders per step, direct ones, and the last. */
   state(directiveId: number): Map<string, ReminderState> {
-    const out = new Map<string, { perStep: Map<number, number>; direct: number; lastAt: number }>();
+    const out = new Map<string, { perStep: Map<number, number>; stepLastAt: Map<number, number>; direct: number; lastAt: number }>();
     for (const [level, kind, subjectId, , , step, action, at] of this.remindersOf.all(directiveId)) {
       const key = subjectKey(level, kind, subjectId);
       let st = out.get(key);
       if (!st) {
-        st = { perStep: new Map(), direct: 0, lastAt: 0 };
+        st = { perStep: new Map(), stepLastAt: new Map(), direct: 0, lastAt: 0 };
         out.set(key, st);
       }
-      if (step >= 0) st.perStep.set(step, (st.perStep.get(step) ?? 0) + 1);
+      if (step >= 0) {
+        st.perStep.set(step, (st.perStep.get(step) ?? 0) + 1);
+        if (at > (st.stepLastAt.get(step) ?? 0)) st.stepLastAt.set(step, at);
+      }
       if (action === 'mention' || action === 'notice' || action === 'private') {
         st.direct++;
         if (at > st.lastAt) st.lastAt = at;
