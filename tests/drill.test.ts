@@ -25,6 +25,32 @@ describe('drills', () => {
     }
   });
 
+  it('plays the chasing drill: every level, quiet hours, /催办, a crash and the deadline summary', async () => {
+    const report = await runDrill(loadScenario('config/drills/chasing.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    expect(report.chases.map((c) => c.kind)).toEqual(expect.arrayContaining(['auto', 'manual', 'summary']));
+    // Nothing but the deadline summary and answers went out in the quiet hours (22:30–07:00 in Shanghai = 14:30–23:00 UTC).
+    const night = report.messages.filter((m) => m.at > '2026-03-02T14:30:00.000Z' && m.at < '2026-03-02T23:00:00.000Z');
+    expect(night).toEqual([]);
+    // Parents are never named in their groups.
+    for (const m of report.messages.filter((x) => x.to.startsWith('L4:'))) expect(m.mentions).toEqual([]);
+  });
+
+  it('lets a drill override the chasing policy, and names a bad override', async () => {
+    const scenario = parseScenario(
+      {
+        chasing: { levels: { L1: [{ after: '5m', action: 'mention' }] } },
+        steps: [{ say: { as: 'T001', in: 'L1', text: '/通知 层级=2 测试' } }, { wait: '6m' }, { expectBot: { to: 'L1', contains: '【催办】', count: 1 } }],
+      },
+      'inline',
+    );
+    const report = await runDrill(scenario, { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    expect(() => parseScenario({ chasing: { levels: { L4: [{ after: '1h', action: 'mention' }] } }, steps: [{ note: 'x' }] }, 'bad.yaml')).toThrow(
+      /chasing\.levels\.L4: parents are never named in a group/,
+    );
+  });
+
   it('reports a failed expectation and carries on with the next steps', async () => {
     const scenario = parseScenario(
       {

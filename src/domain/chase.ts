@@ -57,7 +57,7 @@ export interface ReminderState {
   readonly perStep: ReadonlyMap<number, number>;
   /** When each step last ran for the subject (absent: never, or not known). */
   readonly stepLastAt?: ReadonlyMap<number, number>;
-  /** Reminders that reached the person (mention, notice, private, and manual rounds). */
+  /** Reminders that reached the person: mention, notice, private, or their counselor told to phone them (relay). */
   readonly direct: number;
   /** When the person was last reminded directly. */
   readonly lastAt: number;

@@ -103,7 +103,8 @@ export class ChaseRepo {
         st.perStep.set(step, (st.perStep.get(step) ?? 0) + 1);
         if (at > (st.stepLastAt.get(step) ?? 0)) st.stepLastAt.set(step, at);
       }
-      if (action === 'mention' || action === 'notice' || action === 'private') {
+      // Telling the counselor to phone someone counts too: it is how that person was reminded.
+      if (action !== 'nag') {
         st.direct++;
         if (at > st.lastAt) st.lastAt = at;
       }
