@@ -407,4 +407,26 @@ describe('durable and exact', () => {
     await passTime(school, 5 * HOUR);
     expect(reminders(school)).toHaveLength(0);
   });
+
+  it('chases again a reply that is recalled after everyone had replied', async () => {
+    school = await startTestSchool({ config: only({ L1: [{ after: '15m', action: 'mention' }] }) });
+    await issue(school, '/通知 层级=2 请报送');
+    const replies = ['S101', 'S102', 'S201', 'S301'].map((who) => school?.say(who, 'L1', '收到'));
+    for (const [g, people] of [
+      ['L2:计算机学院', ['S111', 'S112']],
+      ['L2:外国语学院', ['S211', 'S212']],
+      ['L2:机械工程学院', ['S311', 'S312']],
+    ] as const) {
+      for (const who of people) school.say(who, g, '收到');
+    }
+    await school.settle();
+    expect(await school.runtime.app.queues.nextChaseAt()).toBeNull();
+    await passTime(school, 5 * MIN);
+    school.runtime.school.world.recall(replies[3]?.id ?? '');
+    await school.settle();
+    await passTime(school, 30 * MIN);
+    const m = reminders(school, 'L1');
+    expect(m).toHaveLength(1);
+    expect(m[0]?.mentions).toEqual([accountOf(school, 'S301')]);
+  });
 });

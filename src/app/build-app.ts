@@ -114,6 +114,7 @@ export function buildApp(deps: AppDeps): App {
   directives.watch({
     released: (id, groupIds, at) => chaser.noteReleased(id, groupIds, at),
     acknowledged: (id, level, kind, at) => chaser.noteAcknowledged(id, level, kind, at),
+    withdrawn: (id) => chaser.noteWithdrawn(id),
   });
   const replies = new ReplyCounter({
     org: orgRef,

@@ -157,6 +157,15 @@ export class Chaser {
     if (after !== null) this.pendingWakes.push({ directiveId, at: at + after });
   }
 
+  /**
+   * A reply was taken back: it is owed again. Its rounds may have been cancelled (everyone had
+   * replied), so a round runs soon to work out when to remind.
+   */
+  noteWithdrawn(directiveId: number): void {
+    if (!this.enabled) return;
+    this.pendingWakes.push({ directiveId, at: this.deps.clock.now() });
+  }
+
   /** Directives by id; only fields that never change are read from it (deadline, completion). */
   private directive(id: number): Directive | undefined {
     let d = this.directiveCache.get(id);

@@ -92,6 +92,7 @@ export class InboundHandler {
   async handle(ev: InboundEvent): Promise<void> {
     if (ev.kind === 'recall') {
       await this.deps.directives.batch(() => this.deps.replies.onRecall(ev));
+      await this.deps.chaser.flush();
       return;
     }
     if (ev.kind !== 'message') {

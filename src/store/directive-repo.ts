@@ -75,6 +75,8 @@ function toDirective(r: DirectiveRow): Directive {
 export interface DirectiveWatcher {
   released(directiveId: number, groupIds: readonly number[], at: number): void;
   acknowledged(directiveId: number, level: number, kind: AckKind, at: number): void;
+  /** An acknowledgement was taken back (recalled, retracted, turned down in review): it is owed again. */
+  withdrawn(directiveId: number): void;
 }
 
 /** Directives, where they have been released, and who has acknowledged them. */
@@ -249,6 +251,7 @@ export class DirectiveRepo {
       )
       .all(inboundId) as RemovedAck[];
     if (rows.length > 0) c.prepare('DELETE FROM acknowledgements WHERE inbound_id = ?').run(inboundId);
+    for (const id of new Set(rows.map((r) => r.directiveId))) for (const w of this.watchers) w.withdrawn(id);
     return rows;
   }
 
@@ -267,6 +270,7 @@ export class DirectiveRepo {
         removed.push({ directiveId: row.directiveId, level: row.level, kind: row.kind, subjectId: row.subjectId, collegeId: row.collegeId, groupId: row.groupId });
       }
     }
+    for (const id of new Set(removed.map((r) => r.directiveId))) for (const w of this.watchers) w.withdrawn(id);
     return removed;
   }
 
