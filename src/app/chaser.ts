@@ -629,7 +629,7 @@ export class Chaser {
     hint: string,
     pendingByClass: Map<number, { students: number; families: number }>,
   ): NagContent {
-    const className = (id: number): string => org.classUnit(id)?.name ?? '（未分班）';
+    const className = (id: number): string => org.classUnit(id)?.name ?? zh.noClass;
     // A deputy secretary sees how each counselor's classes stand, grouped by counselor and class.
     const byCounselor: NagContent['byCounselor'][number][] = [];
     if (b.counselors.length > 0 && b.kind === 'ack') {

@@ -13,7 +13,7 @@ import {
   type ObligationStatus,
   type Tally,
 } from '../domain/progress.js';
-import { LEVEL_NAMES, LEVEL_WHO } from '../locale/zh-CN.js';
+import { zhQuery } from '../locale/zh-CN.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
 import { canReview } from './review.js';
@@ -56,8 +56,6 @@ export function narrowScope(org: OrgIndex, scope: Scope, filter: string | null):
   return null;
 }
 
-const fmtTally = (t: Tally): string => `${t.acknowledged}/${t.required}`;
-
 /** Answers /未回复 and /进度 for one directive within the asker's scope. */
 export class Queries {
   constructor(private readonly deps: QueryDeps) {}
@@ -80,18 +78,18 @@ export class Queries {
     return scope.collegeIds.some((c) => targets.has(c));
   }
 
-  private title(d: Directive, what: string): string {
-    return `第${d.id}号通知 ${what}（截至 ${formatTime(this.deps.now(), this.deps.timeZone)}）`;
+  private title(d: Directive, what: 'pending' | 'progress'): string {
+    return zhQuery.title(d.id, what, formatTime(this.deps.now(), this.deps.timeZone));
   }
 
   pending(d: Directive, scope: Scope, asker: Person): Answer {
     const org = this.deps.org();
     const statuses = this.statuses(d, scope, asker);
     const open = statuses.filter((s) => s.state === 'pending');
-    const lines = [this.title(d, '未回复情况')];
+    const lines = [this.title(d, 'pending')];
     if (open.length === 0) {
       const waiting = statuses.filter((s) => s.state === 'not_released').length;
-      lines.push(waiting > 0 ? `已下发的群都已回复；还有 ${waiting} 人所在的群待逐级下发。` : '全部已回复。');
+      lines.push(zhQuery.allReplied(waiting));
       const review = this.reviewLine(d, scope);
       if (review) lines.push(review);
       return { public: lines.join('\n'), private: null };
@@ -107,23 +105,23 @@ export class Queries {
         pending: sumPending(levels),
       }));
       byCollege.sort((a, b) => b.pending - a.pending);
-      lines.push('各学院未回复（最多的在前）：');
+      lines.push(zhQuery.collegesHeader);
       byCollege
         .filter((c) => c.pending > 0)
-        .forEach((c, i) => lines.push(`${i + 1}. ${c.name}：${describePending(c.levels, d)}`));
-      lines.push(`发送“/未回复 ${d.id} 学院名”查看某学院详情。`);
+        .forEach((c, i) => lines.push(zhQuery.collegeLine(i + 1, c.name, describePending(c.levels, d))));
+      lines.push(zhQuery.collegeDetailHint(d.id));
     } else {
       const byClass = tallyBy(statuses, (s) => s.classId);
       if (byClass.size > 0 && families.length > 0) {
-        lines.push('各班未回复：');
+        lines.push(zhQuery.classesHeader);
         for (const [classId, levels] of byClass) {
           if (sumPending(levels) === 0) continue;
-          lines.push(`${org.classUnit(classId)?.name ?? '?'}：${describePending(levels, d)}`);
+          lines.push(zhQuery.unitLine(org.classUnit(classId)?.name ?? '?', describePending(levels, d)));
         }
       }
       if (families.length > 0) {
         details = this.nameList(d, families);
-        lines.push('学生和家长的名单只私信发送，不在群里公布。');
+        lines.push(zhQuery.namesOnlyPrivately);
       }
     }
     const review = this.reviewLine(d, scope);
@@ -139,15 +137,12 @@ export class Queries {
     const negatives = items.filter((i) => i.kind === 'negative').length;
     const waiting = items.filter((i) => i.kind === 'low_confidence' || i.kind === 'ambiguous' || i.kind === 'attribution').length;
     if (negatives + waiting === 0) return null;
-    const parts: string[] = [];
-    if (waiting > 0) parts.push(`${waiting} 条回复待人工确认，确认前不计入`);
-    if (negatives > 0) parts.push(`${negatives} 条反馈未收到或无法完成`);
-    return `另有${parts.join('；')}（私聊发送 /待确认 查看）。`;
+    return zhQuery.reviewLine(waiting, negatives);
   }
 
   private nameList(d: Directive, families: readonly ObligationStatus[]): string {
     const org = this.deps.org();
-    const out = [`第${d.id}号通知 未回复名单（请勿转发到群里）`];
+    const out = [zhQuery.nameListTitle(d.id)];
     const byClass = new Map<number, { students: string[]; parents: string[] }>();
     for (const s of families) {
       if (s.classId === null) continue;
@@ -157,9 +152,9 @@ export class Queries {
       byClass.set(s.classId, entry);
     }
     for (const [classId, e] of byClass) {
-      out.push(`【${org.classUnit(classId)?.name ?? '?'}】`);
-      if (e.students.length > 0) out.push(`学生未回复（${e.students.length}）：${e.students.join('、')}`);
-      if (e.parents.length > 0) out.push(`家长未回复（${e.parents.length}，按学生姓名）：${e.parents.join('、')}`);
+      out.push(zhQuery.nameListClass(org.classUnit(classId)?.name ?? '?'));
+      if (e.students.length > 0) out.push(zhQuery.studentsPending(e.students));
+      if (e.parents.length > 0) out.push(zhQuery.parentsPending(e.parents));
     }
     return out.join('\n');
   }
@@ -168,17 +163,17 @@ export class Queries {
     const org = this.deps.org();
     const statuses = this.statuses(d, scope, asker);
     const byLevel = tallyByLevel(statuses);
-    const lines = [this.title(d, '回复进度')];
-    if (d.deadlineAt !== null) lines.push(`截止：${formatTime(d.deadlineAt, this.deps.timeZone)}${this.deps.now() > d.deadlineAt ? '（已过）' : ''}`);
+    const lines = [this.title(d, 'progress')];
+    if (d.deadlineAt !== null) lines.push(zhQuery.deadline(formatTime(d.deadlineAt, this.deps.timeZone), this.deps.now() > d.deadlineAt));
     for (const level of directiveLevels(d)) {
       const t = byLevel.get(level);
       if (!t) continue;
-      lines.push(`${LEVEL_NAMES[level]}（${LEVEL_WHO[level]}）：${levelLine(t, d)}`);
+      lines.push(zhQuery.levelLine(level, t, d.requireCompletion));
     }
     const notReleased = statuses.filter((s) => s.state === 'not_released').length;
-    if (d.mode === 'step' && notReleased > 0) lines.push(`逐级下发中：${notReleased} 人所在的群尚未收到。`);
+    if (d.mode === 'step' && notReleased > 0) lines.push(zhQuery.stepping(notReleased));
     const noGroup = statuses.filter((s) => s.state === 'no_group').length;
-    if (noGroup > 0) lines.push(`另有 ${noGroup} 人所在的群没有登记在名单中，无法下发，请在名单的“群”表中补充。`);
+    if (noGroup > 0) lines.push(zhQuery.noGroup(noGroup));
     const review = this.reviewLine(d, scope);
     if (review) lines.push(review);
     const chase = this.deps.chaseLine?.(d, scope, asker.id);
@@ -189,13 +184,13 @@ export class Queries {
         : tallyBy(statuses, (s) => s.classId);
     const isCollege = scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1);
     if (breakdown.size > 1 || (breakdown.size === 1 && !isCollege)) {
-      lines.push(isCollege ? '各学院：' : '各班：');
+      lines.push(zhQuery.breakdownHeader(isCollege));
       for (const [id, levels] of breakdown) {
         const name = isCollege ? org.college(id)?.name : org.classUnit(id)?.name;
         const parts = directiveLevels(d)
           .filter((l) => levels.has(l))
-          .map((l) => `${LEVEL_WHO[l]} ${fmtTally(levels.get(l) ?? emptyTally())}`);
-        lines.push(`${name ?? '?'}：${parts.join('，')}`);
+          .map((l) => zhQuery.breakdownPart(l, levels.get(l) ?? emptyTally()));
+        lines.push(zhQuery.unitLine(name ?? '?', parts.join('，')));
       }
     }
     return { public: lines.join('\n'), private: null };
@@ -218,7 +213,7 @@ export class Queries {
       .filter((s) => s.late)
       .map((s) => {
         const name = org.person(s.subjectId)?.name ?? '?';
-        return s.level === 4 ? `${name}家长` : s.level <= 2 ? `${name}（${LEVEL_WHO[s.level]}）` : name;
+        return zhQuery.lateName(name, s.level);
       });
     return { progress: this.progress(d, scope, asker).public, pendingText: lines.join('\n'), pending: open.length, late };
   }
@@ -229,7 +224,7 @@ export class Queries {
     const lines: string[] = [];
     for (const level of [1, 2] as const) {
       const names = open.filter((s) => s.level === level).map((s) => staffLabel(org, s, scope));
-      if (names.length > 0) lines.push(`${LEVEL_NAMES[level]}未回复的${LEVEL_WHO[level]}（${names.length}）：${names.join('、')}`);
+      if (names.length > 0) lines.push(zhQuery.staffPending(level, names));
     }
     return lines;
   }
@@ -247,7 +242,7 @@ export class Queries {
 function staffLabel(org: OrgIndex, s: ObligationStatus, scope: Scope): string {
   const name = org.person(s.subjectId)?.name ?? '?';
   if (scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)) {
-    return `${name}（${org.college(s.collegeId)?.name ?? '?'}）`;
+    return zhQuery.staffWithCollege(name, org.college(s.collegeId)?.name ?? '?');
   }
   return name;
 }
@@ -263,17 +258,7 @@ function describePending(levels: Map<ObligationLevel, Tally>, d: Directive): str
   for (const level of directiveLevels(d)) {
     const t = levels.get(level);
     if (!t || t.pending + t.notReleased === 0) continue;
-    const unit = level === 4 ? '户' : '人';
-    parts.push(`${LEVEL_WHO[level]} ${t.pending}/${t.required} ${unit}未回复${t.notReleased > 0 ? `（${t.notReleased} 待下发）` : ''}`);
+    parts.push(zhQuery.levelPending(level, t));
   }
   return parts.join('，');
-}
-
-function levelLine(t: Tally, d: Directive): string {
-  const pct = t.required === 0 ? 100 : Math.round((t.acknowledged / t.required) * 100);
-  let s = `已回复 ${fmtTally(t)}（${pct}%）`;
-  if (t.late > 0) s += `，其中逾期 ${t.late}`;
-  if (d.requireCompletion) s += `，已落实 ${t.done}/${t.required}`;
-  if (t.notReleased > 0) s += `，待下发 ${t.notReleased}`;
-  return s;
 }
