@@ -32,4 +32,30 @@ describe('config', () => {
   it('fails at start on a missing explicit config file', () => {
     expect(() => loadConfig({ CASCADE_CONFIG: '/nonexistent/cascade.yaml' })).toThrow(ConfigError);
   });
+
+  it('reads the chasing policy with human durations and refuses what would name parents in a group', () => {
+    const config = parseConfig({ chasing: { levels: { L3: [{ after: '45m', action: 'mention', every: '1h', times: 2 }] }, cooldown: '5m' } });
+    expect(config.chasing.levels.L3).toEqual([{ after: 45 * 60_000, action: 'mention', every: 3_600_000, times: 2 }]);
+    expect(config.chasing.cooldown).toBe(300_000);
+    expect(config.chasing.levels.L1.map((s) => s.action)).toEqual(['mention', 'private', 'nag']);
+    expect(config.chasing.quietHours).toEqual({ start: '22:30', end: '07:00' });
+    expect(parseConfig({ chasing: { quietHours: null } }).chasing.quietHours).toBeNull();
+    let error: unknown;
+    try {
+      parseConfig({
+        chasing: {
+          levels: { L4: [{ after: '1h', action: 'mention' }], L2: [{ after: 'soon', action: 'nag' }], L1: [{ after: '1h', action: 'nag', times: 3 }] },
+          quietHours: { start: '25:00', end: '07:00' },
+        },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('chasing.levels.L4: parents are never named in a group');
+    expect(problems).toContain('chasing.levels.L2.0.after: not a duration: soon');
+    expect(problems).toContain('chasing.levels.L1.0.every: a step with times > 1 needs every');
+    expect(problems).toContain('chasing.quietHours.start');
+  });
 });
