@@ -67,6 +67,8 @@ export interface ManualOutcome {
 const DEFAULT_MAX_MENTIONS = 20;
 /** How long the directive's own text is in a private reminder. */
 const SUMMARY_CHARS = 30;
+/** A failed round is tried again this many grid slots later. */
+const RETRY_SLOTS = 5;
 /** Late repliers named in a summary; more are counted. */
 const MAX_LATE_NAMES = 30;
 
@@ -250,7 +252,16 @@ export class Chaser {
     const now = this.deps.clock.now();
     if (now < at) return { pauseMs: at - now };
     this.scheduled.get(directiveId)?.delete(at);
-    const result = await this.deps.directives.batch(() => this.runTick(directiveId, at, now));
+    let result: { sends: SendItem[]; next: number | null };
+    try {
+      result = await this.deps.directives.batch(() => this.runTick(directiveId, at, now));
+    } catch (error) {
+      // Nothing of the round was written. Try again a little later rather than give the directive up.
+      this.deps.logger.error({ err: error, directive: directiveId }, 'chase round failed; retrying later');
+      await this.schedule(directiveId, now + RETRY_SLOTS * this.policy.granularity);
+      return;
+    }
+    // Planned sends not queued here (Redis down) are queued by the outbox's sweep.
     if (result.sends.length > 0) await this.deps.outbox.enqueue(result.sends);
     if (result.next !== null) await this.schedule(directiveId, result.next);
     await this.flush();
@@ -411,6 +422,9 @@ export class Chaser {
     };
     const responsible = (s: ChaseSubject): readonly Person[] => responsibleFor(org, s.level, s.collegeId, s.classId, d.issuerId);
     const key = (suffix: string): string => `c${d.id}-r${roundId}-${suffix}`;
+    // Read once per round, and only if a nag lists counselors (their classes still waiting).
+    let released: ReadonlySet<number> | undefined;
+    const releasedGroups = (): ReadonlySet<number> => (released ??= new Set(this.deps.directives.releasedGroups(d.id)));
     const hint = d.replyHint;
 
     for (const r of due) {
@@ -447,7 +461,7 @@ export class Chaser {
         case 'nag': {
           const recipients = responsible(s).filter((p) => p.id !== asker);
           if (recipients.length === 0) break;
-          for (const p of recipients) this.addToNag(org, d, bucket(p, s.kind), s);
+          for (const p of recipients) this.addToNag(org, d, bucket(p, s.kind), s, releasedGroups);
           record(r, 'nag');
           break;
         }
@@ -587,7 +601,7 @@ export class Chaser {
     return null;
   }
 
-  private addToNag(org: OrgIndex, d: Directive, b: NagBucket, s: ChaseSubject): void {
+  private addToNag(org: OrgIndex, d: Directive, b: NagBucket, s: ChaseSubject, releasedGroups: () => ReadonlySet<number>): void {
     const person = org.person(s.subjectId);
     const name = person?.name ?? '?';
     switch (s.level) {
@@ -595,7 +609,7 @@ export class Chaser {
         b.deputies.push({ name, college: org.college(s.collegeId)?.name ?? '?' });
         break;
       case 2: {
-        const released = new Set(this.deps.directives.releasedGroups(d.id));
+        const released = releasedGroups();
         const waiting =
           d.mode === 'step' && person
             ? person.counselorOf
