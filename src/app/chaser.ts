@@ -489,7 +489,7 @@ export class Chaser {
 
     const fresh = this.deps.chase.addReminders(d.id, roundId, now, reminders);
     this.deps.chase.finish(roundId, fresh, planned.length);
-    return { sends: this.deps.outbox.plan(planned), reminded: reminders.filter((r) => r.action !== 'nag').length, counts };
+    return { sends: this.deps.outbox.plan(planned, { bulk: true }), reminded: reminders.filter((r) => r.action !== 'nag').length, counts };
   }
 
   /** @-mentions (L1–L3) or a notice naming nobody, in each platform group behind the logical group. */
@@ -708,7 +708,7 @@ export class Chaser {
       planned.push({ key: `c${d.id}-summary-${p.id}`, purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     this.deps.chase.finish(round, 0, planned.length);
-    return this.deps.outbox.plan(planned);
+    return this.deps.outbox.plan(planned, { bulk: true });
   }
 
   // ---- /进度 -------------------------------------------------------------------------------

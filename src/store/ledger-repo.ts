@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
 
 export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed';
+/** `notice`: a reminder, nag or summary of the chaser. */
 export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice';
 
 export interface PlannedDelivery {
@@ -218,7 +219,8 @@ export class LedgerRepo {
 
   /** Deliveries planned or interrupted mid-send: what a restart must queue again. */
   unsent(): { id: number; accountId: string; bulk: boolean }[] {
-    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id, bulk: r.purpose === 'directive' }));
+    // Directive posts and reminders queue behind answers to people, after a restart as before it.
+    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id, bulk: r.purpose === 'directive' || r.purpose === 'notice' }));
   }
 
   /** Which directive a bot message (by its platform id) carried, for quote-replies. */
