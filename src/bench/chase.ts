@@ -1,7 +1,7 @@
 /**
  * `cascade bench`, chase phase: one automatic chase round for a directive to the whole synthetic
  * campus, timed from "work out who is due" to "sends queued", and the per-account send pacing
- * checked on everything the bots post. What each figure means is in docs/benchmarks.md.
+ * checked on everything the bots post. What each figure means: the fields of `ChaseBench`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -270,7 +270,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     // What the round scheduled: rounds already due (the backdated directive's first wakes) and later ones.
     const jobs = await chaseQueue.getJobs(['waiting', 'delayed', 'prioritized']);
     const now = Date.now();
-    const rounds_scheduled = {
+    const roundsScheduled = {
       already_due: jobs.filter((j) => (j.data as { at: number }).at <= now).length,
       later: jobs.filter((j) => (j.data as { at: number }).at > now).length,
     };
@@ -305,7 +305,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
       deliveries_private: deliveriesPrivate,
       reminders,
       rounds: a.chaseLog.rounds(d.id).length,
-      rounds_scheduled,
+      rounds_scheduled: roundsScheduled,
       expected_sends: sends.length + deliveries,
       sent: byStatus.get('sent') ?? 0,
       failed: byStatus.get('failed') ?? 0,

@@ -21,6 +21,7 @@ import type { RosterData } from '../roster/types.js';
 import { populateWorld, type SimSchool } from '../sim/populate.js';
 import { closeDb, openDb, type Db } from '../store/db.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
+import { benchChase, type ChaseBench } from './chase.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 
 export const TARGETS = {
@@ -31,6 +32,8 @@ export const TARGETS = {
   understanding_accuracy: 0.97,
   understanding_unsafe_acks: 0,
   understanding_msgs_per_s: 100_000,
+  chase_round_ms: 1000,
+  chase_pacing_violations: 0,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -48,9 +51,11 @@ export interface BenchOptions {
   readonly referenceJobs?: number;
   /** Timed /未回复 calls (default 200). */
   readonly pendingCalls?: number;
-  /** Extra `sending` / `queue` settings (experiments); pacing stays off. */
+  /** Extra `sending` / `queue` settings (experiments); pacing stays off, except in the chase phase. */
   readonly sending?: Record<string, unknown>;
   readonly queue?: Record<string, unknown>;
+  /** The chase phase: per-account pacing (default 25 ms + 0..10 ms) and the share of non-responders (0.3). */
+  readonly chase?: { readonly minGapMs?: number; readonly jitterMs?: number; readonly nonResponders?: number };
   /** Progress lines (stderr in the CLI). */
   readonly onProgress?: (line: string) => void;
 }
@@ -64,6 +69,8 @@ export interface BenchResult {
   ack_ratio: number;
   pending_query_p95_ms: number;
   peak_rss_mb: number;
+  /** One automatic chase round for the whole campus, ms (= chase.round_ms). */
+  chase_round_ms: number;
   campus: { colleges: number; classes: number; students: number; guardians: number; groups: number; setup_ms: number };
   reference: { jobs: number; concurrency: number; before_jobs_per_s: number; after_jobs_per_s: number; drain_ms: number[]; cpu_ms: number[]; redis_cpu_ms: (number | null)[] };
   /** ms: wall time; cpu_ms: this process's CPU time (user + system, all threads) in that span; redis_cpu_ms: the Redis server's. */
@@ -90,8 +97,10 @@ export interface BenchResult {
     redis_cpu_ms: number | null;
   };
   pending: { calls: number; p50_ms: number; p95_ms: number; max_ms: number; chat_path_ms: number | null };
+  /** Chasing: one round for a directive to every group with 30 % non-responders, and the send pacing (own store and Redis prefix). */
+  chase: ChaseBench;
   targets: Record<keyof typeof TARGETS, boolean>;
-  /** Correctness: every delivery sent exactly once, every acknowledgement stored. */
+  /** Correctness: every delivery (relay and chase) sent exactly once, every acknowledgement stored. */
   ok: boolean;
 }
 
@@ -214,6 +223,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     progress(`reference again: ${referenceJobs} no-op BullMQ jobs, concurrency 50`);
     const after = await referenceRun(url, prefix, referenceJobs);
     progress(`  ${round(after.perS)} jobs/s, CPU ${round(after.cpuMs)} ms, Redis CPU ${after.redisCpuMs ?? '?'} ms`);
+    // (5) Chasing, last: real pacing, in a store and Redis prefix of its own.
+    const chase = await benchChase({
+      url,
+      prefix: `${prefix}-chase`,
+      roster: withGuardianQq(syntheticCampus(campusOpts)),
+      ...opts.chase,
+      ...(opts.sending ? { sending: opts.sending } : {}),
+      ...(opts.queue ? { queue: opts.queue } : {}),
+      progress,
+    });
     const refPerS = (before.perS + after.perS) / 2;
     const rss = peakRssMb();
     const relayRatio = app.relayPerS / refPerS;
@@ -228,11 +247,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       ack_ratio: round(ackRatio, 3),
       pending_query_p95_ms: pending.p95_ms,
       peak_rss_mb: round(rss, 1),
+      chase_round_ms: chase.round_ms,
       campus: app.campus,
       reference: { jobs: referenceJobs, concurrency: 50, before_jobs_per_s: round(before.perS), after_jobs_per_s: round(after.perS), drain_ms: [round(before.ms), round(after.ms)], cpu_ms: [round(before.cpuMs), round(after.cpuMs)], redis_cpu_ms: [before.redisCpuMs, after.redisCpuMs] },
       relay,
       ack,
       pending,
+      chase,
       targets: {
         relay_ratio: relayRatio >= TARGETS.relay_ratio,
         ack_ratio: ackRatio >= TARGETS.ack_ratio,
@@ -241,6 +262,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         understanding_accuracy: understanding.corpus.accuracy >= TARGETS.understanding_accuracy,
         understanding_unsafe_acks: understanding.corpus.unsafe_acks <= TARGETS.understanding_unsafe_acks,
         understanding_msgs_per_s: understanding.msgs_per_s >= TARGETS.understanding_msgs_per_s,
+        chase_round_ms: chase.round_ms <= TARGETS.chase_round_ms,
+        chase_pacing_violations: chase.pacing.violations <= TARGETS.chase_pacing_violations,
       },
       ok:
         relay.sent === relay.expected &&
@@ -248,7 +271,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         relay.uncertain === 0 &&
         relay.duplicates === 0 &&
         ack.stored_acks === ack.expected_acks &&
-        ack.inbound_stored === ack.messages,
+        ack.inbound_stored === ack.messages &&
+        chase.sent === chase.expected_sends &&
+        chase.failed === 0 &&
+        chase.uncertain === 0 &&
+        chase.duplicates === 0,
     };
   } finally {
     await embedded?.stop();
@@ -548,10 +575,19 @@ export function formatBench(r: BenchResult): string {
     ['replies: accuracy on the corpus', `${pct(r.understanding.corpus.accuracy)} of ${r.understanding.corpus.rows}`, `≥ ${pct(TARGETS.understanding_accuracy)}`, mark(r.targets.understanding_accuracy)],
     ['replies: negative/question taken as ack', `${r.understanding.corpus.unsafe_acks}`, `${TARGETS.understanding_unsafe_acks}`, mark(r.targets.understanding_unsafe_acks)],
     ['replies: classified per second, one core', `${r.understanding.msgs_per_s}/s`, `≥ ${TARGETS.understanding_msgs_per_s}/s`, mark(r.targets.understanding_msgs_per_s)],
+    ['chase: one round, whole campus', `${r.chase_round_ms} ms`, `≤ ${TARGETS.chase_round_ms} ms`, mark(r.targets.chase_round_ms)],
+    [
+      'chase: posts closer than the pacing gap',
+      `${r.chase.pacing.violations} of ${r.chase.pacing.sends_checked} (smallest gap ${r.chase.pacing.min_gap_ms ?? '—'} ms)`,
+      `${TARGETS.chase_pacing_violations}`,
+      mark(r.targets.chase_pacing_violations),
+    ],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
   const line = (row: readonly string[]): string => row.map((c, i) => padEnd(c, w[i] ?? 0)).join('  ').trimEnd();
   const c = r.campus;
+  const ch = r.chase;
+  const p = ch.pacing;
   const out = [
     `campus: ${c.colleges} colleges, ${c.classes} classes, ${c.students} students, ${c.guardians} guardians, ${c.groups} groups (set up in ${c.setup_ms} ms)`,
     `reference: ${r.reference.jobs} jobs, concurrency ${r.reference.concurrency}: ${r.reference.before_jobs_per_s} jobs/s before, ${r.reference.after_jobs_per_s} jobs/s after (mean used)`,
@@ -559,6 +595,14 @@ export function formatBench(r: BenchResult): string {
     `acks: ${r.ack.messages} messages in ${r.ack.ms} ms → ${r.ack.stored_acks} acknowledgements of directive ${r.ack.directive_id}`,
     `/未回复: ${r.pending.calls} calls, p50 ${r.pending.p50_ms} ms, p95 ${r.pending.p95_ms} ms, max ${r.pending.max_ms} ms` +
       (r.pending.chat_path_ms === null ? '' : `; once through the chat: ${r.pending.chat_path_ms} ms`),
+    `chase: ${ch.directives} directive to every group, created ${ch.backdated_min} min earlier; ${ch.obligations} replies owed, ${ch.non_responders} never given; ` +
+      `one round in ${ch.round_ms} ms (again with nothing due: ${ch.idle_round_ms} ms) planned ${ch.deliveries} deliveries (${ch.deliveries_group} in groups, ${ch.deliveries_private} private) ` +
+      `for ${Object.entries(ch.reminders)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
+    `chase pacing: ${p.min_gap_ms_setting} ms + 0..${p.jitter_ms} ms per account; ${p.sends_checked} posts on ${p.accounts} accounts (busiest ${p.busiest_account_sends}); ` +
+      `initial posts drained in ${p.initial_drain_ms} ms, the round's in ${p.drain_ms} ms; smallest gap ${p.min_gap_ms ?? '—'} ms, ${p.violations} gaps below ${p.min_gap_ms_setting} ms; ` +
+      `sent ${ch.sent} of ${ch.expected_sends}, failed ${ch.failed}, uncertain ${ch.uncertain}, duplicates ${ch.duplicates}`,
     '',
     ...understandingTable(r.understanding),
     '',
