@@ -195,4 +195,18 @@ describe('pacer', () => {
     await pacer.acquire('b');
     expect(clock.now()).toBe(before);
   });
+
+  it('counts the gap from when a send went out, however long it took to get there', async () => {
+    const clock = new VirtualClock(1_000_000);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 25, jitterMs: 0 }));
+    const out: number[] = [];
+    for (const delay of [20, 0, 20, 0, 35, 0]) {
+      await pacer.acquire('a');
+      clock.advance(delay); // between the slot and the platform call: a commit, a long round holding the loop
+      out.push(clock.now());
+      pacer.sent('a');
+    }
+    const gaps = out.slice(1).map((t, i) => t - (out[i] ?? 0));
+    expect(gaps.every((g) => g >= 25)).toBe(true);
+  });
 });

@@ -11,11 +11,14 @@ export interface Pacing {
 }
 
 /**
- * Spaces one account's sends: at least minGapMs (+ jitter) after the previous send, measured from
- * when it went out, so a backlog after a stall drains at the paced rate instead of bursting.
+ * Spaces one account's sends: at least minGapMs (+ jitter) after the previous send went out. A slot
+ * is booked when a send is about to be made, and moved on from the moment the platform call
+ * returns (`sent`), so time spent between the two (a commit, a long chase round holding the event
+ * loop) never shortens the next gap; a backlog after a stall drains at the paced rate.
  */
 export class Pacer {
   private readonly nextAt = new Map<string, number>();
+  private readonly jitterOf = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -35,8 +38,18 @@ export class Pacer {
     if (minGapMs === 0 && jitterMs === 0) return;
     const now = this.clock.now();
     const at = Math.max(now, this.nextAt.get(accountId) ?? 0);
-    this.nextAt.set(accountId, at + minGapMs + Math.floor(this.random() * (jitterMs + 1)));
+    const jitter = Math.floor(this.random() * (jitterMs + 1));
+    this.jitterOf.set(accountId, jitter);
+    this.nextAt.set(accountId, at + minGapMs + jitter);
     if (at > now) await this.clock.sleep(at - now);
+  }
+
+  /** The platform call of the booked send has returned: the next send waits a full gap from now. */
+  sent(accountId: string): void {
+    const { minGapMs, jitterMs } = this.pacing(accountId);
+    if (minGapMs === 0 && jitterMs === 0) return;
+    const after = this.clock.now() + minGapMs + (this.jitterOf.get(accountId) ?? 0);
+    if (after > (this.nextAt.get(accountId) ?? 0)) this.nextAt.set(accountId, after);
   }
 }
 
@@ -136,6 +149,8 @@ export class Outbox {
       receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
     } catch (error) {
       return this.settleFailure(d.id, d.accountId, error, attempt);
+    } finally {
+      pacer.sent(d.accountId);
     }
     // The job completes only once 'sent' is committed; a crash before leaves it 'sending' (confirmed on retry).
     await ledger.recordSent(d.id, receipt.messageId ?? null, receipt.at);
