@@ -15,7 +15,6 @@ CREATE TABLE `chase_reminders` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `chase_reminders_uq` ON `chase_reminders` (`directive_id`,`level`,`kind`,`subject_id`,`step`,`n`);--> statement-breakpoint
-CREATE INDEX `chase_reminders_round_idx` ON `chase_reminders` (`round_id`);--> statement-breakpoint
 CREATE TABLE `chase_rounds` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`directive_id` integer NOT NULL,

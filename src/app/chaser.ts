@@ -20,7 +20,7 @@ import {
   type DueReminder,
   type ReminderState,
 } from '../domain/chase.js';
-import { obligations, scopeOf, type Directive, type Obligation, type ObligationLevel, type Scope } from '../domain/directive.js';
+import { forEachObligation, scopeOf, type Directive, type ObligationLevel, type Scope } from '../domain/directive.js';
 import { formatClock, formatDuration, formatTime } from '../domain/duration.js';
 import type { Person, Platform, PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
@@ -218,7 +218,18 @@ export class Chaser {
     const org = this.deps.org();
     let t = this.tallies.get(directiveId);
     if (!t || t.org !== org) {
-      const required = obligations(org, d).filter((o) => o.level === 1 || org.groupByKeyName(obligationGroupKey(org, o) ?? '') !== undefined).length;
+      // Replies owed where a group exists to give them in (looked up once per class or college).
+      const hasGroup = new Map<number, boolean>();
+      let required = 0;
+      forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
+        const unit = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
+        let ok = hasGroup.get(unit);
+        if (ok === undefined) {
+          ok = level === 1 || org.groupByKeyName(obligationGroupKey(org, { level, subjectId, collegeId, classId }) ?? '') !== undefined;
+          hasGroup.set(unit, ok);
+        }
+        if (ok) required++;
+      });
       t = { org, required, ack: this.deps.directives.ackCount(directiveId, 'ack'), done: this.deps.directives.ackCount(directiveId, 'done') };
       this.tallies.set(directiveId, t);
     }
@@ -274,7 +285,7 @@ export class Chaser {
       return { sends: [], next: null };
     }
     const org = this.deps.org();
-    const subjects = this.subjects(org, d, obligations(org, d));
+    const subjects = this.subjects(org, d);
     const state = this.deps.chase.state(d.id);
     const stateOf = (s: ChaseSubject): ReminderState | undefined => state.get(subjectKey(s.level, s.kind, s.subjectId));
     const { due, next: nextDue } = dueReminders(subjects, stateOf, this.policy, {
@@ -313,37 +324,30 @@ export class Chaser {
   }
 
   /** Replies still owed (or completion reports), each with when it became owed. */
-  private subjects(org: OrgIndex, d: Directive, list: readonly Obligation[]): ChaseSubject[] {
+  private subjects(org: OrgIndex, d: Directive): ChaseSubject[] {
     const releases = this.deps.directives.releaseTimes(d.id);
-    const acked = new Map<number, number>();
-    const done = new Set<number>();
-    for (const a of this.deps.directives.ackTimes(d.id)) {
-      const key = a.subjectId * 8 + a.level;
-      if (a.kind === 'ack') acked.set(key, a.at);
-      else done.add(key);
-    }
+    const { acked, done } = this.deps.directives.ackIndex(d.id);
     const chaseDone = d.requireCompletion && this.policy.completion;
     const units = new Map<number, { groupId: number; at: number } | null>();
     const out: ChaseSubject[] = [];
-    for (const o of list) {
-      const unitKey = o.level === 1 ? -1 : (o.level === 3 ? (o.classId ?? -2) : o.collegeId) * 8 + o.level;
+    forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
+      const key = subjectId * 8 + level;
+      const ackAt = acked.get(key);
+      if (ackAt !== undefined && (!chaseDone || done.has(key))) return;
+      const unitKey = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
       let unit = units.get(unitKey);
       if (unit === undefined) {
-        if (o.level === 1) unit = { groupId: d.originGroupId, at: d.createdAt };
+        if (level === 1) unit = { groupId: d.originGroupId, at: d.createdAt };
         else {
-          const g = org.groupByKeyName(obligationGroupKey(org, o) ?? '');
+          const g = org.groupByKeyName(obligationGroupKey(org, { level, subjectId, collegeId, classId }) ?? '');
           const at = g ? releases.get(g.id) : undefined;
           unit = g && at !== undefined ? { groupId: g.id, at } : null;
         }
         units.set(unitKey, unit);
       }
-      if (!unit) continue;
-      const key = o.subjectId * 8 + o.level;
-      const ackAt = acked.get(key);
-      const base = { level: o.level, subjectId: o.subjectId, collegeId: o.collegeId, classId: o.classId, groupId: unit.groupId };
-      if (ackAt === undefined) out.push({ ...base, kind: 'ack', anchor: unit.at });
-      else if (chaseDone && !done.has(key)) out.push({ ...base, kind: 'done', anchor: ackAt });
-    }
+      if (!unit) return;
+      out.push({ level, kind: ackAt === undefined ? 'ack' : 'done', subjectId, collegeId, classId, groupId: unit.groupId, anchor: ackAt ?? unit.at });
+    });
     return out;
   }
 
@@ -358,7 +362,7 @@ export class Chaser {
     const org = this.deps.org();
     const now = this.deps.clock.now();
     const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id);
-    const all = this.subjects(org, d, obligations(org, d));
+    const all = this.subjects(org, d);
     const wanted = new Set(inScope.map((o) => o.subjectId * 8 + o.level));
     const subjects = all.filter((s) => wanted.has(s.subjectId * 8 + s.level));
     const state = this.deps.chase.state(d.id);
@@ -410,9 +414,9 @@ export class Chaser {
       reminders.push({ level: s.level, kind: s.kind, subjectId: s.subjectId, collegeId: s.collegeId, classId: s.classId, step: r.step, n: r.n, action });
     };
     const inGroup = new Map<string, DueReminder[]>();
-    const nags = new Map<string, NagBucket>();
+    const nags = new Map<number, NagBucket>();
     const bucket = (recipient: Person, kind: ChaseKind): NagBucket => {
-      const key = `${recipient.id}:${kind}`;
+      const key = recipient.id * 2 + (kind === 'done' ? 1 : 0);
       let b = nags.get(key);
       if (!b) {
         b = { recipient, kind, deputies: [], counselors: [], classes: new Map(), unreachable: new Map() };
@@ -420,7 +424,17 @@ export class Chaser {
       }
       return b;
     };
-    const responsible = (s: ChaseSubject): readonly Person[] => responsibleFor(org, s.level, s.collegeId, s.classId, d.issuerId);
+    // The same few answer for thousands: worked out once per level and unit.
+    const answering = new Map<number, readonly Person[]>();
+    const responsible = (s: ChaseSubject): readonly Person[] => {
+      const unit = (s.level >= 3 ? (s.classId ?? -1) : s.level === 2 ? s.collegeId : 0) * 8 + s.level;
+      let people = answering.get(unit);
+      if (!people) {
+        people = responsibleFor(org, s.level, s.collegeId, s.classId, d.issuerId);
+        answering.set(unit, people);
+      }
+      return people;
+    };
     const key = (suffix: string): string => `c${d.id}-r${roundId}-${suffix}`;
     // Read once per round, and only if a nag lists counselors (their classes still waiting).
     let released: ReadonlySet<number> | undefined;

@@ -80,9 +80,10 @@ describe('remindsSubject and subjectKey', () => {
     expect(remindsSubject('nag')).toBe(false);
   });
 
-  it('keys a subject by level, kind and id', () => {
-    expect(subjectKey(3, 'ack', 42)).toBe('3:ack:42');
-    expect(subjectKey(4, 'done', 7)).toBe('4:done:7');
+  it('keys a subject by level, kind and id, one number each', () => {
+    const keys = [subjectKey(3, 'ack', 42), subjectKey(3, 'done', 42), subjectKey(4, 'ack', 42), subjectKey(3, 'ack', 43), subjectKey(1, 'ack', 42), subjectKey(4, 'done', 7)];
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(subjectKey(3, 'ack', 42)).toBe(subjectKey(3, 'ack', 42));
   });
 });
 

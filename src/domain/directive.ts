@@ -152,21 +152,34 @@ export function directiveLevels(directive: Pick<Directive, 'depth'>): Obligation
 
 /** Every reply owed for the directive within the given colleges (default: all its colleges). */
 export function obligations(org: OrgIndex, directive: Directive, collegeIds?: readonly number[]): Obligation[] {
+  const out: Obligation[] = [];
+  forEachObligation(org, directive, (level, subjectId, collegeId, classId) => out.push({ level, subjectId, collegeId, classId }), collegeIds);
+  return out;
+}
+
+/**
+ * The same as obligations(), one call each, without building a list: a whole campus owes tens of
+ * thousands of replies, and a chase round only wants the few still missing.
+ */
+export function forEachObligation(
+  org: OrgIndex,
+  directive: Pick<Directive, 'collegeIds' | 'depth'>,
+  visit: (level: ObligationLevel, subjectId: number, collegeId: number, classId: number | null) => void,
+  collegeIds?: readonly number[],
+): void {
   const wanted = new Set(targetCollegeIds(org, directive));
   const colleges = (collegeIds ?? [...wanted]).filter((c) => wanted.has(c));
-  const out: Obligation[] = [];
   for (const collegeId of colleges) {
-    for (const p of org.withRole('deputy_secretary', collegeId)) out.push({ level: 1, subjectId: p.id, collegeId, classId: null });
-    for (const p of org.collegeCounselors(collegeId)) out.push({ level: 2, subjectId: p.id, collegeId, classId: null });
+    for (const p of org.withRole('deputy_secretary', collegeId)) visit(1, p.id, collegeId, null);
+    for (const p of org.collegeCounselors(collegeId)) visit(2, p.id, collegeId, null);
     if (directive.depth < 3) continue;
     for (const k of org.classesOf(collegeId)) {
       for (const s of org.studentsOf(k.id)) {
-        out.push({ level: 3, subjectId: s.id, collegeId, classId: k.id });
-        if (directive.depth >= 4) out.push({ level: 4, subjectId: s.id, collegeId, classId: k.id });
+        visit(3, s.id, collegeId, k.id);
+        if (directive.depth >= 4) visit(4, s.id, collegeId, k.id);
       }
     }
   }
-  return out;
 }
 
 /**

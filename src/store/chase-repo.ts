@@ -40,12 +40,17 @@ export interface ReminderRow {
   readonly at: number;
 }
 
+/** Reminders written per INSERT statement. */
+const REMINDER_BATCH = 200;
+
 /** Chase rounds and who each reminded: the durable record that makes a reminder happen once. */
 export class ChaseRepo {
   private readonly insertRound: Statement<[Record<string, unknown>], { id: number }>;
   private readonly finishRound: Statement;
   private readonly insertReminder: Statement;
+  private readonly insertBatch: Statement;
   private readonly roundByKey: Statement<[number, string], { id: number }>;
+  private readonly stateOf: Statement<[number], [number, AckKind, number, number, number, number, number, number | null]>;
   private readonly remindersOf: Statement<[number], [number, AckKind, number, number | null, number | null, number, ReminderAction, number]>;
 
   constructor(private readonly db: Db) {
@@ -59,7 +64,17 @@ export class ChaseRepo {
       `INSERT INTO chase_reminders (directive_id, round_id, level, kind, subject_id, college_id, class_id, step, n, action, at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
+    this.insertBatch = c.prepare(
+      `INSERT INTO chase_reminders (directive_id, round_id, level, kind, subject_id, college_id, class_id, step, n, action, at)
+       VALUES ${Array.from({ length: REMINDER_BATCH }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+    );
     this.roundByKey = c.prepare('SELECT id FROM chase_rounds WHERE directive_id = ? AND key = ?');
+    this.stateOf = c
+      .prepare<[number], [number, AckKind, number, number, number, number, number, number | null]>(
+        `SELECT level, kind, subject_id, step, count(*), max(at), sum(action != 'nag'), max(CASE WHEN action != 'nag' THEN at END)
+         FROM chase_reminders WHERE directive_id = ? GROUP BY level, kind, subject_id, step`,
+      )
+      .raw(true);
     this.remindersOf = c
       .prepare<[number], [number, AckKind, number, number | null, number | null, number, ReminderAction, number]>(
         'SELECT level, kind, subject_id, college_id, class_id, step, action, at FROM chase_reminders WHERE directive_id = ?',
@@ -79,7 +94,18 @@ export class ChaseRepo {
   /** Records reminders of a round; returns how many were new (a repeat of one already given is skipped). */
   addReminders(directiveId: number, roundId: number, at: number, rows: readonly NewReminder[]): number {
     let fresh = 0;
-    for (const r of rows) {
+    let i = 0;
+    // Many rows per statement: a campus-wide round records tens of thousands.
+    for (; i + REMINDER_BATCH <= rows.length; i += REMINDER_BATCH) {
+      const params: unknown[] = [];
+      for (let j = i; j < i + REMINDER_BATCH; j++) {
+        const r = rows[j] as NewReminder;
+        params.push(directiveId, roundId, r.level, r.kind, r.subjectId, r.collegeId, r.classId, r.step, r.n, r.action, at);
+      }
+      fresh += this.insertBatch.run(...params).changes;
+    }
+    for (; i < rows.length; i++) {
+      const r = rows[i] as NewReminder;
       fresh += this.insertReminder.run(directiveId, roundId, r.level, r.kind, r.subjectId, r.collegeId, r.classId, r.step, r.n, r.action, at).changes;
     }
     return fresh;
@@ -89,10 +115,11 @@ export class ChaseRepo {
     this.finishRound.run(reminded, messages, roundId);
   }
 
-  /** Per subject (level, kind, subject): reminders per step, direct ones, and the last. */
-  state(directiveId: number): Map<string, ReminderState> {
-    const out = new Map<string, { perStep: Map<number, number>; stepLastAt: Map<number, number>; direct: number; lastAt: number }>();
-    for (const [level, kind, subjectId, , , step, action, at] of this.remindersOf.all(directiveId)) {
+  /** Per subject (level, kind, subject; see subjectKey): reminders per step, direct ones, and the last. */
+  state(directiveId: number): Map<number, ReminderState> {
+    const out = new Map<number, { perStep: Map<number, number>; stepLastAt: Map<number, number>; direct: number; lastAt: number }>();
+    // One row per subject and step, in index order.
+    for (const [level, kind, subjectId, step, n, lastOfStep, direct, lastDirect] of this.stateOf.all(directiveId)) {
       const key = subjectKey(level, kind, subjectId);
       let st = out.get(key);
       if (!st) {
@@ -100,14 +127,12 @@ export class ChaseRepo {
         out.set(key, st);
       }
       if (step >= 0) {
-        st.perStep.set(step, (st.perStep.get(step) ?? 0) + 1);
-        if (at > (st.stepLastAt.get(step) ?? 0)) st.stepLastAt.set(step, at);
+        st.perStep.set(step, n);
+        st.stepLastAt.set(step, lastOfStep);
       }
       // Telling the counselor to phone someone counts too: it is how that person was reminded.
-      if (action !== 'nag') {
-        st.direct++;
-        if (at > st.lastAt) st.lastAt = at;
-      }
+      st.direct += direct;
+      if (lastDirect !== null && lastDirect > st.lastAt) st.lastAt = lastDirect;
     }
     return out;
   }

@@ -83,6 +83,7 @@ export interface DirectiveWatcher {
 export class DirectiveRepo {
   private readonly watchers: DirectiveWatcher[] = [];
   private lastAckStmt: Statement | undefined;
+  private ackIndexStmt: Statement | undefined;
   private ackedAtStmt: Statement | undefined;
   private readonly insertDirective: Statement;
   private readonly byId: Statement<[number], DirectiveRow>;
@@ -187,13 +188,23 @@ export class DirectiveRepo {
     return new Map(rows);
   }
 
-  /** Every acknowledgement of the directive with when it was counted (chasing). */
-  ackTimes(directiveId: number): { level: number; kind: AckKind; subjectId: number; at: number; late: boolean }[] {
-    const rows = this.db.$client
-      .prepare('SELECT level, kind, subject_id, at, late FROM acknowledgements WHERE directive_id = ?')
-      .raw(true)
-      .all(directiveId) as [number, AckKind, number, number, number][];
-    return rows.map((r) => ({ level: r[0], kind: r[1], subjectId: r[2], at: r[3], late: r[4] === 1 }));
+  /**
+   * What the directive's acknowledgements say for chasing, packed as numbers (a campus has tens of
+   * thousands): `acked` maps subject × 8 + level to when the receipt was counted; `done` holds the
+   * same keys for completion reports.
+   */
+  ackIndex(directiveId: number): { acked: Map<number, number>; done: Set<number> } {
+    this.ackIndexStmt ??= this.db.$client.prepare(
+      `SELECT (subject_id * 8 + level) * 2 + (kind = 'done'), at FROM acknowledgements WHERE directive_id = ?`,
+    ).raw(true);
+    const acked = new Map<number, number>();
+    const done = new Set<number>();
+    for (const row of this.ackIndexStmt.iterate(directiveId) as IterableIterator<[number, number]>) {
+      const packed = row[0];
+      if (packed % 2 === 1) done.add((packed - 1) / 2);
+      else acked.set(packed / 2, row[1]);
+    }
+    return { acked, done };
   }
 
   /** How many obligations of the directive are acknowledged (`ack`) or reported done (`done`). */

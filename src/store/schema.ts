@@ -384,8 +384,5 @@ export const chaseReminders = sqliteTable(
     action: text('action').notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [
-    uniqueIndex('chase_reminders_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.step, t.n),
-    index('chase_reminders_round_idx').on(t.roundId),
-  ],
+  (t) => [uniqueIndex('chase_reminders_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.step, t.n)],
 );
