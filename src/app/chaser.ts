@@ -326,14 +326,14 @@ export class Chaser {
   /** Replies still owed (or completion reports), each with when it became owed. */
   private subjects(org: OrgIndex, d: Directive): ChaseSubject[] {
     const releases = this.deps.directives.releaseTimes(d.id);
-    const { acked, done } = this.deps.directives.ackIndex(d.id);
     const chaseDone = d.requireCompletion && this.policy.completion;
+    const { acked, done, ackedAt } = this.deps.directives.ackIndex(d.id, chaseDone);
     const units = new Map<number, { groupId: number; at: number } | null>();
     const out: ChaseSubject[] = [];
     forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
       const key = subjectId * 8 + level;
-      const ackAt = acked.get(key);
-      if (ackAt !== undefined && (!chaseDone || done.has(key))) return;
+      const replied = acked.has(key);
+      if (replied && (!chaseDone || done.has(key))) return;
       const unitKey = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
       let unit = units.get(unitKey);
       if (unit === undefined) {
@@ -346,7 +346,7 @@ export class Chaser {
         units.set(unitKey, unit);
       }
       if (!unit) return;
-      out.push({ level, kind: ackAt === undefined ? 'ack' : 'done', subjectId, collegeId, classId, groupId: unit.groupId, anchor: ackAt ?? unit.at });
+      out.push({ level, kind: replied ? 'done' : 'ack', subjectId, collegeId, classId, groupId: unit.groupId, anchor: replied ? (ackedAt.get(key) ?? unit.at) : unit.at });
     });
     return out;
   }

@@ -83,7 +83,8 @@ export interface DirectiveWatcher {
 export class DirectiveRepo {
   private readonly watchers: DirectiveWatcher[] = [];
   private lastAckStmt: Statement | undefined;
-  private ackIndexStmt: Statement | undefined;
+  private ackTimesStmt: Statement | undefined;
+  private ackKeysStmt: Statement | undefined;
   private ackedAtStmt: Statement | undefined;
   private readonly insertDirective: Statement;
   private readonly byId: Statement<[number], DirectiveRow>;
@@ -190,21 +191,35 @@ export class DirectiveRepo {
 
   /**
    * What the directive's acknowledgements say for chasing, packed as numbers (a campus has tens of
-   * thousands): `acked` maps subject × 8 + level to when the receipt was counted; `done` holds the
-   * same keys for completion reports.
+   * thousands): `acked` holds subject × 8 + level of every receipt, `done` of every completion
+   * report. With `times`, `ackedAt` maps the receipts to when they were counted (completion reports
+   * are chased from then); without, the read stays within an index.
    */
-  ackIndex(directiveId: number): { acked: Map<number, number>; done: Set<number> } {
-    this.ackIndexStmt ??= this.db.$client.prepare(
-      `SELECT (subject_id * 8 + level) * 2 + (kind = 'done'), at FROM acknowledgements WHERE directive_id = ?`,
-    ).raw(true);
-    const acked = new Map<number, number>();
+  ackIndex(directiveId: number, times: boolean): { acked: Set<number>; done: Set<number>; ackedAt: Map<number, number> } {
+    const acked = new Set<number>();
     const done = new Set<number>();
-    for (const row of this.ackIndexStmt.iterate(directiveId) as IterableIterator<[number, number]>) {
-      const packed = row[0];
-      if (packed % 2 === 1) done.add((packed - 1) / 2);
-      else acked.set(packed / 2, row[1]);
+    const ackedAt = new Map<number, number>();
+    if (times) {
+      this.ackTimesStmt ??= this.db.$client
+        .prepare(`SELECT (subject_id * 8 + level) * 2 + (kind = 'done'), at FROM acknowledgements WHERE directive_id = ?`)
+        .raw(true);
+      for (const [packed, at] of this.ackTimesStmt.all(directiveId) as [number, number][]) {
+        if (packed % 2 === 1) done.add((packed - 1) / 2);
+        else {
+          acked.add(packed / 2);
+          ackedAt.set(packed / 2, at);
+        }
+      }
+    } else {
+      this.ackKeysStmt ??= this.db.$client
+        .prepare(`SELECT (subject_id * 8 + level) * 2 + (kind = 'done') FROM acknowledgements WHERE directive_id = ?`)
+        .pluck(true);
+      for (const packed of this.ackKeysStmt.all(directiveId) as number[]) {
+        if (packed % 2 === 1) done.add((packed - 1) / 2);
+        else acked.add(packed / 2);
+      }
     }
-    return { acked, done };
+    return { acked, done, ackedAt };
   }
 
   /** How many obligations of the directive are acknowledged (`ack`) or reported done (`done`). */
