@@ -94,7 +94,7 @@ export function buildApp(deps: AppDeps): App {
     timeZone,
     now: () => clock.now(),
     reviews,
-    chaseLine: (d, scope, askerId) => chaser.progressLine(d, scope, askerId),
+    chaseLine: (d, scope, askerId, pre) => chaser.progressLine(d, scope, askerId, pre),
   });
   const chaser: Chaser = new Chaser({
     org: orgRef,

@@ -28,7 +28,7 @@ import { obligationGroupKey, scopedObligations } from '../domain/progress.js';
 import { zh, type ChaseKind, type NagContent } from '../locale/zh-CN.js';
 import type { AdapterCapabilities } from '../platform/port.js';
 import type { SendItem, SendPause } from '../queue/job-queues.js';
-import type { ChaseRepo, NewReminder, ReminderAction } from '../store/chase-repo.js';
+import type { ChaseRepo, ChaseRound, NewReminder, ReminderAction, ReminderRow } from '../store/chase-repo.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
 import type { Outbox } from './outbox.js';
@@ -698,6 +698,9 @@ export class Chaser {
    * scope has replies missing or late, a final account of who never replied and who replied late.
    */
   private summary(org: OrgIndex, d: Directive, now: number): SendItem[] {
+    if (this.deps.chase.hasRound(d.id, 'summary')) return [];
+    // Read once for hundreds of recipients, before this round's own row exists.
+    const snap = this.deps.queries.snapshot(d, this.chaseSnapshot(d));
     const round = this.deps.chase.startRound({ directiveId: d.id, key: 'summary', kind: 'summary', byPersonId: null, at: now });
     if (round === undefined) return [];
     const deadline = formatTime(d.deadlineAt ?? now, this.deps.timeZone, { now });
@@ -712,7 +715,7 @@ export class Chaser {
     for (const p of recipients.values()) {
       const scope = scopeOf(org, p);
       if (scope.kind === 'none' || !this.deps.queries.concerns(d, scope)) continue;
-      const final = this.deps.queries.final(d, scope, p);
+      const final = this.deps.queries.final(d, scope, p, snap);
       const leader = org.hasRole(p, 'team_leader');
       if (!leader && final.pending === 0 && final.late.length === 0) continue;
       const route = this.route(org, p, undefined, false);
@@ -727,29 +730,70 @@ export class Chaser {
 
   // ---- /进度 -------------------------------------------------------------------------------
 
+  /** What the chase line reads, once: direct reminders by college, the rounds, the next round. */
+  private chaseSnapshot(d: Directive): ChaseSnapshot {
+    const byCollege = new Map<number, ReminderRow[]>();
+    for (const r of this.deps.chase.reminders(d.id)) {
+      if (r.action === 'nag') continue;
+      const c = r.collegeId ?? -1;
+      const list = byCollege.get(c);
+      if (list) list.push(r);
+      else byCollege.set(c, [r]);
+    }
+    return {
+      directiveId: d.id,
+      byCollege,
+      rounds: this.deps.chase.rounds(d.id),
+      nextAt: this.enabled && this.deps.accepts(d) ? this.deps.directives.nextChaseAt(d.id) : null,
+    };
+  }
+
   /** The chase line of `/进度`: reminders given in the scope, manual rounds, the next round. */
-  progressLine(d: Directive, scope: Scope, askerId: number): string | null {
+  progressLine(d: Directive, scope: Scope, askerId: number, pre?: unknown): string | null {
     const org = this.deps.org();
-    const rows = this.deps.chase.reminders(d.id).filter((r) => r.action !== 'nag' && inScope(scope, r, askerId));
+    const snap = isChaseSnapshot(pre) && pre.directiveId === d.id ? pre : this.chaseSnapshot(d);
+    let rows: readonly ReminderRow[];
+    switch (scope.kind) {
+      case 'school':
+        rows = [...snap.byCollege.values()].flat();
+        break;
+      case 'colleges':
+        rows = scope.collegeIds.flatMap((c) => snap.byCollege.get(c) ?? []);
+        break;
+      case 'classes':
+        rows = scope.collegeIds.flatMap((c) => (snap.byCollege.get(c) ?? []).filter((r) => inScope(scope, r, askerId)));
+        break;
+      case 'none':
+        rows = [];
+    }
     const people = new Set(rows.map((r) => subjectKey(r.level, r.kind, r.subjectId))).size;
     const last = rows.reduce((m, r) => Math.max(m, r.at), 0);
-    const rounds = this.deps.chase.rounds(d.id);
-    const manual = rounds
+    const manual = snap.rounds
       .filter((r) => r.kind === 'manual')
       .slice(-3)
       .map((r) => `${formatClock(r.at, this.deps.timeZone)} ${org.person(r.byPersonId ?? -1)?.name ?? ''}`.trim());
-    const summaryRound = rounds.find((r) => r.kind === 'summary');
-    const nextAt = this.enabled && this.deps.accepts(d) ? this.deps.directives.nextChaseAt(d.id) : null;
+    const summaryRound = snap.rounds.find((r) => r.kind === 'summary');
     const fmt = (t: number): string => formatTime(t, this.deps.timeZone, { now: this.deps.clock.now() });
     return zh.chaseProgress({
       reminders: rows.length,
       people,
       last: last > 0 ? fmt(last) : null,
       manual,
-      next: nextAt !== null && nextAt > this.deps.clock.now() ? fmt(nextAt) : null,
+      next: snap.nextAt !== null && snap.nextAt > this.deps.clock.now() ? fmt(snap.nextAt) : null,
       summary: summaryRound ? fmt(summaryRound.at) : null,
     });
   }
+}
+
+interface ChaseSnapshot {
+  readonly directiveId: number;
+  readonly byCollege: ReadonlyMap<number, readonly ReminderRow[]>;
+  readonly rounds: readonly ChaseRound[];
+  readonly nextAt: number | null;
+}
+
+function isChaseSnapshot(x: unknown): x is ChaseSnapshot {
+  return typeof x === 'object' && x !== null && 'byCollege' in x && 'rounds' in x;
 }
 
 function inScope(scope: Scope, r: { level: number; subjectId: number; collegeId: number | null; classId: number | null }, askerId: number): boolean {

@@ -1,5 +1,5 @@
 import type { Directive, ObligationLevel, Scope } from '../domain/directive.js';
-import { directiveLevels, targetCollegeIds } from '../domain/directive.js';
+import { directiveLevels, obligations, targetCollegeIds } from '../domain/directive.js';
 import { formatTime } from '../domain/duration.js';
 import type { Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
@@ -15,7 +15,7 @@ import {
 } from '../domain/progress.js';
 import { zhQuery } from '../locale/zh-CN.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
-import type { ReviewRepo } from '../store/review-repo.js';
+import type { ReviewItem, ReviewRepo } from '../store/review-repo.js';
 import { canReview } from './review.js';
 
 /** What the bot answers: a part fit for the group, and details (names) for the asker only. */
@@ -31,8 +31,20 @@ export interface QueryDeps {
   readonly now: () => number;
   /** Open review items, to say how many replies wait for a person (absent in some tools). */
   readonly reviews?: Pick<ReviewRepo, 'openForDirective'>;
-  /** The chasing line of `/进度` (absent in some tools). */
-  readonly chaseLine?: (d: Directive, scope: Scope, askerId: number) => string | null;
+  /** The chasing line of `/进度` (absent in some tools); `pre` is what a snapshot read for it once. */
+  readonly chaseLine?: (d: Directive, scope: Scope, askerId: number, pre?: unknown) => string | null;
+}
+
+/**
+ * A directive's state read once, to answer for many scopes in a row (the deadline summary goes to
+ * hundreds of people): every obligation's status, by college in obligation order.
+ */
+export interface DirectiveSnapshot {
+  readonly directiveId: number;
+  readonly byCollege: ReadonlyMap<number, readonly ObligationStatus[]>;
+  readonly reviewItems: readonly ReviewItem[] | null;
+  /** What the chase line needs, read once by whoever made the snapshot. */
+  readonly chase?: unknown;
 }
 
 /** Narrows a scope by a filter naming a college or class; null when the filter matches nothing in scope. */
@@ -60,7 +72,21 @@ export function narrowScope(org: OrgIndex, scope: Scope, filter: string | null):
 export class Queries {
   constructor(private readonly deps: QueryDeps) {}
 
-  private statuses(d: Directive, scope: Scope, asker: Person): ObligationStatus[] {
+  /** Reads the directive's state once; see DirectiveSnapshot. */
+  snapshot(d: Directive, chase?: unknown): DirectiveSnapshot {
+    const org = this.deps.org();
+    const statuses = statusOf(org, d, obligations(org, d), this.deps.directives.acks(d.id), new Set(this.deps.directives.releasedGroups(d.id)));
+    const byCollege = new Map<number, ObligationStatus[]>();
+    for (const s of statuses) {
+      const list = byCollege.get(s.collegeId);
+      if (list) list.push(s);
+      else byCollege.set(s.collegeId, [s]);
+    }
+    return { directiveId: d.id, byCollege, reviewItems: this.deps.reviews?.openForDirective(d.id) ?? null, ...(chase === undefined ? {} : { chase }) };
+  }
+
+  private statuses(d: Directive, scope: Scope, asker: Person, snap?: DirectiveSnapshot): ObligationStatus[] {
+    if (snap && snap.directiveId === d.id) return fromSnapshot(snap, scope, asker.id);
     const org = this.deps.org();
     const list = scopedObligations(org, d, scope, asker.id);
     const colleges = new Set(list.map((o) => o.collegeId));
@@ -82,15 +108,15 @@ export class Queries {
     return zhQuery.title(d.id, what, formatTime(this.deps.now(), this.deps.timeZone));
   }
 
-  pending(d: Directive, scope: Scope, asker: Person): Answer {
+  pending(d: Directive, scope: Scope, asker: Person, snap?: DirectiveSnapshot): Answer {
     const org = this.deps.org();
-    const statuses = this.statuses(d, scope, asker);
+    const statuses = this.statuses(d, scope, asker, snap);
     const open = statuses.filter((s) => s.state === 'pending');
     const lines = [this.title(d, 'pending')];
     if (open.length === 0) {
       const waiting = statuses.filter((s) => s.state === 'not_released').length;
       lines.push(zhQuery.allReplied(waiting));
-      const review = this.reviewLine(d, scope);
+      const review = this.reviewLine(d, scope, snap);
       if (review) lines.push(review);
       return { public: lines.join('\n'), private: null };
     }
@@ -124,14 +150,15 @@ export class Queries {
         lines.push(zhQuery.namesOnlyPrivately);
       }
     }
-    const review = this.reviewLine(d, scope);
+    const review = this.reviewLine(d, scope, snap);
     if (review) lines.push(review);
     return { public: lines.join('\n'), private: details };
   }
 
   /** Replies not counted until a person decides, and "didn't get it" reports, in the asker's scope. */
-  private reviewLine(d: Directive, scope: Scope): string | null {
-    const items = this.deps.reviews?.openForDirective(d.id).filter((i) => canReview(scope, i)) ?? [];
+  private reviewLine(d: Directive, scope: Scope, snap?: DirectiveSnapshot): string | null {
+    const all = snap && snap.directiveId === d.id ? snap.reviewItems : (this.deps.reviews?.openForDirective(d.id) ?? null);
+    const items = all?.filter((i) => canReview(scope, i)) ?? [];
     if (items.length === 0) return null;
     // Binding suggestions are counted already and unmatched 接龙 lines never will be: neither waits.
     const negatives = items.filter((i) => i.kind === 'negative').length;
@@ -159,9 +186,9 @@ export class Queries {
     return out.join('\n');
   }
 
-  progress(d: Directive, scope: Scope, asker: Person): Answer {
+  progress(d: Directive, scope: Scope, asker: Person, snap?: DirectiveSnapshot): Answer {
     const org = this.deps.org();
-    const statuses = this.statuses(d, scope, asker);
+    const statuses = this.statuses(d, scope, asker, snap);
     const byLevel = tallyByLevel(statuses);
     const lines = [this.title(d, 'progress')];
     if (d.deadlineAt !== null) lines.push(zhQuery.deadline(formatTime(d.deadlineAt, this.deps.timeZone), this.deps.now() > d.deadlineAt));
@@ -174,9 +201,9 @@ export class Queries {
     if (d.mode === 'step' && notReleased > 0) lines.push(zhQuery.stepping(notReleased));
     const noGroup = statuses.filter((s) => s.state === 'no_group').length;
     if (noGroup > 0) lines.push(zhQuery.noGroup(noGroup));
-    const review = this.reviewLine(d, scope);
+    const review = this.reviewLine(d, scope, snap);
     if (review) lines.push(review);
-    const chase = this.deps.chaseLine?.(d, scope, asker.id);
+    const chase = this.deps.chaseLine?.(d, scope, asker.id, snap?.chase);
     if (chase) lines.push(chase);
     const breakdown =
       scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1)
@@ -200,9 +227,9 @@ export class Queries {
    * The deadline summary of a scope: progress, who never replied (names included: it is sent
    * privately) and who replied after the deadline.
    */
-  final(d: Directive, scope: Scope, asker: Person): { progress: string; pendingText: string; pending: number; late: string[] } {
+  final(d: Directive, scope: Scope, asker: Person, snap?: DirectiveSnapshot): { progress: string; pendingText: string; pending: number; late: string[] } {
     const org = this.deps.org();
-    const statuses = this.statuses(d, scope, asker);
+    const statuses = this.statuses(d, scope, asker, snap);
     const open = statuses.filter((s) => s.state === 'pending');
     const lines = this.staffLines(open, scope);
     const families = open.filter((s) => s.level >= 3);
@@ -215,7 +242,7 @@ export class Queries {
         const name = org.person(s.subjectId)?.name ?? '?';
         return zhQuery.lateName(name, s.level);
       });
-    return { progress: this.progress(d, scope, asker).public, pendingText: lines.join('\n'), pending: open.length, late };
+    return { progress: this.progress(d, scope, asker, snap).public, pendingText: lines.join('\n'), pending: open.length, late };
   }
 
   /** Deputy secretaries and counselors who owe a reply, by name (they may be named in their groups). */
@@ -261,4 +288,22 @@ function describePending(levels: Map<ObligationLevel, Tally>, d: Directive): str
     parts.push(zhQuery.levelPending(level, t));
   }
   return parts.join('，');
+}
+
+/** A scope's statuses out of a snapshot, in the order scopedObligations gives them. */
+function fromSnapshot(snap: DirectiveSnapshot, scope: Scope, askerId: number): ObligationStatus[] {
+  switch (scope.kind) {
+    case 'school':
+      return [...snap.byCollege.values()].flat();
+    case 'colleges':
+      return scope.collegeIds.flatMap((c) => snap.byCollege.get(c) ?? []);
+    case 'classes': {
+      const classes = new Set(scope.classIds);
+      return scope.collegeIds.flatMap((c) =>
+        (snap.byCollege.get(c) ?? []).filter((s) => (s.classId !== null && classes.has(s.classId)) || (s.level === 2 && s.subjectId === askerId)),
+      );
+    }
+    case 'none':
+      return [];
+  }
 }

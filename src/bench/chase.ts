@@ -12,7 +12,7 @@ import { buildApp, type App } from '../app/build-app.js';
 import { silentLogger } from '../app/logger.js';
 import { systemClock } from '../clock.js';
 import { parseConfig } from '../config/load.js';
-import { initialReleases, obligations } from '../domain/directive.js';
+import { initialReleases, obligations, type Directive } from '../domain/directive.js';
 import { OrgIndex } from '../domain/org-index.js';
 import { obligationGroupKey } from '../domain/progress.js';
 import { JOB } from '../queue/job-queues.js';
@@ -63,6 +63,13 @@ export interface ChaseBench {
   round_ms: number;
   /** The same round run again right after the sends drained: nobody is due (cool-down), so only working it out. */
   idle_round_ms: number;
+  /**
+   * The deadline summary of a second directive to the whole campus (deadline passed, 30 % never
+   * replied, a tenth of the replies late): one round that only sends the summaries.
+   */
+  summary_ms: number;
+  /** Private summaries planned (team leaders, and the deputy secretaries and counselors with something missing). */
+  summary_messages: number;
   /** Ledger rows the round planned (keys `c<directive>-…`), parts of split messages counted. */
   deliveries: number;
   deliveries_group: number;
@@ -73,7 +80,7 @@ export interface ChaseBench {
   rounds: number;
   /** Chase jobs the timed round left in Redis: rounds it scheduled (the chase queue is paused in this phase). */
   rounds_scheduled: { already_due: number; later: number };
-  /** Of the directive: its initial posts and the round's deliveries. */
+  /** Of both directives: their initial posts, the round's deliveries and the summaries. */
   expected_sends: number;
   sent: number;
   failed: number;
@@ -193,60 +200,57 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     const leader = org.withRole('team_leader', null)[0];
     const l1 = org.groupByKeyName('L1');
     if (!leader || !l1) throw new Error('bench: the synthetic campus has no team leader or L1 group');
-    const createdAt = Date.now() - CHASE_BACKDATE_MS;
-    const input = {
-      issuerId: leader.id,
-      originGroupId: l1.id,
-      originInboundId: null,
-      text: '基准测试通知（催办）：请各位同学和家长回复“收到”。',
-      deadlineAt: null,
-      depth: 4 as const,
-      collegeIds: null,
-      requireCompletion: false,
-      mode: 'immediate' as const,
-      replyHint: '收到',
-      urgent: false,
-      createdAt,
+    /** A directive to the whole campus, its posts drained, and (not timed) all but `share` of its replies given. */
+    const directive = async (text: string, createdAt: number, deadlineAt: number | null): Promise<{ d: Directive; posts: number; drainMs: number; owed: number; given: number }> => {
+      const input = {
+        issuerId: leader.id,
+        originGroupId: l1.id,
+        originInboundId: null,
+        text,
+        deadlineAt,
+        depth: 4 as const,
+        collegeIds: null,
+        requireCompletion: false,
+        mode: 'immediate' as const,
+        replyHint: '收到',
+        urgent: false,
+        createdAt,
+      };
+      const started = performance.now();
+      const before = world.messageCount();
+      const { directive: d, sends } = a.relay.create(input, initialReleases(org, input));
+      progress(`chase: directive ${d.id} to ${sends.length} groups, created ${Math.round((Date.now() - createdAt) / 60_000)} min ago; posts paced at ${minGapMs} + 0..${jitterMs} ms per account`);
+      await a.outbox.enqueue(sends);
+      await waitFor('the initial posts', 300_000, 20, () => world.messageCount() - before >= sends.length && (unsentStmt.get() as { n: number }).n === 0);
+      const drainMs = performance.now() - started;
+      // Rounds scheduled on their own wait in the paused chase queue: only the bench runs rounds here.
+      await chaseQueue.drain(true);
+      await a.settle(60_000);
+      const owed = obligations(org, d);
+      const order = owed.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j] as number, order[i] as number];
+      }
+      const acks: NewAcknowledgement[] = [];
+      for (const i of order.slice(Math.round(owed.length * share))) {
+        const o = owed[i];
+        if (!o) continue;
+        const groupId = o.level === 1 ? d.originGroupId : org.groupByKeyName(obligationGroupKey(org, o) ?? '')?.id;
+        if (groupId === undefined) continue;
+        const byPersonId = o.level === 4 ? (org.guardiansOf(o.subjectId)[0]?.guardianId ?? null) : o.subjectId;
+        // With a deadline, a tenth of the replies come after it.
+        const late = deadlineAt !== null && random() < 0.1;
+        const at = late ? (deadlineAt as number) + 60_000 : createdAt + 60_000 + Math.floor(random() * 60 * 60_000);
+        acks.push({ directiveId: d.id, level: o.level, kind: 'ack', subjectId: o.subjectId, byPersonId, collegeId: o.collegeId, classId: o.classId, groupId, inboundId: 0, at, late });
+      }
+      const given = a.directives.transaction(() => a.directives.acknowledge(acks));
+      progress(`  ${owed.length} replies owed, ${given} given, ${owed.length - given} never (${Math.round(share * 100)} %)`);
+      return { d, posts: sends.length, drainMs, owed: owed.length, given };
     };
-    const initialStarted = performance.now();
-    const { directive: d, sends } = a.relay.create(input, initialReleases(org, input));
-    progress(`chase: directive ${d.id} to ${sends.length} groups, created ${CHASE_BACKDATE_MS / 60_000} min ago; initial posts paced at ${minGapMs} + 0..${jitterMs} ms per account`);
-    await a.outbox.enqueue(sends);
-    await waitFor('the initial posts', 300_000, 20, () => world.messageCount() >= sends.length && (unsentStmt.get() as { n: number }).n === 0);
-    const initialDrainMs = performance.now() - initialStarted;
-    await a.settle(60_000);
-
-    // ---- 70 % reply (set up directly in the store, not timed) ------------------------------
-    const owed = obligations(org, d);
-    const order = owed.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j] as number, order[i] as number];
-    }
-    const nonResponders = Math.round(owed.length * share);
-    const acks: NewAcknowledgement[] = [];
-    for (const i of order.slice(nonResponders)) {
-      const o = owed[i];
-      if (!o) continue;
-      const groupId = o.level === 1 ? d.originGroupId : org.groupByKeyName(obligationGroupKey(org, o) ?? '')?.id;
-      if (groupId === undefined) continue;
-      const byPersonId = o.level === 4 ? (org.guardiansOf(o.subjectId)[0]?.guardianId ?? null) : o.subjectId;
-      acks.push({
-        directiveId: d.id,
-        level: o.level,
-        kind: 'ack',
-        subjectId: o.subjectId,
-        byPersonId,
-        collegeId: o.collegeId,
-        classId: o.classId,
-        groupId,
-        inboundId: 0,
-        at: createdAt + 60_000 + Math.floor(random() * 60 * 60_000),
-        late: false,
-      });
-    }
-    const stored = a.directives.transaction(() => a.directives.acknowledge(acks));
-    progress(`  ${owed.length} replies owed, ${stored} given, ${owed.length - stored} never (${Math.round(share * 100)} %)`);
+    const first = await directive('基准测试通知（催办）：请各位同学和家长回复“收到”。', Date.now() - CHASE_BACKDATE_MS, null);
+    const { d } = first;
+    const initialDrainMs = first.drainMs;
 
     // ---- (timed) one automatic round ---------------------------------------------------------
     const before = world.messageCount();
@@ -284,29 +288,41 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     const idleStarted = performance.now();
     await a.chaser.tick(d.id, Date.now());
     const idleRoundMs = performance.now() - idleStarted;
+
+    // ---- (timed) the deadline summary of a second directive --------------------------------
+    const second = await directive('基准测试通知（截止汇总）：请各位同学和家长回复“收到”。', Date.now() - 3 * 3600_000, Date.now() - 2 * 3600_000);
+    const summaryBefore = world.messageCount();
+    const summaryStarted = performance.now();
+    await a.chaser.tick(second.d.id, Date.now());
+    const summaryMs = performance.now() - summaryStarted;
+    const summaryMessages = (client.prepare('SELECT count(*) AS n FROM deliveries WHERE key LIKE ?').get(`c${second.d.id}-summary-%`) as { n: number }).n;
+    progress(`  deadline summary: ${round(summaryMs, 1)} ms, ${summaryMessages} private summaries`);
+    await waitFor('the summaries', 300_000, 20, () => world.messageCount() - summaryBefore >= summaryMessages && (unsentStmt.get() as { n: number }).n === 0);
     await chaseQueue.drain(true);
     await a.settle(60_000);
 
     const posts = world.transcript().filter((m) => world.account(m.from) !== undefined);
     const pacing = pacingOf(posts, minGapMs);
-    // Everything in this phase's store is the directive's: its initial posts and the round's reminders.
+    // Everything in this phase's store is the two directives': their posts, the round's reminders, the summaries.
     const byStatus = new Map(
       (client.prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
     );
     const result: ChaseBench = {
       directives: 1,
       backdated_min: CHASE_BACKDATE_MS / 60_000,
-      obligations: owed.length,
-      non_responders: owed.length - stored,
+      obligations: first.owed,
+      non_responders: first.owed - first.given,
       round_ms: round(roundMs, 1),
       idle_round_ms: round(idleRoundMs, 1),
+      summary_ms: round(summaryMs, 1),
+      summary_messages: summaryMessages,
       deliveries,
       deliveries_group: deliveriesGroup,
       deliveries_private: deliveriesPrivate,
       reminders,
       rounds: a.chaseLog.rounds(d.id).length,
       rounds_scheduled: roundsScheduled,
-      expected_sends: sends.length + deliveries,
+      expected_sends: first.posts + deliveries + second.posts + summaryMessages,
       sent: byStatus.get('sent') ?? 0,
       failed: byStatus.get('failed') ?? 0,
       uncertain: byStatus.get('uncertain') ?? 0,
