@@ -44,6 +44,8 @@ describe('bench --small', () => {
     expect(r.chase_round_ms).toBe(r.chase.round_ms);
     expect(r.chase.deliveries).toBeGreaterThan(0);
     expect(r.chase.reminders.mention).toBeGreaterThan(0);
+    expect(r.chase.summary_ms).toBeGreaterThan(0);
+    expect(r.chase.summary_messages).toBeGreaterThan(0);
     expect(r.chase.sent).toBe(r.chase.expected_sends);
     expect(r.chase.pacing.sends_checked).toBe(r.chase.expected_sends);
     // Every gap between two posts of one account is at least the configured minimum.

@@ -599,7 +599,7 @@ export function formatBench(r: BenchResult): string {
       `one round in ${ch.round_ms} ms (again with nothing due: ${ch.idle_round_ms} ms) planned ${ch.deliveries} deliveries (${ch.deliveries_group} in groups, ${ch.deliveries_private} private) ` +
       `for ${Object.entries(ch.reminders)
         .map(([k, v]) => `${v} ${k}`)
-        .join(', ')}`,
+        .join(', ')}; a deadline summary for the whole campus in ${ch.summary_ms} ms (${ch.summary_messages} private summaries)`,
     `chase pacing: ${p.min_gap_ms_setting} ms + 0..${p.jitter_ms} ms per account; ${p.sends_checked} posts on ${p.accounts} accounts (busiest ${p.busiest_account_sends}); ` +
       `initial posts drained in ${p.initial_drain_ms} ms, the round's in ${p.drain_ms} ms; smallest gap ${p.min_gap_ms ?? '—'} ms, ${p.violations} gaps below ${p.min_gap_ms_setting} ms; ` +
       `sent ${ch.sent} of ${ch.expected_sends}, failed ${ch.failed}, uncertain ${ch.uncertain}, duplicates ${ch.duplicates}`,
