@@ -341,6 +341,23 @@ describe('/催办', () => {
     expect(text).toContain(`手动催办：08:00 ${nameOf(school, 'S111')}`);
   });
 
+  it('waits for the end of the quiet hours unless the directive is urgent', async () => {
+    school = await startTestSchool();
+    await passTime(school, 15 * HOUR); // 23:00
+    await issue(school, '/通知 层级=3 明早报送');
+    const mark = school.mark();
+    school.say('S111', 'L2:计算机学院', '/催办 1');
+    await school.settle();
+    expect(school.botMessages('L2:计算机学院', mark).map((m) => m.text).join('\n')).toContain('免打扰时间，第1号通知的提醒将在 3月3日 07:00 之后自动发出');
+    expect(reminders(school, undefined, mark)).toHaveLength(0);
+    await issue(school, '/通知 紧急 层级=3 今晚停电，请注意安全');
+    const urgent = school.mark();
+    school.say('S111', 'L2:计算机学院', '/催办 2');
+    await school.settle();
+    expect(school.botMessages('L2:计算机学院', urgent).map((m) => m.text).join('\n')).toContain('已催办第2号通知');
+    expect(reminders(school, 'L3:计算机2301', urgent)).toHaveLength(1);
+  });
+
   it('is refused to students and parents, and answers for a finished scope', async () => {
     school = await startTestSchool();
     await issue(school, '/通知 层级=2 请报送');

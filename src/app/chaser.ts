@@ -361,6 +361,9 @@ export class Chaser {
   manual(d: Directive, asker: Person, scope: Scope, inboundId: number): ManualOutcome {
     const org = this.deps.org();
     const now = this.deps.clock.now();
+    // Quiet hours hold a reminder asked for by hand too (unless the directive is urgent): the round is left to the morning.
+    const quietEnd = d.urgent ? now : afterQuietHours(now, this.policy.quietHours, this.deps.timeZone);
+    if (quietEnd > now) return { text: zh.chaseQuietHours(d.id, formatTime(quietEnd, this.deps.timeZone, { now })), sends: [] };
     const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id);
     const all = this.subjects(org, d);
     const wanted = new Set(inScope.map((o) => o.subjectId * 8 + o.level));
