@@ -49,6 +49,17 @@ function nameOf(s: TestSchool, ref: string): string {
 
 const at = (m: SimMessage): string => new Date(m.at).toISOString();
 
+/** Every counselor of the demo school says 收到 in their college group. */
+function counselorsReply(s: TestSchool): void {
+  for (const [g, people] of [
+    ['L2:计算机学院', ['S111', 'S112']],
+    ['L2:外国语学院', ['S211', 'S212']],
+    ['L2:机械工程学院', ['S311', 'S312']],
+  ] as const) {
+    for (const who of people) s.say(who, g, '收到');
+  }
+}
+
 describe('the schedule of each level', () => {
   it('L1: @ silent deputy secretaries at 15 min, messages them at 30, tells the team leader at 60 and twice more every 2 h', async () => {
     school = await startTestSchool({
@@ -412,13 +423,7 @@ describe('durable and exact', () => {
     await issue(school, '/通知 层级=2 请报送');
     expect(await school.runtime.app.queues.nextChaseAt()).not.toBeNull();
     for (const who of ['S101', 'S102', 'S201', 'S301']) school.say(who, 'L1', '收到');
-    for (const [g, people] of [
-      ['L2:计算机学院', ['S111', 'S112']],
-      ['L2:外国语学院', ['S211', 'S212']],
-      ['L2:机械工程学院', ['S311', 'S312']],
-    ] as const) {
-      for (const who of people) school.say(who, g, '收到');
-    }
+    counselorsReply(school);
     await school.settle();
     expect(await school.runtime.app.queues.nextChaseAt()).toBeNull();
     await passTime(school, 5 * HOUR);
@@ -429,13 +434,7 @@ describe('durable and exact', () => {
     school = await startTestSchool({ config: only({ L1: [{ after: '15m', action: 'mention' }] }) });
     await issue(school, '/通知 层级=2 请报送');
     const replies = ['S101', 'S102', 'S201', 'S301'].map((who) => school?.say(who, 'L1', '收到'));
-    for (const [g, people] of [
-      ['L2:计算机学院', ['S111', 'S112']],
-      ['L2:外国语学院', ['S211', 'S212']],
-      ['L2:机械工程学院', ['S311', 'S312']],
-    ] as const) {
-      for (const who of people) school.say(who, g, '收到');
-    }
+    counselorsReply(school);
     await school.settle();
     expect(await school.runtime.app.queues.nextChaseAt()).toBeNull();
     await passTime(school, 5 * MIN);

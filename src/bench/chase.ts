@@ -22,6 +22,8 @@ import type { ReminderAction } from '../store/chase-repo.js';
 import { closeDb, openDb, type Db } from '../store/db.js';
 import type { NewAcknowledgement } from '../store/directive-repo.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
+import { seededRandom } from '../roster/names.js';
+import { round, waitFor } from './util.js';
 
 /** Pacing of the chase phase: real gaps, small enough that the campus drains in a few seconds. */
 export const CHASE_PACING = Object.freeze({ minGapMs: 25, jitterMs: 10 });
@@ -105,29 +107,6 @@ export interface ChaseBench {
   };
 }
 
-const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, timeoutMs: number, everyMs: number, done: () => boolean): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-/** mulberry32: small, seeded, good enough to pick who does not reply. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Per account, the gaps between consecutive posts (by `at`): the smallest, and how many are short. */
 export function pacingOf(
   posts: readonly { from: string; at: number }[],
@@ -160,7 +139,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
   const minGapMs = opts.minGapMs ?? CHASE_PACING.minGapMs;
   const jitterMs = opts.jitterMs ?? CHASE_PACING.jitterMs;
   const share = opts.nonResponders ?? CHASE_NON_RESPONDERS;
-  const random = seeded(opts.seed ?? 20261129);
+  const random = seededRandom(opts.seed ?? 20261129);
   const scratch = mkdtempSync(join(tmpdir(), 'cascade-bench-chase-'));
   let db: Db | undefined;
   let app: App | undefined;

@@ -22,6 +22,7 @@ import { populateWorld, type SimSchool } from '../sim/populate.js';
 import { closeDb, openDb, type Db } from '../store/db.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
 import { benchChase, type ChaseBench } from './chase.js';
+import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 
 export const TARGETS = {
@@ -105,8 +106,6 @@ export interface BenchResult {
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 const cpuMsSince = (start: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(start);
@@ -143,14 +142,6 @@ async function redisCpuMs(url: string): Promise<number | null> {
 
 const redisCpuSince = (before: number | null, after: number | null): number | null =>
   before === null || after === null ? null : Math.round(after - before);
-
-async function waitFor(what: string, timeoutMs: number, everyMs: number, done: () => boolean): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
