@@ -197,6 +197,30 @@ describe('parents (L4)', () => {
     expect(school.botMessages('私聊:S212', mark).some((m) => m.text.includes('日语2301'))).toBe(true);
   });
 
+  it('keeps the parents group quiet: completion notices at most one per noticeGap, counting every family that owes', async () => {
+    school = await startTestSchool({ config: only({ L4: [{ after: '10m', action: 'notice' }] }) });
+    await issue(school, '/通知 落实 学院=外国语学院 请家长签署安全承诺书并回复“已完成”');
+    const org = school.runtime.app.org();
+    const students = org.classesOf(org.collegeNamed('外国语学院')?.id ?? -1).flatMap((k) => org.studentsOf(k.id));
+    // Everyone has been sent the receipt notice; then five families reply 收到, seven minutes apart.
+    await passTime(school, 10 * MIN);
+    const mark = school.mark();
+    for (const st of students.slice(0, 5)) {
+      school.say(`家长:${st.extId}`, 'L4:外国语学院', `${st.name}家长收到`);
+      await school.settle();
+      await passTime(school, 7 * MIN);
+    }
+    await passTime(school, 35 * MIN); // 09:13
+    const done = school.botMessages('L4:外国语学院', mark).filter((m) => m.text.includes('未报告完成'));
+    // Five staggered due times (08:20 … 08:48), but the receipt notice of 08:10 holds the group quiet
+    // until 08:40: then one notice covers the families due by then; the last one waits for 09:10. Each
+    // notice counts every family that still owes the report.
+    expect(done.map((m) => [at(m), m.text.match(/还有 (\d+) 位家长/u)?.[1]])).toEqual([
+      ['2026-03-02T00:40:00.000Z', '5'],
+      ['2026-03-02T01:10:00.000Z', '5'],
+    ]);
+  });
+
   it('messages QQ parents privately where the platform allows it', async () => {
     // 外国语学院's parents group on QQ, and its parents with QQ numbers.
     const roster = tempDir('roster');
@@ -300,6 +324,25 @@ describe('time', () => {
     expect(reminders(school, 'L1').flatMap((m) => m.mentions)).not.toContain(accountOf(school, 'S101'));
   });
 
+  it('counts receipt and completion reminders together against maxPerPerson', async () => {
+    school = await startTestSchool({
+      config: only({ L1: [{ after: '15m', action: 'mention' }, { after: '30m', action: 'private' }, { after: '45m', action: 'private' }] }, { maxPerPerson: 3 }),
+    });
+    await issue(school, '/通知 落实 层级=2 请报送');
+    for (const who of ['S101', 'S102', 'S201']) {
+      school.say(who, 'L1', '收到');
+      school.say(who, 'L1', '已落实');
+    }
+    await school.settle();
+    await passTime(school, 40 * MIN); // S301: mention at 15, private at 30
+    school.say('S301', 'L1', '收到');
+    await school.settle();
+    await passTime(school, 4 * HOUR);
+    const toS301 = [...reminders(school, 'L1'), ...school.botMessages('私聊:S301')];
+    expect(toS301).toHaveLength(3); // not 2 + 3
+    expect(toS301.some((m) => m.text.includes('还未报告落实'))).toBe(true);
+  });
+
   it('never reminds one person more often than maxPerPerson, however the steps repeat', async () => {
     school = await startTestSchool({
       config: only({ L1: [{ after: '15m', action: 'mention', every: '30m', times: 5 }, { after: '20m', action: 'private', every: '30m', times: 5 }] }, { maxPerPerson: 3 }),
@@ -352,6 +395,25 @@ describe('/催办', () => {
     expect(text).toContain(`手动催办：08:00 ${nameOf(school, 'S111')}`);
   });
 
+  it('a counselor’s /催办 in the parents group names nobody and counts every family of the college that owes', async () => {
+    school = await startTestSchool();
+    await issue(school, '/通知 学院=外国语学院 请家长提醒孩子按时返校');
+    const mark = school.mark();
+    school.say('S211', 'L2:外国语学院', '/催办');
+    await school.settle();
+    const notice = school.botMessages('L4:外国语学院', mark);
+    expect(notice).toHaveLength(1);
+    expect(notice[0]?.mentions).toEqual([]);
+    const org = school.runtime.app.org();
+    const families = org.classesOf(org.collegeNamed('外国语学院')?.id ?? -1).flatMap((k) => org.studentsOf(k.id)).length;
+    expect(notice[0]?.text).toContain(`本学院还有 ${families} 位家长未回复`);
+    // The other counselor asks right after: the group is not reminded again so soon.
+    const again = school.mark();
+    school.say('S212', 'L2:外国语学院', '/催办');
+    await school.settle();
+    expect(school.botMessages('L4:外国语学院', again)).toHaveLength(0);
+  });
+
   it('waits for the end of the quiet hours unless the directive is urgent', async () => {
     school = await startTestSchool();
     await passTime(school, 15 * HOUR); // 23:00
@@ -359,7 +421,7 @@ describe('/催办', () => {
     const mark = school.mark();
     school.say('S111', 'L2:计算机学院', '/催办 1');
     await school.settle();
-    expect(school.botMessages('L2:计算机学院', mark).map((m) => m.text).join('\n')).toContain('免打扰时间，第1号通知的提醒将在 3月3日 07:00 之后自动发出');
+    expect(school.botMessages('L2:计算机学院', mark).map((m) => m.text).join('\n')).toContain('现在是免打扰时间（至 3月3日 07:00），本次不发送第1号通知的提醒');
     expect(reminders(school, undefined, mark)).toHaveLength(0);
     await issue(school, '/通知 紧急 层级=3 今晚停电，请注意安全');
     const urgent = school.mark();

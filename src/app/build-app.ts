@@ -109,6 +109,7 @@ export function buildApp(deps: AppDeps): App {
     accepts: (d) => relay.accepts(d),
     canSend,
     capabilities: (accountId) => adapters.get(accountId)?.capabilities,
+    lastNotices: (directiveId) => ledger.lastNotices(directiveId),
     logger,
   });
   directives.watch({
@@ -191,6 +192,7 @@ export function buildApp(deps: AppDeps): App {
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.
       sweeper = setInterval(() => {
         outbox.recover().catch((error: unknown) => logger.warn({ err: error }, 'sweep of unsent deliveries failed'));
+        chaser.retry().catch((error: unknown) => logger.warn({ err: error }, 'retry of chase rounds failed'));
       }, config.sending.sweepIntervalMs);
       sweeper.unref();
       await Promise.all(

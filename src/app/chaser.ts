@@ -13,6 +13,7 @@ import {
   dueReminders,
   homeGroups,
   manualReminders,
+  obligationKey,
   responsibleFor,
   subjectKey,
   type ChasePolicy,
@@ -54,6 +55,8 @@ export interface ChaserDeps {
   readonly accepts: (d: Directive) => boolean;
   readonly canSend: (accountId: string) => boolean;
   readonly capabilities: (accountId: string) => AdapterCapabilities | undefined;
+  /** When the last chase notice of the directive went into each group (the sent-ledger). */
+  readonly lastNotices: (directiveId: number) => Map<number, number>;
   readonly logger: Logger;
 }
 
@@ -67,6 +70,8 @@ export interface ManualOutcome {
 const DEFAULT_MAX_MENTIONS = 20;
 /** How long the directive's own text is in a private reminder. */
 const SUMMARY_CHARS = 30;
+/** How late a deadline summary may still go out. */
+const SUMMARY_STALE_MS = 24 * 3600_000;
 /** A failed round is tried again this many grid slots later. */
 const RETRY_SLOTS = 5;
 /** Late repliers named in a summary; more are counted. */
@@ -86,6 +91,8 @@ interface RoundResult {
   readonly sends: SendItem[];
   readonly reminded: number;
   readonly counts: Record<ReminderAction, number>;
+  /** Notices held back by the group's notice gap go out at this time (null: none held). */
+  readonly deferredUntil: number | null;
 }
 
 export class Chaser {
@@ -101,6 +108,8 @@ export class Chaser {
    */
   private readonly tallies = new Map<number, { org: OrgIndex; required: number; ack: number; done: number } | null>();
   private readonly ackedSince = new Set<number>();
+  /** Per directive, how often a round was scheduled: a cancel that raced a new wake is undone. */
+  private readonly generation = new Map<number, number>();
   private readonly directiveCache = new Map<number, Directive>();
 
   constructor(private readonly deps: ChaserDeps) {
@@ -178,19 +187,31 @@ export class Chaser {
     return d;
   }
 
-  /** Schedules the rounds asked for since the last flush (after the transaction committed). */
+  /**
+   * Schedules the rounds asked for since the last flush (after the transaction committed). A wake
+   * Redis refused stays in the list and is tried again at the next flush or sweep.
+   */
   async flush(): Promise<void> {
     const wakes = this.pendingWakes;
     this.pendingWakes = [];
-    for (const w of wakes) await this.schedule(w.directiveId, w.at);
+    for (const w of wakes) {
+      try {
+        await this.schedule(w.directiveId, w.at);
+      } catch (error) {
+        this.pendingWakes.push(w);
+        this.deps.logger.warn({ err: error, directive: w.directiveId }, 'could not schedule a chase round; will retry');
+      }
+    }
     const acked = [...this.ackedSince];
     this.ackedSince.clear();
     for (const id of acked) await this.cancelIfAllReplied(id);
   }
 
+  /** Throws when Redis refuses: callers keep the wake, or let BullMQ retry the round that asked. */
   private async schedule(directiveId: number, at: number): Promise<void> {
     const g = this.policy.granularity;
     const slot = Math.ceil(at / g) * g;
+    this.generation.set(directiveId, (this.generation.get(directiveId) ?? 0) + 1);
     let set = this.scheduled.get(directiveId);
     if (!set) {
       set = new Set();
@@ -202,8 +223,7 @@ export class Chaser {
       await this.deps.timers.scheduleChase(directiveId, slot, slot - this.deps.clock.now());
     } catch (error) {
       set.delete(slot);
-      // The sweep at start (recover) schedules it again; nothing is lost but time.
-      this.deps.logger.warn({ err: error, directive: directiveId }, 'could not schedule a chase round');
+      throw error;
     }
   }
 
@@ -240,20 +260,32 @@ export class Chaser {
     t.done = this.deps.directives.ackCount(directiveId, 'done');
     if (t.ack < t.required || (needDone && t.done < t.required)) return;
     if (d.deadlineAt !== null && !this.deps.chase.hasRound(directiveId, 'summary')) return; // the summary still goes out
+    // The verdict: nobody owes anything (the counts may include people the roster has since dropped).
+    if (this.subjects(org, d).length > 0) return;
+    const before = this.generation.get(directiveId) ?? 0;
     const removed = await this.deps.timers.cancelChases(directiveId);
     this.scheduled.delete(directiveId);
     this.deps.directives.setNextChase(directiveId, null);
     if (removed > 0) this.deps.logger.info({ directive: directiveId, removed }, 'everyone replied; chase rounds cancelled');
+    // A wake scheduled while the rounds were being removed (a reply taken back) may have gone with them.
+    if ((this.generation.get(directiveId) ?? 0) !== before) await this.schedule(directiveId, this.deps.clock.now());
   }
 
-  /** At start: a round for every open directive, so none is lost to a crash between rounds. */
+  /**
+   * At start: a round for every open directive that still takes replies or owes its deadline
+   * summary, so none is lost to a crash between rounds.
+   */
   async recover(): Promise<void> {
     if (!this.enabled) return;
-    const since = this.deps.clock.now() - 8 * 24 * 3600_000;
-    for (const d of this.deps.directives.open(since)) {
-      if (!this.deps.accepts(d)) continue;
+    for (const d of this.deps.directives.open(0)) {
+      if (!this.deps.accepts(d) && !this.summaryOwed(d, this.deps.clock.now())) continue;
       await this.schedule(d.id, Math.max(this.deps.clock.now(), d.createdAt));
     }
+  }
+
+  /** The periodic sweep: wakes Redis refused earlier are tried again. */
+  async retry(): Promise<void> {
+    if (this.pendingWakes.length > 0) await this.flush();
   }
 
   // ---- automatic rounds ----------------------------------------------------------------------
@@ -272,7 +304,8 @@ export class Chaser {
       await this.schedule(directiveId, now + RETRY_SLOTS * this.policy.granularity);
       return;
     }
-    // Planned sends not queued here (Redis down) are queued by the outbox's sweep.
+    // Should Redis fail from here, the job fails and BullMQ runs it again: the round is recorded,
+    // so the re-run finds nothing new to send, queues what is still unsent and schedules the next.
     if (result.sends.length > 0) await this.deps.outbox.enqueue(result.sends);
     if (result.next !== null) await this.schedule(directiveId, result.next);
     await this.flush();
@@ -280,14 +313,17 @@ export class Chaser {
 
   private runTick(directiveId: number, at: number, now: number): { sends: SendItem[]; next: number | null } {
     const d = this.deps.directives.get(directiveId);
-    if (!d || !this.enabled || !this.deps.accepts(d)) {
-      if (d) this.deps.directives.setNextChase(d.id, null);
-      return { sends: [], next: null };
-    }
+    if (!d || !this.enabled) return { sends: [], next: null };
     const org = this.deps.org();
+    if (!this.deps.accepts(d)) {
+      // Replies are no longer taken: no reminders, but the deadline summary still goes out.
+      const summary = this.summaryDue(org, d, now);
+      this.deps.directives.setNextChase(d.id, summary.next);
+      return summary;
+    }
     const subjects = this.subjects(org, d);
     const state = this.deps.chase.state(d.id);
-    const stateOf = (s: ChaseSubject): ReminderState | undefined => state.get(subjectKey(s.level, s.kind, s.subjectId));
+    const stateOf = personState(state);
     const { due, next: nextDue } = dueReminders(subjects, stateOf, this.policy, {
       now,
       timeZone: this.deps.timeZone,
@@ -298,16 +334,30 @@ export class Chaser {
     const sends: SendItem[] = [];
     if (due.length > 0) {
       const round = this.round(d, `auto-${at}`, 'auto', null, now);
-      if (round !== undefined) sends.push(...this.execute(org, d, round, due, subjects, now, null).sends);
+      if (round !== undefined) {
+        const result = this.execute(org, d, round, due, subjects, now, null);
+        sends.push(...result.sends);
+        if (result.deferredUntil !== null && (next === null || result.deferredUntil < next)) next = result.deferredUntil;
+      }
     }
-    if (d.deadlineAt !== null && !this.deps.chase.hasRound(d.id, 'summary')) {
-      // Not in quiet hours either, when the round runs late.
-      const summaryAt = Math.max(this.summaryAt(d), d.urgent ? now : afterQuietHours(now, this.policy.quietHours, this.deps.timeZone));
-      if (summaryAt <= now) sends.push(...this.summary(org, d, now));
-      else if (next === null || summaryAt < next) next = summaryAt;
-    }
+    const summary = this.summaryDue(org, d, now);
+    sends.push(...summary.sends);
+    if (summary.next !== null && (next === null || summary.next < next)) next = summary.next;
     this.deps.directives.setNextChase(d.id, next);
     return { sends, next };
+  }
+
+  /** The deadline summary if it is due now; else when it will be (null: none owed). */
+  private summaryDue(org: OrgIndex, d: Directive, now: number): { sends: SendItem[]; next: number | null } {
+    if (!this.summaryOwed(d, now)) return { sends: [], next: null };
+    // Not in quiet hours either, when the round runs late.
+    const summaryAt = Math.max(this.summaryAt(d), d.urgent ? now : afterQuietHours(now, this.policy.quietHours, this.deps.timeZone));
+    return summaryAt <= now ? { sends: this.summary(org, d, now), next: null } : { sends: [], next: summaryAt };
+  }
+
+  /** A summary more than a day late (Cascade was down, or a directive from before chasing) is not sent. */
+  private summaryOwed(d: Directive, now: number): boolean {
+    return d.deadlineAt !== null && now <= this.summaryAt(d) + SUMMARY_STALE_MS && !this.deps.chase.hasRound(d.id, 'summary');
   }
 
   private summaryAt(d: Directive): number {
@@ -331,7 +381,7 @@ export class Chaser {
     const units = new Map<number, { groupId: number; at: number } | null>();
     const out: ChaseSubject[] = [];
     forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
-      const key = subjectId * 8 + level;
+      const key = obligationKey(subjectId, level, collegeId);
       const replied = acked.has(key);
       if (replied && (!chaseDone || done.has(key))) return;
       const unitKey = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
@@ -366,10 +416,10 @@ export class Chaser {
     if (quietEnd > now) return { text: zh.chaseQuietHours(d.id, formatTime(quietEnd, this.deps.timeZone, { now })), sends: [] };
     const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id);
     const all = this.subjects(org, d);
-    const wanted = new Set(inScope.map((o) => o.subjectId * 8 + o.level));
-    const subjects = all.filter((s) => wanted.has(s.subjectId * 8 + s.level));
+    const wanted = new Set(inScope.map((o) => obligationKey(o.subjectId, o.level, o.collegeId)));
+    const subjects = all.filter((s) => wanted.has(obligationKey(s.subjectId, s.level, s.collegeId)));
     const state = this.deps.chase.state(d.id);
-    const stateOf = (s: ChaseSubject): ReminderState | undefined => state.get(subjectKey(s.level, s.kind, s.subjectId));
+    const stateOf = personState(state);
     const round = this.deps.chase.startRound({ directiveId: d.id, key: `manual-${inboundId}`, kind: 'manual', byPersonId: asker.id, at: now });
     const cooldown = formatDuration(this.policy.cooldown);
     if (round === undefined) return { text: zh.chaseManualDone({ id: d.id, reminded: 0, mentions: 0, notices: 0, privates: 0, relayed: 0, cooling: 0, cooldown }), sends: [] };
@@ -439,6 +489,9 @@ export class Chaser {
       return people;
     };
     const key = (suffix: string): string => `c${d.id}-r${roundId}-${suffix}`;
+    // Nags and relays count once the list reaching one of the people responsible is planned.
+    const viaBuckets: { r: DueReminder; action: 'nag' | 'relay'; buckets: NagBucket[] }[] = [];
+    const sentBuckets = new Set<NagBucket>();
     // Read once per round, and only if a nag lists counselors (their classes still waiting).
     let released: ReadonlySet<number> | undefined;
     const releasedGroups = (): ReadonlySet<number> => (released ??= new Set(this.deps.directives.releasedGroups(d.id)));
@@ -464,30 +517,49 @@ export class Chaser {
             // No private channel (a WeChat parent who is not the bot's friend): the counselor is told.
             const name = org.person(s.subjectId)?.name ?? '?';
             // The asker of a `/催办` is told too: they are the one to phone.
+            const told: NagBucket[] = [];
             for (const p of responsible(s)) {
               const b = bucket(p, s.kind);
               const klass = s.classId ?? -1;
               const entry = b.unreachable.get(klass) ?? { students: [], families: [] };
               (s.level === 4 ? entry.families : entry.students).push(name);
               b.unreachable.set(klass, entry);
+              told.push(b);
             }
-            record(r, 'relay');
+            viaBuckets.push({ r, action: 'relay', buckets: told });
           }
           break;
         }
         case 'nag': {
           const recipients = responsible(s).filter((p) => p.id !== asker);
           if (recipients.length === 0) break;
-          for (const p of recipients) this.addToNag(org, d, bucket(p, s.kind), s, releasedGroups);
-          record(r, 'nag');
+          const told = recipients.map((p) => bucket(p, s.kind));
+          for (const b of told) this.addToNag(org, d, b, s, releasedGroups);
+          viaBuckets.push({ r, action: 'nag', buckets: told });
           break;
         }
       }
     }
 
+    // A nameless notice counts everyone in the group who still owes, not only those due now; and a
+    // group gets at most one per noticeGap, however the replies (and so the due times) are spread.
+    const lastNotice = inGroup.size > 0 ? this.deps.lastNotices(d.id) : new Map<number, number>();
+    let deferredUntil: number | null = null;
     for (const [k, list] of inGroup) {
       const [groupIdText, action, kind] = k.split(':') as [string, 'mention' | 'notice', ChaseKind];
-      const sent = this.groupReminder(org, d, Number(groupIdText), action, kind, list, deadline, key, planned);
+      const groupId = Number(groupIdText);
+      let owing = list.length;
+      if (action === 'notice') {
+        owing = all.filter((x) => x.groupId === groupId && x.kind === kind).length;
+        const last = lastNotice.get(groupId);
+        // The group had a notice lately: these wait for the gap to pass, then one notice covers them all.
+        if (last !== undefined && now < last + this.deps.config.noticeGap) {
+          const at = last + this.deps.config.noticeGap;
+          if (deferredUntil === null || at < deferredUntil) deferredUntil = at;
+          continue;
+        }
+      }
+      const sent = this.groupReminder(org, d, groupId, action, kind, list, owing, deadline, key, planned);
       for (const r of list) if (sent) record(r, action);
     }
 
@@ -501,12 +573,14 @@ export class Chaser {
         }
         const text = zh.chaseNag(this.nagContent(org, d, b, deadline, hint, pendingByClass));
         planned.push({ key: key(`n${b.recipient.id}-${b.kind}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+        sentBuckets.add(b);
       }
     }
+    for (const v of viaBuckets) if (v.buckets.some((b) => sentBuckets.has(b))) record(v.r, v.action);
 
     const fresh = this.deps.chase.addReminders(d.id, roundId, now, reminders);
     this.deps.chase.finish(roundId, fresh, planned.length);
-    return { sends: this.deps.outbox.plan(planned, { bulk: true }), reminded: reminders.filter((r) => r.action !== 'nag').length, counts };
+    return { sends: this.deps.outbox.plan(planned, { bulk: true }), reminded: reminders.filter((r) => r.action !== 'nag').length, counts, deferredUntil };
   }
 
   /** @-mentions (L1–L3) or a notice naming nobody, in each platform group behind the logical group. */
@@ -517,6 +591,7 @@ export class Chaser {
     action: 'mention' | 'notice',
     kind: ChaseKind,
     list: readonly DueReminder[],
+    owing: number,
     deadline: string | null,
     key: (suffix: string) => string,
     planned: PlannedDelivery[],
@@ -529,17 +604,20 @@ export class Chaser {
       if (!accountId) continue;
       const base = { purpose: 'notice' as const, directiveId: d.id, groupId, accountId, platform: pg.platform, chatType: 'group' as const, target: pg.chatId, quoteId: null };
       if (action === 'notice' || group.level === 4) {
-        const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count: list.length });
+        const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count: owing });
         planned.push({ ...base, key: key(`pg${pg.id}-${kind}-notice`), text, mentions: [] });
         any = true;
         continue;
       }
+      // A deputy secretary of two colleges owes two replies in L1 but is mentioned once.
       const ids: string[] = [];
       const unbound: string[] = [];
       for (const r of list) {
         const id = org.accountOn(r.subject.subjectId, pg.platform);
-        if (id) ids.push(id);
-        else unbound.push(org.person(r.subject.subjectId)?.name ?? '?');
+        const name = org.person(r.subject.subjectId)?.name ?? '?';
+        if (id) {
+          if (!ids.includes(id)) ids.push(id);
+        } else if (!unbound.includes(name)) unbound.push(name);
       }
       const max = Math.max(1, this.deps.capabilities(accountId)?.maxMentions ?? DEFAULT_MAX_MENTIONS);
       const batches = Math.max(1, Math.ceil(ids.length / max));
@@ -797,6 +875,24 @@ interface ChaseSnapshot {
 
 function isChaseSnapshot(x: unknown): x is ChaseSnapshot {
   return typeof x === 'object' && x !== null && 'byCollege' in x && 'rounds' in x;
+}
+
+/**
+ * What a person has been reminded of for one obligation, with the direct reminders of both kinds
+ * (receipt and completion) counted together: the cap and the cool-down are per person.
+ */
+function personState(state: ReadonlyMap<number, ReminderState>): (s: ChaseSubject) => ReminderState | undefined {
+  return (s) => {
+    const own = state.get(subjectKey(s.level, s.kind, s.subjectId));
+    const other = state.get(subjectKey(s.level, s.kind === 'ack' ? 'done' : 'ack', s.subjectId));
+    if (!other) return own;
+    return {
+      perStep: own?.perStep ?? new Map<number, number>(),
+      ...(own?.stepLastAt ? { stepLastAt: own.stepLastAt } : {}),
+      direct: (own?.direct ?? 0) + other.direct,
+      lastAt: Math.max(own?.lastAt ?? 0, other.lastAt),
+    };
+  };
 }
 
 function inScope(scope: Scope, r: { level: number; subjectId: number; collegeId: number | null; classId: number | null }, askerId: number): boolean {

@@ -75,12 +75,11 @@ export class Queries {
   /** Reads the directive's state once; see DirectiveSnapshot. */
   snapshot(d: Directive, chase?: unknown): DirectiveSnapshot {
     const org = this.deps.org();
-    const statuses = statusOf(org, d, obligations(org, d), this.deps.directives.acks(d.id), new Set(this.deps.directives.releasedGroups(d.id)));
+    const released = new Set(this.deps.directives.releasedGroups(d.id));
+    // College by college, with that college's acknowledgements, as the per-scope path reads them.
     const byCollege = new Map<number, ObligationStatus[]>();
-    for (const s of statuses) {
-      const list = byCollege.get(s.collegeId);
-      if (list) list.push(s);
-      else byCollege.set(s.collegeId, [s]);
+    for (const c of targetCollegeIds(org, d)) {
+      byCollege.set(c, statusOf(org, d, obligations(org, d, [c]), this.deps.directives.acksForCollege(d.id, c), released));
     }
     return { directiveId: d.id, byCollege, reviewItems: this.deps.reviews?.openForDirective(d.id) ?? null, ...(chase === undefined ? {} : { chase }) };
   }

@@ -82,6 +82,8 @@ export const chasingSchema = z
       maxPerPerson: z.number().int().min(1).max(50).default(3),
       /** Nobody is reminded twice within this long, by `/催办` or automatically. */
       cooldown: durationSchema.default(10 * MINUTE),
+      /** A group gets at most one nameless notice per directive this often (parents' groups stay quiet). */
+      noticeGap: durationSchema.default(30 * MINUTE),
       /** Due times are rounded up to this step, so a directive's reminders go out in a few rounds, not one per reply. */
       granularity: durationSchema.default(MINUTE),
       /** The deadline summary goes out this long after the deadline, so it can list late replies. */

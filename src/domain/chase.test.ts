@@ -248,6 +248,12 @@ describe('dueReminders', () => {
     expect(tick(late, at('2026-03-02T22:40:00+08:00'), undefined, { endAt }, quietPolicy)).toEqual({ due: [], next: null });
   });
 
+  it('with no cool-down still sends one direct reminder per round, the earliest, and the next one a slot later', () => {
+    const noCooldown: ChasePolicy = { ...policy, cooldown: 0 };
+    // Level 1 at +40 min: the mention (15 min) and the private message (30 min) are both due.
+    expect(tick(subject(1), A + 40 * M, undefined, {}, noCooldown)).toEqual({ due: ['5:ack step0#0 mention'], next: A + 41 * M });
+  });
+
   it('sends nothing from a late round that runs inside the quiet hours: it waits for their end', () => {
     // Due at 22:15, before the quiet hours; a round that only runs at 23:00 (after a restart) holds it until 07:00.
     const early = subject(1, { anchor: at('2026-03-02T22:00:00+08:00') });

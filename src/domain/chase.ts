@@ -72,6 +72,17 @@ export interface DueReminder {
   readonly action: ChaseAction;
 }
 
+/**
+ * A number naming one obligation: subject, level and college (a counselor of two colleges owes a
+ * reply in each). The store packs acknowledgements the same way (DirectiveRepo.ackIndex).
+ */
+export function obligationKey(subjectId: number, level: number, collegeId: number): number {
+  return (subjectId * 8 + level) * COLLEGE_SPAN + collegeId;
+}
+
+/** Colleges are numbered below this (ids of a university's colleges). */
+export const COLLEGE_SPAN = 65536;
+
 /** A number naming (level, kind, subject): maps keyed by it stay fast for a whole campus. */
 export function subjectKey(level: number, kind: AckKind, subjectId: number): number {
   return subjectId * 16 + level * 2 + (kind === 'done' ? 1 : 0);
@@ -160,8 +171,13 @@ export function dueReminders(
       const last = n > 0 ? st?.stepLastAt?.get(i) : undefined;
       if (last !== undefined) t = Math.max(t, last + (step.every ?? 0));
       if (toSubject && st && st.lastAt > 0) t = Math.max(t, st.lastAt + policy.cooldown);
-      // A step of the kind already chosen this round waits: a direct one for the cool-down after it.
-      if (toSubject ? direct !== null : nag !== null) t = Math.max(t, now + (toSubject ? policy.cooldown : g));
+      // A step of the kind already chosen this round waits: a direct one for the cool-down after it
+      // (at least one grid slot, so it is never due in this round).
+      if (toSubject ? direct !== null : nag !== null) {
+        t = release(Math.max(t, now + (toSubject ? Math.max(policy.cooldown, g) : g)));
+        if ((endAt === null || t <= endAt) && t < next) next = t;
+        continue;
+      }
       t = release(t);
       if (endAt !== null && t > endAt) continue;
       if (t <= now && quietUntil > now) {
@@ -172,7 +188,7 @@ export function dueReminders(
         else nag = r;
         // Its repeat, if any, is the step's next due time.
         if (n + 1 < step.times) {
-          const again = release(Math.max(s.anchor + step.after + (n + 1) * (step.every ?? 0), now + (step.every ?? 0), now + (toSubject ? policy.cooldown : g)));
+          const again = release(Math.max(s.anchor + step.after + (n + 1) * (step.every ?? 0), now + (step.every ?? 0), now + (toSubject ? Math.max(policy.cooldown, g) : g)));
           if ((endAt === null || again <= endAt) && again < next) next = again;
         }
       } else if (t < next) next = t;

@@ -239,7 +239,7 @@ export const zh = {
   noClass: '（未分班）',
   notAllowedToChase: '催办只能由学生工作组、学院副书记和辅导员发起。',
   chaseClosed: (id: number) => `第${id}号通知已结束，不再催办。`,
-  chaseQuietHours: (id: number, until: string) => `现在是免打扰时间，第${id}号通知的提醒将在 ${until} 之后自动发出（紧急通知不受此限）。`,
+  chaseQuietHours: (id: number, until: string) => `现在是免打扰时间（至 ${until}），本次不发送第${id}号通知的提醒，请在此之后再催办（紧急通知不受此限）。`,
   notAllowedToIssue: '您没有发布通知的权限（仅学生工作组成员可发布）。',
   issueOnlyInSchoolGroup: '请在一级群（学生工作组群）发布通知。',
   unknownColleges: (names: string[]) => `未找到学院：${names.join('、')}。请检查学院名称。`,

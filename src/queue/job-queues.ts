@@ -113,7 +113,8 @@ export class JobQueues {
       {
         jobId: `chase-${directiveId}-${at}`,
         delay: Math.max(0, delayMs),
-        removeOnComplete: KEEP_COMPLETED,
+        // Gone once run, so the same time can be asked for again (a round re-checks everything anyway).
+        removeOnComplete: true,
         removeOnFail: KEEP_FAILED,
         attempts: 5,
         backoff: { type: 'exponential', delay: 2000 },

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
 
+import { COLLEGE_SPAN } from '../domain/chase.js';
 import type { AckKind, Directive, RelayMode } from '../domain/directive.js';
 
 export type { AckKind, Directive, RelayMode };
@@ -191,7 +192,8 @@ export class DirectiveRepo {
 
   /**
    * What the directive's acknowledgements say for chasing, packed as numbers (a campus has tens of
-   * thousands): `acked` holds subject × 8 + level of every receipt, `done` of every completion
+   * thousands): `acked` holds the obligation key (domain/chase.ts obligationKey: subject, level,
+   * college) of every receipt, `done` of every completion
    * report. With `times`, `ackedAt` maps the receipts to when they were counted (completion reports
    * are chased from then); without, the read stays within an index.
    */
@@ -201,7 +203,7 @@ export class DirectiveRepo {
     const ackedAt = new Map<number, number>();
     if (times) {
       this.ackTimesStmt ??= this.db.$client
-        .prepare(`SELECT (subject_id * 8 + level) * 2 + (kind = 'done'), at FROM acknowledgements WHERE directive_id = ?`)
+        .prepare(`SELECT ((subject_id * 8 + level) * ${COLLEGE_SPAN} + coalesce(college_id, 0)) * 2 + (kind = 'done'), at FROM acknowledgements WHERE directive_id = ?`)
         .raw(true);
       for (const [packed, at] of this.ackTimesStmt.all(directiveId) as [number, number][]) {
         if (packed % 2 === 1) done.add((packed - 1) / 2);
@@ -212,7 +214,7 @@ export class DirectiveRepo {
       }
     } else {
       this.ackKeysStmt ??= this.db.$client
-        .prepare(`SELECT (subject_id * 8 + level) * 2 + (kind = 'done') FROM acknowledgements WHERE directive_id = ?`)
+        .prepare(`SELECT ((subject_id * 8 + level) * ${COLLEGE_SPAN} + coalesce(college_id, 0)) * 2 + (kind = 'done') FROM acknowledgements WHERE directive_id = ?`)
         .pluck(true);
       for (const packed of this.ackKeysStmt.all(directiveId) as number[]) {
         if (packed % 2 === 1) done.add((packed - 1) / 2);

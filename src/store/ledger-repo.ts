@@ -223,6 +223,17 @@ export class LedgerRepo {
     return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id, bulk: r.purpose === 'directive' || r.purpose === 'notice' }));
   }
 
+  /** When the chaser last planned a nameless notice of the directive into each group (group id → ms). */
+  lastNotices(directiveId: number): Map<number, number> {
+    const rows = this.db.$client
+      .prepare(
+        `SELECT group_id, max(planned_at) FROM deliveries WHERE directive_id = ? AND purpose = 'notice' AND chat_type = 'group' AND key LIKE '%-notice' GROUP BY group_id`,
+      )
+      .raw(true)
+      .all(directiveId) as [number, number][];
+    return new Map(rows);
+  }
+
   /** Which directive a bot message (by its platform id) carried, for quote-replies. */
   directiveOfMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
     return this.byPlatformMessage.get(platform, chatId, platformMessageId)?.directive_id ?? null;
