@@ -44,7 +44,8 @@ export async function startTestSchool(
   const config = parseConfig({
     dataDir: data.path,
     org: options.org ?? 'config/demo',
-    sending: { minGapMs: options.minGapMs ?? 0, jitterMs: 0, retryBackoffMs: 10, maxAttempts: 5 },
+    // A send paused while its account is offline (e.g. an app killed mid-send) retries soon in tests.
+    sending: { minGapMs: options.minGapMs ?? 0, jitterMs: 0, retryBackoffMs: 10, maxAttempts: 5, offlineRetryMs: 300 },
     queue: { lockDurationMs: 1000, stalledIntervalMs: 1000 },
     ...options.config,
   });
