@@ -54,6 +54,11 @@ describe('bench --small', () => {
     expect(r.chase.pacing.violations).toBe(0);
     expect(r.chase.pacing.min_gap_ms).toBeGreaterThanOrEqual(r.chase.pacing.min_gap_ms_setting - 1);
     expect(typeof r.targets.chase_round_ms).toBe('boolean');
+    // Membership: every group audited; each kind of irregularity made is found.
+    expect(r.membership.groups).toBe(r.campus.groups);
+    expect(r.membership.irregular).toBeGreaterThan(0);
+    for (const k of ['missing', 'strangers', 'badCard', 'duplicates'] as const) expect(r.membership.findings[k]).toBeGreaterThan(0);
+    expect(r.membership.audit_ms).toBeGreaterThan(0);
     expect(r.ok).toBe(true);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     expect(formatBench(r)).toContain('correctness: every delivery sent exactly once');

@@ -22,6 +22,7 @@ import { populateWorld, type SimSchool } from '../sim/populate.js';
 import { closeDb, openDb, type Db } from '../store/db.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
 import { benchChase, type ChaseBench } from './chase.js';
+import { benchMembership, type MembershipBench } from './membership.js';
 import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 
@@ -35,6 +36,7 @@ export const TARGETS = {
   understanding_msgs_per_s: 100_000,
   chase_round_ms: 1000,
   chase_pacing_violations: 0,
+  membership_audit_ms: 2000,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -100,6 +102,8 @@ export interface BenchResult {
   pending: { calls: number; p50_ms: number; p95_ms: number; max_ms: number; chat_path_ms: number | null };
   /** Chasing: one round for a directive to every group with 30 % non-responders, and the send pacing (own store and Redis prefix). */
   chase: ChaseBench;
+  /** Auditing every group's membership from member lists in memory (issue #5). */
+  membership: MembershipBench;
   targets: Record<keyof typeof TARGETS, boolean>;
   /** Correctness: every delivery (relay and chase) sent exactly once, every acknowledgement stored. */
   ok: boolean;
@@ -224,6 +228,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       ...(opts.queue ? { queue: opts.queue } : {}),
       progress,
     });
+    // (6) The membership audit of every group, from member lists in memory.
+    const membership = benchMembership(withGuardianQq(syntheticCampus(campusOpts)), progress);
     const refPerS = (before.perS + after.perS) / 2;
     const rss = peakRssMb();
     const relayRatio = app.relayPerS / refPerS;
@@ -245,6 +251,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       ack,
       pending,
       chase,
+      membership,
       targets: {
         relay_ratio: relayRatio >= TARGETS.relay_ratio,
         ack_ratio: ackRatio >= TARGETS.ack_ratio,
@@ -255,6 +262,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         understanding_msgs_per_s: understanding.msgs_per_s >= TARGETS.understanding_msgs_per_s,
         chase_round_ms: chase.round_ms <= TARGETS.chase_round_ms,
         chase_pacing_violations: chase.pacing.violations <= TARGETS.chase_pacing_violations,
+        membership_audit_ms: membership.audit_ms <= TARGETS.membership_audit_ms,
       },
       ok:
         relay.sent === relay.expected &&
@@ -573,6 +581,7 @@ export function formatBench(r: BenchResult): string {
       `${TARGETS.chase_pacing_violations}`,
       mark(r.targets.chase_pacing_violations),
     ],
+    ['membership: audit every group', `${r.membership.audit_ms} ms`, `≤ ${TARGETS.membership_audit_ms} ms`, mark(r.targets.membership_audit_ms)],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
   const line = (row: readonly string[]): string => row.map((c, i) => padEnd(c, w[i] ?? 0)).join('  ').trimEnd();
@@ -594,6 +603,10 @@ export function formatBench(r: BenchResult): string {
     `chase pacing: ${p.min_gap_ms_setting} ms + 0..${p.jitter_ms} ms per account; ${p.sends_checked} posts on ${p.accounts} accounts (busiest ${p.busiest_account_sends}); ` +
       `initial posts drained in ${p.initial_drain_ms} ms, the round's in ${p.drain_ms} ms; smallest gap ${p.min_gap_ms ?? '—'} ms, ${p.violations} gaps below ${p.min_gap_ms_setting} ms; ` +
       `sent ${ch.sent} of ${ch.expected_sends}, failed ${ch.failed}, uncertain ${ch.uncertain}, duplicates ${ch.duplicates}`,
+    `membership: ${r.membership.groups} groups, ${r.membership.memberships} memberships (${r.membership.irregular} irregular); audit of all in ${r.membership.audit_ms} ms ` +
+      `(runs ${r.membership.audit_ms_runs.join(', ')}); findings: ${Object.entries(r.membership.findings)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
     '',
     ...understandingTable(r.understanding),
     '',
