@@ -79,7 +79,7 @@ describe('cards', () => {
 describe('auditing a group', () => {
   it('finds nothing wrong when exactly the expected people sit there with proper cards', () => {
     const a = auditGroup(org, group('L3:计算机2301'), classMembers('L3:计算机2301'), options);
-    expect({ ...a, present: a.present.length }).toEqual({ group: 'L3:计算机2301', missing: [], strangers: [], unmatched: [], badCard: [], duplicates: [], left: [], present: 26 });
+    expect({ ...a, present: a.present.length }).toEqual({ group: 'L3:计算机2301', missing: [], strangers: [], unmatched: [], badCard: [], duplicates: [], left: [], present: 26, confirmed: 26 });
   });
 
   it('reports missing students, strangers, a parent in a class group, a second account and wrong cards', () => {

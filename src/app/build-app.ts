@@ -17,6 +17,9 @@ import { ReplyCounter } from './replies.js';
 import { ReviewRepo } from '../store/review-repo.js';
 import { ChaseRepo } from '../store/chase-repo.js';
 import { Chaser } from './chaser.js';
+import { Auditor } from './auditor.js';
+import { AuditRepo } from '../store/audit-repo.js';
+import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -44,6 +47,7 @@ export interface App {
   readonly replies: ReplyCounter;
   readonly chaser: Chaser;
   readonly chaseLog: ChaseRepo;
+  readonly auditor: Auditor;
   /** Reloads the org from the store (after an import). */
   reloadOrg(): void;
   /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
@@ -129,6 +133,16 @@ export function buildApp(deps: AppDeps): App {
     directiveOfMessage: (platform, chatId, messageId) =>
       ledger.directiveOfMessage(platform, chatId, messageId) ?? inboundRepo.directiveOfPlatformMessage(platform, chatId, messageId),
   });
+  const auditor = new Auditor({
+    org: orgRef,
+    adapters,
+    audits: new AuditRepo(db),
+    outbox,
+    clock,
+    patterns: DEFAULT_CARD_PATTERNS,
+    botIds: new Set(deps.adapters.map((a) => a.selfId)),
+    logger,
+  });
   const inbound = new InboundHandler({
     org: orgRef,
     inbound: inboundRepo,
@@ -146,6 +160,7 @@ export function buildApp(deps: AppDeps): App {
     reviews,
     reloadOrg: () => app.reloadOrg(),
     chaser,
+    auditor,
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -165,6 +180,7 @@ export function buildApp(deps: AppDeps): App {
     replies,
     chaser,
     chaseLog,
+    auditor,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },

@@ -6,13 +6,14 @@ import { canIssueDirective, initialReleases, scopeOf, targetGroups, type Directi
 import { formatTime } from '../domain/duration.js';
 import type { Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import { zh } from '../locale/zh-CN.js';
+import { zh, zhAudit } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import { groupMessageKey, type InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
+import { groupsNamed, mayAudit, type Auditor } from './auditor.js';
 import type { Chaser } from './chaser.js';
 import type { ReplyCounter } from './replies.js';
 import { ReviewDesk } from './review.js';
@@ -57,6 +58,13 @@ export interface InboundDeps {
   /** Rebuilds the org index from the store (after a binding is confirmed). */
   readonly reloadOrg: () => void;
   readonly chaser: Chaser;
+  readonly auditor: Auditor;
+}
+
+/** A `/核对` to run once the message's transaction has committed (reading member lists is a platform call). */
+interface AuditRequest {
+  readonly ctx: Context;
+  readonly groups: readonly Group[];
 }
 
 interface Context {
@@ -72,6 +80,8 @@ const NOTHING: Sends = [];
 /** The single entry point for everything the platforms report (grammY's handleUpdate). */
 export class InboundHandler {
   private orgStale = false;
+  /** Where `/核对` requests of the message being recorded go (set only while record() runs). */
+  private auditSink: AuditRequest[] | undefined;
   readonly desk: ReviewDesk;
 
   constructor(private readonly deps: InboundDeps) {
@@ -95,8 +105,13 @@ export class InboundHandler {
       await this.deps.chaser.flush();
       return;
     }
+    if (ev.kind === 'member_leave') {
+      const sends = await this.deps.directives.batch(() => this.deps.auditor.onMemberLeave(ev));
+      if (sends.length > 0) await this.deps.outbox.enqueue(sends);
+      return;
+    }
     if (ev.kind !== 'message') {
-      // Membership events are acted on by the membership audit (a later capability).
+      // Joins are seen by the next audit (`/核对`).
       this.deps.logger.debug({ kind: ev.kind, chat: ev.chatId }, 'event noted');
       return;
     }
@@ -104,7 +119,15 @@ export class InboundHandler {
     // send are written in one synchronous step, committed with the steps of other messages handled
     // at the same time (group commit). Only queuing the sends comes after; should that fail, the
     // planned sends are queued again by the outbox's sweep.
-    const sends = await this.deps.directives.batch(() => this.record(ev));
+    const audits: AuditRequest[] = [];
+    const sends = await this.deps.directives.batch(() => {
+      this.auditSink = audits;
+      try {
+        return this.record(ev);
+      } finally {
+        this.auditSink = undefined;
+      }
+    });
     if (this.orgStale) {
       this.orgStale = false;
       this.deps.reloadOrg();
@@ -112,6 +135,32 @@ export class InboundHandler {
     if (sends.length > 0) await this.deps.outbox.enqueue(sends);
     // Chase rounds for what this message released or counted.
     await this.deps.chaser.flush();
+    for (const a of audits) await this.runAudit(a);
+  }
+
+  /**
+   * `/核对`: reads each group's members, audits it, and answers (counts in the group, names
+   * privately). The answer's ledger keys come from the message, so a redelivery answers once.
+   */
+  private async runAudit(req: AuditRequest): Promise<void> {
+    const parts: { summary: string; details: string }[] = [];
+    for (const g of req.groups) {
+      try {
+        const result = await this.deps.auditor.audit(g, req.ctx.person?.id ?? null);
+        parts.push(this.deps.auditor.texts(g, result));
+      } catch (error) {
+        this.deps.logger.warn({ err: error, group: g.key }, 'membership audit failed');
+        parts.push({ summary: zhAudit.failed(g.name), details: '' });
+      }
+    }
+    const summary = parts.map((p) => p.summary).join('\n');
+    const details = parts.map((p) => p.details).filter((d) => d !== '').join('\n\n');
+    const sends = await this.deps.directives.batch(() => {
+      if (req.ctx.ev.chat.type === 'private') return this.reply(req.ctx, details === '' ? summary : `${summary}\n\n${details}`, 'private');
+      const pub = this.reply(req.ctx, details === '' ? summary : `${summary}\n${zhAudit.detailsSent}`, 'group', 1);
+      return details === '' ? pub : [...pub, ...this.reply(req.ctx, details, 'private', 2)];
+    });
+    if (sends.length > 0) await this.deps.outbox.enqueue(sends);
   }
 
   private record(ev: InboundMessage): Sends {
@@ -178,7 +227,23 @@ export class InboundHandler {
         return this.reviewCommand(ctx, cmd);
       case 'chase':
         return this.chase(ctx, cmd);
+      case 'audit':
+        return this.auditCommand(ctx, cmd);
     }
+  }
+
+  /** `/核对 [群]`: checks who may, then leaves the audit itself for after the commit. */
+  private auditCommand(ctx: Context, cmd: Extract<ParsedCommand, { type: 'audit' }>): Sends {
+    const org = this.deps.org();
+    const { person } = ctx;
+    let groups: Group[];
+    if (cmd.target !== null) groups = groupsNamed(org, cmd.target);
+    else if (ctx.group) groups = [ctx.group];
+    else return this.reply(ctx, zhAudit.needGroup);
+    if (groups.length === 0) return this.reply(ctx, zhAudit.unknownGroup(cmd.target ?? ''));
+    if (!person || !groups.every((g) => mayAudit(org, person, g))) return this.reply(ctx, zhAudit.notAllowed);
+    this.auditSink?.push({ ctx, groups });
+    return NOTHING;
   }
 
   /** `/催办 [编号] [学院或班级]`: the next reminder round now, within the asker's scope. */

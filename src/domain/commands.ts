@@ -4,7 +4,7 @@
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase';
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit';
 export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids';
 
 export interface NotifyCommand {
@@ -39,6 +39,13 @@ export interface ChaseCommand {
   readonly type: 'chase';
   readonly directiveId: number | null;
   readonly filter: string | null;
+}
+
+/** `/核对 [群]`: audit a group's membership now (in the group, or privately naming it). */
+export interface AuditCommand {
+  readonly type: 'audit';
+  /** A group key (`L3:计算机2301`), a class or college name, or null: the group the command was sent in. */
+  readonly target: string | null;
 }
 
 /** `/待确认`: the review list of the asker's scope. */
@@ -78,6 +85,7 @@ export type ParsedCommand =
   | PendingCommand
   | ProgressCommand
   | ChaseCommand
+  | AuditCommand
   | ReviewCommand
   | SettleCommand
   | HelpCommand
@@ -105,6 +113,7 @@ export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
   confirm: ['确认'],
   dismiss: ['忽略', '不计'],
   chase: ['催办', '催促', '提醒未回复'],
+  audit: ['核对', '核对成员', '查群'],
 };
 
 /** Longest first, so `未回复` wins over `未回`. */
@@ -158,6 +167,10 @@ export function parseCommand(text: string, ctx: CommandContext): ParsedCommand |
       return parseNotify(head.rest, ctx);
     case 'review':
       return { type: 'review' };
+    case 'audit': {
+      const target = head.rest.trim();
+      return { type: 'audit', target: target === '' ? null : target };
+    }
     case 'confirm':
     case 'dismiss':
       return parseSettle(head.name, head.rest);

@@ -227,6 +227,8 @@ export interface GroupAudit {
   readonly left: AuditEntry[];
   /** Who was identified in the group (person ids), for `left` next time. */
   readonly present: number[];
+  /** Expected people present, plus (L4) families with a guardian present. */
+  readonly confirmed: number;
 }
 
 export interface AuditOptions {
@@ -244,7 +246,7 @@ function kindOf(p: Person): keyof CardPatterns {
 /** Audits one logical group from the member lists of all its platform groups. */
 export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupMember[], options: AuditOptions): GroupAudit {
   const expected = expectedMembers(org, group);
-  const out: GroupAudit = { group: group.key, missing: [], strangers: [], unmatched: [], badCard: [], duplicates: [], left: [], present: [] };
+  const out = { group: group.key, missing: [] as AuditEntry[], strangers: [] as AuditEntry[], unmatched: [] as AuditEntry[], badCard: [] as AuditEntry[], duplicates: [] as AuditEntry[], left: [] as AuditEntry[], present: [] as number[], confirmed: 0 };
   const entry = (m: GroupMember, p?: Person, detail?: string): AuditEntry => ({
     ref: p?.extId ?? null,
     name: p?.name ?? null,
@@ -254,8 +256,13 @@ export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupM
   });
   const seenPeople = new Map<number, GroupMember>();
   const coveredFamilies = new Set<number>();
+  // The same account in two platform groups behind one logical group is one member.
+  const accounts = new Set<string>();
   for (const m of members) {
     if (options.botIds.has(m.userId)) continue;
+    const account = `${m.platform}:${m.userId}`;
+    if (accounts.has(account)) continue;
+    accounts.add(account);
     const id = identify(org, group, m, expected, options.patterns);
     const person = id.personId === null ? undefined : org.person(id.personId);
     const family = id.familyOf ?? (person?.kind === 'guardian' ? guardianFamily(org, person, expected) : null);
@@ -299,6 +306,7 @@ export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupM
     if (s) out.missing.push({ ref: s.extId, name: s.name, account: null, card: null, detail: '家长未入群' });
   }
   out.present.push(...seenPeople.keys());
+  out.confirmed = [...seenPeople.keys()].filter((id) => expected.people.has(id)).length + coveredFamilies.size;
   if (options.previous) {
     for (const id of options.previous) {
       if (seenPeople.has(id)) continue;

@@ -15,7 +15,9 @@ export interface SimSchool {
   accountsOn(platform: Platform): string[];
 }
 
+/** A card in the default format of the membership audit (domain/membership.ts DEFAULT_CARD_PATTERNS). */
 function cardOf(org: OrgIndex, p: Person): string {
+  if (p.kind === 'student') return `${p.name}-${p.extId}`;
   if (p.kind !== 'guardian') return p.name;
   const ward = org.wardsOf(p.id)[0];
   const child = ward ? org.person(ward.studentId)?.name : undefined;

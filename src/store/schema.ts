@@ -386,3 +386,22 @@ export const chaseReminders = sqliteTable(
   },
   (t) => [uniqueIndex('chase_reminders_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.step, t.n)],
 );
+
+/** Each membership audit of a logical group: who was identified there, and the findings (JSON). */
+export const audits = sqliteTable(
+  'audits',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => groups.id),
+    at: integer('at').notNull(),
+    /** Who asked (`/核对`), null for a scheduled audit. */
+    byPersonId: integer('by_person_id'),
+    /** JSON array of the person ids identified in the group. */
+    present: text('present').notNull(),
+    /** JSON of the findings: missing, strangers, unmatched, badCard, duplicates, left. */
+    findings: text('findings').notNull(),
+  },
+  (t) => [index('audits_group_idx').on(t.groupId, t.at)],
+);

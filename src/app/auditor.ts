@@ -1,0 +1,116 @@
+/**
+ * Membership audits (issue #5, first part): `/核对` reads a group's member lists from the platform
+ * and compares them with the roster; a student leaving their class group alerts their counselor at
+ * once. Scheduled audits, binding and export come in later parts.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { auditGroup, expectedMembers, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
+import type { Group, Person } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { zhAudit } from '../locale/zh-CN.js';
+import type { ChatAdapter, MemberEvent } from '../platform/port.js';
+import type { AuditRepo } from '../store/audit-repo.js';
+import type { PlannedDelivery } from '../store/ledger-repo.js';
+import type { SendItem } from '../queue/job-queues.js';
+import type { Outbox } from './outbox.js';
+
+export interface AuditorDeps {
+  readonly org: () => OrgIndex;
+  readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  readonly audits: AuditRepo;
+  readonly outbox: Outbox;
+  readonly clock: Clock;
+  readonly patterns: CardPatterns;
+  readonly botIds: ReadonlySet<string>;
+  readonly logger: Logger;
+}
+
+/** Whom a group's audit concerns (the seed's responsibilities), for who may ask and who is told. */
+export function mayAudit(org: OrgIndex, person: Person, group: Group): boolean {
+  if (org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member')) return true;
+  if (group.collegeId === null) return false;
+  if (org.hasRole(person, 'deputy_secretary', group.collegeId) || org.hasRole(person, 'college_leader', group.collegeId)) return true;
+  if (group.level === 3 && group.classId !== null) return person.counselorOf.includes(group.classId);
+  if (group.level === 4) return person.counselorOf.some((id) => org.classUnit(id)?.collegeId === group.collegeId);
+  return false;
+}
+
+/** The groups `/核对 <target>` names: a group key, a class (its class group), or a college (its college and parents groups). */
+export function groupsNamed(org: OrgIndex, target: string): Group[] {
+  const exact = org.groupByKeyName(target);
+  if (exact) return [exact];
+  const klass = org.classNamed(target);
+  if (klass) return [org.groupByKeyName(`L3:${klass.name}`)].filter((g): g is Group => g !== undefined);
+  const college = org.collegeNamed(target);
+  if (college) return [`L2:${college.name}`, `L4:${college.name}`].map((k) => org.groupByKeyName(k)).filter((g): g is Group => g !== undefined);
+  return [];
+}
+
+export class Auditor {
+  constructor(private readonly deps: AuditorDeps) {}
+
+  /**
+   * Audits one logical group from the member lists of all its platform groups (read through a bot
+   * account in each), against who was identified at its previous audit, and stores the result.
+   * Throws when a platform cannot list the members.
+   */
+  async audit(group: Group, byPersonId: number | null): Promise<GroupAudit> {
+    const org = this.deps.org();
+    const members: GroupMember[] = [];
+    for (const pg of org.platformGroupsOf(group.id)) {
+      const adapter = pg.accounts.map((a) => this.deps.adapters.get(a)).find((a): a is ChatAdapter => a !== undefined);
+      if (!adapter) throw new Error(`no bot account serves ${pg.platform}:${pg.chatId}`);
+      for (const m of await adapter.listMembers(pg.chatId)) members.push({ platform: pg.platform, userId: m.userId, nickname: m.nickname, card: m.card });
+    }
+    const previous = this.deps.audits.latest(group.id);
+    const result = auditGroup(org, group, members, {
+      patterns: this.deps.patterns,
+      botIds: this.deps.botIds,
+      ...(previous ? { previous: new Set(previous.present) } : {}),
+    });
+    this.deps.audits.save(group.id, this.deps.clock.now(), byPersonId, result);
+    return result;
+  }
+
+  /** The audit as text: counts for the group, names for the asker. */
+  texts(group: Group, a: GroupAudit): { summary: string; details: string } {
+    const e = expectedMembers(this.deps.org(), group);
+    const text = { ...a, group: group.name, expected: e.people.size + e.families.size, present: a.confirmed };
+    return { summary: zhAudit.summary(text), details: zhAudit.details(text) };
+  }
+
+  /**
+   * A member left a group. A student leaving their own class group is told to the class's
+   * counselors at once, privately. Returns the sends to queue (planned in the caller's transaction).
+   */
+  onMemberLeave(ev: MemberEvent): SendItem[] {
+    const org = this.deps.org();
+    const pg = org.platformGroup(ev.platform, ev.chatId);
+    const group = pg ? org.group(pg.groupId) : undefined;
+    const person = org.personByPlatformAccount(ev.platform, ev.userId);
+    if (!group || group.level !== 3 || !person || person.kind !== 'student' || person.classId !== group.classId || group.classId === null) return [];
+    const planned: PlannedDelivery[] = [];
+    for (const counselor of org.counselorsOf(group.classId)) {
+      const platform = org.accountOn(counselor.id, ev.platform) ? ev.platform : ev.platform === 'qq' ? 'wechat' : 'qq';
+      const target = org.accountOn(counselor.id, platform);
+      const accountId = platform === ev.platform ? ev.accountId : undefined;
+      if (!target || !accountId) continue;
+      planned.push({
+        key: `leave-${ev.platform}-${ev.chatId}-${ev.userId}-${ev.at}-${counselor.id}`,
+        purpose: 'private',
+        directiveId: null,
+        groupId: group.id,
+        accountId,
+        platform,
+        chatType: 'private',
+        target,
+        text: zhAudit.studentLeft({ name: person.name, ref: person.extId, group: group.name }),
+        mentions: [],
+        quoteId: null,
+      });
+    }
+    if (planned.length === 0) this.deps.logger.warn({ group: group.key, person: person.id }, 'a student left their class group and no counselor can be told');
+    return this.deps.outbox.plan(planned);
+  }
+}
