@@ -187,6 +187,19 @@ export function formatDrillReport(r: DrillReport): string {
       lines.push(`  L${level}：已回复 ${t.acknowledged}/${t.required}${t.late ? `（逾期 ${t.late}）` : ''}${t.notReleased ? `，待下发 ${t.notReleased}` : ''}`);
     }
   }
+  const labels = [
+    ['strangers', '陌生人'],
+    ['missing', '未入群'],
+    ['left', '退群'],
+    ['unmatched', '身份不明'],
+    ['duplicates', '一人多号'],
+    ['badCard', '名片不规范'],
+  ] as const;
+  const flagged = r.audits.filter((a) => labels.some(([k]) => a[k].length > 0));
+  lines.push(`\n入群核对：${r.audits.length} 个群，${flagged.length === 0 ? '都与名单一致。' : `${flagged.length} 个有问题：`}`);
+  for (const a of flagged) {
+    lines.push(`  ${a.group}：${labels.filter(([k]) => a[k].length > 0).map(([k, label]) => `${label} ${a[k].length}`).join('，')}`);
+  }
   lines.push(`\n机器人共发出 ${r.messages.length} 条消息。最近几条：`);
   for (const m of r.messages.slice(-6)) lines.push(`  [${m.account} → ${m.to}] ${m.text.split('\n')[0] ?? ''}`);
   lines.push(r.ok ? '\n全部检查通过。' : `\n失败：\n${r.failures.map((f) => `  - ${f}`).join('\n')}`);

@@ -51,6 +51,23 @@ describe('drills', () => {
     );
   });
 
+  it('plays the membership drill: joins, a leave, a card change, /核对, and audits[] for every group', async () => {
+    const report = await runDrill(loadScenario('config/drills/membership.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    expect(report.audits).toHaveLength(17);
+    const flagged = report.audits.filter((a) => [a.missing, a.strangers, a.unmatched, a.badCard, a.duplicates, a.left].some((l) => l.length > 0));
+    expect(flagged.map((a) => a.group)).toEqual(['L3:计算机2301']);
+    const a = report.audits.find((x) => x.group === 'L3:计算机2301');
+    expect(a?.missing.map((e) => e.ref)).toEqual(['2023010103']);
+    expect(a?.strangers.map((e) => [e.account, e.card])).toEqual([
+      ['qq:77770001', '代写论文'],
+      [null, '韩平玉妈妈'],
+    ]);
+    expect(a?.duplicates.map((e) => e.ref)).toEqual(['2023010102']);
+    expect(a?.badCard.map((e) => e.ref)).toEqual(['2023010104']);
+    expect(Object.keys(a ?? {})).toEqual(['group', 'missing', 'strangers', 'unmatched', 'badCard', 'duplicates', 'left']);
+  });
+
   it('reports a failed expectation and carries on with the next steps', async () => {
     const scenario = parseScenario(
       {

@@ -2,7 +2,7 @@
  * `cascade bench`, membership phase (issue #5): audit every group of the synthetic campus from
  * member lists already in memory, with a seeded 5 % of the memberships irregular.
  */
-import { auditGroup, DEFAULT_CARD_PATTERNS, expectedMembers, type GroupMember } from '../domain/membership.js';
+import { auditGroup, DEFAULT_CARD_PATTERNS, defaultCard, expectedMembers, type GroupMember } from '../domain/membership.js';
 import type { Person } from '../domain/org.js';
 import { OrgIndex } from '../domain/org-index.js';
 import { seededRandom } from '../roster/names.js';
@@ -47,7 +47,7 @@ export function benchMembership(roster: RosterData, progress: (line: string) => 
       for (const p of people) {
         const platform = org.accountOn(p.id, 'qq') ? 'qq' : 'wechat';
         const userId = org.accountOn(p.id, platform) ?? `none-${p.id}`;
-        const member: GroupMember = { platform, userId, nickname: p.name, card: cardOf(org, p) };
+        const member: GroupMember = { platform, userId, nickname: p.name, card: defaultCard(org, p) };
         const r = random();
         if (r < share) {
           irregular++;
@@ -95,14 +95,4 @@ export function benchMembership(roster: RosterData, progress: (line: string) => 
   } finally {
     closeDb(db);
   }
-}
-
-/** A card in the default format for the person's kind. */
-function cardOf(org: OrgIndex, p: Person): string {
-  if (p.kind === 'student') return `${p.name}-${p.extId}`;
-  if (p.kind === 'staff') return p.name;
-  const w = org.wardsOf(p.id)[0];
-  const child = w ? org.person(w.studentId)?.name : undefined;
-  const word = w?.relation === '母亲' ? '妈妈' : w?.relation === '父亲' ? '爸爸' : '家长';
-  return `${child ?? ''}${word}`;
 }

@@ -79,6 +79,15 @@ export function expectedMembers(org: OrgIndex, group: Group): Expected {
   return { people, families };
 }
 
+/** A card in the default format for the person's kind: `姓名-学号`, the name, or `张三妈妈`. */
+export function defaultCard(org: OrgIndex, p: Person): string {
+  if (p.kind === 'student') return `${p.name}-${p.extId}`;
+  if (p.kind !== 'guardian') return p.name;
+  const w = org.wardsOf(p.id)[0];
+  const child = w ? (org.person(w.studentId)?.name ?? '') : '';
+  return `${child}${w?.relation === '母亲' ? '妈妈' : w?.relation === '父亲' ? '爸爸' : '家长'}`;
+}
+
 /** What a card says, read with the first pattern that fits. */
 export interface CardReading {
   readonly pattern: string;

@@ -11,10 +11,11 @@ import type { SimMessage } from '../../adapters/simulator/index.js';
 import { VirtualClock } from '../clock.js';
 import { chasingSchema, type CascadeConfig } from '../config/schema.js';
 import { directiveLevels, owedBy, type Directive } from '../domain/directive.js';
-import type { Person } from '../domain/org.js';
+import type { Person, PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { emptyTally, type Tally } from '../domain/progress.js';
 import { startRuntime, type Runtime } from '../runtime.js';
+import { defaultCard, type AuditEntry } from '../domain/membership.js';
 import type { Scenario, Step } from './scenario.js';
 import { passTime } from './time.js';
 
@@ -39,6 +40,19 @@ export interface DrillReport {
   messages: { account: string; to: string; chatId: string; text: string; mentions: string[]; at: string }[];
   /** Chase rounds run: automatic, `/催办`, and deadline summaries. */
   chases: { directive: number; kind: string; at: string; reminded: number; messages: number }[];
+  /** Every group's membership audited at the end of the drill (issue #5), with what is wrong. */
+  audits: DrillAudit[];
+}
+
+/** One group's audit: roster people by 学号/工号 (`ref`), others by account and card. */
+export interface DrillAudit {
+  group: string;
+  missing: AuditEntry[];
+  strangers: AuditEntry[];
+  unmatched: AuditEntry[];
+  badCard: AuditEntry[];
+  duplicates: AuditEntry[];
+  left: AuditEntry[];
 }
 
 export interface DrillOptions {
@@ -98,7 +112,16 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
       await runtime.app.settle();
       options.onStep?.(index, step);
     }
-    return report(runtime, scenario, failures, clock);
+    const audits: DrillAudit[] = [];
+    for (const g of runtime.app.org().groups) {
+      try {
+        const { missing, strangers, unmatched, badCard, duplicates, left } = await runtime.app.auditor.audit(g, null);
+        audits.push({ group: g.key, missing, strangers, unmatched, badCard, duplicates, left });
+      } catch (error) {
+        failures.push(`audit of ${g.key}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return report(runtime, scenario, failures, clock, audits);
   } finally {
     await runtime.app.queues.obliterate().catch(() => undefined);
     await runtime.stop();
@@ -109,7 +132,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
 class ExpectationFailed extends Error {}
 
 function isAction(step: Step): boolean {
-  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step;
+  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step || 'join' in step || 'leave' in step || 'card' in step;
 }
 
 function resolvePerson(org: OrgIndex, as: string): Person {
@@ -135,6 +158,10 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
   if ('restart' in step) {
     await runtime.app.settle();
     await runtime.restart(!step.restart.graceful);
+    return;
+  }
+  if ('join' in step || 'leave' in step || 'card' in step) {
+    membershipStep(runtime, org, step);
     return;
   }
   if ('say' in step) {
@@ -216,6 +243,58 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
   }
 }
 
+/** The first platform group behind a logical group (where a drill's joins and leaves happen). */
+function platformGroupOf(org: OrgIndex, key: string): PlatformGroup {
+  const g = org.groupByKeyName(key);
+  const pg = g ? org.platformGroupsOf(g.id)[0] : undefined;
+  if (!pg) throw new DrillStepError(`no group ${key}`);
+  return pg;
+}
+
+/** join / leave / card: membership changes, as the platform reports them (events, member lists). */
+function membershipStep(runtime: Runtime, org: OrgIndex, step: Step): void {
+  const { world } = runtime.school;
+  /** Where a roster person sits in the group: their seat, else their account on its platform. */
+  const where = (as: string, key: string): { chatId: string; userId: string; person: Person } => {
+    const person = resolvePerson(org, as);
+    const seat = runtime.school.seatOf(person.id, key);
+    if (seat && world.isMember(seat.chatId, seat.userId)) return { chatId: seat.chatId, userId: seat.userId, person };
+    const pg = platformGroupOf(org, key);
+    const userId = org.accountOn(person.id, pg.platform);
+    if (!userId) throw new DrillStepError(`${as} has no ${pg.platform} account`);
+    return { chatId: pg.chatId, userId, person };
+  };
+  if ('join' in step) {
+    const j = step.join;
+    if ('account' in j) {
+      const pg = platformGroupOf(org, j.in);
+      if (!world.user(j.account)) world.addUser({ userId: j.account, nickname: j.card, platform: pg.platform });
+      world.join(pg.chatId, j.account, { card: j.card });
+      return;
+    }
+    const w = where(j.as, j.in);
+    if (!world.user(w.userId)) world.addUser({ userId: w.userId, nickname: w.person.name, platform: platformGroupOf(org, j.in).platform });
+    if (!world.isMember(w.chatId, w.userId)) world.join(w.chatId, w.userId, { card: j.card ?? defaultCard(org, w.person) });
+    return;
+  }
+  if ('leave' in step) {
+    const l = step.leave;
+    if (l.account !== undefined) {
+      world.leave(platformGroupOf(org, l.in).chatId, l.account);
+      return;
+    }
+    const w = where(l.as ?? '', l.in);
+    if (!world.isMember(w.chatId, w.userId)) throw new DrillStepError(`${l.as ?? ''} is not in ${l.in}`);
+    world.leave(w.chatId, w.userId);
+    return;
+  }
+  if ('card' in step) {
+    const w = where(step.card.as, step.card.in);
+    if (!world.isMember(w.chatId, w.userId)) throw new DrillStepError(`${step.card.as} is not in ${step.card.in}`);
+    world.setCard(w.chatId, w.userId, step.card.card);
+  }
+}
+
 function seatedIn(runtime: Runtime, org: OrgIndex, key: string): Person[] {
   const group = org.groupByKeyName(key);
   if (!group) return [];
@@ -248,7 +327,7 @@ export function destinationOf(org: OrgIndex, m: SimMessage): string {
   return `私聊:${p?.extId ?? m.toUserId}`;
 }
 
-function report(runtime: Runtime, scenario: Scenario, failures: string[], clock: VirtualClock): DrillReport {
+function report(runtime: Runtime, scenario: Scenario, failures: string[], clock: VirtualClock, audits: DrillAudit[]): DrillReport {
   const org = runtime.app.org();
   const { world } = runtime.school;
   return {
@@ -274,6 +353,7 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
         deliveries: c,
       };
     }),
+    audits,
     chases: runtime.app.directives
       .all()
       .flatMap((d) => runtime.app.chaseLog.rounds(d.id))

@@ -50,6 +50,18 @@ const expectDeliveries = z.strictObject({
   sent: z.number().int().min(0).optional(),
 });
 
+const join = z.union([
+  z.strictObject({ as: z.string().min(1), in: z.string().min(1), card: z.string().optional() }),
+  /** Someone not on the roster (or a new account of someone who is). */
+  z.strictObject({ account: z.string().min(1), card: z.string().min(1), in: z.string().min(1) }),
+]);
+
+const leave = z.strictObject({ as: z.string().min(1).optional(), account: z.string().min(1).optional(), in: z.string().min(1) }).refine((l) => (l.as === undefined) !== (l.account === undefined), {
+  message: 'leave needs exactly one of as or account',
+});
+
+const card = z.strictObject({ as: z.string().min(1), in: z.string().min(1), card: z.string() });
+
 const step = z.union([
   z.strictObject({ say }),
   z.strictObject({ wait: duration }),
@@ -59,6 +71,9 @@ const step = z.union([
   z.strictObject({ expectDeliveries }),
   z.strictObject({ restart: z.strictObject({ graceful: z.boolean().default(false) }).prefault({}) }),
   z.strictObject({ note: z.string() }),
+  z.strictObject({ join }),
+  z.strictObject({ leave }),
+  z.strictObject({ card }),
 ]);
 
 export const scenarioSchema = z.strictObject({

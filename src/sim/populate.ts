@@ -3,6 +3,7 @@
  * bot accounts that serve them, and every person in the groups the seed document puts them in.
  */
 import { SimulatorAdapter, SimWorld } from '../../adapters/simulator/index.js';
+import { defaultCard } from '../domain/membership.js';
 import type { Group, Person, Platform, PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 
@@ -13,17 +14,6 @@ export interface SimSchool {
   seatOf(personId: number, groupKey: string): { chatId: string; userId: string; platform: Platform } | undefined;
   /** The bot account ids on each platform. */
   accountsOn(platform: Platform): string[];
-}
-
-/** A card in the default format of the membership audit (domain/membership.ts DEFAULT_CARD_PATTERNS). */
-function cardOf(org: OrgIndex, p: Person): string {
-  if (p.kind === 'student') return `${p.name}-${p.extId}`;
-  if (p.kind !== 'guardian') return p.name;
-  const ward = org.wardsOf(p.id)[0];
-  const child = ward ? org.person(ward.studentId)?.name : undefined;
-  if (!child || !ward) return p.name;
-  const who = ward.relation === '母亲' ? '妈妈' : ward.relation === '父亲' ? '爸爸' : '家长';
-  return `${child}${who}`;
 }
 
 /** Who belongs in a logical group, as the seed document says. */
@@ -87,7 +77,7 @@ export function populateWorld(org: OrgIndex, options: { now?: () => number; keep
         const userId = org.accountOn(p.id, pg.platform);
         if (!userId) continue;
         if (!world.user(userId)) world.addUser({ userId, nickname: p.name, platform: pg.platform });
-        if (!world.isMember(pg.chatId, userId)) world.join(pg.chatId, userId, { card: cardOf(org, p) });
+        if (!world.isMember(pg.chatId, userId)) world.join(pg.chatId, userId, { card: defaultCard(org, p) });
         const seatKey = `${p.id}|${g.key}`;
         if (!seats.has(seatKey)) seats.set(seatKey, { chatId: pg.chatId, userId, platform: pg.platform });
         // Staff add the bots as friends so private answers reach them on WeChat too.
