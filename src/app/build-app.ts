@@ -19,6 +19,7 @@ import { ChaseRepo } from '../store/chase-repo.js';
 import { Chaser } from './chaser.js';
 import { Auditor } from './auditor.js';
 import { AuditRepo } from '../store/audit-repo.js';
+import { BindingRepo } from '../store/binding-repo.js';
 import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
 
 export interface AppDeps {
@@ -48,6 +49,7 @@ export interface App {
   readonly chaser: Chaser;
   readonly chaseLog: ChaseRepo;
   readonly auditor: Auditor;
+  readonly bindings: BindingRepo;
   /** Reloads the org from the store (after an import). */
   reloadOrg(): void;
   /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
@@ -133,6 +135,7 @@ export function buildApp(deps: AppDeps): App {
     directiveOfMessage: (platform, chatId, messageId) =>
       ledger.directiveOfMessage(platform, chatId, messageId) ?? inboundRepo.directiveOfPlatformMessage(platform, chatId, messageId),
   });
+  const bindings = new BindingRepo(db);
   const auditor = new Auditor({
     org: orgRef,
     adapters,
@@ -161,6 +164,8 @@ export function buildApp(deps: AppDeps): App {
     reloadOrg: () => app.reloadOrg(),
     chaser,
     auditor,
+    bindings,
+    maxGuardians: config.membership.maxGuardians,
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -181,6 +186,7 @@ export function buildApp(deps: AppDeps): App {
     chaser,
     chaseLog,
     auditor,
+    bindings,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },

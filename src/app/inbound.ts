@@ -6,7 +6,7 @@ import { canIssueDirective, initialReleases, scopeOf, targetGroups, type Directi
 import { formatTime } from '../domain/duration.js';
 import type { Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import { zh, zhAudit } from '../locale/zh-CN.js';
+import { zh, zhAudit, zhBind } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
@@ -14,6 +14,8 @@ import { groupMessageKey, type InboundRepo } from '../store/inbound-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
 import { groupsNamed, mayAudit, type Auditor } from './auditor.js';
+import { BindingDesk } from './binding.js';
+import type { BindingRepo } from '../store/binding-repo.js';
 import type { Chaser } from './chaser.js';
 import type { ReplyCounter } from './replies.js';
 import { ReviewDesk } from './review.js';
@@ -59,6 +61,9 @@ export interface InboundDeps {
   readonly reloadOrg: () => void;
   readonly chaser: Chaser;
   readonly auditor: Auditor;
+  readonly bindings: BindingRepo;
+  /** membership.maxGuardians */
+  readonly maxGuardians: number;
 }
 
 /** A `/核对` to run once the message's transaction has committed (reading member lists is a platform call). */
@@ -83,6 +88,7 @@ export class InboundHandler {
   /** Where `/核对` requests of the message being recorded go (set only while record() runs). */
   private auditSink: AuditRequest[] | undefined;
   readonly desk: ReviewDesk;
+  private readonly binding: BindingDesk;
 
   constructor(private readonly deps: InboundDeps) {
     this.desk = new ReviewDesk({
@@ -96,7 +102,9 @@ export class InboundHandler {
       orgChanged: () => {
         this.orgStale = true;
       },
+      bindings: deps.bindings,
     });
+    this.binding = new BindingDesk({ org: deps.org, bindings: deps.bindings, reviews: deps.reviews, clock: deps.clock, maxGuardians: deps.maxGuardians });
   }
 
   async handle(ev: InboundEvent): Promise<void> {
@@ -229,6 +237,13 @@ export class InboundHandler {
         return this.chase(ctx, cmd);
       case 'audit':
         return this.auditCommand(ctx, cmd);
+      case 'bind': {
+        // The message carries a 学号 and a name: it belongs in a private chat.
+        if (ctx.ev.chat.type !== 'private') return this.reply(ctx, zhBind.privateOnly);
+        const outcome = this.binding.bind(ctx.ev, ctx.id, cmd);
+        if (outcome.changed) this.orgStale = true;
+        return this.reply(ctx, outcome.text, 'private');
+      }
     }
   }
 

@@ -13,6 +13,8 @@ import { zh, type ReviewLine } from '../locale/zh-CN.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { ReviewItem, ReviewRepo } from '../store/review-repo.js';
+import type { BindingRepo } from '../store/binding-repo.js';
+import { SELF_BINDING } from './binding.js';
 import type { Relay } from './relay.js';
 import type { ReplyCounter } from './replies.js';
 
@@ -26,6 +28,7 @@ export interface ReviewDeps {
   readonly timeZone: string;
   /** Asks for the org to be reloaded once the current write is committed (a binding was confirmed). */
   readonly orgChanged: () => void;
+  readonly bindings: BindingRepo;
 }
 
 /** At most this many items in one `/待确认` answer. */
@@ -75,6 +78,7 @@ export class ReviewDesk {
       directiveIds: [...new Set([i.directiveId, ...i.pending.map((p) => p.directiveId)].filter((d): d is number => d !== null))],
       subjects: [...new Set(i.pending.map((p) => org.person(p.subjectId)?.name).filter((n): n is string => n !== undefined))],
       suggested: i.suggestedPersonId === null ? null : (org.person(i.suggestedPersonId)?.name ?? null),
+      selfBinding: i.label === SELF_BINDING,
       confidence: i.confidence,
     }));
     return zh.reviewList(lines, items.length);
@@ -108,7 +112,7 @@ export class ReviewDesk {
         if (item.kind === 'binding') this.deps.replies.unCount(item.inboundId, item.pending);
         return;
       }
-      const r = this.confirm(item, directiveId);
+      const r = this.confirm(item, directiveId, person.id);
       counted += r.counted;
       bound += r.bound;
       sends.push(...r.sends);
@@ -117,7 +121,7 @@ export class ReviewDesk {
     return { text: zh.reviewSettled({ decision, done, skipped, counted, bound }), sends };
   }
 
-  private confirm(item: ReviewItem, directiveId: number | null): { counted: number; bound: number; sends: SendItem[] } {
+  private confirm(item: ReviewItem, directiveId: number | null, by: number): { counted: number; bound: number; sends: SendItem[] } {
     // Only directives that still take replies: a late decision does not reopen a closed one.
     const pending = (directiveId === null ? item.pending : item.pending.filter((p) => p.directiveId === directiveId)).filter((p) => {
       const d = this.deps.relay.directive(p.directiveId);
@@ -138,7 +142,21 @@ export class ReviewDesk {
     }
     let bound = 0;
     if (item.kind === 'binding' && item.suggestedPersonId !== null) {
-      bound = this.deps.reviews.bind(item.platform, item.senderPlatformId, item.suggestedPersonId, this.deps.clock.now()) ? 1 : 0;
+      const now = this.deps.clock.now();
+      if (item.label === SELF_BINDING) {
+        // A `/绑定` held for a conflict: the counselor decides the account is this person's.
+        this.deps.bindings.replace(item.platform, item.senderPlatformId, item.suggestedPersonId, now);
+        this.deps.bindings.record({
+          platform: item.platform,
+          platformUserId: item.senderPlatformId,
+          personId: item.suggestedPersonId,
+          action: 'confirmed',
+          byPersonId: by,
+          reason: null,
+          at: now,
+        });
+        bound = 1;
+      } else bound = this.deps.reviews.bind(item.platform, item.senderPlatformId, item.suggestedPersonId, now) ? 1 : 0;
     }
     return { counted, bound, sends };
   }

@@ -174,6 +174,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   chasing: chasingSchema,
+  membership: z
+    .strictObject({
+      /** At most this many guardians of one student may bind themselves on one platform (`/绑定`). */
+      maxGuardians: z.number().int().min(1).max(10).default(2),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

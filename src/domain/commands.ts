@@ -4,8 +4,8 @@
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit';
-export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids';
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit' | 'bind';
+export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids' | 'bad_bind';
 
 export interface NotifyCommand {
   readonly type: 'notify';
@@ -48,6 +48,15 @@ export interface AuditCommand {
   readonly target: string | null;
 }
 
+/** `/绑定 <学号> <姓名>` (a student) or `/绑定 <学生学号> <学生姓名> <关系>` (a parent). */
+export interface BindCommand {
+  readonly type: 'bind';
+  readonly studentNo: string;
+  readonly name: string;
+  /** 妈妈, 爸爸, 家长 … as typed; null for a student binding themselves. */
+  readonly relation: string | null;
+}
+
 /** `/待确认`: the review list of the asker's scope. */
 export interface ReviewCommand {
   readonly type: 'review';
@@ -86,6 +95,7 @@ export type ParsedCommand =
   | ProgressCommand
   | ChaseCommand
   | AuditCommand
+  | BindCommand
   | ReviewCommand
   | SettleCommand
   | HelpCommand
@@ -114,6 +124,7 @@ export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
   dismiss: ['忽略', '不计'],
   chase: ['催办', '催促', '提醒未回复'],
   audit: ['核对', '核对成员', '查群'],
+  bind: ['绑定', '绑定身份'],
 };
 
 /** Longest first, so `未回复` wins over `未回`. */
@@ -167,6 +178,11 @@ export function parseCommand(text: string, ctx: CommandContext): ParsedCommand |
       return parseNotify(head.rest, ctx);
     case 'review':
       return { type: 'review' };
+    case 'bind': {
+      const [no, name, relation, ...extra] = head.rest.normalize('NFKC').trim().split(/\s+/u).filter((t) => t !== '');
+      if (!no || !/^\d{4,20}$/u.test(no) || !name || extra.length > 0) return { type: 'error', command: 'bind', code: 'bad_bind', detail: head.rest.trim() };
+      return { type: 'bind', studentNo: no, name, relation: relation ?? null };
+    }
     case 'audit': {
       const target = head.rest.trim();
       return { type: 'audit', target: target === '' ? null : target };

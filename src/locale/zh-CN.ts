@@ -19,6 +19,8 @@ export interface ReviewLine {
   readonly subjects: readonly string[];
   /** Binding: the person the account would be bound to. */
   readonly suggested: string | null;
+  /** A `/绑定` held for confirmation (not a reply counted by name). */
+  readonly selfBinding?: boolean;
   readonly confidence: number | null;
 }
 
@@ -35,6 +37,7 @@ function reviewWhy(l: ReviewLine): string {
     case 'attribution':
       return `提到的学生${who}与发送人的绑定不符，确认后计入${d}`;
     case 'binding':
+      if (l.selfBinding) return `申请绑定为${l.suggested ?? '？'}，与已有绑定冲突；确认后该账号改为绑定此人，忽略则不变`;
       return `未绑定的账号，已按姓名计入${who}；确认后绑定为${l.suggested ?? '（无法确定哪位家长，仅确认计数）'}，忽略则撤销该计数`;
     case 'negative':
       return `反馈未收到或无法完成（${d}），请跟进；处理后“/确认 ${l.id}”关闭`;
@@ -153,6 +156,19 @@ function auditWho(l: AuditLine): string {
   const who = l.name ? `${l.name}${l.ref ? `（${l.ref}）` : ''}` : `名片“${l.card ?? ''}”${l.account ? ` 账号 ${l.account}` : ''}`;
   return l.detail ? `${who}：${l.detail}` : who;
 }
+
+/** Binding oneself (`/绑定`). Never repeat a roster name the sender did not type. */
+export const zhBind = {
+  usage: '用法：学生发送“/绑定 学号 姓名”，家长发送“/绑定 学生学号 学生姓名 关系”（如“/绑定 2023010101 张三 妈妈”）。请私聊机器人发送。',
+  privateOnly: '为保护个人信息，请私聊机器人发送 /绑定。',
+  unknownNumber: (no: string) => `名单中没有学号 ${no}，请核对后再试，或联系辅导员。`,
+  nameMismatch: '学号与姓名不符，请核对后再试。',
+  noGuardian: (relation: string) => `名单中没有该学生的“${relation}”信息，请联系辅导员补充。`,
+  tooMany: (max: number) => `该学生已有 ${max} 位家长绑定了账号，不能再绑定。如需更换，请联系辅导员。`,
+  already: '您的账号已经绑定，无需重复操作。',
+  bound: (who: string) => `绑定成功：您的账号已绑定为${who}。`,
+  held: '该绑定与已有记录冲突，已提交辅导员确认，确认后生效。',
+};
 
 /** Membership audits (`/核对`) and membership alerts. */
 export const zhAudit = {
@@ -311,6 +327,8 @@ export const zh = {
         return `截止时间“${detail}”已经过去了。`;
       case 'bad_depth':
         return `层级“${detail}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
+      case 'bad_bind':
+        return zhBind.usage;
       case 'bad_review_ids':
         return `${detail === '' ? '请写上要处理的编号' : `编号“${detail}”无法识别`}。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4（先发送 /待确认 查看编号）。`;
       case 'empty_body':
@@ -346,6 +364,7 @@ export const zh = {
         '/核对 [班级或学院] —— 核对群成员是否与名单一致（明细私信发送）',
       );
     }
+    lines.push('/绑定 学号 姓名 —— 学生绑定自己的账号；家长：/绑定 学生学号 学生姓名 关系（请私聊发送）');
     lines.push('/帮助 —— 显示本说明');
     if (!p.canIssue && !p.canQuery) lines.push('收到通知后，直接在群里回复“收到”即可。');
     return lines.join('\n');

@@ -405,3 +405,21 @@ export const audits = sqliteTable(
   },
   (t) => [index('audits_group_idx').on(t.groupId, t.at)],
 );
+
+/** Every change of a binding: who asked or decided, when, and what happened (`/绑定`, `/确认`). */
+export const bindingEvents = sqliteTable(
+  'binding_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    platformUserId: text('platform_user_id').notNull(),
+    personId: integer('person_id'),
+    /** bound | held | refused | confirmed | replaced */
+    action: text('action').notNull(),
+    /** Who made the change: the person binding themselves, or the counselor who confirmed. */
+    byPersonId: integer('by_person_id'),
+    reason: text('reason'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('binding_events_account_idx').on(t.platform, t.platformUserId)],
+);

@@ -1,0 +1,106 @@
+/**
+ * `/绑定`: a student or parent binds their own platform account, checked against the roster. A
+ * conflict with an existing binding is held for the counselor (`/待确认`, `/确认`); every change is
+ * recorded with who made it and when.
+ */
+import type { Clock } from '../clock.js';
+import type { BindCommand } from '../domain/commands.js';
+import type { Person } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { zhBind } from '../locale/zh-CN.js';
+import type { InboundMessage } from '../platform/port.js';
+import type { BindingRepo } from '../store/binding-repo.js';
+import type { ReviewRepo } from '../store/review-repo.js';
+
+export interface BindingDeskDeps {
+  readonly org: () => OrgIndex;
+  readonly bindings: BindingRepo;
+  readonly reviews: ReviewRepo;
+  readonly clock: Clock;
+  readonly maxGuardians: number;
+}
+
+export interface BindOutcome {
+  readonly text: string;
+  /** A binding was written: the org must be reloaded. */
+  readonly changed: boolean;
+}
+
+/** 妈妈 → 母亲, 爸爸 → 父亲; 家长 / 监护人 → null (any guardian); else as typed. */
+function relationOf(word: string): string | null {
+  if (/妈|母/u.test(word)) return '母亲';
+  if (/爸|父/u.test(word)) return '父亲';
+  if (word === '家长' || word === '监护人') return null;
+  return word;
+}
+
+export class BindingDesk {
+  constructor(private readonly deps: BindingDeskDeps) {}
+
+  /** Synchronous: joins the inbound message's transaction. */
+  bind(ev: InboundMessage, inboundId: number, cmd: BindCommand): BindOutcome {
+    const org = this.deps.org();
+    const now = this.deps.clock.now();
+    const account = ev.sender.userId;
+    const refuse = (reason: string, text: string, personId: number | null = null): BindOutcome => {
+      this.deps.bindings.record({ platform: ev.platform, platformUserId: account, personId, action: 'refused', byPersonId: null, reason, at: now });
+      return { text, changed: false };
+    };
+    const student = org.personByExtId(cmd.studentNo);
+    if (!student || student.kind !== 'student') return refuse('unknown_number', zhBind.unknownNumber(cmd.studentNo));
+    if (student.name !== cmd.name) return refuse('name_mismatch', zhBind.nameMismatch, student.id);
+
+    let target: Person = student;
+    let who = student.name;
+    if (cmd.relation !== null) {
+      const relation = relationOf(cmd.relation);
+      const fits = org.guardiansOf(student.id).filter((g) => relation === null || g.relation === relation);
+      const first = fits[0];
+      const guardian = fits.length === 1 && first ? org.person(first.guardianId) : undefined;
+      if (fits.length === 0) return refuse('no_guardian', zhBind.noGuardian(cmd.relation), student.id);
+      if (!guardian) return this.hold(ev, inboundId, student, null, 'several guardians fit');
+      // The limit: guardians of this student with an account on this platform, this one included.
+      const bound = org.guardiansOf(student.id).filter((g) => g.guardianId !== guardian.id && org.accountOn(g.guardianId, ev.platform) !== undefined).length;
+      if (org.accountOn(guardian.id, ev.platform) === undefined && bound + 1 > this.deps.maxGuardians) {
+        return refuse('too_many_guardians', zhBind.tooMany(this.deps.maxGuardians), guardian.id);
+      }
+      target = guardian;
+      who = `${student.name}的${cmd.relation}`;
+    }
+    const current = org.personByPlatformAccount(ev.platform, account);
+    if (current?.id === target.id) return { text: zhBind.already, changed: false };
+    const existing = org.accountOn(target.id, ev.platform);
+    // The account is someone else's, or the person already has another account here: a counselor decides.
+    if (current || (existing !== undefined && existing !== account)) {
+      return this.hold(ev, inboundId, student, target, current ? 'account bound to another person' : 'person has another account');
+    }
+    if (!this.deps.bindings.bindSelf(ev.platform, account, target.id, now)) return this.hold(ev, inboundId, student, target, 'account bound meanwhile');
+    this.deps.bindings.record({ platform: ev.platform, platformUserId: account, personId: target.id, action: 'bound', byPersonId: target.id, reason: null, at: now });
+    return { text: zhBind.bound(who), changed: true };
+  }
+
+  private hold(ev: InboundMessage, inboundId: number, student: Person, target: Person | null, reason: string): BindOutcome {
+    const now = this.deps.clock.now();
+    this.deps.reviews.add({
+      kind: 'binding',
+      inboundId,
+      groupId: null,
+      collegeId: student.collegeId,
+      classId: student.classId,
+      senderPersonId: null,
+      senderName: ev.sender.nickname,
+      label: SELF_BINDING,
+      confidence: null,
+      directiveId: null,
+      pending: [],
+      suggestedPersonId: target?.id ?? null,
+      platformUserId: ev.sender.userId,
+      createdAt: now,
+    });
+    this.deps.bindings.record({ platform: ev.platform, platformUserId: ev.sender.userId, personId: target?.id ?? null, action: 'held', byPersonId: null, reason, at: now });
+    return { text: zhBind.held, changed: false };
+  }
+}
+
+/** The review label of a `/绑定` held for confirmation (as opposed to a reply counted by name). */
+export const SELF_BINDING = 'self_binding';

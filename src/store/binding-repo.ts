@@ -1,0 +1,42 @@
+import type { Platform } from '../domain/org.js';
+import type { Db } from './db.js';
+
+export type BindingAction = 'bound' | 'held' | 'refused' | 'confirmed' | 'replaced';
+
+/** Bindings people make themselves (`/绑定`) or counselors confirm, and the record of every change. */
+export class BindingRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Binds an account nobody has yet; false when it is bound already. */
+  bindSelf(platform: Platform, platformUserId: string, personId: number, at: number): boolean {
+    return (
+      this.db.$client
+        .prepare(`INSERT INTO bindings (platform, platform_user_id, person_id, source, created_at) VALUES (?, ?, ?, 'self', ?) ON CONFLICT DO NOTHING`)
+        .run(platform, platformUserId, personId, at).changes === 1
+    );
+  }
+
+  /** A counselor's decision: the account is this person's, whoever it was bound to before. */
+  replace(platform: Platform, platformUserId: string, personId: number, at: number): void {
+    this.db.$client.transaction(() => {
+      this.db.$client.prepare('DELETE FROM bindings WHERE platform = ? AND platform_user_id = ?').run(platform, platformUserId);
+      this.db.$client
+        .prepare(`INSERT INTO bindings (platform, platform_user_id, person_id, source, created_at) VALUES (?, ?, ?, 'confirmed', ?)`)
+        .run(platform, platformUserId, personId, at);
+    })();
+  }
+
+  record(e: { platform: Platform; platformUserId: string; personId: number | null; action: BindingAction; byPersonId: number | null; reason: string | null; at: number }): void {
+    this.db.$client
+      .prepare('INSERT INTO binding_events (platform, platform_user_id, person_id, action, by_person_id, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(e.platform, e.platformUserId, e.personId, e.action, e.byPersonId, e.reason, e.at);
+  }
+
+  events(platform: Platform, platformUserId: string): { personId: number | null; action: BindingAction; byPersonId: number | null; reason: string | null; at: number }[] {
+    return (
+      this.db.$client
+        .prepare('SELECT person_id, action, by_person_id, reason, at FROM binding_events WHERE platform = ? AND platform_user_id = ? ORDER BY id')
+        .all(platform, platformUserId) as { person_id: number | null; action: BindingAction; by_person_id: number | null; reason: string | null; at: number }[]
+    ).map((r) => ({ personId: r.person_id, action: r.action, byPersonId: r.by_person_id, reason: r.reason, at: r.at }));
+  }
+}

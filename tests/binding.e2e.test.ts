@@ -1,0 +1,109 @@
+/**
+ * `/绑定` on the simulator with real Redis and SQLite: students and parents binding their own
+ * accounts, checked against the roster, conflicts held for the counselor.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestSchool, type TestSchool } from './setup/runtime.js';
+
+let school: TestSchool | undefined;
+
+afterEach(async () => {
+  await school?.close();
+  school = undefined;
+});
+
+/** A new account on a platform adds the first bot of that platform as a friend and writes to it. */
+function dm(s: TestSchool, userId: string, platform: 'qq' | 'wechat', text: string): void {
+  const { world } = s.runtime.school;
+  const bot = s.runtime.school.accountsOn(platform)[0] ?? '';
+  if (!world.user(userId)) world.addUser({ userId, nickname: userId, platform });
+  if (!world.isFriend(bot, userId)) world.befriend(bot, userId);
+  world.sayPrivate(userId, bot, text);
+}
+
+function answers(s: TestSchool, userId: string, since: number): string {
+  return s.runtime.school.world
+    .transcript()
+    .slice(since)
+    .filter((m) => m.chatType === 'private' && m.toUserId === userId)
+    .map((m) => m.text)
+    .join('\n');
+}
+
+describe('/绑定', () => {
+  it('binds a student’s new account and a parent’s, and the bindings take effect at once', async () => {
+    school = await startTestSchool();
+    const org = () => school?.runtime.app.org();
+    const student = org()?.personByRef('2023010101');
+    if (!student) throw new Error('demo roster changed');
+    const mark = school.mark();
+    // Students have no WeChat id in the roster; parents have no QQ number.
+    dm(school, 'wxid_newstudent', 'wechat', `/绑定 2023010101 ${student.name}`);
+    dm(school, '66660001', 'qq', `/绑定 2023010101 ${student.name} 妈妈`);
+    await school.settle();
+    expect(answers(school, 'wxid_newstudent', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}`);
+    expect(answers(school, '66660001', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}的妈妈`);
+    expect(org()?.personByPlatformAccount('wechat', 'wxid_newstudent')?.id).toBe(student.id);
+    const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
+    expect(org()?.personByPlatformAccount('qq', '66660001')?.id).toBe(mother?.guardianId);
+    // Recorded: who bound, when.
+    expect(school.runtime.app.bindings.events('wechat', 'wxid_newstudent')).toMatchObject([{ action: 'bound', personId: student.id, byPersonId: student.id }]);
+  });
+
+  it('refuses a wrong name, an unknown number and a relation the roster does not have, and names no one', async () => {
+    school = await startTestSchool();
+    const mark = school.mark();
+    dm(school, '66660002', 'qq', '/绑定 2023010101 张冠李');
+    dm(school, '66660003', 'qq', '/绑定 2099999999 张三');
+    dm(school, '66660004', 'qq', '/绑定 2023010101');
+    await school.settle();
+    const real = school.runtime.app.org().personByRef('2023010101')?.name ?? '?';
+    expect(answers(school, '66660002', mark)).toContain('学号与姓名不符');
+    expect(answers(school, '66660002', mark)).not.toContain(real);
+    expect(answers(school, '66660003', mark)).toContain('名单中没有学号 2099999999');
+    expect(answers(school, '66660004', mark)).toContain('用法：学生发送“/绑定 学号 姓名”');
+    dm(school, '66660005', 'qq', `/绑定 2023010101 ${real} 外婆`);
+    await school.settle();
+    expect(answers(school, '66660005', mark)).toContain('名单中没有该学生的“外婆”信息');
+  });
+
+  it('limits guardians per student', async () => {
+    school = await startTestSchool({ config: { membership: { maxGuardians: 1 } } });
+    const name = school.runtime.app.org().personByRef('2023010101')?.name ?? '?';
+    const mark = school.mark();
+    dm(school, '66660006', 'qq', `/绑定 2023010101 ${name} 妈妈`);
+    await school.settle();
+    dm(school, '66660007', 'qq', `/绑定 2023010101 ${name} 爸爸`);
+    await school.settle();
+    expect(answers(school, '66660006', mark)).toContain('绑定成功');
+    expect(answers(school, '66660007', mark)).toContain('该学生已有 1 位家长绑定了账号');
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660007')).toBeUndefined();
+  });
+
+  it('holds a conflict for the counselor, who settles it with /确认; /绑定 in a group is sent back to private chat', async () => {
+    school = await startTestSchool();
+    const student = school.runtime.app.org().personByRef('2023010102');
+    if (!student) throw new Error('demo roster changed');
+    const mark = school.mark();
+    // The student's roster QQ number is another account: a new phone, or someone else.
+    dm(school, '66660008', 'qq', `/绑定 2023010102 ${student.name}`);
+    school.say('2023010103', 'L3:计算机2301', '/绑定 2023010103 某某');
+    await school.settle();
+    expect(answers(school, '66660008', mark)).toContain('已提交辅导员确认');
+    expect(school.botMessages('L3:计算机2301', mark).map((m) => m.text).join('\n')).toContain('请私聊机器人发送 /绑定');
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660008')).toBeUndefined();
+
+    const asked = school.mark();
+    school.say('S111', '私聊', '/待确认');
+    await school.settle();
+    const list = school.botMessages('私聊:S111', asked).map((m) => m.text).join('\n');
+    expect(list).toContain(`申请绑定为${student.name}`);
+    const id = /【(\d+)】/u.exec(list)?.[1];
+    school.say('S111', '私聊', `/确认 ${id ?? ''}`);
+    await school.settle();
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660008')?.id).toBe(student.id);
+    const events = school.runtime.app.bindings.events('qq', '66660008');
+    expect(events.map((e) => e.action)).toEqual(['held', 'confirmed']);
+    expect(events[1]?.byPersonId).toBe(school.runtime.app.org().personByRef('S111')?.id);
+  });
+});
