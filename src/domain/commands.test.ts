@@ -141,6 +141,25 @@ describe('parseCommand: /未回复 and /进度', () => {
   });
 });
 
+describe('parseCommand: /催办, /核对, /绑定', () => {
+  it.each([
+    ['/催办', { type: 'chase', directiveId: null, filter: null }],
+    ['/催办 12', { type: 'chase', directiveId: 12, filter: null }],
+    ['/催办 第3号 计算机2301', { type: 'chase', directiveId: 3, filter: '计算机2301' }],
+    ['/催促', { type: 'chase', directiveId: null, filter: null }],
+    ['/核对', { type: 'audit', target: null }],
+    ['/核对 计算机2301', { type: 'audit', target: '计算机2301' }],
+    ['/查群 L4:计算机学院', { type: 'audit', target: 'L4:计算机学院' }],
+    ['/绑定 2023010101 张三', { type: 'bind', studentNo: '2023010101', name: '张三', relation: null }],
+    ['/绑定 ２０２３０１０１０１　张三　妈妈', { type: 'bind', studentNo: '2023010101', name: '张三', relation: '妈妈' }],
+    ['/绑定 2023010101', { type: 'error', command: 'bind', code: 'bad_bind', detail: '2023010101' }],
+    ['/绑定 张三 2023010101', { type: 'error', command: 'bind', code: 'bad_bind', detail: '张三 2023010101' }],
+    ['/绑定 2023010101 张三 妈妈 多余', { type: 'error', command: 'bind', code: 'bad_bind', detail: '2023010101 张三 妈妈 多余' }],
+  ] as const)('%j', (text, expected) => {
+    expect(parseCommand(text, ctx)).toEqual(expected);
+  });
+});
+
 describe('parseCommand: /通知', () => {
   it.each([
     ['/通知 明天上午9点召开视频会议', notify({ body: '明天上午9点召开视频会议' })],
