@@ -1,7 +1,7 @@
 /**
  * `cascade <command>`: import, drill, demo, bench, start. Run with `npx tsx src/cli.ts` or `npm run cascade --`.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,14 @@ import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
 import { readRoster, RosterError } from './roster/index.js';
 import { closeDb, openDb } from './store/db.js';
-import { applyRoster, formatImportReport } from './store/org-repo.js';
+import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './store/org-repo.js';
+import { auditJson, auditWorkbook, exportedAudit, type ExportedAudit } from './app/audit-export.js';
+import { Auditor, groupsNamed } from './app/auditor.js';
+import { systemClock } from './clock.js';
+import { DEFAULT_CARD_PATTERNS } from './domain/membership.js';
+import { OrgIndex } from './domain/org-index.js';
+import { populateWorld } from './sim/populate.js';
+import { AuditRepo } from './store/audit-repo.js';
 
 const USAGE = `用法 / usage: cascade <command>
   start                         run Cascade with the terminal sandbox (same as npm start)
@@ -22,6 +29,8 @@ const USAGE = `用法 / usage: cascade <command>
   drill <scenario.yaml> [--json] play a drill scenario on the simulator with a virtual clock
   demo [--json]                 play the built-in drill of the demo school
   bench [--json]                run the benchmark on a synthetic campus (see docs/benchmarks.md)
+  audit --format json|xlsx [--group <群|班级|学院>] [--out file]
+                                audit group membership against the roster (one sheet per category)
   classify [file] [--hint=收到] [--jsonl]
                                 read replies, one a line (stdin when no file), print how each is
                                 understood as JSON lines; \\n in a line is a line break; --jsonl reads
@@ -57,6 +66,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return drillCommand(DEMO_SCENARIO, flag(args, '--json'));
     case 'classify':
       return classifyCommand(args);
+    case 'audit':
+      return auditCommand(args);
     case 'bench': {
       const { benchCommand } = await import('./bench/run.js');
       return benchCommand(args);
@@ -80,6 +91,70 @@ function option(args: string[], name: string): string | undefined {
     if (a.startsWith(`${name}=`)) return args.splice(i, 1)[0]?.slice(name.length + 1);
   }
   return undefined;
+}
+
+/**
+ * `cascade audit --format json|xlsx [--group …] [--out file]`: audits the groups of a scope (all, a
+ * group key, a class, or a college) from the platforms' member lists and writes the findings. Until
+ * the real adapters exist (issue #6) the member lists are the simulator's.
+ */
+async function auditCommand(args: string[]): Promise<number> {
+  const format = option(args, '--format') ?? 'json';
+  const scope = option(args, '--group');
+  const out = option(args, '--out');
+  if (format !== 'json' && format !== 'xlsx') {
+    process.stderr.write('cascade audit --format json|xlsx [--group L3:班级|班级|学院] [--out file]\n');
+    return 2;
+  }
+  const config = loadConfig();
+  const db = openDb(join(config.dataDir, 'cascade.db'));
+  try {
+    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: config.org, now: Date.now() });
+    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name));
+    const groups = scope === undefined ? [...org.groups] : groupsNamed(org, scope);
+    if (groups.length === 0) {
+      process.stderr.write(`没有找到“${scope ?? ''}”对应的群。\n`);
+      return 1;
+    }
+    const school = populateWorld(org, { keepTranscript: false });
+    // Connected only to read member lists: events are not taken in.
+    await Promise.all(school.adapters.map((a) => a.start(() => undefined)));
+    const auditor = new Auditor({
+      org: () => org,
+      adapters: new Map(school.adapters.map((a) => [a.accountId, a])),
+      audits: new AuditRepo(db),
+      clock: systemClock,
+      patterns: DEFAULT_CARD_PATTERNS,
+      botIds: new Set(school.adapters.map((a) => a.selfId)),
+      logger: silentLogger,
+    });
+    const audits: ExportedAudit[] = [];
+    try {
+      for (const g of groups) {
+        try {
+          audits.push(exportedAudit(g.key, g.name, await auditor.audit(g, null)));
+        } catch (error) {
+          process.stderr.write(`无法获取“${g.name}”的成员列表：${error instanceof Error ? error.message : String(error)}\n`);
+          return 1;
+        }
+      }
+    } finally {
+      await Promise.all(school.adapters.map((a) => a.stop()));
+    }
+    const now = new Date();
+    if (format === 'json') {
+      const text = auditJson(audits, now);
+      if (out) writeFileSync(out, text);
+      else process.stdout.write(text);
+    } else {
+      const file = out ?? `audit-${now.toISOString().slice(0, 10)}.xlsx`;
+      writeFileSync(file, await auditWorkbook(audits, now));
+      process.stderr.write(`已写入 ${resolve(file)}（${audits.length} 个群）\n`);
+    }
+    return 0;
+  } finally {
+    closeDb(db);
+  }
 }
 
 /** `cascade classify`: one JSON line per reply read, for checking a puzzling case and for tuning. */

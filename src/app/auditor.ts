@@ -19,7 +19,8 @@ export interface AuditorDeps {
   readonly org: () => OrgIndex;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly audits: AuditRepo;
-  readonly outbox: Outbox;
+  /** Needed only for alerts (a student leaving); the export command audits without one. */
+  readonly outbox?: Outbox;
   readonly clock: Clock;
   readonly patterns: CardPatterns;
   readonly botIds: ReadonlySet<string>;
@@ -110,7 +111,10 @@ export class Auditor {
         quoteId: null,
       });
     }
-    if (planned.length === 0) this.deps.logger.warn({ group: group.key, person: person.id }, 'a student left their class group and no counselor can be told');
+    if (planned.length === 0 || !this.deps.outbox) {
+      this.deps.logger.warn({ group: group.key, person: person.id }, 'a student left their class group and no counselor can be told');
+      return [];
+    }
     return this.deps.outbox.plan(planned);
   }
 }

@@ -1,0 +1,55 @@
+/**
+ * `cascade audit`: the membership audit of a scope written for the archive the seed document asks
+ * for, as JSON or as a workbook with one sheet per category. No phone numbers: findings carry
+ * 学号/工号, names, accounts and cards only.
+ */
+import ExcelJS from 'exceljs';
+import type { AuditEntry, GroupAudit } from '../domain/membership.js';
+
+export type FindingKey = 'missing' | 'strangers' | 'unmatched' | 'badCard' | 'duplicates' | 'left';
+
+export interface ExportedAudit {
+  readonly group: string;
+  readonly name: string;
+  readonly missing: readonly AuditEntry[];
+  readonly strangers: readonly AuditEntry[];
+  readonly unmatched: readonly AuditEntry[];
+  readonly badCard: readonly AuditEntry[];
+  readonly duplicates: readonly AuditEntry[];
+  readonly left: readonly AuditEntry[];
+}
+
+/** Sheet names of the workbook, in order. */
+export const AUDIT_SHEETS: readonly [FindingKey, string][] = [
+  ['strangers', '陌生人'],
+  ['missing', '未入群'],
+  ['left', '退群'],
+  ['unmatched', '身份不明'],
+  ['duplicates', '一人多号'],
+  ['badCard', '名片不规范'],
+];
+
+export function exportedAudit(key: string, name: string, a: GroupAudit): ExportedAudit {
+  return { group: key, name, missing: a.missing, strangers: a.strangers, unmatched: a.unmatched, badCard: a.badCard, duplicates: a.duplicates, left: a.left };
+}
+
+export function auditJson(audits: readonly ExportedAudit[], at: Date): string {
+  return `${JSON.stringify({ generatedAt: at.toISOString(), audits }, null, 2)}\n`;
+}
+
+export async function auditWorkbook(audits: readonly ExportedAudit[], at: Date): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.created = at;
+  for (const [key, title] of AUDIT_SHEETS) {
+    const ws = wb.addWorksheet(title);
+    ws.addRow(['群', '群名称', '学号/工号', '姓名', '账号', '群名片', '说明']);
+    ws.getRow(1).font = { bold: true };
+    for (const a of audits) {
+      for (const e of a[key]) ws.addRow([a.group, a.name, e.ref ?? '', e.name ?? '', e.account ?? '', e.card ?? '', e.detail ?? '']);
+    }
+    ws.columns.forEach((c) => {
+      c.width = 18;
+    });
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
