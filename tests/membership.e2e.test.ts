@@ -54,12 +54,14 @@ describe('/核对', () => {
 
     world.addUser({ userId: '88880001', nickname: '代写', platform: 'qq' });
     world.join(chat, '88880001', { card: '专业代写论文' });
+    world.addUser({ userId: '88880002', nickname: '中介', platform: 'qq' });
+    world.join(chat, '88880002', { card: '租房13812345678' });
     world.setCard(chat, org.accountOn(carded.id, 'qq') ?? '', '小明');
     const asked = school.mark();
     school.say('S111', 'L3:计算机2301', '/核对');
     await school.settle();
     const pub = text(school, 'L3:计算机2301', asked);
-    expect(pub).toContain('陌生人（不在应入群名单中） 1');
+    expect(pub).toContain('陌生人（不在应入群名单中） 2');
     expect(pub).toContain('未入群 1');
     expect(pub).toContain('上次核对后退群 1');
     expect(pub).toContain('群名片不规范 1');
@@ -69,6 +71,7 @@ describe('/核对', () => {
     expect(details).toContain('名片“专业代写论文” 账号 qq:88880001');
     expect(details).toContain(`${leaver.name}（2023010103）`);
     expect(details).toContain(`${carded.name}（2023010104）：群名片格式不符`);
+    expect(details).toContain('名片“租房');
     expect(details).not.toMatch(/1[3-9]\d{9}/);
   });
 

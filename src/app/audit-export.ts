@@ -5,6 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { AuditEntry, GroupAudit } from '../domain/membership.js';
+import { maskPhone } from '../domain/message-text.js';
 
 export type FindingKey = 'missing' | 'strangers' | 'unmatched' | 'badCard' | 'duplicates' | 'left';
 
@@ -30,7 +31,9 @@ export const AUDIT_SHEETS: readonly [FindingKey, string][] = [
 ];
 
 export function exportedAudit(key: string, name: string, a: GroupAudit): ExportedAudit {
-  return { group: key, name, missing: a.missing, strangers: a.strangers, unmatched: a.unmatched, badCard: a.badCard, duplicates: a.duplicates, left: a.left };
+  // Cards are typed by anyone: a phone number in one is masked in the archive too.
+  const m = (list: readonly AuditEntry[]): AuditEntry[] => list.map((x) => (x.card === null ? x : { ...x, card: maskPhone(x.card) }));
+  return { group: key, name, missing: m(a.missing), strangers: m(a.strangers), unmatched: m(a.unmatched), badCard: m(a.badCard), duplicates: m(a.duplicates), left: m(a.left) };
 }
 
 export function auditJson(audits: readonly ExportedAudit[], at: Date): string {

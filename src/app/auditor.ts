@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { auditGroup, expectedMembers, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
+import { auditGroup, expectedMembers, type AuditEntry, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
+import { maskPhone } from '../domain/message-text.js';
 import type { Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhAudit } from '../locale/zh-CN.js';
@@ -77,7 +78,19 @@ export class Auditor {
   /** The audit as text: counts for the group, names for the asker. */
   texts(group: Group, a: GroupAudit): { summary: string; details: string } {
     const e = expectedMembers(this.deps.org(), group);
-    const text = { ...a, group: group.name, expected: e.people.size + e.families.size, present: a.confirmed };
+    // Cards are typed by anyone: a phone number in one is masked even in a private list.
+    const masked = (list: readonly AuditEntry[]): AuditEntry[] => list.map((x) => (x.card === null ? x : { ...x, card: maskPhone(x.card) }));
+    const text = {
+      group: group.name,
+      expected: e.people.size + e.families.size,
+      present: a.confirmed,
+      missing: masked(a.missing),
+      strangers: masked(a.strangers),
+      unmatched: masked(a.unmatched),
+      badCard: masked(a.badCard),
+      duplicates: masked(a.duplicates),
+      left: masked(a.left),
+    };
     return { summary: zhAudit.summary(text), details: zhAudit.details(text) };
   }
 
