@@ -4,8 +4,7 @@
  * 学号/工号, names, accounts and cards only.
  */
 import ExcelJS from 'exceljs';
-import type { AuditEntry, GroupAudit } from '../domain/membership.js';
-import { maskPhone } from '../domain/message-text.js';
+import { maskedCards, type AuditEntry, type GroupAudit } from '../domain/membership.js';
 
 export type FindingKey = 'missing' | 'strangers' | 'unmatched' | 'badCard' | 'duplicates' | 'left';
 
@@ -31,8 +30,8 @@ export const AUDIT_SHEETS: readonly [FindingKey, string][] = [
 ];
 
 export function exportedAudit(key: string, name: string, a: GroupAudit): ExportedAudit {
-  // Cards are typed by anyone: a phone number in one is masked in the archive too.
-  const m = (list: readonly AuditEntry[]): AuditEntry[] => list.map((x) => (x.card === null ? x : { ...x, card: maskPhone(x.card) }));
+  // A phone number in a card is masked in the archive too.
+  const m = maskedCards;
   return { group: key, name, missing: m(a.missing), strangers: m(a.strangers), unmatched: m(a.unmatched), badCard: m(a.badCard), duplicates: m(a.duplicates), left: m(a.left) };
 }
 

@@ -5,8 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { auditGroup, expectedMembers, type AuditEntry, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
-import { maskPhone } from '../domain/message-text.js';
+import { auditGroup, expectedMembers, maskedCards, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
 import type { Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhAudit } from '../locale/zh-CN.js';
@@ -78,8 +77,8 @@ export class Auditor {
   /** The audit as text: counts for the group, names for the asker. */
   texts(group: Group, a: GroupAudit): { summary: string; details: string } {
     const e = expectedMembers(this.deps.org(), group);
-    // Cards are typed by anyone: a phone number in one is masked even in a private list.
-    const masked = (list: readonly AuditEntry[]): AuditEntry[] => list.map((x) => (x.card === null ? x : { ...x, card: maskPhone(x.card) }));
+    // A phone number in a card is masked even in a private list.
+    const masked = maskedCards;
     const text = {
       group: group.name,
       expected: e.people.size + e.families.size,
