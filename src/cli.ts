@@ -18,7 +18,6 @@ import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './
 import { auditJson, auditWorkbook, exportedAudit, type ExportedAudit } from './app/audit-export.js';
 import { Auditor, groupsNamed } from './app/auditor.js';
 import { systemClock } from './clock.js';
-import { DEFAULT_CARD_PATTERNS } from './domain/membership.js';
 import { OrgIndex } from './domain/org-index.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
@@ -124,7 +123,7 @@ async function auditCommand(args: string[]): Promise<number> {
       adapters: new Map(school.adapters.map((a) => [a.accountId, a])),
       audits: new AuditRepo(db),
       clock: systemClock,
-      patterns: DEFAULT_CARD_PATTERNS,
+      patterns: config.membership.cardPatterns,
       botIds: new Set(school.adapters.map((a) => a.selfId)),
       logger: silentLogger,
     });

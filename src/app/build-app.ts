@@ -20,7 +20,6 @@ import { Chaser } from './chaser.js';
 import { Auditor } from './auditor.js';
 import { AuditRepo } from '../store/audit-repo.js';
 import { BindingRepo } from '../store/binding-repo.js';
-import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -142,7 +141,7 @@ export function buildApp(deps: AppDeps): App {
     audits: new AuditRepo(db),
     outbox,
     clock,
-    patterns: DEFAULT_CARD_PATTERNS,
+    patterns: config.membership.cardPatterns,
     botIds: new Set(deps.adapters.map((a) => a.selfId)),
     logger,
   });

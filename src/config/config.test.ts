@@ -58,4 +58,13 @@ describe('config', () => {
     expect(problems).toContain('chasing.levels.L1.0.every: a step with times > 1 needs every');
     expect(problems).toContain('chasing.quietHours.start');
   });
+
+  it('takes card patterns per kind and names a pattern with a placeholder of the wrong kind', () => {
+    const config = parseConfig({ membership: { cardPatterns: { student: ['{学号}{姓名}'] } } });
+    expect(config.membership.cardPatterns.student).toEqual(['{学号}{姓名}']);
+    expect(config.membership.cardPatterns.guardian).toEqual(['{学生姓名}{关系}', '{学生姓名}-{关系}']);
+    expect(() => parseConfig({ membership: { cardPatterns: { student: ['{姓名}（{班级}）'], guardian: ['家长'] } } })).toThrow(
+      /membership\.cardPatterns\.student\.0: a card pattern uses \{姓名\} and\/or \{学号\}[\s\S]*membership\.cardPatterns\.guardian\.0/u,
+    );
+  });
 });

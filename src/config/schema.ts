@@ -1,10 +1,22 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
+import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
 
 const MINUTE = 60_000;
 /** Default of replies.countAtOrAbove: an acknowledgement this sure is counted without review. */
 export const DEFAULT_COUNT_AT_OR_ABOVE = 0.7;
 const DAY = 24 * 60 * MINUTE;
+
+/** A card pattern using only the placeholders of its kind, at least one of them. */
+function cardPattern(allowed: readonly string[]) {
+  return z.string().refine(
+    (p) => {
+      const used = p.match(/\{[^}]*\}/gu) ?? [];
+      return used.length > 0 && used.every((u) => allowed.includes(u));
+    },
+    { message: `a card pattern uses ${allowed.join(' and/or ')} (and literal text)` },
+  );
+}
 
 /** A duration as people write it (`30m`, `2h`, `1d`) or in ms. */
 export const durationSchema = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
@@ -178,6 +190,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** At most this many guardians of one student may bind themselves on one platform (`/绑定`). */
       maxGuardians: z.number().int().min(1).max(10).default(2),
+      /**
+       * How group cards are read, per kind of member, first fit wins: `{姓名}`, `{学号}` (students and
+       * staff), `{学生姓名}`, `{关系}` (parents) and literal text; separators match any separator.
+       */
+      cardPatterns: z
+        .strictObject({
+          student: z.array(cardPattern(['{姓名}', '{学号}'])).min(1).default([...DEFAULT_CARD_PATTERNS.student]),
+          guardian: z.array(cardPattern(['{学生姓名}', '{关系}'])).min(1).default([...DEFAULT_CARD_PATTERNS.guardian]),
+          staff: z.array(cardPattern(['{姓名}', '{学号}'])).min(1).default([...DEFAULT_CARD_PATTERNS.staff]),
+        })
+        .prefault({}),
     })
     .prefault({}),
   log: z
