@@ -97,4 +97,36 @@ describe('/核对', () => {
     expect(text(school, '私聊:S201', mark)).toContain('您没有核对该群成员的权限');
     expect(text(school, '私聊:S101', mark)).toContain('没有找到“火星学院”对应的群');
   });
+
+  it('runs a daily audit on a BullMQ job scheduler that reports only what changed, to the people responsible', async () => {
+    school = await startTestSchool();
+    const app = school.runtime.app;
+    expect(await app.queues.dailyAudit()).toEqual({ pattern: '30 7 * * *', tz: 'Asia/Shanghai' });
+    // The first run: every group as the roster says, nothing to report.
+    expect(await app.auditor.daily()).toEqual([]);
+
+    const { world } = school.runtime.school;
+    const org = app.org();
+    const leaver = org.personByRef('2023010105');
+    if (!leaver) throw new Error('demo roster changed');
+    world.leave(chatOf(school, 'L3:计算机2301'), org.accountOn(leaver.id, 'qq') ?? '');
+    world.addUser({ userId: 'wxid_stranger', nickname: '陌生人', platform: 'wechat' });
+    world.join(chatOf(school, 'L4:外国语学院'), 'wxid_stranger', { card: '推销员' });
+    await school.settle();
+    const mark = school.mark();
+    const sends = await app.auditor.daily();
+    await app.outbox.enqueue(sends);
+    await school.settle();
+    const s111 = text(school, '私聊:S111', mark);
+    expect(s111).toContain('【每日入群核对】');
+    expect(s111).toContain(`${leaver.name}（2023010105）`);
+    expect(s111).toContain('上次核对后退群（1）');
+    // The stranger in 外国语学院's parents group: its deputy secretary hears, its counselors do not (no class concerned).
+    expect(text(school, '私聊:S201', mark)).toContain('名片“推销员”');
+    expect(text(school, '私聊:S211', mark)).not.toContain('推销员');
+    expect(text(school, '私聊:S101', mark)).toBe('');
+    // The next day: nothing new, nothing sent.
+    expect(await app.auditor.daily()).toEqual([]);
+  });
 });
+

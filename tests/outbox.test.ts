@@ -61,7 +61,7 @@ async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact'): Promise<Rig>
     logger: silentLogger,
     offlineRetryMs: 20,
   });
-  queues.startWorkers({ inbound: async () => undefined, send: (id, attempt) => outbox.deliver(id, attempt), chase: async () => undefined }, new Map([['bot', { concurrency: 1 }]]));
+  queues.startWorkers({ inbound: async () => undefined, send: (id, attempt) => outbox.deliver(id, attempt), chase: async () => undefined, audit: async () => undefined }, new Map([['bot', { concurrency: 1 }]]));
   const settle = async (): Promise<void> => {
     let quiet = 0;
     while (quiet < 3) {

@@ -5,10 +5,10 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { auditGroup, expectedMembers, maskedCards, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
-import type { Group, Person } from '../domain/org.js';
+import { auditGroup, expectedMembers, maskedCards, type AuditEntry, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
+import type { Group, Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import { zhAudit } from '../locale/zh-CN.js';
+import { zhAudit, type AuditText } from '../locale/zh-CN.js';
 import type { ChatAdapter, MemberEvent } from '../platform/port.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
@@ -94,6 +94,94 @@ export class Auditor {
   }
 
   /**
+   * The daily audit: every group audited, and only what changed since its previous audit reported,
+   * privately, to the people responsible (L1 the team leader; L2 and other college groups the
+   * deputy secretary; L3 the counselor; L4 the deputy secretary, and each counselor what concerns
+   * their classes). One message per person a day: a re-run the same day sends nothing twice.
+   */
+  async daily(): Promise<SendItem[]> {
+    const org = this.deps.org();
+    const now = this.deps.clock.now();
+    const day = new Date(now).toISOString().slice(0, 10);
+    const reports = new Map<number, { person: Person; groups: AuditText[] }>();
+    for (const g of org.groups) {
+      const before = this.deps.audits.latest(g.id);
+      let result: GroupAudit;
+      try {
+        result = await this.audit(g, null);
+      } catch (error) {
+        this.deps.logger.warn({ err: error, group: g.key }, 'daily audit of a group failed');
+        continue;
+      }
+      const fresh = newFindings(before?.findings, result);
+      if (CATEGORIES.every((k) => fresh[k].length === 0)) continue;
+      for (const { person, only } of this.recipients(org, g)) {
+        const mine = only ? filterFindings(fresh, (e) => only(e)) : fresh;
+        if (CATEGORIES.every((k) => mine[k].length === 0)) continue;
+        const entry = reports.get(person.id) ?? { person, groups: [] };
+        const masked = Object.fromEntries(CATEGORIES.map((k) => [k, maskedCards(mine[k])])) as Findings;
+        entry.groups.push({ ...masked, group: g.name, expected: 0, present: 0 });
+        reports.set(person.id, entry);
+      }
+    }
+    const planned: PlannedDelivery[] = [];
+    for (const { person, groups } of reports.values()) {
+      const route = this.privateRoute(org, person);
+      if (!route) continue;
+      planned.push({ key: `daily-audit-${day}-${person.id}`, purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text: zhAudit.daily(groups), mentions: [], quoteId: null });
+    }
+    return planned.length > 0 && this.deps.outbox ? this.deps.outbox.plan(planned) : [];
+  }
+
+  /** Who hears about a group's findings; `only` narrows what a counselor of a parents group hears. */
+  private recipients(org: OrgIndex, g: Group): { person: Person; only?: (e: AuditEntry) => boolean }[] {
+    const deputies = g.collegeId === null ? [] : org.withRole('deputy_secretary', g.collegeId);
+    const leaders = org.withRole('team_leader', null);
+    switch (g.level) {
+      case 1:
+        return leaders.map((person) => ({ person }));
+      case 3: {
+        const counselors = g.classId === null ? [] : org.counselorsOf(g.classId);
+        return (counselors.length > 0 ? counselors : deputies).map((person) => ({ person }));
+      }
+      case 4: {
+        const out: { person: Person; only?: (e: AuditEntry) => boolean }[] = deputies.map((person) => ({ person }));
+        const classOf = (e: AuditEntry): number | null => {
+          const p = e.ref === null ? undefined : org.personByExtId(e.ref);
+          if (!p) return null;
+          if (p.kind === 'student') return p.classId;
+          const ward = org.wardsOf(p.id).map((w) => org.person(w.studentId)).find((s) => s?.collegeId === g.collegeId);
+          return ward?.classId ?? null;
+        };
+        const counselors = g.collegeId === null ? [] : org.collegeCounselors(g.collegeId);
+        for (const c of counselors) {
+          if (deputies.some((d) => d.id === c.id)) continue;
+          out.push({ person: c, only: (e) => c.counselorOf.includes(classOf(e) ?? -1) });
+        }
+        return out;
+      }
+      default:
+        return (deputies.length > 0 ? deputies : leaders).map((person) => ({ person }));
+    }
+  }
+
+  /** A bot account that can message the person privately, and their id there. */
+  private privateRoute(org: OrgIndex, person: Person): { accountId: string; platform: Platform; target: string } | null {
+    for (const platform of ['qq', 'wechat'] as const) {
+      const target = org.accountOn(person.id, platform);
+      if (!target) continue;
+      for (const g of org.groups) {
+        for (const pg of org.platformGroupsOf(g.id)) {
+          if (pg.platform !== platform) continue;
+          const accountId = pg.accounts.find((a) => this.deps.adapters.has(a));
+          if (accountId) return { accountId, platform, target };
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
    * A member left a group. A student leaving their own class group is told to the class's
    * counselors at once, privately. Returns the sends to queue (planned in the caller's transaction).
    */
@@ -129,4 +217,28 @@ export class Auditor {
     }
     return this.deps.outbox.plan(planned);
   }
+}
+
+const CATEGORIES = ['missing', 'strangers', 'unmatched', 'badCard', 'duplicates', 'left'] as const;
+type Findings = Record<(typeof CATEGORIES)[number], AuditEntry[]>;
+
+/** Who an entry is about, to tell a new finding from one reported before. */
+function entryKey(e: AuditEntry): string {
+  return e.ref ?? `${e.account ?? ''}|${e.card ?? ''}`;
+}
+
+/** The findings of `now` that were not among the same category at the previous audit. */
+function newFindings(before: Partial<Findings> | undefined, now: GroupAudit): Findings {
+  const out = {} as Findings;
+  for (const k of CATEGORIES) {
+    const seen = new Set((before?.[k] ?? []).map(entryKey));
+    out[k] = now[k].filter((e) => !seen.has(entryKey(e)));
+  }
+  return out;
+}
+
+function filterFindings(f: Findings, keep: (e: AuditEntry) => boolean): Findings {
+  const out = {} as Findings;
+  for (const k of CATEGORIES) out[k] = f[k].filter(keep);
+  return out;
 }

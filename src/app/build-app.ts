@@ -203,6 +203,10 @@ export function buildApp(deps: AppDeps): App {
           inbound: (ev) => inbound.handle(ev),
           send: (id, attempt) => outbox.deliver(id, attempt),
           chase: (id, at) => chaser.tick(id, at),
+          audit: async () => {
+            const sends = await auditor.daily();
+            if (sends.length > 0) await outbox.enqueue(sends);
+          },
         },
         workers,
       );
@@ -210,6 +214,7 @@ export function buildApp(deps: AppDeps): App {
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
       // A round for every open directive: none is lost to a crash between rounds.
       await chaser.recover();
+      await queues.scheduleDailyAudit(config.membership.dailyAuditAt, config.school.timeZone);
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.
       sweeper = setInterval(() => {
         outbox.recover().catch((error: unknown) => logger.warn({ err: error }, 'sweep of unsent deliveries failed'));

@@ -190,6 +190,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** At most this many guardians of one student may bind themselves on one platform (`/绑定`). */
       maxGuardians: z.number().int().min(1).max(10).default(2),
+      /** When the daily audit of every group runs (school time zone); it reports only what changed. null: never. */
+      dailyAuditAt: clockTime.nullable().default('07:30'),
       /**
        * How group cards are read, per kind of member, first fit wins: `{姓名}`, `{学号}` (students and
        * staff), `{学生姓名}`, `{关系}` (parents) and literal text; separators match any separator.

@@ -187,6 +187,19 @@ export const zhAudit = {
     if (out.length === 1) out.push('没有发现问题。');
     return out.join('\n');
   },
+  /** The daily audit: only what is new since the previous audit, group by group. */
+  daily(groups: readonly AuditText[]): string {
+    const out = ['【每日入群核对】以下是上次核对后新发现的情况（仅发给您，请勿转发到群里）：'];
+    for (const a of groups) {
+      out.push(`■ ${a.group}`);
+      for (const [k, label] of AUDIT_SECTIONS) {
+        const lines = a[k];
+        if (lines.length === 0) continue;
+        out.push(`${label}（${lines.length}）：`, ...lines.map((l) => `  ${auditWho(l)}`));
+      }
+    }
+    return out.join('\n');
+  },
   detailsSent: '详细名单已私信发给您。',
   notAllowed: '您没有核对该群成员的权限（组长、学院副书记和该班辅导员可以核对）。',
   unknownGroup: (target: string) => `没有找到“${target}”对应的群。用法：在群里发送 /核对，或私聊发送 /核对 班级名（或学院名、L4:学院名）。`,

@@ -7,6 +7,7 @@ export const JOB = {
   inbound: 'inbound',
   send: 'send',
   chase: 'chase',
+  audit: 'audit',
 } as const;
 
 /** A chase round of a directive, due at `at` (epoch ms on the app's clock). */
@@ -39,6 +40,8 @@ export interface JobHandlers {
   send(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause>;
   /** Returns a pause when the round is not due yet on the app's clock. */
   chase(directiveId: number, at: number): Promise<void | SendPause>;
+  /** The daily membership audit of every group. */
+  audit(): Promise<void>;
 }
 
 export interface SendItem {
@@ -71,6 +74,7 @@ interface PendingInbound {
 }
 
 const KEEP_COMPLETED = { count: 1000 };
+const DAILY_AUDIT = 'daily-audit';
 const KEEP_FAILED = { count: 5000 };
 
 /** Job ids must not contain ':' nor be all digits (BullMQ); hash anything free-form. */
@@ -90,6 +94,7 @@ export class JobQueues {
   private readonly connection: Redis;
   private readonly inbound: Queue<InboundJobData>;
   private readonly chase: Queue<ChaseJobData>;
+  private readonly audit: Queue;
   private readonly sendQueues = new Map<string, Queue<SendJobData>>();
   private readonly workers: Worker[] = [];
   private inFlightAdds = 0;
@@ -100,6 +105,30 @@ export class JobQueues {
     this.connection.on('error', () => undefined);
     this.inbound = new Queue<InboundJobData>(JOB.inbound, { connection: this.connection, prefix: options.prefix });
     this.chase = new Queue<ChaseJobData>(JOB.chase, { connection: this.connection, prefix: options.prefix });
+    this.audit = new Queue(JOB.audit, { connection: this.connection, prefix: options.prefix });
+  }
+
+  /**
+   * The daily membership audit as a BullMQ job scheduler (one id: upserting it again changes the
+   * time, never adds a second). `at` is `HH:MM` in the school's time zone; null removes it.
+   */
+  async scheduleDailyAudit(at: string | null, timeZone: string): Promise<void> {
+    if (at === null) {
+      await this.audit.removeJobScheduler(DAILY_AUDIT);
+      return;
+    }
+    const [h, m] = at.split(':').map(Number);
+    await this.audit.upsertJobScheduler(
+      DAILY_AUDIT,
+      { pattern: `${m ?? 0} ${h ?? 0} * * *`, tz: timeZone },
+      { name: JOB.audit, data: {}, opts: { removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
+    );
+  }
+
+  /** The daily audit's schedule, as BullMQ stores it (cron pattern and zone), if any. */
+  async dailyAudit(): Promise<{ pattern: string | null; tz: string | null } | null> {
+    const s = (await this.audit.getJobSchedulers()).find((j) => j.key === DAILY_AUDIT || j.id === DAILY_AUDIT);
+    return s ? { pattern: s.pattern ?? null, tz: s.tz ?? null } : null;
   }
 
   /**
@@ -248,7 +277,7 @@ export class JobQueues {
 
   /** Starts the inbound worker and one send worker per account. */
   startWorkers(handlers: JobHandlers, accounts: ReadonlyMap<string, AccountWorkerOptions>): void {
-    if (typeof handlers.inbound !== 'function' || typeof handlers.send !== 'function' || typeof handlers.chase !== 'function') {
+    if (typeof handlers.inbound !== 'function' || typeof handlers.send !== 'function' || typeof handlers.chase !== 'function' || typeof handlers.audit !== 'function') {
       throw new Error('every job name needs exactly one handler');
     }
     const common = {
@@ -279,6 +308,15 @@ export class JobQueues {
           }
         },
         // One round at a time: rounds of one directive must not overlap.
+        { ...common, concurrency: 1 },
+      ),
+    );
+    this.workers.push(
+      new Worker(
+        JOB.audit,
+        async () => {
+          await handlers.audit();
+        },
         { ...common, concurrency: 1 },
       ),
     );
@@ -315,14 +353,17 @@ export class JobQueues {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       if (Object.values(c).some((n) => n > 0)) return false;
     }
-    const chase = await this.chase.getJobCounts('waiting', 'active', 'prioritized');
-    if (Object.values(chase).some((n) => n > 0)) return false;
+    // The chase rounds and the daily audit waiting for their time are not work to wait for.
+    for (const q of [this.chase, this.audit]) {
+      const c = await q.getJobCounts('waiting', 'active', 'prioritized');
+      if (Object.values(c).some((n) => n > 0)) return false;
+    }
     return this.inFlightAdds === 0;
   }
 
   async counts(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const q of [this.inbound, this.chase, ...this.sendQueues.values()]) {
+    for (const q of [this.inbound, this.chase, this.audit, ...this.sendQueues.values()]) {
       out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
     }
     return out;
@@ -332,12 +373,12 @@ export class JobQueues {
   async close(force = false): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(force)));
     this.workers.length = 0;
-    await Promise.all([this.inbound.close(), this.chase.close(), ...[...this.sendQueues.values()].map((q) => q.close())]);
+    await Promise.all([this.inbound.close(), this.chase.close(), this.audit.close(), ...[...this.sendQueues.values()].map((q) => q.close())]);
     this.connection.disconnect();
   }
 
   /** Removes every key of this prefix (drills and tests clean up after themselves). */
   async obliterate(): Promise<void> {
-    for (const q of [this.inbound, this.chase, ...this.sendQueues.values()]) await q.obliterate({ force: true });
+    for (const q of [this.inbound, this.chase, this.audit, ...this.sendQueues.values()]) await q.obliterate({ force: true });
   }
 }
