@@ -106,4 +106,35 @@ describe('/绑定', () => {
     expect(events.map((e) => e.action)).toEqual(['held', 'confirmed']);
     expect(events[1]?.byPersonId).toBe(school.runtime.app.org().personByRef('S111')?.id);
   });
+
+  it('lets a counselor bind and unbind accounts of people in their scope, and only there', async () => {
+    school = await startTestSchool();
+    const org = () => school?.runtime.app.org();
+    const student = org()?.personByRef('2023010106');
+    if (!student) throw new Error('demo roster changed');
+    const mark = school.mark();
+    school.say('S111', '私聊', `/绑定 2023010106 ${student.name} 妈妈 qq:55550001`);
+    school.say('S112', '私聊', `/绑定 2023010106 ${student.name} qq:55550002`); // not S112's class
+    await school.settle();
+    const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
+    expect(school.botMessages('私聊:S111', mark).map((m) => m.text).join('\n')).toContain(`已将账号 qq:55550001 绑定为${student.name}的妈妈`);
+    expect(org()?.personByPlatformAccount('qq', '55550001')?.id).toBe(mother?.guardianId);
+    expect(school.botMessages('私聊:S112', mark).map((m) => m.text).join('\n')).toContain('不在您负责的范围内');
+    expect(org()?.personByPlatformAccount('qq', '55550002')).toBeUndefined();
+
+    const roster = org()?.accountOn(student.id, 'qq') ?? '';
+    school.say('S111', '私聊', '/解绑 qq:55550001');
+    school.say('S111', '私聊', `/解绑 qq:${roster}`);
+    await school.settle();
+    const answers = school.botMessages('私聊:S111', mark).map((m) => m.text).join('\n');
+    expect(answers).toContain('已解除账号 qq:55550001 的绑定');
+    expect(answers).toContain('来自名单中的联系方式');
+    expect(org()?.personByPlatformAccount('qq', '55550001')).toBeUndefined();
+    expect(org()?.personByPlatformAccount('qq', roster)?.id).toBe(student.id);
+    expect(school.runtime.app.bindings.events('qq', '55550001').map((e) => [e.action, e.byPersonId])).toEqual([
+      ['confirmed', org()?.personByRef('S111')?.id],
+      ['unbound', org()?.personByRef('S111')?.id],
+    ]);
+  });
 });
+

@@ -5,12 +5,14 @@
  */
 import type { Clock } from '../clock.js';
 import type { BindCommand } from '../domain/commands.js';
-import type { Person } from '../domain/org.js';
+import type { Scope } from '../domain/directive.js';
+import type { Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhBind } from '../locale/zh-CN.js';
 import type { InboundMessage } from '../platform/port.js';
 import type { BindingRepo } from '../store/binding-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
+import { canReview } from './review.js';
 
 export interface BindingDeskDeps {
   readonly org: () => OrgIndex;
@@ -77,6 +79,45 @@ export class BindingDesk {
     if (!this.deps.bindings.bindSelf(ev.platform, account, target.id, now)) return this.hold(ev, inboundId, student, target, 'account bound meanwhile');
     this.deps.bindings.record({ platform: ev.platform, platformUserId: account, personId: target.id, action: 'bound', byPersonId: target.id, reason: null, at: now });
     return { text: zhBind.bound(who), changed: true };
+  }
+
+  /**
+   * A counselor (or anyone with the scope) binds an account to someone in their scope, e.g. a member
+   * `/核对` could not identify. Their decision replaces any earlier binding of that account.
+   */
+  bindFor(by: Person, scope: Scope, cmd: BindCommand & { account: { platform: Platform; userId: string } }): BindOutcome {
+    const org = this.deps.org();
+    const now = this.deps.clock.now();
+    const student = org.personByExtId(cmd.studentNo);
+    if (!student || student.kind !== 'student') return { text: zhBind.unknownNumber(cmd.studentNo), changed: false };
+    if (student.name !== cmd.name) return { text: zhBind.nameMismatch, changed: false };
+    if (!canReview(scope, { collegeId: student.collegeId, classId: student.classId })) return { text: zhBind.notYours, changed: false };
+    let target: Person | undefined = student;
+    if (cmd.relation !== null) {
+      const relation = relationOf(cmd.relation);
+      const fits = org.guardiansOf(student.id).filter((g) => relation === null || g.relation === relation);
+      if (fits.length !== 1) return { text: fits.length === 0 ? zhBind.noGuardian(cmd.relation) : zhBind.whichGuardian, changed: false };
+      target = org.person(fits[0]?.guardianId ?? -1);
+    }
+    if (!target) return { text: zhBind.noGuardian(cmd.relation ?? ''), changed: false };
+    const { platform, userId } = cmd.account;
+    const before = org.personByPlatformAccount(platform, userId);
+    this.deps.bindings.replace(platform, userId, target.id, now);
+    this.deps.bindings.record({ platform, platformUserId: userId, personId: target.id, action: before ? 'replaced' : 'confirmed', byPersonId: by.id, reason: null, at: now });
+    return { text: zhBind.boundFor(`${platform}:${userId}`, cmd.relation ? `${student.name}的${cmd.relation}` : student.name), changed: true };
+  }
+
+  /** `/解绑 qq:12345`: removes a binding made by `/绑定` or a counselor, for someone in the asker's scope. */
+  unbind(by: Person, scope: Scope, account: { platform: Platform; userId: string }): BindOutcome {
+    const org = this.deps.org();
+    const person = org.personByPlatformAccount(account.platform, account.userId);
+    if (!person) return { text: zhBind.notBound, changed: false };
+    const student = person.kind === 'student' ? person : org.person(org.wardsOf(person.id)[0]?.studentId ?? -1);
+    const inScope = student ? canReview(scope, { collegeId: student.collegeId, classId: student.classId }) : scope.kind === 'school';
+    if (!inScope) return { text: zhBind.notYours, changed: false };
+    if (!this.deps.bindings.unbind(account.platform, account.userId)) return { text: zhBind.fromRoster, changed: false };
+    this.deps.bindings.record({ platform: account.platform, platformUserId: account.userId, personId: person.id, action: 'unbound', byPersonId: by.id, reason: null, at: this.deps.clock.now() });
+    return { text: zhBind.unbound(`${account.platform}:${account.userId}`), changed: true };
   }
 
   private hold(ev: InboundMessage, inboundId: number, student: Person, target: Person | null, reason: string): BindOutcome {

@@ -237,10 +237,20 @@ export class InboundHandler {
         return this.chase(ctx, cmd);
       case 'audit':
         return this.auditCommand(ctx, cmd);
-      case 'bind': {
+      case 'bind':
+      case 'unbind': {
         // The message carries a 学号 and a name: it belongs in a private chat.
         if (ctx.ev.chat.type !== 'private') return this.reply(ctx, zhBind.privateOnly);
-        const outcome = this.binding.bind(ctx.ev, ctx.id, cmd);
+        const org = this.deps.org();
+        const scope = person ? scopeOf(org, person) : ({ kind: 'none' } as const);
+        let outcome;
+        if (cmd.type === 'unbind') {
+          if (!person || scope.kind === 'none') return this.reply(ctx, zhBind.notYours, 'private');
+          outcome = this.binding.unbind(person, scope, cmd.account);
+        } else if (cmd.account) {
+          if (!person || scope.kind === 'none') return this.reply(ctx, zhBind.notYours, 'private');
+          outcome = this.binding.bindFor(person, scope, { ...cmd, account: cmd.account });
+        } else outcome = this.binding.bind(ctx.ev, ctx.id, cmd);
         if (outcome.changed) this.orgStale = true;
         return this.reply(ctx, outcome.text, 'private');
       }

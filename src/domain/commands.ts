@@ -4,8 +4,8 @@
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit' | 'bind';
-export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids' | 'bad_bind';
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit' | 'bind' | 'unbind';
+export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids' | 'bad_bind' | 'bad_unbind';
 
 export interface NotifyCommand {
   readonly type: 'notify';
@@ -55,6 +55,21 @@ export interface BindCommand {
   readonly name: string;
   /** 妈妈, 爸爸, 家长 … as typed; null for a student binding themselves. */
   readonly relation: string | null;
+  /** A counselor binding someone else's account: `qq:12345` / `wechat:wxid_…` (as `/核对` lists them). */
+  readonly account: { readonly platform: 'qq' | 'wechat'; readonly userId: string } | null;
+}
+
+/** `/解绑 qq:12345`: a counselor removes a binding in their scope. */
+export interface UnbindCommand {
+  readonly type: 'unbind';
+  readonly account: { readonly platform: 'qq' | 'wechat'; readonly userId: string };
+}
+
+/** `qq:12345`, `QQ：12345`, `wechat:wxid_x`, `微信:wxid_x`. */
+export function parseAccount(token: string): { platform: 'qq' | 'wechat'; userId: string } | null {
+  const m = /^(qq|wechat|wx|微信)[:：](\S+)$/iu.exec(token.normalize('NFKC'));
+  if (!m?.[1] || !m[2]) return null;
+  return { platform: m[1].toLowerCase() === 'qq' ? 'qq' : 'wechat', userId: m[2] };
 }
 
 /** `/待确认`: the review list of the asker's scope. */
@@ -96,6 +111,7 @@ export type ParsedCommand =
   | ChaseCommand
   | AuditCommand
   | BindCommand
+  | UnbindCommand
   | ReviewCommand
   | SettleCommand
   | HelpCommand
@@ -125,6 +141,7 @@ export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
   chase: ['催办', '催促', '提醒未回复'],
   audit: ['核对', '核对成员', '查群'],
   bind: ['绑定', '绑定身份'],
+  unbind: ['解绑', '解除绑定'],
 };
 
 /** Longest first, so `未回复` wins over `未回`. */
@@ -179,9 +196,17 @@ export function parseCommand(text: string, ctx: CommandContext): ParsedCommand |
     case 'review':
       return { type: 'review' };
     case 'bind': {
-      const [no, name, relation, ...extra] = head.rest.normalize('NFKC').trim().split(/\s+/u).filter((t) => t !== '');
+      const tokens = head.rest.normalize('NFKC').trim().split(/\s+/u).filter((t) => t !== '');
+      const last = tokens.at(-1);
+      const account = last !== undefined && tokens.length >= 3 ? parseAccount(last) : null;
+      if (account) tokens.pop();
+      const [no, name, relation, ...extra] = tokens;
       if (!no || !/^\d{4,20}$/u.test(no) || !name || extra.length > 0) return { type: 'error', command: 'bind', code: 'bad_bind', detail: head.rest.trim() };
-      return { type: 'bind', studentNo: no, name, relation: relation ?? null };
+      return { type: 'bind', studentNo: no, name, relation: relation ?? null, account };
+    }
+    case 'unbind': {
+      const account = parseAccount(head.rest.trim());
+      return account ? { type: 'unbind', account } : { type: 'error', command: 'unbind', code: 'bad_unbind', detail: head.rest.trim() };
     }
     case 'audit': {
       const target = head.rest.trim();

@@ -168,6 +168,13 @@ export const zhBind = {
   already: '您的账号已经绑定，无需重复操作。',
   bound: (who: string) => `绑定成功：您的账号已绑定为${who}。`,
   held: '该绑定与已有记录冲突，已提交辅导员确认，确认后生效。',
+  notYours: '该学生不在您负责的范围内。',
+  whichGuardian: '该学生有多位家长符合，请写明关系（如 妈妈、爸爸）。',
+  boundFor: (account: string, who: string) => `已将账号 ${account} 绑定为${who}。`,
+  notBound: '该账号没有绑定任何人。',
+  fromRoster: '该账号来自名单中的联系方式，请修改名单后重新导入。',
+  unbound: (account: string) => `已解除账号 ${account} 的绑定。`,
+  unbindUsage: '用法：/解绑 qq:账号 或 /解绑 wechat:账号（账号见 /核对 的明细）。',
 };
 
 /** Membership audits (`/核对`) and membership alerts. */
@@ -342,6 +349,8 @@ export const zh = {
         return `层级“${detail}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
       case 'bad_bind':
         return zhBind.usage;
+      case 'bad_unbind':
+        return zhBind.unbindUsage;
       case 'bad_review_ids':
         return `${detail === '' ? '请写上要处理的编号' : `编号“${detail}”无法识别`}。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4（先发送 /待确认 查看编号）。`;
       case 'empty_body':

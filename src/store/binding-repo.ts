@@ -1,7 +1,7 @@
 import type { Platform } from '../domain/org.js';
 import type { Db } from './db.js';
 
-export type BindingAction = 'bound' | 'held' | 'refused' | 'confirmed' | 'replaced';
+export type BindingAction = 'bound' | 'held' | 'refused' | 'confirmed' | 'replaced' | 'unbound';
 
 /** Bindings people make themselves (`/绑定`) or counselors confirm, and the record of every change. */
 export class BindingRepo {
@@ -24,6 +24,13 @@ export class BindingRepo {
         .prepare(`INSERT INTO bindings (platform, platform_user_id, person_id, source, created_at) VALUES (?, ?, ?, 'confirmed', ?)`)
         .run(platform, platformUserId, personId, at);
     })();
+  }
+
+  /** Removes a binding made by `/绑定` or a counselor; false for none, or one from the roster (the roster is changed by import). */
+  unbind(platform: Platform, platformUserId: string): boolean {
+    return (
+      this.db.$client.prepare(`DELETE FROM bindings WHERE platform = ? AND platform_user_id = ? AND source != 'roster'`).run(platform, platformUserId).changes === 1
+    );
   }
 
   record(e: { platform: Platform; platformUserId: string; personId: number | null; action: BindingAction; byPersonId: number | null; reason: string | null; at: number }): void {
