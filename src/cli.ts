@@ -21,6 +21,7 @@ import { systemClock } from './clock.js';
 import { OrgIndex } from './domain/org-index.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
+import { AUDIT_SHORT } from './locale/zh-CN.js';
 
 const USAGE = `用法 / usage: cascade <command>
   start                         run Cascade with the terminal sandbox (same as npm start)
@@ -261,14 +262,7 @@ export function formatDrillReport(r: DrillReport): string {
       lines.push(`  L${level}：已回复 ${t.acknowledged}/${t.required}${t.late ? `（逾期 ${t.late}）` : ''}${t.notReleased ? `，待下发 ${t.notReleased}` : ''}`);
     }
   }
-  const labels = [
-    ['strangers', '陌生人'],
-    ['missing', '未入群'],
-    ['left', '退群'],
-    ['unmatched', '身份不明'],
-    ['duplicates', '一人多号'],
-    ['badCard', '名片不规范'],
-  ] as const;
+  const labels = AUDIT_SHORT;
   const flagged = r.audits.filter((a) => labels.some(([k]) => a[k].length > 0));
   lines.push(`\n入群核对：${r.audits.length} 个群，${flagged.length === 0 ? '都与名单一致。' : `${flagged.length} 个有问题：`}`);
   for (const a of flagged) {

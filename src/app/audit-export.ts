@@ -5,8 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import { maskedCards, type AuditEntry, type GroupAudit } from '../domain/membership.js';
-
-export type FindingKey = 'missing' | 'strangers' | 'unmatched' | 'badCard' | 'duplicates' | 'left';
+import { AUDIT_COLUMNS, AUDIT_SHORT } from '../locale/zh-CN.js';
 
 export interface ExportedAudit {
   readonly group: string;
@@ -20,14 +19,7 @@ export interface ExportedAudit {
 }
 
 /** Sheet names of the workbook, in order. */
-export const AUDIT_SHEETS: readonly [FindingKey, string][] = [
-  ['strangers', '陌生人'],
-  ['missing', '未入群'],
-  ['left', '退群'],
-  ['unmatched', '身份不明'],
-  ['duplicates', '一人多号'],
-  ['badCard', '名片不规范'],
-];
+export const AUDIT_SHEETS = AUDIT_SHORT;
 
 export function exportedAudit(key: string, name: string, a: GroupAudit): ExportedAudit {
   // A phone number in a card is masked in the archive too.
@@ -44,7 +36,7 @@ export async function auditWorkbook(audits: readonly ExportedAudit[], at: Date):
   wb.created = at;
   for (const [key, title] of AUDIT_SHEETS) {
     const ws = wb.addWorksheet(title);
-    ws.addRow(['群', '群名称', '学号/工号', '姓名', '账号', '群名片', '说明']);
+    ws.addRow([...AUDIT_COLUMNS]);
     ws.getRow(1).font = { bold: true };
     for (const a of audits) {
       for (const e of a[key]) ws.addRow([a.group, a.name, e.ref ?? '', e.name ?? '', e.account ?? '', e.card ?? '', e.detail ?? '']);

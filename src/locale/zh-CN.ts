@@ -177,6 +177,19 @@ export const zhBind = {
   unbindUsage: '用法：/解绑 qq:账号 或 /解绑 wechat:账号（账号见 /核对 的明细）。',
 };
 
+/** Short names of the audit's categories: the workbook's sheets, the drill summary. */
+export const AUDIT_SHORT: readonly [keyof Omit<AuditText, 'group' | 'expected' | 'present'>, string][] = [
+  ['strangers', '陌生人'],
+  ['missing', '未入群'],
+  ['left', '退群'],
+  ['unmatched', '身份不明'],
+  ['duplicates', '一人多号'],
+  ['badCard', '名片不规范'],
+];
+
+/** The workbook's column headers (`cascade audit --format xlsx`). */
+export const AUDIT_COLUMNS = ['群', '群名称', '学号/工号', '姓名', '账号', '群名片', '说明'] as const;
+
 /** Membership audits (`/核对`) and membership alerts. */
 export const zhAudit = {
   summary(a: AuditText): string {
