@@ -126,13 +126,15 @@ async function auditCommand(args: string[]): Promise<number> {
       clock: systemClock,
       patterns: config.membership.cardPatterns,
       botIds: new Set(school.adapters.map((a) => a.selfId)),
+      timeZone: config.school.timeZone,
       logger: silentLogger,
     });
     const audits: ExportedAudit[] = [];
     try {
       for (const g of groups) {
         try {
-          audits.push(exportedAudit(g.key, g.name, await auditor.audit(g, null)));
+          // The export records nothing: the daily audit compares with what it saw itself.
+          audits.push(exportedAudit(g.key, g.name, await auditor.audit(g, null, { save: false })));
         } catch (error) {
           process.stderr.write(`无法获取“${g.name}”的成员列表：${error instanceof Error ? error.message : String(error)}\n`);
           return 1;

@@ -136,5 +136,19 @@ describe('/绑定', () => {
       ['unbound', org()?.personByRef('S111')?.id],
     ]);
   });
+
+  it('never lets a counselor take a roster or staff account, or one held by someone outside their scope', async () => {
+    school = await startTestSchool();
+    const org = () => school?.runtime.app.org();
+    const student = org()?.personByRef('2023010101');
+    const leader = org()?.personByRef('T001');
+    if (!student || !leader) throw new Error('demo roster changed');
+    const leaderQq = org()?.accountOn(leader.id, 'qq') ?? '';
+    const mark = school.mark();
+    school.say('S111', '私聊', `/绑定 2023010101 ${student.name} qq:${leaderQq}`);
+    await school.settle();
+    expect(school.botMessages('私聊:S111', mark).map((m) => m.text).join('\n')).toContain('来自名单中的联系方式');
+    expect(org()?.personByPlatformAccount('qq', leaderQq)?.id).toBe(leader.id);
+  });
 });
 

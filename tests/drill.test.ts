@@ -59,10 +59,12 @@ describe('drills', () => {
     expect(flagged.map((a) => a.group)).toEqual(['L3:计算机2301']);
     const a = report.audits.find((x) => x.group === 'L3:计算机2301');
     expect(a?.missing.map((e) => e.ref)).toEqual(['2023010103']);
+    // Every finding about a member names their account, so a counselor can /解绑 or find them.
     expect(a?.strangers.map((e) => [e.account, e.card])).toEqual([
       ['qq:77770001', '代写论文'],
-      [null, '韩平玉妈妈'],
+      ['qq:77770002', '韩平玉妈妈'],
     ]);
+    expect(a?.duplicates.map((e) => e.account)).toEqual(['qq:77770003']);
     expect(a?.duplicates.map((e) => e.ref)).toEqual(['2023010102']);
     expect(a?.badCard.map((e) => e.ref)).toEqual(['2023010104']);
     expect(Object.keys(a ?? {})).toEqual(['group', 'missing', 'strangers', 'unmatched', 'badCard', 'duplicates', 'left']);

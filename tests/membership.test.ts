@@ -144,4 +144,26 @@ describe('auditing a group', () => {
     const fits = org.guardiansOf(second.id).length;
     expect(a.unmatched.length).toBe(fits > 1 ? 1 : 0);
   });
+
+  it('keeps the account-bound member when a card claims the same person, whatever the list order', () => {
+    const s = person('2023010107');
+    const impostor: GroupMember = { platform: 'qq', userId: '99999010', nickname: 'x', card: `${s.name}-2023010107` };
+    const a = auditGroup(org, group('L3:计算机2301'), [impostor, ...classMembers('L3:计算机2301')], options);
+    expect(a.duplicates).toEqual([{ ref: '2023010107', name: s.name, account: 'qq:99999010', card: `${s.name}-2023010107`, detail: expect.stringContaining('同属一人') }]);
+  });
+
+  it('does not take a card whose 学号 is nobody’s (or someone else’s) as proof', () => {
+    const s = person('2023010109');
+    const members = classMembers('L3:计算机2301').filter((m) => m.userId !== org.accountOn(s.id, 'qq'));
+    const a = auditGroup(org, group('L3:计算机2301'), [...members, { platform: 'qq', userId: '99999011', nickname: 'y', card: `${s.name}-1111111` }], options);
+    expect(a.missing.map((e) => e.ref)).toEqual(['2023010109']);
+    expect(a.unmatched.map((e) => e.account)).toEqual(['qq:99999011']);
+    expect(a.confirmed).toBe(25);
+  });
+
+  it('lets the college’s deputy secretary sit in a class group without being a stranger', () => {
+    const a = auditGroup(org, group('L3:计算机2301'), [...classMembers('L3:计算机2301'), seat(person('S101')), seat(person('S201'))], options);
+    expect(a.strangers.map((e) => e.ref)).toEqual(['S201']); // another college's
+  });
 });
+

@@ -4,7 +4,9 @@
  * once. Scheduled audits, binding and export come in later parts.
  */
 import type { Logger } from 'pino';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { wallClock } from '../domain/duration.js';
 import { auditGroup, expectedMembers, maskedCards, type AuditEntry, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
 import type { Group, Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
@@ -24,6 +26,8 @@ export interface AuditorDeps {
   readonly clock: Clock;
   readonly patterns: CardPatterns;
   readonly botIds: ReadonlySet<string>;
+  /** The school's zone: the daily report is keyed by its date. */
+  readonly timeZone: string;
   readonly logger: Logger;
 }
 
@@ -56,7 +60,14 @@ export class Auditor {
    * account in each), against who was identified at its previous audit, and stores the result.
    * Throws when a platform cannot list the members.
    */
-  async audit(group: Group, byPersonId: number | null): Promise<GroupAudit> {
+  async audit(group: Group, byPersonId: number | null, options: { save?: false | 'manual' } = {}): Promise<GroupAudit> {
+    const result = await this.check(group);
+    if (options.save !== false) this.deps.audits.save(group.id, this.deps.clock.now(), byPersonId, result, 'manual');
+    return result;
+  }
+
+  /** Audits one group against its previous audit (for `left`), storing nothing. */
+  private async check(group: Group): Promise<GroupAudit> {
     const org = this.deps.org();
     const members: GroupMember[] = [];
     for (const pg of org.platformGroupsOf(group.id)) {
@@ -65,13 +76,26 @@ export class Auditor {
       for (const m of await adapter.listMembers(pg.chatId)) members.push({ platform: pg.platform, userId: m.userId, nickname: m.nickname, card: m.card });
     }
     const previous = this.deps.audits.latest(group.id);
-    const result = auditGroup(org, group, members, {
+    return auditGroup(org, group, members, {
       patterns: this.deps.patterns,
       botIds: this.deps.botIds,
       ...(previous ? { previous: new Set(previous.present) } : {}),
     });
-    this.deps.audits.save(group.id, this.deps.clock.now(), byPersonId, result);
-    return result;
+  }
+
+  /**
+   * What of an audit the person may see: a counselor auditing a parents group sees the families of
+   * their own classes (and members nobody could name), not the whole college's.
+   */
+  scopedFor(person: Person, group: Group, a: GroupAudit): GroupAudit {
+    const org = this.deps.org();
+    if (group.level !== 4 || !mayAudit(org, person, group) || org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member')) return a;
+    if (group.collegeId !== null && (org.hasRole(person, 'deputy_secretary', group.collegeId) || org.hasRole(person, 'college_leader', group.collegeId))) return a;
+    const keep = (e: AuditEntry): boolean => {
+      const c = classOfEntry(org, group, e);
+      return c === null ? e.ref === null : person.counselorOf.includes(c);
+    };
+    return { ...a, missing: a.missing.filter(keep), strangers: a.strangers.filter(keep), unmatched: a.unmatched.filter(keep), badCard: a.badCard.filter(keep), duplicates: a.duplicates.filter(keep), left: a.left.filter(keep) };
   }
 
   /** The audit as text: counts for the group, names for the asker. */
@@ -102,18 +126,19 @@ export class Auditor {
   async daily(): Promise<SendItem[]> {
     const org = this.deps.org();
     const now = this.deps.clock.now();
-    const day = new Date(now).toISOString().slice(0, 10);
-    const reports = new Map<number, { person: Person; groups: AuditText[] }>();
+    const w = wallClock(now, this.deps.timeZone);
+    const day = `${w.year}-${w.month}-${w.day}`;
+    const checked: { g: Group; result: GroupAudit; fresh: Findings }[] = [];
     for (const g of org.groups) {
-      const before = this.deps.audits.latest(g.id);
-      let result: GroupAudit;
       try {
-        result = await this.audit(g, null);
+        const result = await this.check(g);
+        checked.push({ g, result, fresh: newFindings(this.deps.audits.latest(g.id, 'daily')?.findings, result) });
       } catch (error) {
         this.deps.logger.warn({ err: error, group: g.key }, 'daily audit of a group failed');
-        continue;
       }
-      const fresh = newFindings(before?.findings, result);
+    }
+    const reports = new Map<number, { person: Person; groups: AuditText[] }>();
+    for (const { g, fresh } of checked) {
       if (CATEGORIES.every((k) => fresh[k].length === 0)) continue;
       for (const { person, only } of this.recipients(org, g)) {
         const mine = only ? filterFindings(fresh, (e) => only(e)) : fresh;
@@ -128,9 +153,16 @@ export class Auditor {
     for (const { person, groups } of reports.values()) {
       const route = this.privateRoute(org, person);
       if (!route) continue;
-      planned.push({ key: `daily-audit-${day}-${person.id}`, purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text: zhAudit.daily(groups), mentions: [], quoteId: null });
+      const text = zhAudit.daily(groups);
+      // One key per person, day and content: a retried run sends nothing twice, a second run with news sends the news.
+      const digest = createHash('sha1').update(text).digest('hex').slice(0, 12);
+      planned.push({ key: `daily-audit-${day}-${person.id}-${digest}`, purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
-    return planned.length > 0 && this.deps.outbox ? this.deps.outbox.plan(planned) : [];
+    // The audits and the reports of them are written together: a crash in between loses neither.
+    return this.deps.audits.transaction(() => {
+      for (const { g, result } of checked) this.deps.audits.save(g.id, now, null, result, 'daily');
+      return planned.length > 0 && this.deps.outbox ? this.deps.outbox.plan(planned) : [];
+    });
   }
 
   /** Who hears about a group's findings; `only` narrows what a counselor of a parents group hears. */
@@ -146,13 +178,7 @@ export class Auditor {
       }
       case 4: {
         const out: { person: Person; only?: (e: AuditEntry) => boolean }[] = deputies.map((person) => ({ person }));
-        const classOf = (e: AuditEntry): number | null => {
-          const p = e.ref === null ? undefined : org.personByExtId(e.ref);
-          if (!p) return null;
-          if (p.kind === 'student') return p.classId;
-          const ward = org.wardsOf(p.id).map((w) => org.person(w.studentId)).find((s) => s?.collegeId === g.collegeId);
-          return ward?.classId ?? null;
-        };
+        const classOf = (e: AuditEntry): number | null => classOfEntry(org, g, e);
         const counselors = g.collegeId === null ? [] : org.collegeCounselors(g.collegeId);
         for (const c of counselors) {
           if (deputies.some((d) => d.id === c.id)) continue;
@@ -193,19 +219,17 @@ export class Auditor {
     if (!group || group.level !== 3 || !person || person.kind !== 'student' || person.classId !== group.classId || group.classId === null) return [];
     const planned: PlannedDelivery[] = [];
     for (const counselor of org.counselorsOf(group.classId)) {
-      const platform = org.accountOn(counselor.id, ev.platform) ? ev.platform : ev.platform === 'qq' ? 'wechat' : 'qq';
-      const target = org.accountOn(counselor.id, platform);
-      const accountId = platform === ev.platform ? ev.accountId : undefined;
-      if (!target || !accountId) continue;
+      // The account that saw the event if it can reach the counselor there, else any bot on their platforms.
+      const here = org.accountOn(counselor.id, ev.platform);
+      const route = here ? { accountId: ev.accountId, platform: ev.platform, target: here } : this.privateRoute(org, counselor);
+      if (!route) continue;
       planned.push({
         key: `leave-${ev.platform}-${ev.chatId}-${ev.userId}-${ev.at}-${counselor.id}`,
         purpose: 'private',
         directiveId: null,
         groupId: group.id,
-        accountId,
-        platform,
+        ...route,
         chatType: 'private',
-        target,
         text: zhAudit.studentLeft({ name: person.name, ref: person.extId, group: group.name }),
         mentions: [],
         quoteId: null,
@@ -241,4 +265,13 @@ function filterFindings(f: Findings, keep: (e: AuditEntry) => boolean): Findings
   const out = {} as Findings;
   for (const k of CATEGORIES) out[k] = f[k].filter(keep);
   return out;
+}
+
+/** The class a finding in a parents group concerns: the student's, or the guardian's child's in that college. */
+function classOfEntry(org: OrgIndex, g: Group, e: AuditEntry): number | null {
+  const p = e.ref === null ? undefined : org.personByExtId(e.ref);
+  if (!p) return null;
+  if (p.kind === 'student') return p.classId;
+  const ward = org.wardsOf(p.id).map((w) => org.person(w.studentId)).find((s) => s?.collegeId === g.collegeId);
+  return ward?.classId ?? null;
 }

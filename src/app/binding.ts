@@ -60,7 +60,7 @@ export class BindingDesk {
       const first = fits[0];
       const guardian = fits.length === 1 && first ? org.person(first.guardianId) : undefined;
       if (fits.length === 0) return refuse('no_guardian', zhBind.noGuardian(cmd.relation), student.id);
-      if (!guardian) return this.hold(ev, inboundId, student, null, 'several guardians fit');
+      if (!guardian) return refuse('several_guardians', zhBind.whichGuardian, student.id);
       // The limit: guardians of this student with an account on this platform, this one included.
       const bound = org.guardiansOf(student.id).filter((g) => g.guardianId !== guardian.id && org.accountOn(g.guardianId, ev.platform) !== undefined).length;
       if (org.accountOn(guardian.id, ev.platform) === undefined && bound + 1 > this.deps.maxGuardians) {
@@ -102,6 +102,12 @@ export class BindingDesk {
     if (!target) return { text: zhBind.noGuardian(cmd.relation ?? ''), changed: false };
     const { platform, userId } = cmd.account;
     const before = org.personByPlatformAccount(platform, userId);
+    // Taking an account from someone: only from a student or parent in the asker's scope, never a roster account or staff.
+    if (before && before.id !== target.id) {
+      if (before.kind === 'staff' || this.deps.bindings.source(platform, userId) === 'roster') return { text: zhBind.fromRoster, changed: false };
+      const theirs = before.kind === 'student' ? before : org.person(org.wardsOf(before.id)[0]?.studentId ?? -1);
+      if (!theirs || !canReview(scope, { collegeId: theirs.collegeId, classId: theirs.classId })) return { text: zhBind.notYours, changed: false };
+    }
     this.deps.bindings.replace(platform, userId, target.id, now);
     this.deps.bindings.record({ platform, platformUserId: userId, personId: target.id, action: before ? 'replaced' : 'confirmed', byPersonId: by.id, reason: null, at: now });
     return { text: zhBind.boundFor(`${platform}:${userId}`, cmd.relation ? `${student.name}的${cmd.relation}` : student.name), changed: true };

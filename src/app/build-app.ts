@@ -143,6 +143,7 @@ export function buildApp(deps: AppDeps): App {
     clock,
     patterns: config.membership.cardPatterns,
     botIds: new Set(deps.adapters.map((a) => a.selfId)),
+    timeZone: config.school.timeZone,
     logger,
   });
   const inbound = new InboundHandler({

@@ -155,7 +155,8 @@ export class InboundHandler {
     for (const g of req.groups) {
       try {
         const result = await this.deps.auditor.audit(g, req.ctx.person?.id ?? null);
-        parts.push(this.deps.auditor.texts(g, result));
+        // A counselor auditing the parents group sees their own classes' families.
+        parts.push(this.deps.auditor.texts(g, req.ctx.person ? this.deps.auditor.scopedFor(req.ctx.person, g, result) : result));
       } catch (error) {
         this.deps.logger.warn({ err: error, group: g.key }, 'membership audit failed');
         parts.push({ summary: zhAudit.failed(g.name), details: '' });

@@ -156,7 +156,20 @@ export class ReviewDesk {
           at: now,
         });
         bound = 1;
-      } else bound = this.deps.reviews.bind(item.platform, item.senderPlatformId, item.suggestedPersonId, now) ? 1 : 0;
+      } else {
+        bound = this.deps.reviews.bind(item.platform, item.senderPlatformId, item.suggestedPersonId, now) ? 1 : 0;
+        if (bound > 0) {
+          this.deps.bindings.record({
+            platform: item.platform,
+            platformUserId: item.senderPlatformId,
+            personId: item.suggestedPersonId,
+            action: 'confirmed',
+            byPersonId: by,
+            reason: 'named in a reply',
+            at: now,
+          });
+        }
+      }
     }
     return { counted, bound, sends };
   }

@@ -21,6 +21,8 @@ export interface Expected {
   readonly people: ReadonlySet<number>;
   /** L4: students whose family must be represented by at least one guardian. */
   readonly families: ReadonlySet<number>;
+  /** Staff with authority over the group who may sit in it without being expected (the team, the college's deputy secretaries and leaders). */
+  readonly allowed: ReadonlySet<number>;
 }
 
 /** Card patterns per kind of member; `{姓名}`, `{学号}`, `{学生姓名}`, `{关系}` and literal text. */
@@ -45,6 +47,11 @@ export const DEFAULT_CARD_PATTERNS: CardPatterns = {
 export function expectedMembers(org: OrgIndex, group: Group): Expected {
   const people = new Set<number>();
   const families = new Set<number>();
+  const allowed = new Set<number>();
+  for (const p of [...org.withRole('team_leader', null), ...org.withRole('team_member', null)]) allowed.add(p.id);
+  if (group.collegeId !== null) {
+    for (const p of [...org.withRole('deputy_secretary', group.collegeId), ...org.withRole('college_leader', group.collegeId)]) allowed.add(p.id);
+  }
   const add = (list: readonly Person[]): void => {
     for (const p of list) people.add(p.id);
   };
@@ -77,7 +84,7 @@ export function expectedMembers(org: OrgIndex, group: Group): Expected {
       staffOf(group.collegeId);
       break;
   }
-  return { people, families };
+  return { people, families, allowed };
 }
 
 /** A card in the default format for the person's kind: `姓名-学号`, the name, or `张三妈妈`. */
@@ -189,7 +196,8 @@ function personFor(org: OrgIndex, r: CardReading, expected: Expected, kind: 'stu
   if (r.number) {
     const p = org.personByExtId(r.number);
     if (p && (r.name === null || p.name === r.name)) return { personId: p.id, familyOf: null, via: 'card', ambiguous: false };
-    if (p) return NOBODY; // the number and the name disagree
+    // A number that is nobody's, or that names someone else: the card proves nothing.
+    return NOBODY;
   }
   if (!r.name) return NOBODY;
   const named = [...expected.people].map((id) => org.person(id)).filter((p): p is Person => p !== undefined && p.name === r.name && (kind === 'staff' ? p.kind === 'staff' : p.kind === 'student'));
@@ -260,7 +268,7 @@ export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupM
   const entry = (m: GroupMember, p?: Person, detail?: string): AuditEntry => ({
     ref: p?.extId ?? null,
     name: p?.name ?? null,
-    account: p ? null : `${m.platform}:${m.userId}`,
+    account: `${m.platform}:${m.userId}`,
     card: m.card ?? m.nickname,
     ...(detail ? { detail } : {}),
   });
@@ -268,12 +276,17 @@ export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupM
   const coveredFamilies = new Set<number>();
   // The same account in two platform groups behind one logical group is one member.
   const accounts = new Set<string>();
+  const identified: { m: GroupMember; id: Identification }[] = [];
   for (const m of members) {
     if (options.botIds.has(m.userId)) continue;
     const account = `${m.platform}:${m.userId}`;
     if (accounts.has(account)) continue;
     accounts.add(account);
-    const id = identify(org, group, m, expected, options.patterns);
+    identified.push({ m, id: identify(org, group, m, expected, options.patterns) });
+  }
+  // Accounts the roster or a binding knows come first: a card claiming the same person is the duplicate.
+  identified.sort((a, b) => (a.id.via === 'account' ? 0 : 1) - (b.id.via === 'account' ? 0 : 1));
+  for (const { m, id } of identified) {
     const person = id.personId === null ? undefined : org.person(id.personId);
     const family = id.familyOf ?? (person?.kind === 'guardian' ? guardianFamily(org, person, expected) : null);
     const belongs = (person !== undefined && expected.people.has(person.id)) || (family !== null && expected.families.has(family));
@@ -286,10 +299,14 @@ export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupM
       continue;
     }
     if (!belongs) {
+      // The team or the college's leadership sitting in: not a finding.
+      if (person && expected.allowed.has(person.id)) continue;
       out.strangers.push(entry(m, person ?? org.person(family ?? -1), person ? undefined : '自称家长'));
       continue;
     }
     if (family !== null) coveredFamilies.add(family);
+    // A guardian of siblings speaks for each of their families here.
+    if (person?.kind === 'guardian') for (const w of org.wardsOf(person.id)) if (expected.families.has(w.studentId)) coveredFamilies.add(w.studentId);
     if (person) {
       const earlier = seenPeople.get(person.id);
       if (earlier) out.duplicates.push(entry(m, person, `与账号 ${earlier.platform}:${earlier.userId} 同属一人`));

@@ -26,6 +26,14 @@ export class BindingRepo {
     })();
   }
 
+  /** Where an account's binding came from, if it has one. */
+  source(platform: Platform, platformUserId: string): 'roster' | 'self' | 'confirmed' | undefined {
+    const row = this.db.$client.prepare('SELECT source FROM bindings WHERE platform = ? AND platform_user_id = ?').get(platform, platformUserId) as
+      | { source: 'roster' | 'self' | 'confirmed' }
+      | undefined;
+    return row?.source;
+  }
+
   /** Removes a binding made by `/绑定` or a counselor; false for none, or one from the roster (the roster is changed by import). */
   unbind(platform: Platform, platformUserId: string): boolean {
     return (

@@ -396,6 +396,8 @@ export const audits = sqliteTable(
       .notNull()
       .references(() => groups.id),
     at: integer('at').notNull(),
+    /** `manual` (`/核对`, drills) or `daily`: the daily audit reports what changed since the previous daily one. */
+    kind: text('kind', { enum: ['manual', 'daily'] }).notNull(),
     /** Who asked (`/核对`), null for a scheduled audit. */
     byPersonId: integer('by_person_id'),
     /** JSON array of the person ids identified in the group. */
@@ -403,7 +405,7 @@ export const audits = sqliteTable(
     /** JSON of the findings: missing, strangers, unmatched, badCard, duplicates, left. */
     findings: text('findings').notNull(),
   },
-  (t) => [index('audits_group_idx').on(t.groupId, t.at)],
+  (t) => [index('audits_group_idx').on(t.groupId, t.kind, t.at)],
 );
 
 /** Every change of a binding: who asked or decided, when, and what happened (`/绑定`, `/确认`). */
