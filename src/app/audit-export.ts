@@ -4,18 +4,12 @@
  * 学号/工号, names, accounts and cards only.
  */
 import ExcelJS from 'exceljs';
-import { maskedCards, type AuditEntry, type GroupAudit } from '../domain/membership.js';
+import { maskedCards, type Findings, type GroupAudit } from '../domain/membership.js';
 import { AUDIT_COLUMNS, AUDIT_SHORT } from '../locale/zh-CN.js';
 
-export interface ExportedAudit {
+export interface ExportedAudit extends Findings {
   readonly group: string;
   readonly name: string;
-  readonly missing: readonly AuditEntry[];
-  readonly strangers: readonly AuditEntry[];
-  readonly unmatched: readonly AuditEntry[];
-  readonly badCard: readonly AuditEntry[];
-  readonly duplicates: readonly AuditEntry[];
-  readonly left: readonly AuditEntry[];
 }
 
 /** Sheet names of the workbook, in order. */

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { wallClock } from '../domain/duration.js';
-import { auditGroup, expectedMembers, maskedCards, type AuditEntry, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
+import { auditGroup, expectedMembers, FINDING_KINDS, maskedCards, type AuditEntry, type Findings, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
 import type { Group, Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhAudit, type AuditText } from '../locale/zh-CN.js';
@@ -243,8 +243,7 @@ export class Auditor {
   }
 }
 
-const CATEGORIES = ['missing', 'strangers', 'unmatched', 'badCard', 'duplicates', 'left'] as const;
-type Findings = Record<(typeof CATEGORIES)[number], AuditEntry[]>;
+const CATEGORIES = FINDING_KINDS;
 
 /** Who an entry is about, to tell a new finding from one reported before. */
 function entryKey(e: AuditEntry): string {

@@ -235,14 +235,13 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
-export interface GroupAudit {
+/** The categories of an audit's findings, in the order reports list them. */
+export const FINDING_KINDS = ['missing', 'strangers', 'unmatched', 'badCard', 'duplicates', 'left'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+export type Findings = Record<FindingKind, AuditEntry[]>;
+
+export interface GroupAudit extends Findings {
   readonly group: string;
-  readonly missing: AuditEntry[];
-  readonly strangers: AuditEntry[];
-  readonly unmatched: AuditEntry[];
-  readonly badCard: AuditEntry[];
-  readonly duplicates: AuditEntry[];
-  readonly left: AuditEntry[];
   /** Who was identified in the group (person ids), for `left` next time. */
   readonly present: number[];
   /** Expected people present, plus (L4) families with a guardian present. */

@@ -15,7 +15,7 @@ import type { Person, PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { emptyTally, type Tally } from '../domain/progress.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { defaultCard, type AuditEntry } from '../domain/membership.js';
+import { defaultCard, type Findings } from '../domain/membership.js';
 import type { Scenario, Step } from './scenario.js';
 import { passTime } from './time.js';
 
@@ -45,14 +45,8 @@ export interface DrillReport {
 }
 
 /** One group's audit: roster people by 学号/工号 (`ref`), others by account and card. */
-export interface DrillAudit {
+export interface DrillAudit extends Findings {
   group: string;
-  missing: AuditEntry[];
-  strangers: AuditEntry[];
-  unmatched: AuditEntry[];
-  badCard: AuditEntry[];
-  duplicates: AuditEntry[];
-  left: AuditEntry[];
 }
 
 export interface DrillOptions {
