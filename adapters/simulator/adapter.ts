@@ -8,7 +8,9 @@ import {
   PlatformUnavailableError,
   type AdapterCapabilities,
   type ChatAdapter,
+  type ContactInfo,
   type GroupInfo,
+  type InboundEvent,
   type InboundSink,
   type MemberInfo,
   type OutboundMessage,
@@ -16,7 +18,8 @@ import {
 } from '../../src/platform/port.js';
 import { SIM_CAPABILITIES } from './capabilities.js';
 import { decodeEvent } from './codec.js';
-import type { SimMessage, SimTarget, SimWorld } from './world.js';
+import { IdView } from './ids.js';
+import type { SimEvent, SimMessage, SimTarget, SimWorld } from './world.js';
 
 export interface SimulatorAdapterOptions {
   readonly accountId: string;
@@ -44,6 +47,8 @@ export class SimulatorAdapter implements ChatAdapter {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly confirmMode: 'exact' | 'unknown';
   private disconnect: (() => void) | undefined;
+  /** The ids this login session shows (they change at every login on the 'wechat' flavour). */
+  private readonly ids: IdView;
 
   constructor(
     private readonly world: SimWorld,
@@ -61,12 +66,47 @@ export class SimulatorAdapter implements ChatAdapter {
     this.latencyMs = options.latencyMs ?? 0;
     this.sleep = options.sleep ?? realSleep;
     this.confirmMode = options.confirmSent ?? 'exact';
+    this.ids = new IdView(options.accountId, !this.capabilities.stableIds);
+    this.ids.login(world.session(options.accountId));
   }
 
   async start(sink: InboundSink): Promise<void> {
     if (this.disconnect) throw new Error(`${this.accountId} is already started`);
-    this.disconnect = this.world.connect(this.accountId, (event) => sink(decodeEvent(event, this.accountId)));
+    this.disconnect = this.world.connect(this.accountId, (event) => sink(this.decode(event)));
     this.world.setOnline(this.accountId, true);
+  }
+
+  /** A world event as this session shows it. */
+  private decode(event: SimEvent): InboundEvent {
+    if (event.kind === 'login') this.ids.login(event.session);
+    const ev = decodeEvent(event, this.accountId);
+    const user = (id: string): string => this.ids.show(id, 'user');
+    const group = (id: string): string => this.ids.show(id, 'group');
+    switch (ev.kind) {
+      case 'message':
+        return {
+          ...ev,
+          chat: ev.chat.type === 'group' ? { type: 'group', chatId: group(ev.chat.chatId) } : ev.chat,
+          sender: { ...ev.sender, userId: user(ev.sender.userId) },
+          mentions: ev.mentions.map(user),
+          ...(ev.solitaire
+            ? { solitaire: { ...ev.solitaire, entries: ev.solitaire.entries.map((e) => (e.userId === undefined ? e : { ...e, userId: user(e.userId) })) } }
+            : {}),
+        };
+      case 'member_join':
+      case 'member_leave':
+      case 'recall':
+        return { ...ev, chatId: group(ev.chatId), userId: user(ev.userId) };
+      case 'login':
+        return ev;
+    }
+  }
+
+  /** The world id behind an id of this session; an id from an earlier login is refused as unknown. */
+  private worldId(shownId: string, kind: 'user' | 'group'): string {
+    const id = this.ids.resolve(shownId);
+    if (id === undefined) throw new PlatformRefusedError(kind === 'user' ? 'unknown_user' : 'not_in_group', `${shownId} is not an id of this login session`);
+    return id;
   }
 
   async stop(): Promise<void> {
@@ -76,11 +116,11 @@ export class SimulatorAdapter implements ChatAdapter {
   }
 
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
-    return this.send({ chatType: 'group', id: chatId }, message);
+    return this.send({ chatType: 'group', id: this.worldId(chatId, 'group') }, message);
   }
 
   async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
-    return this.send({ chatType: 'private', id: userId }, message);
+    return this.send({ chatType: 'private', id: this.worldId(userId, 'user') }, message);
   }
 
   async listGroups(): Promise<readonly GroupInfo[]> {
@@ -88,23 +128,42 @@ export class SimulatorAdapter implements ChatAdapter {
     const groups: GroupInfo[] = [];
     for (const chatId of this.world.groupsOf(this.accountId)) {
       const group = this.world.group(chatId);
-      if (group) groups.push({ chatId, name: group.name, memberCount: group.memberCount });
+      if (group) groups.push({ chatId: this.ids.show(chatId, 'group'), name: group.name, memberCount: group.memberCount });
     }
     return groups;
   }
 
   async listMembers(chatId: string): Promise<readonly MemberInfo[]> {
     await this.call();
-    if (!this.world.isMember(chatId, this.accountId)) {
+    const id = this.worldId(chatId, 'group');
+    if (!this.world.isMember(id, this.accountId)) {
       throw new PlatformRefusedError('not_in_group', `${this.accountId} is not in group ${chatId}`);
     }
-    return this.world.members(chatId);
+    return this.world.members(id).map((m) => {
+      const remark = this.world.remarkOf(this.accountId, m.userId);
+      return { ...m, userId: this.ids.show(m.userId, 'user'), ...(remark === undefined ? {} : { remark }) };
+    });
+  }
+
+  async listContacts(): Promise<readonly ContactInfo[]> {
+    await this.call();
+    return this.world.friendsOf(this.accountId).map((userId) => {
+      const remark = this.world.remarkOf(this.accountId, userId);
+      return { userId: this.ids.show(userId, 'user'), nickname: this.world.user(userId)?.nickname ?? userId, ...(remark === undefined ? {} : { remark }) };
+    });
+  }
+
+  async setRemark(userId: string, remark: string): Promise<void> {
+    await this.call();
+    this.world.setRemark(this.accountId, this.worldId(userId, 'user'), remark);
   }
 
   async confirmSent(target: { chatType: 'group' | 'private'; id: string }, deliveryKey: string): Promise<'sent' | 'not_sent' | 'unknown'> {
     await this.call();
     if (this.confirmMode === 'unknown') return 'unknown';
-    return this.world.wasDelivered(target, deliveryKey) ? 'sent' : 'not_sent';
+    const id = this.ids.resolve(target.id);
+    if (id === undefined) return 'unknown';
+    return this.world.wasDelivered({ chatType: target.chatType, id }, deliveryKey) ? 'sent' : 'not_sent';
   }
 
   private async send(target: SimTarget, message: OutboundMessage): Promise<SendReceipt> {
@@ -112,7 +171,7 @@ export class SimulatorAdapter implements ChatAdapter {
     const posted = this.world.botSend(this.accountId, target, {
       text: message.text,
       deliveryKey: message.deliveryKey,
-      ...(message.mentions === undefined ? {} : { mentions: message.mentions }),
+      ...(message.mentions === undefined ? {} : { mentions: message.mentions.map((m) => this.worldId(m, 'user')) }),
       ...(message.quoteId === undefined ? {} : { quoteId: message.quoteId }),
     });
     return this.receipt(posted);

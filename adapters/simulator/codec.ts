@@ -32,6 +32,8 @@ export function decodeEvent(event: SimEvent, accountId: string): InboundEvent {
     case 'member_join':
     case 'member_leave':
       return { kind: event.kind, platform: event.platform, accountId, chatId: event.chatId, userId: event.userId, at: event.at };
+    case 'login':
+      return { kind: 'login', platform: event.platform, accountId, at: event.at };
     case 'recall':
       return {
         kind: 'recall',

@@ -77,6 +77,16 @@ export type SimEvent =
       readonly at: number;
     }
   | {
+      /**
+       * The account logged in again (a new session). On the 'wechat' flavour every contact and room
+       * id the account sees changes with it, as with wechat4u; the adapter re-derives them.
+       */
+      readonly kind: 'login';
+      readonly platform: Platform;
+      readonly session: number;
+      readonly at: number;
+    }
+  | {
       readonly kind: 'recall';
       readonly platform: Platform;
       readonly chatId: string;
@@ -144,6 +154,10 @@ interface AccountState {
   readonly injectedFailures: Error[];
   postThenFail: number;
   readonly friends: Set<string>;
+  /** Login sessions so far; 0 is the first. */
+  session: number;
+  /** Remarks (备注) the account set on its contacts; kept by the platform across logins. */
+  readonly remarks: Map<string, string>;
 }
 
 interface DeliveryState {
@@ -210,6 +224,8 @@ export class SimWorld {
       injectedFailures: [],
       postThenFail: 0,
       friends: new Set(),
+      session: 0,
+      remarks: new Map(),
     };
     this.accounts.set(account.accountId, state);
     return { accountId: account.accountId, platform: account.platform, online: false };
@@ -260,6 +276,45 @@ export class SimWorld {
 
   isFriend(accountId: string, userId: string): boolean {
     return this.accounts.get(accountId)?.friends.has(userId) ?? false;
+  }
+
+  /** The account's friends (its contact list). */
+  friendsOf(accountId: string): readonly string[] {
+    return [...this.requireAccount(accountId).friends];
+  }
+
+  /**
+   * The account sets a remark (备注) on a contact. As on WeChat, only friends can have one; the
+   * platform keeps remarks across logins. Rejects like `botSend` when offline.
+   */
+  setRemark(accountId: string, userId: string, remark: string): void {
+    const account = this.requireAccount(accountId);
+    if (!account.online) throw new PlatformUnavailableError(`${accountId} is offline`, true);
+    this.requireUser(userId);
+    if (!account.friends.has(userId)) throw new PlatformRefusedError('not_friend', `${userId} is not a friend of ${accountId}`);
+    account.remarks.set(userId, remark);
+  }
+
+  remarkOf(accountId: string, userId: string): string | undefined {
+    return this.accounts.get(accountId)?.remarks.get(userId);
+  }
+
+  /** The account's current login session: 0 until the first `relogin`. */
+  session(accountId: string): number {
+    return this.requireAccount(accountId).session;
+  }
+
+  /**
+   * The account logs in again: a new session, announced to its adapter. On the 'wechat' flavour the
+   * adapter then shows new ids for everyone and every room. `loseRemarks` plays the platform losing
+   * the account's remarks too (it happens).
+   */
+  relogin(accountId: string, options: { loseRemarks?: boolean } = {}): number {
+    const account = this.requireAccount(accountId);
+    account.session += 1;
+    if (options.loseRemarks) account.remarks.clear();
+    this.enqueueIfOnline(accountId, { kind: 'login', platform: account.platform, session: account.session, at: this.now() });
+    return account.session;
   }
 
   user(userId: string): SimUser | undefined {

@@ -6,13 +6,14 @@
 import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { wallClock } from '../domain/duration.js';
+import { formatTime, wallClock } from '../domain/duration.js';
 import { auditGroup, expectedMembers, FINDING_KINDS, maskedCards, type AuditEntry, type Findings, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
 import type { Group, Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhAudit, type AuditText } from '../locale/zh-CN.js';
-import type { ChatAdapter, MemberEvent } from '../platform/port.js';
+import type { ChatAdapter, MemberEvent, MemberInfo } from '../platform/port.js';
 import type { AuditRepo } from '../store/audit-repo.js';
+import type { MemberRepo } from '../store/member-repo.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { Outbox } from './outbox.js';
@@ -21,6 +22,8 @@ export interface AuditorDeps {
   readonly org: () => OrgIndex;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly audits: AuditRepo;
+  /** Member lists kept between reads; without it (the export) nothing is kept and nothing falls back. */
+  readonly members?: MemberRepo;
   /** Needed only for alerts (a student leaving); the export command audits without one. */
   readonly outbox?: Outbox;
   readonly clock: Clock;
@@ -66,21 +69,46 @@ export class Auditor {
     return result;
   }
 
-  /** Audits one group against its previous audit (for `left`), storing nothing. */
+  /** Audits one group against its previous audit (for `left`), storing nothing but the member lists read. */
   private async check(group: Group): Promise<GroupAudit> {
     const org = this.deps.org();
     const members: GroupMember[] = [];
+    let listedAt: number | undefined;
     for (const pg of org.platformGroupsOf(group.id)) {
-      const adapter = pg.accounts.map((a) => this.deps.adapters.get(a)).find((a): a is ChatAdapter => a !== undefined);
-      if (!adapter) throw new Error(`no bot account serves ${pg.platform}:${pg.chatId}`);
-      for (const m of await adapter.listMembers(pg.chatId)) members.push({ platform: pg.platform, userId: m.userId, nickname: m.nickname, card: m.card });
+      const read = await this.readMembers(pg.platform, pg.chatId, pg.accounts);
+      if (read.listedAt !== undefined) listedAt = Math.min(listedAt ?? read.listedAt, read.listedAt);
+      for (const m of read.members) members.push({ platform: pg.platform, userId: m.userId, nickname: m.nickname, card: m.card });
     }
     const previous = this.deps.audits.latest(group.id);
-    return auditGroup(org, group, members, {
+    const result = auditGroup(org, group, members, {
       patterns: this.deps.patterns,
       botIds: this.deps.botIds,
       ...(previous ? { previous: new Set(previous.present) } : {}),
     });
+    return listedAt === undefined ? result : { ...result, listedAt };
+  }
+
+  /**
+   * A platform group's members, read through the first of its accounts that answers, and kept. When
+   * none answers, the kept list (with the time it was read, as `listedAt`); when there is none, throws.
+   */
+  private async readMembers(platform: Platform, chatId: string, accounts: readonly string[]): Promise<{ members: readonly MemberInfo[]; listedAt?: number }> {
+    let failure: unknown = new Error(`no bot account serves ${platform}:${chatId}`);
+    for (const accountId of accounts) {
+      const adapter = this.deps.adapters.get(accountId);
+      if (!adapter) continue;
+      try {
+        const members = await adapter.listMembers(chatId);
+        this.deps.members?.replace(platform, chatId, members, this.deps.clock.now(), accountId);
+        return { members };
+      } catch (error) {
+        failure = error;
+      }
+    }
+    const kept = this.deps.members?.get(platform, chatId);
+    if (!kept) throw failure;
+    this.deps.logger.warn({ err: failure, chat: `${platform}:${chatId}` }, 'member list read failed; auditing the kept list');
+    return { members: kept.members, listedAt: kept.refreshedAt };
   }
 
   /**
@@ -113,6 +141,7 @@ export class Auditor {
       badCard: masked(a.badCard),
       duplicates: masked(a.duplicates),
       left: masked(a.left),
+      ...(a.listedAt === undefined ? {} : { listedAt: formatTime(a.listedAt, this.deps.timeZone, { now: this.deps.clock.now() }) }),
     };
     return { summary: zhAudit.summary(text), details: zhAudit.details(text) };
   }
@@ -207,11 +236,17 @@ export class Auditor {
     return null;
   }
 
+  /** A member joined: the kept list gains them (their card is read at the next refresh). */
+  onMemberJoin(ev: MemberEvent): void {
+    this.deps.members?.joined(ev.platform, ev.chatId, ev.userId, ev.at);
+  }
+
   /**
    * A member left a group. A student leaving their own class group is told to the class's
    * counselors at once, privately. Returns the sends to queue (planned in the caller's transaction).
    */
   onMemberLeave(ev: MemberEvent): SendItem[] {
+    this.deps.members?.left(ev.platform, ev.chatId, ev.userId);
     const org = this.deps.org();
     const pg = org.platformGroup(ev.platform, ev.chatId);
     const group = pg ? org.group(pg.groupId) : undefined;

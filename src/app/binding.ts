@@ -26,6 +26,8 @@ export interface BindOutcome {
   readonly text: string;
   /** A binding was written: the org must be reloaded. */
   readonly changed: boolean;
+  /** The account now bound and to whom (for the contact remark on WeChat). */
+  readonly bound?: { readonly platform: Platform; readonly userId: string; readonly person: Person };
 }
 
 /** 妈妈 → 母亲, 爸爸 → 父亲; 家长 / 监护人 → null (any guardian); else as typed. */
@@ -62,23 +64,25 @@ export class BindingDesk {
       if (fits.length === 0) return refuse('no_guardian', zhBind.noGuardian(cmd.relation), student.id);
       if (!guardian) return refuse('several_guardians', zhBind.whichGuardian, student.id);
       // The limit: guardians of this student with an account on this platform, this one included.
-      const bound = org.guardiansOf(student.id).filter((g) => g.guardianId !== guardian.id && org.accountOn(g.guardianId, ev.platform) !== undefined).length;
-      if (org.accountOn(guardian.id, ev.platform) === undefined && bound + 1 > this.deps.maxGuardians) {
+      // Counted in the store: two parents binding in one batch of messages both count.
+      const bound = this.deps.bindings.guardiansBound(student.id, ev.platform, guardian.id);
+      if (this.deps.bindings.accountsOf(guardian.id, ev.platform).length === 0 && bound + 1 > this.deps.maxGuardians) {
         return refuse('too_many_guardians', zhBind.tooMany(this.deps.maxGuardians), guardian.id);
       }
       target = guardian;
       who = `${student.name}的${cmd.relation}`;
     }
-    const current = org.personByPlatformAccount(ev.platform, account);
-    if (current?.id === target.id) return { text: zhBind.already, changed: false };
-    const existing = org.accountOn(target.id, ev.platform);
+    // Read from the store, not the org index: an earlier message of the same batch may have bound either side.
+    const current = this.deps.bindings.personOf(ev.platform, account);
+    if (current === target.id) return { text: zhBind.already, changed: false };
+    const existing = this.deps.bindings.accountsOf(target.id, ev.platform).filter((a) => a !== account);
     // The account is someone else's, or the person already has another account here: a counselor decides.
-    if (current || (existing !== undefined && existing !== account)) {
-      return this.hold(ev, inboundId, student, target, current ? 'account bound to another person' : 'person has another account');
+    if (current !== undefined || existing.length > 0) {
+      return this.hold(ev, inboundId, student, target, current !== undefined ? 'account bound to another person' : 'person has another account');
     }
     if (!this.deps.bindings.bindSelf(ev.platform, account, target.id, now)) return this.hold(ev, inboundId, student, target, 'account bound meanwhile');
     this.deps.bindings.record({ platform: ev.platform, platformUserId: account, personId: target.id, action: 'bound', byPersonId: target.id, reason: null, at: now });
-    return { text: zhBind.bound(who), changed: true };
+    return { text: zhBind.bound(who), changed: true, bound: { platform: ev.platform, userId: account, person: target } };
   }
 
   /**
@@ -110,7 +114,11 @@ export class BindingDesk {
     }
     this.deps.bindings.replace(platform, userId, target.id, now);
     this.deps.bindings.record({ platform, platformUserId: userId, personId: target.id, action: before ? 'replaced' : 'confirmed', byPersonId: by.id, reason: null, at: now });
-    return { text: zhBind.boundFor(`${platform}:${userId}`, cmd.relation ? `${student.name}的${cmd.relation}` : student.name), changed: true };
+    return {
+      text: zhBind.boundFor(`${platform}:${userId}`, cmd.relation ? `${student.name}的${cmd.relation}` : student.name),
+      changed: true,
+      bound: { platform, userId, person: target },
+    };
   }
 
   /** `/解绑 qq:12345`: removes a binding made by `/绑定` or a counselor, for someone in the asker's scope. */

@@ -20,6 +20,9 @@ import { Chaser } from './chaser.js';
 import { Auditor } from './auditor.js';
 import { AuditRepo } from '../store/audit-repo.js';
 import { BindingRepo } from '../store/binding-repo.js';
+import { MemberRepo } from '../store/member-repo.js';
+import { SessionIdRepo } from '../store/session-id-repo.js';
+import { ResolvingAdapter } from './session-ids.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -49,6 +52,8 @@ export interface App {
   readonly chaseLog: ChaseRepo;
   readonly auditor: Auditor;
   readonly bindings: BindingRepo;
+  /** The adapters of accounts whose ids change at login, by account id (WeChat via wechat4u). */
+  readonly sessions: ReadonlyMap<string, ResolvingAdapter>;
   /** Reloads the org from the store (after an import). */
   reloadOrg(): void;
   /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
@@ -65,7 +70,25 @@ export function buildApp(deps: AppDeps): App {
   const schoolName = config.school.name;
   let org = new OrgIndex(loadOrgSnapshot(db, schoolName));
   const orgRef = (): OrgIndex => org;
-  const adapters = new Map(deps.adapters.map((a) => [a.accountId, a]));
+  // Where a platform changes ids at every login, the app sees canonical ids through a ResolvingAdapter.
+  const sessionIds = new SessionIdRepo(db);
+  const memberLists = new MemberRepo(db);
+  const resolving = new Map<string, ResolvingAdapter>();
+  const wrapped: ChatAdapter[] = deps.adapters.map((a) => {
+    if (a.capabilities.stableIds) return a;
+    const r = new ResolvingAdapter(a, {
+      org: () => org,
+      ids: sessionIds,
+      members: memberLists,
+      clock,
+      patterns: config.membership.cardPatterns,
+      logger,
+      remarkGapMs: config.membership.remarkGap,
+    });
+    resolving.set(a.accountId, r);
+    return r;
+  });
+  const adapters = new Map(wrapped.map((a) => [a.accountId, a]));
   const pacingOf = (accountId: string): Pacing => {
     const account = config.accounts.find((a) => a.id === accountId);
     return {
@@ -135,10 +158,12 @@ export function buildApp(deps: AppDeps): App {
       ledger.directiveOfMessage(platform, chatId, messageId) ?? inboundRepo.directiveOfPlatformMessage(platform, chatId, messageId),
   });
   const bindings = new BindingRepo(db);
+  const members = memberLists;
   const auditor = new Auditor({
     org: orgRef,
     adapters,
     audits: new AuditRepo(db),
+    members,
     outbox,
     clock,
     patterns: config.membership.cardPatterns,
@@ -166,6 +191,11 @@ export function buildApp(deps: AppDeps): App {
     auditor,
     bindings,
     maxGuardians: config.membership.maxGuardians,
+    // Only where the platform sees the person through that account (a private /绑定 through it).
+    onBound: (accountId, b) => {
+      const r = resolving.get(accountId);
+      if (r && r.platform === b.platform) r.remarkLater(b.userId, b.person);
+    },
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -187,6 +217,7 @@ export function buildApp(deps: AppDeps): App {
     chaseLog,
     auditor,
     bindings,
+    sessions: resolving,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { parseCommand, type ParsedCommand } from '../domain/commands.js';
 import { canIssueDirective, initialReleases, scopeOf, targetGroups, type Directive, type Scope } from '../domain/directive.js';
 import { formatTime } from '../domain/duration.js';
-import type { Group, Person } from '../domain/org.js';
+import type { Group, Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zh, zhAudit, zhBind } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
@@ -32,6 +32,7 @@ export const SAME_MESSAGE_WINDOW_MS = 10_000;
  * also looks for a near copy, since two copies can straddle a bucket).
  */
 export function inboundDedupeKey(ev: InboundEvent, crossAccountIds = true): string {
+  if (ev.kind === 'login') return `login:${ev.platform}:${ev.accountId}:${ev.at}`;
   if (ev.kind !== 'message') return `${ev.kind}:${ev.platform}:${ev.chatId}:${ev.userId}:${ev.at}:${ev.kind === 'recall' ? ev.messageId : ''}`;
   const chat = ev.chat.type === 'group' ? `g:${ev.chat.chatId}` : `p:${ev.accountId}`;
   if (ev.messageId && ev.chat.type === 'group' && crossAccountIds) return groupMessageKey(ev.platform, ev.chat.chatId, ev.messageId);
@@ -64,6 +65,8 @@ export interface InboundDeps {
   readonly bindings: BindingRepo;
   /** membership.maxGuardians */
   readonly maxGuardians: number;
+  /** An account was bound to a person (the WeChat adapter writes the contact's remark). */
+  readonly onBound?: (accountId: string, bound: { platform: Platform; userId: string; person: Person }) => void;
 }
 
 /** A `/核对` to run once the message's transaction has committed (reading member lists is a platform call). */
@@ -118,11 +121,13 @@ export class InboundHandler {
       if (sends.length > 0) await this.deps.outbox.enqueue(sends);
       return;
     }
-    if (ev.kind !== 'message') {
-      // Joins are seen by the next audit (`/核对`).
-      this.deps.logger.debug({ kind: ev.kind, chat: ev.chatId }, 'event noted');
+    if (ev.kind === 'login') return;
+    if (ev.kind === 'member_join') {
+      // The kept member list gains them; who they are is for the next audit.
+      await this.deps.directives.batch(() => this.deps.auditor.onMemberJoin(ev));
       return;
     }
+    if (ev.kind !== 'message') return;
     // The message, what it counts for, any directive it creates and every message it makes the bots
     // send are written in one synchronous step, committed with the steps of other messages handled
     // at the same time (group commit). Only queuing the sends comes after; should that fail, the
@@ -253,6 +258,7 @@ export class InboundHandler {
           outcome = this.binding.bindFor(person, scope, { ...cmd, account: cmd.account });
         } else outcome = this.binding.bind(ctx.ev, ctx.id, cmd);
         if (outcome.changed) this.orgStale = true;
+        if (outcome.bound) this.deps.onBound?.(ctx.ev.accountId, outcome.bound);
         return this.reply(ctx, outcome.text, 'private');
       }
     }

@@ -193,6 +193,11 @@ export const configSchema = z.strictObject({
       /** When the daily audit of every group runs (school time zone); it reports only what changed. null: never. */
       dailyAuditAt: clockTime.nullable().default('07:30'),
       /**
+       * Pause between two remark (备注) writes on WeChat contacts after a login or a binding: the
+       * platform rate-limits them like sends.
+       */
+      remarkGap: durationSchema.default(3_000),
+      /**
        * How group cards are read, per kind of member, first fit wins: `{姓名}`, `{学号}` (students and
        * staff), `{学生姓名}`, `{关系}` (parents) and literal text; separators match any separator.
        */

@@ -246,6 +246,11 @@ export interface GroupAudit extends Findings {
   readonly present: number[];
   /** Expected people present, plus (L4) families with a guardian present. */
   readonly confirmed: number;
+  /**
+   * Set when the platform could not be asked and a kept member list was audited instead: when that
+   * list was read (epoch ms; the oldest, for a group on several platform groups).
+   */
+  readonly listedAt?: number;
 }
 
 export interface AuditOptions {

@@ -141,9 +141,11 @@ export interface AuditText {
   readonly badCard: readonly AuditLine[];
   readonly duplicates: readonly AuditLine[];
   readonly left: readonly AuditLine[];
+  /** Set when the platform could not be asked and the list kept from this time was audited. */
+  readonly listedAt?: string;
 }
 
-const AUDIT_SECTIONS: readonly [keyof Omit<AuditText, 'group' | 'expected' | 'present'>, string][] = [
+const AUDIT_SECTIONS: readonly [keyof Omit<AuditText, 'group' | 'expected' | 'present' | 'listedAt'>, string][] = [
   ['strangers', '陌生人（不在应入群名单中）'],
   ['missing', '未入群'],
   ['left', '上次核对后退群'],
@@ -178,7 +180,7 @@ export const zhBind = {
 };
 
 /** Short names of the audit's categories: the workbook's sheets, the drill summary. */
-export const AUDIT_SHORT: readonly [keyof Omit<AuditText, 'group' | 'expected' | 'present'>, string][] = [
+export const AUDIT_SHORT: readonly [keyof Omit<AuditText, 'group' | 'expected' | 'present' | 'listedAt'>, string][] = [
   ['strangers', '陌生人'],
   ['missing', '未入群'],
   ['left', '退群'],
@@ -195,7 +197,8 @@ export const zhAudit = {
   summary(a: AuditText): string {
     const counts = AUDIT_SECTIONS.map(([k, label]) => [label, a[k].length] as const).filter(([, n]) => n > 0);
     const head = `【入群核对】${a.group}：应在群 ${a.expected}，已确认 ${a.present}`;
-    return counts.length === 0 ? `${head}，没有发现问题。` : `${head}；${counts.map(([label, n]) => `${label} ${n}`).join('，')}。`;
+    const body = counts.length === 0 ? `${head}，没有发现问题。` : `${head}；${counts.map(([label, n]) => `${label} ${n}`).join('，')}。`;
+    return a.listedAt === undefined ? body : `${body}（暂时无法读取群成员，以上按 ${a.listedAt} 保存的成员名单核对）`;
   },
   details(a: AuditText): string {
     const out = [`【入群核对】${a.group} 详细情况（仅发给您，请勿转发到群里）`];

@@ -82,7 +82,19 @@ export interface RecallEvent {
   readonly at: number;
 }
 
-export type InboundEvent = InboundMessage | MemberEvent | RecallEvent;
+/**
+ * The account (re)logged in. Where ids are not stable (`capabilities.stableIds` false, wechat4u)
+ * every contact and room id may have changed: the app re-resolves them (src/app/session-ids.ts).
+ * Never queued as an inbound job.
+ */
+export interface LoginEvent {
+  readonly kind: 'login';
+  readonly platform: Platform;
+  readonly accountId: string;
+  readonly at: number;
+}
+
+export type InboundEvent = InboundMessage | MemberEvent | RecallEvent | LoginEvent;
 
 export interface OutboundMessage {
   readonly text: string;
@@ -113,6 +125,15 @@ export interface MemberInfo {
   readonly nickname: string;
   readonly card?: string;
   readonly role: 'owner' | 'admin' | 'member';
+  /** The remark (备注) the bot account set on this person, where the platform shows it. */
+  readonly remark?: string;
+}
+
+/** A contact (friend) of the bot account. */
+export interface ContactInfo {
+  readonly userId: string;
+  readonly nickname: string;
+  readonly remark?: string;
 }
 
 export type InboundSink = (event: InboundEvent) => void;
@@ -130,6 +151,13 @@ export interface ChatAdapter {
   sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt>;
   listGroups(): Promise<readonly GroupInfo[]>;
   listMembers(chatId: string): Promise<readonly MemberInfo[]>;
+  /** The account's contacts (friends), where the platform lists them. */
+  listContacts?(): Promise<readonly ContactInfo[]>;
+  /**
+   * Sets the account's remark (备注) on a contact, where the platform allows it (WeChat: friends
+   * only). Cascade writes `姓名·学号` so the next login finds the person again.
+   */
+  setRemark?(userId: string, remark: string): Promise<void>;
   /**
    * After a crash between "sending" and "sent": was this delivery posted? `unknown` when the
    * platform cannot tell, in which case the ledger marks it uncertain rather than risk a duplicate.

@@ -26,6 +26,33 @@ export class BindingRepo {
     })();
   }
 
+  /**
+   * Guardians of a student, other than one, with an account on a platform, read from the store itself
+   * (not the org index, which lags within a batch of messages): the `maxGuardians` check.
+   */
+  guardiansBound(studentId: number, platform: Platform, exceptGuardianId: number): number {
+    const row = this.db.$client
+      .prepare(
+        `SELECT count(DISTINCT b.person_id) AS n FROM bindings b JOIN guardianships g ON g.guardian_id = b.person_id
+         WHERE g.student_id = ? AND b.platform = ? AND b.person_id != ?`,
+      )
+      .get(studentId, platform, exceptGuardianId) as { n: number };
+    return row.n;
+  }
+
+  /** The person's accounts on a platform, from the store. */
+  accountsOf(personId: number, platform: Platform): string[] {
+    return (this.db.$client.prepare('SELECT platform_user_id FROM bindings WHERE person_id = ? AND platform = ?').all(personId, platform) as { platform_user_id: string }[]).map(
+      (r) => r.platform_user_id,
+    );
+  }
+
+  /** Who an account is bound to in the store, if anyone. */
+  personOf(platform: Platform, platformUserId: string): number | undefined {
+    const row = this.db.$client.prepare('SELECT person_id FROM bindings WHERE platform = ? AND platform_user_id = ?').get(platform, platformUserId) as { person_id: number } | undefined;
+    return row?.person_id;
+  }
+
   /** Where an account's binding came from, if it has one. */
   source(platform: Platform, platformUserId: string): 'roster' | 'self' | 'confirmed' | undefined {
     const row = this.db.$client.prepare('SELECT source FROM bindings WHERE platform = ? AND platform_user_id = ?').get(platform, platformUserId) as

@@ -425,3 +425,58 @@ export const bindingEvents = sqliteTable(
   },
   (t) => [index('binding_events_account_idx').on(t.platform, t.platformUserId)],
 );
+
+/**
+ * The member list of each platform group as last read in full (`member_lists.refreshed_at`), kept
+ * current between reads with join and leave events. Ids are canonical (see `session_ids`).
+ */
+export const memberLists = sqliteTable(
+  'member_lists',
+  {
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    /** The group's name on the platform at the last read (WeChat rooms are found again by it after a login). */
+    topic: text('topic'),
+    refreshedAt: integer('refreshed_at').notNull(),
+    /** The bot account that read it. */
+    accountId: text('account_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.chatId] })],
+);
+
+export const groupMembers = sqliteTable(
+  'group_members',
+  {
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    userId: text('user_id').notNull(),
+    nickname: text('nickname').notNull(),
+    card: text('card'),
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
+    /** When a join event added the member; null when they were found by a full read. */
+    joinedAt: integer('joined_at'),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.chatId, t.userId] })],
+);
+
+/**
+ * Where a platform's ids change at every login (wechat4u), what each id of the current session of a
+ * bot account stands for: the canonical id the rest of Cascade uses (the roster's or a binding's id,
+ * else the id the person was first seen with), and how that was decided.
+ */
+export const sessionIds = sqliteTable(
+  'session_ids',
+  {
+    accountId: text('account_id').notNull(),
+    kind: text('kind', { enum: ['user', 'group'] }).notNull(),
+    sessionId: text('session_id').notNull(),
+    canonicalId: text('canonical_id').notNull(),
+    /** same | remark | list | card | topic | new */
+    resolvedBy: text('resolved_by').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.kind, t.sessionId] }),
+    uniqueIndex('session_ids_canonical_uq').on(t.accountId, t.kind, t.canonicalId),
+  ],
+);
