@@ -3,6 +3,8 @@
  * accounts, checked against the roster, conflicts held for the counselor.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { BindingDesk } from '../src/app/binding.js';
+import type { InboundMessage } from '../src/platform/port.js';
 import { startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -65,6 +67,27 @@ describe('/绑定', () => {
     dm(school, '66660005', 'qq', `/绑定 2023010101 ${real} 外婆`);
     await school.settle();
     expect(answers(school, '66660005', mark)).toContain('名单中没有该学生的“外婆”信息');
+  });
+
+  it('limits guardians per student also within one batch, before the org index is rebuilt', async () => {
+    school = await startTestSchool({ config: { membership: { maxGuardians: 1 } } });
+    const app = school.runtime.app;
+    const stale = app.org();
+    const name = stale.personByRef('2023010101')?.name ?? '?';
+    // Two /绑定 handled in one batch see the same org index: the store must decide.
+    const desk = new BindingDesk({ org: () => stale, bindings: app.bindings, reviews: app.reviews, clock: school.clock, maxGuardians: 1 });
+    const ev = (userId: string): InboundMessage => ({
+      kind: 'message', platform: 'qq', accountId: 'qq-bot-1', chat: { type: 'private' }, sender: { userId, nickname: userId },
+      text: '/绑定', mentions: [], mentionsBot: false, at: school?.clock.now() ?? 0,
+    });
+    const first = desk.bind(ev('66660016'), 1, { type: 'bind', studentNo: '2023010101', name, relation: '妈妈', account: null });
+    const second = desk.bind(ev('66660017'), 2, { type: 'bind', studentNo: '2023010101', name, relation: '爸爸', account: null });
+    expect(first.changed).toBe(true);
+    expect(second.changed).toBe(false);
+    expect(second.text).toContain('该学生已有 1 位家长绑定了账号');
+    // One account claimed twice in one batch: the second is held, not bound.
+    const third = desk.bind(ev('66660016'), 3, { type: 'bind', studentNo: '2023010101', name, relation: null, account: null });
+    expect(third.changed).toBe(false);
   });
 
   it('limits guardians per student', async () => {

@@ -51,12 +51,16 @@ describe('drills', () => {
     );
   });
 
-  it('plays the membership drill: joins, a leave, a card change, /核对, and audits[] for every group', async () => {
+  it('plays the membership drill: joins, a leave, a card change, a WeChat re-login, /核对, and audits[] for every group', async () => {
     const report = await runDrill(loadScenario('config/drills/membership.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
     expect(report.failures).toEqual([]);
     expect(report.audits).toHaveLength(17);
     const flagged = report.audits.filter((a) => [a.missing, a.strangers, a.unmatched, a.badCard, a.duplicates, a.left].some((l) => l.length > 0));
-    expect(flagged.map((a) => a.group)).toEqual(['L3:计算机2301']);
+    expect(flagged.map((a) => a.group)).toEqual(['L3:计算机2301', 'L4:计算机学院']);
+    // After the WeChat bot's re-login, only the stranger who joined is a finding in the parents group.
+    const l4 = report.audits.find((x) => x.group === 'L4:计算机学院');
+    expect(l4?.strangers.map((e) => e.card)).toEqual(['招生咨询']);
+    expect([l4?.missing, l4?.unmatched, l4?.badCard, l4?.duplicates, l4?.left].every((l) => l?.length === 0)).toBe(true);
     const a = report.audits.find((x) => x.group === 'L3:计算机2301');
     expect(a?.missing.map((e) => e.ref)).toEqual(['2023010103']);
     // Every finding about a member names their account, so a counselor can /解绑 or find them.

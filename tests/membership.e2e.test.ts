@@ -128,5 +128,32 @@ describe('/核对', () => {
     // The next day: nothing new, nothing sent.
     expect(await app.auditor.daily()).toEqual([]);
   });
-});
 
+  it('keeps member lists current with join and leave events, and audits the kept list when the platform cannot list', async () => {
+    school = await startTestSchool();
+    const { world } = school.runtime.school;
+    const db = school.runtime.db.$client;
+    const chat = chatOf(school, 'L3:计算机2301');
+    const kept = (userId: string): unknown => db.prepare('SELECT user_id FROM group_members WHERE platform = ? AND chat_id = ? AND user_id = ?').get('qq', chat, userId);
+    school.say('S111', 'L3:计算机2301', '/核对');
+    await school.settle();
+    // The list read by the audit is kept; events keep it current.
+    world.addUser({ userId: '88880011', nickname: '新人', platform: 'qq' });
+    world.join(chat, '88880011', { card: '新人' });
+    const org = school.runtime.app.org();
+    const leaver = org.accountOn(org.personByRef('2023010106')?.id ?? -1, 'qq') ?? '';
+    world.leave(chat, leaver);
+    await school.settle();
+    expect(kept('88880011')).toBeDefined();
+    expect(kept(leaver)).toBeUndefined();
+
+    // The WeChat bot is down: the parents group is audited from the list kept at its login.
+    world.setOnline('wx-bot-1', false);
+    const mark = school.mark();
+    school.say('S101', '私聊', '/核对 L4:计算机学院');
+    await school.settle();
+    const answer = text(school, '私聊:S101', mark);
+    expect(answer).toContain('没有发现问题');
+    expect(answer).toMatch(/暂时无法读取群成员，以上按 3月2日 \d\d:\d\d 保存的成员名单核对/u);
+  });
+});

@@ -191,10 +191,9 @@ export function buildApp(deps: AppDeps): App {
     auditor,
     bindings,
     maxGuardians: config.membership.maxGuardians,
-    // Only where the platform sees the person through that account (a private /绑定 through it).
-    onBound: (accountId, b) => {
-      const r = resolving.get(accountId);
-      if (r && r.platform === b.platform) r.remarkLater(b.userId, b.person);
+    // Every account of that platform that has the person among its contacts writes the remark.
+    onBound: (b) => {
+      for (const r of resolving.values()) if (r.platform === b.platform) r.remarkLater(b.userId, b.person);
     },
   });
   let started = false;

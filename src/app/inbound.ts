@@ -66,7 +66,7 @@ export interface InboundDeps {
   /** membership.maxGuardians */
   readonly maxGuardians: number;
   /** An account was bound to a person (the WeChat adapter writes the contact's remark). */
-  readonly onBound?: (accountId: string, bound: { platform: Platform; userId: string; person: Person }) => void;
+  readonly onBound?: (bound: { platform: Platform; userId: string; person: Person }) => void;
 }
 
 /** A `/核对` to run once the message's transaction has committed (reading member lists is a platform call). */
@@ -258,7 +258,7 @@ export class InboundHandler {
           outcome = this.binding.bindFor(person, scope, { ...cmd, account: cmd.account });
         } else outcome = this.binding.bind(ctx.ev, ctx.id, cmd);
         if (outcome.changed) this.orgStale = true;
-        if (outcome.bound) this.deps.onBound?.(ctx.ev.accountId, outcome.bound);
+        if (outcome.bound) this.deps.onBound?.(outcome.bound);
         return this.reply(ctx, outcome.text, 'private');
       }
     }

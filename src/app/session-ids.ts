@@ -248,7 +248,8 @@ export class ResolvingAdapter implements ChatAdapter {
    * background, paced with the other remark writes. Platforms without remarks ignore it.
    */
   remarkLater(canonicalUserId: string, person: Person): void {
-    if (!this.raw.setRemark) return;
+    // Only on a contact this account has seen in its current session.
+    if (!this.raw.setRemark || !this.toSession.user.has(canonicalUserId)) return;
     this.queueRemarks([{ sessionId: this.session('user', canonicalUserId), remark: remarkFor(person) }]);
   }
 
@@ -343,6 +344,12 @@ export class ResolvingAdapter implements ChatAdapter {
         taken.add(before);
       }
     }
+    // A room showing the roster's own id (platforms or puppets with stable ids, or the first session).
+    for (const r of rooms) {
+      if (out.has(r.chatId) || taken.has(r.chatId) || !served.some((pg) => pg.chatId === r.chatId)) continue;
+      out.set(r.chatId, { canonical: r.chatId, by: 'same' });
+      taken.add(r.chatId);
+    }
     // By name: the room's name as kept at the last read, else the roster's name of its group.
     const nameOf = (pg: PlatformGroup): string => this.deps.members.get(pg.platform, pg.chatId)?.topic ?? org.group(pg.groupId)?.name ?? '';
     const byName = new Map<string, { rooms: GroupInfo[]; pgs: PlatformGroup[] }>();
@@ -374,6 +381,18 @@ export class ResolvingAdapter implements ChatAdapter {
         if (s.score === 0 || out.has(s.room) || taken.has(s.pg)) continue;
         out.set(s.room, { canonical: s.pg, by: 'topic' });
         taken.add(s.pg);
+      }
+      // No evidence left: rooms of one logical group (a college's parents in two rooms) may be paired in
+      // any order, since the group is relayed to and audited as one. Rooms of different groups are not guessed.
+      const restRooms = rs.filter((r) => !out.has(r.chatId));
+      const restPgs = pgs.filter((pg) => !taken.has(pg.chatId));
+      if (restRooms.length > 0 && restRooms.length === restPgs.length && new Set(restPgs.map((pg) => pg.groupId)).size === 1) {
+        restRooms.forEach((r, i) => {
+          const pg = restPgs[i];
+          if (!pg) return;
+          out.set(r.chatId, { canonical: pg.chatId, by: 'topic' });
+          taken.add(pg.chatId);
+        });
       }
     }
     for (const r of rooms) if (!out.has(r.chatId)) out.set(r.chatId, { canonical: r.chatId, by: 'new' });

@@ -80,6 +80,8 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
     org: scenario.org,
     sending: { ...options.config.sending, minGapMs: 0, jitterMs: 0, retryBackoffMs: 10 },
     accounts: options.config.accounts.map((a) => ({ ...a, minGapMs: 0, jitterMs: 0 })),
+    // The simulator does not rate-limit remark writes either.
+    membership: { ...options.config.membership, remarkGap: 0 },
   };
   const runtime = await startRuntime({
     config,
@@ -126,7 +128,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
 class ExpectationFailed extends Error {}
 
 function isAction(step: Step): boolean {
-  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step || 'join' in step || 'leave' in step || 'card' in step;
+  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step || 'join' in step || 'leave' in step || 'card' in step || 'relogin' in step;
 }
 
 function resolvePerson(org: OrgIndex, as: string): Person {
@@ -156,6 +158,16 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
   }
   if ('join' in step || 'leave' in step || 'card' in step) {
     membershipStep(runtime, org, step);
+    return;
+  }
+  if ('relogin' in step) {
+    const { account, loseRemarks } = step.relogin;
+    if (!world.account(account)) throw new DrillStepError(`no bot account ${account}`);
+    await runtime.app.settle();
+    world.relogin(account, { loseRemarks });
+    await world.flush();
+    // The new session's ids are resolved before the drill goes on (remarks included).
+    await runtime.app.sessions.get(account)?.settled();
     return;
   }
   if ('say' in step) {

@@ -62,6 +62,9 @@ const leave = z.strictObject({ as: z.string().min(1).optional(), account: z.stri
 
 const card = z.strictObject({ as: z.string().min(1), in: z.string().min(1), card: z.string() });
 
+/** A bot account logs in again: on WeChat every contact and room id it sees changes. */
+const relogin = z.strictObject({ account: z.string().min(1), loseRemarks: z.boolean().default(false) });
+
 const step = z.union([
   z.strictObject({ say }),
   z.strictObject({ wait: duration }),
@@ -74,6 +77,7 @@ const step = z.union([
   z.strictObject({ join }),
   z.strictObject({ leave }),
   z.strictObject({ card }),
+  z.strictObject({ relogin }),
 ]);
 
 export const scenarioSchema = z.strictObject({

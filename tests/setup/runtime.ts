@@ -47,6 +47,8 @@ export async function startTestSchool(
     // A send paused while its account is offline (e.g. an app killed mid-send) retries soon in tests.
     sending: { minGapMs: options.minGapMs ?? 0, jitterMs: 0, retryBackoffMs: 10, maxAttempts: 5, offlineRetryMs: 300 },
     queue: { lockDurationMs: 1000, stalledIntervalMs: 1000 },
+    // The simulator does not rate-limit remark writes.
+    membership: { remarkGap: 0 },
     ...options.config,
   });
   const runtime = await startRuntime({
