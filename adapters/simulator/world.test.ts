@@ -403,3 +403,55 @@ describe('SimWorld transcript', () => {
     expect(world.duplicateDeliveries()).toBe(0);
   });
 });
+
+describe('SimWorld re-login', () => {
+  it('shows every contact and room under new ids after a WeChat re-login, and refuses the old ones', async () => {
+    const s = await scene('wechat');
+    expect((await s.adapter.listMembers(s.chatId)).map((m) => m.userId)).toContain('u-zhang');
+    s.world.relogin(s.botId);
+    await s.world.flush();
+    expect(s.events.at(-1)).toMatchObject({ kind: 'login', accountId: s.botId, platform: 'wechat' });
+    const [room] = await s.adapter.listGroups();
+    expect(room?.chatId).toMatch(/^@@[0-9a-f]{24}$/u);
+    expect(room?.name).toBe('计算机学院疫情防控二级群');
+    const members = await s.adapter.listMembers(room?.chatId ?? '');
+    const zhang = members.find((m) => m.card === '辅导员 张三');
+    expect(zhang?.userId).toMatch(/^@[0-9a-f]{24}$/u);
+    // Old ids belong to the previous session.
+    await expect(s.adapter.listMembers(s.chatId)).rejects.toBeInstanceOf(PlatformRefusedError);
+    await expect(s.adapter.sendGroup(s.chatId, notice('x'))).rejects.toBeInstanceOf(PlatformRefusedError);
+    // New ids work, in both directions.
+    await s.adapter.sendGroup(room?.chatId ?? '', notice('新会话', { mentions: [zhang?.userId ?? ''] }));
+    expect(s.world.transcript().at(-1)).toMatchObject({ chatType: 'group', chatId: s.chatId, text: expect.stringContaining('新会话') });
+    s.world.say('u-zhang', s.chatId, '收到');
+    await s.world.flush();
+    expect(s.events.at(-1)).toMatchObject({ kind: 'message', chat: { type: 'group', chatId: room?.chatId }, sender: { userId: zhang?.userId } });
+    // A second re-login changes them again.
+    s.world.relogin(s.botId);
+    await s.world.flush();
+    expect((await s.adapter.listGroups())[0]?.chatId).not.toBe(room?.chatId);
+  });
+
+  it('keeps QQ ids across a re-login', async () => {
+    const s = await scene('qq');
+    s.world.relogin(s.botId);
+    await s.world.flush();
+    expect((await s.adapter.listMembers(s.chatId)).map((m) => m.userId)).toContain('u-zhang');
+  });
+
+  it('lets an account set remarks on its friends only; they outlive a login unless lost', async () => {
+    const s = await scene('wechat');
+    await expect(s.adapter.setRemark('u-zhang', '张三·S111')).rejects.toBeInstanceOf(PlatformRefusedError);
+    s.world.befriend(s.botId, 'u-zhang');
+    await s.adapter.setRemark('u-zhang', '张三·S111');
+    s.world.relogin(s.botId);
+    await s.world.flush();
+    const [contact] = await s.adapter.listContacts();
+    expect(contact).toMatchObject({ nickname: '张三', remark: '张三·S111' });
+    const room = (await s.adapter.listGroups())[0]?.chatId ?? '';
+    expect((await s.adapter.listMembers(room)).find((m) => m.userId === contact?.userId)?.remark).toBe('张三·S111');
+    s.world.relogin(s.botId, { loseRemarks: true });
+    await s.world.flush();
+    expect((await s.adapter.listContacts())[0]?.remark).toBeUndefined();
+  });
+});

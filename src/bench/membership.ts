@@ -8,6 +8,7 @@ import { OrgIndex } from '../domain/org-index.js';
 import { seededRandom } from '../roster/names.js';
 import type { RosterData } from '../roster/types.js';
 import { closeDb, openDb } from '../store/db.js';
+import { MemberRepo } from '../store/member-repo.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
 import { round } from './util.js';
 
@@ -20,6 +21,9 @@ export interface MembershipBench {
   /** Auditing every group, wall time (median of 5 runs, after 1 warm-up). */
   audit_ms: number;
   audit_ms_runs: number[];
+  /** The same audit reading every list from the kept member lists in SQLite first (what `/核对` falls back to), median. */
+  audit_from_store_ms: number;
+  audit_from_store_ms_runs: number[];
   findings: { missing: number; strangers: number; unmatched: number; badCard: number; duplicates: number; left: number };
 }
 
@@ -82,15 +86,47 @@ export function benchMembership(roster: RosterData, progress: (line: string) => 
     runOnce();
     const runs = Array.from({ length: RUNS }, runOnce);
     const sorted = runs.map((r) => r.ms).sort((a, b) => a - b);
+
+    // The same lists kept in SQLite, read back and audited. The bench seats each person by their own
+    // platform, so a group's list is kept under its first platform group's id once per platform.
+    const kept = new MemberRepo(db);
+    const platforms = ['qq', 'wechat'] as const;
+    const keptChat = new Map<number, string>();
+    for (const g of org.groups) {
+      const pg = org.platformGroupsOf(g.id)[0];
+      if (!pg) continue;
+      keptChat.set(g.id, pg.chatId);
+      for (const platform of platforms) {
+        const mine = (lists.get(g.id) ?? []).filter((m) => m.platform === platform);
+        kept.replace(platform, pg.chatId, mine.map((m) => ({ userId: m.userId, nickname: m.nickname, role: 'member' as const, ...(m.card === undefined ? {} : { card: m.card }) })), Date.now(), 'bench');
+      }
+    }
+    const fromStore = (): number => {
+      const started = performance.now();
+      for (const g of org.groups) {
+        const chat = keptChat.get(g.id);
+        const members: GroupMember[] = [];
+        for (const platform of chat === undefined ? [] : platforms) {
+          for (const m of kept.get(platform, chat ?? '')?.members ?? []) members.push({ platform, userId: m.userId, nickname: m.nickname, card: m.card });
+        }
+        auditGroup(org, g, members, options);
+      }
+      return performance.now() - started;
+    };
+    fromStore();
+    const storeRuns = Array.from({ length: RUNS }, fromStore);
+    const storeSorted = [...storeRuns].sort((a, b) => a - b);
     const result: MembershipBench = {
       groups: org.groups.length,
       memberships,
       irregular,
       audit_ms: round(sorted[Math.floor(RUNS / 2)] ?? 0, 1),
       audit_ms_runs: runs.map((r) => round(r.ms, 1)),
+      audit_from_store_ms: round(storeSorted[Math.floor(RUNS / 2)] ?? 0, 1),
+      audit_from_store_ms_runs: storeRuns.map((ms) => round(ms, 1)),
       findings: runs[0]?.findings ?? { missing: 0, strangers: 0, unmatched: 0, badCard: 0, duplicates: 0, left: 0 },
     };
-    progress(`  audit of every group: ${result.audit_ms} ms (median of ${RUNS}); findings ${JSON.stringify(result.findings)}`);
+    progress(`  audit of every group: ${result.audit_ms} ms (median of ${RUNS}); from the kept lists in SQLite ${result.audit_from_store_ms} ms; findings ${JSON.stringify(result.findings)}`);
     return result;
   } finally {
     closeDb(db);

@@ -262,7 +262,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         understanding_msgs_per_s: understanding.msgs_per_s >= TARGETS.understanding_msgs_per_s,
         chase_round_ms: chase.round_ms <= TARGETS.chase_round_ms,
         chase_pacing_violations: chase.pacing.violations <= TARGETS.chase_pacing_violations,
-        membership_audit_ms: membership.audit_ms <= TARGETS.membership_audit_ms,
+        // From the kept lists in SQLite, as the issue asks ("from cached member lists"); the in-memory time is the audit alone.
+        membership_audit_ms: Math.max(membership.audit_ms, membership.audit_from_store_ms) <= TARGETS.membership_audit_ms,
       },
       ok:
         relay.sent === relay.expected &&
@@ -581,7 +582,12 @@ export function formatBench(r: BenchResult): string {
       `${TARGETS.chase_pacing_violations}`,
       mark(r.targets.chase_pacing_violations),
     ],
-    ['membership: audit every group', `${r.membership.audit_ms} ms`, `≤ ${TARGETS.membership_audit_ms} ms`, mark(r.targets.membership_audit_ms)],
+    [
+      'membership: audit every group (kept lists in SQLite)',
+      `${r.membership.audit_from_store_ms} ms (in memory ${r.membership.audit_ms} ms)`,
+      `≤ ${TARGETS.membership_audit_ms} ms`,
+      mark(r.targets.membership_audit_ms),
+    ],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
   const line = (row: readonly string[]): string => row.map((c, i) => padEnd(c, w[i] ?? 0)).join('  ').trimEnd();
@@ -604,7 +610,8 @@ export function formatBench(r: BenchResult): string {
       `initial posts drained in ${p.initial_drain_ms} ms, the round's in ${p.drain_ms} ms; smallest gap ${p.min_gap_ms ?? '—'} ms, ${p.violations} gaps below ${p.min_gap_ms_setting} ms; ` +
       `sent ${ch.sent} of ${ch.expected_sends}, failed ${ch.failed}, uncertain ${ch.uncertain}, duplicates ${ch.duplicates}`,
     `membership: ${r.membership.groups} groups, ${r.membership.memberships} memberships (${r.membership.irregular} irregular); audit of all in ${r.membership.audit_ms} ms ` +
-      `(runs ${r.membership.audit_ms_runs.join(', ')}); findings: ${Object.entries(r.membership.findings)
+      `(runs ${r.membership.audit_ms_runs.join(', ')}), reading the kept lists from SQLite first ${r.membership.audit_from_store_ms} ms ` +
+      `(runs ${r.membership.audit_from_store_ms_runs.join(', ')}); findings: ${Object.entries(r.membership.findings)
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}`,
     '',
