@@ -85,7 +85,7 @@ describe('/绑定', () => {
     expect(first.changed).toBe(true);
     expect(second.changed).toBe(false);
     expect(second.text).toContain('该学生已有 1 位家长绑定了账号');
-    // One account claimed twice in one batch: the second is held, not bound.
+    // The same account then claims the student too: held, not bound (the store knows it is the mother's).
     const third = desk.bind(ev('66660016'), 3, { type: 'bind', studentNo: '2023010101', name, relation: null, account: null });
     expect(third.changed).toBe(false);
   });

@@ -13,6 +13,9 @@ import {
   type MemberEvent,
   type RecallEvent,
 } from '../../src/platform/port.js';
+import { inboundDedupeKey } from '../../src/app/inbound.js';
+import { redisUrl } from '../../tests/setup/helpers.js';
+import { startConformanceOutbox } from './relay.js';
 import { waitFor } from './wait.js';
 
 export interface PeerSentMessage {
@@ -42,6 +45,14 @@ export interface ConformancePeer {
   sentPrivate(userId: string): readonly { readonly text: string }[];
   /** The name a group shows for a member (card, else nickname): what `@名字` renders. */
   displayName(chatId: string, userId: string): string;
+  /** The platform delivers the same message event again (a replay after a reconnect, a second connection). */
+  redeliver?(messageId: string): Promise<void>;
+  /**
+   * The transport dies (socket closed, peer gone). The adapter must notice on its own and, once
+   * `restoreConnection` is called, reconnect on its own.
+   */
+  dropConnection?(): Promise<void>;
+  restoreConnection?(): Promise<void>;
 }
 
 export interface ConformanceHarness {
@@ -245,6 +256,41 @@ export function runAdapterConformance(name: string, makeHarness: () => Promise<C
       );
       expect(recall.chatId).toBe(peer.groupChatId);
       expect(recall.userId).toBe(member(0));
+    });
+
+    it('counts a duplicate inbound event once', async (context) => {
+      context.skip(peer.redeliver === undefined, 'peer cannot replay an event');
+      const id = await peer.userSays(member(0), peer.groupChatId, '重复投递');
+      context.skip(id === undefined, 'peer gives no message ids');
+      await nextMessage('first copy', (m) => m.text === '重复投递');
+      await peer.redeliver?.(id ?? '');
+      await waitFor(() => messages().filter((m) => m.text === '重复投递').length >= 2 || undefined, undefined, 'second copy');
+      const [a, b] = messages().filter((m) => m.text === '重复投递');
+      // The app stores one inbound row per key: both copies must give the same key.
+      const cross = adapter.capabilities.crossAccountMessageIds;
+      expect(a && inboundDedupeKey(a, cross)).toBe(b && inboundDedupeKey(b, cross));
+    });
+
+    it('delivers every send queued while the transport is down exactly once after it comes back', async (context) => {
+      context.skip(peer.dropConnection === undefined, 'peer cannot drop the transport');
+      const outbox = await startConformanceOutbox(adapter, redisUrl());
+      try {
+        const texts = ['一号通知', '二号通知', '三号通知', '四号通知', '五号通知'];
+        const sent = (text: string): number => peer.sentToGroup(peer.groupChatId).filter((m) => m.text.includes(text)).length;
+        for (const [i, text] of texts.slice(0, 2).entries()) await outbox.send('group', peer.groupChatId, text, `${deliveryKey()}-${i}`);
+        await waitFor(() => sent('二号通知') === 1, 5_000, 'sends before the drop');
+        await peer.dropConnection?.();
+        for (const [i, text] of texts.slice(2).entries()) await outbox.send('group', peer.groupChatId, text, `${deliveryKey()}-d${i}`);
+        await new Promise((r) => setTimeout(r, 300));
+        await peer.restoreConnection?.();
+        await waitFor(() => outbox.deliveries().every((d) => d.status === 'sent'), 15_000, 'every delivery sent after the transport came back');
+        for (const text of texts) expect(sent(text)).toBe(1);
+        // Events flow again.
+        await peer.userSays(member(0), peer.groupChatId, '恢复之后');
+        await nextMessage('after the reconnect', (m) => m.text === '恢复之后');
+      } finally {
+        await outbox.close();
+      }
     });
 
     it('refuses a message longer than the platform delivers', async () => {

@@ -74,6 +74,8 @@ export class SimulatorAdapter implements ChatAdapter {
     if (this.disconnect) throw new Error(`${this.accountId} is already started`);
     this.disconnect = this.world.connect(this.accountId, (event) => sink(this.decode(event)));
     this.world.setOnline(this.accountId, true);
+    // Every login is announced, the first included (the port's contract).
+    this.world.announceLogin(this.accountId);
   }
 
   /** A world event as this session shows it. */

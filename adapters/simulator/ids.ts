@@ -16,8 +16,9 @@ export class IdView {
     private readonly changesAtLogin: boolean,
   ) {}
 
-  /** A new login: every id handed out before is forgotten. */
+  /** A new login session: every id handed out before is forgotten. */
   login(session: number): void {
+    if (session === this.session) return;
     this.session = session;
     this.toWorld.clear();
     this.fromWorld.clear();

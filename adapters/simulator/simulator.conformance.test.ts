@@ -41,6 +41,9 @@ async function simulatorHarness(platform: Platform): Promise<ConformanceHarness>
       sentPrivate: (userId) =>
         fromBot.filter((m) => m.from === botUserId && m.chatType === 'private' && m.toUserId === userId),
       displayName: (chatId, userId) => world.displayName(chatId, userId),
+      redeliver: async (messageId) => world.redeliver(messageId),
+      dropConnection: async () => world.setOnline(botUserId, false),
+      restoreConnection: async () => world.setOnline(botUserId, true),
     },
     cleanup: async () => {},
   };

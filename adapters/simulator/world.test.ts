@@ -154,8 +154,8 @@ describe('SimWorld delivery', () => {
     world.addGroup({ platform: 'qq', chatId: 'g', name: 'g' });
     world.join('g', '10001');
     world.join('g', 'u');
-    await new SimulatorAdapter(world, { accountId: '10001', platform: 'qq' }).start(() => {
-      throw new Error('sink bug');
+    await new SimulatorAdapter(world, { accountId: '10001', platform: 'qq' }).start((event) => {
+      if (event.kind === 'message') throw new Error('sink bug');
     });
     world.onMessage(() => {
       throw new Error('printer bug');
@@ -390,8 +390,8 @@ describe('SimWorld transcript', () => {
     }
     const adapter = new SimulatorAdapter(world, { accountId: 'bot', platform });
     let received = 0;
-    await adapter.start(() => {
-      received += 1;
+    await adapter.start((event) => {
+      if (event.kind === 'message') received += 1;
     });
     for (let i = 0; i < 88_000; i++) {
       await adapter.sendGroup(chatIds[i % chatIds.length] ?? 'g0', { text: '通知', deliveryKey: `k${i}` });

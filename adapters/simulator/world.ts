@@ -299,6 +299,12 @@ export class SimWorld {
     return this.accounts.get(accountId)?.remarks.get(userId);
   }
 
+  /** The account's adapter hears of the current login (its first, at connect). */
+  announceLogin(accountId: string): void {
+    const account = this.requireAccount(accountId);
+    this.enqueueIfOnline(accountId, { kind: 'login', platform: account.platform, session: account.session, at: this.now() });
+  }
+
   /** The account's current login session: 0 until the first `relogin`. */
   session(accountId: string): number {
     return this.requireAccount(accountId).session;
@@ -404,6 +410,15 @@ export class SimWorld {
     };
     this.post(message, { userId, nickname: user.nickname });
     return message;
+  }
+
+  /** The platform delivers a group message to its bots once more (as after a reconnect replay). Needs the transcript. */
+  redeliver(messageId: string): void {
+    const message = this.entriesById.get(messageId);
+    if (!message) throw new Error(this.keepTranscript ? `no message ${messageId}` : 'redeliver needs keepTranscript: true');
+    if (message.chatType !== 'group') throw new Error('only group messages are redelivered');
+    const group = this.requireGroup(message.chatId);
+    this.broadcast(group, { kind: 'message', message, sender: this.senderIn(group, message.from) }, message.from);
   }
 
   /** The sender withdraws a message. Needs the transcript (the index by id). Private recalls raise no event. */

@@ -28,6 +28,8 @@ export interface BindOutcome {
   readonly changed: boolean;
   /** The account now bound and to whom (for the contact remark on WeChat). */
   readonly bound?: { readonly platform: Platform; readonly userId: string; readonly person: Person };
+  /** The account no longer bound (its contact remark is cleared). */
+  readonly unbound?: { readonly platform: Platform; readonly userId: string };
 }
 
 /** 妈妈 → 母亲, 爸爸 → 父亲; 家长 / 监护人 → null (any guardian); else as typed. */
@@ -131,7 +133,7 @@ export class BindingDesk {
     if (!inScope) return { text: zhBind.notYours, changed: false };
     if (!this.deps.bindings.unbind(account.platform, account.userId)) return { text: zhBind.fromRoster, changed: false };
     this.deps.bindings.record({ platform: account.platform, platformUserId: account.userId, personId: person.id, action: 'unbound', byPersonId: by.id, reason: null, at: this.deps.clock.now() });
-    return { text: zhBind.unbound(`${account.platform}:${account.userId}`), changed: true };
+    return { text: zhBind.unbound(`${account.platform}:${account.userId}`), changed: true, unbound: account };
   }
 
   private hold(ev: InboundMessage, inboundId: number, student: Person, target: Person | null, reason: string): BindOutcome {

@@ -81,7 +81,6 @@ export function buildApp(deps: AppDeps): App {
       ids: sessionIds,
       members: memberLists,
       clock,
-      patterns: config.membership.cardPatterns,
       logger,
       remarkGapMs: config.membership.remarkGap,
     });
@@ -195,6 +194,10 @@ export function buildApp(deps: AppDeps): App {
     onBound: (b) => {
       for (const r of resolving.values()) if (r.platform === b.platform) r.remarkLater(b.userId, b.person);
     },
+    // An unbound account loses the remark, so the next login does not take it for that person again.
+    onUnbound: (b) => {
+      for (const r of resolving.values()) if (r.platform === b.platform) r.remarkLater(b.userId, null);
+    },
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
@@ -255,6 +258,11 @@ export function buildApp(deps: AppDeps): App {
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.start((ev) => {
+            // A login is the adapter's business (ids re-resolved inside a ResolvingAdapter); it is only logged.
+            if (ev.kind === 'login') {
+              logger.info({ account: a.accountId }, 'bot account logged in');
+              return;
+            }
             queues.enqueueInbound(ev, inboundDedupeKey(ev, a.capabilities.crossAccountMessageIds)).catch((error: unknown) => {
               logger.error({ err: error, account: a.accountId }, 'could not queue an inbound event');
             });
@@ -267,6 +275,8 @@ export function buildApp(deps: AppDeps): App {
       const deadline = Date.now() + timeoutMs;
       let quiet = 0;
       while (quiet < 3) {
+        // Events held while a login's ids are resolved count as work to do.
+        await Promise.all([...resolving.values()].map((r) => r.settled()));
         if (Date.now() > deadline) throw new Error(`queues did not settle within ${timeoutMs} ms: ${JSON.stringify(await queues.counts())}`);
         await new Promise((r) => setTimeout(r, 5));
         quiet = (await queues.idle()) ? quiet + 1 : 0;

@@ -67,6 +67,8 @@ export interface InboundDeps {
   readonly maxGuardians: number;
   /** An account was bound to a person (the WeChat adapter writes the contact's remark). */
   readonly onBound?: (bound: { platform: Platform; userId: string; person: Person }) => void;
+  /** A binding was removed (the WeChat adapter clears the contact's remark). */
+  readonly onUnbound?: (unbound: { platform: Platform; userId: string }) => void;
 }
 
 /** A `/核对` to run once the message's transaction has committed (reading member lists is a platform call). */
@@ -259,6 +261,7 @@ export class InboundHandler {
         } else outcome = this.binding.bind(ctx.ev, ctx.id, cmd);
         if (outcome.changed) this.orgStale = true;
         if (outcome.bound) this.deps.onBound?.(outcome.bound);
+        if (outcome.unbound) this.deps.onUnbound?.(outcome.unbound);
         return this.reply(ctx, outcome.text, 'private');
       }
     }

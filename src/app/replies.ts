@@ -86,7 +86,10 @@ export class ReplyCounter {
       return NOTHING;
     }
     const org = this.deps.org();
-    const who = attribute(org, r.group, r.person, prepareReply(r.ev.text));
+    let who = attribute(org, r.group, r.person, prepareReply(r.ev.text));
+    // An unknown account that names nobody: its group card may (`张三妈妈`, `张三-2023010101`), the
+    // same claim as writing it in the reply; it counts for that student and the binding is suggested.
+    if (who.kind === 'none' && !r.person && r.ev.sender.card) who = attribute(org, r.group, undefined, r.ev.sender.card);
     if (who.kind === 'none') {
       this.deps.inbound.interpret(r.id, 'unknown_sender', u.confidence, null, { ...detail, label: u.label });
       return NOTHING;

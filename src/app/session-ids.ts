@@ -5,31 +5,34 @@
  * first seen with — and the adapter translates at its edge.
  *
  * After each login the account's rooms and people are found again, strongest evidence first:
- * - rooms: the same session id as before (a restored session); else the room's name, as kept at the
- *   last member-list read or as the roster names the group (rooms of the same name are told apart by
- *   how many of their members' names and cards match each kept list);
- * - people: the same session id; else the remark (备注) Cascade set, `姓名·学号`; else the same
- *   nickname and card as a member of the kept list of that room (one such member only); else a card
- *   that names a roster person who has an account on the platform, claimed by nobody else;
- *   else they are someone new and keep their session id as canonical.
- * Then the bot sets the remark on every contact (friend) it could name, so the next login finds them by
- * remark even when their card changes; remarks are written one at a time, `remarkGapMs` apart.
+ * - rooms: the same session id as before (a restored session) or an id the roster lists; else the
+ *   room's name, as kept at the last member-list read or as the roster names the group (rooms of the
+ *   same name are told apart by how many of their members' names and cards match each kept list);
+ * - people: the same session id, or an id the roster or a binding gives; else the remark (备注)
+ *   Cascade wrote, `姓名·学号`, when no other contact carries it; else the same nickname and card as
+ *   one member of the room's kept list — only to keep the id of someone Cascade does not know
+ *   (nickname and card are text anyone can copy: they never make a member into a roster person);
+ *   else someone new, under this session's id. Audits and replies still read cards as before.
+ * The remark is then written on every contact (friend) that is a roster person, so the next login
+ * finds them whatever their card says; writes go one at a time, `remarkGapMs` apart.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { expectedMembers, identify, type CardPatterns } from '../domain/membership.js';
 import type { Person, Platform, PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import type {
-  AdapterCapabilities,
-  ChatAdapter,
-  ContactInfo,
-  GroupInfo,
-  InboundEvent,
-  InboundSink,
-  MemberInfo,
-  OutboundMessage,
-  SendReceipt,
+import {
+  PlatformRefusedError,
+  PlatformUnavailableError,
+  type AdapterCapabilities,
+  type AdapterStatus,
+  type ChatAdapter,
+  type ContactInfo,
+  type GroupInfo,
+  type InboundEvent,
+  type InboundSink,
+  type MemberInfo,
+  type OutboundMessage,
+  type SendReceipt,
 } from '../platform/port.js';
 import type { MemberRepo } from '../store/member-repo.js';
 import type { IdKind, ResolvedBy, SessionIdRepo, SessionIdRow } from '../store/session-id-repo.js';
@@ -39,16 +42,23 @@ export interface SessionIdDeps {
   readonly ids: SessionIdRepo;
   readonly members: MemberRepo;
   readonly clock: Clock;
-  readonly patterns: CardPatterns;
   readonly logger: Logger;
   /** Pause between two remark writes (the platform rate-limits them like sends). */
   readonly remarkGapMs: number;
+  /** How long a send waits for a login's ids to be resolved before it is put back (default 10 s). */
+  readonly resolveWaitMs?: number;
 }
 
-/** The remark Cascade writes on a contact it has identified: `张三·2023010101`; for a parent, their name and the child's 学号. */
+const RESOLVE_WAIT_MS = 10_000;
+/** Retries of a failed resolution: 1 s, doubling, at most a minute apart. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+const GUARDIAN_SUFFIX = '家长';
+
+/** The remark Cascade writes on a contact it knows: `张三·2023010101`; a parent `李梅·2023010101家长` (the child's 学号). */
 export function remarkFor(p: Person): string {
-  const m = /^家长:([^:]+):/.exec(p.extId);
-  return `${p.name}·${m ? m[1] : p.extId}`;
+  const m = /^家长:([^:]+):/u.exec(p.extId);
+  return m ? `${p.name}·${m[1] ?? ''}${GUARDIAN_SUFFIX}` : `${p.name}·${p.extId}`;
 }
 
 /** The roster person a remark written by `remarkFor` names, if it still does. */
@@ -58,14 +68,21 @@ export function personOfRemark(org: OrgIndex, remark: string | undefined): Perso
   if (at <= 0) return undefined;
   const name = remark.slice(0, at);
   const ref = remark.slice(at + 1);
+  if (ref.endsWith(GUARDIAN_SUFFIX)) return org.personByExtId(`家长:${ref.slice(0, -GUARDIAN_SUFFIX.length)}:${name}`);
   const p = org.personByExtId(ref);
-  if (p && p.name === name) return p;
-  return org.personByExtId(`家长:${ref}:${name}`);
+  return p && p.name === name ? p : undefined;
 }
 
 interface Found {
   canonical: string;
   by: ResolvedBy;
+}
+
+interface Seen {
+  nickname: string;
+  remark?: string;
+  /** The rooms (canonical ids) the person is in, with their card there. */
+  in: { chat: string; card?: string }[];
 }
 
 /** What a login's resolution decided, for logs and tests. */
@@ -83,8 +100,13 @@ export class ResolvingAdapter implements ChatAdapter {
   private sink: InboundSink | undefined;
   private readonly toCanonical = { user: new Map<string, string>(), group: new Map<string, string>() };
   private readonly toSession = { user: new Map<string, string>(), group: new Map<string, string>() };
+  /** The previous session's ids: an event of that session that arrives late is still read right. */
+  private prior = { user: new Map<string, string>(), group: new Map<string, string>() };
+  /** Canonical ids of the account's contacts (friends): the only people a remark can be written on. */
+  private readonly friends = new Set<string>();
   /** Events that arrive while a login is being resolved wait for its ids. */
-  private buffer: InboundEvent[] | null = null;
+  private buffer: InboundEvent[] = [];
+  private pending = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private remarking: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -105,12 +127,16 @@ export class ResolvingAdapter implements ChatAdapter {
     return this.raw.selfId;
   }
 
+  status(): AdapterStatus {
+    const s = this.raw.status?.() ?? { state: 'online' as const, since: 0 };
+    return this.pending > 0 && s.state === 'online' ? { ...s, state: 'connecting', detail: 'resolving the ids of a new login' } : s;
+  }
+
+  /** Events wait until the first login's ids are resolved; the adapter emits `login` at every login, the first included. */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
     this.stopped = false;
-    this.buffer = [];
     await this.raw.start((ev) => this.onRaw(ev));
-    await this.relogin();
   }
 
   async stop(): Promise<void> {
@@ -118,7 +144,7 @@ export class ResolvingAdapter implements ChatAdapter {
     await this.raw.stop();
   }
 
-  /** Resolves once every login so far has been resolved and its remarks written (tests, drills). */
+  /** Resolves once every login so far has been resolved and its remarks written (tests, drills, `settle`). */
   async settled(): Promise<void> {
     await this.chain.catch(() => undefined);
     await this.remarking.catch(() => undefined);
@@ -126,36 +152,67 @@ export class ResolvingAdapter implements ChatAdapter {
 
   private onRaw(ev: InboundEvent): void {
     if (ev.kind === 'login') {
-      // Ids change from this event on: later events wait until the new ones are known.
-      this.buffer ??= [];
       void this.relogin();
       return;
     }
-    if (this.buffer) this.buffer.push(ev);
+    if (this.pending > 0 || !this.lastResolution) this.buffer.push(ev);
     else this.forward(ev);
   }
 
   private relogin(): Promise<void> {
+    this.pending += 1;
     const run = this.chain.then(async () => {
       try {
-        this.lastResolution = await this.resolve();
-        this.deps.logger.info({ account: this.accountId, ...this.lastResolution }, 'ids of the new login session resolved');
-      } catch (error) {
-        this.deps.logger.error({ err: error, account: this.accountId }, 'could not resolve the ids of a new login session');
+        await this.resolveUntilDone();
       } finally {
-        const waiting = this.buffer ?? [];
-        this.buffer = null;
-        for (const ev of waiting) this.forward(ev);
+        this.pending -= 1;
+        // Only when no newer login waits: its events must be read with its own ids.
+        if (this.pending === 0) this.flush();
       }
     });
     this.chain = run;
     return run;
   }
 
+  /** A failed resolution (a list call timing out, a rate limit) is tried again, events and sends waiting meanwhile. */
+  private async resolveUntilDone(): Promise<void> {
+    for (let delay = RETRY_FIRST_MS; !this.stopped; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        this.lastResolution = await this.resolve();
+        this.deps.logger.info({ account: this.accountId, ...this.lastResolution }, 'ids of the new login session resolved');
+        return;
+      } catch (error) {
+        this.deps.logger.error({ err: error, account: this.accountId, retryInMs: delay }, 'could not resolve the ids of a new login session');
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  }
+
+  private flush(): void {
+    const waiting = this.buffer;
+    this.buffer = [];
+    for (const ev of waiting) this.forward(ev);
+  }
+
   private forward(ev: InboundEvent): void {
-    const sink = this.sink;
-    if (!sink) return;
-    sink(this.inbound(ev));
+    this.sink?.(this.inbound(ev));
+  }
+
+  /** Outbound calls wait for a login being resolved; after `resolveWaitMs` they are put back, nothing sent. */
+  private async ready(): Promise<void> {
+    if (this.pending === 0) {
+      if (!this.lastResolution) throw new PlatformUnavailableError(`${this.accountId} has not logged in yet`, true);
+      return;
+    }
+    const wait = this.deps.resolveWaitMs ?? RESOLVE_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => {
+      timer = setTimeout(() => r('late'), wait);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.chain.then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late' || this.pending > 0) throw new PlatformUnavailableError(`${this.accountId}: the ids of a new login are not resolved yet`, true);
   }
 
   // ---- translation ----------------------------------------------------------------------------
@@ -168,10 +225,10 @@ export class ResolvingAdapter implements ChatAdapter {
   /** The canonical id of a session id; someone never seen keeps their session id, recorded as new. */
   private canonical(kind: IdKind, sessionId: string): string {
     if (sessionId === this.raw.selfId || sessionId === 'all') return sessionId;
-    const known = this.toCanonical[kind].get(sessionId);
+    const known = this.toCanonical[kind].get(sessionId) ?? this.prior[kind].get(sessionId);
     if (known !== undefined) return known;
     if (this.toSession[kind].has(sessionId)) {
-      // Taken as another id's canonical: cannot happen with distinct session id spaces; kept apart anyway.
+      // Someone's canonical id already (cannot happen with distinct id spaces): not recorded twice.
       this.deps.logger.warn({ account: this.accountId, kind }, 'a session id collides with a canonical id');
       return sessionId;
     }
@@ -180,9 +237,11 @@ export class ResolvingAdapter implements ChatAdapter {
     return sessionId;
   }
 
-  /** The session id for a canonical id; unknown ones are passed as they are (the platform refuses them if stale). */
+  /** The session id for a canonical id; none in this session: the platform would not know it either. */
   private session(kind: IdKind, canonicalId: string): string {
-    return this.toSession[kind].get(canonicalId) ?? canonicalId;
+    const id = this.toSession[kind].get(canonicalId);
+    if (id !== undefined) return id;
+    throw new PlatformRefusedError(kind === 'group' ? 'not_in_group' : 'unknown_user', `${this.accountId} has no ${kind} ${canonicalId} in its current login`);
   }
 
   private inbound(ev: InboundEvent): InboundEvent {
@@ -190,6 +249,8 @@ export class ResolvingAdapter implements ChatAdapter {
     const group = (id: string): string => this.canonical('group', id);
     switch (ev.kind) {
       case 'message':
+        // A private message on WeChat comes from a friend.
+        if (ev.chat.type === 'private' && !this.capabilities.privateToStrangers) this.friends.add(user(ev.sender.userId));
         return {
           ...ev,
           chat: ev.chat.type === 'group' ? { type: 'group', chatId: group(ev.chat.chatId) } : ev.chat,
@@ -208,49 +269,62 @@ export class ResolvingAdapter implements ChatAdapter {
     }
   }
 
-  sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
+  async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
+    await this.ready();
     return this.raw.sendGroup(this.session('group', chatId), this.outbound(message));
   }
 
-  sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
+  async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
+    await this.ready();
     return this.raw.sendPrivate(this.session('user', userId), this.outbound(message));
   }
 
   private outbound(message: OutboundMessage): OutboundMessage {
-    return message.mentions ? { ...message, mentions: message.mentions.map((m) => this.session('user', m)) } : message;
+    if (!message.mentions) return message;
+    // Someone not in this login cannot be mentioned; the text still names them.
+    const mentions = message.mentions.flatMap((m) => (m === 'all' ? [m] : this.toSession.user.has(m) ? [this.session('user', m)] : []));
+    return { ...message, mentions };
   }
 
   async listGroups(): Promise<readonly GroupInfo[]> {
+    await this.ready();
     return (await this.raw.listGroups()).map((g) => ({ ...g, chatId: this.canonical('group', g.chatId) }));
   }
 
   async listMembers(chatId: string): Promise<readonly MemberInfo[]> {
+    await this.ready();
     return (await this.raw.listMembers(this.session('group', chatId))).map((m) => ({ ...m, userId: this.canonical('user', m.userId) }));
   }
 
   async listContacts(): Promise<readonly ContactInfo[]> {
     if (!this.raw.listContacts) return [];
+    await this.ready();
     return (await this.raw.listContacts()).map((c) => ({ ...c, userId: this.canonical('user', c.userId) }));
   }
 
   async setRemark(userId: string, remark: string): Promise<void> {
     if (!this.raw.setRemark) return;
+    await this.ready();
     await this.raw.setRemark(this.session('user', userId), remark);
   }
 
   async confirmSent(target: { chatType: 'group' | 'private'; id: string }, deliveryKey: string): Promise<'sent' | 'not_sent' | 'unknown'> {
     if (!this.raw.confirmSent) return 'unknown';
-    return this.raw.confirmSent({ chatType: target.chatType, id: this.session(target.chatType === 'group' ? 'group' : 'user', target.id) }, deliveryKey);
+    await this.ready();
+    const kind = target.chatType === 'group' ? 'group' : 'user';
+    if (!this.toSession[kind].has(target.id)) return 'unknown';
+    return this.raw.confirmSent({ chatType: target.chatType, id: this.session(kind, target.id) }, deliveryKey);
   }
 
   /**
-   * Writes the remark `姓名·学号` on a contact just bound to a roster person (`/绑定`), in the
-   * background, paced with the other remark writes. Platforms without remarks ignore it.
+   * Writes the remark `姓名·学号` on a contact just bound to a roster person (`/绑定`), or clears it
+   * (`person` null, after `/解绑`), in the background, paced with the other remark writes. Only on
+   * people this login has seen; platforms without remarks ignore it.
    */
-  remarkLater(canonicalUserId: string, person: Person): void {
-    // Only on a contact this account has seen in its current session.
+  remarkLater(canonicalUserId: string, person: Person | null): void {
+    // Not only known friends: someone may have added the bot since the login; the platform refuses the others.
     if (!this.raw.setRemark || !this.toSession.user.has(canonicalUserId)) return;
-    this.queueRemarks([{ sessionId: this.session('user', canonicalUserId), remark: remarkFor(person) }]);
+    this.queueRemarks([{ canonical: canonicalUserId, remark: person ? remarkFor(person) : '' }]);
   }
 
   // ---- resolution after a login -----------------------------------------------------------------
@@ -272,17 +346,21 @@ export class ResolvingAdapter implements ChatAdapter {
       return list;
     };
     const roomOf = await this.findRooms(org, rooms, served, previous.group, listOf);
+    const found = new Set([...roomOf.values()].filter((f) => f.by !== 'new').map((f) => f.canonical));
+    for (const pg of served) {
+      if (!found.has(pg.chatId)) this.deps.logger.warn({ account: this.accountId, group: org.group(pg.groupId)?.key }, 'a group this account serves was not found after its login');
+    }
 
     // Everyone this session shows: members of the account's rooms, and its contacts.
-    const seen = new Map<string, { nickname: string; remark?: string; in: { chat: string; card?: string }[] }>();
+    const seen = new Map<string, Seen>();
     for (const r of rooms) {
-      const found = roomOf.get(r.chatId);
-      if (!found || found.by === 'new') continue;
+      const room = roomOf.get(r.chatId);
+      if (!room || room.by === 'new') continue;
       for (const m of await listOf(r.chatId)) {
         if (m.userId === this.raw.selfId) continue;
         const s = seen.get(m.userId) ?? { nickname: m.nickname, in: [] };
         if (m.remark !== undefined) s.remark = m.remark;
-        s.in.push({ chat: found.canonical, ...(m.card === undefined ? {} : { card: m.card }) });
+        s.in.push({ chat: room.canonical, ...(m.card === undefined ? {} : { card: m.card }) });
         seen.set(m.userId, s);
       }
     }
@@ -294,37 +372,49 @@ export class ResolvingAdapter implements ChatAdapter {
     }
     const people = this.findPeople(org, seen, previous.user);
 
-    const rows: SessionIdRow[] = [];
-    for (const [sessionId, f] of roomOf) rows.push({ kind: 'group', sessionId, canonicalId: f.canonical, resolvedBy: f.by });
-    for (const [sessionId, f] of people) rows.push({ kind: 'user', sessionId, canonicalId: f.canonical, resolvedBy: f.by });
+    const rows = uniqueRows([
+      ...[...roomOf].map(([sessionId, f]): SessionIdRow => ({ kind: 'group', sessionId, canonicalId: f.canonical, resolvedBy: f.by })),
+      ...[...people].map(([sessionId, f]): SessionIdRow => ({ kind: 'user', sessionId, canonicalId: f.canonical, resolvedBy: f.by })),
+    ]);
     this.deps.ids.replaceAll(this.accountId, rows, now);
+    this.prior = { user: new Map(this.toCanonical.user), group: new Map(this.toCanonical.group) };
     for (const kind of ['user', 'group'] as const) {
       this.toCanonical[kind].clear();
       this.toSession[kind].clear();
     }
     for (const r of rows) this.remember(r.kind, r.sessionId, r.canonicalId);
+    this.friends.clear();
+    for (const c of contacts) {
+      const id = this.toCanonical.user.get(c.userId);
+      if (id !== undefined) this.friends.add(id);
+    }
 
     // The kept member lists now hold this session's reading, under canonical ids.
     for (const r of rooms) {
-      const found = roomOf.get(r.chatId);
+      const room = roomOf.get(r.chatId);
       const list = lists.get(r.chatId);
-      if (!found || found.by === 'new' || !list) continue;
-      this.deps.members.replace(this.platform, found.canonical, list.map((m) => ({ ...m, userId: this.canonical('user', m.userId) })), now, this.accountId, r.name);
+      if (!room || room.by === 'new' || !list) continue;
+      const members = list.flatMap((m) => {
+        const id = m.userId === this.raw.selfId ? m.userId : this.toCanonical.user.get(m.userId);
+        return id === undefined ? [] : [{ ...m, userId: id }];
+      });
+      this.deps.members.replace(this.platform, room.canonical, members, now, this.accountId, r.name);
     }
 
-    // Remarks on contacts Cascade can name, so the next login finds them whatever their card says.
+    // Remarks on contacts that are roster people (found by strong evidence only), so the next login finds them.
     if (this.raw.setRemark) {
-      const writes: { sessionId: string; remark: string }[] = [];
+      const writes: { canonical: string; remark: string }[] = [];
       for (const c of contacts) {
-        const person = org.personByPlatformAccount(this.platform, this.canonical('user', c.userId));
-        if (person && c.remark !== remarkFor(person)) writes.push({ sessionId: c.userId, remark: remarkFor(person) });
+        const id = this.toCanonical.user.get(c.userId);
+        const person = id === undefined ? undefined : org.personByPlatformAccount(this.platform, id);
+        if (id !== undefined && person && c.remark !== remarkFor(person)) writes.push({ canonical: id, remark: remarkFor(person) });
       }
       this.queueRemarks(writes);
     }
 
     const byHow: Record<ResolvedBy, number> = { same: 0, remark: 0, list: 0, card: 0, topic: 0, new: 0 };
-    for (const f of people.values()) byHow[f.by] += 1;
-    return { rooms: rooms.length, roomsFound: [...roomOf.values()].filter((f) => f.by !== 'new').length, people: people.size, byHow };
+    for (const r of rows) if (r.kind === 'user') byHow[r.resolvedBy] += 1;
+    return { rooms: rooms.length, roomsFound: found.size, people: rows.filter((r) => r.kind === 'user').length, byHow };
   }
 
   /** The canonical platform group of each room of this session. */
@@ -337,39 +427,45 @@ export class ResolvingAdapter implements ChatAdapter {
   ): Promise<Map<string, Found>> {
     const out = new Map<string, Found>();
     const taken = new Set<string>();
+    const give = (room: string, canonical: string, by: ResolvedBy): void => {
+      if (out.has(room) || taken.has(canonical)) return;
+      out.set(room, { canonical, by });
+      taken.add(canonical);
+    };
     for (const r of rooms) {
       const before = previous.get(r.chatId);
-      if (before !== undefined && !taken.has(before)) {
-        out.set(r.chatId, { canonical: before, by: 'same' });
-        taken.add(before);
-      }
+      if (before !== undefined) give(r.chatId, before, 'same');
     }
     // A room showing the roster's own id (platforms or puppets with stable ids, or the first session).
-    for (const r of rooms) {
-      if (out.has(r.chatId) || taken.has(r.chatId) || !served.some((pg) => pg.chatId === r.chatId)) continue;
-      out.set(r.chatId, { canonical: r.chatId, by: 'same' });
-      taken.add(r.chatId);
-    }
-    // By name: the room's name as kept at the last read, else the roster's name of its group.
-    const nameOf = (pg: PlatformGroup): string => this.deps.members.get(pg.platform, pg.chatId)?.topic ?? org.group(pg.groupId)?.name ?? '';
-    const byName = new Map<string, { rooms: GroupInfo[]; pgs: PlatformGroup[] }>();
-    for (const pg of served) {
-      if (taken.has(pg.chatId)) continue;
-      const e = byName.get(nameOf(pg)) ?? { rooms: [], pgs: [] };
-      e.pgs.push(pg);
-      byName.set(nameOf(pg), e);
-    }
-    for (const r of rooms) if (!out.has(r.chatId)) byName.get(r.name)?.rooms.push(r);
-    for (const { rooms: rs, pgs } of byName.values()) {
-      if (rs.length === 0) continue;
-      if (rs.length === 1 && pgs.length === 1 && rs[0] && pgs[0]) {
-        out.set(rs[0].chatId, { canonical: pgs[0].chatId, by: 'topic' });
-        continue;
+    for (const r of rooms) if (served.some((pg) => pg.chatId === r.chatId)) give(r.chatId, r.chatId, 'same');
+
+    // By name: the room's name as kept at the last read, or as the roster names the group.
+    const namesOf = (pg: PlatformGroup): string[] => [this.deps.members.get(pg.platform, pg.chatId)?.topic, org.group(pg.groupId)?.name].filter((n): n is string => !!n);
+    const open = (): { rooms: GroupInfo[]; candidates: Map<string, PlatformGroup[]> } => {
+      const candidates = new Map<string, PlatformGroup[]>();
+      const left = rooms.filter((r) => !out.has(r.chatId));
+      for (const r of left) candidates.set(r.chatId, served.filter((pg) => !taken.has(pg.chatId) && namesOf(pg).includes(r.name)));
+      return { rooms: left, candidates };
+    };
+    // 1. A name only one room and one group share.
+    {
+      const { rooms: left, candidates } = open();
+      for (const r of left) {
+        const pgs = candidates.get(r.chatId) ?? [];
+        const only = pgs[0];
+        if (pgs.length !== 1 || !only) continue;
+        const rivals = left.filter((o) => (candidates.get(o.chatId) ?? []).some((pg) => pg.chatId === only.chatId));
+        if (rivals.length === 1) give(r.chatId, only.chatId, 'topic');
       }
-      // Rooms of one name: each goes to the kept list its members resemble most.
+    }
+    // 2. Rooms of one name: each goes to the kept list its members resemble most.
+    {
+      const { rooms: left, candidates } = open();
       const signature = (m: MemberInfo): string => `${m.nickname}\u0000${m.card ?? ''}`;
       const scores: { room: string; pg: string; score: number }[] = [];
-      for (const r of rs) {
+      for (const r of left) {
+        const pgs = candidates.get(r.chatId) ?? [];
+        if (pgs.length === 0) continue;
         const mine = new Set((await listOf(r.chatId)).map(signature));
         for (const pg of pgs) {
           const kept = this.deps.members.get(pg.platform, pg.chatId)?.members ?? [];
@@ -377,34 +473,38 @@ export class ResolvingAdapter implements ChatAdapter {
         }
       }
       scores.sort((a, b) => b.score - a.score);
-      for (const s of scores) {
-        if (s.score === 0 || out.has(s.room) || taken.has(s.pg)) continue;
-        out.set(s.room, { canonical: s.pg, by: 'topic' });
-        taken.add(s.pg);
+      for (const s of scores) if (s.score > 0) give(s.room, s.pg, 'topic');
+    }
+    // 3. No evidence left: rooms whose candidates all belong to one logical group (a college's parents
+    // in two rooms) are paired in any order, since that group is relayed to and audited as one.
+    {
+      const { rooms: left, candidates } = open();
+      const byGroup = new Map<number, { rooms: string[]; pgs: Set<string> }>();
+      for (const r of left) {
+        const pgs = candidates.get(r.chatId) ?? [];
+        const groups = new Set(pgs.map((pg) => pg.groupId));
+        const g = [...groups][0];
+        if (groups.size !== 1 || g === undefined) continue;
+        const e = byGroup.get(g) ?? { rooms: [], pgs: new Set<string>() };
+        e.rooms.push(r.chatId);
+        for (const pg of pgs) e.pgs.add(pg.chatId);
+        byGroup.set(g, e);
       }
-      // No evidence left: rooms of one logical group (a college's parents in two rooms) may be paired in
-      // any order, since the group is relayed to and audited as one. Rooms of different groups are not guessed.
-      const restRooms = rs.filter((r) => !out.has(r.chatId));
-      const restPgs = pgs.filter((pg) => !taken.has(pg.chatId));
-      if (restRooms.length > 0 && restRooms.length === restPgs.length && new Set(restPgs.map((pg) => pg.groupId)).size === 1) {
-        restRooms.forEach((r, i) => {
-          const pg = restPgs[i];
-          if (!pg) return;
-          out.set(r.chatId, { canonical: pg.chatId, by: 'topic' });
-          taken.add(pg.chatId);
+      for (const { rooms: rs, pgs } of byGroup.values()) {
+        if (rs.length !== pgs.size) continue;
+        const list = [...pgs];
+        rs.forEach((room, i) => {
+          const pg = list[i];
+          if (pg !== undefined) give(room, pg, 'topic');
         });
       }
     }
-    for (const r of rooms) if (!out.has(r.chatId)) out.set(r.chatId, { canonical: r.chatId, by: 'new' });
+    for (const r of rooms) if (!out.has(r.chatId) && !taken.has(r.chatId)) give(r.chatId, r.chatId, 'new');
     return out;
   }
 
   /** The canonical id of each person this session shows. */
-  private findPeople(
-    org: OrgIndex,
-    seen: ReadonlyMap<string, { nickname: string; remark?: string; in: { chat: string; card?: string }[] }>,
-    previous: ReadonlyMap<string, string>,
-  ): Map<string, Found> {
+  private findPeople(org: OrgIndex, seen: ReadonlyMap<string, Seen>, previous: ReadonlyMap<string, string>): Map<string, Found> {
     const out = new Map<string, Found>();
     const taken = new Set<string>();
     const give = (sessionId: string, canonical: string, by: ResolvedBy): boolean => {
@@ -413,73 +513,66 @@ export class ResolvingAdapter implements ChatAdapter {
       taken.add(canonical);
       return true;
     };
-    // 1. The same session (a restored login).
+    // 1. The same session (a restored login), or an id the roster or a binding gives.
     for (const id of seen.keys()) {
       const before = previous.get(id);
       if (before !== undefined) give(id, before, 'same');
     }
-    // 1b. An id the roster or a binding gives (platforms or puppets that show stable ids).
-    for (const id of seen.keys()) if (!out.has(id) && org.personByPlatformAccount(this.platform, id)) give(id, id, 'same');
-    // 2. The remark Cascade wrote.
+    for (const id of seen.keys()) if (org.personByPlatformAccount(this.platform, id)) give(id, id, 'same');
+    // 2. The remark Cascade wrote, when one contact alone carries it. A person with several accounts
+    //    (the roster's, then bound ones) is given the newest binding seen in the previous session:
+    //    remarks are written when an account is bound.
+    const before = new Set(previous.values());
+    const byRemark = new Map<string, string[]>();
     for (const [id, s] of seen) {
       if (out.has(id)) continue;
       const p = personOfRemark(org, s.remark);
-      const account = p ? org.accountOn(p.id, this.platform) : undefined;
-      if (account) give(id, account, 'remark');
+      const accounts = p ? [...org.accountsOn(p.id, this.platform)].reverse().filter((a) => !taken.has(a)) : [];
+      const account = accounts.find((a) => before.has(a)) ?? accounts[0];
+      if (account) byRemark.set(account, [...(byRemark.get(account) ?? []), id]);
     }
-    // 3. The same nickname and card as one member of the room's kept list.
-    const keptBySignature = new Map<string, Map<string, string[]>>();
+    for (const [account, ids] of byRemark) {
+      if (ids.length === 1 && ids[0] !== undefined) give(ids[0], account, 'remark');
+      else this.deps.logger.warn({ account: this.accountId, contacts: ids.length }, 'several contacts carry the remark of one person; none is taken for them');
+    }
+    // 3. The same nickname and card as one member of the room's kept list: keeps the id of someone
+    //    Cascade does not know. Never a roster person's id: anyone can copy a nickname and a card.
+    const kept = new Map<string, Map<string, string[]>>();
     const keptOf = (chat: string): Map<string, string[]> => {
-      let m = keptBySignature.get(chat);
+      let m = kept.get(chat);
       if (!m) {
         m = new Map();
         for (const k of this.deps.members.get(this.platform, chat)?.members ?? []) {
           const sig = `${k.nickname}\u0000${k.card ?? ''}`;
           m.set(sig, [...(m.get(sig) ?? []), k.userId]);
         }
-        keptBySignature.set(chat, m);
+        kept.set(chat, m);
       }
       return m;
     };
-    const claimsByChat = new Map<string, Map<string, number>>();
+    const claims = new Map<string, number>();
     for (const s of seen.values()) {
       for (const where of s.in) {
-        const sig = `${s.nickname}\u0000${where.card ?? ''}`;
-        const m = claimsByChat.get(where.chat) ?? new Map<string, number>();
-        m.set(sig, (m.get(sig) ?? 0) + 1);
-        claimsByChat.set(where.chat, m);
+        const key = `${where.chat}\u0000${s.nickname}\u0000${where.card ?? ''}`;
+        claims.set(key, (claims.get(key) ?? 0) + 1);
       }
     }
     for (const [id, s] of seen) {
       if (out.has(id)) continue;
       for (const where of s.in) {
         const sig = `${s.nickname}\u0000${where.card ?? ''}`;
-        const kept = keptOf(where.chat).get(sig);
-        if (kept?.length === 1 && kept[0] !== undefined && claimsByChat.get(where.chat)?.get(sig) === 1 && give(id, kept[0], 'list')) break;
+        const ids = keptOf(where.chat).get(sig);
+        const k = ids?.length === 1 ? ids[0] : undefined;
+        if (k === undefined || claims.get(`${where.chat}\u0000${sig}`) !== 1 || org.personByPlatformAccount(this.platform, k)) continue;
+        if (give(id, k, 'list')) break;
       }
     }
-    // 4. A card naming a roster person with an account on this platform, claimed by no one else.
-    const claims = new Map<string, string[]>();
-    for (const [id, s] of seen) {
-      if (out.has(id)) continue;
-      for (const where of s.in) {
-        const pg = org.platformGroup(this.platform, where.chat);
-        const group = pg ? org.group(pg.groupId) : undefined;
-        if (!group) continue;
-        const who = identify(org, group, { platform: this.platform, userId: id, nickname: s.nickname, card: where.card }, expectedMembers(org, group), this.deps.patterns);
-        const account = who.personId === null ? undefined : org.accountOn(who.personId, this.platform);
-        if (!account || taken.has(account)) continue;
-        claims.set(account, [...new Set([...(claims.get(account) ?? []), id])]);
-        break;
-      }
-    }
-    for (const [account, ids] of claims) if (ids.length === 1 && ids[0] !== undefined) give(ids[0], account, 'card');
-    // 5. Someone new: their id of this session is theirs.
-    for (const id of seen.keys()) if (!out.has(id)) give(id, id, 'new') || out.set(id, { canonical: id, by: 'new' });
+    // 4. Someone new: their id of this session is theirs.
+    for (const id of seen.keys()) give(id, id, 'new');
     return out;
   }
 
-  private queueRemarks(writes: readonly { sessionId: string; remark: string }[]): void {
+  private queueRemarks(writes: readonly { canonical: string; remark: string }[]): void {
     if (writes.length === 0 || !this.raw.setRemark) return;
     const set = this.raw.setRemark.bind(this.raw);
     this.remarking = this.remarking.then(async () => {
@@ -488,11 +581,29 @@ export class ResolvingAdapter implements ChatAdapter {
         // Real time, not the app's clock: the platform's limits run on the wall clock, and a drill's virtual clock must not jump.
         if (i > 0 && this.deps.remarkGapMs > 0) await new Promise((r) => setTimeout(r, this.deps.remarkGapMs).unref());
         try {
-          await set(w.sessionId, w.remark);
+          // The id of the session current at the time of writing: a re-login in between is fine.
+          const sessionId = this.toSession.user.get(w.canonical);
+          if (sessionId !== undefined) await set(sessionId, w.remark);
         } catch (error) {
           this.deps.logger.warn({ err: error, account: this.accountId }, 'could not set a contact remark');
         }
       }
     });
   }
+}
+
+/** One row per session id and per canonical id (the store's unique keys); later duplicates are dropped. */
+function uniqueRows(rows: readonly SessionIdRow[]): SessionIdRow[] {
+  const sessions = new Set<string>();
+  const canonicals = new Set<string>();
+  const out: SessionIdRow[] = [];
+  for (const r of rows) {
+    const s = `${r.kind}\u0000${r.sessionId}`;
+    const c = `${r.kind}\u0000${r.canonicalId}`;
+    if (sessions.has(s) || canonicals.has(c)) continue;
+    sessions.add(s);
+    canonicals.add(c);
+    out.push(r);
+  }
+  return out;
 }

@@ -292,7 +292,9 @@ export function auditGroup(org: OrgIndex, group: Group, members: readonly GroupM
   identified.sort((a, b) => (a.id.via === 'account' ? 0 : 1) - (b.id.via === 'account' ? 0 : 1));
   for (const { m, id } of identified) {
     const person = id.personId === null ? undefined : org.person(id.personId);
-    const family = id.familyOf ?? (person?.kind === 'guardian' ? guardianFamily(org, person, expected) : null);
+    // A guardian of siblings whose card names the child of another college still speaks for the one here.
+    const wardHere = person?.kind === 'guardian' ? org.wardsOf(person.id).find((w) => expected.families.has(w.studentId))?.studentId ?? null : null;
+    const family = wardHere ?? id.familyOf ?? (person?.kind === 'guardian' ? guardianFamily(org, person, expected) : null);
     const belongs = (person !== undefined && expected.people.has(person.id)) || (family !== null && expected.families.has(family));
     if (!person && family === null) {
       const likely = id.ambiguous ? undefined : namedIn(org, m.card ?? m.nickname, expected);

@@ -44,6 +44,7 @@ export class OrgIndex {
   // Per platform, so that lookups need no concatenated key (the hot path of every inbound message).
   private readonly personByAccount = new Map<Platform, Map<string, number>>();
   private readonly accountByPerson = new Map<Platform, Map<number, string>>();
+  private readonly accountsByPerson = new Map<Platform, Map<number, string[]>>();
 
   constructor(snapshot: OrgSnapshot) {
     this.schoolName = snapshot.schoolName;
@@ -94,6 +95,12 @@ export class OrgIndex {
       byUser.set(b.platformUserId, b.personId);
       // The first binding on a platform wins, as the list lookup this replaces did.
       if (!byPerson.has(b.personId)) byPerson.set(b.personId, b.platformUserId);
+      let all = this.accountsByPerson.get(b.platform);
+      if (!all) {
+        all = new Map();
+        this.accountsByPerson.set(b.platform, all);
+      }
+      all.set(b.personId, [...(all.get(b.personId) ?? []), b.platformUserId]);
     }
   }
 
@@ -169,6 +176,10 @@ export class OrgIndex {
   personByPlatformAccount(platform: Platform, platformUserId: string): Person | undefined {
     const id = this.personByAccount.get(platform)?.get(platformUserId);
     return id === undefined ? undefined : this.peopleById.get(id);
+  }
+  /** Every account of the person on a platform (the roster's and bindings), first the one `accountOn` gives. */
+  accountsOn(personId: number, platform: Platform): readonly string[] {
+    return this.accountsByPerson.get(platform)?.get(personId) ?? [];
   }
   /** The person's platform user id on a platform, if known. */
   accountOn(personId: number, platform: Platform): string | undefined {

@@ -83,9 +83,10 @@ export interface RecallEvent {
 }
 
 /**
- * The account (re)logged in. Where ids are not stable (`capabilities.stableIds` false, wechat4u)
- * every contact and room id may have changed: the app re-resolves them (src/app/session-ids.ts).
- * Never queued as an inbound job.
+ * The account logged in: emitted at every login, the first included, whether it happens before
+ * `start()` resolves or later (after a QR scan, a reconnect, a re-login). Where ids are not stable
+ * (`capabilities.stableIds` false, wechat4u) every contact and room id may have changed: the app
+ * re-resolves them (src/app/session-ids.ts). Never queued as an inbound job.
  */
 export interface LoginEvent {
   readonly kind: 'login';
@@ -138,19 +139,61 @@ export interface ContactInfo {
 
 export type InboundSink = (event: InboundEvent) => void;
 
+/** How an account's connection is doing, for `cascade accounts` and the operators. */
+export interface AdapterStatus {
+  /**
+   * `online`: connected and logged in. `connecting`: (re)connecting or logging in. `login_required`:
+   * a person must act (scan a QR code, solve a slider, verify a device). `offline`: stopped or given up.
+   */
+  readonly state: 'online' | 'connecting' | 'login_required' | 'offline';
+  /** When the state last changed, epoch ms. */
+  readonly since: number;
+  /** The last sign of life from the platform (a heartbeat, any event), epoch ms. */
+  readonly lastHeartbeatAt?: number;
+  /** A short reason in English, e.g. `heartbeat lost`, `scan the QR code`. Never a phone number or a message. */
+  readonly detail?: string;
+}
+
+/**
+ * Refusal codes adapters use in `PlatformRefusedError.code`, so the app treats platforms alike.
+ * `risk_control` (oicq -70/-80, "发送消息过于频繁"), `muted` and `rate_limited` are risk signals: the account's
+ * circuit breaker stops its sends.
+ */
+export const REFUSAL_CODES = [
+  'too_long',
+  'too_many_mentions',
+  'not_in_group',
+  'not_friend',
+  'unknown_user',
+  'muted',
+  'risk_control',
+  'rate_limited',
+  'at_all_quota',
+  'at_all_not_allowed',
+  'bad_request',
+  'refused',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
 export interface ChatAdapter {
   readonly platform: Platform;
   readonly accountId: string;
   /** The bot's own user id on the platform (what mentions of it carry). */
   readonly selfId: string;
   readonly capabilities: AdapterCapabilities;
-  /** Connects and starts delivering events to the sink. Resolves when the account is online. */
+  /**
+   * Connects and starts delivering events to the sink. Resolves when the account is online, or when
+   * it waits for a person (a QR code to scan: `status().state` is `login_required`); it never waits
+   * for a human. Rejects only for a configuration error. Emits `login` at every login.
+   */
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt>;
   sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt>;
   listGroups(): Promise<readonly GroupInfo[]>;
   listMembers(chatId: string): Promise<readonly MemberInfo[]>;
+  /** The connection's state; adapters of real platforms give it. */
+  status?(): AdapterStatus;
   /** The account's contacts (friends), where the platform lists them. */
   listContacts?(): Promise<readonly ContactInfo[]>;
   /**

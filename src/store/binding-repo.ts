@@ -34,6 +34,7 @@ export class BindingRepo {
     const row = this.db.$client
       .prepare(
         `SELECT count(DISTINCT b.person_id) AS n FROM bindings b JOIN guardianships g ON g.guardian_id = b.person_id
+         JOIN persons p ON p.id = b.person_id AND p.active = 1
          WHERE g.student_id = ? AND b.platform = ? AND b.person_id != ?`,
       )
       .get(studentId, platform, exceptGuardianId) as { n: number };
@@ -47,9 +48,11 @@ export class BindingRepo {
     );
   }
 
-  /** Who an account is bound to in the store, if anyone. */
+  /** Who an account is bound to in the store, if anyone still on the roster. */
   personOf(platform: Platform, platformUserId: string): number | undefined {
-    const row = this.db.$client.prepare('SELECT person_id FROM bindings WHERE platform = ? AND platform_user_id = ?').get(platform, platformUserId) as { person_id: number } | undefined;
+    const row = this.db.$client
+      .prepare('SELECT b.person_id FROM bindings b JOIN persons p ON p.id = b.person_id AND p.active = 1 WHERE b.platform = ? AND b.platform_user_id = ?')
+      .get(platform, platformUserId) as { person_id: number } | undefined;
     return row?.person_id;
   }
 
