@@ -1,0 +1,468 @@
+/**
+ * QQ through oicq 2.3 or icqq 0.6 (the phone protocol, in-process). One class for both packages:
+ * it speaks to the client only through the `QqClient` slice (wire.ts).
+ *
+ * Login: password when configured, else QR code. Whenever a person must act (scan, slider,
+ * device check) the status is `login_required` with what to do in `detail`, and `start()` has
+ * already resolved. Reconnection is the adapter's (the library's own is switched off, client.ts).
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  PlatformRefusedError,
+  PlatformUnavailableError,
+  type AdapterCapabilities,
+  type AdapterStatus,
+  type ChatAdapter,
+  type ContactInfo,
+  type GroupInfo,
+  type InboundEvent,
+  type InboundSink,
+  type MemberInfo,
+  type OutboundMessage,
+  type SendReceipt,
+} from '../../src/platform/port.js';
+import { OICQ_CAPABILITIES } from './capabilities.js';
+import { createLibraryClient, libraryConfig } from './client.js';
+import {
+  checkOutbound,
+  decodeGroupMessage,
+  decodeMemberNotice,
+  decodePrivateMessage,
+  decodeRecall,
+  encodeOutbound,
+  loginEvent,
+  qqNumber,
+  quoteSource,
+  toPortError,
+  type DecodeContext,
+} from './codec.js';
+import { Deadlines } from './deadlines.js';
+import { loginMethod, type OicqOptions } from './options.js';
+import {
+  QR_WAITING_FOR_CONFIRM,
+  QR_WAITING_FOR_SCAN,
+  WIRE_EVENTS,
+  type QqClient,
+  type WireGroupMessageEvent,
+  type WireLoginErrorEvent,
+  type WireMemberInfo,
+  type WireMemberNotice,
+  type WireMessageRet,
+  type WireOfflineEvent,
+  type WirePrivateMessageEvent,
+  type WireQuotable,
+  type WireRecallNotice,
+  type WireUrlEvent,
+} from './wire.js';
+
+/** Waits and retry delays; tests shorten them. */
+export interface OicqTiming {
+  /** First reconnect delay after the connection drops; doubles per failure up to `reconnectMaxMs`, +≤20% jitter. */
+  readonly reconnectFirstMs: number;
+  readonly reconnectMaxMs: number;
+  /** How often a shown QR code's state is asked (the library does not poll by itself). */
+  readonly qrPollMs: number;
+  /** `start()` resolves after this long even if the login gave no verdict yet (status stays `connecting`). */
+  readonly startTimeoutMs: number;
+  /** Longest wait for one send or API call (the library's own waits add up to ~10 s). */
+  readonly callTimeoutMs: number;
+  readonly logoutTimeoutMs: number;
+}
+
+export const DEFAULT_TIMING: OicqTiming = Object.freeze({
+  reconnectFirstMs: 5_000,
+  reconnectMaxMs: 5 * 60_000,
+  qrPollMs: 3_000,
+  startTimeoutMs: 30_000,
+  callTimeoutMs: 20_000,
+  logoutTimeoutMs: 5_000,
+});
+
+export interface OicqEnv {
+  readonly logger: Logger;
+  /** The account's library files go to `<dataDir>/oicq/<accountId>` (device file, token, QR code). */
+  readonly dataDir: string;
+  /** A ready client (tests: a real offline one); used as given and not created from `options.package`. */
+  readonly client?: QqClient;
+  readonly timing?: Partial<OicqTiming>;
+}
+
+const JITTER = 0.2;
+/** Delivery keys remembered for confirmSent; older ones answer `unknown`. */
+const SENT_KEYS_KEPT = 10_000;
+
+export class OicqAdapter implements ChatAdapter {
+  readonly platform = 'qq' as const;
+  readonly accountId: string;
+  readonly selfId: string;
+  readonly capabilities: AdapterCapabilities = OICQ_CAPABILITIES;
+  private readonly timing: OicqTiming;
+  private readonly log: Logger;
+  private readonly ctx: DecodeContext;
+  private readonly deadlines = new Deadlines();
+  private readonly sentKeys = new Map<string, string>();
+  private client: QqClient | undefined;
+  private sink: InboundSink | undefined;
+  private disposers: (() => void)[] = [];
+  private current: AdapterStatus = { state: 'offline', since: Date.now(), detail: 'not started' };
+  private loggedIn = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempts = 0;
+  private qrTimer: NodeJS.Timeout | undefined;
+  private qrPolling = false;
+  private settleStart: (() => void) | undefined;
+
+  constructor(
+    private readonly options: OicqOptions & { readonly accountId: string },
+    private readonly env: OicqEnv,
+  ) {
+    this.accountId = options.accountId;
+    this.selfId = String(options.uin);
+    this.timing = { ...DEFAULT_TIMING, ...env.timing };
+    this.log = env.logger.child({ account: options.accountId, platform: 'qq', adapter: options.package });
+    this.ctx = { accountId: options.accountId, selfUin: options.uin, now: () => Date.now() };
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  async start(sink: InboundSink): Promise<void> {
+    if (this.sink) throw new Error(`${this.accountId} is already started`);
+    const client = this.env.client ?? (await this.createClient());
+    if (client.uin !== this.options.uin) throw new Error(`client is QQ ${client.uin}, config says ${this.options.uin}`);
+    this.client = client;
+    this.sink = sink;
+    this.listenAll(client);
+    const settled = new Promise<void>((resolve) => {
+      this.settleStart = resolve;
+    });
+    const timeout = setTimeout(() => this.startSettled(), this.timing.startTimeoutMs);
+    this.login();
+    await settled;
+    clearTimeout(timeout);
+  }
+
+  async stop(): Promise<void> {
+    this.sink = undefined;
+    this.clearTimers();
+    this.deadlines.abortAll(`${this.accountId} stopped`);
+    for (const dispose of this.disposers.splice(0)) dispose();
+    const client = this.client;
+    if (!this.env.client) this.client = undefined;
+    if (client) await this.shutdown(client);
+    this.loggedIn = false;
+    this.setState('offline', 'stopped');
+    this.startSettled();
+  }
+
+  status(): AdapterStatus {
+    return this.current;
+  }
+
+  /** After a slider check: the ticket the operator took from the captcha page's network response. */
+  async submitSliderTicket(ticket: string): Promise<void> {
+    const client = this.requireClient();
+    this.setState('connecting', 'slider ticket submitted');
+    await client.submitSlider(ticket.trim()).catch((error: unknown) => this.loginFailed(error));
+  }
+
+  /** After the operator verified the device at the URL the status showed: log in again. */
+  resumeLogin(): void {
+    this.requireClient();
+    this.login();
+  }
+
+  private async createClient(): Promise<QqClient> {
+    const dataDir = join(this.env.dataDir, 'oicq', this.accountId);
+    return createLibraryClient(this.options.package, this.options.uin, libraryConfig(this.options, dataDir));
+  }
+
+  private login(): void {
+    const client = this.client;
+    if (!client || !this.sink) return;
+    this.stopQrPoll();
+    const password = loginMethod(this.options) === 'password' ? this.options.password : undefined;
+    this.setState('connecting', 'logging in');
+    client.login(password).catch((error: unknown) => this.loginFailed(error));
+  }
+
+  private loginFailed(error: unknown): void {
+    if (!this.sink) return;
+    const reason = toPortError(error).message;
+    this.log.warn({ reason }, 'QQ login attempt failed; retrying');
+    this.setState('connecting', `login failed: ${reason}`);
+    this.scheduleReconnect();
+    this.startSettled();
+  }
+
+  private async shutdown(client: QqClient): Promise<void> {
+    if (!client.isOnline()) {
+      client.terminate();
+      return;
+    }
+    try {
+      await this.deadlines.race(client.logout(), this.timing.logoutTimeoutMs, 'logout');
+    } catch (error) {
+      this.log.warn({ reason: toPortError(error).message }, 'QQ logout failed; closing the connection');
+      client.terminate();
+    }
+  }
+
+  private startSettled(): void {
+    const settle = this.settleStart;
+    this.settleStart = undefined;
+    settle?.();
+  }
+
+  private setState(state: AdapterStatus['state'], detail?: string): void {
+    const since = state === this.current.state ? this.current.since : Date.now();
+    this.current = {
+      state,
+      since,
+      ...(this.current.lastHeartbeatAt === undefined ? {} : { lastHeartbeatAt: this.current.lastHeartbeatAt }),
+      ...(detail === undefined ? {} : { detail }),
+    };
+  }
+
+  private heartbeat(): void {
+    this.current = { ...this.current, lastHeartbeatAt: Date.now() };
+  }
+
+  private clearTimers(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stopQrPoll();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || !this.sink) return;
+    const base = Math.min(this.timing.reconnectMaxMs, this.timing.reconnectFirstMs * 2 ** this.reconnectAttempts);
+    const delay = Math.round(base * (1 + Math.random() * JITTER));
+    this.reconnectAttempts++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.login();
+    }, delay);
+  }
+
+  // ------------------------------------------------------------ events
+
+  private listenAll(client: QqClient): void {
+    // Messages, notices and a login are signs of life from QQ; the rest are the library's own verdicts.
+    const on = <T>(event: string, handler: (payload: T) => void, alive = true): void => this.listen(client, event, handler, alive);
+    on<WireGroupMessageEvent>(WIRE_EVENTS.groupMessage, (e) => this.deliver(decodeGroupMessage(e, this.ctx)));
+    on<WirePrivateMessageEvent>(WIRE_EVENTS.privateMessage, (e) => this.deliver(decodePrivateMessage(e, this.ctx)));
+    on<WireMemberNotice>(WIRE_EVENTS.memberIncrease, (e) => this.deliver(decodeMemberNotice('member_join', e, this.ctx)));
+    on<WireMemberNotice>(WIRE_EVENTS.memberDecrease, (e) => this.deliver(decodeMemberNotice('member_leave', e, this.ctx)));
+    on<WireRecallNotice>(WIRE_EVENTS.groupRecall, (e) => this.deliver(decodeRecall(e, this.ctx)));
+    on<undefined>(WIRE_EVENTS.online, () => this.onOnline());
+    on<WireOfflineEvent>(WIRE_EVENTS.offlineNetwork, (e) => this.onNetworkLost(e), false);
+    on<WireOfflineEvent>(WIRE_EVENTS.offlineKickoff, (e) => this.onKickoff(e), false);
+    on<undefined>(WIRE_EVENTS.loginQrcode, () => this.onQrcode(client), false);
+    on<WireUrlEvent>(WIRE_EVENTS.loginSlider, (e) => this.onSlider(e), false);
+    on<WireUrlEvent>(WIRE_EVENTS.loginDevice, (e) => this.onDevice(e), false);
+    on<WireLoginErrorEvent>(WIRE_EVENTS.loginError, (e) => this.onLoginError(e), false);
+  }
+
+  /** oicq returns the emitter from `on` (remove by listener); icqq returns a disposer function. */
+  private listen<T>(client: QqClient, event: string, handler: (payload: T) => void, alive: boolean): void {
+    const listener = (payload: T): void => {
+      if (alive) this.heartbeat();
+      handler(payload);
+    };
+    const result = client.on(event, listener);
+    this.disposers.push(typeof result === 'function' ? () => void (result as () => unknown)() : () => void client.removeListener?.(event, listener));
+  }
+
+  /** The sink is the app's: its failure must not unwind into the library's packet handler. */
+  private deliver(event: InboundEvent | undefined): void {
+    if (!event || !this.sink) return;
+    try {
+      this.sink(event);
+    } catch (error) {
+      this.log.error({ err: error, kind: event.kind }, 'inbound sink threw');
+    }
+  }
+
+  private onOnline(): void {
+    this.clearTimers();
+    this.reconnectAttempts = 0;
+    this.loggedIn = true;
+    this.setState('online');
+    this.log.info('QQ online');
+    this.deliver(loginEvent(this.ctx));
+    this.startSettled();
+  }
+
+  private onNetworkLost(e: WireOfflineEvent): void {
+    this.setState('connecting', `connection lost: ${e.message ?? 'network error'}`);
+    this.log.warn({ reason: e.message }, 'QQ connection lost; reconnecting');
+    this.scheduleReconnect();
+    this.startSettled();
+  }
+
+  private onKickoff(e: WireOfflineEvent): void {
+    this.clearTimers();
+    this.setState('login_required', 'logged in on another device; restart this account to log in again');
+    // Logging in again at once would kick the other device in turn: a person decides.
+    this.log.error({ reason: e.message }, 'QQ kicked this bot offline (the account logged in elsewhere); restart the account to log in again');
+    this.startSettled();
+  }
+
+  private onQrcode(client: QqClient): void {
+    const png = client.dir === undefined ? 'the account data folder' : join(client.dir, 'qrcode.png');
+    this.setState('login_required', `scan the QR code with the bot's phone QQ (image: ${png})`);
+    this.log.warn({ png }, 'QQ login: scan the QR code printed above (or the PNG) with the phone QQ of this account, then confirm on the phone');
+    this.startQrPoll(client);
+    this.startSettled();
+  }
+
+  private onSlider(e: WireUrlEvent): void {
+    this.setState('login_required', `solve the slider captcha at ${e.url}, then submit its ticket`);
+    this.log.warn({ url: e.url }, 'QQ login: open the URL, solve the slider, copy the "ticket" from the page\'s network response and submit it (submitSliderTicket)');
+    this.startSettled();
+  }
+
+  private onDevice(e: WireUrlEvent): void {
+    // The payload also holds the account's phone number: never logged or shown.
+    this.setState('login_required', `verify this device at ${e.url}, then resume the login`);
+    this.log.warn({ url: e.url }, 'QQ login: open the URL with the phone QQ of this account to verify the new device, then resume the login (resumeLogin)');
+    this.startSettled();
+  }
+
+  private onLoginError(e: WireLoginErrorEvent): void {
+    this.clearTimers();
+    this.setState('offline', `login refused by QQ (code ${e.code})`);
+    this.log.error({ code: e.code, reason: e.message }, 'QQ refused the login; fix the account (password, device, sign server) and restart it');
+    this.startSettled();
+  }
+
+  private startQrPoll(client: QqClient): void {
+    if (this.qrTimer || !client.queryQrcodeResult) return;
+    this.qrTimer = setInterval(() => void this.pollQr(client), this.timing.qrPollMs);
+  }
+
+  private stopQrPoll(): void {
+    if (this.qrTimer) clearInterval(this.qrTimer);
+    this.qrTimer = undefined;
+  }
+
+  /** 0: confirmed, log in; expired or cancelled: log in again, which shows a new code. */
+  private async pollQr(client: QqClient): Promise<void> {
+    if (this.qrPolling || !client.queryQrcodeResult) return;
+    this.qrPolling = true;
+    let retcode: number;
+    try {
+      retcode = (await client.queryQrcodeResult()).retcode;
+    } catch {
+      return; // asked again at the next tick
+    } finally {
+      this.qrPolling = false;
+    }
+    if (retcode === QR_WAITING_FOR_SCAN || retcode < 0) return;
+    if (retcode === QR_WAITING_FOR_CONFIRM) {
+      this.setState('login_required', 'QR code scanned: confirm the login on the phone');
+      return;
+    }
+    this.login();
+  }
+
+  // ------------------------------------------------------------ sends and lists
+
+  async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
+    const gid = qqNumber(chatId, 'group');
+    checkOutbound(message, this.capabilities);
+    const content = encodeOutbound(message);
+    const source = this.quote(message.quoteId);
+    const ret = await this.call('sendGroupMsg', (c) => c.sendGroupMsg(gid, content, source));
+    return this.receipt(message.deliveryKey, ret);
+  }
+
+  async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
+    const uid = qqNumber(userId, 'user');
+    checkOutbound(message, this.capabilities);
+    const content = encodeOutbound({ text: message.text });
+    const source = this.quote(message.quoteId);
+    const ret = await this.call('sendPrivateMsg', (c) => c.sendPrivateMsg(uid, content, source));
+    return this.receipt(message.deliveryKey, ret);
+  }
+
+  async listGroups(): Promise<readonly GroupInfo[]> {
+    const client = this.loggedInClient();
+    return [...client.gl.values()].map((g) => ({ chatId: String(g.group_id), name: g.group_name, memberCount: g.member_count }));
+  }
+
+  async listMembers(chatId: string): Promise<readonly MemberInfo[]> {
+    const gid = qqNumber(chatId, 'group');
+    const client = this.loggedInClient();
+    const group = client.gl.get(gid);
+    if (!group) throw new PlatformRefusedError('not_in_group', `QQ ${this.selfId} is not in group ${chatId}`);
+    const members = await this.call('getMemberMap', (c) => c.pickGroup(gid).getMemberMap());
+    // The library resolves an empty map when the fetch fails; a real group always holds the bot.
+    if (members.size === 0 && group.member_count > 0) {
+      throw new PlatformUnavailableError(`member list of group ${chatId} could not be loaded`, false);
+    }
+    return [...members.values()].map((m) => this.member(client, m));
+  }
+
+  async listContacts(): Promise<readonly ContactInfo[]> {
+    const client = this.loggedInClient();
+    return [...client.fl.values()].map((f) => ({ userId: String(f.user_id), nickname: f.nickname, ...(f.remark ? { remark: f.remark } : {}) }));
+  }
+
+  /** Only sends of this process are known; after a restart the answer is `unknown` (never a guess). */
+  async confirmSent(_target: { chatType: 'group' | 'private'; id: string }, deliveryKey: string): Promise<'sent' | 'not_sent' | 'unknown'> {
+    return this.sentKeys.has(deliveryKey) ? 'sent' : 'unknown';
+  }
+
+  private member(client: QqClient, m: WireMemberInfo): MemberInfo {
+    const role = m.role === 'owner' || m.role === 'admin' ? m.role : 'member';
+    const remark = client.fl.get(m.user_id)?.remark;
+    return {
+      userId: String(m.user_id),
+      nickname: m.nickname || String(m.user_id),
+      ...(m.card ? { card: m.card } : {}),
+      role,
+      ...(remark ? { remark } : {}),
+    };
+  }
+
+  private quote(quoteId: string | undefined): WireQuotable | undefined {
+    if (quoteId === undefined) return undefined;
+    const source = quoteSource(quoteId);
+    if (!source) this.log.warn({ quoteId }, 'not a QQ message id; sending without the quote');
+    return source;
+  }
+
+  private receipt(deliveryKey: string, ret: WireMessageRet): SendReceipt {
+    this.sentKeys.set(deliveryKey, ret.message_id);
+    if (this.sentKeys.size > SENT_KEYS_KEPT) {
+      const oldest = this.sentKeys.keys().next();
+      if (!oldest.done) this.sentKeys.delete(oldest.value);
+    }
+    // Private sends resolve without a time.
+    return { messageId: ret.message_id, at: ret.time === undefined ? Date.now() : ret.time * 1000 };
+  }
+
+  /** One library call, bounded in time, its failure as the port's errors. */
+  private async call<T>(what: string, work: (client: QqClient) => Promise<T>): Promise<T> {
+    const client = this.requireClient();
+    try {
+      return await this.deadlines.race(work(client), this.timing.callTimeoutMs, what);
+    } catch (error) {
+      throw toPortError(error);
+    }
+  }
+
+  private requireClient(): QqClient {
+    if (!this.client || !this.sink) throw new PlatformUnavailableError(`${this.accountId} is not started`, true);
+    return this.client;
+  }
+
+  /** Lists are loaded at login: before the first one they are empty, not "no groups". */
+  private loggedInClient(): QqClient {
+    const client = this.requireClient();
+    if (!this.loggedIn) throw new PlatformUnavailableError(`${this.accountId} has not logged in yet`, true);
+    return client;
+  }
+}

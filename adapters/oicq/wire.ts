@@ -1,0 +1,166 @@
+/**
+ * The narrow slice of an oicq 2.3 / icqq 0.6 `Client` the adapter uses, and the event payloads it
+ * reads. Both libraries share this API, so one adapter class serves both. Only plain data fields
+ * are read: `e.group`, `e.reply()` and friends exist on real events only, not on injected ones.
+ */
+
+/** What `client.on()` gives back: oicq (an EventEmitter) the client itself, icqq a disposer. */
+export type ListenResult = unknown;
+
+export interface WireGroupInfo {
+  readonly group_id: number;
+  readonly group_name: string;
+  readonly member_count: number;
+}
+
+export interface WireFriendInfo {
+  readonly user_id: number;
+  readonly nickname: string;
+  readonly remark?: string;
+}
+
+export interface WireMemberInfo {
+  readonly user_id: number;
+  readonly nickname: string;
+  /** '' when the member set none. */
+  readonly card?: string;
+  readonly role?: string;
+}
+
+export type WireAtElem = { readonly type: 'at'; readonly qq: number | 'all'; readonly text?: string };
+export type WireTextElem = { readonly type: 'text'; readonly text: string };
+/** Every other element (face, image, ...): only its rendered `text`, when given, is read. */
+export type WireOtherElem = { readonly type: string; readonly text?: string };
+export type WireElem = WireAtElem | WireTextElem | WireOtherElem;
+
+/** A quote: which message is answered. `message` is what receivers show when they lack the original. */
+export interface WireQuotable {
+  readonly user_id: number;
+  readonly seq: number;
+  readonly rand: number;
+  readonly time: number;
+  readonly message: string;
+}
+
+/** What `sendGroupMsg` / `sendPrivateMsg` accept and resolve with (`time` may be missing for private sends). */
+export type WireSendable = string | readonly (string | WireElem)[];
+export interface WireMessageRet {
+  readonly message_id: string;
+  readonly seq?: number;
+  readonly rand?: number;
+  readonly time?: number;
+}
+
+export interface WireSender {
+  readonly user_id: number;
+  readonly nickname?: string;
+  readonly card?: string;
+}
+
+export interface WireGroupMessageEvent {
+  readonly group_id: number;
+  readonly user_id: number;
+  /** Seconds since the epoch. */
+  readonly time: number;
+  readonly message_id: string;
+  readonly atme?: boolean;
+  readonly message?: readonly WireElem[];
+  readonly raw_message?: string;
+  readonly sender?: WireSender;
+  readonly source?: { readonly user_id: number; readonly seq: number; readonly rand: number; readonly time: number };
+}
+
+export interface WirePrivateMessageEvent {
+  readonly sub_type?: string;
+  readonly from_id?: number;
+  readonly user_id: number;
+  readonly time?: number;
+  readonly message_id?: string;
+  readonly message?: readonly WireElem[];
+  readonly raw_message?: string;
+  readonly sender?: WireSender;
+}
+
+export interface WireMemberNotice {
+  readonly group_id: number;
+  readonly user_id: number;
+  readonly time?: number;
+}
+
+export interface WireRecallNotice {
+  readonly group_id: number;
+  /** The author of the recalled message. */
+  readonly user_id: number;
+  readonly message_id: string;
+  readonly time?: number;
+}
+
+export interface WireOfflineEvent {
+  readonly message?: string;
+}
+
+export interface WireLoginErrorEvent {
+  readonly code: number;
+  readonly message?: string;
+}
+
+/** `system.login.device` also carries a `phone`, which the adapter never reads. */
+export interface WireUrlEvent {
+  readonly url: string;
+}
+
+/** Event names the adapter listens to, as the libraries emit them (and `client.em` replays them). */
+export const WIRE_EVENTS = {
+  groupMessage: 'message.group',
+  privateMessage: 'message.private',
+  memberIncrease: 'notice.group.increase',
+  memberDecrease: 'notice.group.decrease',
+  groupRecall: 'notice.group.recall',
+  online: 'system.online',
+  offlineNetwork: 'system.offline.network',
+  offlineKickoff: 'system.offline.kickoff',
+  loginQrcode: 'system.login.qrcode',
+  loginSlider: 'system.login.slider',
+  loginDevice: 'system.login.device',
+  loginError: 'system.login.error',
+} as const;
+
+/** `queryQrcodeResult().retcode`: 0 scanned and confirmed; these keep waiting. */
+export const QR_WAITING_FOR_SCAN = 48;
+export const QR_WAITING_FOR_CONFIRM = 53;
+
+export interface WireGroup {
+  /** Resolves an EMPTY map when the fetch fails (offline, timeout); it never rejects. */
+  getMemberMap(noCache?: boolean): Promise<ReadonlyMap<number, WireMemberInfo>>;
+}
+
+export interface QqClient {
+  readonly uin: number;
+  /** The account's data folder (the QR code PNG is written there). */
+  readonly dir?: string;
+  /** Filled at login, just before `system.online`. */
+  readonly gl: ReadonlyMap<number, WireGroupInfo>;
+  readonly fl: ReadonlyMap<number, WireFriendInfo>;
+  on(event: string, listener: (payload: never) => void): ListenResult;
+  /** oicq only (EventEmitter); icqq disposes through what `on` returned. */
+  removeListener?(event: string, listener: (payload: never) => void): unknown;
+  /** oicq `login(password?)`; icqq accepts the same form when the uin was given to the constructor. */
+  login(password?: string): Promise<void>;
+  logout(keepalive?: boolean): Promise<void>;
+  terminate(): void;
+  isOnline(): boolean;
+  submitSlider(ticket: string): Promise<void>;
+  queryQrcodeResult?(): Promise<{ readonly retcode: number }>;
+  sendGroupMsg(gid: number, content: WireSendable, source?: WireQuotable): Promise<WireMessageRet>;
+  sendPrivateMsg(uid: number, content: WireSendable, source?: WireQuotable): Promise<WireMessageRet>;
+  pickGroup(gid: number): WireGroup;
+}
+
+/**
+ * The libraries' own typings overload `on` per event name and disagree on its return type, which no
+ * structural interface can match; their runtime shape is what `QqClient` states (checked by the
+ * conformance suite against real offline clients of both packages).
+ */
+export function asQqClient(client: object): QqClient {
+  return client as QqClient;
+}

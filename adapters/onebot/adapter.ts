@@ -1,0 +1,302 @@
+/**
+ * A ChatAdapter for one QQ account behind a OneBot v11 implementation (NapCat and the like).
+ * The transport moves frames; the codec translates them; this class keeps the session: who the bot
+ * is, whether it is online, and the names `@` segments render with.
+ */
+import type { Logger } from 'pino';
+import {
+  PlatformRefusedError,
+  PlatformUnavailableError,
+  type AdapterCapabilities,
+  type AdapterStatus,
+  type ChatAdapter,
+  type ContactInfo,
+  type GroupInfo,
+  type InboundEvent,
+  type InboundSink,
+  type MemberInfo,
+  type OutboundMessage,
+  type SendReceipt,
+} from '../../src/platform/port.js';
+import { ONEBOT_CAPABILITIES } from './capabilities.js';
+import { decodeEvent, decodeMember, encodeMessage, idString, responseError, wireId } from './codec.js';
+import { oneBotAccountKeys, oneBotOptionsSchema, type OneBotOptions } from './options.js';
+import { createTransport, type OneBotTransport, type TransportListener } from './transport.js';
+import type { WireEvent, WireFriendInfo, WireGroupInfo, WireLoginInfo, WireMemberInfo, WireMessageEvent } from './wire.js';
+
+export interface OneBotAdapterEnv {
+  readonly logger: Logger;
+}
+
+type State = AdapterStatus['state'];
+
+export class OneBotAdapter implements ChatAdapter {
+  readonly platform = 'qq' as const;
+  readonly accountId: string;
+  readonly capabilities: AdapterCapabilities = ONEBOT_CAPABILITIES;
+  private readonly options: OneBotOptions;
+  private readonly logger: Logger;
+  private transport: OneBotTransport | undefined;
+  private sink: InboundSink | undefined;
+  private self: string | undefined;
+  private selfName: string | undefined;
+  /** Bumped at every link change, so a login answered for a dead link is ignored. */
+  private generation = 0;
+  private state: State = 'offline';
+  private since = Date.now();
+  private detail: string | undefined;
+  /** A heartbeat said the QQ account itself is offline although the link is up. */
+  private accountOffline = false;
+  private onlineWaiters: (() => void)[] = [];
+  /** Card, else nickname, per group and user: what `@` segments without a name render as. */
+  private readonly names = new Map<string, Map<string, string>>();
+
+  constructor(options: OneBotOptions & { readonly accountId: string }, env: OneBotAdapterEnv) {
+    this.accountId = options.accountId;
+    // Checked again here so a hand-built options object cannot skip the cross-key rules; only the
+    // OneBot keys, so a whole account entry (id, platform, pacing) may be passed as it is.
+    this.options = oneBotOptionsSchema.parse(oneBotKeysOf(options));
+    this.logger = env.logger.child({ adapter: 'onebot', account: options.accountId, mode: this.options.mode });
+  }
+
+  /** The bot's QQ id: from `get_login_info`, or the reverse connection's X-Self-ID until then. */
+  get selfId(): string {
+    return this.self ?? '';
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    if (this.sink) throw new Error(`${this.accountId} is already started`);
+    this.sink = sink;
+    this.setState('connecting', 'starting');
+    const online = new Promise<void>((resolve) => this.onlineWaiters.push(resolve));
+    this.transport = createTransport(this.options, this.transportListener(), () => this.self);
+    try {
+      await this.transport.start();
+    } catch (error) {
+      this.sink = undefined;
+      this.transport = undefined;
+      this.setState('offline', 'could not start');
+      throw error;
+    }
+    await this.firstLogin(online);
+  }
+
+  /** Resolves at the first login, or after one call timeout: an unreachable implementation must not block the app. */
+  private async firstLogin(online: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.callTimeoutMs)));
+    await Promise.race([online, timeout]);
+    clearTimeout(timer);
+    if (this.state !== 'online') this.logger.warn({ detail: this.detail }, 'onebot not online yet; still trying');
+  }
+
+  async stop(): Promise<void> {
+    const transport = this.transport;
+    this.transport = undefined;
+    this.sink = undefined;
+    this.generation++;
+    this.releaseWaiters();
+    await transport?.stop();
+    this.setState('offline', 'stopped');
+  }
+
+  status(): AdapterStatus {
+    const lastHeartbeatAt = this.transport?.lastFrameAt;
+    return {
+      state: this.state,
+      since: this.since,
+      ...(lastHeartbeatAt === undefined ? {} : { lastHeartbeatAt }),
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    };
+  }
+
+  async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
+    this.checkOutbound(message);
+    return this.receipt(await this.request('send_group_msg', { group_id: wireId(chatId), message: encodeMessage(message) }));
+  }
+
+  async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
+    this.checkOutbound(message);
+    return this.receipt(await this.request('send_private_msg', { user_id: wireId(userId), message: encodeMessage(message) }));
+  }
+
+  async listGroups(): Promise<readonly GroupInfo[]> {
+    const groups = asArray<WireGroupInfo>(await this.request('get_group_list', {}));
+    return groups.flatMap((g) => {
+      const chatId = idString(g.group_id);
+      return chatId === undefined ? [] : [{ chatId, name: g.group_name ?? chatId, memberCount: g.member_count ?? 0 }];
+    });
+  }
+
+  async listMembers(chatId: string): Promise<readonly MemberInfo[]> {
+    const wire = asArray<WireMemberInfo>(await this.request('get_group_member_list', { group_id: wireId(chatId) }));
+    const members = wire.map(decodeMember).filter((m): m is MemberInfo => m !== undefined);
+    this.names.set(chatId, new Map(members.map((m) => [m.userId, m.card ?? m.nickname])));
+    return members;
+  }
+
+  async listContacts(): Promise<readonly ContactInfo[]> {
+    const friends = asArray<WireFriendInfo>(await this.request('get_friend_list', {}));
+    return friends.flatMap((f) => {
+      const userId = idString(f.user_id);
+      if (userId === undefined) return [];
+      const remark = f.remark?.trim();
+      return [{ userId, nickname: f.nickname?.trim() || userId, ...(remark ? { remark } : {}) }];
+    });
+  }
+
+  // confirmSent is left out on purpose: OneBot cannot find a past message by our delivery key, so an
+  // interrupted send is marked uncertain by the outbox rather than risk a duplicate.
+
+  private checkOutbound(message: OutboundMessage): void {
+    const { maxMessageChars, maxMentions } = this.capabilities;
+    if (message.text.length > maxMessageChars) {
+      throw new PlatformRefusedError('too_long', `text of ${message.text.length} chars exceeds ${maxMessageChars}`);
+    }
+    if ((message.mentions?.length ?? 0) > maxMentions) {
+      throw new PlatformRefusedError('too_many_mentions', `${message.mentions?.length} mentions exceed ${maxMentions}`);
+    }
+  }
+
+  private receipt(data: unknown): SendReceipt {
+    const messageId = isObject(data) ? idString(data.message_id) : undefined;
+    return { ...(messageId === undefined ? {} : { messageId }), at: Date.now() };
+  }
+
+  /** A call that needs the account online; answers other than `ok` become the port's errors. */
+  private async request(action: string, params: Readonly<Record<string, unknown>>): Promise<unknown> {
+    if (!this.transport || this.state !== 'online') {
+      throw new PlatformUnavailableError(`${this.accountId} is not online (${this.detail ?? this.state})`, true);
+    }
+    return this.call(action, params);
+  }
+
+  private async call(action: string, params: Readonly<Record<string, unknown>>): Promise<unknown> {
+    if (!this.transport) throw new PlatformUnavailableError(`${this.accountId} is stopped`, true);
+    const response = await this.transport.call(action, params);
+    if (response.status !== 'ok') throw responseError(action, response);
+    return response.data;
+  }
+
+  // ---------------------------------------------------------------- session
+
+  private transportListener(): TransportListener {
+    return {
+      event: (event) => this.receive(event),
+      up: (selfIdHint) => void this.login(++this.generation, selfIdHint),
+      down: (reason) => this.linkDown(reason),
+      refused: (reason) => {
+        this.logger.warn({ reason }, 'onebot connection refused');
+        if (this.state !== 'online') this.detail = reason;
+      },
+    };
+  }
+
+  private async login(generation: number, selfIdHint: string | undefined): Promise<void> {
+    if (selfIdHint !== undefined) this.self ??= selfIdHint;
+    this.setState('connecting', 'logging in');
+    try {
+      const info = (await this.call('get_login_info', {})) as Partial<WireLoginInfo> | null;
+      const id = idString(info?.user_id);
+      if (generation !== this.generation) return;
+      if (id === undefined) throw new Error('get_login_info gave no user_id');
+      this.self = id;
+      this.selfName = info?.nickname;
+      this.accountOffline = false;
+      this.online();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.logger.warn({ err: errorText(error) }, 'onebot login failed; reconnecting');
+      this.transport?.recycle('login failed');
+    }
+  }
+
+  private online(): void {
+    this.setState('online');
+    this.logger.info({ selfId: this.self }, 'onebot online');
+    this.emit({ kind: 'login', platform: 'qq', accountId: this.accountId, at: Date.now() });
+    this.releaseWaiters();
+  }
+
+  private linkDown(reason: string): void {
+    this.generation++;
+    if (!this.sink) return;
+    if (this.state === 'online') this.logger.warn({ reason }, 'onebot connection lost');
+    this.setState('connecting', reason);
+  }
+
+  private receive(event: WireEvent): void {
+    if (event.post_type === 'meta_event') return this.meta(event);
+    if (event.post_type === 'message') this.learnName(event as WireMessageEvent);
+    const decoded = decodeEvent(event, {
+      accountId: this.accountId,
+      selfId: this.self,
+      nameOf: (groupId, userId) => this.nameOf(groupId, userId),
+      now: Date.now(),
+    });
+    if (decoded) this.emit(decoded);
+  }
+
+  /** Heartbeats say whether the QQ account behind the implementation is itself online. */
+  private meta(event: WireEvent): void {
+    if (!('meta_event_type' in event) || event.meta_event_type !== 'heartbeat') return;
+    const accountOnline = event.status?.online !== false;
+    if (!accountOnline && !this.accountOffline && this.state === 'online') {
+      this.accountOffline = true;
+      this.logger.warn('onebot reports the QQ account offline');
+      this.setState('connecting', 'QQ account offline');
+    } else if (accountOnline && this.accountOffline) {
+      this.accountOffline = false;
+      if (this.state === 'connecting' && this.detail === 'QQ account offline') this.online();
+    }
+  }
+
+  private learnName(event: WireMessageEvent): void {
+    if (event.message_type !== 'group') return;
+    const groupId = idString(event.group_id);
+    const userId = idString(event.user_id);
+    const name = event.sender?.card?.trim() || event.sender?.nickname?.trim();
+    if (groupId === undefined || userId === undefined || !name) return;
+    let group = this.names.get(groupId);
+    if (!group) this.names.set(groupId, (group = new Map()));
+    group.set(userId, name);
+  }
+
+  private nameOf(groupId: string | undefined, userId: string): string | undefined {
+    if (userId === this.self && this.selfName) return this.selfName;
+    return groupId === undefined ? undefined : this.names.get(groupId)?.get(userId);
+  }
+
+  private emit(event: InboundEvent): void {
+    this.sink?.(event);
+  }
+
+  private setState(state: State, detail?: string): void {
+    if (state !== this.state) this.since = Date.now();
+    this.state = state;
+    this.detail = detail;
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.onlineWaiters;
+    this.onlineWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function oneBotKeysOf(options: object): Record<string, unknown> {
+  const known = new Set(Object.keys(oneBotAccountKeys.shape));
+  return Object.fromEntries(Object.entries(options).filter(([key]) => known.has(key)));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function asArray<T>(data: unknown): readonly T[] {
+  return Array.isArray(data) ? (data as T[]) : [];
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,469 @@
+/**
+ * Test support: a OneBot v11 implementation stand-in, written from the spec with NapCat's habits as
+ * options. It keeps groups, members and messages, serves forward WS or connects in reverse, answers
+ * the calls Cascade makes, emits events, and records what the bot sent. Used by tests only.
+ */
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { WireEvent, WireId, WireResponse, WireSegment } from './wire.js';
+
+export interface PeerMember {
+  readonly userId: string;
+  readonly nickname: string;
+  readonly card?: string;
+  readonly role?: 'owner' | 'admin' | 'member';
+}
+
+export interface PeerSent {
+  readonly chatType: 'group' | 'private';
+  readonly target: string;
+  /** As the group shows it: text segments, with `@名字` for mentions. */
+  readonly text: string;
+  readonly mentions: readonly string[];
+  readonly quoteId?: string;
+  readonly messageId: string;
+  /** The call's params exactly as received (to check id types). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface OneBotPeerOptions {
+  readonly selfId: string;
+  readonly nickname?: string;
+  readonly accessToken?: string;
+  /** Heartbeat interval in ms; 0 sends none. */
+  readonly heartbeatMs?: number;
+  /** `string`: events carry CQ strings (the spec's default); `array`: segment arrays (NapCat's). */
+  readonly messageFormat?: 'array' | 'string';
+  /** Ids in events and answers as strings, as newer NapCat builds and onebots did. */
+  readonly stringIds?: boolean;
+  /** How the bot's own sends come back: NapCat's `message_sent`, an ordinary `message`, or not at all. */
+  readonly reportSelf?: 'message_sent' | 'message' | 'none';
+  /** Forward mode, wrong token: `http` refuses the upgrade (spec); `frame` accepts, sends 1403 and closes (NapCat). */
+  readonly authStyle?: 'http' | 'frame';
+  /** Reverse mode: how often it retries a connection (NapCat 5000 ms). */
+  readonly reconnectMs?: number;
+  /** Reverse mode: one Universal connection, or separate API and Event connections. */
+  readonly roles?: 'universal' | 'split';
+}
+
+interface PeerGroup {
+  readonly name: string;
+  readonly members: Map<string, PeerMember>;
+}
+
+type Answer = Omit<WireResponse, 'echo'>;
+
+const OK = (data: unknown): Answer => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
+const FAILED = (retcode: number, message: string): Answer => ({ status: 'failed', retcode, data: null, message, wording: message });
+
+export class OneBotPeer {
+  /** What the bot sent, in order. */
+  readonly sent: PeerSent[] = [];
+  /** Every action called, in order. */
+  readonly calls: string[] = [];
+  /** Connection attempts: upgrades seen (forward) or made (reverse). */
+  attempts = 0;
+  /** Connections that completed and passed auth. */
+  connections = 0;
+  private readonly groups = new Map<string, PeerGroup>();
+  private readonly messages = new Map<string, WireEvent>();
+  private readonly sockets = new Map<WebSocket, { events: boolean; heartbeat?: NodeJS.Timeout }>();
+  private readonly hung = new Set<string>();
+  private readonly scripted = new Map<string, Answer>();
+  private server: WebSocketServer | undefined;
+  private reverseUrl: string | undefined;
+  private reverseTimer: NodeJS.Timeout | undefined;
+  private dropped = false;
+  private closed = false;
+  private heartbeatsPaused = false;
+  private nextId = 100_000;
+
+  constructor(private readonly options: OneBotPeerOptions) {}
+
+  // ---------------------------------------------------------------- the world
+
+  addGroup(groupId: string, name: string): void {
+    this.groups.set(groupId, { name, members: new Map() });
+  }
+
+  addMember(groupId: string, member: PeerMember): void {
+    this.group(groupId).members.set(member.userId, member);
+  }
+
+  displayName(groupId: string, userId: string): string {
+    const member = this.groups.get(groupId)?.members.get(userId);
+    return member?.card || member?.nickname || userId;
+  }
+
+  /** The next call of `action` gets this answer instead of the real one. */
+  failNext(action: string, answer: { retcode: number; message: string; status?: WireResponse['status'] }): void {
+    this.scripted.set(action, { ...FAILED(answer.retcode, answer.message), status: answer.status ?? 'failed' });
+  }
+
+  /** Calls of `action` are never answered (until `unhang`). */
+  hang(action: string): void {
+    this.hung.add(action);
+  }
+
+  unhang(action: string): void {
+    this.hung.delete(action);
+  }
+
+  // ---------------------------------------------------------------- people act
+
+  say(userId: string, groupId: string, text: string, options: { mentions?: readonly string[]; quoteId?: string } = {}): string {
+    const member = this.group(groupId).members.get(userId);
+    const segments: WireSegment[] = [];
+    if (options.quoteId !== undefined) segments.push({ type: 'reply', data: { id: options.quoteId } });
+    for (const id of options.mentions ?? []) segments.push({ type: 'at', data: { qq: id } }, { type: 'text', data: { text: ' ' } });
+    segments.push({ type: 'text', data: { text } });
+    const messageId = this.newMessageId();
+    const event = this.messageEvent('group', messageId, userId, segments, {
+      group_id: this.id(groupId),
+      sender: { user_id: this.id(userId), nickname: member?.nickname ?? userId, card: member?.card ?? '', role: member?.role ?? 'member' },
+    });
+    this.messages.set(messageId, event);
+    this.emit(event);
+    return messageId;
+  }
+
+  sayPrivate(userId: string, text: string): string {
+    const messageId = this.newMessageId();
+    const nickname = this.anyMember(userId)?.nickname ?? userId;
+    const event = this.messageEvent('private', messageId, userId, [{ type: 'text', data: { text } }], {
+      sub_type: 'friend',
+      sender: { user_id: this.id(userId), nickname },
+    });
+    this.messages.set(messageId, event);
+    this.emit(event);
+    return messageId;
+  }
+
+  join(groupId: string, member: PeerMember): void {
+    this.addMember(groupId, member);
+    this.emit(this.notice({ notice_type: 'group_increase', sub_type: 'approve', group_id: this.id(groupId), user_id: this.id(member.userId), operator_id: 0 }));
+  }
+
+  leave(groupId: string, userId: string): void {
+    this.group(groupId).members.delete(userId);
+    this.emit(this.notice({ notice_type: 'group_decrease', sub_type: 'leave', group_id: this.id(groupId), user_id: this.id(userId), operator_id: 0 }));
+  }
+
+  recall(messageId: string): void {
+    const original = this.messages.get(messageId) as Record<string, unknown> | undefined;
+    if (!original) throw new Error(`no message ${messageId}`);
+    const common = { user_id: original.user_id, message_id: original.message_id };
+    this.emit(
+      original.message_type === 'group'
+        ? this.notice({ notice_type: 'group_recall', group_id: original.group_id, operator_id: original.user_id, ...common })
+        : this.notice({ notice_type: 'friend_recall', ...common }),
+    );
+  }
+
+  /** The same event again, unchanged (a replay after a reconnect, a second connection). */
+  redeliver(messageId: string): void {
+    const original = this.messages.get(messageId);
+    if (!original) throw new Error(`no message ${messageId}`);
+    this.emit(original);
+  }
+
+  /** Sends any frame to every event connection (for odd payloads in tests). */
+  emitRaw(frame: unknown): void {
+    for (const [socket, info] of this.sockets) if (info.events) socket.send(JSON.stringify(frame));
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /** Forward mode: serves WS on 127.0.0.1; resolves with the address. */
+  async listen(): Promise<string> {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: (info, done) => this.verifyForward(info.req, done) });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    server.on('connection', (socket, request) => this.acceptForward(socket, request));
+    this.server = server;
+    const address = server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('peer has no address');
+    return `ws://127.0.0.1:${address.port}/`;
+  }
+
+  /** Reverse mode: connects to the adapter's listener and keeps reconnecting, like NapCat. */
+  connectTo(url: string): void {
+    this.reverseUrl = url;
+    this.dialReverse();
+  }
+
+  /** The link dies: sockets closed, and no connection is made or accepted until `restore`. */
+  drop(): void {
+    this.dropped = true;
+    clearTimeout(this.reverseTimer);
+    for (const socket of this.sockets.keys()) socket.terminate();
+  }
+
+  restore(): void {
+    this.dropped = false;
+    if (this.reverseUrl !== undefined && this.sockets.size === 0) this.dialReverse();
+  }
+
+  /** Heartbeats stop but sockets stay open: only the adapter's watchdog can notice. */
+  pauseHeartbeats(): void {
+    this.heartbeatsPaused = true;
+  }
+
+  resumeHeartbeats(): void {
+    this.heartbeatsPaused = false;
+  }
+
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.dropped = true;
+    clearTimeout(this.reverseTimer);
+    for (const socket of this.sockets.keys()) socket.terminate();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private verifyForward(request: IncomingMessage, done: (ok: boolean, code?: number, message?: string) => void): void {
+    this.attempts++;
+    if (this.dropped) return done(false, 503, 'Service Unavailable');
+    if (this.options.authStyle !== 'frame' && !this.tokenOk(request)) return done(false, 401, 'Unauthorized');
+    done(true);
+  }
+
+  private acceptForward(socket: WebSocket, request: IncomingMessage): void {
+    if (!this.tokenOk(request)) {
+      socket.send(JSON.stringify({ status: 'failed', retcode: 1403, data: null, message: 'token验证失败', wording: 'token验证失败' }));
+      socket.close();
+      return;
+    }
+    this.attach(socket, true, true);
+  }
+
+  private tokenOk(request: IncomingMessage): boolean {
+    const token = this.options.accessToken;
+    if (token === undefined) return true;
+    const query = new URL(request.url ?? '/', 'ws://x').searchParams.get('access_token');
+    return request.headers.authorization === `Bearer ${token}` || query === token;
+  }
+
+  private dialReverse(): void {
+    this.reverseTimer = undefined;
+    const url = this.reverseUrl;
+    if (url === undefined || this.dropped || this.closed) return;
+    const roles: readonly ('Universal' | 'API' | 'Event')[] = this.options.roles === 'split' ? ['API', 'Event'] : ['Universal'];
+    for (const role of roles) this.dialOne(url, role);
+  }
+
+  private dialOne(url: string, role: 'Universal' | 'API' | 'Event'): void {
+    this.attempts++;
+    const socket = new WebSocket(url, {
+      headers: {
+        'X-Self-ID': this.options.selfId,
+        'X-Client-Role': role,
+        'User-Agent': 'OneBot/11',
+        // NapCat sends the header even with an empty token.
+        Authorization: `Bearer ${this.options.accessToken ?? ''}`,
+      },
+    });
+    socket.on('error', () => undefined);
+    socket.once('open', () => this.attach(socket, role !== 'Event', role !== 'API'));
+    socket.once('close', () => this.scheduleRedial());
+  }
+
+  private scheduleRedial(): void {
+    if (this.dropped || this.closed || this.reverseTimer !== undefined || this.sockets.size > 0) return;
+    this.reverseTimer = setTimeout(() => this.dialReverse(), this.options.reconnectMs ?? 50);
+  }
+
+  private attach(socket: WebSocket, api: boolean, events: boolean): void {
+    this.connections++;
+    const info: { events: boolean; heartbeat?: NodeJS.Timeout } = { events };
+    this.sockets.set(socket, info);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(info.heartbeat);
+      this.sockets.delete(socket);
+      if (this.reverseUrl === undefined) return;
+      // Split roles: losing one connection means reconnecting both, as the adapter drops the pair.
+      for (const other of this.sockets.keys()) other.terminate();
+      this.scheduleRedial();
+    });
+    if (api) socket.on('message', (data) => this.answer(socket, data));
+    if (!events) return;
+    socket.send(JSON.stringify(this.meta({ meta_event_type: 'lifecycle', sub_type: 'connect' })));
+    const interval = this.options.heartbeatMs ?? 0;
+    if (interval <= 0) return;
+    const beat = (): void => {
+      if (!this.heartbeatsPaused) socket.send(JSON.stringify(this.meta({ meta_event_type: 'heartbeat', status: { online: true, good: true }, interval })));
+    };
+    beat();
+    info.heartbeat = setInterval(beat, interval);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private answer(socket: WebSocket, data: RawData): void {
+    const request = JSON.parse(String(data)) as { action: string; params?: Record<string, unknown>; echo?: unknown };
+    this.calls.push(request.action);
+    if (this.hung.has(request.action)) return;
+    const scripted = this.scripted.get(request.action);
+    this.scripted.delete(request.action);
+    const answer = scripted ?? this.handle(request.action, request.params ?? {});
+    socket.send(JSON.stringify({ ...answer, echo: request.echo }));
+  }
+
+  private handle(action: string, params: Record<string, unknown>): Answer {
+    switch (action) {
+      case 'get_login_info':
+        return OK({ user_id: this.id(this.options.selfId), nickname: this.options.nickname ?? 'bot' });
+      case 'get_group_list':
+        return OK([...this.groups].map(([id, g]) => ({ group_id: this.id(id), group_name: g.name, member_count: g.members.size, max_member_count: 500 })));
+      case 'get_group_member_list':
+        return this.memberList(String(params.group_id));
+      case 'get_friend_list':
+        return OK([...this.everyone()].map((m) => ({ user_id: this.id(m.userId), nickname: m.nickname, remark: '' })));
+      case 'send_group_msg':
+        return this.botSends('group', String(params.group_id), params);
+      case 'send_private_msg':
+        return this.botSends('private', String(params.user_id), params);
+      default:
+        return FAILED(1404, `不支持的API ${action}`);
+    }
+  }
+
+  private memberList(groupId: string): Answer {
+    const group = this.groups.get(groupId);
+    if (!group) return FAILED(1200, '群不存在');
+    return OK(
+      [...group.members.values()].map((m) => ({
+        group_id: this.id(groupId),
+        user_id: this.id(m.userId),
+        nickname: m.nickname,
+        card: m.card ?? '',
+        role: m.role ?? 'member',
+        join_time: 0,
+        last_sent_time: 0,
+      })),
+    );
+  }
+
+  private botSends(chatType: 'group' | 'private', target: string, params: Record<string, unknown>): Answer {
+    if (chatType === 'group' && !this.groups.has(target)) return FAILED(1200, '群不存在');
+    const segments = Array.isArray(params.message) ? (params.message as WireSegment[]) : [];
+    if (segments.length === 0) return FAILED(1400, 'message 不能为空');
+    const messageId = this.newMessageId();
+    const { text, mentions, quoteId } = this.read(segments, chatType === 'group' ? target : undefined);
+    this.sent.push({ chatType, target, text, mentions, messageId, params, ...(quoteId === undefined ? {} : { quoteId }) });
+    this.reportSelf(chatType, target, messageId, segments);
+    return OK({ message_id: this.options.stringIds ? messageId : Number(messageId) });
+  }
+
+  private read(segments: readonly WireSegment[], groupId: string | undefined): { text: string; mentions: string[]; quoteId?: string } {
+    let text = '';
+    const mentions: string[] = [];
+    let quoteId: string | undefined;
+    for (const s of segments) {
+      if (s.type === 'text') text += String(s.data.text);
+      if (s.type === 'at') {
+        mentions.push(String(s.data.qq));
+        text += `@${groupId === undefined ? String(s.data.qq) : this.displayName(groupId, String(s.data.qq))}`;
+      }
+      if (s.type === 'reply') quoteId = String(s.data.id);
+    }
+    return { text, mentions, ...(quoteId === undefined ? {} : { quoteId }) };
+  }
+
+  private reportSelf(chatType: 'group' | 'private', target: string, messageId: string, segments: WireSegment[]): void {
+    const mode = this.options.reportSelf ?? 'none';
+    if (mode === 'none') return;
+    const extra = chatType === 'group' ? { group_id: this.id(target) } : { target_id: this.id(target) };
+    const event = this.messageEvent(chatType, messageId, this.options.selfId, segments, {
+      ...extra,
+      sender: { user_id: this.id(this.options.selfId), nickname: this.options.nickname ?? 'bot' },
+    });
+    this.emitRaw(mode === 'message_sent' ? { ...event, post_type: 'message_sent' } : event);
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  private emit(event: WireEvent): void {
+    this.emitRaw(event);
+  }
+
+  private messageEvent(
+    type: 'group' | 'private',
+    messageId: string,
+    userId: string,
+    segments: readonly WireSegment[],
+    extra: Record<string, unknown>,
+  ): WireEvent {
+    const cq = segments.map(toCq).join('');
+    return {
+      time: Math.floor(Date.now() / 1000),
+      self_id: this.id(this.options.selfId),
+      post_type: 'message',
+      message_type: type,
+      sub_type: 'normal',
+      message_id: this.id(messageId),
+      user_id: this.id(userId),
+      message: this.options.messageFormat === 'string' ? cq : segments,
+      raw_message: cq,
+      font: 14,
+      ...extra,
+    } as WireEvent;
+  }
+
+  private notice(fields: Record<string, unknown>): WireEvent {
+    return { time: Math.floor(Date.now() / 1000), self_id: this.id(this.options.selfId), post_type: 'notice', ...fields } as WireEvent;
+  }
+
+  private meta(fields: Record<string, unknown>): WireEvent {
+    return { time: Math.floor(Date.now() / 1000), self_id: this.id(this.options.selfId), post_type: 'meta_event', ...fields } as WireEvent;
+  }
+
+  private id(value: string): WireId {
+    return this.options.stringIds || !/^\d+$/.test(value) ? value : Number(value);
+  }
+
+  /** Positive int32, as NapCat's message ids are. */
+  private newMessageId(): string {
+    this.nextId = (this.nextId * 7 + 13) % 2_147_483_647;
+    return String(this.nextId);
+  }
+
+  private group(groupId: string): PeerGroup {
+    const group = this.groups.get(groupId);
+    if (!group) throw new Error(`no group ${groupId}`);
+    return group;
+  }
+
+  private anyMember(userId: string): PeerMember | undefined {
+    for (const group of this.groups.values()) {
+      const member = group.members.get(userId);
+      if (member) return member;
+    }
+    return undefined;
+  }
+
+  private *everyone(): Iterable<PeerMember> {
+    const seen = new Set<string>();
+    for (const group of this.groups.values()) {
+      for (const member of group.members.values()) {
+        if (seen.has(member.userId)) continue;
+        seen.add(member.userId);
+        yield member;
+      }
+    }
+  }
+}
+
+/** One segment in CQ form (the peer's own encoder, independent of the adapter's codec). */
+function toCq(segment: WireSegment): string {
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;');
+  if (segment.type === 'text') return esc(String(segment.data.text));
+  const params = Object.entries(segment.data).map(([k, v]) => `,${k}=${esc(String(v)).replace(/,/g, '&#44;')}`);
+  return `[CQ:${segment.type}${params.join('')}]`;
+}
