@@ -22,15 +22,23 @@ import { OrgIndex } from './domain/org-index.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { AUDIT_SHORT } from './locale/zh-CN.js';
+import { wallClock } from './domain/duration.js';
+import { LedgerRepo } from './store/ledger-repo.js';
+import { AccountStatusRepo } from './store/account-status-repo.js';
+import { MemberRepo } from './store/member-repo.js';
+import { isRealAccount } from './platform/real-adapters.js';
 
 const USAGE = `用法 / usage: cascade <command>
-  start                         run Cascade with the terminal sandbox (same as npm start)
+  start [--config file]         run Cascade (with the terminal sandbox when simulated accounts exist; npm start)
   import <file|dir> [--dry-run] load a roster workbook (.xlsx) or a directory of CSVs into the store
   drill <scenario.yaml> [--json] play a drill scenario on the simulator with a virtual clock
   demo [--json]                 play the built-in drill of the demo school
   bench [--json]                run the benchmark on a synthetic campus (see docs/benchmarks.md)
   audit --format json|xlsx [--group <群|班级|学院>] [--out file]
                                 audit group membership against the roster (one sheet per category)
+  accounts [--config file] [--json]
+                                the bot accounts and their state as the running service last saw it
+                                (online, paused by the circuit breaker, sends today, last heartbeat)
   classify [file] [--hint=收到] [--jsonl]
                                 read replies, one a line (stdin when no file), print how each is
                                 understood as JSON lines; \\n in a line is a line break; --jsonl reads
@@ -49,7 +57,7 @@ export async function runCli(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { runService } = await import('./main.js');
-      return runService();
+      return runService(option(args, '--config'));
     }
     case 'import':
       return importCommand(args);
@@ -68,6 +76,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return classifyCommand(args);
     case 'audit':
       return auditCommand(args);
+    case 'accounts':
+      return accountsCommand(args);
     case 'bench': {
       const { benchCommand } = await import('./bench/run.js');
       return benchCommand(args);
@@ -95,8 +105,9 @@ function option(args: string[], name: string): string | undefined {
 
 /**
  * `cascade audit --format json|xlsx [--group …] [--out file]`: audits the groups of a scope (all, a
- * group key, a class, or a college) from the platforms' member lists and writes the findings. Until
- * the real adapters exist (issue #6) the member lists are the simulator's.
+ * group key, a class, or a college) and writes the findings. Simulated accounts' groups are read from
+ * the simulator; real accounts' groups from the member lists the running service keeps (refreshed by
+ * every /核对 and the daily audit, current with join and leave events).
  */
 async function auditCommand(args: string[]): Promise<number> {
   const format = option(args, '--format') ?? 'json';
@@ -116,13 +127,18 @@ async function auditCommand(args: string[]): Promise<number> {
       process.stderr.write(`没有找到“${scope ?? ''}”对应的群。\n`);
       return 1;
     }
-    const school = populateWorld(org, { keepTranscript: false });
+    // Accounts on a real platform are not logged in from here (a second login would take the running
+    // service's session over): their groups are audited from the member lists the service keeps.
+    const real = new Set(config.accounts.filter(isRealAccount).map((a) => a.id));
+    const school = populateWorld(org, { keepTranscript: false, exclude: real });
     // Connected only to read member lists: events are not taken in.
     await Promise.all(school.adapters.map((a) => a.start(() => undefined)));
     const auditor = new Auditor({
       org: () => org,
       adapters: new Map(school.adapters.map((a) => [a.accountId, a])),
       audits: new AuditRepo(db),
+      members: new MemberRepo(db),
+      keepLists: false,
       clock: systemClock,
       patterns: config.membership.cardPatterns,
       botIds: new Set(school.adapters.map((a) => a.selfId)),
@@ -293,4 +309,63 @@ if (invokedDirectly) {
       process.exit(1);
     },
   );
+}
+
+/**
+ * `cascade accounts [--config file] [--json]`: every configured or roster-named account with the state
+ * the running service last wrote (every 10 s), its breaker pause, its sends since midnight.
+ */
+async function accountsCommand(args: string[]): Promise<number> {
+  const json = flag(args, '--json');
+  const config = loadConfig(undefined, {}, option(args, '--config'));
+  const file = join(config.dataDir, 'cascade.db');
+  if (!existsSync(file)) {
+    process.stderr.write(`还没有运行记录：${resolve(file)} 不存在。先启动 Cascade（cascade start）。\n`);
+    return 1;
+  }
+  const db = openDb(file);
+  try {
+    const now = Date.now();
+    const w = wallClock(now, config.school.timeZone);
+    const midnight = now - ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
+    const sent = new LedgerRepo(db).sentSince(midnight);
+    const seen = new AccountStatusRepo(db).all();
+    const org = isOrgEmpty(db) ? undefined : new OrgIndex(loadOrgSnapshot(db, config.school.name));
+    const ids = new Set([...config.accounts.map((a) => a.id), ...seen.map((r) => r.accountId)]);
+    for (const g of org?.groups ?? []) for (const pg of org?.platformGroupsOf(g.id) ?? []) for (const a of pg.accounts) ids.add(a);
+    const rows = [...ids].sort().map((id) => {
+      const r = seen.find((x) => x.accountId === id);
+      const configured = config.accounts.find((a) => a.id === id);
+      const groups = (org?.groups ?? []).flatMap((g) => org?.platformGroupsOf(g.id) ?? []).filter((pg) => pg.accounts.includes(id)).length;
+      return {
+        id,
+        platform: configured?.platform ?? r?.platform ?? 'simulator',
+        state: r?.state ?? 'never started',
+        detail: r?.detail ?? null,
+        pausedUntil: r?.pausedUntil !== null && r?.pausedUntil !== undefined && r.pausedUntil > now ? new Date(r.pausedUntil).toISOString() : null,
+        pauseReason: r?.pausedUntil !== null && r?.pausedUntil !== undefined && r.pausedUntil > now ? r.pauseReason : null,
+        sendsToday: sent.get(id) ?? 0,
+        groups,
+        lastHeartbeat: r?.lastHeartbeatAt ? new Date(r.lastHeartbeatAt).toISOString() : null,
+        seenAt: r ? new Date(r.updatedAt).toISOString() : null,
+        stale: r ? now - r.updatedAt > 60_000 : true,
+      };
+    });
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ generatedAt: new Date(now).toISOString(), accounts: rows }, null, 2)}\n`);
+      return 0;
+    }
+    const lines = ['account            platform  state           paused until (reason)          sends today  groups  last heartbeat            seen'];
+    for (const r of rows) {
+      const paused = r.pausedUntil ? `${r.pausedUntil} (${r.pauseReason ?? ''})` : '—';
+      const state = `${r.state}${r.detail ? ` (${r.detail})` : ''}`;
+      lines.push(
+        `${r.id.padEnd(18)} ${String(r.platform).padEnd(9)} ${state.padEnd(15)} ${paused.padEnd(30)} ${String(r.sendsToday).padStart(11)}  ${String(r.groups).padStart(6)}  ${(r.lastHeartbeat ?? '—').padEnd(25)} ${r.seenAt ?? 'never'}${r.stale && r.seenAt ? ' (service not running?)' : ''}`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    closeDb(db);
+  }
 }

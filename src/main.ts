@@ -12,8 +12,9 @@ import { startRuntime } from './runtime.js';
 import { runSandbox } from './sim/sandbox.js';
 import { formatImportReport } from './store/org-repo.js';
 
-export async function runService(): Promise<number> {
-  const config = loadConfig();
+/** Runs Cascade with the config file given (`cascade start --config <file>`), else CASCADE_CONFIG or config/cascade.yaml. */
+export async function runService(configFile?: string): Promise<number> {
+  const config = loadConfig(undefined, {}, configFile);
   mkdirSync(config.dataDir, { recursive: true });
   const interactive = process.stdin.isTTY === true;
   // On a terminal the sandbox owns stdout, so logs go to a file.

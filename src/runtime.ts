@@ -13,6 +13,9 @@ import { readRoster } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, isOrgEmpty, loadOrgSnapshot, type ImportReport } from './store/org-repo.js';
 import { populateWorld, type SimSchool } from './sim/populate.js';
+import { chatPlatformOf, type AccountConfig } from './config/schema.js';
+import { ConfigError } from './config/load.js';
+import { createRealAdapter, isRealAccount } from './platform/real-adapters.js';
 
 export interface RuntimeOptions {
   readonly config: CascadeConfig;
@@ -61,7 +64,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       options.onImport?.(report);
     }
     const org = new OrgIndex(loadOrgSnapshot(db, config.school.name));
-    const school = populateWorld(org, { now: () => clock.now(), keepTranscript: options.keepTranscript ?? true });
+    // Accounts on a real platform (OneBot, oicq/icqq, wechaty) are built from the config; every other
+    // account the roster names is played by the simulator.
+    const real = config.accounts.filter(isRealAccount);
+    checkAccounts(org, config.accounts);
+    const school = populateWorld(org, { now: () => clock.now(), keepTranscript: options.keepTranscript ?? true, exclude: new Set(real.map((a) => a.id)) });
+    const realAdapters = await Promise.all(real.map((a) => createRealAdapter(a, { logger, dataDir: config.dataDir })));
+    const simulated = [...school.accountsOn('qq'), ...school.accountsOn('wechat')];
+    // With real accounts configured, a roster account left to the simulator is most likely a typo.
+    if (real.length > 0 && simulated.length > 0) logger.warn({ simulated }, 'accounts the roster names but the config does not list run on the simulator: their groups get no real messages');
     const make = (): App =>
       buildApp({
         config,
@@ -69,7 +80,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         redisUrl: redisUrl as string,
         ...(options.prefix ? { prefix: options.prefix } : {}),
         clock,
-        adapters: school.adapters,
+        adapters: [...school.adapters, ...realAdapters],
         logger,
       });
     const runtime: Runtime = {
@@ -97,4 +108,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await embedded?.stop();
     throw error;
   }
+}
+
+/** Each configured account must serve groups of its own chat platform (a OneBot account QQ groups, …). */
+function checkAccounts(org: OrgIndex, accounts: readonly AccountConfig[]): void {
+  const problems: string[] = [];
+  for (const a of accounts) {
+    const platform = chatPlatformOf(a);
+    const wrong = org.groups.flatMap((g) => org.platformGroupsOf(g.id)).filter((pg) => pg.accounts.includes(a.id) && pg.platform !== platform);
+    if (wrong.length > 0) problems.push(`accounts.${a.id}: a ${a.platform} account serves ${platform} groups, but the roster gives it ${wrong.length} ${wrong[0]?.platform ?? ''} group(s)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'accounts');
 }

@@ -22,13 +22,15 @@ export interface AuditorDeps {
   readonly org: () => OrgIndex;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly audits: AuditRepo;
-  /** Member lists kept between reads; without it (the export) nothing is kept and nothing falls back. */
+  /** Member lists kept between reads; without it nothing is kept and nothing falls back. */
   readonly members?: MemberRepo;
+  /** False: read kept lists when no account can list, but write none (the export records nothing). Default true. */
+  readonly keepLists?: boolean;
   /** Needed only for alerts (a student leaving); the export command audits without one. */
   readonly outbox?: Outbox;
   readonly clock: Clock;
   readonly patterns: CardPatterns;
-  readonly botIds: ReadonlySet<string>;
+  readonly botIds: Pick<ReadonlySet<string>, 'has'>;
   /** The school's zone: the daily report is keyed by its date. */
   readonly timeZone: string;
   readonly logger: Logger;
@@ -99,7 +101,7 @@ export class Auditor {
       if (!adapter) continue;
       try {
         const members = await adapter.listMembers(chatId);
-        this.deps.members?.replace(platform, chatId, members, this.deps.clock.now(), accountId);
+        if (this.deps.keepLists !== false) this.deps.members?.replace(platform, chatId, members, this.deps.clock.now(), accountId);
         return { members };
       } catch (error) {
         failure = error;

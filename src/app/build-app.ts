@@ -21,6 +21,11 @@ import { Auditor } from './auditor.js';
 import { AuditRepo } from '../store/audit-repo.js';
 import { BindingRepo } from '../store/binding-repo.js';
 import { MemberRepo } from '../store/member-repo.js';
+import { AccountStatusRepo } from '../store/account-status-repo.js';
+import { AccountGuard } from './account-guard.js';
+import { ManualDesk } from './manual.js';
+import { formatTime } from '../domain/duration.js';
+import { zhManual } from '../locale/zh-CN.js';
 import { SessionIdRepo } from '../store/session-id-repo.js';
 import { ResolvingAdapter } from './session-ids.js';
 
@@ -52,6 +57,10 @@ export interface App {
   readonly chaseLog: ChaseRepo;
   readonly auditor: Auditor;
   readonly bindings: BindingRepo;
+  /** The accounts' circuit breakers. */
+  readonly guard: AccountGuard;
+  /** Manual tasks (`/已转发`). */
+  readonly manual: ManualDesk;
   /** The adapters of accounts whose ids change at login, by account id (WeChat via wechat4u). */
   readonly sessions: ReadonlyMap<string, ResolvingAdapter>;
   /** Reloads the org from the store (after an import). */
@@ -63,6 +72,9 @@ export interface App {
   /** Graceful stop; `force` drops running jobs as a crash would (tests). */
   stop(force?: boolean): Promise<void>;
 }
+
+/** How often the accounts' state is written for `cascade accounts`. */
+const ACCOUNT_STATUS_EVERY_MS = 10_000;
 
 /** Wires everything without connecting an adapter or starting a worker (Fastify's build). */
 export function buildApp(deps: AppDeps): App {
@@ -88,12 +100,44 @@ export function buildApp(deps: AppDeps): App {
     return r;
   });
   const adapters = new Map(wrapped.map((a) => [a.accountId, a]));
+  // A bot's own id is known only once it has logged in (and changes at each WeChat login): asked live.
+  const botIds = { has: (id: string): boolean => id !== '' && wrapped.some((a) => a.selfId === id) };
   const pacingOf = (accountId: string): Pacing => {
     const account = config.accounts.find((a) => a.id === accountId);
     return {
       minGapMs: account?.minGapMs ?? config.sending.minGapMs,
       jitterMs: account?.jitterMs ?? config.sending.jitterMs,
+      perMinute: account?.perMinute ?? config.sending.perMinute,
+      perDay: account?.perDay ?? config.sending.perDay,
+      perGroupPerMinute: account?.perGroupPerMinute ?? config.sending.perGroupPerMinute,
     };
+  };
+  const breaker = config.sending.breaker;
+  const guard = new AccountGuard({ pauseMs: breaker.pause, maxPauseMs: breaker.maxPause, timeoutsToTrip: breaker.timeoutsToTrip, mutedPauseMs: breaker.mutedPause });
+  /** Connected, logged in and not paused by its breaker. */
+  const usable = (accountId: string): boolean => {
+    const a = adapters.get(accountId);
+    return a !== undefined && (a.status?.().state ?? 'online') === 'online' && guard.blockedUntil(accountId, null, clock.now()) === null;
+  };
+  const statusRepo = new AccountStatusRepo(db);
+  const saveStatus = (): void => {
+    const now = clock.now();
+    statusRepo.save(
+      [...adapters.values()].map((a) => {
+        const st = a.status?.() ?? { state: 'online' as const, since: now };
+        const pause = guard.pause(a.accountId, now);
+        return {
+          accountId: a.accountId,
+          platform: config.accounts.find((c) => c.id === a.accountId)?.platform ?? `${a.platform} (simulator)`,
+          state: st.state,
+          detail: st.detail ?? null,
+          pausedUntil: pause?.until ?? null,
+          pauseReason: pause?.reason ?? null,
+          lastHeartbeatAt: st.lastHeartbeatAt ?? null,
+          updatedAt: now,
+        };
+      }),
+    );
   };
   const directives = new DirectiveRepo(db);
   const ledger = new LedgerRepo(db);
@@ -108,7 +152,30 @@ export function buildApp(deps: AppDeps): App {
     retryBackoffMs: config.sending.retryBackoffMs,
   });
   const pacer = new Pacer(clock, pacingOf);
-  const outbox = new Outbox({ ledger, queues, adapters, clock, pacer, logger, offlineRetryMs: config.sending.offlineRetryMs });
+  const outbox: Outbox = new Outbox({
+    ledger,
+    queues,
+    adapters,
+    clock,
+    pacer,
+    logger,
+    offlineRetryMs: config.sending.offlineRetryMs,
+    guard,
+    routes: (d) => (d.chatType === 'group' ? (org.platformGroup(d.platform, d.target)?.accounts ?? []) : []),
+    manualTask: (d, reason) => manual.task(d, reason),
+    manualAfterMs: config.sending.manualAfter,
+    onTrip: (trip) => {
+      const until = formatTime(trip.until, config.school.timeZone, { now: clock.now() });
+      logger.error({ account: trip.accountId, reason: trip.reason, until: new Date(trip.until).toISOString(), group: trip.group }, 'circuit breaker: account paused');
+      saveStatus();
+      if (trip.group !== undefined) return;
+      // The team is told privately, through any account that still works.
+      const text = zhManual.accountPaused({ account: trip.accountId, reason: trip.reason, until });
+      const sends = manual.tell(org.withRole('team_leader', null), text, `breaker-${trip.accountId}-${trip.until}`);
+      outbox.enqueue(sends).catch((error: unknown) => logger.warn({ err: error }, 'could not queue the breaker alert'));
+    },
+  });
+  const manual = new ManualDesk({ org: () => org, ledger, clock, timeZone: config.school.timeZone, plan: (p) => outbox.plan(p), usable });
   const timeZone = config.school.timeZone;
   const canSend = (accountId: string): boolean => adapters.has(accountId);
   const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs, canSend });
@@ -166,7 +233,7 @@ export function buildApp(deps: AppDeps): App {
     outbox,
     clock,
     patterns: config.membership.cardPatterns,
-    botIds: new Set(deps.adapters.map((a) => a.selfId)),
+    botIds,
     timeZone: config.school.timeZone,
     logger,
   });
@@ -181,7 +248,7 @@ export function buildApp(deps: AppDeps): App {
     clock,
     timeZone,
     logger,
-    botIds: new Set(deps.adapters.map((a) => a.selfId)),
+    botIds,
     crossAccountIds: (accountId) => adapters.get(accountId)?.capabilities.crossAccountMessageIds ?? true,
     replies,
     reviews,
@@ -190,6 +257,7 @@ export function buildApp(deps: AppDeps): App {
     auditor,
     bindings,
     maxGuardians: config.membership.maxGuardians,
+    manual,
     // Every account of that platform that has the person among its contacts writes the remark.
     onBound: (b) => {
       for (const r of resolving.values()) if (r.platform === b.platform) r.remarkLater(b.userId, b.person);
@@ -201,6 +269,7 @@ export function buildApp(deps: AppDeps): App {
   });
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
+  let statusWriter: NodeJS.Timeout | undefined;
 
   const app: App = {
     deps,
@@ -220,6 +289,8 @@ export function buildApp(deps: AppDeps): App {
     auditor,
     bindings,
     sessions: resolving,
+    guard,
+    manual,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },
@@ -255,6 +326,14 @@ export function buildApp(deps: AppDeps): App {
         chaser.retry().catch((error: unknown) => logger.warn({ err: error }, 'retry of chase rounds failed'));
       }, config.sending.sweepIntervalMs);
       sweeper.unref();
+      statusWriter = setInterval(() => {
+        try {
+          saveStatus();
+        } catch (error) {
+          logger.warn({ err: error }, 'could not save the accounts’ status');
+        }
+      }, ACCOUNT_STATUS_EVERY_MS);
+      statusWriter.unref();
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.start((ev) => {
@@ -269,6 +348,7 @@ export function buildApp(deps: AppDeps): App {
           }),
         ),
       );
+      saveStatus();
       logger.info({ accounts: adapters.size, ...org.counts() }, 'cascade started');
     },
     async settle(timeoutMs = 60_000) {
@@ -276,7 +356,7 @@ export function buildApp(deps: AppDeps): App {
       let quiet = 0;
       while (quiet < 3) {
         // Events held while a login's ids are resolved count as work to do.
-        await Promise.all([...resolving.values()].map((r) => r.settled()));
+        await Promise.all([...resolving.values()].map((r) => r.resolved()));
         if (Date.now() > deadline) throw new Error(`queues did not settle within ${timeoutMs} ms: ${JSON.stringify(await queues.counts())}`);
         await new Promise((r) => setTimeout(r, 5));
         quiet = (await queues.idle()) ? quiet + 1 : 0;
@@ -284,6 +364,7 @@ export function buildApp(deps: AppDeps): App {
     },
     async stop(force = false) {
       clearInterval(sweeper);
+      clearInterval(statusWriter);
       // Workers first (a graceful stop lets running sends finish), then the platform connections.
       await queues.close(force);
       await Promise.all([...adapters.values()].map((a) => a.stop()));

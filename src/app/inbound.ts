@@ -15,6 +15,7 @@ import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
 import { groupsNamed, mayAudit, type Auditor } from './auditor.js';
 import { BindingDesk } from './binding.js';
+import type { ManualDesk } from './manual.js';
 import type { BindingRepo } from '../store/binding-repo.js';
 import type { Chaser } from './chaser.js';
 import type { ReplyCounter } from './replies.js';
@@ -53,7 +54,7 @@ export interface InboundDeps {
   readonly timeZone: string;
   readonly logger: Logger;
   /** The bots' own platform user ids: a mention of any of them addresses Cascade. */
-  readonly botIds: ReadonlySet<string>;
+  readonly botIds: Pick<ReadonlySet<string>, 'has'>;
   /** Whether the account's platform gives one message id to all accounts (see AdapterCapabilities). */
   readonly crossAccountIds: (accountId: string) => boolean;
   readonly replies: ReplyCounter;
@@ -67,6 +68,8 @@ export interface InboundDeps {
   readonly maxGuardians: number;
   /** An account was bound to a person (the WeChat adapter writes the contact's remark). */
   readonly onBound?: (bound: { platform: Platform; userId: string; person: Person }) => void;
+  /** Manual tasks (`/已转发`, `/待转发`). */
+  readonly manual?: ManualDesk;
   /** A binding was removed (the WeChat adapter clears the contact's remark). */
   readonly onUnbound?: (unbound: { platform: Platform; userId: string }) => void;
 }
@@ -243,6 +246,12 @@ export class InboundHandler {
         return this.reviewCommand(ctx, cmd);
       case 'chase':
         return this.chase(ctx, cmd);
+      case 'posted':
+      case 'tasks': {
+        if (!person || !this.deps.manual) return this.reply(ctx, zh.unknownSenderPrivate, 'private');
+        if (cmd.type === 'posted') return this.reply(ctx, this.deps.manual.posted(person, cmd.ids), 'private');
+        return this.deps.manual.tasks(person).flatMap((text, i) => this.reply(ctx, text, 'private', i + 1));
+      }
       case 'audit':
         return this.auditCommand(ctx, cmd);
       case 'bind':

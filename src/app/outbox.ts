@@ -4,21 +4,56 @@ import { maskPhone, splitMessage } from '../domain/message-text.js';
 import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter, type SendReceipt } from '../platform/port.js';
 import type { JobQueues, SendAttempt, SendItem, SendPause } from '../queue/job-queues.js';
 import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
+import type { AccountGuard, Trip } from './account-guard.js';
 
 export interface Pacing {
   readonly minGapMs: number;
   readonly jitterMs: number;
+  /** Budgets of a paced account (absent: none). Rolling windows: the last minute, the last 24 hours. */
+  readonly perMinute?: number;
+  readonly perDay?: number;
+  /** Sends into one group within a minute: a bot flooding one group is what members report. */
+  readonly perGroupPerMinute?: number;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/** A wait longer than this is not slept through inside a send job: the job is put back instead. */
+const MAX_SLEEP_MS = 30_000;
+
+/** Times of the sends booked in a rolling window, oldest first. */
+class Window {
+  private readonly times: number[] = [];
+
+  constructor(private readonly spanMs: number) {}
+
+  /** The earliest time at or after `at` when fewer than `limit` sends fall in the window ending then. */
+  earliest(at: number, limit: number): number {
+    let first = 0;
+    while (first < this.times.length && (this.times[first] ?? 0) <= at - this.spanMs) first++;
+    if (this.times.length - first < limit) return at;
+    return Math.max(at, (this.times[this.times.length - limit] ?? at) + this.spanMs);
+  }
+
+  /** Bookings of one account only move forward in time, so what falls out of the window here is gone for good. */
+  book(at: number): void {
+    this.times.push(at);
+    while (this.times.length > 0 && (this.times[0] ?? 0) <= at - this.spanMs) this.times.shift();
+  }
 }
 
 /**
- * Spaces one account's sends: at least minGapMs (+ jitter) after the previous send went out. A slot
- * is booked when a send is about to be made, and moved on from the moment the platform call
- * returns (`sent`), so time spent between the two (a commit, a long chase round holding the event
- * loop) never shortens the next gap; a backlog after a stall drains at the paced rate.
+ * Spaces one account's sends: at least minGapMs (+ jitter) after the previous send went out, within
+ * its per-minute, per-day and per-group-per-minute budgets. A slot is booked when a send is about to
+ * be made, and moved on from the moment the platform call returns (`sent`), so time spent between
+ * the two (a commit, a long chase round holding the event loop) never shortens the next gap; a
+ * backlog after a stall drains at the paced rate. minGapMs and jitterMs both 0 turn pacing off
+ * (the simulator in tests and benchmarks).
  */
 export class Pacer {
   private readonly nextAt = new Map<string, number>();
   private readonly jitterOf = new Map<string, number>();
+  private readonly windows = new Map<string, Window>();
 
   constructor(
     private readonly clock: Clock,
@@ -32,16 +67,50 @@ export class Pacer {
     return minGapMs === 0 && jitterMs === 0;
   }
 
-  /** Waits until the account may send, and books the slot after it. */
-  async acquire(accountId: string): Promise<void> {
-    const { minGapMs, jitterMs } = this.pacing(accountId);
-    if (minGapMs === 0 && jitterMs === 0) return;
+  private window(key: string, spanMs: number): Window {
+    let w = this.windows.get(key);
+    if (!w) {
+      w = new Window(spanMs);
+      this.windows.set(key, w);
+    }
+    return w;
+  }
+
+  /**
+   * Waits until the account may send (into `group`, when given), and books the slot after it.
+   * Returns 0 once booked, or how long to put the send back when the wait is longer than a job
+   * should sleep (a spent budget); then nothing is booked.
+   */
+  async acquire(accountId: string, group?: string): Promise<number> {
+    const p = this.pacing(accountId);
+    if (p.minGapMs === 0 && p.jitterMs === 0) return 0;
     const now = this.clock.now();
-    const at = Math.max(now, this.nextAt.get(accountId) ?? 0);
-    const jitter = Math.floor(this.random() * (jitterMs + 1));
+    let at = Math.max(now, this.nextAt.get(accountId) ?? 0);
+    const limits: [Window, number][] = [];
+    const limit = (key: string, span: number, max: number | undefined): void => {
+      if (max !== undefined) limits.push([this.window(key, span), max]);
+    };
+    limit(`m|${accountId}`, MINUTE_MS, p.perMinute);
+    limit(`d|${accountId}`, DAY_MS, p.perDay);
+    if (group !== undefined) limit(`g|${accountId}|${group}`, MINUTE_MS, p.perGroupPerMinute);
+    // Moving later for one window never breaks another (windows only empty with time): repeat until stable.
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const [w, max] of limits) {
+        const next = w.earliest(at, max);
+        if (next > at) {
+          at = next;
+          moved = true;
+        }
+      }
+    }
+    if (at - now > MAX_SLEEP_MS) return at - now;
+    for (const [w] of limits) w.book(at);
+    const jitter = Math.floor(this.random() * (p.jitterMs + 1));
     this.jitterOf.set(accountId, jitter);
-    this.nextAt.set(accountId, at + minGapMs + jitter);
+    this.nextAt.set(accountId, at + p.minGapMs + jitter);
     if (at > now) await this.clock.sleep(at - now);
+    return 0;
   }
 
   /** The platform call of the booked send has returned: the next send waits a full gap from now. */
@@ -62,7 +131,25 @@ export interface OutboxDeps {
   readonly logger: Logger;
   /** How long a send waits, without spending an attempt, while its account cannot reach the platform. */
   readonly offlineRetryMs: number;
+  /** The accounts' circuit breakers; without it (benchmarks, the conformance relay) nothing trips. */
+  readonly guard?: AccountGuard;
+  /** The accounts that can post a delivery (those serving its group), preferred first. */
+  readonly routes?: (d: Delivery) => readonly string[];
+  /**
+   * No bot can post a group delivery: make it a manual task (the responsible person is sent the text
+   * and posts it by hand). Returns the private sends to queue, or null when it cannot (the delivery waits).
+   */
+  readonly manualTask?: (d: Delivery, reason: string) => SendItem[] | null;
+  /** How long a delivery waits for a paused or offline account before it becomes a manual task. */
+  readonly manualAfterMs?: number;
+  /** The breaker tripped (operators are told). */
+  readonly onTrip?: (trip: Trip) => void;
 }
+
+/** Purposes a person can post by hand in a group: the directive itself and reminders. */
+const MANUAL_PURPOSES = new Set(['directive', 'notice']);
+/** Refusals that say this account cannot post in this group at all: try another, else a person. */
+const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
 
 /**
  * The only way anything reaches a platform: plan in the sent-ledger, queue on the account's send
@@ -126,9 +213,12 @@ export class Outbox {
     const { ledger, logger, adapters, pacer } = this.deps;
     // The common case in one step of the group commit: a planned delivery of an unpaced account is
     // read and claimed together (for those the pacer would not wait, so nothing comes in between).
+    const now = this.deps.clock.now();
+    const blockedFor = (row: Delivery): number | null =>
+      row.status === 'planned' ? (this.deps.guard?.blockedUntil(row.accountId, row.chatType === 'group' ? row.target : null, now) ?? null) : null;
     const first = await ledger.batch(() => {
       const row = ledger.get(deliveryId);
-      const fast = row !== undefined && row.status === 'planned' && adapters.has(row.accountId) && pacer.unpaced(row.accountId);
+      const fast = row !== undefined && row.status === 'planned' && adapters.has(row.accountId) && pacer.unpaced(row.accountId) && blockedFor(row) === null;
       return { d: row, claimed: fast && ledger.markSending(deliveryId) };
     }, { singleWrite: true });
     const d = first.d;
@@ -139,6 +229,8 @@ export class Outbox {
       logger.error({ delivery: d.id, account: d.accountId }, 'no adapter for account');
       return;
     }
+    const blocked = first.claimed ? null : blockedFor(d);
+    if (blocked !== null) return this.divert(d, `account ${d.accountId} is paused by its circuit breaker`, blocked - now, 'wait');
     if (!first.claimed) {
       const claimed = await this.claim(d, adapter);
       if (claimed !== true) return claimed;
@@ -148,12 +240,52 @@ export class Outbox {
     try {
       receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
     } catch (error) {
-      return this.settleFailure(d.id, d.accountId, error, attempt);
+      return this.settleFailure(d, error, attempt);
     } finally {
       pacer.sent(d.accountId);
     }
+    this.deps.guard?.sent(d.accountId);
     // The job completes only once 'sent' is committed; a crash before leaves it 'sending' (confirmed on retry).
     await ledger.recordSent(d.id, receipt.messageId ?? null, receipt.at);
+  }
+
+  /**
+   * The delivery's account cannot post it now: another account serving the group takes it; else,
+   * for a directive or reminder waiting long enough (or at once when the account can never post
+   * there), a person is asked to post it by hand; else it waits.
+   */
+  private async divert(d: Delivery, reason: string, waitMs: number, cause: 'wait' | 'refused' | 'never'): Promise<void | SendPause> {
+    const { guard, routes, adapters, clock, ledger, logger } = this.deps;
+    const now = clock.now();
+    const group = d.chatType === 'group' ? d.target : null;
+    const usable = (accountId: string): boolean => {
+      const a = adapters.get(accountId);
+      const state = a?.status?.().state ?? 'online';
+      return a !== undefined && state === 'online' && (guard?.blockedUntil(accountId, group, now) ?? null) === null;
+    };
+    const other = routes?.(d).find((a) => a !== d.accountId && usable(a));
+    if (other !== undefined && ledger.reassign(d.id, other)) {
+      logger.info({ delivery: d.id, from: d.accountId, to: other, reason }, 'delivery moved to another account in the group');
+      await this.deps.queues.enqueueSends([{ id: d.id, accountId: other, bulk: d.purpose === 'directive' || d.purpose === 'notice' }]);
+      return;
+    }
+    const manualAfter = this.deps.manualAfterMs ?? Number.POSITIVE_INFINITY;
+    const byHand = this.deps.manualTask !== undefined && group !== null && MANUAL_PURPOSES.has(d.purpose);
+    if (byHand && (cause !== 'wait' || now - d.plannedAt >= manualAfter)) {
+      const sends = this.deps.manualTask?.(d, reason);
+      if (sends) {
+        logger.warn({ delivery: d.id, account: d.accountId, reason }, 'no bot can post the delivery; a person was asked to post it');
+        await this.enqueue(sends);
+        return;
+      }
+    }
+    // This account can never post it here (removed from the group, muted) and nobody else will: it fails.
+    if (cause !== 'wait' && !byHand) {
+      ledger.markFailed(d.id, reason);
+      logger.warn({ delivery: d.id, account: d.accountId, reason }, 'platform refused delivery');
+      return;
+    }
+    return { pauseMs: Math.max(100, Math.min(waitMs, this.deps.offlineRetryMs)) };
   }
 
   /**
@@ -182,23 +314,40 @@ export class Outbox {
       }
       ledger.markRetry(d.id, 'interrupted mid-send; the platform confirms it was not posted');
     }
-    await this.deps.pacer.acquire(d.accountId);
+    const wait = await this.deps.pacer.acquire(d.accountId, d.chatType === 'group' ? d.target : undefined);
+    // A spent budget: back in the queue until it refills, nothing spent.
+    if (wait > 0) return { pauseMs: wait };
     // Committed (group commit, shared with concurrent jobs) before the platform is called.
     return (await ledger.claim(d.id)) ? true : undefined;
   }
 
-  private settleFailure(id: number, accountId: string, error: unknown, attempt: SendAttempt): void | SendPause {
+  private async settleFailure(d: Delivery, error: unknown, attempt: SendAttempt): Promise<void | SendPause> {
     const { ledger, logger } = this.deps;
+    const { id, accountId } = d;
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const group = d.chatType === 'group' ? d.target : null;
+    const trip = this.deps.guard?.failed(accountId, group, error, this.deps.clock.now());
+    if (trip) this.deps.onTrip?.(trip);
     if (error instanceof PlatformRefusedError) {
+      if (error.code === 'risk_control') {
+        // oicq's -70 can come after the platform took the message: never resent on its own.
+        ledger.markUncertain(id, reason);
+        logger.warn({ delivery: id, account: accountId, reason }, 'risk control refused the delivery; maybe posted, not resent');
+        return;
+      }
+      if (error.code === 'rate_limited' || (group !== null && CANNOT_POST_HERE.has(error.code))) {
+        ledger.markRetry(id, reason);
+        const cause = error.code === 'rate_limited' ? 'wait' : error.code === 'not_in_group' ? 'never' : 'refused';
+        return this.divert({ ...d, status: 'planned' }, reason, this.deps.offlineRetryMs, cause);
+      }
       ledger.markFailed(id, reason);
       logger.warn({ delivery: id, account: accountId, reason }, 'platform refused delivery');
       return;
     }
     if (error instanceof PlatformUnavailableError && error.definitelyNotSent) {
-      // Not an attempt: the account is offline. Nothing is lost; it waits for the account to return.
+      // Not an attempt: the account is offline. Nothing is lost: another account, a person, or this one later.
       ledger.markRetry(id, reason);
-      return { pauseMs: this.deps.offlineRetryMs };
+      return this.divert({ ...d, status: 'planned' }, reason, this.deps.offlineRetryMs, 'wait');
     }
     if (attempt.attemptsMade + 1 >= attempt.maxAttempts) {
       // Unknown whether the platform took it, and no attempt left to ask again.

@@ -144,7 +144,12 @@ export class ResolvingAdapter implements ChatAdapter {
     await this.raw.stop();
   }
 
-  /** Resolves once every login so far has been resolved and its remarks written (tests, drills, `settle`). */
+  /** Resolves once every login so far has been resolved and the events it held are passed on. */
+  async resolved(): Promise<void> {
+    await this.chain.catch(() => undefined);
+  }
+
+  /** `resolved`, and the remarks queued so far written too (tests, drills). */
   async settled(): Promise<void> {
     await this.chain.catch(() => undefined);
     await this.remarking.catch(() => undefined);

@@ -149,7 +149,8 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
   try {
     const config = parseConfig({
       dataDir: scratch,
-      sending: { ...opts.sending, minGapMs, jitterMs },
+      // The measure is the gap; the production budgets (per minute, per day, per group) would only slow the bench.
+      sending: { ...opts.sending, minGapMs, jitterMs, perMinute: 1_000_000, perDay: 1_000_000, perGroupPerMinute: 1_000_000 },
       queue: { ...opts.queue },
       redis: { url, prefix },
       log: { level: 'silent' },

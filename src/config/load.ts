@@ -35,17 +35,18 @@ export function parseConfig(raw: unknown, source = 'config'): CascadeConfig {
 }
 
 /**
- * Reads the YAML config file (CASCADE_CONFIG, else config/cascade.yaml if present) and applies
+ * Reads the YAML config file (`configFile`, else CASCADE_CONFIG, else config/cascade.yaml if present) and applies
  * environment overrides: REDIS_URL, CASCADE_DATA_DIR, CASCADE_ORG, LOG_LEVEL.
  */
-export function loadConfig(env: Env = process.env, overrides: Record<string, unknown> = {}): CascadeConfig {
-  const file = env['CASCADE_CONFIG'] ?? DEFAULT_CONFIG_FILE;
+export function loadConfig(env: Env = process.env, overrides: Record<string, unknown> = {}, configFile?: string): CascadeConfig {
+  const named = configFile ?? env['CASCADE_CONFIG'];
+  const file = named ?? DEFAULT_CONFIG_FILE;
   let raw: Record<string, unknown> = {};
   if (existsSync(file)) {
     const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
     if (parsed !== null && typeof parsed === 'object') raw = parsed as Record<string, unknown>;
     else if (parsed !== null && parsed !== undefined) throw new ConfigError(['(root): must be a mapping'], file);
-  } else if (env['CASCADE_CONFIG']) {
+  } else if (named) {
     throw new ConfigError([`file not found: ${resolve(file)}`], file);
   }
   const merged = mergeEnv({ ...raw, ...overrides }, env);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
+import { oneBotAccountKeys, oneBotOptionsSchema } from '../../adapters/onebot/options.js';
+import { oicqOptionsSchema } from '../../adapters/oicq/options.js';
+import { wechatyOptionsSchema } from '../../adapters/wechaty/options.js';
 
 const MINUTE = 60_000;
 /** Default of replies.countAtOrAbove: an acknowledgement this sure is counted without review. */
@@ -106,16 +109,56 @@ export const chasingSchema = z
     .refine((c) => c.granularity >= 1000, { message: 'chasing.granularity must be at least 1s', path: ['granularity'] })
     .prefault({});
 
-const accountSchema = z.strictObject({
-  /** The id the roster's 群.账号 column uses. */
-  id: z.string().min(1),
-  /** Which adapter serves the account. Only the built-in simulator exists so far. */
-  adapter: z.enum(['simulator']).default('simulator'),
-  platform: z.enum(['qq', 'wechat']),
+/** Pacing of one account; every key overrides the `sending` section's. */
+const accountPacing = {
   /** Overrides sending.minGapMs for this account. */
   minGapMs: z.number().int().min(0).optional(),
   jitterMs: z.number().int().min(0).optional(),
-});
+  perMinute: z.number().int().min(1).optional(),
+  perDay: z.number().int().min(1).optional(),
+  perGroupPerMinute: z.number().int().min(1).optional(),
+  /** Whether this account may use @全体成员, and how often per group per day. */
+  atAll: z.strictObject({ enabled: z.boolean().default(false), perGroupPerDay: z.number().int().min(1).default(2) }).optional(),
+};
+
+/** The id the roster's 群.账号 column uses. */
+const accountId = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/u, 'letters, digits, _ . - only');
+
+/**
+ * A bot account. `platform` picks the adapter: `onebot`, `oicq` (QQ), `wechaty` (WeChat), or `qq` /
+ * `wechat` for an account played by the built-in simulator (the demo school; drills; tests).
+ */
+const accountSchema = z.discriminatedUnion('platform', [
+  z.strictObject({ id: accountId, platform: z.literal('qq'), adapter: z.literal('simulator').default('simulator'), ...accountPacing }),
+  z.strictObject({ id: accountId, platform: z.literal('wechat'), adapter: z.literal('simulator').default('simulator'), ...accountPacing }),
+  oneBotAccountKeys.extend({ id: accountId, platform: z.literal('onebot'), ...accountPacing }).superRefine((o, ctx) => {
+    const checked = oneBotOptionsSchema.safeParse(oneBotKeysOf(o));
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }),
+  oicqOptionsSchema.extend({ id: accountId, platform: z.literal('oicq'), ...accountPacing }),
+  wechatyOptionsSchema.extend({ id: accountId, platform: z.literal('wechaty'), ...accountPacing }),
+]);
+
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** The OneBot adapter's own keys of an account entry. */
+export function oneBotKeysOf(a: Extract<AccountConfig, { platform: 'onebot' }>): Record<string, unknown> {
+  const { id: _id, platform: _platform, minGapMs: _g, jitterMs: _j, perMinute: _m, perDay: _d, perGroupPerMinute: _p, atAll: _a, ...keys } = a;
+  return keys;
+}
+
+/** The chat platform an account's groups are on. */
+export function chatPlatformOf(a: AccountConfig): 'qq' | 'wechat' {
+  switch (a.platform) {
+    case 'qq':
+    case 'onebot':
+    case 'oicq':
+      return 'qq';
+    case 'wechat':
+    case 'wechaty':
+      return 'wechat';
+  }
+}
 
 export const configSchema = z.strictObject({
   school: z
@@ -152,6 +195,23 @@ export const configSchema = z.strictObject({
       offlineRetryMs: z.number().int().min(100).default(15_000),
       /** How often deliveries left unsent (a lost queue job) are queued again. */
       sweepIntervalMs: z.number().int().min(1_000).default(60_000),
+      /** Budgets of a paced account (minGapMs or jitterMs above 0): sends in any minute, any 24 hours, into one group in a minute. */
+      perMinute: z.number().int().min(1).default(30),
+      perDay: z.number().int().min(1).default(3_000),
+      perGroupPerMinute: z.number().int().min(1).default(6),
+      /** A directive or reminder no bot can post for this long becomes a manual task (`/已转发`). */
+      manualAfter: durationSchema.default(10 * MINUTE),
+      /** The circuit breaker: how long an account rests after a risk signal (doubling on repeats within a day, up to maxPause). */
+      breaker: z
+        .strictObject({
+          pause: durationSchema.default(30 * MINUTE),
+          maxPause: durationSchema.default(6 * 60 * MINUTE),
+          /** Sends in a row whose outcome is unknown (timeouts) before the breaker trips. */
+          timeoutsToTrip: z.number().int().min(1).default(3),
+          /** An account muted in a group leaves it alone this long. */
+          mutedPause: durationSchema.default(60 * MINUTE),
+        })
+        .prefault({}),
     })
     .prefault({}),
   queue: z
@@ -218,5 +278,4 @@ export const configSchema = z.strictObject({
 });
 
 export type CascadeConfig = z.infer<typeof configSchema>;
-export type AccountConfig = z.infer<typeof accountSchema>;
 export type ChasingConfig = CascadeConfig['chasing'];

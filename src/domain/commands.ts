@@ -4,8 +4,28 @@
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit' | 'bind' | 'unbind';
-export type CommandErrorCode = 'bad_deadline' | 'deadline_past' | 'bad_depth' | 'empty_body' | 'bad_option' | 'bad_review_ids' | 'bad_bind' | 'bad_unbind';
+export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit' | 'bind' | 'unbind' | 'posted' | 'tasks';
+export type CommandErrorCode =
+  | 'bad_deadline'
+  | 'deadline_past'
+  | 'bad_depth'
+  | 'empty_body'
+  | 'bad_option'
+  | 'bad_review_ids'
+  | 'bad_bind'
+  | 'bad_unbind'
+  | 'bad_posted';
+
+/** `/已转发 12 13`: the asker posted these manual tasks by hand. */
+export interface PostedCommand {
+  readonly type: 'posted';
+  readonly ids: readonly number[];
+}
+
+/** `/待转发`: the manual tasks waiting for the asker. */
+export interface TasksCommand {
+  readonly type: 'tasks';
+}
 
 export interface NotifyCommand {
   readonly type: 'notify';
@@ -112,6 +132,8 @@ export type ParsedCommand =
   | AuditCommand
   | BindCommand
   | UnbindCommand
+  | PostedCommand
+  | TasksCommand
   | ReviewCommand
   | SettleCommand
   | HelpCommand
@@ -142,6 +164,8 @@ export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
   audit: ['核对', '核对成员', '查群'],
   bind: ['绑定', '绑定身份'],
   unbind: ['解绑', '解除绑定'],
+  posted: ['已转发', '已发', '已代发'],
+  tasks: ['待转发', '转发任务'],
 };
 
 /** Longest first, so `未回复` wins over `未回`. */
@@ -215,6 +239,14 @@ export function parseCommand(text: string, ctx: CommandContext): ParsedCommand |
     case 'confirm':
     case 'dismiss':
       return parseSettle(head.name, head.rest);
+    case 'posted': {
+      const tokens = head.rest.normalize('NFKC').split(/[\s,，、]+/u).filter((t) => t !== '');
+      const ids = tokens.map((t) => /^(?:#|第)?(\d{1,12})号?$/u.exec(t)?.[1]).map((n) => (n === undefined ? NaN : Number(n)));
+      if (ids.length === 0 || ids.some((n) => !Number.isSafeInteger(n))) return { type: 'error', command: 'posted', code: 'bad_posted', detail: head.rest.trim() };
+      return { type: 'posted', ids: [...new Set(ids)] };
+    }
+    case 'tasks':
+      return { type: 'tasks' };
   }
 }
 

@@ -256,7 +256,7 @@ export interface GroupAudit extends Findings {
 export interface AuditOptions {
   readonly patterns: CardPatterns;
   /** The bots' own accounts: never findings. */
-  readonly botIds: ReadonlySet<string>;
+  readonly botIds: Pick<ReadonlySet<string>, 'has'>;
   /** People identified in the group at the previous audit. */
   readonly previous?: ReadonlySet<number>;
 }

@@ -192,6 +192,22 @@ export const AUDIT_SHORT: readonly [keyof Omit<AuditText, 'group' | 'expected' |
 /** The workbook's column headers (`cascade audit --format xlsx`). */
 export const AUDIT_COLUMNS = ['群', '群名称', '学号/工号', '姓名', '账号', '群名片', '说明'] as const;
 
+/** Manual tasks: what no bot can post, a person posts by hand (`/待转发`, `/已转发`). */
+export const zhManual = {
+  task: (p: { id: number; group: string; reason: string; text: string }) =>
+    `【需人工转发 第${p.id}号】机器人目前无法在“${p.group}”发言（${p.reason}）。请把下面分隔线之间的内容原样发到该群，发完后回复：/已转发 ${p.id}\n————————\n${p.text}\n————————`,
+  posted: (ids: readonly number[]) => `已记录：第${ids.join('、')}号转发任务已由您人工发出，谢谢。`,
+  notYours: (ids: readonly number[]) => `第${ids.join('、')}号不是待您转发的任务（或已完成）。发送 /待转发 查看。`,
+  none: '目前没有需要您人工转发的消息。',
+  list: (items: readonly { id: number; group: string; since: string }[]) =>
+    ['待您人工转发的消息：', ...items.map((t) => `【${t.id}】${t.group}（${t.since}起）`), '逐条内容已私信发给您；转发后回复 /已转发 编号。'].join('\n'),
+  usage: '用法：/已转发 编号（编号见机器人私信中的【需人工转发 第N号】）。',
+  reasons: { paused: '该账号因平台风控暂停发送', offline: '机器人账号离线', removed: '机器人不在群里', muted: '机器人被禁言' } as const,
+  /** To operators when an account's breaker trips. */
+  accountPaused: (p: { account: string; reason: string; until: string }) =>
+    `【机器人账号暂停】账号 ${p.account} 出现风险信号（${p.reason}），已暂停发送至 ${p.until}。它负责的群会改由其他账号发送；无法发送的，会请负责老师人工转发。请检查该账号状态（cascade accounts）。`,
+};
+
 /** Membership audits (`/核对`) and membership alerts. */
 export const zhAudit = {
   summary(a: AuditText): string {
@@ -367,6 +383,8 @@ export const zh = {
         return zhBind.usage;
       case 'bad_unbind':
         return zhBind.unbindUsage;
+      case 'bad_posted':
+        return zhManual.usage;
       case 'bad_review_ids':
         return `${detail === '' ? '请写上要处理的编号' : `编号“${detail}”无法识别`}。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4（先发送 /待确认 查看编号）。`;
       case 'empty_body':
@@ -402,6 +420,7 @@ export const zh = {
         '/核对 [班级或学院] —— 核对群成员是否与名单一致（明细私信发送）',
       );
     }
+    if (p.canQuery) lines.push('/待转发 —— 查看需要您人工转发到群里的消息；/已转发 编号 —— 转发后确认');
     lines.push('/绑定 学号 姓名 —— 学生绑定自己的账号；家长：/绑定 学生学号 学生姓名 关系（请私聊发送）');
     lines.push('/帮助 —— 显示本说明');
     if (!p.canIssue && !p.canQuery) lines.push('收到通知后，直接在群里回复“收到”即可。');

@@ -56,7 +56,10 @@ function platformGroupsFor(org: OrgIndex, g: Group, p: Person, pgs: readonly Pla
   return pick ? [pick] : pgs;
 }
 
-export function populateWorld(org: OrgIndex, options: { now?: () => number; keepTranscript?: boolean } = {}): SimSchool {
+export function populateWorld(
+  org: OrgIndex,
+  options: { now?: () => number; keepTranscript?: boolean; /** Accounts served by a real platform, not simulated. */ exclude?: ReadonlySet<string> } = {},
+): SimSchool {
   const world = new SimWorld({ ...(options.now ? { now: options.now } : {}), keepTranscript: options.keepTranscript ?? true });
   const accounts = new Map<string, Platform>();
   const seats = new Map<string, { chatId: string; userId: string; platform: Platform }>();
@@ -65,6 +68,7 @@ export function populateWorld(org: OrgIndex, options: { now?: () => number; keep
     for (const pg of pgs) {
       world.addGroup({ platform: pg.platform, chatId: pg.chatId, name: `${g.name}` });
       for (const accountId of pg.accounts) {
+        if (options.exclude?.has(accountId)) continue;
         if (!accounts.has(accountId)) {
           world.addAccount({ accountId, platform: pg.platform, nickname: '联络机器人' });
           accounts.set(accountId, pg.platform);
@@ -81,7 +85,7 @@ export function populateWorld(org: OrgIndex, options: { now?: () => number; keep
         const seatKey = `${p.id}|${g.key}`;
         if (!seats.has(seatKey)) seats.set(seatKey, { chatId: pg.chatId, userId, platform: pg.platform });
         // Staff add the bots as friends so private answers reach them on WeChat too.
-        if (p.kind === 'staff') for (const a of pg.accounts) if (!world.isFriend(a, userId)) world.befriend(a, userId);
+        if (p.kind === 'staff') for (const a of pg.accounts) if (accounts.has(a) && !world.isFriend(a, userId)) world.befriend(a, userId);
       }
     }
   }

@@ -3,7 +3,7 @@ import type { Platform } from '../domain/org.js';
 import type { Db } from './db.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
 
-export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed';
+export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed' | 'manual';
 /** `notice`: a reminder, nag or summary of the chaser. */
 export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice';
 
@@ -30,6 +30,18 @@ export interface Delivery extends PlannedDelivery {
   readonly plannedAt: number;
   readonly sentAt: number | null;
   readonly error: string | null;
+  /** A manual task: the person asked to post it; who confirmed it (`/已转发`). */
+  readonly manualPersonId: number | null;
+  readonly manualDoneBy: number | null;
+}
+
+/** A delivery no bot could make, waiting for a person to post it by hand. */
+export interface ManualTask {
+  readonly id: number;
+  readonly groupId: number | null;
+  readonly text: string;
+  readonly personId: number | null;
+  readonly since: number;
 }
 
 interface DeliveryRow {
@@ -51,6 +63,8 @@ interface DeliveryRow {
   planned_at: number;
   sent_at: number | null;
   error: string | null;
+  manual_person_id: number | null;
+  manual_done_by: number | null;
 }
 
 const NO_MENTIONS: readonly string[] = Object.freeze([]);
@@ -75,6 +89,8 @@ function toDelivery(row: DeliveryRow): Delivery {
     plannedAt: row.planned_at,
     sentAt: row.sent_at,
     error: row.error,
+    manualPersonId: row.manual_person_id,
+    manualDoneBy: row.manual_done_by,
   };
 }
 
@@ -217,6 +233,43 @@ export class LedgerRepo {
     this.markStatusStmt.run('uncertain', reason, id);
   }
 
+  /** Moves a delivery not yet being sent to another account (the first one cannot send). False if it is no longer planned. */
+  reassign(id: number, accountId: string): boolean {
+    return this.db.$client.prepare(`UPDATE deliveries SET account_id = ? WHERE id = ? AND status = 'planned'`).run(accountId, id).changes === 1;
+  }
+
+  /** No bot can post it: it waits for a person (false if it is no longer planned). */
+  markManual(id: number, personId: number | null, at: number, reason: string): boolean {
+    return (
+      this.db.$client
+        .prepare(`UPDATE deliveries SET status = 'manual', manual_person_id = ?, manual_at = ?, error = ? WHERE id = ? AND status = 'planned'`)
+        .run(personId, at, reason, id).changes === 1
+    );
+  }
+
+  /** `/已转发`: the person posted it by hand. False when it is not an open manual task. */
+  markPostedByHand(id: number, byPersonId: number, at: number): boolean {
+    return (
+      this.db.$client
+        .prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, manual_done_by = ? WHERE id = ? AND status = 'manual'`)
+        .run(at, byPersonId, id).changes === 1
+    );
+  }
+
+  manualTasks(): ManualTask[] {
+    return (
+      this.db.$client
+        .prepare(`SELECT id, group_id, text, manual_person_id, manual_at FROM deliveries WHERE status = 'manual' ORDER BY id`)
+        .all() as { id: number; group_id: number | null; text: string; manual_person_id: number | null; manual_at: number }[]
+    ).map((r) => ({ id: r.id, groupId: r.group_id, text: r.text, personId: r.manual_person_id, since: r.manual_at }));
+  }
+
+  /** Sends of each account since a time (`cascade accounts`: today's). */
+  sentSince(since: number): Map<string, number> {
+    const rows = this.db.$client.prepare(`SELECT account_id, count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ? GROUP BY account_id`).raw(true).all(since) as [string, number][];
+    return new Map(rows);
+  }
+
   /** Deliveries planned or interrupted mid-send: what a restart must queue again. */
   unsent(): { id: number; accountId: string; bulk: boolean }[] {
     // Directive posts and reminders queue behind answers to people, after a restart as before it.
@@ -239,7 +292,7 @@ export class LedgerRepo {
     return this.byPlatformMessage.get(platform, chatId, platformMessageId)?.directive_id ?? null;
   }
 
-  counts(directiveId: number): { planned: number; sent: number; failed: number; uncertain: number } {
+  counts(directiveId: number): { planned: number; sent: number; failed: number; uncertain: number; manual: number } {
     const rows = this.countsStmt.all(directiveId);
     let planned = 0;
     const by: Record<string, number> = {};
@@ -247,7 +300,7 @@ export class LedgerRepo {
       planned += r.n;
       by[r.status] = r.n;
     }
-    return { planned, sent: by['sent'] ?? 0, failed: by['failed'] ?? 0, uncertain: by['uncertain'] ?? 0 };
+    return { planned, sent: by['sent'] ?? 0, failed: by['failed'] ?? 0, uncertain: by['uncertain'] ?? 0, manual: by['manual'] ?? 0 };
   }
 
   all(): Delivery[] {

@@ -200,12 +200,17 @@ export const deliveries = sqliteTable(
     /** JSON array of platform user ids to @-mention. */
     mentions: text('mentions').notNull().default('[]'),
     quoteId: text('quote_id'),
-    status: text('status', { enum: ['planned', 'sending', 'sent', 'uncertain', 'failed'] }).notNull(),
+    /** `manual`: no bot can reach the group; a person was asked to post it and confirm with `/已转发`. */
+    status: text('status', { enum: ['planned', 'sending', 'sent', 'uncertain', 'failed', 'manual'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     platformMessageId: text('platform_message_id'),
     error: text('error'),
     plannedAt: integer('planned_at').notNull(),
     sentAt: integer('sent_at'),
+    /** A manual task: who was asked to post it, when, and who confirmed it was posted (`/已转发`). */
+    manualPersonId: integer('manual_person_id'),
+    manualAt: integer('manual_at'),
+    manualDoneBy: integer('manual_done_by'),
   },
   (t) => [
     index('deliveries_status_idx').on(t.status, t.accountId),
@@ -480,3 +485,20 @@ export const sessionIds = sqliteTable(
     uniqueIndex('session_ids_canonical_uq').on(t.accountId, t.kind, t.canonicalId),
   ],
 );
+
+/**
+ * Each bot account's state as the running service last saw it, for `cascade accounts` (another
+ * process): the connection, the circuit breaker, the last sign of life.
+ */
+export const accountStatus = sqliteTable('account_status', {
+  accountId: text('account_id').primaryKey(),
+  platform: text('platform').notNull(),
+  /** online | connecting | login_required | offline */
+  state: text('state').notNull(),
+  detail: text('detail'),
+  /** The circuit breaker holds the account's sends until then (epoch ms); null when closed. */
+  pausedUntil: integer('paused_until'),
+  pauseReason: text('pause_reason'),
+  lastHeartbeatAt: integer('last_heartbeat_at'),
+  updatedAt: integer('updated_at').notNull(),
+});

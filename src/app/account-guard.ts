@@ -1,0 +1,104 @@
+/**
+ * The circuit breaker of each bot account. Unofficial platforms freeze accounts that keep sending
+ * after a warning, so at the first risk signal — risk control (oicq -70), a rate-limit reply
+ * ("发送消息过于频繁"), repeated timeouts — the account stops sending for a while: its deliveries move
+ * to another account in the same group, or wait, or become manual tasks (see Outbox). Muted in one
+ * group, it stops sending there only.
+ */
+import { PlatformRefusedError, PlatformUnavailableError } from '../platform/port.js';
+
+export interface BreakerPolicy {
+  /** First pause after a risk signal; each further trip within a day doubles it, up to maxPauseMs. */
+  readonly pauseMs: number;
+  readonly maxPauseMs: number;
+  /** Consecutive sends that time out (outcome unknown) before the breaker trips. */
+  readonly timeoutsToTrip: number;
+  /** How long an account muted in a group leaves that group alone. */
+  readonly mutedPauseMs: number;
+}
+
+const ACCOUNT_RISKS = new Set(['risk_control', 'rate_limited']);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface AccountState {
+  pausedUntil: number;
+  reason: string | null;
+  trips: number;
+  lastTripAt: number;
+  timeouts: number;
+  readonly mutedIn: Map<string, number>;
+}
+
+export interface Trip {
+  readonly accountId: string;
+  readonly reason: string;
+  readonly until: number;
+  /** Only this group (muted there), not the whole account. */
+  readonly group?: string;
+}
+
+export class AccountGuard {
+  private readonly accounts = new Map<string, AccountState>();
+
+  constructor(private readonly policy: BreakerPolicy) {}
+
+  private stateOf(accountId: string): AccountState {
+    let s = this.accounts.get(accountId);
+    if (!s) {
+      s = { pausedUntil: 0, reason: null, trips: 0, lastTripAt: 0, timeouts: 0, mutedIn: new Map() };
+      this.accounts.set(accountId, s);
+    }
+    return s;
+  }
+
+  /** Whether the account may send (to this group, when given) now; else until when it may not. */
+  blockedUntil(accountId: string, group: string | null, now: number): number | null {
+    const s = this.accounts.get(accountId);
+    if (!s) return null;
+    const muted = group === null ? 0 : (s.mutedIn.get(group) ?? 0);
+    const until = Math.max(s.pausedUntil, muted);
+    return until > now ? until : null;
+  }
+
+  /** The account's pause, for status reports; null when it sends. */
+  pause(accountId: string, now: number): { until: number; reason: string } | null {
+    const s = this.accounts.get(accountId);
+    return s && s.pausedUntil > now ? { until: s.pausedUntil, reason: s.reason ?? '' } : null;
+  }
+
+  sent(accountId: string): void {
+    const s = this.accounts.get(accountId);
+    if (s) s.timeouts = 0;
+  }
+
+  /** A send failed: trips the breaker on a risk signal. Returns the trip, if this failure caused one. */
+  failed(accountId: string, group: string | null, error: unknown, now: number): Trip | null {
+    const s = this.stateOf(accountId);
+    if (error instanceof PlatformRefusedError) {
+      if (error.code === 'muted' && group !== null) {
+        const until = now + this.policy.mutedPauseMs;
+        s.mutedIn.set(group, until);
+        return { accountId, reason: 'muted', until, group };
+      }
+      if (ACCOUNT_RISKS.has(error.code)) return this.trip(s, accountId, error.code, now);
+      return null;
+    }
+    if (error instanceof PlatformUnavailableError && !error.definitelyNotSent) {
+      s.timeouts += 1;
+      if (s.timeouts >= this.policy.timeoutsToTrip) return this.trip(s, accountId, 'timeouts', now);
+    }
+    return null;
+  }
+
+  private trip(s: AccountState, accountId: string, reason: string, now: number): Trip | null {
+    // Already paused: a late failure of a send made before the pause does not lengthen it.
+    if (s.pausedUntil > now) return null;
+    s.trips = now - s.lastTripAt < DAY_MS ? s.trips + 1 : 1;
+    s.lastTripAt = now;
+    s.timeouts = 0;
+    const length = Math.min(this.policy.pauseMs * 2 ** (s.trips - 1), this.policy.maxPauseMs);
+    s.pausedUntil = now + length;
+    s.reason = reason;
+    return { accountId, reason, until: s.pausedUntil };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * When no bot can post into a group (its account banned or paused, the bot removed from the group,
+ * the platform down), a directive or reminder is not lost: the person responsible for the group is
+ * sent the exact text privately, through any account that still works, and asked to post it and
+ * confirm with `/已转发 <编号>`. The delivery then counts as sent, by hand.
+ */
+import type { Clock } from '../clock.js';
+import { homeGroups } from '../domain/chase.js';
+import { formatTime } from '../domain/duration.js';
+import type { Group, Person, Platform } from '../domain/org.js';
+import type { OrgIndex } from '../domain/org-index.js';
+import { zhManual } from '../locale/zh-CN.js';
+import type { SendItem } from '../queue/job-queues.js';
+import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
+import { mayAudit } from './auditor.js';
+
+export interface ManualDeskDeps {
+  readonly org: () => OrgIndex;
+  readonly ledger: LedgerRepo;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  /** Plans private messages (the outbox's `plan`, inside the caller's transaction). */
+  readonly plan: (planned: readonly PlannedDelivery[]) => SendItem[];
+  /** Whether an account can send right now (connected, not paused). */
+  readonly usable: (accountId: string) => boolean;
+}
+
+/** Who posts a group's messages by hand: its responsible person, as for chasing (L3/L4 counselors, L2 and L4 the deputy secretary …). */
+export function responsibleForGroup(org: OrgIndex, g: Group): readonly Person[] {
+  const leaders = org.withRole('team_leader', null);
+  const deputies = g.collegeId === null ? [] : org.withRole('deputy_secretary', g.collegeId);
+  if (g.level === 1) return leaders;
+  if (g.level === 3 && g.classId !== null) {
+    const counselors = org.counselorsOf(g.classId);
+    if (counselors.length > 0) return counselors;
+  }
+  return deputies.length > 0 ? deputies : leaders;
+}
+
+function reasonText(reason: string): string {
+  if (/not_in_group|not in group/iu.test(reason)) return zhManual.reasons.removed;
+  if (/muted/iu.test(reason)) return zhManual.reasons.muted;
+  if (/paused|breaker|risk|rate/iu.test(reason)) return zhManual.reasons.paused;
+  return zhManual.reasons.offline;
+}
+
+export class ManualDesk {
+  constructor(private readonly deps: ManualDeskDeps) {}
+
+  /**
+   * Makes a group delivery a manual task for the group's responsible person and plans the private
+   * message asking them to post it. Null when nobody can be told (the delivery keeps waiting).
+   */
+  task(d: Delivery, reason: string): SendItem[] | null {
+    const org = this.deps.org();
+    const pg = org.platformGroup(d.platform, d.target);
+    const group = pg ? org.group(pg.groupId) : undefined;
+    if (!group) return null;
+    for (const person of responsibleForGroup(org, group)) {
+      const route = this.privateRoute(org, person);
+      if (!route) continue;
+      // No longer planned (claimed by another run meanwhile): not for a person.
+      if (!this.deps.ledger.markManual(d.id, person.id, this.deps.clock.now(), reason)) return null;
+      return this.deps.plan([
+        {
+          key: `manual-${d.id}-${person.id}`,
+          purpose: 'private',
+          directiveId: d.directiveId,
+          groupId: group.id,
+          ...route,
+          chatType: 'private',
+          text: zhManual.task({ id: d.id, group: group.name, reason: reasonText(reason), text: d.text }),
+          mentions: [],
+          quoteId: null,
+        },
+      ]);
+    }
+    return null;
+  }
+
+  /** `/已转发 12 13`: the tasks the person may settle are counted as posted by hand. */
+  posted(person: Person, ids: readonly number[]): string {
+    const org = this.deps.org();
+    const open = new Map(this.deps.ledger.manualTasks().map((t) => [t.id, t]));
+    const done: number[] = [];
+    const refused: number[] = [];
+    for (const id of ids) {
+      const t = open.get(id);
+      const group = t?.groupId === null || t === undefined ? undefined : org.group(t.groupId);
+      const mine = t !== undefined && (t.personId === person.id || (group !== undefined && mayAudit(org, person, group)));
+      if (mine && this.deps.ledger.markPostedByHand(id, person.id, this.deps.clock.now())) done.push(id);
+      else refused.push(id);
+    }
+    const lines: string[] = [];
+    if (done.length > 0) lines.push(zhManual.posted(done));
+    if (refused.length > 0) lines.push(zhManual.notYours(refused));
+    return lines.join('\n');
+  }
+
+  /** `/待转发`: the open tasks of the person (and of the groups they are responsible for), with their texts. */
+  tasks(person: Person): string[] {
+    const org = this.deps.org();
+    const mine = this.deps.ledger.manualTasks().filter((t) => {
+      const group = t.groupId === null ? undefined : org.group(t.groupId);
+      return t.personId === person.id || (group !== undefined && mayAudit(org, person, group));
+    });
+    if (mine.length === 0) return [zhManual.none];
+    const now = this.deps.clock.now();
+    const name = (groupId: number | null): string => (groupId === null ? '' : (org.group(groupId)?.name ?? ''));
+    return [
+      zhManual.list(mine.map((t) => ({ id: t.id, group: name(t.groupId), since: formatTime(t.since, this.deps.timeZone, { now }) }))),
+      ...mine.map((t) => zhManual.task({ id: t.id, group: name(t.groupId), reason: zhManual.reasons.offline, text: t.text })),
+    ];
+  }
+
+  /** A private message to each of the people, through any account that works now (operators' alerts). */
+  tell(people: readonly Person[], text: string, key: string): SendItem[] {
+    const org = this.deps.org();
+    const planned: PlannedDelivery[] = [];
+    for (const person of people) {
+      const route = this.privateRoute(org, person);
+      if (route) planned.push({ key: `${key}-${person.id}`, purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+    }
+    return planned.length > 0 ? this.deps.plan(planned) : [];
+  }
+
+  /** An account that can message the person privately now, and their id there. */
+  private privateRoute(org: OrgIndex, person: Person): { accountId: string; platform: Platform; target: string } | null {
+    // An account in one of the person's own groups first: QQ reaches non-friends only through a shared group.
+    for (const groups of [homeGroups(org, person), org.groups]) {
+      for (const platform of ['qq', 'wechat'] as const) {
+        const target = org.accountOn(person.id, platform);
+        if (!target) continue;
+        for (const g of groups) {
+        for (const pg of org.platformGroupsOf(g.id)) {
+          if (pg.platform !== platform) continue;
+          const accountId = pg.accounts.find((a) => this.deps.usable(a));
+          if (accountId) return { accountId, platform, target };
+        }
+        }
+      }
+    }
+    return null;
+  }
+}

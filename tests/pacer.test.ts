@@ -1,0 +1,104 @@
+/** The per-account pacing budgets and the circuit breaker, on a virtual clock. */
+import { describe, expect, it } from 'vitest';
+import { AccountGuard } from '../src/app/account-guard.js';
+import { Pacer } from '../src/app/outbox.js';
+import { VirtualClock } from '../src/clock.js';
+import { PlatformRefusedError, PlatformUnavailableError } from '../src/platform/port.js';
+
+const MIN = 60_000;
+
+describe('Pacer budgets', () => {
+  it('keeps the minimum gap and at most perMinute sends in any minute', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 1000, jitterMs: 0, perMinute: 3 }), () => 0);
+    const at: number[] = [];
+    const send = async (): Promise<void> => {
+      // A wait longer than a job should sleep comes back as a pause: the caller waits it out.
+      const pause = await pacer.acquire('a');
+      if (pause > 0) {
+        clock.advance(pause);
+        expect(await pacer.acquire('a')).toBe(0);
+      }
+      at.push(clock.now());
+      pacer.sent('a');
+    };
+    for (let i = 0; i < 5; i++) await send();
+    // 0, 1 s, 2 s; the 4th waits for the 1st to leave the minute; the 5th for the 2nd.
+    expect(at).toEqual([0, 1000, 2000, MIN, MIN + 1000]);
+  });
+
+  it('spaces sends into one group more than sends across groups', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 100, jitterMs: 0, perGroupPerMinute: 2 }), () => 0);
+    const times = async (group: string): Promise<number> => {
+      await pacer.acquire('a', group);
+      pacer.sent('a');
+      return clock.now();
+    };
+    expect([await times('g1'), await times('g1'), await times('g2'), await times('g2')]).toEqual([0, 100, 200, 300]);
+    // A third post into g1 waits until a minute after its first.
+    expect(await pacer.acquire('a', 'g1')).toBeGreaterThan(30_000);
+    // That wait is returned, not slept through, and books nothing: g2 can still go (after the gap).
+    expect(await pacer.acquire('a', 'g3')).toBe(0);
+    expect(clock.now()).toBe(400);
+  });
+
+  it('puts a send back, without sleeping, when the day budget is spent', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 10, jitterMs: 0, perDay: 2 }), () => 0);
+    expect(await pacer.acquire('a')).toBe(0);
+    pacer.sent('a');
+    expect(await pacer.acquire('a')).toBe(0);
+    pacer.sent('a');
+    const wait = await pacer.acquire('a');
+    expect(wait).toBeGreaterThan(23 * 60 * MIN);
+    expect(clock.now()).toBeLessThan(1000);
+  });
+
+  it('does nothing for an unpaced account (simulator benchmarks)', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 0, jitterMs: 0, perMinute: 1 }));
+    for (let i = 0; i < 10; i++) expect(await pacer.acquire('a')).toBe(0);
+    expect(clock.now()).toBe(0);
+  });
+});
+
+describe('AccountGuard', () => {
+  const policy = { pauseMs: 30 * MIN, maxPauseMs: 120 * MIN, timeoutsToTrip: 3, mutedPauseMs: 60 * MIN };
+
+  it('pauses an account on risk control, doubling on a repeat within a day, up to the maximum', () => {
+    const guard = new AccountGuard(policy);
+    const risk = new PlatformRefusedError('risk_control', '-70');
+    expect(guard.failed('a', 'g', risk, 0)).toMatchObject({ accountId: 'a', reason: 'risk_control', until: 30 * MIN });
+    expect(guard.blockedUntil('a', null, 10 * MIN)).toBe(30 * MIN);
+    // A late failure of a send made before the pause does not lengthen it.
+    expect(guard.failed('a', 'g', risk, 11 * MIN)).toBeNull();
+    expect(guard.failed('a', 'g', risk, 31 * MIN)?.until).toBe(31 * MIN + 60 * MIN);
+    expect(guard.failed('a', 'g', risk, 92 * MIN)?.until).toBe(92 * MIN + 120 * MIN);
+    expect(guard.blockedUntil('b', null, 0)).toBeNull();
+  });
+
+  it('trips after repeated timeouts, and a success resets the count', () => {
+    const guard = new AccountGuard(policy);
+    const timeout = new PlatformUnavailableError('timeout');
+    guard.failed('a', null, timeout, 0);
+    guard.failed('a', null, timeout, 1);
+    guard.sent('a');
+    guard.failed('a', null, timeout, 2);
+    guard.failed('a', null, timeout, 3);
+    expect(guard.blockedUntil('a', null, 4)).toBeNull();
+    expect(guard.failed('a', null, timeout, 5)).toMatchObject({ reason: 'timeouts' });
+    // Offline (certainly not sent) is not a risk signal.
+    const other = new AccountGuard(policy);
+    for (let i = 0; i < 5; i++) other.failed('b', null, new PlatformUnavailableError('offline', true), i);
+    expect(other.blockedUntil('b', null, 10)).toBeNull();
+  });
+
+  it('keeps a muted account out of that group only', () => {
+    const guard = new AccountGuard(policy);
+    expect(guard.failed('a', 'g1', new PlatformRefusedError('muted', '120'), 0)).toMatchObject({ group: 'g1' });
+    expect(guard.blockedUntil('a', 'g1', 1)).toBe(60 * MIN);
+    expect(guard.blockedUntil('a', 'g2', 1)).toBeNull();
+    expect(guard.pause('a', 1)).toBeNull();
+  });
+});
