@@ -31,7 +31,7 @@ afterEach(async () => {
   rig = undefined;
 });
 
-async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact'): Promise<Rig> {
+async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact', atAll?: (accountId: string, group: string) => boolean): Promise<Rig> {
   const world = new SimWorld();
   world.addAccount({ accountId: 'bot', platform: 'qq' });
   world.addGroup({ platform: 'qq', chatId: '100', name: '班级群' });
@@ -60,6 +60,7 @@ async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact'): Promise<Rig>
     pacer: new Pacer(clock, () => ({ minGapMs: 0, jitterMs: 0 })),
     logger: silentLogger,
     offlineRetryMs: 20,
+    ...(atAll ? { atAll } : {}),
   });
   queues.startWorkers({ inbound: async () => undefined, send: (id, attempt) => outbox.deliver(id, attempt), chase: async () => undefined, audit: async () => undefined }, new Map([['bot', { concurrency: 1 }]]));
   const settle = async (): Promise<void> => {
@@ -146,6 +147,20 @@ describe('outbox and sent-ledger', () => {
     await r.settle();
     expect(posts(r.world)).toHaveLength(1);
     expect(r.ledger.all()[0]?.status).toBe('sent');
+  });
+
+  it('sends @全体成员 only where allowed, and the rest of the message either way', async () => {
+    let quota = 1;
+    const r = await makeRig('exact', () => quota-- > 0);
+    // The platform lets only admins @全体成员.
+    r.world.setRole('100', 'bot', 'admin');
+    await r.outbox.post([{ ...delivery('k-all-1'), mentions: ['all', '9'] }, { ...delivery('k-all-2'), mentions: ['all'] }]);
+    await r.settle();
+    expect(posts(r.world).map((m) => m.mentions)).toEqual([['all', '9'], []]);
+    const plain = await makeRig();
+    await plain.outbox.post([{ ...delivery('k-all-3'), mentions: ['all'] }]);
+    await plain.settle();
+    expect(posts(plain.world).map((m) => m.mentions)).toEqual([[]]);
   });
 
   it('gives up at once when the platform refuses', async () => {

@@ -75,6 +75,7 @@ export interface App {
 
 /** How often the accounts' state is written for `cascade accounts`. */
 const ACCOUNT_STATUS_EVERY_MS = 10_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Wires everything without connecting an adapter or starting a worker (Fastify's build). */
 export function buildApp(deps: AppDeps): App {
@@ -119,6 +120,8 @@ export function buildApp(deps: AppDeps): App {
     const a = adapters.get(accountId);
     return a !== undefined && (a.status?.().state ?? 'online') === 'online' && guard.blockedUntil(accountId, null, clock.now()) === null;
   };
+  /** When each account last used @全体成员 in each group (the daily quota). */
+  const atAllUses = new Map<string, number[]>();
   const statusRepo = new AccountStatusRepo(db);
   const saveStatus = (): void => {
     const now = clock.now();
@@ -164,6 +167,16 @@ export function buildApp(deps: AppDeps): App {
     routes: (d) => (d.chatType === 'group' ? (org.platformGroup(d.platform, d.target)?.accounts ?? []) : []),
     manualTask: (d, reason) => manual.task(d, reason),
     manualAfterMs: config.sending.manualAfter,
+    atAll: (accountId, group) => {
+      const quota = config.accounts.find((a) => a.id === accountId)?.atAll;
+      if (!quota?.enabled) return false;
+      const key = `${accountId}|${group}`;
+      const now = clock.now();
+      const used = (atAllUses.get(key) ?? []).filter((t) => t > now - DAY_MS);
+      if (used.length >= quota.perGroupPerDay) return false;
+      atAllUses.set(key, [...used, now]);
+      return true;
+    },
     onTrip: (trip) => {
       const until = formatTime(trip.until, config.school.timeZone, { now: clock.now() });
       logger.error({ account: trip.accountId, reason: trip.reason, until: new Date(trip.until).toISOString(), group: trip.group }, 'circuit breaker: account paused');

@@ -144,6 +144,11 @@ export interface OutboxDeps {
   readonly manualAfterMs?: number;
   /** The breaker tripped (operators are told). */
   readonly onTrip?: (trip: Trip) => void;
+  /**
+   * Whether the account may @全体成员 in this group now (configured, and within its daily quota per
+   * group); asking books one use. Without it, @全体成员 is never sent.
+   */
+  readonly atAll?: (accountId: string, group: string) => boolean;
 }
 
 /** Purposes a person can post by hand in a group: the directive itself and reminders. */
@@ -235,7 +240,9 @@ export class Outbox {
       const claimed = await this.claim(d, adapter);
       if (claimed !== true) return claimed;
     }
-    const message = { text: d.text, mentions: d.mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
+    // @全体成员 only where configured and within quota; otherwise the message goes without it.
+    const mentions = d.mentions.includes('all') && !(d.chatType === 'group' && this.deps.atAll?.(d.accountId, d.target)) ? d.mentions.filter((m) => m !== 'all') : d.mentions;
+    const message = { text: d.text, mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
     let receipt: SendReceipt;
     try {
       receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
