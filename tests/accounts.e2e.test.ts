@@ -59,6 +59,9 @@ describe('several accounts', () => {
     expect(alert).toContain('【机器人账号暂停】账号 qq-bot-2');
     // While paused, its other groups wait (nothing is lost, nothing sent by it).
     expect(school.botMessages(undefined, mark).filter((m) => m.from === 'qq-bot-2')).toHaveLength(0);
+    // A restart does not lift the pause.
+    await school.runtime.restart(false);
+    expect(school.runtime.app.guard.pause('qq-bot-2', school.clock.now())).toMatchObject({ reason: 'rate_limited' });
   });
 
   it('makes a directive no bot can post a manual task, and counts it sent when the counselor confirms /已转发', async () => {

@@ -66,6 +66,16 @@ export class AccountGuard {
     return s && s.pausedUntil > now ? { until: s.pausedUntil, reason: s.reason ?? '' } : null;
   }
 
+  /** A pause the previous run of the service set (kept in `account_status`): a restart does not lift it. */
+  restore(accountId: string, until: number, reason: string, now: number): void {
+    if (until <= now) return;
+    const s = this.stateOf(accountId);
+    s.pausedUntil = Math.max(s.pausedUntil, until);
+    s.reason = reason;
+    s.trips = Math.max(s.trips, 1);
+    s.lastTripAt = now;
+  }
+
   sent(accountId: string): void {
     const s = this.accounts.get(accountId);
     if (s) s.timeouts = 0;

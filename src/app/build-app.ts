@@ -311,6 +311,8 @@ export function buildApp(deps: AppDeps): App {
       if (started) return;
       started = true;
       relay.load();
+      // Breaker pauses outlive a restart: an operator restarting the service must not unleash a risky account.
+      for (const row of statusRepo.all()) if (row.pausedUntil !== null) guard.restore(row.accountId, row.pausedUntil, row.pauseReason ?? 'restored', clock.now());
       const workers = new Map<string, AccountWorkerOptions>();
       for (const a of adapters.values()) {
         const p = pacingOf(a.accountId);
