@@ -6,6 +6,7 @@ CREATE TABLE `account_status` (
 	`paused_until` integer,
 	`pause_reason` text,
 	`last_heartbeat_at` integer,
+	`self_id` text,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint

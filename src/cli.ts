@@ -22,7 +22,7 @@ import { OrgIndex } from './domain/org-index.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { AUDIT_SHORT } from './locale/zh-CN.js';
-import { wallClock } from './domain/duration.js';
+import { fromWallClock, wallClock } from './domain/duration.js';
 import { LedgerRepo } from './store/ledger-repo.js';
 import { AccountStatusRepo } from './store/account-status-repo.js';
 import { MemberRepo } from './store/member-repo.js';
@@ -141,7 +141,8 @@ async function auditCommand(args: string[]): Promise<number> {
       keepLists: false,
       clock: systemClock,
       patterns: config.membership.cardPatterns,
-      botIds: new Set(school.adapters.map((a) => a.selfId)),
+      // Real bots' own ids, as the running service recorded them, are bots too.
+      botIds: new Set([...school.adapters.map((a) => a.selfId), ...new AccountStatusRepo(db).all().flatMap((r) => (r.selfId ? [r.selfId] : []))]),
       timeZone: config.school.timeZone,
       logger: silentLogger,
     });
@@ -327,7 +328,7 @@ async function accountsCommand(args: string[]): Promise<number> {
   try {
     const now = Date.now();
     const w = wallClock(now, config.school.timeZone);
-    const midnight = now - ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
+    const midnight = fromWallClock({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0, second: 0 }, config.school.timeZone);
     const sent = new LedgerRepo(db).sentSince(midnight);
     const seen = new AccountStatusRepo(db).all();
     const org = isOrgEmpty(db) ? undefined : new OrgIndex(loadOrgSnapshot(db, config.school.name));

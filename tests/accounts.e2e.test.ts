@@ -64,6 +64,23 @@ describe('several accounts', () => {
     expect(school.runtime.app.guard.pause('qq-bot-2', school.clock.now())).toMatchObject({ reason: 'rate_limited' });
   });
 
+  it('does not bounce a delivery between two accounts that both left the group: it becomes a manual task', async () => {
+    roster = twoAccounts();
+    school = await startTestSchool({ org: roster.dir });
+    const { world } = school.runtime.school;
+    world.leave(chatOf(school, 'L3:计算机2301'), 'qq-bot-2');
+    world.leave(chatOf(school, 'L3:计算机2301'), 'qq-bot-1');
+    const mark = school.mark();
+    school.say('T001', 'L1', '/通知 学院=计算机学院 层级=3 请各班今晚开班会');
+    await school.settle();
+    const d = school.runtime.app.directives.latest();
+    expect(d && school.runtime.app.ledger.counts(d.id)).toMatchObject({ manual: 1, failed: 0, uncertain: 0 });
+    const task = school.runtime.app.ledger.all().find((x) => x.status === 'manual');
+    // Each account tried once, then a person was asked.
+    expect(task?.attempts).toBe(2);
+    expect(school.botMessages('私聊:S111', mark).map((m) => m.text).join('\n')).toContain('【需人工转发');
+  });
+
   it('makes a directive no bot can post a manual task, and counts it sent when the counselor confirms /已转发', async () => {
     school = await startTestSchool();
     const { world } = school.runtime.school;

@@ -55,6 +55,28 @@ describe('Pacer budgets', () => {
     expect(clock.now()).toBeLessThan(1000);
   });
 
+  it('charges the budgets only for sends that may have reached the platform', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 10, jitterMs: 0, perDay: 2 }), () => 0);
+    // Ten attempts while offline (certainly not sent) spend nothing.
+    for (let i = 0; i < 10; i++) {
+      expect(await pacer.acquire('a')).toBe(0);
+      pacer.sent('a', false);
+    }
+    for (let i = 0; i < 2; i++) {
+      expect(await pacer.acquire('a')).toBe(0);
+      pacer.sent('a');
+    }
+    expect(await pacer.acquire('a')).toBeGreaterThan(60_000);
+  });
+
+  it('counts the sends made before a restart against the day budget', async () => {
+    const clock = new VirtualClock(10 * MIN);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 10, jitterMs: 0, perDay: 2 }), () => 0);
+    pacer.seed('a', [1 * MIN, 2 * MIN]);
+    expect(await pacer.acquire('a')).toBeGreaterThan(60_000);
+  });
+
   it('does nothing for an unpaced account (simulator benchmarks)', async () => {
     const clock = new VirtualClock(0);
     const pacer = new Pacer(clock, () => ({ minGapMs: 0, jitterMs: 0, perMinute: 1 }));

@@ -13,7 +13,7 @@ export interface BreakerPolicy {
   readonly maxPauseMs: number;
   /** Consecutive sends that time out (outcome unknown) before the breaker trips. */
   readonly timeoutsToTrip: number;
-  /** How long an account muted in a group leaves that group alone. */
+  /** How long an account muted in a group, or removed from it, leaves that group alone. */
   readonly mutedPauseMs: number;
 }
 
@@ -85,10 +85,11 @@ export class AccountGuard {
   failed(accountId: string, group: string | null, error: unknown, now: number): Trip | null {
     const s = this.stateOf(accountId);
     if (error instanceof PlatformRefusedError) {
-      if (error.code === 'muted' && group !== null) {
+      // Muted there, or no longer in the group: this account leaves that group alone for a while.
+      if ((error.code === 'muted' || error.code === 'not_in_group') && group !== null) {
         const until = now + this.policy.mutedPauseMs;
         s.mutedIn.set(group, until);
-        return { accountId, reason: 'muted', until, group };
+        return { accountId, reason: error.code, until, group };
       }
       if (ACCOUNT_RISKS.has(error.code)) return this.trip(s, accountId, error.code, now);
       return null;

@@ -137,6 +137,7 @@ export function buildApp(deps: AppDeps): App {
           pausedUntil: pause?.until ?? null,
           pauseReason: pause?.reason ?? null,
           lastHeartbeatAt: st.lastHeartbeatAt ?? null,
+          selfId: a.selfId === '' ? null : a.selfId,
           updatedAt: now,
         };
       }),
@@ -311,6 +312,8 @@ export function buildApp(deps: AppDeps): App {
       if (started) return;
       started = true;
       relay.load();
+      // The day budget counts the sends made before a restart.
+      for (const [accountId, times] of ledger.sentTimes(clock.now() - DAY_MS)) pacer.seed(accountId, times);
       // Breaker pauses outlive a restart: an operator restarting the service must not unleash a risky account.
       for (const row of statusRepo.all()) if (row.pausedUntil !== null) guard.restore(row.accountId, row.pausedUntil, row.pauseReason ?? 'restored', clock.now());
       const workers = new Map<string, AccountWorkerOptions>();

@@ -97,20 +97,31 @@ export class ManualDesk {
     return lines.join('\n');
   }
 
-  /** `/待转发`: the open tasks of the person (and of the groups they are responsible for), with their texts. */
+  /**
+   * `/待转发`: the open tasks given to the person, with their texts; tasks of the groups they are
+   * responsible for but given to someone else are listed by who has them, without the text, so two
+   * people do not both post the same message.
+   */
   tasks(person: Person): string[] {
     const org = this.deps.org();
-    const mine = this.deps.ledger.manualTasks().filter((t) => {
+    const open = this.deps.ledger.manualTasks();
+    const mine = open.filter((t) => t.personId === person.id);
+    const others = open.filter((t) => {
       const group = t.groupId === null ? undefined : org.group(t.groupId);
-      return t.personId === person.id || (group !== undefined && mayAudit(org, person, group));
+      return t.personId !== person.id && group !== undefined && mayAudit(org, person, group);
     });
-    if (mine.length === 0) return [zhManual.none];
+    if (mine.length === 0 && others.length === 0) return [zhManual.none];
     const now = this.deps.clock.now();
     const name = (groupId: number | null): string => (groupId === null ? '' : (org.group(groupId)?.name ?? ''));
-    return [
-      zhManual.list(mine.map((t) => ({ id: t.id, group: name(t.groupId), since: formatTime(t.since, this.deps.timeZone, { now }) }))),
-      ...mine.map((t) => zhManual.task({ id: t.id, group: name(t.groupId), reason: zhManual.reasons.offline, text: t.text })),
+    const since = (at: number): string => formatTime(at, this.deps.timeZone, { now });
+    const out = [
+      zhManual.list(
+        mine.map((t) => ({ id: t.id, group: name(t.groupId), since: since(t.since) })),
+        others.map((t) => ({ id: t.id, group: name(t.groupId), since: since(t.since), who: org.person(t.personId ?? -1)?.name ?? '' })),
+      ),
     ];
+    for (const t of mine) out.push(zhManual.task({ id: t.id, group: name(t.groupId), reason: reasonText(t.reason ?? ''), text: t.text }));
+    return out;
   }
 
   /** A private message to each of the people, through any account that works now (operators' alerts). */

@@ -54,6 +54,8 @@ export class Pacer {
   private readonly nextAt = new Map<string, number>();
   private readonly jitterOf = new Map<string, number>();
   private readonly windows = new Map<string, Window>();
+  /** The windows the send booked by `acquire` will be charged to when it is made. */
+  private readonly charge = new Map<string, Window[]>();
 
   constructor(
     private readonly clock: Clock,
@@ -105,7 +107,8 @@ export class Pacer {
       }
     }
     if (at - now > MAX_SLEEP_MS) return at - now;
-    for (const [w] of limits) w.book(at);
+    // The budgets are charged when the send is made (`sent`), and only if it may have reached the platform.
+    this.charge.set(accountId, limits.map(([w]) => w));
     const jitter = Math.floor(this.random() * (p.jitterMs + 1));
     this.jitterOf.set(accountId, jitter);
     this.nextAt.set(accountId, at + p.minGapMs + jitter);
@@ -113,12 +116,25 @@ export class Pacer {
     return 0;
   }
 
-  /** The platform call of the booked send has returned: the next send waits a full gap from now. */
-  sent(accountId: string): void {
+  /**
+   * The platform call of the booked send has returned: the next send waits a full gap from now.
+   * `posted` false (certainly not sent: offline, refused) keeps the gap but charges no budget.
+   */
+  sent(accountId: string, posted = true): void {
     const { minGapMs, jitterMs } = this.pacing(accountId);
     if (minGapMs === 0 && jitterMs === 0) return;
-    const after = this.clock.now() + minGapMs + (this.jitterOf.get(accountId) ?? 0);
+    const now = this.clock.now();
+    const windows = this.charge.get(accountId) ?? [];
+    this.charge.delete(accountId);
+    if (posted) for (const w of windows) w.book(now);
+    const after = now + minGapMs + (this.jitterOf.get(accountId) ?? 0);
     if (after > (this.nextAt.get(accountId) ?? 0)) this.nextAt.set(accountId, after);
+  }
+
+  /** Sends made before a restart count against the day budget (times oldest first). */
+  seed(accountId: string, sentAt: readonly number[]): void {
+    const w = this.window(`d|${accountId}`, DAY_MS);
+    for (const at of sentAt) w.book(at);
   }
 }
 
@@ -162,6 +178,9 @@ const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
  * where it cannot tell, the delivery is marked uncertain rather than risk a duplicate.
  */
 export class Outbox {
+  /** When each delivery began waiting for an account that cannot send (manualAfter counts from then). */
+  private readonly waitingSince = new Map<number, number>();
+
   constructor(private readonly deps: OutboxDeps) {}
 
   /**
@@ -227,7 +246,7 @@ export class Outbox {
       return { d: row, claimed: fast && ledger.markSending(deliveryId) };
     }, { singleWrite: true });
     const d = first.d;
-    if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain') return;
+    if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain' || d.status === 'manual') return;
     const adapter = adapters.get(d.accountId);
     if (!adapter) {
       ledger.markFailed(d.id, `no adapter for account ${d.accountId}`);
@@ -244,13 +263,17 @@ export class Outbox {
     const mentions = d.mentions.includes('all') && !(d.chatType === 'group' && this.deps.atAll?.(d.accountId, d.target)) ? d.mentions.filter((m) => m !== 'all') : d.mentions;
     const message = { text: d.text, mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
     let receipt: SendReceipt;
+    let posted = true;
     try {
       receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
     } catch (error) {
+      // Certainly not posted: the budgets are not charged.
+      posted = !((error instanceof PlatformUnavailableError && error.definitelyNotSent) || (error instanceof PlatformRefusedError && error.code !== 'risk_control'));
       return this.settleFailure(d, error, attempt);
     } finally {
-      pacer.sent(d.accountId);
+      pacer.sent(d.accountId, posted);
     }
+    this.waitingSince.delete(d.id);
     this.deps.guard?.sent(d.accountId);
     // The job completes only once 'sent' is committed; a crash before leaves it 'sending' (confirmed on retry).
     await ledger.recordSent(d.id, receipt.messageId ?? null, receipt.at);
@@ -273,23 +296,28 @@ export class Outbox {
     const other = routes?.(d).find((a) => a !== d.accountId && usable(a));
     if (other !== undefined && ledger.reassign(d.id, other)) {
       logger.info({ delivery: d.id, from: d.accountId, to: other, reason }, 'delivery moved to another account in the group');
-      await this.deps.queues.enqueueSends([{ id: d.id, accountId: other, bulk: d.purpose === 'directive' || d.purpose === 'notice' }]);
+      await this.deps.queues.enqueueSends([{ id: d.id, accountId: other, bulk: d.purpose === 'directive' || d.purpose === 'notice', moved: now.toString(36) }]);
       return;
     }
+    const since = this.waitingSince.get(d.id) ?? now;
+    this.waitingSince.set(d.id, since);
     const manualAfter = this.deps.manualAfterMs ?? Number.POSITIVE_INFINITY;
     const byHand = this.deps.manualTask !== undefined && group !== null && MANUAL_PURPOSES.has(d.purpose);
-    if (byHand && (cause !== 'wait' || now - d.plannedAt >= manualAfter)) {
+    if (byHand && (cause !== 'wait' || now - since >= manualAfter)) {
       const sends = this.deps.manualTask?.(d, reason);
       if (sends) {
+        this.waitingSince.delete(d.id);
         logger.warn({ delivery: d.id, account: d.accountId, reason }, 'no bot can post the delivery; a person was asked to post it');
         await this.enqueue(sends);
         return;
       }
     }
-    // This account can never post it here (removed from the group, muted) and nobody else will: it fails.
-    if (cause !== 'wait' && !byHand) {
+    // This account can never post it here (removed from the group, muted) and no other account or person
+    // will: it fails, rather than being refused again and again.
+    if (cause !== 'wait') {
+      this.waitingSince.delete(d.id);
       ledger.markFailed(d.id, reason);
-      logger.warn({ delivery: d.id, account: d.accountId, reason }, 'platform refused delivery');
+      logger.error({ delivery: d.id, account: d.accountId, reason }, byHand ? 'no bot can post the delivery and nobody responsible can be told' : 'platform refused delivery');
       return;
     }
     return { pauseMs: Math.max(100, Math.min(waitMs, this.deps.offlineRetryMs)) };
@@ -324,6 +352,13 @@ export class Outbox {
     const wait = await this.deps.pacer.acquire(d.accountId, d.chatType === 'group' ? d.target : undefined);
     // A spent budget: back in the queue until it refills, nothing spent.
     if (wait > 0) return { pauseMs: wait };
+    // The breaker may have tripped during the pacer's wait.
+    const now = this.deps.clock.now();
+    const blocked = d.status === 'planned' ? this.deps.guard?.blockedUntil(d.accountId, d.chatType === 'group' ? d.target : null, now) : undefined;
+    if (blocked != null) {
+      this.deps.pacer.sent(d.accountId, false);
+      return (await this.divert(d, `account ${d.accountId} is paused by its circuit breaker`, blocked - now, 'wait')) ?? undefined;
+    }
     // Committed (group commit, shared with concurrent jobs) before the platform is called.
     return (await ledger.claim(d.id)) ? true : undefined;
   }

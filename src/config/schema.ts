@@ -180,7 +180,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** Bot accounts. Accounts named in the roster but not listed here run on the simulator. */
-  accounts: z.array(accountSchema).default([]),
+  accounts: z
+    .array(accountSchema)
+    .default([])
+    .superRefine((accounts, ctx) => {
+      const seen = new Set<string>();
+      accounts.forEach((a, i) => {
+        if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `account ${a.id} is listed twice` });
+        seen.add(a.id);
+      });
+    }),
   sending: z
     .strictObject({
       /** Minimum gap between two sends of one account. Platforms ban accounts that send faster. */

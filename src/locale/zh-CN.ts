@@ -199,8 +199,14 @@ export const zhManual = {
   posted: (ids: readonly number[]) => `已记录：第${ids.join('、')}号转发任务已由您人工发出，谢谢。`,
   notYours: (ids: readonly number[]) => `第${ids.join('、')}号不是待您转发的任务（或已完成）。发送 /待转发 查看。`,
   none: '目前没有需要您人工转发的消息。',
-  list: (items: readonly { id: number; group: string; since: string }[]) =>
-    ['待您人工转发的消息：', ...items.map((t) => `【${t.id}】${t.group}（${t.since}起）`), '逐条内容已私信发给您；转发后回复 /已转发 编号。'].join('\n'),
+  list(mine: readonly { id: number; group: string; since: string }[], others: readonly { id: number; group: string; since: string; who: string }[]): string {
+    const out: string[] = [];
+    if (mine.length > 0) out.push('待您人工转发的消息：', ...mine.map((t) => `【${t.id}】${t.group}（${t.since}起）`), '逐条内容见下；转发后回复 /已转发 编号。');
+    if (others.length > 0) {
+      out.push('您负责的群中由其他老师转发的消息（请勿重复发送）：', ...others.map((t) => `【${t.id}】${t.group}（${t.since}起，由${t.who}转发）`));
+    }
+    return out.join('\n');
+  },
   usage: '用法：/已转发 编号（编号见机器人私信中的【需人工转发 第N号】）。',
   reasons: { paused: '该账号因平台风控暂停发送', offline: '机器人账号离线', removed: '机器人不在群里', muted: '机器人被禁言' } as const,
   /** To operators when an account's breaker trips. */

@@ -49,6 +49,8 @@ export interface SendItem {
   readonly accountId: string;
   /** Bulk fan-out (directive posts) queues at the back; everything else (answers to people) goes to the front. */
   readonly bulk?: boolean;
+  /** Set when the delivery was moved to this account (a distinct job id). */
+  readonly moved?: string;
 }
 
 export interface JobQueuesOptions {
@@ -259,7 +261,8 @@ export class JobQueues {
           name: JOB.send,
           data: { deliveryId: item.id },
           opts: {
-            jobId: `send-${item.id}`,
+            // A delivery moved to another account gets a job of its own there, even if an old one lingers.
+            jobId: item.moved === undefined ? `send-${item.id}` : `send-${item.id}-m${item.moved}`,
             removeOnComplete: true,
             removeOnFail: true,
             attempts: this.options.maxAttempts,

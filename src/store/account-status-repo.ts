@@ -8,6 +8,8 @@ export interface AccountStatusRow {
   readonly pausedUntil: number | null;
   readonly pauseReason: string | null;
   readonly lastHeartbeatAt: number | null;
+  /** The bot's own user id on its platform (an audit must not take it for a member). */
+  readonly selfId: string | null;
   readonly updatedAt: number;
 }
 
@@ -18,11 +20,11 @@ export class AccountStatusRepo {
   save(rows: readonly AccountStatusRow[]): void {
     const c = this.db.$client;
     const upsert = c.prepare(
-      `INSERT INTO account_status (account_id, platform, state, detail, paused_until, pause_reason, last_heartbeat_at, updated_at)
-       VALUES (@accountId, @platform, @state, @detail, @pausedUntil, @pauseReason, @lastHeartbeatAt, @updatedAt)
+      `INSERT INTO account_status (account_id, platform, state, detail, paused_until, pause_reason, last_heartbeat_at, self_id, updated_at)
+       VALUES (@accountId, @platform, @state, @detail, @pausedUntil, @pauseReason, @lastHeartbeatAt, @selfId, @updatedAt)
        ON CONFLICT (account_id) DO UPDATE SET platform = excluded.platform, state = excluded.state, detail = excluded.detail,
          paused_until = excluded.paused_until, pause_reason = excluded.pause_reason, last_heartbeat_at = excluded.last_heartbeat_at,
-         updated_at = excluded.updated_at`,
+         self_id = coalesce(excluded.self_id, self_id), updated_at = excluded.updated_at`,
     );
     c.transaction(() => {
       for (const r of rows) upsert.run(r);
@@ -39,6 +41,7 @@ export class AccountStatusRepo {
         paused_until: number | null;
         pause_reason: string | null;
         last_heartbeat_at: number | null;
+        self_id: string | null;
         updated_at: number;
       }[]
     ).map((r) => ({
@@ -49,6 +52,7 @@ export class AccountStatusRepo {
       pausedUntil: r.paused_until,
       pauseReason: r.pause_reason,
       lastHeartbeatAt: r.last_heartbeat_at,
+      selfId: r.self_id,
       updatedAt: r.updated_at,
     }));
   }

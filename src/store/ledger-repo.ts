@@ -42,6 +42,7 @@ export interface ManualTask {
   readonly text: string;
   readonly personId: number | null;
   readonly since: number;
+  readonly reason: string | null;
 }
 
 interface DeliveryRow {
@@ -235,7 +236,8 @@ export class LedgerRepo {
 
   /** Moves a delivery not yet being sent to another account (the first one cannot send). False if it is no longer planned. */
   reassign(id: number, accountId: string): boolean {
-    return this.db.$client.prepare(`UPDATE deliveries SET account_id = ? WHERE id = ? AND status = 'planned'`).run(accountId, id).changes === 1;
+    // A quoted message id is the old account's (on WeChat and NapCat ids differ per account): the move drops the quote.
+    return this.db.$client.prepare(`UPDATE deliveries SET account_id = ?, quote_id = NULL WHERE id = ? AND status = 'planned'`).run(accountId, id).changes === 1;
   }
 
   /** No bot can post it: it waits for a person (false if it is no longer planned). */
@@ -259,15 +261,29 @@ export class LedgerRepo {
   manualTasks(): ManualTask[] {
     return (
       this.db.$client
-        .prepare(`SELECT id, group_id, text, manual_person_id, manual_at FROM deliveries WHERE status = 'manual' ORDER BY id`)
-        .all() as { id: number; group_id: number | null; text: string; manual_person_id: number | null; manual_at: number }[]
-    ).map((r) => ({ id: r.id, groupId: r.group_id, text: r.text, personId: r.manual_person_id, since: r.manual_at }));
+        .prepare(`SELECT id, group_id, text, manual_person_id, manual_at, error FROM deliveries WHERE status = 'manual' ORDER BY id`)
+        .all() as { id: number; group_id: number | null; text: string; manual_person_id: number | null; manual_at: number; error: string | null }[]
+    ).map((r) => ({ id: r.id, groupId: r.group_id, text: r.text, personId: r.manual_person_id, since: r.manual_at, reason: r.error }));
   }
 
   /** Sends of each account since a time (`cascade accounts`: today's). */
   sentSince(since: number): Map<string, number> {
-    const rows = this.db.$client.prepare(`SELECT account_id, count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ? GROUP BY account_id`).raw(true).all(since) as [string, number][];
+    const rows = this.db.$client
+      .prepare(`SELECT account_id, count(*) FROM deliveries WHERE status = 'sent' AND manual_done_by IS NULL AND sent_at >= ? GROUP BY account_id`)
+      .raw(true)
+      .all(since) as [string, number][];
     return new Map(rows);
+  }
+
+  /** When each account's sends since a time went out (the pacer's day budget after a restart). */
+  sentTimes(since: number): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    const rows = this.db.$client
+      .prepare(`SELECT account_id, sent_at FROM deliveries WHERE status = 'sent' AND manual_done_by IS NULL AND sent_at >= ? ORDER BY sent_at`)
+      .raw(true)
+      .all(since) as [string, number][];
+    for (const [account, at] of rows) out.set(account, [...(out.get(account) ?? []), at]);
+    return out;
   }
 
   /** Deliveries planned or interrupted mid-send: what a restart must queue again. */

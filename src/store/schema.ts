@@ -500,5 +500,7 @@ export const accountStatus = sqliteTable('account_status', {
   pausedUntil: integer('paused_until'),
   pauseReason: text('pause_reason'),
   lastHeartbeatAt: integer('last_heartbeat_at'),
+  /** The bot's own user id on its platform, once logged in. */
+  selfId: text('self_id'),
   updatedAt: integer('updated_at').notNull(),
 });
