@@ -1,3 +1,13 @@
+CREATE TABLE `account_actions` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`account_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`payload` text,
+	`created_at` integer NOT NULL,
+	`done_at` integer,
+	`result` text
+);
+--> statement-breakpoint
 CREATE TABLE `account_status` (
 	`account_id` text PRIMARY KEY NOT NULL,
 	`platform` text NOT NULL,

@@ -33,12 +33,15 @@ const USAGE = `用法 / usage: cascade <command>
   import <file|dir> [--dry-run] load a roster workbook (.xlsx) or a directory of CSVs into the store
   drill <scenario.yaml> [--json] play a drill scenario on the simulator with a virtual clock
   demo [--json]                 play the built-in drill of the demo school
-  bench [--json]                run the benchmark on a synthetic campus (see docs/benchmarks.md)
+  bench [--json] [--quick]      run the benchmark on a synthetic campus (see docs/benchmarks.md)
   audit --format json|xlsx [--group <群|班级|学院>] [--out file]
                                 audit group membership against the roster (one sheet per category)
   accounts [--config file] [--json]
                                 the bot accounts and their state as the running service last saw it
                                 (online, paused by the circuit breaker, sends today, last heartbeat)
+  login <account> --ticket <ticket> | --resume [--config file]
+                                finish a QQ (oicq/icqq) login that waits for a person: the slider
+                                ticket, or "device verified, log in again"; the running service acts
   classify [file] [--hint=收到] [--jsonl]
                                 read replies, one a line (stdin when no file), print how each is
                                 understood as JSON lines; \\n in a line is a line break; --jsonl reads
@@ -78,6 +81,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return auditCommand(args);
     case 'accounts':
       return accountsCommand(args);
+    case 'login':
+      return loginCommand(args);
     case 'bench': {
       const { benchCommand } = await import('./bench/run.js');
       return benchCommand(args);
@@ -366,6 +371,50 @@ async function accountsCommand(args: string[]): Promise<number> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
+  } finally {
+    closeDb(db);
+  }
+}
+
+/**
+ * `cascade login <account> --ticket <ticket> | --resume`: hands a login step to the running service
+ * (through the store; it looks every 10 s) and waits up to 30 s for it to be carried out.
+ */
+async function loginCommand(args: string[]): Promise<number> {
+  const ticket = option(args, '--ticket');
+  const resume = flag(args, '--resume');
+  const config = loadConfig(undefined, {}, option(args, '--config'));
+  const account = args[0];
+  if (!account || (ticket === undefined) === !resume) {
+    process.stderr.write('cascade login <account> --ticket <ticket> | --resume [--config file]\n');
+    return 2;
+  }
+  if (!config.accounts.some((a) => a.id === account)) {
+    process.stderr.write(`配置中没有账号 ${account}。\n`);
+    return 1;
+  }
+  const file = join(config.dataDir, 'cascade.db');
+  if (!existsSync(file)) {
+    process.stderr.write(`还没有运行记录：${resolve(file)} 不存在。先启动 Cascade（cascade start）。\n`);
+    return 1;
+  }
+  const db = openDb(file);
+  try {
+    const repo = new AccountStatusRepo(db);
+    const id = repo.request(account, ticket !== undefined ? { kind: 'ticket', ticket } : { kind: 'resume' }, Date.now());
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const r = repo.result(id);
+      if (r?.doneAt !== null && r?.doneAt !== undefined) {
+        process.stdout.write(`${account}: ${r.result ?? ''}\n`);
+        return r.result === 'done' ? 0 : 1;
+      }
+      if (Date.now() > deadline) {
+        process.stderr.write('已提交，但运行中的 Cascade 30 秒内没有处理（它是否在运行？）。稍后用 cascade accounts 查看。\n');
+        return 1;
+      }
+      await new Promise((r2) => setTimeout(r2, 500));
+    }
   } finally {
     closeDb(db);
   }

@@ -3,7 +3,7 @@
  * the circuit breaker moving an account's deliveries to the other, and deliveries no bot can make
  * becoming manual tasks that a person posts and confirms with /已转发.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformRefusedError } from '../src/platform/port.js';
@@ -156,4 +156,20 @@ describe('several accounts', () => {
     expect(byId.get('qq-bot-1')?.sendsToday).toBeGreaterThan(0);
     expect(byId.get('qq-bot-1')?.pausedUntil).toBeNull();
   });
+
+  it('hands a login step from the command line to the running service (cascade login)', async () => {
+    school = await startTestSchool({ realClock: true });
+    const bin = fileURLToPath(new URL('../bin/cascade.mjs', import.meta.url));
+    // Not spawnSync: the service in this process must keep running to carry the step out.
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'login', 'qq-bot-1', '--resume'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, CASCADE_DATA_DIR: school?.runtime.app.deps.config.dataDir } }, (error, stdout) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
+      });
+    });
+    // A simulated account has no login steps: the service says so, the command fails.
+    expect(r.stdout).toContain('qq-bot-1: unsupported');
+    expect(r.code).toBe(1);
+    const row = school.runtime.db.$client.prepare('SELECT kind, payload, result FROM account_actions').get();
+    expect(row).toMatchObject({ kind: 'resume', payload: null });
+  }, 60_000);
 });

@@ -66,7 +66,8 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
     it('slider: the URL is in the status; a submitted ticket completes the login', async () => {
       await started({}, ['slider']);
       expect(h.adapter.status()).toMatchObject({ state: 'login_required', detail: expect.stringContaining(SLIDER_URL) });
-      await h.adapter.submitSliderTicket(' t0k3n ');
+      // As `cascade login <account> --ticket …` hands it over through the running service.
+      await h.adapter.loginStep({ kind: 'ticket', ticket: ' t0k3n ' });
       await waitFor(() => h.adapter.status().state === 'online', 1_000, 'online after the slider');
       expect(h.server.sliderTickets).toEqual(['t0k3n']);
       expect(logins()).toHaveLength(1);
@@ -78,7 +79,7 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
       expect(h.adapter.status().state).toBe('login_required');
       expect(detail).toContain(DEVICE_URL);
       expect(detail).not.toMatch(/\d{3}\*+\d{4}/);
-      h.adapter.resumeLogin();
+      await h.adapter.loginStep({ kind: 'resume' });
       await waitFor(() => h.adapter.status().state === 'online', 1_000, 'online after the device check');
     });
 

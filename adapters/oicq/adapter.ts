@@ -18,6 +18,7 @@ import {
   type GroupInfo,
   type InboundEvent,
   type InboundSink,
+  type LoginStep,
   type MemberInfo,
   type OutboundMessage,
   type SendReceipt,
@@ -164,6 +165,12 @@ export class OicqAdapter implements ChatAdapter {
     const client = this.requireClient();
     this.setState('connecting', 'slider ticket submitted');
     await client.submitSlider(ticket.trim()).catch((error: unknown) => this.loginFailed(error));
+  }
+
+  /** `cascade login <account> --ticket … | --resume`, as the running service passes it on. */
+  async loginStep(step: LoginStep): Promise<void> {
+    if (step.kind === 'ticket') await this.submitSliderTicket(step.ticket);
+    else this.resumeLogin();
   }
 
   /** After the operator verified the device at the URL the status showed: log in again. */

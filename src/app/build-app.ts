@@ -120,6 +120,23 @@ export function buildApp(deps: AppDeps): App {
     const a = adapters.get(accountId);
     return a !== undefined && (a.status?.().state ?? 'online') === 'online' && guard.blockedUntil(accountId, null, clock.now()) === null;
   };
+  /** Operators' login steps (`cascade login`), carried out by the adapter they name. */
+  const loginSteps = async (): Promise<void> => {
+    for (const action of statusRepo.pending()) {
+      const adapter = adapters.get(action.accountId);
+      let result = 'done';
+      if (!adapter?.loginStep) result = adapter ? 'unsupported: this account has no login steps' : 'unknown account';
+      else {
+        try {
+          await adapter.loginStep(action.step);
+        } catch (error) {
+          result = `failed: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
+      statusRepo.done(action.id, result, clock.now());
+      logger.info({ account: action.accountId, step: action.step.kind, result }, 'login step from the command line');
+    }
+  };
   /** When each account last used @全体成员 in each group (the daily quota). */
   const atAllUses = new Map<string, number[]>();
   const statusRepo = new AccountStatusRepo(db);
@@ -347,6 +364,7 @@ export function buildApp(deps: AppDeps): App {
       statusWriter = setInterval(() => {
         try {
           saveStatus();
+          void loginSteps();
         } catch (error) {
           logger.warn({ err: error }, 'could not save the accounts’ status');
         }

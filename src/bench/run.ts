@@ -23,6 +23,8 @@ import { closeDb, openDb, type Db } from '../store/db.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
 import { benchChase, type ChaseBench } from './chase.js';
 import { benchMembership, type MembershipBench } from './membership.js';
+import { benchOneBot, type OneBotBench } from './onebot.js';
+import { benchPacing60, type Pacing60Bench } from './pacing.js';
 import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 
@@ -37,6 +39,8 @@ export const TARGETS = {
   chase_round_ms: 1000,
   chase_pacing_violations: 0,
   membership_audit_ms: 2000,
+  onebot_inbound_per_s: 10_000,
+  pacing60_violations: 0,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -59,6 +63,10 @@ export interface BenchOptions {
   readonly queue?: Record<string, unknown>;
   /** The chase phase: per-account pacing (default 25 ms + 0..10 ms) and the share of non-responders (0.3). */
   readonly chase?: { readonly minGapMs?: number; readonly jitterMs?: number; readonly nonResponders?: number };
+  /** OneBot group message events per timed run of the OneBot phase (default 50,000; 5,000 with `small`). */
+  readonly onebotEvents?: number;
+  /** Length of the pacing phase (three paced OneBot accounts) in seconds: default 60, 5 with `small`; 0 skips it (`--quick`). */
+  readonly pacingSeconds?: number;
   /** Progress lines (stderr in the CLI). */
   readonly onProgress?: (line: string) => void;
 }
@@ -104,7 +112,14 @@ export interface BenchResult {
   chase: ChaseBench;
   /** Auditing every group's membership from member lists in memory (issue #5). */
   membership: MembershipBench;
-  targets: Record<keyof typeof TARGETS, boolean>;
+  /** OneBot inbound events decoded and queued on Redis per second, the adapter's side (= onebot.replay.enqueue.events_per_s). */
+  onebot_inbound_per_s: number;
+  /** The OneBot adapter against the local test peer over loopback WebSocket: inbound events decoded and queued. */
+  onebot: OneBotBench;
+  /** Three paced OneBot accounts sending for 60 s through the real send path; null when skipped (`--quick`). */
+  pacing60: Pacing60Bench | null;
+  /** Met or not; null: not measured in this run (the pacing phase skipped). */
+  targets: Record<keyof typeof TARGETS, boolean | null>;
   /** Correctness: every delivery (relay and chase) sent exactly once, every acknowledgement stored. */
   ok: boolean;
 }
@@ -230,8 +245,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     });
     // (6) The membership audit of every group, from member lists in memory.
     const membership = benchMembership(withGuardianQq(syntheticCampus(campusOpts)), progress);
-    const refPerS = (before.perS + after.perS) / 2;
+    // Peak RSS of the app's phases: the OneBot phases below add a worker thread and test peers that are not the service (their peak: onebot.peak_rss_mb).
     const rss = peakRssMb();
+    // (7) The OneBot adapter against its test peer over loopback WS: inbound events decoded and queued.
+    const onebot = await benchOneBot({ url, prefix: `${prefix}-onebot`, events: opts.onebotEvents ?? (opts.small ? 5_000 : 50_000), progress });
+    // (8) Three paced OneBot accounts sending for a minute of real time (skipped with pacingSeconds 0).
+    const pacingSeconds = opts.pacingSeconds ?? (opts.small ? 5 : 60);
+    const pacing60 = pacingSeconds > 0 ? await benchPacing60({ url, prefix: `${prefix}-pacing`, seconds: pacingSeconds, progress }) : null;
+    if (!pacing60) progress('pacing60: skipped');
+    const refPerS = (before.perS + after.perS) / 2;
     const relayRatio = app.relayPerS / refPerS;
     const ackRatio = app.ackPerS / refPerS;
     const { relay, ack, pending } = app;
@@ -252,6 +274,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       pending,
       chase,
       membership,
+      onebot_inbound_per_s: onebot.replay.enqueue.events_per_s,
+      onebot,
+      pacing60,
       targets: {
         relay_ratio: relayRatio >= TARGETS.relay_ratio,
         ack_ratio: ackRatio >= TARGETS.ack_ratio,
@@ -264,6 +289,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         chase_pacing_violations: chase.pacing.violations <= TARGETS.chase_pacing_violations,
         // From the kept lists in SQLite, as the issue asks ("from cached member lists"); the in-memory time is the audit alone.
         membership_audit_ms: Math.max(membership.audit_ms, membership.audit_from_store_ms) <= TARGETS.membership_audit_ms,
+        onebot_inbound_per_s: onebot.replay.enqueue.events_per_s >= TARGETS.onebot_inbound_per_s,
+        pacing60_violations: pacing60 ? pacing60.violations <= TARGETS.pacing60_violations : null,
       },
       ok:
         relay.sent === relay.expected &&
@@ -275,7 +302,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         chase.sent === chase.expected_sends &&
         chase.failed === 0 &&
         chase.uncertain === 0 &&
-        chase.duplicates === 0,
+        chase.duplicates === 0 &&
+        onebot.replay.enqueue.queued === onebot.events &&
+        onebot.peer.enqueue.queued === onebot.events &&
+        (pacing60 === null ||
+          (pacing60.duplicates === 0 && pacing60.ledger.failed === 0 && pacing60.ledger.uncertain === 0 && pacing60.accounts.every((a) => a.ledger_sent === a.sends))),
     };
   } finally {
     await embedded?.stop();
@@ -534,7 +565,7 @@ async function appPhases(
   }
 }
 
-const mark = (met: boolean): string => (met ? 'met' : 'MISSED');
+const mark = (met: boolean | null): string => (met === null ? 'not run' : met ? 'met' : 'MISSED');
 
 /** Terminal columns: CJK and full-width characters take two. */
 function displayWidth(text: string): number {
@@ -588,10 +619,25 @@ export function formatBench(r: BenchResult): string {
       `≤ ${TARGETS.membership_audit_ms} ms`,
       mark(r.targets.membership_audit_ms),
     ],
+    [
+      'onebot: inbound events decoded + queued (adapter side)',
+      `${r.onebot_inbound_per_s}/s (peer in the same thread: ${r.onebot.peer.enqueue.events_per_s}/s)`,
+      `≥ ${TARGETS.onebot_inbound_per_s}/s`,
+      mark(r.targets.onebot_inbound_per_s),
+    ],
+    [
+      `pacing60: 3 accounts, gaps under their minGapMs`,
+      r.pacing60
+        ? `${r.pacing60.violations} of ${r.pacing60.sends - r.pacing60.accounts.length} gaps in ${r.pacing60.seconds} s (smallest over minGapMs: ${pacingHeadroom(r.pacing60)})`
+        : 'skipped (--quick)',
+      `${TARGETS.pacing60_violations}`,
+      mark(r.targets.pacing60_violations),
+    ],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
   const line = (row: readonly string[]): string => row.map((c, i) => padEnd(c, w[i] ?? 0)).join('  ').trimEnd();
   const c = r.campus;
+  const ob = r.onebot;
   const ch = r.chase;
   const p = ch.pacing;
   const out = [
@@ -614,6 +660,21 @@ export function formatBench(r: BenchResult): string {
       `(runs ${r.membership.audit_from_store_ms_runs.join(', ')}); findings: ${Object.entries(r.membership.findings)
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}`,
+    `onebot: ${ob.events} group messages (@bot + text, ${ob.frame_bytes} B frames) in ${ob.groups} groups, ${ob.batch} per turn, window ${ob.window}; ` +
+      `peer's frames replayed from a worker thread: decode only ${ob.replay.decode_only.events_per_s}/s, decode + enqueue ${ob.replay.enqueue.events_per_s}/s ` +
+      `(${ob.replay.enqueue.ms} ms, CPU ${ob.replay.enqueue.cpu_ms} ms, ${ob.replay.enqueue.queued} jobs queued); the peer in the same thread: decode only ` +
+      `${ob.peer.decode_only.events_per_s}/s (peer ${ob.peer.decode_only.sender_ms} of ${ob.peer.decode_only.ms} ms), decode + enqueue ${ob.peer.enqueue.events_per_s}/s ` +
+      `(peer ${ob.peer.enqueue.sender_ms} of ${ob.peer.enqueue.ms} ms, ${ob.peer.enqueue.queued} jobs queued); process peak RSS after it ${ob.peak_rss_mb} MB (not in the peak RSS figure)`,
+    r.pacing60
+      ? `pacing60: ${r.pacing60.seconds} s (workers closed after ${r.pacing60.ran_ms} ms); ` +
+        r.pacing60.accounts
+          .map(
+            (a) =>
+              `${a.account} ${a.min_gap_ms_setting} + 0..${a.jitter_ms} ms: ${a.sends} sends (backlog ${a.backlog}), gaps min ${a.min_gap_ms ?? '—'} / mean ${a.mean_gap_ms ?? '—'} / max ${a.max_gap_ms ?? '—'} ms, ${a.violations} short`,
+          )
+          .join('; ') +
+        `; ledger sent ${r.pacing60.ledger.sent}, failed ${r.pacing60.ledger.failed}, uncertain ${r.pacing60.ledger.uncertain}; duplicates at the peers ${r.pacing60.duplicates}`
+      : 'pacing60: skipped (--quick)',
     '',
     ...understandingTable(r.understanding),
     '',
@@ -622,23 +683,32 @@ export function formatBench(r: BenchResult): string {
     r.ok ? 'correctness: every delivery sent exactly once, every acknowledgement stored.' : 'correctness: FAILED (see the counts above).',
   ];
   const missed = Object.entries(r.targets)
-    .filter(([, met]) => !met)
+    .filter(([, met]) => met === false)
     .map(([k]) => k);
   out.push(missed.length > 0 ? `MISSED: ${missed.join(', ')}` : 'all targets met.');
   return `${out.join('\n')}\n`;
 }
 
-/** `cascade bench [--json] [--small]`: 0 when it ran (targets missed or not), 1 on error. */
+/** The smallest margin of any pacing60 account over its own minGapMs, e.g. `+14.8 ms`. */
+function pacingHeadroom(p: Pacing60Bench): string {
+  const margins = p.accounts.filter((a) => a.min_gap_ms !== null).map((a) => (a.min_gap_ms as number) - a.min_gap_ms_setting);
+  if (margins.length === 0) return '—';
+  const m = Math.min(...margins);
+  return `${m >= 0 ? '+' : ''}${m.toFixed(1)} ms`;
+}
+
+/** `cascade bench [--json] [--small] [--quick]`: 0 when it ran (targets missed or not), 1 on error. `--quick` skips the 60-second pacing phase. */
 export async function benchCommand(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const small = args.includes('--small');
-  const unknown = args.filter((a) => a !== '--json' && a !== '--small');
+  const quick = args.includes('--quick');
+  const unknown = args.filter((a) => a !== '--json' && a !== '--small' && a !== '--quick');
   if (unknown.length > 0) {
-    process.stderr.write(`cascade bench [--json] [--small]: unknown argument ${unknown.join(' ')}\n`);
+    process.stderr.write(`cascade bench [--json] [--small] [--quick]: unknown argument ${unknown.join(' ')}\n`);
     return 1;
   }
   try {
-    const result = await runBench({ small, onProgress: (line) => process.stderr.write(`${line}\n`) });
+    const result = await runBench({ small, ...(quick ? { pacingSeconds: 0 } : {}), onProgress: (line) => process.stderr.write(`${line}\n`) });
     process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
     if (!result.ok) {
       process.stderr.write('bench: correctness check failed\n');

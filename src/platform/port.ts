@@ -139,6 +139,9 @@ export interface ContactInfo {
 
 export type InboundSink = (event: InboundEvent) => void;
 
+/** A person's step in a login (oicq/icqq's slider and device checks). */
+export type LoginStep = { readonly kind: 'ticket'; readonly ticket: string } | { readonly kind: 'resume' };
+
 /** How an account's connection is doing, for `cascade accounts` and the operators. */
 export interface AdapterStatus {
   /**
@@ -194,6 +197,11 @@ export interface ChatAdapter {
   listMembers(chatId: string): Promise<readonly MemberInfo[]>;
   /** The connection's state; adapters of real platforms give it. */
   status?(): AdapterStatus;
+  /**
+   * An operator's step in a login that waits for a person (`cascade login`): the slider ticket, or
+   * "I verified the device, log in again". Adapters without such steps leave it out.
+   */
+  loginStep?(step: LoginStep): Promise<void>;
   /** The account's contacts (friends), where the platform lists them. */
   listContacts?(): Promise<readonly ContactInfo[]>;
   /**

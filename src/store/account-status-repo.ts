@@ -1,3 +1,4 @@
+import type { LoginStep } from '../platform/port.js';
 import type { Db } from './db.js';
 
 export interface AccountStatusRow {
@@ -55,5 +56,35 @@ export class AccountStatusRepo {
       selfId: r.self_id,
       updatedAt: r.updated_at,
     }));
+  }
+
+  /** `cascade login`: a step for the running service to carry out. */
+  request(accountId: string, step: LoginStep, at: number): number {
+    return Number(
+      this.db.$client
+        .prepare('INSERT INTO account_actions (account_id, kind, payload, created_at) VALUES (?, ?, ?, ?)')
+        .run(accountId, step.kind, step.kind === 'ticket' ? step.ticket : null, at).lastInsertRowid,
+    );
+  }
+
+  pending(): { id: number; accountId: string; step: LoginStep }[] {
+    return (
+      this.db.$client.prepare('SELECT id, account_id, kind, payload FROM account_actions WHERE done_at IS NULL ORDER BY id').all() as {
+        id: number;
+        account_id: string;
+        kind: string;
+        payload: string | null;
+      }[]
+    ).map((r) => ({ id: r.id, accountId: r.account_id, step: r.kind === 'ticket' ? { kind: 'ticket', ticket: r.payload ?? '' } : { kind: 'resume' } }));
+  }
+
+  /** The step was carried out (or could not be); the ticket is erased. */
+  done(id: number, result: string, at: number): void {
+    this.db.$client.prepare('UPDATE account_actions SET done_at = ?, result = ?, payload = NULL WHERE id = ?').run(at, result, id);
+  }
+
+  result(id: number): { doneAt: number | null; result: string | null } | undefined {
+    const r = this.db.$client.prepare('SELECT done_at, result FROM account_actions WHERE id = ?').get(id) as { done_at: number | null; result: string | null } | undefined;
+    return r && { doneAt: r.done_at, result: r.result };
   }
 }

@@ -504,3 +504,17 @@ export const accountStatus = sqliteTable('account_status', {
   selfId: text('self_id'),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/** Steps of a login an operator gives from the command line (`cascade login`), for the running service to carry out. */
+export const accountActions = sqliteTable('account_actions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  accountId: text('account_id').notNull(),
+  /** ticket | resume */
+  kind: text('kind').notNull(),
+  /** The slider ticket; never logged. */
+  payload: text('payload'),
+  createdAt: integer('created_at').notNull(),
+  doneAt: integer('done_at'),
+  /** done | unsupported | failed: <reason> */
+  result: text('result'),
+});
