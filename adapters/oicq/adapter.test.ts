@@ -142,6 +142,21 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
       expect(h.server.groupPosts).toEqual([]);
     });
 
+    it('reaches a non-friend through a temporary session in a shared group', async () => {
+      await started();
+      const temp: { gid: number; uid: number }[] = [];
+      (h.client as unknown as { sendTempMsg: (...args: unknown[]) => Promise<unknown> }).sendTempMsg = async (gid, uid) => {
+        temp.push({ gid: Number(gid), uid: Number(uid) });
+        return { message_id: 'tmp-1', seq: 1, rand: 1, time: 1 };
+      };
+      (h.client.fl as Map<number, unknown>).delete(Number(ZHANG));
+      await h.adapter.sendPrivate(ZHANG, { text: '请提醒孩子按时返校', deliveryKey: key() });
+      expect(temp).toEqual([{ gid: Number(GROUP), uid: Number(ZHANG) }]);
+      expect(h.server.privatePosts).toEqual([]);
+      // Someone in no group of the bot's cannot be reached: refused, nothing sent.
+      await expect(h.adapter.sendPrivate('123456789', { text: '你好', deliveryKey: key() })).rejects.toMatchObject({ code: 'unknown_user' });
+    });
+
     it('a private send refused with 120 too', async () => {
       await started();
       h.server.refuseNextSend = 120;

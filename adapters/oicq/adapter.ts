@@ -389,9 +389,29 @@ export class OicqAdapter implements ChatAdapter {
     const uid = qqNumber(userId, 'user');
     checkOutbound(message, this.capabilities);
     const content = encodeOutbound({ text: message.text });
+    const client = this.loggedInClient();
+    // A friend directly; anyone else through a temporary session in a group both are in.
+    if (!client.fl.has(uid)) {
+      const gid = await this.sharedGroup(client, uid);
+      if (gid === undefined) throw new PlatformRefusedError('unknown_user', `${uid} is not a friend of ${this.accountId} and shares no group with it`);
+      const ret = await this.call('sendTempMsg', (c) => c.sendTempMsg(gid, uid, content));
+      return this.receipt(message.deliveryKey, ret);
+    }
     const source = this.quote(message.quoteId);
     const ret = await this.call('sendPrivateMsg', (c) => c.sendPrivateMsg(uid, content, source));
     return this.receipt(message.deliveryKey, ret);
+  }
+
+  /** A group both the bot and the user are in: the member lists loaded so far, else loaded one group at a time. */
+  private async sharedGroup(client: QqClient, uid: number): Promise<number | undefined> {
+    const known = [...client.gml].find(([, members]) => members.has(uid))?.[0];
+    if (known !== undefined) return known;
+    for (const gid of client.gl.keys()) {
+      if (client.gml.has(gid)) continue;
+      const members = await this.call('getMemberMap', () => client.pickGroup(gid).getMemberMap());
+      if (members.has(uid)) return gid;
+    }
+    return undefined;
   }
 
   async listGroups(): Promise<readonly GroupInfo[]> {

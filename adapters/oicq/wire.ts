@@ -141,6 +141,8 @@ export interface QqClient {
   /** Filled at login, just before `system.online`. */
   readonly gl: ReadonlyMap<number, WireGroupInfo>;
   readonly fl: ReadonlyMap<number, WireFriendInfo>;
+  /** Member lists loaded so far, by group. */
+  readonly gml: ReadonlyMap<number, ReadonlyMap<number, unknown>>;
   on(event: string, listener: (payload: never) => void): ListenResult;
   /** oicq only (EventEmitter); icqq disposes through what `on` returned. */
   removeListener?(event: string, listener: (payload: never) => void): unknown;
@@ -153,6 +155,8 @@ export interface QqClient {
   queryQrcodeResult?(): Promise<{ readonly retcode: number }>;
   sendGroupMsg(gid: number, content: WireSendable, source?: WireQuotable): Promise<WireMessageRet>;
   sendPrivateMsg(uid: number, content: WireSendable, source?: WireQuotable): Promise<WireMessageRet>;
+  /** A temporary session through a shared group: how a non-friend is reached. */
+  sendTempMsg(gid: number, uid: number, content: WireSendable): Promise<WireMessageRet>;
   pickGroup(gid: number): WireGroup;
 }
 

@@ -69,8 +69,8 @@ export class OneBotAdapter implements ChatAdapter {
     this.sink = sink;
     this.setState('connecting', 'starting');
     const online = new Promise<void>((resolve) => this.onlineWaiters.push(resolve));
-    this.transport = createTransport(this.options, this.transportListener(), () => this.self);
     try {
+      this.transport = createTransport(this.options, this.transportListener(), () => this.self);
       await this.transport.start();
     } catch (error) {
       this.sink = undefined;
@@ -185,6 +185,8 @@ export class OneBotAdapter implements ChatAdapter {
       event: (event) => this.receive(event),
       up: (selfIdHint) => void this.login(++this.generation, selfIdHint),
       down: (reason) => this.linkDown(reason),
+      // Never the frame itself in the log: it may hold message text.
+      badFrame: (error) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'onebot frame could not be handled; dropped'),
       refused: (reason) => {
         this.logger.warn({ reason }, 'onebot connection refused');
         if (this.state !== 'online') this.detail = reason;

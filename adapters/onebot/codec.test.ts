@@ -221,7 +221,7 @@ describe('failed answers', () => {
     ['muted (NapCat 1200)', failed(1200, '发送消息失败: 你已被禁言'), { refused: 'muted' }],
     ['muted (English)', failed(1200, 'Error: bot is muted in this group'), { refused: 'muted' }],
     ['risk control', failed(1200, '消息被风控拦截'), { refused: 'risk_control' }],
-    ['sending too often', failed(1200, '发送消息过于频繁'), { refused: 'rate_limited' }],
+    ['sending too often (maybe shown: a risk signal, never resent)', failed(1200, '发送消息过于频繁'), { refused: 'risk_control' }],
     ['not in the group', failed(1200, '机器人不在该群中'), { refused: 'not_in_group' }],
     ['group missing', failed(1200, '群不存在'), { refused: 'not_in_group' }],
     ['too long', failed(1200, '消息过长'), { refused: 'too_long' }],

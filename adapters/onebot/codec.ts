@@ -299,7 +299,8 @@ const REFUSAL_TEXTS: readonly (readonly [RegExp, RefusalCode])[] = [
   [/禁言|\bmuted?\b/i, 'muted'],
   [/风控|risk/i, 'risk_control'],
   [/(全体成员|@all|at_?all).*(次数|上限|用完|剩余|quota|limit)/i, 'at_all_quota'],
-  [/频繁|rate.?limit|too (many|frequent)/i, 'rate_limited'],
+  // "发送消息过于频繁" may come after the message was shown: a risk signal, never resent on its own.
+  [/频繁|rate.?limit|too (many|frequent)/i, 'risk_control'],
   [/不在.{0,6}群|群.{0,6}不存在|未加入|not (in|a member of) (the |this )?group|group not found/i, 'not_in_group'],
   [/过长|太长|too long/i, 'too_long'],
 ];

@@ -13,9 +13,11 @@ describe('options', () => {
     expect(bad.success).toBe(false);
     const paths = bad.error?.issues.map((i) => i.path.join('.') || i.message) ?? [];
     expect(paths.join(' ')).toMatch(/extra|Unrecognized/);
-    for (const ok of [{ mode: 'reverse', listen: '0.0.0.0:6700' }, { mode: 'reverse', listen: '[::1]:6700' }]) {
+    for (const ok of [{ mode: 'reverse', listen: '0.0.0.0:6700', accessToken: 't' }, { mode: 'reverse', listen: '[::1]:6700' }, { mode: 'reverse', listen: '127.0.0.1:6700' }]) {
       expect(oneBotOptionsSchema.safeParse(ok).success).toBe(true);
     }
+    // Open to the network without a token: anyone could pose as the implementation.
+    expect(oneBotOptionsSchema.safeParse({ mode: 'reverse', listen: '0.0.0.0:6700' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['accessToken']);
     expect(oneBotOptionsSchema.safeParse({ mode: 'reverse', listen: '6700' }).success).toBe(false);
     const issues = (input: unknown): string[] => oneBotOptionsSchema.safeParse(input).error?.issues.map((i) => i.path.join('.')) ?? [];
     expect(issues({ mode: 'forward' })).toEqual(['url']);

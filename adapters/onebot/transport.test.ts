@@ -191,6 +191,15 @@ describe('wire forms', () => {
 });
 
 describe('session', () => {
+  it('drops a frame it cannot read and goes on (one odd frame never takes the process down)', async () => {
+    const peer = seededPeer({ heartbeatMs: 0 });
+    const { events } = await setUp(peer, { mode: 'forward' });
+    // A text segment without data, a numeric card: malformed as implementations sometimes send.
+    peer.emitRaw({ time: 1, self_id: 10001, post_type: 'message', message_type: 'group', sub_type: 'normal', message_id: 5, group_id: 700001, user_id: 20001, message: [{ type: 'text' }], raw_message: '', sender: { user_id: 20001, nickname: 7, card: 8 } });
+    peer.say('20001', GROUP_ID, '之后照常');
+    await waitFor(() => events.some((e) => e.kind === 'message' && e.text === '之后照常'), 2_000, 'the next message');
+  });
+
   it('reports the QQ account offline from a heartbeat and back online with a login', async () => {
     const peer = seededPeer({ heartbeatMs: 0 });
     const { adapter, events } = await setUp(peer, { mode: 'forward' });

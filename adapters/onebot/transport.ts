@@ -27,6 +27,8 @@ export interface TransportListener {
   up(selfIdHint: string | undefined): void;
   /** The link that took calls is gone; `reason` is short English (`heartbeat lost`, `auth failed`). */
   down(reason: string): void;
+  /** A frame could not be handled; it is dropped and the link goes on. */
+  badFrame?(error: unknown): void;
   /** Reverse mode: a connection was turned away at the upgrade (a wrong token, another account). */
   refused(reason: string): void;
 }
@@ -47,6 +49,8 @@ export interface OneBotTransport {
 interface LinkOptions {
   readonly callTimeoutMs: number;
   readonly heartbeatGraceMs: number;
+  /** A frame that could not be handled (malformed); the link goes on. */
+  readonly onBadFrame?: (error: unknown) => void;
 }
 
 interface LinkListener {
@@ -87,8 +91,7 @@ class Link {
     socket.on('message', (data) => this.receive(data));
     socket.on('error', () => undefined); // 'close' follows; its reason is what matters
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve(this.closed())));
-    // API-only links carry no heartbeats, so only event links are watched.
-    if (role !== 'API') this.arm();
+    // Watched from the first heartbeat on (API-only links carry none; an implementation may have them off).
   }
 
   get open(): boolean {
@@ -127,24 +130,31 @@ class Link {
   }
 
   private receive(data: RawData): void {
-    const now = Date.now();
-    this.watchdog?.refresh();
-    this.listener.frame(now);
-    const frame = parseFrame(rawText(data));
-    if (!frame) return;
-    if (frame.kind === 'response') return this.settle(frame.response);
-    if (frame.event.post_type === 'meta_event' && 'interval' in frame.event) this.learnInterval(frame.event.interval);
-    this.listener.event(frame.event);
+    // One odd frame must not take the process (and every other account) down.
+    try {
+      const now = Date.now();
+      this.watchdog?.refresh();
+      this.listener.frame(now);
+      const frame = parseFrame(rawText(data));
+      if (!frame) return;
+      if (frame.kind === 'response') return this.settle(frame.response);
+      if (frame.event.post_type === 'meta_event' && 'interval' in frame.event) this.learnInterval(frame.event.interval);
+      this.listener.event(frame.event);
+    } catch (error) {
+      this.options.onBadFrame?.(error);
+    }
   }
 
   private settle(response: WireResponse): void {
     const echo = typeof response.echo === 'string' ? response.echo : undefined;
     const call = echo === undefined ? undefined : this.pending.get(echo);
-    if (response.retcode === RETCODE.forbidden || response.retcode === RETCODE.unauthorized) this.refused(AUTH_FAILED);
+    // An auth refusal is a frame of its own (NapCat's 1403 before it closes), not the answer to a call.
+    if (echo === undefined && (response.retcode === RETCODE.forbidden || response.retcode === RETCODE.unauthorized)) this.refused(AUTH_FAILED);
     if (!call || echo === undefined) return;
     this.pending.delete(echo);
     clearTimeout(call.timer);
-    this.answered = true;
+    // Only a successful answer shows the link works (a failing login must not reset the back-off).
+    if (response.retcode === 0) this.answered = true;
     call.resolve(response);
   }
 
@@ -152,6 +162,9 @@ class Link {
     const call = this.pending.get(echo);
     if (!call) return;
     this.pending.delete(echo);
+    // Not even written yet: the frame is still buffered and would go out later. Cutting the link drops it,
+    // so the call certainly did not reach the implementation.
+    if (!call.written) void this.close('a call could not be written in time');
     call.reject(new PlatformUnavailableError(`${call.action} timed out after ${this.options.callTimeoutMs} ms`, !call.written));
   }
 
@@ -185,8 +198,12 @@ function rawText(data: RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-function linkOptions(options: OneBotOptions): LinkOptions {
-  return { callTimeoutMs: options.callTimeoutMs, heartbeatGraceMs: options.heartbeatGraceMs ?? DEFAULT_HEARTBEAT_GRACE_MS };
+function linkOptions(options: OneBotOptions, listener: TransportListener): LinkOptions {
+  return {
+    callTimeoutMs: options.callTimeoutMs,
+    heartbeatGraceMs: options.heartbeatGraceMs ?? DEFAULT_HEARTBEAT_GRACE_MS,
+    onBadFrame: (error) => listener.badFrame?.(error),
+  };
 }
 
 /** Shared by both topologies: frame bookkeeping and calls on the current API link. */
@@ -256,7 +273,7 @@ export class ForwardTransport extends BaseTransport {
     this.reconnectTimer = undefined;
     const headers: Record<string, string> = this.options.accessToken ? { Authorization: `Bearer ${this.options.accessToken}` } : {};
     const socket = new WebSocket(this.options.url, { headers, handshakeTimeout: this.options.callTimeoutMs });
-    const link = new Link(socket, 'Universal', linkOptions(this.options), this.linkListener());
+    const link = new Link(socket, 'Universal', linkOptions(this.options, this.listener), this.linkListener());
     this.link = link;
     socket.on('unexpected-response', (_request, response) => {
       const status = response.statusCode ?? 0;
@@ -351,7 +368,7 @@ export class ReverseTransport extends BaseTransport {
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
     const role = clientRole(request);
-    const link = new Link(socket, role, linkOptions(this.options), this.linkListener());
+    const link = new Link(socket, role, linkOptions(this.options, this.listener), this.linkListener());
     // A newer connection replaces an older one: the implementation reconnected before we noticed.
     const stale = [role !== 'Event' ? this.api : undefined, role !== 'API' ? this.events : undefined];
     if (role !== 'Event') this.api = link;

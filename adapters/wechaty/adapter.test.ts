@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/app/logger.js';
 import { PlatformRefusedError, PlatformUnavailableError, type InboundEvent, type InboundMessage } from '../../src/platform/port.js';
 import { tempDir } from '../../tests/setup/helpers.js';
 import { waitFor } from '../conformance/wait.js';
-import { WechatyAdapter } from './adapter.js';
+import { sendFailure, WechatyAdapter } from './adapter.js';
 import { decodeMessage, quotedMessageId, recalledMessageId, stripQuotePreview, toMs } from './codec.js';
 import { MockWechat } from './mock-puppet.js';
 import { wechatyOptionsSchema } from './options.js';
@@ -189,9 +189,34 @@ describe('WechatyAdapter contacts and refusals', () => {
     expect(await refusal(s.adapter.sendPrivate('wxid_nobody', { text: '你好', deliveryKey: key(7) }))).toBe('unknown_user');
     expect(await refusal(s.adapter.sendGroup('9999@chatroom', { text: '你好', deliveryKey: key(8) }))).toBe('not_in_group');
     expect(await refusal(s.adapter.sendGroup(ROOM, { text: '你好', mentions: ['wxid_nobody'], deliveryKey: key(9) }))).toBe('unknown_user');
-    expect(await refusal(s.adapter.sendGroup(ROOM, { text: '你好', mentions: ['all'], deliveryKey: key(10) }))).toBe('at_all_not_allowed');
     expect(await refusal(s.adapter.sendGroup(ROOM, { text: '长'.repeat(4001), deliveryKey: key(11) }))).toBe('too_long');
     expect(s.world.posted).toEqual([]);
+    // wechat4u cannot send @所有人: the message goes without it, not refused.
+    expect(await refusal(s.adapter.sendGroup(ROOM, { text: '你好', mentions: ['all'], deliveryKey: key(10) }))).toBe('sent');
+    expect(s.world.posted.map((p) => p.text)).toEqual(['你好']);
+  });
+
+  it('reads WeChat\'s own refusal codes in wechat4u errors', () => {
+    const refusal = (ret: number): Error => sendFailure(Object.assign(new Error(`${ret} == 0`), { response: { data: { BaseResponse: { Ret: ret } } } }));
+    expect(refusal(1205)).toMatchObject({ name: 'PlatformRefusedError', code: 'risk_control' });
+    expect(refusal(1101)).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
+    expect(refusal(1)).toMatchObject({ name: 'PlatformRefusedError', code: 'refused' });
+    // No code: the outcome is unknown.
+    expect(sendFailure(new Error('socket hang up'))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: false });
+  });
+
+  it('sends nothing between a login and its announcement: the app still holds the previous session\'s ids', async () => {
+    const s = await started('scan');
+    s.world.puppet.holdReady = true;
+    s.world.login();
+    await waitFor(() => s.adapter.status().detail === 'waiting for the contact list', 1_000, 'logged in, not ready');
+    expect(s.adapter.status().state).toBe('connecting');
+    await expect(s.adapter.sendGroup(ROOM, { text: '早了', deliveryKey: key(12) })).rejects.toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
+    s.world.puppet.ready();
+    await waitFor(() => logins(s).length === 1, 1_000, 'login announced');
+    expect(s.adapter.status().state).toBe('online');
+    await s.adapter.sendGroup(ROOM, { text: '现在可以', deliveryKey: key(13) });
+    expect(s.world.posted.map((p) => p.text)).toEqual(['现在可以']);
   });
 });
 

@@ -45,6 +45,8 @@ const START_SETTLE_MS = 20_000;
 /** Longest wait for the puppet's `ready` after a login; wechat4u needs ≥ 20 s, more with many contacts. */
 const READY_WAIT_MS = 120_000;
 /** A send that has not settled by then is reported as unknown (it may have gone out). */
+/** Longest one puppet event may hold the ones after it (above the 120 s wait for `ready` after a login). */
+const STEP_LIMIT_MS = 150_000;
 const SEND_TIMEOUT_MS = 30_000;
 /** A refusal for mentioning everyone: wechat4u cannot send a real @所有人. */
 const AT_ALL = 'all';
@@ -69,6 +71,8 @@ export class WechatyAdapter implements ChatAdapter {
   private settleStart: (() => void) | undefined;
   private readonly readyWaits = new Set<() => void>();
   private shownQr: string | undefined;
+  /** This login's ids have been announced with a `login` event. */
+  private announced = false;
 
   constructor(
     private readonly options: WechatyAdapterOptions,
@@ -192,21 +196,27 @@ export class WechatyAdapter implements ChatAdapter {
     if (!this.running) return;
     this.self = contactId;
     this.shownQr = undefined;
+    this.announced = false;
     this.beat();
-    this.setState('online');
+    // Online once the contact list is ready and the login announced: the app's ids are stale until then.
+    this.setState('connecting', 'waiting for the contact list');
     this.logger.info('logged in to WeChat');
     const ready = this.untilReady();
-    this.settleStart?.();
     this.enqueue('login', async () => {
       await ready;
       // Logged out (or in as someone else) while waiting: that login is over, nothing to announce.
       if (!this.running || !this.puppet?.isLoggedIn || this.self !== contactId) return;
+      this.announced = true;
+      this.setState('online');
       this.emit({ kind: 'login', platform: this.platform, accountId: this.accountId, at: Date.now() });
+      // start() resolves here (or at its own time limit, or when a QR code waits for a person).
+      this.settleStart?.();
     });
   }
 
   private onLogout(reason: string | undefined): void {
     this.releaseReadyWaits();
+    this.announced = false;
     if (!this.running) return;
     this.beat();
     // wechat4u starts a new QR login by itself; a `scan` event follows when a person is needed.
@@ -269,7 +279,8 @@ export class WechatyAdapter implements ChatAdapter {
     const bot = this.loggedIn();
     const room = await this.lookup(() => bot.Room.find({ id: chatId }));
     if (!room) throw new PlatformRefusedError('not_in_group', `no room ${chatId} in this login session`);
-    const mentioned = await this.mentionContacts(bot, message.mentions ?? []);
+    // wechat4u cannot send @所有人: the message goes without it.
+    const mentioned = await this.mentionContacts(bot, (message.mentions ?? []).filter((m) => m !== AT_ALL));
     // wechaty writes each mention as `@群昵称` (else the name) before the text, as WeChat clients do.
     await this.say(() => room.say(message.text, ...mentioned));
     return { at: Date.now() };
@@ -290,7 +301,7 @@ export class WechatyAdapter implements ChatAdapter {
     }
     const mentions = message.mentions ?? [];
     if (mentions.length > maxMentions) throw new PlatformRefusedError('too_many_mentions', `${mentions.length} mentions; at most ${maxMentions}`);
-    if (mentions.includes(AT_ALL)) throw new PlatformRefusedError('at_all_not_allowed', 'wechat4u cannot send @所有人');
+
   }
 
   private async mentionContacts(bot: WechatyBot, ids: readonly string[]): Promise<WechatyContact[]> {
@@ -387,22 +398,34 @@ export class WechatyAdapter implements ChatAdapter {
 
   // ---- helpers --------------------------------------------------------------------------------
 
+  /**
+   * The bot, once this login's ids have been announced (the `login` event): before that, the ids the
+   * app holds are an earlier session's, and a send with them would fail as if the room were gone.
+   */
   private loggedIn(): WechatyBot {
-    if (!this.running || !this.bot || !this.puppet?.isLoggedIn) {
-      throw new PlatformUnavailableError(`${this.accountId} is not logged in to WeChat`, true);
+    if (!this.running || !this.bot || !this.puppet?.isLoggedIn || !this.announced) {
+      throw new PlatformUnavailableError(`${this.accountId} is not logged in to WeChat${this.puppet?.isLoggedIn ? ' yet (waiting for its contact list)' : ''}`, true);
     }
     return this.bot;
   }
 
-  /** A lookup before anything is sent: "not found" is undefined; only a lost login is an error. */
+  /**
+   * A lookup before anything is sent: "not found" is undefined; a lost login is an error. wechaty's
+   * find swallows its own failures (answering undefined), so "not found" is asked twice, and the login
+   * checked, before it is believed.
+   */
   private async lookup<T>(find: () => Promise<T | undefined>): Promise<T | undefined> {
-    try {
-      return await find();
-    } catch (error) {
-      if (isNotLoggedIn(error)) throw new PlatformUnavailableError(errorText(error), true);
-      this.logger.debug({ err: error }, 'wechaty lookup failed');
-      return undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const found = await find();
+        if (found !== undefined) return found;
+      } catch (error) {
+        if (isNotLoggedIn(error)) throw new PlatformUnavailableError(errorText(error), true);
+        this.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'wechaty lookup failed');
+      }
+      if (!this.puppet?.isLoggedIn) throw new PlatformUnavailableError(`${this.accountId} is not logged in to WeChat`, true);
     }
+    return undefined;
   }
 
   /** A read or a change that is not a send: failures are "unavailable", known unsent when logged out. */
@@ -417,7 +440,20 @@ export class WechatyAdapter implements ChatAdapter {
 
   private enqueue(what: string, step: () => Promise<void>): void {
     this.beat();
-    this.chain = this.chain.then(step).catch((error: unknown) => this.logger.warn({ err: error }, `could not handle a wechaty ${what} event`));
+    // One step that hangs (a lookup wechat4u never answers) must not stop every later event: after
+    // STEP_LIMIT_MS the chain moves on and the step finishes, or not, on its own.
+    const limited = (): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.logger.warn(`a wechaty ${what} event took longer than ${STEP_LIMIT_MS} ms; going on without it`);
+          resolve();
+        }, STEP_LIMIT_MS);
+        timer.unref();
+      });
+      return Promise.race([step().finally(() => clearTimeout(timer)), late]);
+    };
+    this.chain = this.chain.then(limited).catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, `could not handle a wechaty ${what} event`));
   }
 
   private emit(event: InboundEvent): void {
@@ -471,10 +507,25 @@ function isNotLoggedIn(error: unknown): boolean {
 }
 
 /** What a failed send means for the outbox. */
-function sendFailure(error: unknown): Error {
+/** WeChat's own answer code in a wechat4u failure (`BaseResponse.Ret`), if the error carries one. */
+export function wechatRet(error: unknown): number | undefined {
+  const response = typeof error === 'object' && error !== null && 'response' in error ? (error as { response?: unknown }).response : undefined;
+  const data = typeof response === 'object' && response !== null && 'data' in response ? (response as { data?: unknown }).data : undefined;
+  const base = typeof data === 'object' && data !== null && 'BaseResponse' in data ? (data as { BaseResponse?: { Ret?: unknown } }).BaseResponse : undefined;
+  return typeof base?.Ret === 'number' ? base.Ret : undefined;
+}
+
+/** WeChat answered and refused: nothing was posted, except 1205 (sending too fast), which is a risk signal. */
+const LOGGED_OUT_RETS = new Set([1100, 1101, 1102]);
+
+export function sendFailure(error: unknown): Error {
   if (error instanceof PlatformRefusedError || error instanceof PlatformUnavailableError) return error;
   const text = errorText(error);
   if (isNotLoggedIn(error)) return new PlatformUnavailableError(text, true);
+  const ret = wechatRet(error);
+  if (ret === 1205) return new PlatformRefusedError('risk_control', `WeChat refused: sending too fast (${ret})`);
+  if (ret !== undefined && LOGGED_OUT_RETS.has(ret)) return new PlatformUnavailableError(`WeChat logged the account out (${ret})`, true);
+  if (ret !== undefined && ret !== 0) return new PlatformRefusedError('refused', `WeChat refused the message (${ret})`);
   // WeChat's answer to sending too fast; retrying soon risks the account.
   if (/频繁|too frequent|frequency/i.test(text)) return new PlatformRefusedError('risk_control', text);
   return new PlatformUnavailableError(text, false);

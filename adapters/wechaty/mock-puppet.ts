@@ -44,9 +44,16 @@ export class CascadePuppetMock extends PuppetMock {
     setImmediate(() => ('login' in first ? this.login(first.login) : this.emit('scan', { qrcode: first.scan, status: 2 })));
   }
 
+  /** Hold `ready` back after a login (wechat4u sends it 20 s or more later); `ready()` then sends it. */
+  holdReady = false;
+
   override login(userId: string): void {
     super.login(userId);
-    setImmediate(() => this.emit('ready', { data: 'mock ready' }));
+    if (!this.holdReady) setImmediate(() => this.ready());
+  }
+
+  ready(): void {
+    this.emit('ready', { data: 'mock ready' });
   }
 
   override async roomMemberRawPayload(roomId: string, contactId: string): Promise<payloads.RoomMember> {
