@@ -1,0 +1,74 @@
+/**
+ * `cascade start --config <file>` as an operator runs it, in a process of its own: the demo school
+ * with qq-bot-1 on OneBot v11 (forward WebSocket) against a OneBot implementation written from the spec,
+ * the other accounts simulated. The leader's /通知 arrives over the wire and is relayed back over it.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OneBotPeer } from '../adapters/onebot/peer.js';
+import { redisUrl, tempDir, uniquePrefix } from './setup/helpers.js';
+
+const BIN = fileURLToPath(new URL('../bin/cascade.mjs', import.meta.url));
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** The demo roster's groups served by an account: chat id and name, from 群.csv. */
+function groupsOf(account: string): { chatId: string; name: string }[] {
+  const lines = readFileSync('config/demo/群.csv', 'utf8').trim().split('\n').slice(1);
+  return lines.map((l) => l.split(',')).filter((c) => (c[6] ?? '').split(/\s+/u).includes(account)).map((c) => ({ chatId: c[5] ?? '', name: c[1] ?? '' }));
+}
+
+describe('cascade start --config', () => {
+  it('runs the accounts the config names: a OneBot account relays a directive over the wire', async () => {
+    const peer = new OneBotPeer({ selfId: '3100000002', nickname: '联络机器人', accessToken: 'cli-token', heartbeatMs: 1000, messageFormat: 'array' });
+    cleanups.push(() => peer.close());
+    for (const g of groupsOf('qq-bot-1')) peer.addGroup(g.chatId, g.name);
+    const l1 = groupsOf('qq-bot-1')[0]?.chatId ?? '';
+    peer.addMember(l1, { userId: '855960584', nickname: '徐雨', role: 'owner' }); // T001, the team leader
+    const url = await peer.listen();
+    const dir = tempDir('cascade-start');
+    cleanups.push(() => dir.remove());
+    const file = join(dir.path, 'cascade.yaml');
+    writeFileSync(
+      file,
+      [
+        `dataDir: ${JSON.stringify(join(dir.path, 'data'))}`,
+        'org: config/demo',
+        `redis: { url: ${JSON.stringify(redisUrl())}, prefix: ${uniquePrefix('cli')} }`,
+        'accounts:',
+        `  - { id: qq-bot-1, platform: onebot, mode: forward, url: ${JSON.stringify(url)}, accessToken: cli-token, minGapMs: 0, jitterMs: 0 }`,
+        'log: { level: warn }',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    });
+    await until(() => peer.calls.includes('get_login_info'), 30_000, () => stderr);
+    await until(() => stderr.includes('Cascade 已启动'), 30_000, () => stderr);
+    peer.say('855960584', l1, '/通知 学院=计算机学院 层级=2 请上报本周值班表');
+    const college = groupsOf('qq-bot-1').find((g) => g.name.startsWith('计算机学院') && g.name.includes('二级'))?.chatId;
+    await until(() => peer.sent.some((m) => m.target === college && m.text.includes('本周值班表')), 30_000, () => stderr);
+    expect(peer.sent.some((m) => m.target === l1 && m.text.includes('已发布第1号通知'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
+});
+
+async function until(probe: () => boolean, timeoutMs: number, context: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out; stderr:\n${context()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
