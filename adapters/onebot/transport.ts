@@ -138,7 +138,9 @@ class Link {
       const frame = parseFrame(rawText(data));
       if (!frame) return;
       if (frame.kind === 'response') return this.settle(frame.response);
-      if (frame.event.post_type === 'meta_event' && 'interval' in frame.event) this.learnInterval(frame.event.interval);
+      if (frame.event.post_type === 'meta_event' && 'meta_event_type' in frame.event && frame.event.meta_event_type === 'heartbeat') {
+        this.learnInterval('interval' in frame.event ? frame.event.interval : undefined);
+      }
       this.listener.event(frame.event);
     } catch (error) {
       this.options.onBadFrame?.(error);
@@ -168,9 +170,11 @@ class Link {
     call.reject(new PlatformUnavailableError(`${call.action} timed out after ${this.options.callTimeoutMs} ms`, !call.written));
   }
 
+  /** A heartbeat: the watch starts with the first one, and follows its interval. */
   private learnInterval(interval: unknown): void {
-    if (typeof interval !== 'number' || !(interval > 0) || interval === this.heartbeatMs) return;
-    this.heartbeatMs = interval;
+    const known = typeof interval === 'number' && interval > 0 ? interval : this.heartbeatMs;
+    if (this.watchdog !== undefined && known === this.heartbeatMs) return;
+    this.heartbeatMs = known;
     this.arm();
   }
 
