@@ -406,11 +406,21 @@ export class OicqAdapter implements ChatAdapter {
   private async sharedGroup(client: QqClient, uid: number): Promise<number | undefined> {
     const known = [...client.gml].find(([, members]) => members.has(uid))?.[0];
     if (known !== undefined) return known;
-    for (const gid of client.gl.keys()) {
-      if (client.gml.has(gid)) continue;
-      const members = await this.call('getMemberMap', () => client.pickGroup(gid).getMemberMap());
+    let unread = 0;
+    for (const [gid, group] of client.gl) {
+      if (client.gml.get(gid)?.size) continue;
+      // A lookup, nothing sent: any failure means "try again later", never a refusal or a maybe-sent.
+      let members: ReadonlyMap<number, unknown>;
+      try {
+        members = await this.call('getMemberMap', () => client.pickGroup(gid).getMemberMap());
+      } catch (error) {
+        throw new PlatformUnavailableError(`could not read the members of ${gid}: ${error instanceof Error ? error.message : String(error)}`, true);
+      }
+      // The library answers a failed read with an empty map.
+      if (members.size === 0 && group.member_count > 0) unread++;
       if (members.has(uid)) return gid;
     }
+    if (unread > 0) throw new PlatformUnavailableError(`member lists of ${unread} groups could not be read; ${uid} may be in one`, true);
     return undefined;
   }
 

@@ -200,7 +200,8 @@ describe('WechatyAdapter contacts and refusals', () => {
     const refusal = (ret: number): Error => sendFailure(Object.assign(new Error(`${ret} == 0`), { response: { data: { BaseResponse: { Ret: ret } } } }));
     expect(refusal(1205)).toMatchObject({ name: 'PlatformRefusedError', code: 'risk_control' });
     expect(refusal(1101)).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
-    expect(refusal(1)).toMatchObject({ name: 'PlatformRefusedError', code: 'refused' });
+    // Any other code: WeChat did not take it; sent again later.
+    expect(refusal(1)).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
     // No code: the outcome is unknown.
     expect(sendFailure(new Error('socket hang up'))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: false });
   });

@@ -45,6 +45,8 @@ const START_SETTLE_MS = 20_000;
 /** Longest wait for the puppet's `ready` after a login; wechat4u needs ≥ 20 s, more with many contacts. */
 const READY_WAIT_MS = 120_000;
 /** A send that has not settled by then is reported as unknown (it may have gone out). */
+/** Pause before asking a second time whether a room or contact is really gone. */
+const LOOKUP_RETRY_MS = 500;
 /** Longest one puppet event may hold the ones after it (above the 120 s wait for `ready` after a login). */
 const STEP_LIMIT_MS = 150_000;
 const SEND_TIMEOUT_MS = 30_000;
@@ -424,6 +426,7 @@ export class WechatyAdapter implements ChatAdapter {
         this.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'wechaty lookup failed');
       }
       if (!this.puppet?.isLoggedIn) throw new PlatformUnavailableError(`${this.accountId} is not logged in to WeChat`, true);
+      if (attempt === 0) await new Promise((r) => setTimeout(r, LOOKUP_RETRY_MS));
     }
     return undefined;
   }
@@ -525,7 +528,8 @@ export function sendFailure(error: unknown): Error {
   const ret = wechatRet(error);
   if (ret === 1205) return new PlatformRefusedError('risk_control', `WeChat refused: sending too fast (${ret})`);
   if (ret !== undefined && LOGGED_OUT_RETS.has(ret)) return new PlatformUnavailableError(`WeChat logged the account out (${ret})`, true);
-  if (ret !== undefined && ret !== 0) return new PlatformRefusedError('refused', `WeChat refused the message (${ret})`);
+  // Any other code: WeChat did not take the message; it is sent again later.
+  if (ret !== undefined && ret !== 0) return new PlatformUnavailableError(`WeChat did not take the message (${ret})`, true);
   // WeChat's answer to sending too fast; retrying soon risks the account.
   if (/频繁|too frequent|frequency/i.test(text)) return new PlatformRefusedError('risk_control', text);
   return new PlatformUnavailableError(text, false);

@@ -76,6 +76,8 @@ export interface App {
 /** How often the accounts' state is written for `cascade accounts`. */
 const ACCOUNT_STATUS_EVERY_MS = 10_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** A login step from the command line older than this is not carried out. */
+const LOGIN_STEP_TTL_MS = 10 * 60 * 1000;
 
 /** Wires everything without connecting an adapter or starting a worker (Fastify's build). */
 export function buildApp(deps: AppDeps): App {
@@ -121,8 +123,26 @@ export function buildApp(deps: AppDeps): App {
     return a !== undefined && (a.status?.().state ?? 'online') === 'online' && guard.blockedUntil(accountId, null, clock.now()) === null;
   };
   /** Operators' login steps (`cascade login`), carried out by the adapter they name. */
+  let stepping = false;
   const loginSteps = async (): Promise<void> => {
+    // One pass at a time: a slow step is not run again by the next tick.
+    if (stepping) return;
+    stepping = true;
+    try {
+      await runLoginSteps();
+    } catch (error) {
+      logger.warn({ err: error }, 'could not carry out the login steps');
+    } finally {
+      stepping = false;
+    }
+  };
+  const runLoginSteps = async (): Promise<void> => {
     for (const action of statusRepo.pending()) {
+      // A step asked for long ago (the service was down) is stale: a slider ticket expires in minutes.
+      if (clock.now() - action.createdAt > LOGIN_STEP_TTL_MS) {
+        statusRepo.done(action.id, 'expired: the service did not run it in time', clock.now());
+        continue;
+      }
       const adapter = adapters.get(action.accountId);
       let result = 'done';
       if (!adapter?.loginStep) result = adapter ? 'unsupported: this account has no login steps' : 'unknown account';

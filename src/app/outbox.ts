@@ -242,11 +242,26 @@ export class Outbox {
       row.status === 'planned' ? (this.deps.guard?.blockedUntil(row.accountId, row.chatType === 'group' ? row.target : null, now) ?? null) : null;
     const first = await ledger.batch(() => {
       const row = ledger.get(deliveryId);
-      const fast = row !== undefined && row.status === 'planned' && adapters.has(row.accountId) && pacer.unpaced(row.accountId) && blockedFor(row) === null;
+      const fast =
+        row !== undefined &&
+        row.status === 'planned' &&
+        (attempt.queueAccountId === undefined || attempt.queueAccountId === row.accountId) &&
+        adapters.has(row.accountId) &&
+        pacer.unpaced(row.accountId) &&
+        blockedFor(row) === null;
       return { d: row, claimed: fast && ledger.markSending(deliveryId) };
     }, { singleWrite: true });
     const d = first.d;
-    if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain' || d.status === 'manual') return;
+    if (!d || d.status === 'sent' || d.status === 'failed' || d.status === 'uncertain' || d.status === 'manual') {
+      this.waitingSince.delete(deliveryId);
+      return;
+    }
+    // A job left on the queue of an account the delivery has since moved away from: the new account's
+    // own job sends it, one send at a time per account.
+    if (attempt.queueAccountId !== undefined && attempt.queueAccountId !== d.accountId) {
+      await this.deps.queues.enqueueSends([{ id: d.id, accountId: d.accountId, bulk: d.purpose === 'directive' || d.purpose === 'notice' }]);
+      return;
+    }
     const adapter = adapters.get(d.accountId);
     if (!adapter) {
       ledger.markFailed(d.id, `no adapter for account ${d.accountId}`);
@@ -314,12 +329,14 @@ export class Outbox {
     }
     // This account can never post it here (removed from the group, muted) and no other account or person
     // will: it fails, rather than being refused again and again.
-    if (cause !== 'wait') {
+    if (cause !== 'wait' && !byHand) {
       this.waitingSince.delete(d.id);
       ledger.markFailed(d.id, reason);
-      logger.error({ delivery: d.id, account: d.accountId, reason }, byHand ? 'no bot can post the delivery and nobody responsible can be told' : 'platform refused delivery');
+      logger.warn({ delivery: d.id, account: d.accountId, reason }, 'platform refused delivery');
       return;
     }
+    // A directive nobody responsible can be told about right now waits (the breaker keeps the account off the group meanwhile).
+    if (cause !== 'wait') logger.error({ delivery: d.id, account: d.accountId, reason }, 'no bot can post the delivery and nobody responsible can be told yet; it waits');
     return { pauseMs: Math.max(100, Math.min(waitMs, this.deps.offlineRetryMs)) };
   }
 
@@ -339,10 +356,12 @@ export class Outbox {
         return { pauseMs: this.deps.offlineRetryMs };
       }
       if (verdict === 'sent') {
+        this.waitingSince.delete(d.id);
         ledger.markSent(d.id, null, this.deps.clock.now());
         return undefined;
       }
       if (verdict === 'unknown') {
+        this.waitingSince.delete(d.id);
         ledger.markUncertain(d.id, 'interrupted mid-send and the platform cannot confirm it');
         logger.warn({ delivery: d.id, account: d.accountId }, 'delivery outcome unknown; not resent');
         return undefined;

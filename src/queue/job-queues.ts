@@ -27,6 +27,8 @@ export interface InboundJobData {
 export interface SendAttempt {
   readonly attemptsMade: number;
   readonly maxAttempts: number;
+  /** The account whose queue ran the job (a delivery moved to another account leaves its old job behind). */
+  readonly queueAccountId?: string;
 }
 
 /** A send handler's way to say "not now, and it was not an attempt": the job waits without using a retry. */
@@ -332,6 +334,7 @@ export class JobQueues {
             const outcome = await handlers.send(job.data.deliveryId, {
               attemptsMade: job.attemptsMade,
               maxAttempts: job.opts.attempts ?? 1,
+              queueAccountId: accountId,
             });
             if (outcome) {
               await job.moveToDelayed(Date.now() + outcome.pauseMs, token);

@@ -67,15 +67,21 @@ export class AccountStatusRepo {
     );
   }
 
-  pending(): { id: number; accountId: string; step: LoginStep }[] {
+  pending(): { id: number; accountId: string; step: LoginStep; createdAt: number }[] {
     return (
-      this.db.$client.prepare('SELECT id, account_id, kind, payload FROM account_actions WHERE done_at IS NULL ORDER BY id').all() as {
+      this.db.$client.prepare('SELECT id, account_id, kind, payload, created_at FROM account_actions WHERE done_at IS NULL ORDER BY id').all() as {
         id: number;
         account_id: string;
         kind: string;
         payload: string | null;
+        created_at: number;
       }[]
-    ).map((r) => ({ id: r.id, accountId: r.account_id, step: r.kind === 'ticket' ? { kind: 'ticket', ticket: r.payload ?? '' } : { kind: 'resume' } }));
+    ).map((r) => ({
+      id: r.id,
+      accountId: r.account_id,
+      step: r.kind === 'ticket' ? { kind: 'ticket', ticket: r.payload ?? '' } : { kind: 'resume' },
+      createdAt: r.created_at,
+    }));
   }
 
   /** The step was carried out (or could not be); the ticket is erased. */

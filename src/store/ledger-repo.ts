@@ -282,7 +282,11 @@ export class LedgerRepo {
       .prepare(`SELECT account_id, sent_at FROM deliveries WHERE status = 'sent' AND manual_done_by IS NULL AND sent_at >= ? ORDER BY sent_at`)
       .raw(true)
       .all(since) as [string, number][];
-    for (const [account, at] of rows) out.set(account, [...(out.get(account) ?? []), at]);
+    for (const [account, at] of rows) {
+      const list = out.get(account);
+      if (list) list.push(at);
+      else out.set(account, [at]);
+    }
     return out;
   }
 
