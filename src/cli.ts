@@ -13,7 +13,7 @@ import { runDrill, type DrillReport } from './drill/runner.js';
 import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
 import { readRoster, RosterError } from './roster/index.js';
-import { closeDb, openDb } from './store/db.js';
+import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './store/org-repo.js';
 import { auditJson, auditWorkbook, exportedAudit, type ExportedAudit } from './app/audit-export.js';
 import { Auditor, groupsNamed } from './app/auditor.js';
@@ -324,12 +324,8 @@ if (invokedDirectly) {
 async function accountsCommand(args: string[]): Promise<number> {
   const json = flag(args, '--json');
   const config = loadConfig(undefined, {}, option(args, '--config'));
-  const file = join(config.dataDir, 'cascade.db');
-  if (!existsSync(file)) {
-    process.stderr.write(`还没有运行记录：${resolve(file)} 不存在。先启动 Cascade（cascade start）。\n`);
-    return 1;
-  }
-  const db = openDb(file);
+  const db = openRunStore(config.dataDir);
+  if (!db) return 1;
   try {
     const now = Date.now();
     const w = wallClock(now, config.school.timeZone);
@@ -393,12 +389,8 @@ async function loginCommand(args: string[]): Promise<number> {
     process.stderr.write(`配置中没有账号 ${account}。\n`);
     return 1;
   }
-  const file = join(config.dataDir, 'cascade.db');
-  if (!existsSync(file)) {
-    process.stderr.write(`还没有运行记录：${resolve(file)} 不存在。先启动 Cascade（cascade start）。\n`);
-    return 1;
-  }
-  const db = openDb(file);
+  const db = openRunStore(config.dataDir);
+  if (!db) return 1;
   try {
     const repo = new AccountStatusRepo(db);
     const id = repo.request(account, ticket !== undefined ? { kind: 'ticket', ticket } : { kind: 'resume' }, Date.now());
@@ -418,4 +410,14 @@ async function loginCommand(args: string[]): Promise<number> {
   } finally {
     closeDb(db);
   }
+}
+
+/** The store a running (or earlier) service wrote, or null (said on stderr) when there is none yet. */
+function openRunStore(dataDir: string): Db | null {
+  const file = join(dataDir, 'cascade.db');
+  if (!existsSync(file)) {
+    process.stderr.write(`还没有运行记录：${resolve(file)} 不存在。先启动 Cascade（cascade start）。\n`);
+    return null;
+  }
+  return openDb(file);
 }

@@ -17,6 +17,7 @@ import {
   type SendReceipt,
 } from '../../src/platform/port.js';
 import { SIM_CAPABILITIES } from './capabilities.js';
+import { mapEventIds } from '../../src/platform/event-ids.js';
 import { decodeEvent } from './codec.js';
 import { IdView } from './ids.js';
 import type { SimEvent, SimMessage, SimTarget, SimWorld } from './world.js';
@@ -81,27 +82,7 @@ export class SimulatorAdapter implements ChatAdapter {
   /** A world event as this session shows it. */
   private decode(event: SimEvent): InboundEvent {
     if (event.kind === 'login') this.ids.login(event.session);
-    const ev = decodeEvent(event, this.accountId);
-    const user = (id: string): string => this.ids.show(id, 'user');
-    const group = (id: string): string => this.ids.show(id, 'group');
-    switch (ev.kind) {
-      case 'message':
-        return {
-          ...ev,
-          chat: ev.chat.type === 'group' ? { type: 'group', chatId: group(ev.chat.chatId) } : ev.chat,
-          sender: { ...ev.sender, userId: user(ev.sender.userId) },
-          mentions: ev.mentions.map(user),
-          ...(ev.solitaire
-            ? { solitaire: { ...ev.solitaire, entries: ev.solitaire.entries.map((e) => (e.userId === undefined ? e : { ...e, userId: user(e.userId) })) } }
-            : {}),
-        };
-      case 'member_join':
-      case 'member_leave':
-      case 'recall':
-        return { ...ev, chatId: group(ev.chatId), userId: user(ev.userId) };
-      case 'login':
-        return ev;
-    }
+    return mapEventIds(decodeEvent(event, this.accountId), { user: (id) => this.ids.show(id, 'user'), group: (id) => this.ids.show(id, 'group') });
   }
 
   /** The world id behind an id of this session; an id from an earlier login is refused as unknown. */

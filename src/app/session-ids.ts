@@ -34,6 +34,7 @@ import {
   type OutboundMessage,
   type SendReceipt,
 } from '../platform/port.js';
+import { mapEventIds } from '../platform/event-ids.js';
 import type { MemberRepo } from '../store/member-repo.js';
 import type { IdKind, ResolvedBy, SessionIdRepo, SessionIdRow } from '../store/session-id-repo.js';
 
@@ -250,28 +251,9 @@ export class ResolvingAdapter implements ChatAdapter {
   }
 
   private inbound(ev: InboundEvent): InboundEvent {
-    const user = (id: string): string => this.canonical('user', id);
-    const group = (id: string): string => this.canonical('group', id);
-    switch (ev.kind) {
-      case 'message':
-        // A private message on WeChat comes from a friend.
-        if (ev.chat.type === 'private' && !this.capabilities.privateToStrangers) this.friends.add(user(ev.sender.userId));
-        return {
-          ...ev,
-          chat: ev.chat.type === 'group' ? { type: 'group', chatId: group(ev.chat.chatId) } : ev.chat,
-          sender: { ...ev.sender, userId: user(ev.sender.userId) },
-          mentions: ev.mentions.map(user),
-          ...(ev.solitaire
-            ? { solitaire: { ...ev.solitaire, entries: ev.solitaire.entries.map((e) => (e.userId === undefined ? e : { ...e, userId: user(e.userId) })) } }
-            : {}),
-        };
-      case 'member_join':
-      case 'member_leave':
-      case 'recall':
-        return { ...ev, chatId: group(ev.chatId), userId: user(ev.userId) };
-      case 'login':
-        return ev;
-    }
+    // A private message on WeChat comes from a friend.
+    if (ev.kind === 'message' && ev.chat.type === 'private' && !this.capabilities.privateToStrangers) this.friends.add(this.canonical('user', ev.sender.userId));
+    return mapEventIds(ev, { user: (id) => this.canonical('user', id), group: (id) => this.canonical('group', id) });
   }
 
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
