@@ -395,6 +395,24 @@ describe('/催办', () => {
     expect(text).toContain(`手动催办：08:00 ${nameOf(school, 'S111')}`);
   });
 
+  it('counts, in each room of a college’s parents, the families that sit there', async () => {
+    school = await startTestSchool();
+    await issue(school, '/通知 学院=计算机学院 请家长提醒孩子按时返校');
+    const mark = school.mark();
+    school.say('S101', 'L2:计算机学院', '/催办');
+    await school.settle();
+    const org = school.runtime.app.org();
+    const g = org.groupByKeyName('L4:计算机学院');
+    const rooms = g ? org.platformGroupsOf(g.id).map((pg) => pg.chatId) : [];
+    expect(rooms).toHaveLength(2);
+    const notices = school.botMessages('L4:计算机学院', mark);
+    const counts = rooms.map((chat) => Number(notices.find((m) => m.chatType === 'group' && m.chatId === chat)?.text.match(/本群还有 (\d+) 位家长/u)?.[1]));
+    const families = org.classesOf(org.collegeNamed('计算机学院')?.id ?? -1).flatMap((k) => org.studentsOf(k.id)).length;
+    // Each room its own families, together the college's (each family sits in one room).
+    expect(counts.every((n) => n > 0 && n < families)).toBe(true);
+    expect((counts[0] ?? 0) + (counts[1] ?? 0)).toBe(families);
+  });
+
   it('a counselor’s /催办 in the parents group names nobody and counts every family of the college that owes', async () => {
     school = await startTestSchool();
     await issue(school, '/通知 学院=外国语学院 请家长提醒孩子按时返校');

@@ -255,6 +255,10 @@ export function buildApp(deps: AppDeps): App {
     canSend,
     capabilities: (accountId) => adapters.get(accountId)?.capabilities,
     lastNotices: (directiveId) => ledger.lastNotices(directiveId),
+    seatedIn: (platform, chatId) => {
+      const list = memberLists.get(platform, chatId);
+      return list ? new Set(list.members.map((m) => m.userId)) : undefined;
+    },
     logger,
   });
   directives.watch({

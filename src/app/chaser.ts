@@ -57,6 +57,12 @@ export interface ChaserDeps {
   readonly capabilities: (accountId: string) => AdapterCapabilities | undefined;
   /** When the last chase notice of the directive went into each group (the sent-ledger). */
   readonly lastNotices: (directiveId: number) => Map<number, number>;
+  /**
+   * Who sits in a platform group, from its kept member list (undefined: not known). With it, a group
+   * behind several platform groups (a college's parents in two rooms) gets, in each room, the mentions
+   * and the count of those who sit there.
+   */
+  readonly seatedIn?: (platform: Platform, chatId: string) => ReadonlySet<string> | undefined;
   readonly logger: Logger;
 }
 
@@ -548,9 +554,9 @@ export class Chaser {
     for (const [k, list] of inGroup) {
       const [groupIdText, action, kind] = k.split(':') as [string, 'mention' | 'notice', ChaseKind];
       const groupId = Number(groupIdText);
-      let owing = list.length;
+      let owing: readonly ChaseSubject[] = list.map((r) => r.subject);
       if (action === 'notice') {
-        owing = all.filter((x) => x.groupId === groupId && x.kind === kind).length;
+        owing = all.filter((x) => x.groupId === groupId && x.kind === kind);
         const last = lastNotice.get(groupId);
         // The group had a notice lately: these wait for the gap to pass, then one notice covers them all.
         if (last !== undefined && now < last + this.deps.config.noticeGap) {
@@ -591,7 +597,7 @@ export class Chaser {
     action: 'mention' | 'notice',
     kind: ChaseKind,
     list: readonly DueReminder[],
-    owing: number,
+    owing: readonly ChaseSubject[],
     deadline: string | null,
     key: (suffix: string) => string,
     planned: PlannedDelivery[],
@@ -599,12 +605,28 @@ export class Chaser {
     const group = org.group(groupId);
     if (!group) return false;
     let any = false;
-    for (const pg of org.platformGroupsOf(groupId)) {
+    const pgs = org.platformGroupsOf(groupId);
+    for (const pg of pgs) {
       const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
       if (!accountId) continue;
       const base = { purpose: 'notice' as const, directiveId: d.id, groupId, accountId, platform: pg.platform, chatType: 'group' as const, target: pg.chatId, quoteId: null };
+      // Behind several platform groups, each gets only those who sit in it, where its member list is kept.
+      const seated = pgs.length > 1 ? this.deps.seatedIn?.(pg.platform, pg.chatId) : undefined;
+      const sitsHere = (subjectId: number): boolean => {
+        if (!seated) return true;
+        const people = group.level === 4 ? org.guardiansOf(subjectId).map((g) => g.guardianId) : [subjectId];
+        const accounts = people.flatMap((p) => org.accountsOn(p, pg.platform));
+        // Nobody knows where someone without an account sits: every room hears of them.
+        return accounts.length === 0 || accounts.some((a) => seated.has(a));
+      };
       if (action === 'notice' || group.level === 4) {
-        const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count: owing });
+        const count = owing.filter((x) => sitsHere(x.subjectId)).length;
+        if (count === 0) {
+          // Nobody who owes sits in this room: nothing to say here (and the reminder counts as done).
+          any = true;
+          continue;
+        }
+        const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count, room: seated !== undefined });
         planned.push({ ...base, key: key(`pg${pg.id}-${kind}-notice`), text, mentions: [] });
         any = true;
         continue;
@@ -613,11 +635,16 @@ export class Chaser {
       const ids: string[] = [];
       const unbound: string[] = [];
       for (const r of list) {
+        if (!sitsHere(r.subject.subjectId)) continue;
         const id = org.accountOn(r.subject.subjectId, pg.platform);
         const name = org.person(r.subject.subjectId)?.name ?? '?';
         if (id) {
           if (!ids.includes(id)) ids.push(id);
         } else if (!unbound.includes(name)) unbound.push(name);
+      }
+      if (ids.length === 0 && unbound.length === 0) {
+        any = true;
+        continue;
       }
       const max = Math.max(1, this.deps.capabilities(accountId)?.maxMentions ?? DEFAULT_MAX_MENTIONS);
       const batches = Math.max(1, Math.ceil(ids.length / max));

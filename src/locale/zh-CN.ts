@@ -303,8 +303,9 @@ export const zh = {
     return `【催办】第${p.id}号通知${byWhen(p.deadline)}：被@的${who}${notYet(p.kind)}，请尽快在本群${ownedBy(p.kind, p.hint)}，谢谢！${extra}`;
   },
   /** A reminder in a group that names nobody (parents' groups). */
-  chaseNotice(p: { id: number; level: number; kind: ChaseKind; hint: string; deadline: string | null; count: number }): string {
-    const who = p.level === 4 ? `本学院还有 ${p.count} 位家长` : `还有 ${p.count} 人`;
+  /** `room`: the count is of this room only (a college's parents in several rooms). */
+  chaseNotice(p: { id: number; level: number; kind: ChaseKind; hint: string; deadline: string | null; count: number; room?: boolean }): string {
+    const who = p.level === 4 ? `${p.room ? '本群' : '本学院'}还有 ${p.count} 位家长` : `还有 ${p.count} 人`;
     const how = p.level === 4 ? (p.kind === 'ack' ? `回复“学生姓名+${p.hint}”` : '回复“学生姓名+已完成”') : ownedBy(p.kind, p.hint);
     return `【提醒】第${p.id}号通知${byWhen(p.deadline)}，${who}${p.kind === 'ack' ? '未回复' : '未报告完成'}。请尚未回复的${p.level === 4 ? '家长' : '同学'}${how}，已回复的请忽略。`;
   },
