@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { advanceClock, startTestSchool, issue, level, type TestSchool } from './setup/runtime.js';
+import { wechatSolitaire } from './setup/wechat.js';
 
 let school: TestSchool | undefined;
 
@@ -223,5 +224,26 @@ describe('WeChat re-login', () => {
     school.say('家长:2023010101', PARENTS, '收到');
     await school.settle();
     expect(level(school, d.id, 4)?.acknowledged ?? 0).toBe(before + 1);
+  });
+
+  it('counts a native 接龙 after a re-login: its rows name their authors by real wxid, not by session id', async () => {
+    school = await startTestSchool();
+    await relogin(school);
+    const id = await issue(school, '/通知 请家长接龙确认返校时间');
+    const org = school.runtime.app.org();
+    const mother = (ref: string): string => {
+      const s = org.personByRef(ref);
+      const g = s ? org.guardiansOf(s.id).find((x) => x.relation === '母亲') : undefined;
+      return (g ? org.accountOn(g.guardianId, 'wechat') : undefined) ?? '';
+    };
+    const chat = chats(school, PARENTS).find((c) => school?.runtime.school.world.isMember(c, mother('2023010101'))) ?? '';
+    const list = wechatSolitaire('返校时间确认', [
+      { wxid: mother('2023010101'), text: '收到' },
+      { wxid: mother('2023010102'), text: '收到' },
+    ]);
+    const before = level(school, id, 4)?.acknowledged ?? 0;
+    school.runtime.school.world.say(mother('2023010101'), chat, list.title, { appXml: list.xml });
+    await school.settle();
+    expect(level(school, id, 4)?.acknowledged ?? 0).toBe(before + 2);
   });
 });

@@ -136,7 +136,10 @@ const accountSchema = z.discriminatedUnion('platform', [
     if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   }),
   oicqOptionsSchema.extend({ id: accountId, platform: z.literal('oicq'), ...accountPacing }),
-  wechatyOptionsSchema.extend({ id: accountId, platform: z.literal('wechaty'), ...accountPacing }),
+  wechatyOptionsSchema.extend({ id: accountId, platform: z.literal('wechaty'), ...accountPacing }).refine((a) => a.atAll?.enabled !== true, {
+    path: ['atAll'],
+    message: 'wechat4u cannot send @所有人',
+  }),
 ]);
 
 export type AccountConfig = z.infer<typeof accountSchema>;

@@ -7,9 +7,14 @@ import type { InboundEvent } from './port.js';
 export interface IdMaps {
   readonly user: (id: string) => string;
   readonly group: (id: string) => string;
+  /**
+   * The authors of a native WeChat 接龙's rows: the XML carries their real wxids, not the login
+   * session's ids, so by default they are left as they are.
+   */
+  readonly author?: (id: string) => string;
 }
 
-export function mapEventIds(ev: InboundEvent, { user, group }: IdMaps): InboundEvent {
+export function mapEventIds(ev: InboundEvent, { user, group, author = (id) => id }: IdMaps): InboundEvent {
   switch (ev.kind) {
     case 'message':
       return {
@@ -18,7 +23,7 @@ export function mapEventIds(ev: InboundEvent, { user, group }: IdMaps): InboundE
         sender: { ...ev.sender, userId: user(ev.sender.userId) },
         mentions: ev.mentions.map(user),
         ...(ev.solitaire
-          ? { solitaire: { ...ev.solitaire, entries: ev.solitaire.entries.map((e) => (e.userId === undefined ? e : { ...e, userId: user(e.userId) })) } }
+          ? { solitaire: { ...ev.solitaire, entries: ev.solitaire.entries.map((e) => (e.userId === undefined ? e : { ...e, userId: author(e.userId) })) } }
           : {}),
       };
     case 'member_join':
