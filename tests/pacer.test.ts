@@ -77,6 +77,19 @@ describe('Pacer budgets', () => {
     expect(await pacer.acquire('a')).toBeGreaterThan(60_000);
   });
 
+  it('keeps the gap and the minute budget across a restart', async () => {
+    const clock = new VirtualClock(10 * MIN);
+    const pacer = new Pacer(clock, () => ({ minGapMs: 1000, jitterMs: 0, perMinute: 2 }), () => 0);
+    // Two sends in the last second before the restart: the minute is spent.
+    pacer.seed('a', [10 * MIN - 1500, 10 * MIN - 500]);
+    expect(await pacer.acquire('a')).toBeGreaterThan(55_000);
+    const other = new Pacer(clock, () => ({ minGapMs: 1000, jitterMs: 0 }), () => 0);
+    other.seed('b', [10 * MIN - 200]);
+    expect(await other.acquire('b')).toBe(0);
+    // It slept out the rest of the gap from the last send before the restart.
+    expect(clock.now()).toBe(10 * MIN + 800);
+  });
+
   it('does nothing for an unpaced account (simulator benchmarks)', async () => {
     const clock = new VirtualClock(0);
     const pacer = new Pacer(clock, () => ({ minGapMs: 0, jitterMs: 0, perMinute: 1 }));

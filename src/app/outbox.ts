@@ -131,10 +131,19 @@ export class Pacer {
     if (after > (this.nextAt.get(accountId) ?? 0)) this.nextAt.set(accountId, after);
   }
 
-  /** Sends made before a restart count against the day budget (times oldest first). */
+  /**
+   * Sends made before a restart (times oldest first) count against the day and minute budgets, and
+   * the next send keeps its gap from the last: a restart, or a crash loop, never makes a burst.
+   */
   seed(accountId: string, sentAt: readonly number[]): void {
-    const w = this.window(`d|${accountId}`, DAY_MS);
-    for (const at of sentAt) w.book(at);
+    const day = this.window(`d|${accountId}`, DAY_MS);
+    const minute = this.window(`m|${accountId}`, MINUTE_MS);
+    for (const at of sentAt) {
+      day.book(at);
+      minute.book(at);
+    }
+    const last = sentAt.at(-1);
+    if (last !== undefined) this.nextAt.set(accountId, Math.max(this.nextAt.get(accountId) ?? 0, last + this.pacing(accountId).minGapMs));
   }
 }
 
