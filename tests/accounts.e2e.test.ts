@@ -26,7 +26,7 @@ function twoAccounts(): { dir: string; remove: () => void } {
 
 function chatOf(s: TestSchool, key: string): string {
   const org = s.runtime.app.org();
-  const g = org.groupByKeyName(key);
+  const g = org.groupByKeyText(key);
   return (g ? org.platformGroupsOf(g.id)[0]?.chatId : undefined) ?? '';
 }
 

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 function chatOf(s: TestSchool, key: string): string {
   const org = s.runtime.app.org();
-  const g = org.groupByKeyName(key);
+  const g = org.groupByKeyText(key);
   const pg = g ? org.platformGroupsOf(g.id)[0] : undefined;
   if (!pg) throw new Error(`no platform group for ${key}`);
   return pg.chatId;

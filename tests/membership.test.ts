@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 function group(key: string): Group {
-  const g = org.groupByKeyName(key);
+  const g = org.groupByKeyText(key);
   if (!g) throw new Error(`no group ${key}`);
   return g;
 }

@@ -40,7 +40,7 @@ async function schoolWithOneBot(pacing: { minGapMs?: number } = {}): Promise<{ s
     }
   }
   const chat = (key: string): string => {
-    const g = org.groupByKeyName(key);
+    const g = org.groupByKeyText(key);
     return (g ? org.platformGroupsOf(g.id)[0]?.chatId : undefined) ?? '';
   };
   const qq = (ref: string): string => org.accountOn(org.personByRef(ref)?.id ?? -1, 'qq') ?? '';

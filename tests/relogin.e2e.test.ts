@@ -33,7 +33,7 @@ function text(s: TestSchool, to: string, since: number): string {
 /** The chat ids of the platform groups behind a logical group. */
 function chats(s: TestSchool, key: string): string[] {
   const org = s.runtime.app.org();
-  const g = org.groupByKeyName(key);
+  const g = org.groupByKeyText(key);
   return g ? org.platformGroupsOf(g.id).map((pg) => pg.chatId) : [];
 }
 

@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { formatTime, wallClock } from '../domain/duration.js';
 import { auditGroup, expectedMembers, FINDING_KINDS, maskedCards, type AuditEntry, type Findings, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
-import type { Group, Person, Platform } from '../domain/org.js';
+import { groupKey, parseGroupKey, type Group, type Person, type Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhAudit, type AuditText } from '../locale/zh-CN.js';
 import type { ChatAdapter, MemberEvent, MemberInfo } from '../platform/port.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { MemberRepo } from '../store/member-repo.js';
+import { deliveryKey } from '../store/keys.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { Outbox } from './outbox.js';
@@ -48,12 +49,13 @@ export function mayAudit(org: OrgIndex, person: Person, group: Group): boolean {
 
 /** The groups `/核对 <target>` names: a group key, a class (its class group), or a college (its college and parents groups). */
 export function groupsNamed(org: OrgIndex, target: string): Group[] {
-  const exact = org.groupByKeyName(target);
+  const key = parseGroupKey(target);
+  const exact = key === null ? undefined : org.groupByKeyName(key);
   if (exact) return [exact];
   const klass = org.classNamed(target);
-  if (klass) return [org.groupByKeyName(`L3:${klass.name}`)].filter((g): g is Group => g !== undefined);
+  if (klass) return [org.groupByKeyName(groupKey.class(klass.name))].filter((g): g is Group => g !== undefined);
   const college = org.collegeNamed(target);
-  if (college) return [`L2:${college.name}`, `L4:${college.name}`].map((k) => org.groupByKeyName(k)).filter((g): g is Group => g !== undefined);
+  if (college) return [groupKey.college(college.name), groupKey.parents(college.name)].map((k) => org.groupByKeyName(k)).filter((g): g is Group => g !== undefined);
   return [];
 }
 
@@ -187,7 +189,7 @@ export class Auditor {
       const text = zhAudit.daily(groups);
       // One key per person, day and content: a retried run sends nothing twice, a second run with news sends the news.
       const digest = createHash('sha1').update(text).digest('hex').slice(0, 12);
-      planned.push({ key: `daily-audit-${day}-${person.id}-${digest}`, purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+      planned.push({ key: deliveryKey.dailyAudit(day, person.id, digest), purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     // The audits and the reports of them are written together: a crash in between loses neither.
     return this.deps.audits.transaction(() => {
@@ -261,7 +263,7 @@ export class Auditor {
       const route = here ? { accountId: ev.accountId, platform: ev.platform, target: here } : this.privateRoute(org, counselor);
       if (!route) continue;
       planned.push({
-        key: `leave-${ev.platform}-${ev.chatId}-${ev.userId}-${ev.at}-${counselor.id}`,
+        key: deliveryKey.memberLeft(ev.platform, ev.chatId, ev.userId, ev.at, counselor.id),
         purpose: 'private',
         directiveId: null,
         groupId: group.id,

@@ -27,6 +27,7 @@ import { ManualDesk } from './manual.js';
 import { formatTime } from '../domain/duration.js';
 import { zhManual } from '../locale/zh-CN.js';
 import { SessionIdRepo } from '../store/session-id-repo.js';
+import { deliveryKey } from '../store/keys.js';
 import { ResolvingAdapter } from './session-ids.js';
 
 export interface AppDeps {
@@ -222,7 +223,7 @@ export function buildApp(deps: AppDeps): App {
       if (trip.group !== undefined) return;
       // The team is told privately, through any account that still works.
       const text = zhManual.accountPaused({ account: trip.accountId, reason: trip.reason, until });
-      const sends = manual.tell(org.withRole('team_leader', null), text, `breaker-${trip.accountId}-${trip.until}`);
+      const sends = manual.tell(org.withRole('team_leader', null), text, deliveryKey.breakerAlert(trip.accountId, trip.until));
       outbox.enqueue(sends).catch((error: unknown) => logger.warn({ err: error }, 'could not queue the breaker alert'));
     },
   });

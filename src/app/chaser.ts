@@ -23,14 +23,15 @@ import {
 } from '../domain/chase.js';
 import { forEachObligation, scopeOf, type Directive, type ObligationLevel, type Scope } from '../domain/directive.js';
 import { formatClock, formatDuration, formatTime } from '../domain/duration.js';
-import type { Person, Platform, PlatformGroup } from '../domain/org.js';
+import { groupKey, type Person, type Platform, type PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import { obligationGroupKey, scopedObligations } from '../domain/progress.js';
+import { obligationGroup, scopedObligations } from '../domain/progress.js';
 import { zh, type ChaseKind, type NagContent } from '../locale/zh-CN.js';
 import type { AdapterCapabilities } from '../platform/port.js';
 import type { SendItem, SendPause } from '../queue/job-queues.js';
 import type { ChaseRepo, ChaseRound, NewReminder, ReminderAction, ReminderRow } from '../store/chase-repo.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
+import { deliveryKey, roundKey } from '../store/keys.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
 import type { Outbox } from './outbox.js';
 import type { Queries } from './queries.js';
@@ -82,6 +83,8 @@ const SUMMARY_STALE_MS = 24 * 3600_000;
 const RETRY_SLOTS = 5;
 /** Late repliers named in a summary; more are counted. */
 const MAX_LATE_NAMES = 30;
+
+type ChaseKeys = ReturnType<typeof deliveryKey.chase>;
 
 interface NagBucket {
   readonly recipient: Person;
@@ -251,7 +254,7 @@ export class Chaser {
         const unit = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
         let ok = hasGroup.get(unit);
         if (ok === undefined) {
-          ok = level === 1 || org.groupByKeyName(obligationGroupKey(org, { level, subjectId, collegeId, classId }) ?? '') !== undefined;
+          ok = level === 1 || obligationGroup(org, { level, subjectId, collegeId, classId }) !== undefined;
           hasGroup.set(unit, ok);
         }
         if (ok) required++;
@@ -265,7 +268,7 @@ export class Chaser {
     t.ack = this.deps.directives.ackCount(directiveId, 'ack');
     t.done = this.deps.directives.ackCount(directiveId, 'done');
     if (t.ack < t.required || (needDone && t.done < t.required)) return;
-    if (d.deadlineAt !== null && !this.deps.chase.hasRound(directiveId, 'summary')) return; // the summary still goes out
+    if (d.deadlineAt !== null && !this.deps.chase.hasRound(directiveId, roundKey.summary)) return; // the summary still goes out
     // The verdict: nobody owes anything (the counts may include people the roster has since dropped).
     if (this.subjects(org, d).length > 0) return;
     const before = this.generation.get(directiveId) ?? 0;
@@ -339,7 +342,7 @@ export class Chaser {
     let next = nextDue;
     const sends: SendItem[] = [];
     if (due.length > 0) {
-      const round = this.round(d, `auto-${at}`, 'auto', null, now);
+      const round = this.round(d, roundKey.auto(at), 'auto', null, now);
       if (round !== undefined) {
         const result = this.execute(org, d, round, due, subjects, now, null);
         sends.push(...result.sends);
@@ -363,7 +366,7 @@ export class Chaser {
 
   /** A summary more than a day late (Cascade was down, or a directive from before chasing) is not sent. */
   private summaryOwed(d: Directive, now: number): boolean {
-    return d.deadlineAt !== null && now <= this.summaryAt(d) + SUMMARY_STALE_MS && !this.deps.chase.hasRound(d.id, 'summary');
+    return d.deadlineAt !== null && now <= this.summaryAt(d) + SUMMARY_STALE_MS && !this.deps.chase.hasRound(d.id, roundKey.summary);
   }
 
   private summaryAt(d: Directive): number {
@@ -375,7 +378,7 @@ export class Chaser {
   private round(d: Directive, key: string, kind: 'auto' | 'manual', by: number | null, now: number): number | undefined {
     return (
       this.deps.chase.startRound({ directiveId: d.id, key, kind, byPersonId: by, at: now }) ??
-      this.deps.chase.startRound({ directiveId: d.id, key: `${key}.${now}`, kind, byPersonId: by, at: now })
+      this.deps.chase.startRound({ directiveId: d.id, key: roundKey.rerun(key, now), kind, byPersonId: by, at: now })
     );
   }
 
@@ -395,7 +398,7 @@ export class Chaser {
       if (unit === undefined) {
         if (level === 1) unit = { groupId: d.originGroupId, at: d.createdAt };
         else {
-          const g = org.groupByKeyName(obligationGroupKey(org, { level, subjectId, collegeId, classId }) ?? '');
+          const g = obligationGroup(org, { level, subjectId, collegeId, classId });
           const at = g ? releases.get(g.id) : undefined;
           unit = g && at !== undefined ? { groupId: g.id, at } : null;
         }
@@ -426,7 +429,7 @@ export class Chaser {
     const subjects = all.filter((s) => wanted.has(obligationKey(s.subjectId, s.level, s.collegeId)));
     const state = this.deps.chase.state(d.id);
     const stateOf = personState(state);
-    const round = this.deps.chase.startRound({ directiveId: d.id, key: `manual-${inboundId}`, kind: 'manual', byPersonId: asker.id, at: now });
+    const round = this.deps.chase.startRound({ directiveId: d.id, key: roundKey.manual(inboundId), kind: 'manual', byPersonId: asker.id, at: now });
     const cooldown = formatDuration(this.policy.cooldown);
     if (round === undefined) return { text: zh.chaseManualDone({ id: d.id, reminded: 0, mentions: 0, notices: 0, privates: 0, relayed: 0, cooling: 0, cooldown }), sends: [] };
     const { due, coolingDown } = manualReminders(subjects, stateOf, this.policy, now, round);
@@ -494,7 +497,7 @@ export class Chaser {
       }
       return people;
     };
-    const key = (suffix: string): string => `c${d.id}-r${roundId}-${suffix}`;
+    const key = deliveryKey.chase(d.id, roundId);
     // Nags and relays count once the list reaching one of the people responsible is planned.
     const viaBuckets: { r: DueReminder; action: 'nag' | 'relay'; buckets: NagBucket[] }[] = [];
     const sentBuckets = new Set<NagBucket>();
@@ -578,7 +581,7 @@ export class Chaser {
           continue;
         }
         const text = zh.chaseNag(this.nagContent(org, d, b, deadline, hint, pendingByClass));
-        planned.push({ key: key(`n${b.recipient.id}-${b.kind}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+        planned.push({ key: key.nag(b.recipient.id, b.kind), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
         sentBuckets.add(b);
       }
     }
@@ -599,7 +602,7 @@ export class Chaser {
     list: readonly DueReminder[],
     owing: readonly ChaseSubject[],
     deadline: string | null,
-    key: (suffix: string) => string,
+    key: ChaseKeys,
     planned: PlannedDelivery[],
   ): boolean {
     const group = org.group(groupId);
@@ -627,7 +630,7 @@ export class Chaser {
           continue;
         }
         const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count, room: seated !== undefined });
-        planned.push({ ...base, key: key(`pg${pg.id}-${kind}-notice`), text, mentions: [] });
+        planned.push({ ...base, key: key.notice(pg.id, kind), text, mentions: [] });
         any = true;
         continue;
       }
@@ -651,7 +654,7 @@ export class Chaser {
       for (let b = 0; b < batches; b++) {
         const mentions = ids.slice(b * max, (b + 1) * max);
         const text = zh.chaseMention({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, unbound: b === batches - 1 ? unbound : [] });
-        planned.push({ ...base, key: key(`pg${pg.id}-${kind}-m${b + 1}`), text, mentions });
+        planned.push({ ...base, key: key.mention(pg.id, kind, b + 1), text, mentions });
       }
       any = true;
     }
@@ -664,7 +667,7 @@ export class Chaser {
     d: Directive,
     r: DueReminder,
     deadline: string | null,
-    key: (suffix: string) => string,
+    key: ChaseKeys,
     planned: PlannedDelivery[],
   ): boolean {
     const s = r.subject;
@@ -679,7 +682,7 @@ export class Chaser {
         const route = guardian && this.route(org, guardian, pg, true);
         if (!route) continue;
         const text = zh.chasePrivate({ ...common, student: student?.name ?? '' });
-        planned.push({ key: key(`p${guardian.id}-${s.kind}-s${s.subjectId}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+        planned.push({ key: key.guardian(guardian.id, s.kind, s.subjectId), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
         return true;
       }
       return false;
@@ -689,7 +692,7 @@ export class Chaser {
     const route = person && this.route(org, person, pg, person.kind !== 'staff');
     if (!route) return false;
     const text = zh.chasePrivate({ ...common, student: null });
-    planned.push({ key: key(`p${person.id}-${s.kind}-L${s.level}`), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+    planned.push({ key: key.person(person.id, s.kind, s.level), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     return true;
   }
 
@@ -738,7 +741,7 @@ export class Chaser {
                 .map((id) => org.classUnit(id))
                 .filter((k) => k !== undefined && k.collegeId === s.collegeId)
                 .filter((k) => {
-                  const g = org.groupByKeyName(`L3:${k?.name ?? ''}`);
+                  const g = k === undefined ? undefined : org.groupByKeyName(groupKey.class(k.name));
                   return g !== undefined && !released.has(g.id);
                 })
                 .map((k) => k?.name ?? '')
@@ -806,10 +809,10 @@ export class Chaser {
    * scope has replies missing or late, a final account of who never replied and who replied late.
    */
   private summary(org: OrgIndex, d: Directive, now: number): SendItem[] {
-    if (this.deps.chase.hasRound(d.id, 'summary')) return [];
+    if (this.deps.chase.hasRound(d.id, roundKey.summary)) return [];
     // Read once for hundreds of recipients, before this round's own row exists.
     const snap = this.deps.queries.snapshot(d, this.chaseSnapshot(d));
-    const round = this.deps.chase.startRound({ directiveId: d.id, key: 'summary', kind: 'summary', byPersonId: null, at: now });
+    const round = this.deps.chase.startRound({ directiveId: d.id, key: roundKey.summary, kind: 'summary', byPersonId: null, at: now });
     if (round === undefined) return [];
     const deadline = formatTime(d.deadlineAt ?? now, this.deps.timeZone, { now });
     const recipients = new Map<number, Person>();
@@ -830,7 +833,7 @@ export class Chaser {
       if (!route) continue;
       const late = final.late.slice(0, MAX_LATE_NAMES);
       const text = zh.chaseSummary({ id: d.id, deadline, progress: final.progress, pending: final.pendingText, late, lateMore: final.late.length - late.length });
-      planned.push({ key: `c${d.id}-summary-${p.id}`, purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+      planned.push({ key: deliveryKey.chaseSummary(d.id, p.id), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     this.deps.chase.finish(round, 0, planned.length);
     return this.deps.outbox.plan(planned, { bulk: true });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { parseCommand, type ParsedCommand } from '../domain/commands.js';
@@ -10,7 +9,8 @@ import { zh, zhAudit, zhBind } from '../locale/zh-CN.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
-import { groupMessageKey, type InboundRepo } from '../store/inbound-repo.js';
+import type { InboundRepo } from '../store/inbound-repo.js';
+import { deliveryKey, inboundKey } from '../store/keys.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ReviewRepo } from '../store/review-repo.js';
 import { groupsNamed, mayAudit, type Auditor } from './auditor.js';
@@ -33,13 +33,12 @@ export const SAME_MESSAGE_WINDOW_MS = 10_000;
  * also looks for a near copy, since two copies can straddle a bucket).
  */
 export function inboundDedupeKey(ev: InboundEvent, crossAccountIds = true): string {
-  if (ev.kind === 'login') return `login:${ev.platform}:${ev.accountId}:${ev.at}`;
-  if (ev.kind !== 'message') return `${ev.kind}:${ev.platform}:${ev.chatId}:${ev.userId}:${ev.at}:${ev.kind === 'recall' ? ev.messageId : ''}`;
-  const chat = ev.chat.type === 'group' ? `g:${ev.chat.chatId}` : `p:${ev.accountId}`;
-  if (ev.messageId && ev.chat.type === 'group' && crossAccountIds) return groupMessageKey(ev.platform, ev.chat.chatId, ev.messageId);
-  if (ev.messageId && ev.chat.type === 'private') return `m:${ev.platform}:${chat}:${ev.messageId}`;
-  const digest = createHash('sha1').update(ev.text).digest('hex').slice(0, 16);
-  return `f:${ev.platform}:${chat}:${ev.sender.userId}:${Math.floor(ev.at / SAME_MESSAGE_WINDOW_MS)}:${digest}`;
+  if (ev.kind === 'login') return inboundKey.login(ev.platform, ev.accountId, ev.at);
+  if (ev.kind !== 'message') return inboundKey.event(ev.kind, ev.platform, ev.chatId, ev.userId, ev.at, ev.kind === 'recall' ? ev.messageId : '');
+  if (ev.messageId && ev.chat.type === 'group' && crossAccountIds) return inboundKey.groupMessage(ev.platform, ev.chat.chatId, ev.messageId);
+  if (ev.messageId && ev.chat.type === 'private') return inboundKey.privateMessage(ev.platform, ev.accountId, ev.messageId);
+  const chat = ev.chat.type === 'group' ? { type: 'group' as const, chatId: ev.chat.chatId } : { type: 'private' as const, accountId: ev.accountId };
+  return inboundKey.fingerprint(ev.platform, chat, ev.sender.userId, Math.floor(ev.at / SAME_MESSAGE_WINDOW_MS), ev.text);
 }
 
 export interface InboundDeps {
@@ -392,7 +391,7 @@ export class InboundHandler {
     const group = where === 'group' && ev.chat.type === 'group';
     return this.deps.outbox.plan([
       {
-        key: `r${ctx.id}-${n}`,
+        key: deliveryKey.answer(ctx.id, n),
         purpose: group ? 'reply' : 'private',
         directiveId: null,
         groupId: ctx.group?.id ?? null,

@@ -11,6 +11,7 @@ import type { Group, Person, Platform } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zhManual } from '../locale/zh-CN.js';
 import type { SendItem } from '../queue/job-queues.js';
+import { deliveryKey } from '../store/keys.js';
 import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
 import { mayAudit } from './auditor.js';
 
@@ -63,7 +64,7 @@ export class ManualDesk {
       if (!this.deps.ledger.markManual(d.id, person.id, this.deps.clock.now(), reason)) return null;
       return this.deps.plan([
         {
-          key: `manual-${d.id}-${person.id}`,
+          key: deliveryKey.manualTask(d.id, person.id),
           purpose: 'private',
           directiveId: d.directiveId,
           groupId: group.id,
@@ -130,7 +131,7 @@ export class ManualDesk {
     const planned: PlannedDelivery[] = [];
     for (const person of people) {
       const route = this.privateRoute(org, person);
-      if (route) planned.push({ key: `${key}-${person.id}`, purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+      if (route) planned.push({ key: deliveryKey.alert(key, person.id), purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     return planned.length > 0 ? this.deps.plan(planned) : [];
   }

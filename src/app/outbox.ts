@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { maskPhone, splitMessage } from '../domain/message-text.js';
 import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter, type SendReceipt } from '../platform/port.js';
 import type { JobQueues, SendAttempt, SendItem, SendPause } from '../queue/job-queues.js';
+import { deliveryKey } from '../store/keys.js';
 import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
 import type { AccountGuard, Trip } from './account-guard.js';
 
@@ -206,7 +207,7 @@ export class Outbox {
       const text = p.chatType === 'group' ? maskPhone(p.text) : p.text;
       const pieces = splitMessage(text, max);
       if (pieces.length <= 1) parts.push({ ...p, text });
-      else pieces.forEach((piece, i) => parts.push({ ...p, key: `${p.key}.p${i + 1}`, text: piece, mentions: i === 0 ? p.mentions : [] }));
+      else pieces.forEach((piece, i) => parts.push({ ...p, key: deliveryKey.part(p.key, i + 1), text: piece, mentions: i === 0 ? p.mentions : [] }));
     }
     const rows = this.deps.ledger.plan(parts, this.deps.clock.now());
     return options.bulk ? rows.map((r) => ({ ...r, bulk: true })) : rows;

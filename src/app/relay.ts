@@ -6,6 +6,7 @@ import type { Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import { zh } from '../locale/zh-CN.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
+import { deliveryKey } from '../store/keys.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
 import type { SendItem } from '../queue/job-queues.js';
 import type { Outbox } from './outbox.js';
@@ -136,7 +137,7 @@ export class Relay {
                 .filter((id): id is string => id !== undefined)
             : [];
         planned.push({
-          key: `d${d.id}-pg${pg.id}`,
+          key: deliveryKey.directivePost(d.id, pg.id),
           purpose: 'directive',
           directiveId: d.id,
           groupId: g.id,

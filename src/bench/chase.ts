@@ -14,7 +14,7 @@ import { systemClock } from '../clock.js';
 import { parseConfig } from '../config/load.js';
 import { initialReleases, obligations, type Directive } from '../domain/directive.js';
 import { OrgIndex } from '../domain/org-index.js';
-import { obligationGroupKey } from '../domain/progress.js';
+import { obligationGroup } from '../domain/progress.js';
 import { JOB } from '../queue/job-queues.js';
 import type { RosterData } from '../roster/types.js';
 import { populateWorld } from '../sim/populate.js';
@@ -216,7 +216,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
       for (const i of order.slice(Math.round(owed.length * share))) {
         const o = owed[i];
         if (!o) continue;
-        const groupId = o.level === 1 ? d.originGroupId : org.groupByKeyName(obligationGroupKey(org, o) ?? '')?.id;
+        const groupId = o.level === 1 ? d.originGroupId : obligationGroup(org, o)?.id;
         if (groupId === undefined) continue;
         const byPersonId = o.level === 4 ? (org.guardiansOf(o.subjectId)[0]?.guardianId ?? null) : o.subjectId;
         // With a deadline, a tenth of the replies come after it.

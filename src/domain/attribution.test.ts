@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { attribute, NameIndex, nameIndexFor, obligationsOf, studentObligations } from './attribution.js';
 import type { Directive } from './directive.js';
-import type { Group, OrgSnapshot, Person } from './org.js';
+import type { Group, GroupKey, OrgSnapshot, Person } from './org.js';
 import { OrgIndex } from './org-index.js';
 
 function person(id: number, p: Partial<Person>): Person {
   return { id, kind: 'student', extId: `P${id}`, name: `人${id}`, collegeId: 1, classId: 11, roles: [], counselorOf: [], ...p };
 }
 
-function group(id: number, key: string, level: Group['level'], collegeId: number | null, classId: number | null): Group {
+function group(id: number, key: GroupKey, level: Group['level'], collegeId: number | null, classId: number | null): Group {
   return { id, key, level, kind: 'other', name: key, collegeId, classId };
 }
 

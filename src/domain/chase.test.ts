@@ -14,7 +14,7 @@ import {
   type ReminderState,
   type TickOptions,
 } from './chase.js';
-import type { Group, OrgSnapshot, Person } from './org.js';
+import type { Group, GroupKey, OrgSnapshot, Person } from './org.js';
 import { OrgIndex } from './org-index.js';
 
 const M = 60_000;
@@ -334,7 +334,7 @@ function person(id: number, p: Partial<Person>): Person {
   return { id, kind: 'staff', extId: `P${id}`, name: `人${id}`, collegeId: null, classId: null, roles: [], counselorOf: [], ...p };
 }
 
-function group(id: number, key: string, level: Group['level'], collegeId: number | null, classId: number | null): Group {
+function group(id: number, key: GroupKey, level: Group['level'], collegeId: number | null, classId: number | null): Group {
   return { id, key, level, kind: 'other', name: key, collegeId, classId };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { AckKind, ObligationLevel } from './directive.js';
 import { fromWallClock, wallClock } from './duration.js';
-import type { Group, Person } from './org.js';
+import { groupKey, type Group, type GroupKey, type Person } from './org.js';
 import type { OrgIndex } from './org-index.js';
 
 export type ChaseAction = 'mention' | 'notice' | 'private' | 'nag';
@@ -268,28 +268,28 @@ export function responsibleFor(org: OrgIndex, level: ObligationLevel, collegeId:
  * one of these with the person (a QQ temporary chat needs a shared group).
  */
 export function homeGroups(org: OrgIndex, person: Person): Group[] {
-  const keys: string[] = [];
+  const keys: GroupKey[] = [];
   const college = (id: number | null): string | undefined => (id === null ? undefined : org.college(id)?.name);
   if (person.kind === 'student') {
     const k = person.classId === null ? undefined : org.classUnit(person.classId);
-    if (k) keys.push(`L3:${k.name}`);
+    if (k) keys.push(groupKey.class(k.name));
   } else if (person.kind === 'guardian') {
     for (const w of org.wardsOf(person.id)) {
       const c = college(org.person(w.studentId)?.collegeId ?? null);
-      if (c) keys.push(`L4:${c}`);
+      if (c) keys.push(groupKey.parents(c));
     }
   } else {
     for (const r of person.roles) {
-      if (r.role === 'team_leader' || r.role === 'team_member' || r.role === 'deputy_secretary') keys.push('L1');
+      if (r.role === 'team_leader' || r.role === 'team_member' || r.role === 'deputy_secretary') keys.push(groupKey.school());
       const c = college(r.collegeId);
-      if (c) keys.push(`L2:${c}`, `L4:${c}`);
+      if (c) keys.push(groupKey.college(c), groupKey.parents(c));
     }
     for (const id of person.counselorOf) {
       const k = org.classUnit(id);
       if (!k) continue;
-      keys.push(`L3:${k.name}`);
+      keys.push(groupKey.class(k.name));
       const c = college(k.collegeId);
-      if (c) keys.push(`L2:${c}`, `L4:${c}`);
+      if (c) keys.push(groupKey.college(c), groupKey.parents(c));
     }
   }
   const out: Group[] = [];

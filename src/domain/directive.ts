@@ -2,7 +2,7 @@
  * Directives and who owes a reply to them. Pure: given the org and a directive, which groups it
  * goes to, who must acknowledge at each level, and what a reply by one person counts for.
  */
-import type { Group, Person } from './org.js';
+import { groupKey, type Group, type Person } from './org.js';
 import type { OrgIndex } from './org-index.js';
 
 export type RelayMode = 'immediate' | 'step';
@@ -60,16 +60,16 @@ export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeI
   for (const collegeId of targetCollegeIds(org, directive)) {
     const college = org.college(collegeId);
     if (!college) continue;
-    const l2 = org.groupByKeyName(`L2:${college.name}`);
+    const l2 = org.groupByKeyName(groupKey.college(college.name));
     if (l2) out.push(l2);
     if (directive.depth >= 3) {
       for (const k of org.classesOf(collegeId)) {
-        const l3 = org.groupByKeyName(`L3:${k.name}`);
+        const l3 = org.groupByKeyName(groupKey.class(k.name));
         if (l3) out.push(l3);
       }
     }
     if (directive.depth >= 4) {
-      const l4 = org.groupByKeyName(`L4:${college.name}`);
+      const l4 = org.groupByKeyName(groupKey.parents(college.name));
       if (l4) out.push(l4);
     }
   }
@@ -112,7 +112,7 @@ export function releasesAfterAck(org: OrgIndex, directive: Directive, person: Pe
 function openCollege(org: OrgIndex, d: Pick<Directive, 'depth'>, collegeId: number): Group[] {
   const college = org.college(collegeId);
   if (!college) return [];
-  const l2 = org.groupByKeyName(`L2:${college.name}`);
+  const l2 = org.groupByKeyName(groupKey.college(college.name));
   const classes = org.classesOf(collegeId).map((k) => k.id);
   if (!l2) return openClasses(org, d, classes);
   // Classes nobody is counselor of would wait forever behind L2: they open with it.
@@ -129,12 +129,12 @@ function openClasses(org: OrgIndex, d: Pick<Directive, 'depth'>, classIds: reado
     const k = org.classUnit(id);
     if (!k) continue;
     if (d.depth >= 3) {
-      const g = org.groupByKeyName(`L3:${k.name}`);
+      const g = org.groupByKeyName(groupKey.class(k.name));
       if (g) out.push(g);
     }
     if (d.depth >= 4) {
       const college = org.college(k.collegeId);
-      const g = college && org.groupByKeyName(`L4:${college.name}`);
+      const g = college && org.groupByKeyName(groupKey.parents(college.name));
       if (g) out.push(g);
     }
   }

@@ -2,6 +2,7 @@ import type {
   ClassUnit,
   College,
   Group,
+  GroupKey,
   Guardianship,
   OrgSnapshot,
   Person,
@@ -9,6 +10,7 @@ import type {
   PlatformGroup,
   StaffRole,
 } from './org.js';
+import { parseGroupKey } from './org.js';
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -38,7 +40,7 @@ export class OrgIndex {
   private readonly staffByRole = new Map<string, Person[]>();
   private readonly counselorsByClass = new Map<number, Person[]>();
   private readonly groupById = new Map<number, Group>();
-  private readonly groupByKey = new Map<string, Group>();
+  private readonly groupByKey = new Map<GroupKey, Group>();
   private readonly platformGroupsByGroup = new Map<number, PlatformGroup[]>();
   private readonly platformGroupByChat = new Map<Platform, Map<string, PlatformGroup>>();
   // Per platform, so that lookups need no concatenated key (the hot path of every inbound message).
@@ -164,8 +166,13 @@ export class OrgIndex {
   group(id: number): Group | undefined {
     return this.groupById.get(id);
   }
-  groupByKeyName(key: string): Group | undefined {
+  groupByKeyName(key: GroupKey): Group | undefined {
     return this.groupByKey.get(key);
+  }
+  /** A group by its key as a person or a drill typed it (`L3:计算机2301`). */
+  groupByKeyText(text: string): Group | undefined {
+    const key = parseGroupKey(text);
+    return key === null ? undefined : this.groupByKey.get(key);
   }
   platformGroupsOf(groupId: number): readonly PlatformGroup[] {
     return this.platformGroupsByGroup.get(groupId) ?? EMPTY;

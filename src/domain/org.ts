@@ -62,8 +62,7 @@ export interface Guardianship {
 /** A logical group: one per level and unit, possibly backed by several platform groups. */
 export interface Group {
   readonly id: number;
-  /** `L1`, `L2:<学院>`, `L3:<班级>`, `L4:<学院>`, or `X:<学院>:<名称>` for extra groups. */
-  readonly key: string;
+  readonly key: GroupKey;
   readonly level: GroupLevel;
   readonly kind: GroupKind;
   readonly name: string;
@@ -99,10 +98,26 @@ export interface OrgSnapshot {
   readonly bindings: readonly Binding[];
 }
 
+/** A logical group's key: `L1`, `L2:<学院>`, `L3:<班级>`, `L4:<学院>`, or `X:<学院>:<名称>` for extra groups. */
+export type GroupKey = 'L1' | `L2:${string}` | `L3:${string}` | `L4:${string}` | `X:${string}:${string}`;
+
 export const groupKey = {
-  school: (): string => 'L1',
-  college: (college: string): string => `L2:${college}`,
-  class: (className: string): string => `L3:${className}`,
-  parents: (college: string): string => `L4:${college}`,
-  extra: (college: string, name: string): string => `X:${college}:${name}`,
+  school: (): GroupKey => 'L1',
+  college: (college: string): GroupKey => `L2:${college}`,
+  class: (className: string): GroupKey => `L3:${className}`,
+  parents: (college: string): GroupKey => `L4:${college}`,
+  extra: (college: string, name: string): GroupKey => `X:${college}:${name}`,
 };
+
+/** A group key as typed by a person or a drill (`L3:计算机2301`), or null when it is not one. */
+export function parseGroupKey(text: string): GroupKey | null {
+  const s = text.trim();
+  if (s === 'L1') return 'L1';
+  const m = /^(L[234]):(.+)$/u.exec(s);
+  if (m?.[1] !== undefined && m[2] !== undefined) {
+    const unit = m[2];
+    return m[1] === 'L2' ? groupKey.college(unit) : m[1] === 'L3' ? groupKey.class(unit) : groupKey.parents(unit);
+  }
+  const x = /^X:([^:]+):(.+)$/u.exec(s);
+  return x?.[1] !== undefined && x[2] !== undefined ? groupKey.extra(x[1], x[2]) : null;
+}

@@ -4,6 +4,7 @@
  */
 import type { AckKind, Directive, Obligation, ObligationLevel, Scope } from './directive.js';
 import { obligations } from './directive.js';
+import { groupKey, type Group, type GroupKey } from './org.js';
 import type { OrgIndex } from './org-index.js';
 
 export interface AckFact {
@@ -49,20 +50,26 @@ export function addTo(t: Tally, s: ObligationStatus): void {
 }
 
 /** The group an obligation is answered in: L1 the origin, L2/L4 the college's, L3 the class's. */
-export function obligationGroupKey(org: OrgIndex, o: Obligation): string | null {
+export function obligationGroupKey(org: OrgIndex, o: Obligation): GroupKey | null {
   const college = org.college(o.collegeId);
   switch (o.level) {
     case 1:
-      return 'L1';
+      return groupKey.school();
     case 2:
-      return college ? `L2:${college.name}` : null;
+      return college ? groupKey.college(college.name) : null;
     case 3: {
       const k = o.classId === null ? undefined : org.classUnit(o.classId);
-      return k ? `L3:${k.name}` : null;
+      return k ? groupKey.class(k.name) : null;
     }
     case 4:
-      return college ? `L4:${college.name}` : null;
+      return college ? groupKey.parents(college.name) : null;
   }
+}
+
+/** The group an obligation is answered in, when the roster has one. */
+export function obligationGroup(org: OrgIndex, o: Obligation): Group | undefined {
+  const key = obligationGroupKey(org, o);
+  return key === null ? undefined : org.groupByKeyName(key);
 }
 
 /** Obligations a scope covers: a counselor sees their classes (students and parents) and their own L2 reply. */

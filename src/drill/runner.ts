@@ -18,6 +18,7 @@ import { startRuntime, type Runtime } from '../runtime.js';
 import { defaultCard, type Findings } from '../domain/membership.js';
 import type { Scenario, Step } from './scenario.js';
 import { passTime } from './time.js';
+import { isDirectivePostKey } from '../store/keys.js';
 
 /** A level's tally, as `/进度` counts it. */
 export type DrillLevelReport = Tally;
@@ -188,7 +189,7 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
   }
   if ('replyAll' in step) {
     const { in: key, text, except, count } = step.replyAll;
-    const group = org.groupByKeyName(key);
+    const group = org.groupByKeyText(key);
     if (!group) throw new DrillStepError(`no group ${key}`);
     const d = latestDirective(runtime, step.replyAll.directive);
     const skip = new Set(except);
@@ -251,7 +252,7 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
 
 /** The first platform group behind a logical group (where a drill's joins and leaves happen). */
 function platformGroupOf(org: OrgIndex, key: string): PlatformGroup {
-  const g = org.groupByKeyName(key);
+  const g = org.groupByKeyText(key);
   const pg = g ? org.platformGroupsOf(g.id)[0] : undefined;
   if (!pg) throw new DrillStepError(`no group ${key}`);
   return pg;
@@ -302,7 +303,7 @@ function membershipStep(runtime: Runtime, org: OrgIndex, step: Step): void {
 }
 
 function seatedIn(runtime: Runtime, org: OrgIndex, key: string): Person[] {
-  const group = org.groupByKeyName(key);
+  const group = org.groupByKeyText(key);
   if (!group) return [];
   const out: Person[] = [];
   for (const pg of org.platformGroupsOf(group.id)) {
@@ -317,7 +318,7 @@ function seatedIn(runtime: Runtime, org: OrgIndex, key: string): Person[] {
 function lastDirectivePost(transcript: readonly SimMessage[], chatId: string): string | undefined {
   for (let i = transcript.length - 1; i >= 0; i--) {
     const m = transcript[i];
-    if (m && m.chatType === 'group' && m.chatId === chatId && m.deliveryKey?.startsWith('d')) return m.id;
+    if (m && m.chatType === 'group' && m.chatId === chatId && m.deliveryKey !== undefined && isDirectivePostKey(m.deliveryKey)) return m.id;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { DelayedError, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { InboundEvent } from '../platform/port.js';
+import { jobId, sendQueueName } from '../store/keys.js';
 
 export const JOB = {
   inbound: 'inbound',
@@ -81,14 +81,6 @@ const KEEP_COMPLETED = { count: 1000 };
 const DAILY_AUDIT = 'daily-audit';
 const KEEP_FAILED = { count: 5000 };
 
-/** Job ids must not contain ':' nor be all digits (BullMQ); hash anything free-form. */
-export function jobIdFor(kind: string, key: string): string {
-  return `${kind}-${createHash('sha1').update(key).digest('hex').slice(0, 24)}`;
-}
-
-function queueNameForAccount(accountId: string): string {
-  return `send-${accountId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-}
 
 /**
  * The Redis side of Cascade: the inbound queue (platform events → core) and one send queue per bot
@@ -144,7 +136,7 @@ export class JobQueues {
       JOB.chase,
       { directiveId, at },
       {
-        jobId: `chase-${directiveId}-${at}`,
+        jobId: jobId.chase(directiveId, at),
         delay: Math.max(0, delayMs),
         // Gone once run, so the same time can be asked for again (a round re-checks everything anyway).
         removeOnComplete: true,
@@ -194,7 +186,7 @@ export class JobQueues {
   private sendQueue(accountId: string): Queue<SendJobData> {
     let q = this.sendQueues.get(accountId);
     if (!q) {
-      q = new Queue<SendJobData>(queueNameForAccount(accountId), { connection: this.connection, prefix: this.options.prefix });
+      q = new Queue<SendJobData>(sendQueueName(accountId), { connection: this.connection, prefix: this.options.prefix });
       this.sendQueues.set(accountId, q);
     }
     return q;
@@ -224,7 +216,7 @@ export class JobQueues {
       name: JOB.inbound,
       data: { event: p.event },
       opts: {
-        jobId: jobIdFor('in', p.dedupeKey),
+        jobId: jobId.hashed('in', p.dedupeKey),
         removeOnComplete: KEEP_COMPLETED,
         removeOnFail: KEEP_FAILED,
         attempts: 3,
@@ -264,7 +256,7 @@ export class JobQueues {
           data: { deliveryId: item.id },
           opts: {
             // A delivery moved to another account gets a job of its own there, even if an old one lingers.
-            jobId: item.moved === undefined ? `send-${item.id}` : `send-${item.id}-m${item.moved}`,
+            jobId: jobId.send(item.id, item.moved),
             removeOnComplete: true,
             removeOnFail: true,
             attempts: this.options.maxAttempts,
@@ -329,7 +321,7 @@ export class JobQueues {
       this.sendQueue(accountId);
       this.workers.push(
         new Worker<SendJobData>(
-          queueNameForAccount(accountId),
+          sendQueueName(accountId),
           async (job: Job<SendJobData>, token?: string) => {
             const outcome = await handlers.send(job.data.deliveryId, {
               attemptsMade: job.attemptsMade,

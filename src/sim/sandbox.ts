@@ -84,13 +84,13 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
         return print(`现在的身份：${p.name}`);
       }
       case 'in':
-        if (arg !== '私聊' && !org().groupByKeyName(arg)) return print(`没有群 ${arg}；用 :groups 查看`);
+        if (arg !== '私聊' && !org().groupByKeyText(arg)) return print(`没有群 ${arg}；用 :groups 查看`);
         where = arg;
         return;
       case 'groups':
         return print(org().groups.map((g) => `${g.key}  ${g.name}`).join('\n'));
       case 'people': {
-        const g = org().groupByKeyName(where);
+        const g = org().groupByKeyText(where);
         if (!g) return;
         const people = org()
           .platformGroupsOf(g.id)
@@ -100,7 +100,7 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
         return print(people.map((p) => `${p.extId}  ${p.name}`).join('\n'));
       }
       case 'ackall': {
-        const g = org().groupByKeyName(where);
+        const g = org().groupByKeyText(where);
         const d = runtime.app.directives.latest();
         if (!g || !d) return print('没有群或没有通知');
         let n = 0;

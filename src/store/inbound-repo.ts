@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Platform } from '../domain/org.js';
+import { inboundKey } from './keys.js';
 import type { Db } from './db.js';
 
 export interface NewInbound {
@@ -37,9 +38,7 @@ export interface StandingReply {
 }
 
 /** The dedupe key of a group message whose platform id all bot accounts share (QQ's message seq). */
-export function groupMessageKey(platform: Platform, chatId: string, platformMessageId: string): string {
-  return `m:${platform}:g:${chatId}:${platformMessageId}`;
-}
+const groupMessageKey = inboundKey.groupMessage;
 
 /** Every inbound message, stored once however many bot accounts saw it. */
 export class InboundRepo {

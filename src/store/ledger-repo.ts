@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Platform } from '../domain/org.js';
 import type { Db } from './db.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
+import { NOTICE_SUFFIX } from './keys.js';
 
 export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed' | 'manual';
 /** `notice`: a reminder, nag or summary of the chaser. */
@@ -300,7 +301,7 @@ export class LedgerRepo {
   lastNotices(directiveId: number): Map<number, number> {
     const rows = this.db.$client
       .prepare(
-        `SELECT group_id, max(planned_at) FROM deliveries WHERE directive_id = ? AND purpose = 'notice' AND chat_type = 'group' AND key LIKE '%-notice' GROUP BY group_id`,
+        `SELECT group_id, max(planned_at) FROM deliveries WHERE directive_id = ? AND purpose = 'notice' AND chat_type = 'group' AND key LIKE '%${NOTICE_SUFFIX}' GROUP BY group_id`,
       )
       .raw(true)
       .all(directiveId) as [number, number][];

@@ -18,7 +18,9 @@ import type {
   PlatformGroup,
   StaffRole,
   StaffRoleGrant,
+  GroupKey,
 } from '../domain/org.js';
+import { parseGroupKey } from '../domain/org.js';
 import { KIND_LABELS, PLATFORM_LABELS, ROLE_LABELS } from '../roster/normalize.js';
 import type { RosterContacts, RosterData, RosterGroup } from '../roster/types.js';
 import { assertValidRoster, guardianIdentities, rosterGroupKey, type GuardianIdentity } from '../roster/validate.js';
@@ -700,7 +702,7 @@ export function loadOrgSnapshot(db: Db, schoolName: string): OrgSnapshot {
         WHERE EXISTS (SELECT 1 FROM platform_groups pg WHERE pg.group_id = g.id) ORDER BY id`,
     ).map((r) => ({
       id: r.id,
-      key: r.key,
+      key: storedGroupKey(r.key),
       level: r.level as GroupLevel,
       kind: r.kind as GroupKind,
       name: r.name,
@@ -795,4 +797,11 @@ export function formatImportReport(report: ImportReport): string {
   }
   if (unlisted > 0) lines.push(`  ……另有 ${unlisted} 项变更未列出（新增的只计数）`);
   return lines.join('\n');
+}
+
+/** A group key as stored; the import only ever writes keys built by `groupKey`. */
+function storedGroupKey(text: string): GroupKey {
+  const key = parseGroupKey(text);
+  if (key === null) throw new Error(`the store holds a malformed group key: ${text}`);
+  return key;
 }
