@@ -28,6 +28,7 @@ import { formatTime } from '../domain/duration.js';
 import { zhManual } from '../locale/zh-CN.js';
 import { SessionIdRepo } from '../store/session-id-repo.js';
 import { deliveryKey } from '../store/keys.js';
+import { UnitOfWork } from './unit-of-work.js';
 import { ResolvingAdapter } from './session-ids.js';
 
 export interface AppDeps {
@@ -223,9 +224,16 @@ export function buildApp(deps: AppDeps): App {
       if (trip.group !== undefined) return;
       // The team is told privately, through any account that still works.
       const text = zhManual.accountPaused({ account: trip.accountId, reason: trip.reason, until });
-      const sends = manual.tell(org.withRole('team_leader', null), text, deliveryKey.breakerAlert(trip.accountId, trip.until));
-      outbox.enqueue(sends).catch((error: unknown) => logger.warn({ err: error }, 'could not queue the breaker alert'));
+      uow
+        .transaction((work) => work.queue(manual.tell(org.withRole('team_leader', null), text, deliveryKey.breakerAlert(trip.accountId, trip.until))))
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not plan the breaker alert'));
     },
+  });
+  const uow = new UnitOfWork({
+    commit: (fn) => ledger.batch(fn),
+    plan: (planned, options) => outbox.plan(planned, options),
+    enqueue: (items) => outbox.enqueue(items),
+    logger,
   });
   const manual = new ManualDesk({ org: () => org, ledger, clock, timeZone: config.school.timeZone, plan: (p) => outbox.plan(p), usable });
   const timeZone = config.school.timeZone;
@@ -244,6 +252,7 @@ export function buildApp(deps: AppDeps): App {
   });
   const chaser: Chaser = new Chaser({
     org: orgRef,
+    uow,
     directives,
     chase: chaseLog,
     outbox,
@@ -295,6 +304,7 @@ export function buildApp(deps: AppDeps): App {
   });
   const inbound = new InboundHandler({
     org: orgRef,
+    uow,
     inbound: inboundRepo,
     directives,
     ledger,

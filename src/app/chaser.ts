@@ -34,6 +34,7 @@ import type { DirectiveRepo } from '../store/directive-repo.js';
 import { deliveryKey, roundKey } from '../store/keys.js';
 import type { PlannedDelivery } from '../store/ledger-repo.js';
 import type { Outbox } from './outbox.js';
+import type { AfterCommit, UnitOfWork } from './unit-of-work.js';
 import type { Queries } from './queries.js';
 
 /** The timer side (BullMQ in production): what the chaser needs of it. */
@@ -44,6 +45,8 @@ export interface ChaseTimers {
 
 export interface ChaserDeps {
   readonly org: () => OrgIndex;
+  /** Transactions; the wakes a transaction asks for are scheduled once it has committed. */
+  readonly uow: UnitOfWork;
   readonly directives: DirectiveRepo;
   readonly chase: ChaseRepo;
   readonly outbox: Outbox;
@@ -120,6 +123,8 @@ export class Chaser {
   /** Per directive, how often a round was scheduled: a cancel that raced a new wake is undone. */
   private readonly generation = new Map<number, number>();
   private readonly directiveCache = new Map<number, Directive>();
+  /** Schedules the wakes asked for, once the transaction that asked has committed. */
+  private readonly flushTask: AfterCommit = { key: 'chase-wakes', run: () => this.flush() };
 
   constructor(private readonly deps: ChaserDeps) {
     const c = deps.config;
@@ -164,11 +169,18 @@ export class Chaser {
     }
     const d = this.directive(directiveId);
     if (d?.deadlineAt != null) this.pendingWakes.push({ directiveId, at: d.deadlineAt + this.deps.config.summaryAfter });
+    this.afterCommit();
+  }
+
+  /** Outside a transaction (never in the service) the periodic retry schedules what is pending. */
+  private afterCommit(): void {
+    this.deps.uow.current()?.afterCommit(this.flushTask);
   }
 
   noteAcknowledged(directiveId: number, level: number, kind: 'ack' | 'done', at: number): void {
     if (!this.enabled) return;
     this.ackedSince.add(directiveId);
+    this.afterCommit();
     const t = this.tallies.get(directiveId);
     if (t) t[kind]++;
     if (kind !== 'ack' || !this.policy.completion || level < 1 || level > 4) return;
@@ -184,6 +196,7 @@ export class Chaser {
   noteWithdrawn(directiveId: number): void {
     if (!this.enabled) return;
     this.pendingWakes.push({ directiveId, at: this.deps.clock.now() });
+    this.afterCommit();
   }
 
   /** Directives by id; only fields that never change are read from it (deadline, completion). */
@@ -294,7 +307,7 @@ export class Chaser {
 
   /** The periodic sweep: wakes Redis refused earlier are tried again. */
   async retry(): Promise<void> {
-    if (this.pendingWakes.length > 0) await this.flush();
+    if (this.pendingWakes.length > 0 || this.ackedSince.size > 0) await this.flush();
   }
 
   // ---- automatic rounds ----------------------------------------------------------------------
@@ -304,20 +317,23 @@ export class Chaser {
     const now = this.deps.clock.now();
     if (now < at) return { pauseMs: at - now };
     this.scheduled.get(directiveId)?.delete(at);
-    let result: { sends: SendItem[]; next: number | null };
+    let next: number | null;
     try {
-      result = await this.deps.directives.batch(() => this.runTick(directiveId, at, now));
+      // The round's sends are queued once it has committed (a failure to queue them is swept up).
+      next = await this.deps.uow.transaction((work) => {
+        const result = this.runTick(directiveId, at, now);
+        work.queue(result.sends);
+        return result.next;
+      });
     } catch (error) {
       // Nothing of the round was written. Try again a little later rather than give the directive up.
       this.deps.logger.error({ err: error, directive: directiveId }, 'chase round failed; retrying later');
       await this.schedule(directiveId, now + RETRY_SLOTS * this.policy.granularity);
       return;
     }
-    // Should Redis fail from here, the job fails and BullMQ runs it again: the round is recorded,
-    // so the re-run finds nothing new to send, queues what is still unsent and schedules the next.
-    if (result.sends.length > 0) await this.deps.outbox.enqueue(result.sends);
-    if (result.next !== null) await this.schedule(directiveId, result.next);
-    await this.flush();
+    // Should Redis fail here, the job fails and BullMQ runs it again: the round is recorded, so the
+    // re-run finds nothing new to send and schedules the next.
+    if (next !== null) await this.schedule(directiveId, next);
   }
 
   private runTick(directiveId: number, at: number, now: number): { sends: SendItem[]; next: number | null } {

@@ -21,6 +21,7 @@ import type { Chaser } from './chaser.js';
 import type { ReplyCounter } from './replies.js';
 import { ReviewDesk } from './review.js';
 import type { Outbox } from './outbox.js';
+import type { UnitOfWork } from './unit-of-work.js';
 import { narrowScope, type Answer, type Queries } from './queries.js';
 import type { Relay } from './relay.js';
 
@@ -43,6 +44,7 @@ export function inboundDedupeKey(ev: InboundEvent, crossAccountIds = true): stri
 
 export interface InboundDeps {
   readonly org: () => OrgIndex;
+  readonly uow: UnitOfWork;
   readonly inbound: InboundRepo;
   readonly directives: DirectiveRepo;
   readonly ledger: LedgerRepo;
@@ -115,32 +117,31 @@ export class InboundHandler {
   }
 
   async handle(ev: InboundEvent): Promise<void> {
-    if (ev.kind === 'recall') {
-      await this.deps.directives.batch(() => this.deps.replies.onRecall(ev));
-      await this.deps.chaser.flush();
-      return;
+    const { uow } = this.deps;
+    switch (ev.kind) {
+      case 'recall':
+        await uow.transaction(() => this.deps.replies.onRecall(ev));
+        return;
+      case 'member_leave':
+        await uow.transaction((work) => work.queue(this.deps.auditor.onMemberLeave(ev)));
+        return;
+      case 'member_join':
+        // The kept member list gains them; who they are is for the next audit.
+        await uow.transaction(() => this.deps.auditor.onMemberJoin(ev));
+        return;
+      case 'login':
+        return;
+      case 'message':
+        break;
     }
-    if (ev.kind === 'member_leave') {
-      const sends = await this.deps.directives.batch(() => this.deps.auditor.onMemberLeave(ev));
-      if (sends.length > 0) await this.deps.outbox.enqueue(sends);
-      return;
-    }
-    if (ev.kind === 'login') return;
-    if (ev.kind === 'member_join') {
-      // The kept member list gains them; who they are is for the next audit.
-      await this.deps.directives.batch(() => this.deps.auditor.onMemberJoin(ev));
-      return;
-    }
-    if (ev.kind !== 'message') return;
     // The message, what it counts for, any directive it creates and every message it makes the bots
     // send are written in one synchronous step, committed with the steps of other messages handled
-    // at the same time (group commit). Only queuing the sends comes after; should that fail, the
-    // planned sends are queued again by the outbox's sweep.
+    // at the same time (group commit); the unit of work queues the sends after the commit.
     const audits: AuditRequest[] = [];
-    const sends = await this.deps.directives.batch(() => {
+    await uow.transaction((work) => {
       this.auditSink = audits;
       try {
-        return this.record(ev);
+        work.queue(this.record(ev));
       } finally {
         this.auditSink = undefined;
       }
@@ -149,9 +150,6 @@ export class InboundHandler {
       this.orgStale = false;
       this.deps.reloadOrg();
     }
-    if (sends.length > 0) await this.deps.outbox.enqueue(sends);
-    // Chase rounds for what this message released or counted.
-    await this.deps.chaser.flush();
     for (const a of audits) await this.runAudit(a);
   }
 
@@ -173,12 +171,11 @@ export class InboundHandler {
     }
     const summary = parts.map((p) => p.summary).join('\n');
     const details = parts.map((p) => p.details).filter((d) => d !== '').join('\n\n');
-    const sends = await this.deps.directives.batch(() => {
-      if (req.ctx.ev.chat.type === 'private') return this.reply(req.ctx, details === '' ? summary : `${summary}\n\n${details}`, 'private');
-      const pub = this.reply(req.ctx, details === '' ? summary : `${summary}\n${zhAudit.detailsSent}`, 'group', 1);
-      return details === '' ? pub : [...pub, ...this.reply(req.ctx, details, 'private', 2)];
+    await this.deps.uow.transaction((work) => {
+      if (req.ctx.ev.chat.type === 'private') return work.queue(this.reply(req.ctx, details === '' ? summary : `${summary}\n\n${details}`, 'private'));
+      work.queue(this.reply(req.ctx, details === '' ? summary : `${summary}\n${zhAudit.detailsSent}`, 'group', 1));
+      if (details !== '') work.queue(this.reply(req.ctx, details, 'private', 2));
     });
-    if (sends.length > 0) await this.deps.outbox.enqueue(sends);
   }
 
   private record(ev: InboundMessage): Sends {

@@ -1,0 +1,107 @@
+/**
+ * "Plan, commit, then queue" in one place. A message or a job does its reads and writes in one
+ * synchronous body inside the store's group commit; every message the body makes the bots send is
+ * planned in the sent-ledger in the same transaction, and queued only once it has committed. Work
+ * that must wait for the commit (scheduling a chase round, reading member lists) is registered as an
+ * after-commit task. Should queuing fail, the planned sends stay in the ledger and the outbox's sweep
+ * queues them again; a failed task is logged (and tasks that matter retry on their own).
+ */
+import type { Logger } from 'pino';
+import type { PlannedDelivery } from '../store/ledger-repo.js';
+import type { SendItem } from '../queue/job-queues.js';
+
+/** What the body of a transaction may ask for besides reading and writing the store. */
+export interface Work {
+  /** Plans deliveries (split, masked) in the ledger; they are queued once the transaction commits. */
+  send(planned: readonly PlannedDelivery[], options?: { readonly bulk?: boolean }): void;
+  /** Sends already planned by a service (its `plan` ran inside this transaction). */
+  queue(items: readonly SendItem[]): void;
+  /** Runs after the commit, once per key however often it is asked for. */
+  afterCommit(task: AfterCommit): void;
+}
+
+export interface AfterCommit {
+  /** Tasks with one key run once per transaction. */
+  readonly key: string;
+  run(): Promise<void>;
+}
+
+export interface UnitOfWorkDeps {
+  /** Runs a synchronous body in the store's group commit; resolves once committed. */
+  readonly commit: <T>(fn: () => T) => Promise<T>;
+  /** The outbox's planning (synchronous: joins the transaction) and queuing. */
+  readonly plan: (planned: readonly PlannedDelivery[], options: { bulk?: boolean }) => SendItem[];
+  readonly enqueue: (items: readonly SendItem[]) => Promise<void>;
+  readonly logger: Logger;
+}
+
+class Collected implements Work {
+  readonly sends: SendItem[] = [];
+  readonly tasks = new Map<string, AfterCommit>();
+
+  constructor(private readonly plan: UnitOfWorkDeps['plan']) {}
+
+  send(planned: readonly PlannedDelivery[], options: { readonly bulk?: boolean } = {}): void {
+    if (planned.length > 0) this.sends.push(...this.plan(planned, options.bulk ? { bulk: true } : {}));
+  }
+
+  queue(items: readonly SendItem[]): void {
+    this.sends.push(...items);
+  }
+
+  afterCommit(task: AfterCommit): void {
+    if (!this.tasks.has(task.key)) this.tasks.set(task.key, task);
+  }
+}
+
+export class UnitOfWork {
+  /** The work of the body running right now (bodies are synchronous, so there is at most one). */
+  private active: Collected | undefined;
+
+  constructor(private readonly deps: UnitOfWorkDeps) {}
+
+  /**
+   * Runs `body` in the group commit. Once committed, queues what it planned (a failure is logged:
+   * the sweep queues it again) and runs its after-commit tasks in order. A body that throws writes
+   * nothing and plans nothing; its error is the promise's.
+   */
+  async transaction<T>(body: (work: Work) => T): Promise<T> {
+    const work = new Collected(this.deps.plan);
+    const value = await this.deps.commit(() => {
+      const outer = this.active;
+      this.active = work;
+      try {
+        return body(work);
+      } finally {
+        this.active = outer;
+      }
+    });
+    await this.finish(work);
+    return value;
+  }
+
+  /**
+   * The work of the transaction whose body is running now, for code deep inside it (a repository's
+   * watcher) that must defer something to its commit. Undefined outside any body.
+   */
+  current(): Work | undefined {
+    return this.active;
+  }
+
+  private async finish(work: Collected): Promise<void> {
+    if (work.sends.length > 0) {
+      try {
+        await this.deps.enqueue(work.sends);
+      } catch (error) {
+        this.deps.logger.warn({ err: error, sends: work.sends.length }, 'could not queue planned sends; the sweep will queue them');
+      }
+    }
+    for (const task of work.tasks.values()) {
+      try {
+        await task.run();
+      } catch (error) {
+        this.deps.logger.warn({ err: error, task: task.key }, 'an after-commit task failed');
+      }
+    }
+  }
+}

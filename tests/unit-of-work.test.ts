@@ -1,0 +1,83 @@
+/**
+ * The unit of work on a real SQLite file: what a body plans is queued only once committed (another
+ * connection already sees it), a body that throws plans nothing, and after-commit tasks run once per key.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/app/logger.js';
+import { UnitOfWork } from '../src/app/unit-of-work.js';
+import type { SendItem } from '../src/queue/job-queues.js';
+import { closeDb, openDb, type Db } from '../src/store/db.js';
+import { LedgerRepo, type PlannedDelivery } from '../src/store/ledger-repo.js';
+import { tempDir } from './setup/helpers.js';
+
+const dirs: { remove: () => void }[] = [];
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) closeDb(db);
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+function delivery(key: string): PlannedDelivery {
+  return { key, purpose: 'private', directiveId: null, groupId: null, accountId: 'qq-bot-1', platform: 'qq', chatType: 'private', target: '10001', text: '你好', mentions: [], quoteId: null };
+}
+
+function setup(onEnqueue: (items: readonly SendItem[]) => void) {
+  const dir = tempDir('uow');
+  dirs.push(dir);
+  const file = join(dir.path, 'c.db');
+  const db = openDb(file);
+  dbs.push(db);
+  const ledger = new LedgerRepo(db);
+  const uow = new UnitOfWork({
+    commit: (fn) => ledger.batch(fn),
+    plan: (planned) => ledger.plan(planned, 0),
+    enqueue: async (items) => onEnqueue(items),
+    logger: silentLogger,
+  });
+  return { uow, file };
+}
+
+describe('unit of work', () => {
+  it('queues what a body planned only after the commit', async () => {
+    let seenByAnotherConnection = -1;
+    const { uow, file } = setup((items) => {
+      const other = new Database(file, { readonly: true });
+      seenByAnotherConnection = (other.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }).n;
+      other.close();
+      expect(items).toHaveLength(2);
+    });
+    await uow.transaction((work) => work.send([delivery('a'), delivery('b')]));
+    expect(seenByAnotherConnection).toBe(2);
+  });
+
+  it('plans and queues nothing for a body that throws', async () => {
+    const queued: SendItem[] = [];
+    const { uow } = setup((items) => queued.push(...items));
+    await expect(
+      uow.transaction((work) => {
+        work.send([delivery('a')]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(queued).toEqual([]);
+    // The key was not used: planning it again makes a new delivery.
+    await uow.transaction((work) => work.send([delivery('a')]));
+    expect(queued).toHaveLength(1);
+  });
+
+  it('runs an after-commit task once per key, and knows the running body', async () => {
+    const { uow } = setup(() => undefined);
+    let runs = 0;
+    const task = { key: 'k', run: async () => void runs++ };
+    expect(uow.current()).toBeUndefined();
+    await uow.transaction((work) => {
+      expect(uow.current()).toBe(work);
+      work.afterCommit(task);
+      uow.current()?.afterCommit(task);
+    });
+    expect(runs).toBe(1);
+    expect(uow.current()).toBeUndefined();
+  });
+});
