@@ -3,7 +3,7 @@
  * accounts, checked against the roster, conflicts held for the counselor.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BindingDesk } from '../src/app/binding.js';
+import { BindingDesk } from '../src/features/binding/desk.js';
 import type { InboundMessage } from '../src/platform/port.js';
 import { startTestSchool, type TestSchool } from './setup/runtime.js';
 
@@ -49,7 +49,7 @@ describe('/绑定', () => {
     const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
     expect(org()?.personByPlatformAccount('qq', '66660001')?.id).toBe(mother?.guardianId);
     // Recorded: who bound, when.
-    expect(school.runtime.app.bindings.events('wechat', 'wxid_newstudent')).toMatchObject([{ action: 'bound', personId: student.id, byPersonId: student.id }]);
+    expect(school.runtime.app.repos.bindings.events('wechat', 'wxid_newstudent')).toMatchObject([{ action: 'bound', personId: student.id, byPersonId: student.id }]);
   });
 
   it('refuses a wrong name, an unknown number and a relation the roster does not have, and names no one', async () => {
@@ -75,18 +75,18 @@ describe('/绑定', () => {
     const stale = app.org();
     const name = stale.personByRef('2023010101')?.name ?? '?';
     // Two /绑定 handled in one batch see the same org index: the store must decide.
-    const desk = new BindingDesk({ org: () => stale, bindings: app.bindings, reviews: app.reviews, clock: school.clock, maxGuardians: 1 });
+    const desk = new BindingDesk({ org: () => stale, bindings: app.repos.bindings, reviews: app.repos.reviews, clock: school.clock, maxGuardians: 1 });
     const ev = (userId: string): InboundMessage => ({
       kind: 'message', platform: 'qq', accountId: 'qq-bot-1', chat: { type: 'private' }, sender: { userId, nickname: userId },
       text: '/绑定', mentions: [], mentionsBot: false, at: school?.clock.now() ?? 0,
     });
-    const first = desk.bind(ev('66660016'), 1, { type: 'bind', studentNo: '2023010101', name, relation: '妈妈', account: null });
-    const second = desk.bind(ev('66660017'), 2, { type: 'bind', studentNo: '2023010101', name, relation: '爸爸', account: null });
+    const first = desk.bind(ev('66660016'), 1, { studentNo: '2023010101', name, relation: '妈妈', account: null });
+    const second = desk.bind(ev('66660017'), 2, { studentNo: '2023010101', name, relation: '爸爸', account: null });
     expect(first.changed).toBe(true);
     expect(second.changed).toBe(false);
     expect(second.text).toContain('该学生已有 1 位家长绑定了账号');
     // The same account then claims the student too: held, not bound (the store knows it is the mother's).
-    const third = desk.bind(ev('66660016'), 3, { type: 'bind', studentNo: '2023010101', name, relation: null, account: null });
+    const third = desk.bind(ev('66660016'), 3, { studentNo: '2023010101', name, relation: null, account: null });
     expect(third.changed).toBe(false);
   });
 
@@ -125,7 +125,7 @@ describe('/绑定', () => {
     school.say('S111', '私聊', `/确认 ${id ?? ''}`);
     await school.settle();
     expect(school.runtime.app.org().personByPlatformAccount('qq', '66660008')?.id).toBe(student.id);
-    const events = school.runtime.app.bindings.events('qq', '66660008');
+    const events = school.runtime.app.repos.bindings.events('qq', '66660008');
     expect(events.map((e) => e.action)).toEqual(['held', 'confirmed']);
     expect(events[1]?.byPersonId).toBe(school.runtime.app.org().personByRef('S111')?.id);
   });
@@ -154,7 +154,7 @@ describe('/绑定', () => {
     expect(answers).toContain('来自名单中的联系方式');
     expect(org()?.personByPlatformAccount('qq', '55550001')).toBeUndefined();
     expect(org()?.personByPlatformAccount('qq', roster)?.id).toBe(student.id);
-    expect(school.runtime.app.bindings.events('qq', '55550001').map((e) => [e.action, e.byPersonId])).toEqual([
+    expect(school.runtime.app.repos.bindings.events('qq', '55550001').map((e) => [e.action, e.byPersonId])).toEqual([
       ['confirmed', org()?.personByRef('S111')?.id],
       ['unbound', org()?.personByRef('S111')?.id],
     ]);

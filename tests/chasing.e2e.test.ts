@@ -356,7 +356,7 @@ describe('time', () => {
     const times = toS301.map((m) => m.at).sort((a, b) => a - b);
     // The cool-down (10 min) holds between any two of them.
     for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(10 * MIN);
-    const log = school.runtime.app.chaseLog.reminders(1);
+    const log = school.runtime.app.repos.chase.reminders(1);
     expect(log.filter((r) => r.action !== 'nag')).toHaveLength(3);
   });
 });

@@ -3,6 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestSchool, type TestSchool } from './setup/runtime.js';
+import { QUERIES } from '../src/features/queries/index.js';
 
 let school: TestSchool | undefined;
 
@@ -85,6 +86,6 @@ describe('restart in the middle of a relay', () => {
     school.say('2023010101', 'L3:计算机2301', '收到'); // a repeat after restart still counts once
     await school.settle();
     const d = school.runtime.app.directives.get(1);
-    expect(d && school.runtime.app.queries.totals(d).get(3)?.acknowledged).toBe(2);
+    expect(d && school.runtime.app.get(QUERIES).totals(d).get(3)?.acknowledged).toBe(2);
   });
 });

@@ -34,6 +34,7 @@ function setup(onEnqueue: (items: readonly SendItem[]) => void) {
     commit: (fn) => ledger.batch(fn),
     plan: (planned) => ledger.plan(planned, 0),
     enqueue: async (items) => onEnqueue(items),
+    savepoint: (part) => db.$client.transaction(part)(),
     logger: silentLogger,
   });
   return { uow, file };

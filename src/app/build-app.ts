@@ -1,3 +1,8 @@
+/**
+ * The composition root (Fastify's `build`): wires the core — org, store, queues, outbox, adapters —
+ * and composes the features, without connecting an adapter or starting a worker. `start()` does that.
+ * Business logic lives in the features; this file only puts them together.
+ */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CascadeConfig } from '../config/schema.js';
@@ -5,31 +10,21 @@ import { OrgIndex } from '../domain/org-index.js';
 import type { ChatAdapter } from '../platform/port.js';
 import { JobQueues, type AccountWorkerOptions } from '../queue/job-queues.js';
 import type { Db } from '../store/db.js';
-import { DirectiveRepo } from '../store/directive-repo.js';
-import { InboundRepo } from '../store/inbound-repo.js';
-import { LedgerRepo } from '../store/ledger-repo.js';
+import type { DirectiveRepo } from '../store/directive-repo.js';
+import type { LedgerRepo } from '../store/ledger-repo.js';
 import { loadOrgSnapshot } from '../store/org-repo.js';
-import { InboundHandler, inboundDedupeKey } from './inbound.js';
-import { Outbox, Pacer, type Pacing } from './outbox.js';
-import { Queries } from './queries.js';
-import { Relay } from './relay.js';
-import { ReplyCounter } from './replies.js';
-import { ReviewRepo } from '../store/review-repo.js';
-import { ChaseRepo } from '../store/chase-repo.js';
-import { Chaser } from './chaser.js';
-import { Auditor } from './auditor.js';
-import { AuditRepo } from '../store/audit-repo.js';
-import { BindingRepo } from '../store/binding-repo.js';
-import { MemberRepo } from '../store/member-repo.js';
-import { AccountStatusRepo } from '../store/account-status-repo.js';
+import { openRepos } from '../store/repos.js';
+import { FEATURES } from '../features/index.js';
+import { AUDITOR } from '../features/membership/index.js';
+import { CHASER } from '../features/chasing/index.js';
 import { AccountGuard } from './account-guard.js';
-import { ManualDesk } from './manual.js';
-import { formatTime } from '../domain/duration.js';
-import { zhManual } from '../locale/zh-CN.js';
-import { SessionIdRepo } from '../store/session-id-repo.js';
-import { deliveryKey } from '../store/keys.js';
-import { UnitOfWork } from './unit-of-work.js';
+import { AnswerLimits } from './answer-limits.js';
+import { CommandRegistry, COMMANDS } from './commands.js';
+import type { AppContext, Feature, ServiceKey } from './feature.js';
+import { Inbound, inboundDedupeKey } from './inbound.js';
+import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { ResolvingAdapter } from './session-ids.js';
+import { UnitOfWork } from './unit-of-work.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -40,33 +35,19 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly adapters: readonly ChatAdapter[];
   readonly logger: Logger;
+  /** The features to compose (default: all of Cascade's). */
+  readonly features?: readonly Feature[];
 }
 
-export interface App {
+/** A built Cascade: everything a feature sees, plus its lifecycle. */
+export interface App extends AppContext {
   readonly deps: AppDeps;
-  readonly org: () => OrgIndex;
+  /** Shorthands for the repositories tools read most. */
   readonly directives: DirectiveRepo;
   readonly ledger: LedgerRepo;
-  readonly inboundRepo: InboundRepo;
-  readonly queues: JobQueues;
-  readonly relay: Relay;
-  readonly queries: Queries;
-  readonly outbox: Outbox;
-  readonly inbound: InboundHandler;
-  readonly reviews: ReviewRepo;
-  readonly replies: ReplyCounter;
-  readonly chaser: Chaser;
-  readonly chaseLog: ChaseRepo;
-  readonly auditor: Auditor;
-  readonly bindings: BindingRepo;
-  /** The accounts' circuit breakers. */
-  readonly guard: AccountGuard;
-  /** Manual tasks (`/已转发`). */
-  readonly manual: ManualDesk;
-  /** The adapters of accounts whose ids change at login, by account id (WeChat via wechat4u). */
-  readonly sessions: ReadonlyMap<string, ResolvingAdapter>;
-  /** Reloads the org from the store (after an import). */
-  reloadOrg(): void;
+  readonly commands: CommandRegistry;
+  /** The features composed, in setup order. */
+  readonly features: readonly Feature[];
   /** Connects adapters, starts workers, and re-queues sends a crash left behind. */
   start(): Promise<void>;
   /** Resolves once every queue is empty and nothing is in flight (drills, tests). */
@@ -75,38 +56,59 @@ export interface App {
   stop(force?: boolean): Promise<void>;
 }
 
-/** How often the accounts' state is written for `cascade accounts`. */
-const ACCOUNT_STATUS_EVERY_MS = 10_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** A login step from the command line older than this is not carried out. */
-const LOGIN_STEP_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Orders features so each is set up after the features providing what it needs. Throws, naming the
+ * feature, when something it needs is provided by none, or when two provide one service.
+ */
+export function orderFeatures(features: readonly Feature[], core: ReadonlySet<string>): Feature[] {
+  const provider = new Map<string, Feature>();
+  for (const f of features) {
+    for (const k of f.provides ?? []) {
+      const other = provider.get(k.name);
+      if (other || core.has(k.name)) throw new Error(`feature ${f.name} provides ${k.name}, which ${other ? `feature ${other.name}` : 'the core'} already provides`);
+      provider.set(k.name, f);
+    }
+  }
+  for (const f of features) {
+    for (const k of f.needs ?? []) {
+      if (!core.has(k.name) && !provider.has(k.name)) throw new Error(`feature ${f.name} needs ${k.name}, which no feature provides`);
+    }
+  }
+  const out: Feature[] = [];
+  const state = new Map<Feature, 'visiting' | 'done'>();
+  const visit = (f: Feature, path: readonly string[]): void => {
+    const s = state.get(f);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new Error(`features need each other in a cycle: ${[...path, f.name].join(' → ')}`);
+    state.set(f, 'visiting');
+    for (const k of f.needs ?? []) {
+      const p = provider.get(k.name);
+      if (p && p !== f) visit(p, [...path, f.name]);
+    }
+    state.set(f, 'done');
+    out.push(f);
+  };
+  for (const f of features) visit(f, []);
+  return out;
+}
 
 /** Wires everything without connecting an adapter or starting a worker (Fastify's build). */
 export function buildApp(deps: AppDeps): App {
   const { config, db, clock, logger } = deps;
   const schoolName = config.school.name;
+  const repos = openRepos(db);
   let org = new OrgIndex(loadOrgSnapshot(db, schoolName));
-  const orgRef = (): OrgIndex => org;
   // Where a platform changes ids at every login, the app sees canonical ids through a ResolvingAdapter.
-  const sessionIds = new SessionIdRepo(db);
-  const memberLists = new MemberRepo(db);
-  const resolving = new Map<string, ResolvingAdapter>();
+  const sessions = new Map<string, ResolvingAdapter>();
   const wrapped: ChatAdapter[] = deps.adapters.map((a) => {
     if (a.capabilities.stableIds) return a;
-    const r = new ResolvingAdapter(a, {
-      org: () => org,
-      ids: sessionIds,
-      members: memberLists,
-      clock,
-      logger,
-      remarkGapMs: config.membership.remarkGap,
-    });
-    resolving.set(a.accountId, r);
+    const r = new ResolvingAdapter(a, { org: () => org, ids: repos.sessionIds, members: repos.members, clock, logger, remarkGapMs: config.membership.remarkGap });
+    sessions.set(a.accountId, r);
     return r;
   });
   const adapters = new Map(wrapped.map((a) => [a.accountId, a]));
-  // A bot's own id is known only once it has logged in (and changes at each WeChat login): asked live.
-  const botIds = { has: (id: string): boolean => id !== '' && wrapped.some((a) => a.selfId === id) };
   const pacingOf = (accountId: string): Pacing => {
     const account = config.accounts.find((a) => a.id === accountId);
     return {
@@ -119,72 +121,10 @@ export function buildApp(deps: AppDeps): App {
   };
   const breaker = config.sending.breaker;
   const guard = new AccountGuard({ pauseMs: breaker.pause, maxPauseMs: breaker.maxPause, timeoutsToTrip: breaker.timeoutsToTrip, mutedPauseMs: breaker.mutedPause });
-  /** Connected, logged in and not paused by its breaker. */
   const usable = (accountId: string): boolean => {
     const a = adapters.get(accountId);
     return a !== undefined && (a.status?.().state ?? 'online') === 'online' && guard.blockedUntil(accountId, null, clock.now()) === null;
   };
-  /** Operators' login steps (`cascade login`), carried out by the adapter they name. */
-  let stepping = false;
-  const loginSteps = async (): Promise<void> => {
-    // One pass at a time: a slow step is not run again by the next tick.
-    if (stepping) return;
-    stepping = true;
-    try {
-      await runLoginSteps();
-    } catch (error) {
-      logger.warn({ err: error }, 'could not carry out the login steps');
-    } finally {
-      stepping = false;
-    }
-  };
-  const runLoginSteps = async (): Promise<void> => {
-    for (const action of statusRepo.pending()) {
-      // A step asked for long ago (the service was down) is stale: a slider ticket expires in minutes.
-      if (clock.now() - action.createdAt > LOGIN_STEP_TTL_MS) {
-        statusRepo.done(action.id, 'expired: the service did not run it in time', clock.now());
-        continue;
-      }
-      const adapter = adapters.get(action.accountId);
-      let result = 'done';
-      if (!adapter?.loginStep) result = adapter ? 'unsupported: this account has no login steps' : 'unknown account';
-      else {
-        try {
-          await adapter.loginStep(action.step);
-        } catch (error) {
-          result = `failed: ${error instanceof Error ? error.message : String(error)}`;
-        }
-      }
-      statusRepo.done(action.id, result, clock.now());
-      logger.info({ account: action.accountId, step: action.step.kind, result }, 'login step from the command line');
-    }
-  };
-  /** When each account last used @全体成员 in each group (the daily quota). */
-  const atAllUses = new Map<string, number[]>();
-  const statusRepo = new AccountStatusRepo(db);
-  const saveStatus = (): void => {
-    const now = clock.now();
-    statusRepo.save(
-      [...adapters.values()].map((a) => {
-        const st = a.status?.() ?? { state: 'online' as const, since: now };
-        const pause = guard.pause(a.accountId, now);
-        return {
-          accountId: a.accountId,
-          platform: config.accounts.find((c) => c.id === a.accountId)?.platform ?? `${a.platform} (simulator)`,
-          state: st.state,
-          detail: st.detail ?? null,
-          pausedUntil: pause?.until ?? null,
-          pauseReason: pause?.reason ?? null,
-          lastHeartbeatAt: st.lastHeartbeatAt ?? null,
-          selfId: a.selfId === '' ? null : a.selfId,
-          updatedAt: now,
-        };
-      }),
-    );
-  };
-  const directives = new DirectiveRepo(db);
-  const ledger = new LedgerRepo(db);
-  const inboundRepo = new InboundRepo(db);
   const queues = new JobQueues({
     url: deps.redisUrl,
     prefix: deps.prefix ?? config.redis.prefix,
@@ -195,8 +135,10 @@ export function buildApp(deps: AppDeps): App {
     retryBackoffMs: config.sending.retryBackoffMs,
   });
   const pacer = new Pacer(clock, pacingOf);
-  const outbox: Outbox = new Outbox({
-    ledger,
+  /** When each account last used @全体成员 in each group (the daily quota). */
+  const atAllUses = new Map<string, number[]>();
+  const outbox = new Outbox({
+    ledger: repos.ledger,
     queues,
     adapters,
     clock,
@@ -205,7 +147,6 @@ export function buildApp(deps: AppDeps): App {
     offlineRetryMs: config.sending.offlineRetryMs,
     guard,
     routes: (d) => (d.chatType === 'group' ? (org.platformGroup(d.platform, d.target)?.accounts ?? []) : []),
-    manualTask: (d, reason) => manual.task(d, reason),
     manualAfterMs: config.sending.manualAfter,
     atAll: (accountId, group) => {
       const quota = config.accounts.find((a) => a.id === accountId)?.atAll;
@@ -217,157 +158,72 @@ export function buildApp(deps: AppDeps): App {
       atAllUses.set(key, [...used, now]);
       return true;
     },
-    onTrip: (trip) => {
-      const until = formatTime(trip.until, config.school.timeZone, { now: clock.now() });
-      logger.error({ account: trip.accountId, reason: trip.reason, until: new Date(trip.until).toISOString(), group: trip.group }, 'circuit breaker: account paused');
-      saveStatus();
-      if (trip.group !== undefined) return;
-      // The team is told privately, through any account that still works.
-      const text = zhManual.accountPaused({ account: trip.accountId, reason: trip.reason, until });
-      uow
-        .transaction((work) => work.queue(manual.tell(org.withRole('team_leader', null), text, deliveryKey.breakerAlert(trip.accountId, trip.until))))
-        .catch((error: unknown) => logger.warn({ err: error }, 'could not plan the breaker alert'));
-    },
   });
-  const uow = new UnitOfWork({
-    commit: (fn) => ledger.batch(fn),
+  const store = new UnitOfWork({
+    commit: (fn) => repos.ledger.batch(fn),
     plan: (planned, options) => outbox.plan(planned, options),
     enqueue: (items) => outbox.enqueue(items),
+    savepoint: (part) => db.$client.transaction(part)(),
     logger,
   });
-  const manual = new ManualDesk({ org: () => org, ledger, clock, timeZone: config.school.timeZone, plan: (p) => outbox.plan(p), usable });
-  const timeZone = config.school.timeZone;
-  const canSend = (accountId: string): boolean => adapters.has(accountId);
-  const relay = new Relay({ org: orgRef, directives, outbox, clock, timeZone, replyWindowMs: config.replies.windowMs, canSend });
 
-  const reviews = new ReviewRepo(db);
-  const chaseLog = new ChaseRepo(db);
-  const queries = new Queries({
-    org: orgRef,
-    directives,
-    timeZone,
-    now: () => clock.now(),
-    reviews,
-    chaseLine: (d, scope, askerId, pre) => chaser.progressLine(d, scope, askerId, pre),
+  const services = new Map<string, unknown>();
+  const features = orderFeatures(deps.features ?? FEATURES, new Set([COMMANDS.name]));
+  const registry = new CommandRegistry(
+    features.flatMap((f) => f.commands ?? []),
+    { maxChars: config.commands.maxChars, maxIds: config.commands.maxIds },
+  );
+  services.set(COMMANDS.name, registry);
+  const limits = new AnswerLimits({
+    perMinute: config.answers.perMinute,
+    perDay: config.answers.perDay,
+    refusalEveryMs: config.answers.refusalEvery,
+    strangerEveryMs: config.answers.strangerEvery,
   });
-  const chaser: Chaser = new Chaser({
-    org: orgRef,
-    uow,
-    directives,
-    chase: chaseLog,
-    outbox,
-    queries,
-    timers: queues,
-    clock,
-    timeZone,
-    config: config.chasing,
-    accepts: (d) => relay.accepts(d),
-    canSend,
-    capabilities: (accountId) => adapters.get(accountId)?.capabilities,
-    lastNotices: (directiveId) => ledger.lastNotices(directiveId),
-    seatedIn: (platform, chatId) => {
-      const list = memberLists.get(platform, chatId);
-      return list ? new Set(list.members.map((m) => m.userId)) : undefined;
-    },
-    logger,
-  });
-  directives.watch({
-    released: (id, groupIds, at) => chaser.noteReleased(id, groupIds, at),
-    acknowledged: (id, level, kind, at) => chaser.noteAcknowledged(id, level, kind, at),
-    withdrawn: (id) => chaser.noteWithdrawn(id),
-  });
-  const replies = new ReplyCounter({
-    org: orgRef,
-    inbound: inboundRepo,
-    directives,
-    reviews,
-    relay,
-    clock,
-    logger,
-    policy: config.replies,
-    directiveOfMessage: (platform, chatId, messageId) =>
-      ledger.directiveOfMessage(platform, chatId, messageId) ?? inboundRepo.directiveOfPlatformMessage(platform, chatId, messageId),
-  });
-  const bindings = new BindingRepo(db);
-  const members = memberLists;
-  const auditor = new Auditor({
-    org: orgRef,
-    adapters,
-    audits: new AuditRepo(db),
-    members,
-    outbox,
-    clock,
-    patterns: config.membership.cardPatterns,
-    botIds,
-    timeZone: config.school.timeZone,
-    logger,
-  });
-  const inbound = new InboundHandler({
-    org: orgRef,
-    uow,
-    inbound: inboundRepo,
-    directives,
-    ledger,
-    relay,
-    queries,
-    outbox,
-    clock,
-    timeZone,
-    logger,
-    botIds,
-    crossAccountIds: (accountId) => adapters.get(accountId)?.capabilities.crossAccountMessageIds ?? true,
-    replies,
-    reviews,
-    reloadOrg: () => app.reloadOrg(),
-    chaser,
-    auditor,
-    bindings,
-    maxGuardians: config.membership.maxGuardians,
-    manual,
-    // Every account of that platform that has the person among its contacts writes the remark.
-    onBound: (b) => {
-      for (const r of resolving.values()) if (r.platform === b.platform) r.remarkLater(b.userId, b.person);
-    },
-    // An unbound account loses the remark, so the next login does not take it for that person again.
-    onUnbound: (b) => {
-      for (const r of resolving.values()) if (r.platform === b.platform) r.remarkLater(b.userId, null);
-    },
-  });
+
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
-  let statusWriter: NodeJS.Timeout | undefined;
-
   const app: App = {
     deps,
-    org: orgRef,
-    directives,
-    ledger,
-    inboundRepo,
-    queues,
-    relay,
-    queries,
-    outbox,
-    inbound,
-    reviews,
-    replies,
-    chaser,
-    chaseLog,
-    auditor,
-    bindings,
-    sessions: resolving,
-    guard,
-    manual,
+    config,
+    clock,
+    timeZone: config.school.timeZone,
+    logger,
+    org: () => org,
     reloadOrg() {
       org = new OrgIndex(loadOrgSnapshot(db, schoolName));
     },
+    store,
+    repos,
+    outbox,
+    queues,
+    adapters,
+    sessions,
+    guard,
+    // A bot's own id is known only once it has logged in (and changes at each WeChat login): asked live.
+    botIds: { has: (id: string): boolean => id !== '' && wrapped.some((a) => a.selfId === id) },
+    usable,
+    provide<T>(key: ServiceKey<T>, service: T) {
+      if (services.has(key.name)) throw new Error(`service ${key.name} is provided twice`);
+      services.set(key.name, service);
+    },
+    get<T>(key: ServiceKey<T>): T {
+      if (!services.has(key.name)) throw new Error(`no feature provides ${key.name}`);
+      return services.get(key.name) as T;
+    },
+    find<T>(key: ServiceKey<T>): T | undefined {
+      return services.get(key.name) as T | undefined;
+    },
+    directives: repos.directives,
+    ledger: repos.ledger,
+    commands: registry,
+    features,
     async start() {
       if (started) return;
       started = true;
-      relay.load();
+      for (const f of features) await f.onStart?.(app);
       // The day budget counts the sends made before a restart.
-      for (const [accountId, times] of ledger.sentTimes(clock.now() - DAY_MS)) pacer.seed(accountId, times);
-      // Breaker pauses outlive a restart: an operator restarting the service must not unleash a risky account.
-      for (const row of statusRepo.all()) if (row.pausedUntil !== null) guard.restore(row.accountId, row.pausedUntil, row.pauseReason ?? 'restored', clock.now());
+      for (const [accountId, times] of repos.ledger.sentTimes(clock.now() - DAY_MS)) pacer.seed(accountId, times);
       const workers = new Map<string, AccountWorkerOptions>();
       for (const a of adapters.values()) {
         const p = pacingOf(a.accountId);
@@ -377,34 +233,20 @@ export function buildApp(deps: AppDeps): App {
         {
           inbound: (ev) => inbound.handle(ev),
           send: (id, attempt) => outbox.deliver(id, attempt),
-          chase: (id, at) => chaser.tick(id, at),
+          chase: (id, at) => app.get(CHASER).tick(id, at),
           audit: async () => {
-            const sends = await auditor.daily();
-            if (sends.length > 0) await outbox.enqueue(sends);
+            await app.get(AUDITOR).daily();
           },
         },
         workers,
       );
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
-      // A round for every open directive: none is lost to a crash between rounds.
-      await chaser.recover();
-      await queues.scheduleDailyAudit(config.membership.dailyAuditAt, config.school.timeZone);
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.
       sweeper = setInterval(() => {
         outbox.recover().catch((error: unknown) => logger.warn({ err: error }, 'sweep of unsent deliveries failed'));
-        chaser.retry().catch((error: unknown) => logger.warn({ err: error }, 'retry of chase rounds failed'));
       }, config.sending.sweepIntervalMs);
       sweeper.unref();
-      statusWriter = setInterval(() => {
-        try {
-          saveStatus();
-          void loginSteps();
-        } catch (error) {
-          logger.warn({ err: error }, 'could not save the accounts’ status');
-        }
-      }, ACCOUNT_STATUS_EVERY_MS);
-      statusWriter.unref();
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.start((ev) => {
@@ -419,28 +261,33 @@ export function buildApp(deps: AppDeps): App {
           }),
         ),
       );
-      saveStatus();
-      logger.info({ accounts: adapters.size, ...org.counts() }, 'cascade started');
+      for (const f of features) await f.onReady?.(app);
+      logger.info({ accounts: adapters.size, features: features.map((f) => f.name), ...org.counts() }, 'cascade started');
     },
     async settle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let quiet = 0;
       while (quiet < 3) {
         // Events held while a login's ids are resolved count as work to do.
-        await Promise.all([...resolving.values()].map((r) => r.resolved()));
+        await Promise.all([...sessions.values()].map((r) => r.resolved()));
         if (Date.now() > deadline) throw new Error(`queues did not settle within ${timeoutMs} ms: ${JSON.stringify(await queues.counts())}`);
         await new Promise((r) => setTimeout(r, 5));
         quiet = (await queues.idle()) ? quiet + 1 : 0;
       }
     },
     async stop(force = false) {
+      for (const f of [...features].reverse()) await f.onClose?.(app);
       clearInterval(sweeper);
-      clearInterval(statusWriter);
       // Workers first (a graceful stop lets running sends finish), then the platform connections.
       await queues.close(force);
       await Promise.all([...adapters.values()].map((a) => a.stop()));
       started = false;
     },
   };
+  for (const f of features) {
+    f.setup?.(app);
+    for (const k of f.provides ?? []) if (!services.has(k.name)) throw new Error(`feature ${f.name} declares ${k.name} but its setup did not provide it`);
+  }
+  const inbound = new Inbound({ app, registry, features, limits, maxIds: config.commands.maxIds });
   return app;
 }

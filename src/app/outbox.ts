@@ -161,20 +161,24 @@ export interface OutboxDeps {
   readonly guard?: AccountGuard;
   /** The accounts that can post a delivery (those serving its group), preferred first. */
   readonly routes?: (d: Delivery) => readonly string[];
-  /**
-   * No bot can post a group delivery: make it a manual task (the responsible person is sent the text
-   * and posts it by hand). Returns the private sends to queue, or null when it cannot (the delivery waits).
-   */
-  readonly manualTask?: (d: Delivery, reason: string) => SendItem[] | null;
   /** How long a delivery waits for a paused or offline account before it becomes a manual task. */
   readonly manualAfterMs?: number;
-  /** The breaker tripped (operators are told). */
-  readonly onTrip?: (trip: Trip) => void;
   /**
    * Whether the account may @全体成员 in this group now (configured, and within its daily quota per
    * group); asking books one use. Without it, @全体成员 is never sent.
    */
   readonly atAll?: (accountId: string, group: string) => boolean;
+}
+
+/** What features add to the outbox (Fastify-style hooks): without them, nothing becomes a manual task and trips are only logged. */
+export interface OutboxHooks {
+  /**
+   * No bot can post a group delivery: make it a manual task (the responsible person is sent the text
+   * and posts it by hand). Resolves true once it is one, false when nobody can be told (it waits).
+   */
+  manualTask?(d: Delivery, reason: string): Promise<boolean>;
+  /** The breaker tripped (operators are told). */
+  onTrip?(trip: Trip): void;
 }
 
 /** Purposes a person can post by hand in a group: the directive itself and reminders. */
@@ -190,8 +194,14 @@ const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
 export class Outbox {
   /** When each delivery began waiting for an account that cannot send (manualAfter counts from then). */
   private readonly waitingSince = new Map<number, number>();
+  private hooks: OutboxHooks = {};
 
   constructor(private readonly deps: OutboxDeps) {}
+
+  /** Adds hooks (a feature's setup); a later hook of one kind replaces an earlier one. */
+  use(hooks: OutboxHooks): void {
+    this.hooks = { ...this.hooks, ...hooks };
+  }
 
   /**
    * Plans deliveries in the ledger (synchronous, so it joins the caller's transaction): over-long
@@ -327,15 +337,12 @@ export class Outbox {
     const since = this.waitingSince.get(d.id) ?? now;
     this.waitingSince.set(d.id, since);
     const manualAfter = this.deps.manualAfterMs ?? Number.POSITIVE_INFINITY;
-    const byHand = this.deps.manualTask !== undefined && group !== null && MANUAL_PURPOSES.has(d.purpose);
-    if (byHand && (cause !== 'wait' || now - since >= manualAfter)) {
-      const sends = this.deps.manualTask?.(d, reason);
-      if (sends) {
-        this.waitingSince.delete(d.id);
-        logger.warn({ delivery: d.id, account: d.accountId, reason }, 'no bot can post the delivery; a person was asked to post it');
-        await this.enqueue(sends);
-        return;
-      }
+    const manualTask = this.hooks.manualTask;
+    const byHand = manualTask !== undefined && group !== null && MANUAL_PURPOSES.has(d.purpose);
+    if (byHand && (cause !== 'wait' || now - since >= manualAfter) && (await manualTask(d, reason))) {
+      this.waitingSince.delete(d.id);
+      logger.warn({ delivery: d.id, account: d.accountId, reason }, 'no bot can post the delivery; a person was asked to post it');
+      return;
     }
     // This account can never post it here (removed from the group, muted) and no other account or person
     // will: it fails, rather than being refused again and again.
@@ -398,7 +405,7 @@ export class Outbox {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const group = d.chatType === 'group' ? d.target : null;
     const trip = this.deps.guard?.failed(accountId, group, error, this.deps.clock.now());
-    if (trip) this.deps.onTrip?.(trip);
+    if (trip) this.hooks.onTrip?.(trip);
     if (error instanceof PlatformRefusedError) {
       if (error.code === 'risk_control') {
         // oicq's -70 can come after the platform took the message: never resent on its own.

@@ -18,7 +18,14 @@ export interface Work {
   queue(items: readonly SendItem[]): void;
   /** Runs after the commit, once per key however often it is asked for. */
   afterCommit(task: AfterCommit): void;
+  /**
+   * Runs part of the body in a savepoint of its own: when it throws, what it wrote is rolled back and
+   * what it planned is dropped, and the rest of the body goes on (an error boundary per message).
+   */
+  isolate<T>(part: () => T): Isolated<T>;
 }
+
+export type Isolated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 export interface AfterCommit {
   /** Tasks with one key run once per transaction. */
@@ -32,6 +39,8 @@ export interface UnitOfWorkDeps {
   /** The outbox's planning (synchronous: joins the transaction) and queuing. */
   readonly plan: (planned: readonly PlannedDelivery[], options: { bulk?: boolean }) => SendItem[];
   readonly enqueue: (items: readonly SendItem[]) => Promise<void>;
+  /** Runs a synchronous part in a nested savepoint of the running transaction (rolled back if it throws). */
+  readonly savepoint: <T>(part: () => T) => T;
   readonly logger: Logger;
 }
 
@@ -39,7 +48,22 @@ class Collected implements Work {
   readonly sends: SendItem[] = [];
   readonly tasks = new Map<string, AfterCommit>();
 
-  constructor(private readonly plan: UnitOfWorkDeps['plan']) {}
+  constructor(
+    private readonly plan: UnitOfWorkDeps['plan'],
+    private readonly savepoint: UnitOfWorkDeps['savepoint'],
+  ) {}
+
+  isolate<T>(part: () => T): Isolated<T> {
+    const sends = this.sends.length;
+    const tasks = new Set(this.tasks.keys());
+    try {
+      return { ok: true, value: this.savepoint(part) };
+    } catch (error) {
+      this.sends.length = sends;
+      for (const key of [...this.tasks.keys()]) if (!tasks.has(key)) this.tasks.delete(key);
+      return { ok: false, error };
+    }
+  }
 
   send(planned: readonly PlannedDelivery[], options: { readonly bulk?: boolean } = {}): void {
     if (planned.length > 0) this.sends.push(...this.plan(planned, options.bulk ? { bulk: true } : {}));
@@ -66,7 +90,7 @@ export class UnitOfWork {
    * nothing and plans nothing; its error is the promise's.
    */
   async transaction<T>(body: (work: Work) => T): Promise<T> {
-    const work = new Collected(this.deps.plan);
+    const work = new Collected(this.deps.plan, this.deps.savepoint);
     const value = await this.deps.commit(() => {
       const outer = this.active;
       this.active = work;

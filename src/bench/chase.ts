@@ -24,6 +24,8 @@ import type { NewAcknowledgement } from '../store/directive-repo.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
 import { seededRandom } from '../roster/names.js';
 import { round, waitFor } from './util.js';
+import { RELAY } from '../features/directives/index.js';
+import { CHASER } from '../features/chasing/index.js';
 
 /** Pacing of the chase phase: real gaps, small enough that the campus drains in a few seconds. */
 export const CHASE_PACING = Object.freeze({ minGapMs: 25, jitterMs: 10 });
@@ -198,7 +200,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
       };
       const started = performance.now();
       const before = world.messageCount();
-      const { directive: d, sends } = a.relay.create(input, initialReleases(org, input));
+      const { directive: d, sends } = a.get(RELAY).create(input, initialReleases(org, input));
       progress(`chase: directive ${d.id} to ${sends.length} groups, created ${Math.round((Date.now() - createdAt) / 60_000)} min ago; posts paced at ${minGapMs} + 0..${jitterMs} ms per account`);
       await a.outbox.enqueue(sends);
       await waitFor('the initial posts', 300_000, 20, () => world.messageCount() - before >= sends.length && (unsentStmt.get() as { n: number }).n === 0);
@@ -235,7 +237,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     // ---- (timed) one automatic round ---------------------------------------------------------
     const before = world.messageCount();
     const roundStarted = performance.now();
-    await a.chaser.tick(d.id, Date.now());
+    await a.get(CHASER).tick(d.id, Date.now());
     const roundEnded = performance.now();
     const roundMs = roundEnded - roundStarted;
     const planned = client
@@ -245,7 +247,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     const deliveriesPrivate = planned.find((p) => p.chatType === 'private')?.n ?? 0;
     const deliveries = deliveriesGroup + deliveriesPrivate;
     const reminders: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0 };
-    for (const r of a.chaseLog.reminders(d.id)) reminders[r.action]++;
+    for (const r of a.repos.chase.reminders(d.id)) reminders[r.action]++;
     progress(
       `  round: ${round(roundMs, 1)} ms, ${deliveries} deliveries (${deliveriesGroup} in groups, ${deliveriesPrivate} private); reminders ${Object.entries(reminders)
         .map(([k, v]) => `${k} ${v}`)
@@ -266,14 +268,14 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
 
     // Again, now that everyone owing was just reminded: nothing is due, only the working out.
     const idleStarted = performance.now();
-    await a.chaser.tick(d.id, Date.now());
+    await a.get(CHASER).tick(d.id, Date.now());
     const idleRoundMs = performance.now() - idleStarted;
 
     // ---- (timed) the deadline summary of a second directive --------------------------------
     const second = await directive('基准测试通知（截止汇总）：请各位同学和家长回复“收到”。', Date.now() - 3 * 3600_000, Date.now() - 2 * 3600_000);
     const summaryBefore = world.messageCount();
     const summaryStarted = performance.now();
-    await a.chaser.tick(second.d.id, Date.now());
+    await a.get(CHASER).tick(second.d.id, Date.now());
     const summaryMs = performance.now() - summaryStarted;
     const summaryMessages = (client.prepare('SELECT count(*) AS n FROM deliveries WHERE key LIKE ?').get(`c${second.d.id}-summary-%`) as { n: number }).n;
     progress(`  deadline summary: ${round(summaryMs, 1)} ms, ${summaryMessages} private summaries`);
@@ -300,7 +302,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
       deliveries_group: deliveriesGroup,
       deliveries_private: deliveriesPrivate,
       reminders,
-      rounds: a.chaseLog.rounds(d.id).length,
+      rounds: a.repos.chase.rounds(d.id).length,
       rounds_scheduled: roundsScheduled,
       expected_sends: first.posts + deliveries + second.posts + summaryMessages,
       sent: byStatus.get('sent') ?? 0,

@@ -27,6 +27,8 @@ import { benchOneBot, type OneBotBench } from './onebot.js';
 import { benchPacing60, type Pacing60Bench } from './pacing.js';
 import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
+import { RELAY } from '../features/directives/index.js';
+import { QUERIES } from '../features/queries/index.js';
 
 export const TARGETS = {
   relay_ratio: 0.5,
@@ -398,7 +400,7 @@ async function appPhases(
         urgent: false,
         createdAt: Date.now(),
       };
-      const { directive, sends } = app.relay.create(input, initialReleases(org, input));
+      const { directive, sends } = app.get(RELAY).create(input, initialReleases(org, input));
       await app.outbox.enqueue(sends);
       created.push(directive);
     }
@@ -488,7 +490,7 @@ async function appPhases(
       if (p) deputies.push({ collegeId: c.id, person: p });
     }
     if (deputies.length === 0) throw new Error('bench: no deputy secretary');
-    const queries = app.queries;
+    const queries = app.get(QUERIES);
     const ask = (i: number): void => {
       const q = deputies[i % deputies.length] as { collegeId: number; person: Person };
       queries.pending(newest, { kind: 'colleges', collegeIds: [q.collegeId] }, q.person);

@@ -258,6 +258,29 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   chasing: chasingSchema,
+  /** Chat commands. */
+  commands: z
+    .strictObject({
+      /** A command message longer than this is refused unread. */
+      maxChars: z.number().int().min(50).max(65_536).default(1_000),
+      /** Most ids one `/确认`, `/忽略` or `/已转发` may name (ranges included). */
+      maxIds: z.number().int().min(1).max(10_000).default(200),
+    })
+    .prefault({}),
+  /**
+   * How often the bots answer one person without a staff role: every answer is a send on a paced
+   * account whose budgets directives need. Staff are not limited.
+   */
+  answers: z
+    .strictObject({
+      perMinute: z.number().int().min(1).default(5),
+      perDay: z.number().int().min(1).default(30),
+      /** Someone who may use no command at all gets at most one refusal this often. */
+      refusalEvery: durationSchema.default(60 * MINUTE),
+      /** An account the roster does not know is told so at most this often. */
+      strangerEvery: durationSchema.default(DAY),
+    })
+    .prefault({}),
   membership: z
     .strictObject({
       /** At most this many guardians of one student may bind themselves on one platform (`/绑定`). */

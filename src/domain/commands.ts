@@ -1,10 +1,12 @@
 /**
- * What people type to the bot: `/通知 截止=18:00 正文`, `/未回复 12`, `@机器人 进度`, `/帮助`.
- * Runs on every inbound message, so ordinary chat is rejected on its first character.
+ * The grammar of what people type to the bot: `/通知 截止=18:00 正文`, `/未回复 12`, `@机器人 进度`,
+ * `/帮助`. Pure and bounded. A `WordTable` (built from the commands the app registers) reads a
+ * message's head — the command word — looking at a few characters only, so ordinary chat is turned
+ * away on its first character and a long message costs nothing to reject; each command's arguments
+ * are then read by its own parser, in time linear in their length.
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
 
-export type CommandName = 'notify' | 'pending' | 'progress' | 'help' | 'review' | 'confirm' | 'dismiss' | 'chase' | 'audit' | 'bind' | 'unbind' | 'posted' | 'tasks';
 export type CommandErrorCode =
   | 'bad_deadline'
   | 'deadline_past'
@@ -12,171 +14,59 @@ export type CommandErrorCode =
   | 'empty_body'
   | 'bad_option'
   | 'bad_review_ids'
+  | 'too_many_ids'
   | 'bad_bind'
   | 'bad_unbind'
   | 'bad_posted';
 
-/** `/已转发 12 13`: the asker posted these manual tasks by hand. */
-export interface PostedCommand {
-  readonly type: 'posted';
-  readonly ids: readonly number[];
-}
-
-/** `/待转发`: the manual tasks waiting for the asker. */
-export interface TasksCommand {
-  readonly type: 'tasks';
-}
-
-export interface NotifyCommand {
-  readonly type: 'notify';
-  readonly body: string;
-  readonly deadlineAt: number | null;
-  /** 2: college groups only; 3: down to class groups; 4: down to parents groups. */
-  readonly depth: 2 | 3 | 4;
-  /** College names as typed (the app validates them); null: every college. */
-  readonly colleges: string[] | null;
-  readonly requireCompletion: boolean;
-  readonly mode: 'immediate' | 'step';
-  readonly replyHint: string;
-  readonly urgent: boolean;
-}
-
-export interface PendingCommand {
-  readonly type: 'pending';
-  readonly directiveId: number | null;
-  /** A college or class name, free text; the app resolves it. */
-  readonly filter: string | null;
-}
-
-export interface ProgressCommand {
-  readonly type: 'progress';
-  readonly directiveId: number | null;
-  readonly filter: string | null;
-}
-
-/** `/催办 [编号] [学院或班级]`: the next reminder round now, for the asker's scope. */
-export interface ChaseCommand {
-  readonly type: 'chase';
-  readonly directiveId: number | null;
-  readonly filter: string | null;
-}
-
-/** `/核对 [群]`: audit a group's membership now (in the group, or privately naming it). */
-export interface AuditCommand {
-  readonly type: 'audit';
-  /** A group key (`L3:计算机2301`), a class or college name, or null: the group the command was sent in. */
-  readonly target: string | null;
-}
-
-/** `/绑定 <学号> <姓名>` (a student) or `/绑定 <学生学号> <学生姓名> <关系>` (a parent). */
-export interface BindCommand {
-  readonly type: 'bind';
-  readonly studentNo: string;
-  readonly name: string;
-  /** 妈妈, 爸爸, 家长 … as typed; null for a student binding themselves. */
-  readonly relation: string | null;
-  /** A counselor binding someone else's account: `qq:12345` / `wechat:wxid_…` (as `/核对` lists them). */
-  readonly account: { readonly platform: 'qq' | 'wechat'; readonly userId: string } | null;
-}
-
-/** `/解绑 qq:12345`: a counselor removes a binding in their scope. */
-export interface UnbindCommand {
-  readonly type: 'unbind';
-  readonly account: { readonly platform: 'qq' | 'wechat'; readonly userId: string };
-}
-
-/** `qq:12345`, `QQ：12345`, `wechat:wxid_x`, `微信:wxid_x`. */
-export function parseAccount(token: string): { platform: 'qq' | 'wechat'; userId: string } | null {
-  const m = /^(qq|wechat|wx|微信)[:：](\S+)$/iu.exec(token.normalize('NFKC'));
-  if (!m?.[1] || !m[2]) return null;
-  return { platform: m[1].toLowerCase() === 'qq' ? 'qq' : 'wechat', userId: m[2] };
-}
-
-/** `/待确认`: the review list of the asker's scope. */
-export interface ReviewCommand {
-  readonly type: 'review';
-}
-
-/** `/确认 3 5`, `/确认 全部`, `/确认 3 #12` (count an ambiguous reply for directive 12 only), `/忽略 4`. */
-export interface SettleCommand {
-  readonly type: 'confirm' | 'dismiss';
-  /** Review item numbers; empty with `all`. */
-  readonly ids: readonly number[];
-  readonly all: boolean;
-  readonly directiveId: number | null;
-}
-
-export interface HelpCommand {
-  readonly type: 'help';
-}
-
-/** `/xyz` with a word no command has: the bot answers "no such command, try /帮助". */
-export interface UnknownCommand {
-  readonly type: 'unknown';
-  readonly word: string;
-}
-
+/** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {
   readonly type: 'error';
-  readonly command: CommandName;
+  readonly command: string;
   readonly code: CommandErrorCode;
   /** The offending value or token, as typed. */
   readonly detail: string;
 }
 
-export type ParsedCommand =
-  | NotifyCommand
-  | PendingCommand
-  | ProgressCommand
-  | ChaseCommand
-  | AuditCommand
-  | BindCommand
-  | UnbindCommand
-  | PostedCommand
-  | TasksCommand
-  | ReviewCommand
-  | SettleCommand
-  | HelpCommand
-  | UnknownCommand
-  | CommandError;
+export function isCommandError(x: unknown): x is CommandError {
+  return typeof x === 'object' && x !== null && (x as { type?: unknown }).type === 'error' && 'code' in x;
+}
 
-export interface CommandContext {
-  /** The platform says the message @-mentions this bot. */
-  readonly mentionsBot: boolean;
+/** What argument parsers may need besides the text. */
+export interface ParseEnv {
   readonly now: number;
   /** IANA zone deadlines are read in, e.g. `Asia/Shanghai`. */
   readonly timeZone: string;
+  /** Most ids one command may name (`/确认 1-500` is refused, not expanded). */
+  readonly maxIds: number;
 }
 
 export const DEFAULT_REPLY_HINT = '收到';
 export const DEFAULT_DEPTH = 4;
 
-/** Command words and aliases. ASCII words match case-insensitively. */
-export const COMMAND_WORDS: Readonly<Record<CommandName, readonly string[]>> = {
-  notify: ['通知', '发布', '下发'],
-  pending: ['未回复', '未回', '谁没回', '谁没回复', '没回复'],
-  progress: ['进度', '统计'],
-  help: ['帮助', 'help', '菜单', '?'],
-  review: ['待确认', '待审核', '待核实'],
-  confirm: ['确认'],
-  dismiss: ['忽略', '不计'],
-  chase: ['催办', '催促', '提醒未回复'],
-  audit: ['核对', '核对成员', '查群'],
-  bind: ['绑定', '绑定身份'],
-  unbind: ['解绑', '解除绑定'],
-  posted: ['已转发', '已发', '已代发'],
-  tasks: ['待转发', '转发任务'],
-};
+/** A command as the head reader knows it: its name and the words that call it. */
+export interface CommandWords {
+  readonly name: string;
+  readonly words: readonly string[];
+  /** A number may follow the word without a space: `/未回复12`, `/确认3`. */
+  readonly digitsFollow?: boolean;
+}
 
-/** Longest first, so `未回复` wins over `未回`. */
-const WORD_TABLE: readonly (readonly [string, CommandName])[] = Object.entries(COMMAND_WORDS)
-  .flatMap(([name, words]) => words.map((w) => [w, name as CommandName] as const))
-  .sort((a, b) => b[0].length - a[0].length);
+/** The command word of a message and what follows it; `name` null for `/xyz` with an unknown word. */
+export interface CommandHead {
+  readonly name: string | null;
+  /** The word as typed. */
+  readonly word: string;
+  /** Everything after the word (and one separator). */
+  readonly rest: string;
+}
 
 const PREFIX_CHARS = new Set(['/', '#', '／', '＃']);
-const LEADING_MENTIONS = /^(?:\s*@[^\s@]+)+\s+/u;
+const LEADING_MENTIONS = /^(?:\s*@[^\s@]{1,64})+\s+/u;
 /** An unknown word longer than this after `/` is chat, not a mistyped command. */
 const MAX_UNKNOWN_WORD_CHARS = 8;
+/** Leading mentions and spaces looked through before the command word; a longer run is chat. */
+const MAX_LEAD_CHARS = 256;
 
 /**
  * QQ copies its classic faces as `/微笑`, `/呲牙`; they are not mistyped commands.
@@ -191,70 +81,219 @@ const QQ_FACE_WORDS = new Set(
   ).split(' '),
 );
 
-interface CommandHead {
-  readonly name: CommandName | null;
-  /** The command word as typed (for unknown commands). */
-  readonly word: string;
-  /** Everything after the command word. */
-  readonly rest: string;
-}
+/**
+ * The command words of the registered commands, longest first (`未回复` wins over `未回`). ASCII
+ * words match case-insensitively. Throws when two commands share a word.
+ */
+export class WordTable {
+  private readonly entries: readonly (readonly [string, CommandWords])[];
+  private readonly longest: number;
 
-/** null: not a command (ordinary chat). Throws RangeError only for an unknown ctx.timeZone. */
-export function parseCommand(text: string, ctx: CommandContext): ParsedCommand | null {
-  const first = firstNonSpace(text);
-  if (first === undefined) return null;
-  if (!ctx.mentionsBot && !PREFIX_CHARS.has(first) && first !== '@') return null;
-  const head = readHead(text, ctx.mentionsBot);
-  if (!head) return null;
-  switch (head.name) {
-    case null:
-      return { type: 'unknown', word: head.word };
-    case 'help':
-      return { type: 'help' };
-    case 'pending':
-    case 'progress':
-    case 'chase':
-      return { type: head.name, ...parseQueryArgs(head.rest) };
-    case 'notify':
-      return parseNotify(head.rest, ctx);
-    case 'review':
-      return { type: 'review' };
-    case 'bind': {
-      const tokens = head.rest.normalize('NFKC').trim().split(/\s+/u).filter((t) => t !== '');
-      const last = tokens.at(-1);
-      const account = last !== undefined && tokens.length >= 3 ? parseAccount(last) : null;
-      if (account) tokens.pop();
-      const [no, name, relation, ...extra] = tokens;
-      if (!no || !/^\d{4,20}$/u.test(no) || !name || extra.length > 0) return { type: 'error', command: 'bind', code: 'bad_bind', detail: head.rest.trim() };
-      return { type: 'bind', studentNo: no, name, relation: relation ?? null, account };
+  constructor(commands: readonly CommandWords[]) {
+    const seen = new Map<string, string>();
+    const entries: (readonly [string, CommandWords])[] = [];
+    for (const c of commands) {
+      for (const w of c.words) {
+        const word = w.toLowerCase();
+        const other = seen.get(word);
+        if (other !== undefined) throw new Error(`the command word "${w}" belongs to both ${other} and ${c.name}`);
+        seen.set(word, c.name);
+        entries.push([word, c]);
+      }
     }
-    case 'unbind': {
-      const account = parseAccount(head.rest.trim());
-      return account ? { type: 'unbind', account } : { type: 'error', command: 'unbind', code: 'bad_unbind', detail: head.rest.trim() };
+    this.entries = entries.sort((a, b) => b[0].length - a[0].length);
+    this.longest = Math.max(1, ...entries.map(([w]) => w.length));
+  }
+
+  /**
+   * The head of a command message, or null for ordinary chat. Reads at most a few hundred characters
+   * whatever the message's length. `mentionsBot`: the platform says the message @-mentions the bot,
+   * so a known word counts without a prefix (`@机器人 进度`).
+   */
+  read(text: string, mentionsBot: boolean): CommandHead | null {
+    let s = text.slice(0, MAX_LEAD_CHARS + this.longest + MAX_UNKNOWN_WORD_CHARS + 2).trimStart();
+    const first = s.charAt(0);
+    if (first === '') return null;
+    if (!mentionsBot && !PREFIX_CHARS.has(first) && first !== '@') return null;
+    // Offsets are kept so `rest` is cut from the whole text, not the window read.
+    let offset = text.length - text.trimStart().length;
+    if (s.startsWith('@')) {
+      const m = LEADING_MENTIONS.exec(s);
+      if (!m) return null;
+      s = s.slice(m[0].length);
+      offset += m[0].length;
     }
-    case 'audit': {
-      const target = head.rest.trim();
-      return { type: 'audit', target: target === '' ? null : target };
+    const prefix = s.charAt(0);
+    if (PREFIX_CHARS.has(prefix)) return this.prefixed(text, s.slice(1), offset + 1, prefix === '/' || prefix === '／');
+    return mentionsBot ? this.bare(text, s, offset) : null;
+  }
+
+  /** After `/` or `#`. `#` starts hashtags and WeChat 接龙 (`#接龙`), so only known words count there. */
+  private prefixed(text: string, s: string, offset: number, slash: boolean): CommandHead | null {
+    const known = this.match(s);
+    if (known) {
+      const after = s.slice(known.length, known.length + 4);
+      // A slash is deliberate: `/通知明天开会` is a command. After `#` the word must stand alone (`#通知#` is a topic).
+      if (slash ? !continuesAsciiWord(known.word, after) : isBoundary(after, known.entry)) {
+        return { name: known.entry.name, word: known.word, rest: stripSeparator(text.slice(offset + known.length)) };
+      }
     }
-    case 'confirm':
-    case 'dismiss':
-      return parseSettle(head.name, head.rest);
-    case 'posted': {
-      const tokens = head.rest.normalize('NFKC').split(/[\s,，、]+/u).filter((t) => t !== '');
-      const ids = tokens.map((t) => /^(?:#|第)?(\d{1,12})号?$/u.exec(t)?.[1]).map((n) => (n === undefined ? NaN : Number(n)));
-      if (ids.length === 0 || ids.some((n) => !Number.isSafeInteger(n))) return { type: 'error', command: 'posted', code: 'bad_posted', detail: head.rest.trim() };
-      return { type: 'posted', ids: [...new Set(ids)] };
+    if (!slash) return null;
+    const m = /^[\p{L}][\p{L}\p{N}_]*/u.exec(s.slice(0, MAX_UNKNOWN_WORD_CHARS + 1));
+    if (!m) return null;
+    const word = m[0];
+    const after = s.charAt(word.length);
+    if (after !== '' && !/[\s\p{P}]/u.test(after)) return null;
+    if (/[/.:：@\\]/u.test(after)) return null; // paths, URLs, e-mail
+    if ([...word].length > MAX_UNKNOWN_WORD_CHARS || QQ_FACE_WORDS.has(word.toLowerCase())) return null;
+    return { name: null, word, rest: text.slice(offset + word.length) };
+  }
+
+  /** `@机器人 未回复 12`: a known word that stands alone; anything else is chat with the bot. */
+  private bare(text: string, s: string, offset: number): CommandHead | null {
+    const known = this.match(s);
+    if (!known) return null;
+    const after = s.slice(known.length, known.length + 4);
+    const rest = text.slice(offset + known.length);
+    if (isBoundary(after, known.entry)) return { name: known.entry.name, word: known.word, rest: stripSeparator(rest) };
+    if (/^[?？]\s*$/u.test(rest)) return { name: known.entry.name, word: known.word, rest: '' };
+    return null;
+  }
+
+  private match(s: string): { word: string; entry: CommandWords; length: number } | null {
+    const lower = s.slice(0, this.longest).toLowerCase().replace(/^？/u, '?');
+    for (const [word, entry] of this.entries) {
+      if (lower.startsWith(word)) return { word: s.slice(0, word.length), entry, length: word.length };
     }
-    case 'tasks':
-      return { type: 'tasks' };
+    return null;
   }
 }
 
-/** `3 5`, `3,5`, `3-5`, `全部`, plus an optional `#12` naming the directive. */
-function parseSettle(type: 'confirm' | 'dismiss', rest: string): SettleCommand | CommandError {
-  const ids: number[] = [];
+function continuesAsciiWord(word: string, after: string): boolean {
+  return /[a-z]$/iu.test(word) && /^[a-z0-9_]/iu.test(after);
+}
+
+function isBoundary(after: string, entry: CommandWords): boolean {
+  if (after === '' || /^[\s:：,，]/u.test(after)) return true;
+  return entry.digitsFollow === true && /^(?:[0-9０-９#＃]|no\.?\d)/iu.test(after);
+}
+
+/** `/通知：正文`, `/未回复，12`: one separator after the word is not part of the arguments. */
+function stripSeparator(rest: string): string {
+  return rest.replace(/^[:：,，]/u, '');
+}
+
+/** Whitespace-separated tokens, in one linear pass. */
+function words(text: string): string[] {
+  return text.split(/\s+/u).filter((t) => t !== '');
+}
+
+// ─── /未回复, /进度, /催办 ────────────────────────────────────────────────────────────────
+
+/** `[编号] [学院或班级]`: which directive (null: the latest the asker sees) and a college or class name. */
+export interface QueryArgs {
+  readonly directiveId: number | null;
+  /** A college or class name, free text; the app resolves it. */
+  readonly filter: string | null;
+}
+
+const DIRECTIVE_ID = /^(?:#|no\.?|第)?(\d{1,9})(?:号|条|期)?$/u;
+
+function parseDirectiveId(token: string): number | null {
+  const m = DIRECTIVE_ID.exec(token.normalize('NFKC').toLowerCase());
+  if (!m?.[1]) return null;
+  const id = Number(m[1]);
+  return id > 0 ? id : null;
+}
+
+/** `[编号] [筛选]`; the 编号 may also come last (`/未回复 计算机学院 12`). */
+export function parseQueryArgs(rest: string): QueryArgs {
+  // A trailing `@机器人` is how some people address the bot; it is not a filter.
+  const tokens = words(rest).filter((t) => !t.startsWith('@'));
+  const head = tokens[0];
+  const tail = tokens[tokens.length - 1];
+  let directiveId: number | null = null;
+  if (head !== undefined && (directiveId = parseDirectiveId(head)) !== null) tokens.shift();
+  else if (tail !== undefined && (directiveId = parseDirectiveId(tail)) !== null) tokens.pop();
+  const filter = tokens.join(' ');
+  return { directiveId, filter: filter === '' ? null : filter };
+}
+
+// ─── /核对 ────────────────────────────────────────────────────────────────────────────────
+
+/** `/核对 [群]`: a group key (`L3:计算机2301`), a class or college name, or null: the group it was sent in. */
+export interface AuditArgs {
+  readonly target: string | null;
+}
+
+export function parseAuditArgs(rest: string): AuditArgs {
+  const target = rest.trim();
+  return { target: target === '' ? null : target };
+}
+
+// ─── /绑定, /解绑 ─────────────────────────────────────────────────────────────────────────
+
+export interface AccountRef {
+  readonly platform: 'qq' | 'wechat';
+  readonly userId: string;
+}
+
+/** `/绑定 <学号> <姓名>` (a student) or `/绑定 <学生学号> <学生姓名> <关系>` (a parent). */
+export interface BindArgs {
+  readonly studentNo: string;
+  readonly name: string;
+  /** 妈妈, 爸爸, 家长 … as typed; null for a student binding themselves. */
+  readonly relation: string | null;
+  /** A counselor binding someone else's account: `qq:12345` / `wechat:wxid_…` (as `/核对` lists them). */
+  readonly account: AccountRef | null;
+}
+
+/** `/解绑 qq:12345`: a counselor removes a binding in their scope. */
+export interface UnbindArgs {
+  readonly account: AccountRef;
+}
+
+/** `qq:12345`, `QQ：12345`, `wechat:wxid_x`, `微信:wxid_x`. */
+export function parseAccount(token: string): AccountRef | null {
+  const m = /^(qq|wechat|wx|微信)[:：](\S+)$/iu.exec(token.normalize('NFKC'));
+  if (!m?.[1] || !m[2]) return null;
+  return { platform: m[1].toLowerCase() === 'qq' ? 'qq' : 'wechat', userId: m[2] };
+}
+
+export function parseBindArgs(rest: string): BindArgs | CommandError {
+  const tokens = words(rest.normalize('NFKC'));
+  const last = tokens.at(-1);
+  const account = last !== undefined && tokens.length >= 3 ? parseAccount(last) : null;
+  if (account) tokens.pop();
+  const [no, name, relation, ...extra] = tokens;
+  if (!no || !/^\d{4,20}$/u.test(no) || !name || extra.length > 0) return { type: 'error', command: 'bind', code: 'bad_bind', detail: rest.trim() };
+  return { studentNo: no, name, relation: relation ?? null, account };
+}
+
+export function parseUnbindArgs(rest: string): UnbindArgs | CommandError {
+  const account = parseAccount(rest.trim());
+  return account ? { account } : { type: 'error', command: 'unbind', code: 'bad_unbind', detail: rest.trim() };
+}
+
+// ─── /确认, /忽略, /已转发 ────────────────────────────────────────────────────────────────
+
+/** `/确认 3 5`, `/确认 全部`, `/确认 3 #12` (count an ambiguous reply for directive 12 only), `/忽略 4`. */
+export interface SettleArgs {
+  /** Review item numbers, each once, in the order typed; empty with `all`. */
+  readonly ids: readonly number[];
+  readonly all: boolean;
+  readonly directiveId: number | null;
+}
+
+/**
+ * `3 5`, `3,5`, `3-5`, `全部`, plus an optional `#12` naming the directive. At most `maxIds` ids in
+ * all (ranges included): a longer list is an error, not a long loop.
+ */
+export function parseSettleArgs(command: string, rest: string, maxIds: number): SettleArgs | CommandError {
+  const seen = new Set<number>();
   let all = false;
   let directiveId: number | null = null;
+  const error = (code: CommandErrorCode, detail: string): CommandError => ({ type: 'error', command, code, detail });
   for (const raw of rest.normalize('NFKC').split(/[\s,，、]+/u)) {
     const token = raw.trim();
     if (token === '') continue;
@@ -268,107 +307,37 @@ function parseSettle(type: 'confirm' | 'dismiss', rest: string): SettleCommand |
       continue;
     }
     const range = /^(\d{1,9})(?:-(\d{1,9}))?$/u.exec(token);
-    if (range?.[1] === undefined) return { type: 'error', command: type, code: 'bad_review_ids', detail: token };
+    if (range?.[1] === undefined) return error('bad_review_ids', token);
     const from = Number(range[1]);
     const to = range[2] === undefined ? from : Number(range[2]);
-    if (to < from || to - from > 200) return { type: 'error', command: type, code: 'bad_review_ids', detail: token };
-    for (let n = from; n <= to; n++) if (!ids.includes(n)) ids.push(n);
-  }
-  if (!all && ids.length === 0) return { type: 'error', command: type, code: 'bad_review_ids', detail: rest.trim() };
-  return { type, ids, all, directiveId };
-}
-
-function firstNonSpace(text: string): string | undefined {
-  const m = /\S/u.exec(text);
-  return m?.[0];
-}
-
-function readHead(text: string, mentionsBot: boolean): CommandHead | null {
-  let s = text.trimStart();
-  if (s.startsWith('@')) {
-    const m = LEADING_MENTIONS.exec(s);
-    if (!m) return null;
-    s = s.slice(m[0].length);
-  }
-  const prefix = s.charAt(0);
-  if (PREFIX_CHARS.has(prefix)) return readPrefixed(s.slice(1), prefix === '/' || prefix === '／');
-  return mentionsBot ? readBare(s) : null;
-}
-
-/** After `/` or `#`. `#` starts hashtags and WeChat 接龙 (`#接龙`), so only known words count there. */
-function readPrefixed(s: string, slash: boolean): CommandHead | null {
-  const known = matchWord(s);
-  if (known) {
-    const rest = s.slice(known.length);
-    // A slash is deliberate: `/通知明天开会` is a command. After `#` the word must stand alone (`#通知#` is a topic).
-    if (slash ? !continuesAsciiWord(known, rest) : isBoundary(rest, known.name)) {
-      return { name: known.name, word: known.word, rest: stripSeparator(rest) };
+    if (to < from) return error('bad_review_ids', token);
+    if (to - from >= maxIds) return error('too_many_ids', String(maxIds));
+    for (let n = from; n <= to; n++) {
+      seen.add(n);
+      if (seen.size > maxIds) return error('too_many_ids', String(maxIds));
     }
   }
-  if (!slash) return null;
-  const m = /^[\p{L}][\p{L}\p{N}_]*/u.exec(s);
-  if (!m) return null;
-  const word = m[0];
-  const after = s.charAt(word.length);
-  if (after !== '' && !/[\s\p{P}]/u.test(after)) return null;
-  if (/[/.:：@\\]/u.test(after)) return null; // paths, URLs, e-mail
-  if ([...word].length > MAX_UNKNOWN_WORD_CHARS || QQ_FACE_WORDS.has(word.toLowerCase())) return null;
-  return { name: null, word, rest: s.slice(word.length) };
+  if (!all && seen.size === 0) return error('bad_review_ids', rest.trim());
+  return { ids: [...seen], all, directiveId };
 }
 
-/** `@机器人 未回复 12`: a known word that stands alone; anything else is chat with the bot. */
-function readBare(s: string): CommandHead | null {
-  const known = matchWord(s);
-  if (!known) return null;
-  const rest = s.slice(known.length);
-  if (!isBoundary(rest, known.name) && !/^[?？]\s*$/u.test(rest)) return null;
-  return { name: known.name, word: known.word, rest: stripSeparator(rest.replace(/^[?？]\s*$/u, '')) };
+/** `/已转发 12 13`: the asker posted these manual tasks by hand. */
+export interface PostedArgs {
+  readonly ids: readonly number[];
 }
 
-function matchWord(s: string): { word: string; name: CommandName; length: number } | null {
-  const lower = s.slice(0, 8).toLowerCase().replace(/^？/u, '?');
-  for (const [word, name] of WORD_TABLE) {
-    if (lower.startsWith(word)) return { word: s.slice(0, word.length), name, length: word.length };
+export function parsePostedArgs(rest: string, maxIds: number): PostedArgs | CommandError {
+  const seen = new Set<number>();
+  for (const token of rest.normalize('NFKC').split(/[\s,，、]+/u)) {
+    if (token === '') continue;
+    const n = /^(?:#|第)?(\d{1,12})号?$/u.exec(token)?.[1];
+    const id = n === undefined ? NaN : Number(n);
+    if (!Number.isSafeInteger(id)) return { type: 'error', command: 'posted', code: 'bad_posted', detail: rest.trim() };
+    seen.add(id);
+    if (seen.size > maxIds) return { type: 'error', command: 'posted', code: 'too_many_ids', detail: String(maxIds) };
   }
-  return null;
-}
-
-function continuesAsciiWord(known: { word: string }, rest: string): boolean {
-  return /[a-z]$/iu.test(known.word) && /^[a-z0-9_]/iu.test(rest);
-}
-
-function isBoundary(rest: string, name: CommandName): boolean {
-  if (rest === '' || /^[\s:：,，]/u.test(rest)) return true;
-  return (name === 'pending' || name === 'progress' || name === 'confirm' || name === 'dismiss') && /^(?:[0-9０-９#＃]|no\.?\d)/iu.test(rest);
-}
-
-/** `/通知：正文`, `/未回复，12`: one separator after the word is not part of the arguments. */
-function stripSeparator(rest: string): string {
-  return rest.replace(/^[:：,，]/u, '');
-}
-
-// ─── /未回复 and /进度 ──────────────────────────────────────────────────────────────────────
-
-const DIRECTIVE_ID = /^(?:#|no\.?|第)?(\d{1,9})(?:号|条|期)?$/u;
-
-function parseDirectiveId(token: string): number | null {
-  const m = DIRECTIVE_ID.exec(token.normalize('NFKC').toLowerCase());
-  if (!m?.[1]) return null;
-  const id = Number(m[1]);
-  return id > 0 ? id : null;
-}
-
-/** `[编号] [筛选]`; the 编号 may also come last (`/未回复 计算机学院 12`). */
-function parseQueryArgs(rest: string): { directiveId: number | null; filter: string | null } {
-  // A trailing `@机器人` is how some people address the bot; it is not a filter.
-  const tokens = rest.split(/\s+/u).filter((t) => t !== '' && !t.startsWith('@'));
-  const head = tokens[0];
-  const tail = tokens[tokens.length - 1];
-  let directiveId: number | null = null;
-  if (head !== undefined && (directiveId = parseDirectiveId(head)) !== null) tokens.shift();
-  else if (tail !== undefined && (directiveId = parseDirectiveId(tail)) !== null) tokens.pop();
-  const filter = tokens.join(' ');
-  return { directiveId, filter: filter === '' ? null : filter };
+  if (seen.size === 0) return { type: 'error', command: 'posted', code: 'bad_posted', detail: rest.trim() };
+  return { ids: [...seen] };
 }
 
 // ─── /通知 ────────────────────────────────────────────────────────────────────────────────
@@ -451,7 +420,21 @@ function notifyError(code: CommandErrorCode, detail: string): CommandError {
   return { type: 'error', command: 'notify', code, detail };
 }
 
-function parseNotify(rest: string, ctx: CommandContext): NotifyCommand | CommandError {
+/** `/通知 [选项…] 正文`: options first (`截止=18:00`, `层级=3`, `逐级` …), then the body. */
+export interface NotifyArgs {
+  readonly body: string;
+  readonly deadlineAt: number | null;
+  /** 2: college groups only; 3: down to class groups; 4: down to parents groups. */
+  readonly depth: 2 | 3 | 4;
+  /** College names as typed (the app validates them); null: every college. */
+  readonly colleges: string[] | null;
+  readonly requireCompletion: boolean;
+  readonly mode: 'immediate' | 'step';
+  readonly replyHint: string;
+  readonly urgent: boolean;
+}
+
+export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZone'>): NotifyArgs | CommandError {
   const draft: NotifyDraft = {
     deadlineAt: null,
     depth: DEFAULT_DEPTH,
@@ -493,7 +476,7 @@ function parseNotify(rest: string, ctx: CommandContext): NotifyCommand | Command
   const bodyStart = tokens[i]?.start;
   const body = bodyStart === undefined ? '' : rest.slice(bodyStart).trimEnd();
   if (body === '') return notifyError('empty_body', '');
-  return { type: 'notify', body, ...draft };
+  return { body, ...draft };
 }
 
 /** `key=value` with `=`, `＝`, `:` or `：`; the key must look like a word, not a URL scheme or a time. */
@@ -509,7 +492,7 @@ function applyOption(
   key: OptionKey,
   value: string,
   token: string,
-  ctx: CommandContext,
+  ctx: Pick<ParseEnv, 'now' | 'timeZone'>,
 ): CommandError | null {
   const v = value.normalize('NFKC').trim().toLowerCase();
   switch (key) {

@@ -242,3 +242,19 @@ export function scopeOf(org: OrgIndex, person: Person): Scope {
   }
   return { kind: 'none' };
 }
+
+/** Whether a scope covers something of a college and, maybe, a class (a review item, a student). */
+export function scopeCovers(scope: Scope, item: { readonly collegeId: number | null; readonly classId: number | null }): boolean {
+  switch (scope.kind) {
+    case 'school':
+      return true;
+    case 'colleges':
+      return item.collegeId !== null && scope.collegeIds.includes(item.collegeId);
+    case 'classes':
+      return item.classId !== null
+        ? scope.classIds.includes(item.classId)
+        : item.collegeId !== null && scope.collegeIds.includes(item.collegeId);
+    case 'none':
+      return false;
+  }
+}

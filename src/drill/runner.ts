@@ -19,6 +19,8 @@ import { defaultCard, type Findings } from '../domain/membership.js';
 import type { Scenario, Step } from './scenario.js';
 import { passTime } from './time.js';
 import { isDirectivePostKey } from '../store/keys.js';
+import { AUDITOR } from '../features/membership/index.js';
+import { QUERIES } from '../features/queries/index.js';
 
 /** A level's tally, as `/进度` counts it. */
 export type DrillLevelReport = Tally;
@@ -112,7 +114,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
     const audits: DrillAudit[] = [];
     for (const g of runtime.app.org().groups) {
       try {
-        const { missing, strangers, unmatched, badCard, duplicates, left } = await runtime.app.auditor.audit(g, null);
+        const { missing, strangers, unmatched, badCard, duplicates, left } = await runtime.app.get(AUDITOR).audit(g, null);
         audits.push({ group: g.key, missing, strangers, unmatched, badCard, duplicates, left });
       } catch (error) {
         failures.push(`audit of ${g.key}: ${error instanceof Error ? error.message : String(error)}`);
@@ -213,7 +215,7 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
   if ('expect' in step) {
     const e = step.expect;
     const d = latestDirective(runtime, e.directive);
-    const t = runtime.app.queries.totals(d).get(e.level);
+    const t = runtime.app.get(QUERIES).totals(d).get(e.level);
     const got = t ?? { required: 0, acknowledged: 0, late: 0, done: 0 };
     const problems: string[] = [];
     for (const field of ['required', 'acknowledged', 'late', 'done'] as const) {
@@ -344,7 +346,7 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
     startedAt: new Date(Date.parse(scenario.start)).toISOString(),
     endedAt: new Date(clock.now()).toISOString(),
     directives: runtime.app.directives.all().map((d) => {
-      const totals = runtime.app.queries.totals(d);
+      const totals = runtime.app.get(QUERIES).totals(d);
       const levels: Record<string, DrillLevelReport> = {};
       for (const l of directiveLevels(d)) {
         levels[String(l)] = { ...(totals.get(l) ?? emptyTally()) };
@@ -363,7 +365,7 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
     audits,
     chases: runtime.app.directives
       .all()
-      .flatMap((d) => runtime.app.chaseLog.rounds(d.id))
+      .flatMap((d) => runtime.app.repos.chase.rounds(d.id))
       .map((r) => ({ directive: r.directiveId, kind: r.kind, at: new Date(r.at).toISOString(), reminded: r.reminded, messages: r.messages })),
     messages: world
       .transcript()

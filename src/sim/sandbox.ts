@@ -5,8 +5,9 @@ import { createInterface } from 'node:readline';
 import { owedBy, directiveLevels } from '../domain/directive.js';
 import type { Person } from '../domain/org.js';
 import { destinationOf } from '../drill/runner.js';
-import { LEVEL_NAMES } from '../locale/zh-CN.js';
+import { LEVEL_NAMES } from '../app/texts.js';
 import type { Runtime } from '../runtime.js';
+import { QUERIES } from '../features/queries/index.js';
 
 const HELP = `沙盒命令（以冒号开头），其他任何输入都会以当前身份发到当前群：
   :as <学号|工号|家长:学号>   切换身份          :in <L1|L2:学院|L3:班级|L4:学院|私聊>  切换群
@@ -119,7 +120,7 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
         const d = runtime.app.directives.latest();
         if (!d) return print('还没有通知');
         await runtime.app.settle();
-        const totals = runtime.app.queries.totals(d);
+        const totals = runtime.app.get(QUERIES).totals(d);
         return print(
           directiveLevels(d)
             .map((l) => `${LEVEL_NAMES[l]}：${totals.get(l)?.acknowledged ?? 0}/${totals.get(l)?.required ?? 0}`)

@@ -3,6 +3,9 @@ import type { Platform } from '../domain/org.js';
 import type { Db } from './db.js';
 import type { NewAcknowledgement } from './directive-repo.js';
 
+/** The review label of a `/绑定` held for confirmation (as opposed to a reply counted by name). */
+export const SELF_BINDING = 'self_binding';
+
 export type ReviewKind = 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain';
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'withdrawn';
 

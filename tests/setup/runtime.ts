@@ -8,6 +8,7 @@ import { destinationOf } from '../../src/drill/runner.js';
 import { passTime as passTimeOn } from '../../src/drill/time.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { redisUrl, tempDir, uniquePrefix } from './helpers.js';
+import { QUERIES } from '../../src/features/queries/index.js';
 
 export interface TestSchool {
   readonly runtime: Runtime;
@@ -120,5 +121,5 @@ export async function passTime(s: TestSchool, ms: number): Promise<void> {
 export function level(s: TestSchool, id: number, l: 1 | 2 | 3 | 4) {
   const d = s.runtime.app.directives.get(id);
   if (!d) throw new Error(`no directive ${id}`);
-  return s.runtime.app.queries.totals(d).get(l);
+  return s.runtime.app.get(QUERIES).totals(d).get(l);
 }

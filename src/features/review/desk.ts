@@ -3,20 +3,19 @@
  * Cascade would not count on its own; `/确认 3` and `/忽略 3` settle them. A decision is stored with
  * who made it, and a confirmed item's acknowledgements are counted as if the reply had been clear.
  */
-import type { Clock } from '../clock.js';
-import type { Scope } from '../domain/directive.js';
-import { formatTime } from '../domain/duration.js';
-import { maskPhone } from '../domain/message-text.js';
-import type { Person } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { zh, type ReviewLine } from '../locale/zh-CN.js';
-import type { SendItem } from '../queue/job-queues.js';
-import type { DirectiveRepo } from '../store/directive-repo.js';
-import type { ReviewItem, ReviewRepo } from '../store/review-repo.js';
-import type { BindingRepo } from '../store/binding-repo.js';
-import { SELF_BINDING } from './binding.js';
-import type { Relay } from './relay.js';
-import type { ReplyCounter } from './replies.js';
+import type { Clock } from '../../clock.js';
+import { scopeCovers, type Scope } from '../../domain/directive.js';
+import { formatTime } from '../../domain/duration.js';
+import { maskPhone } from '../../domain/message-text.js';
+import type { Person } from '../../domain/org.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { zhReview, type ReviewLine } from './texts.js';
+import type { SendItem } from '../../queue/job-queues.js';
+import type { DirectiveRepo } from '../../store/directive-repo.js';
+import { SELF_BINDING, type ReviewItem, type ReviewRepo } from '../../store/review-repo.js';
+import type { BindingRepo } from '../../store/binding-repo.js';
+import type { Relay } from '../directives/relay.js';
+import type { ReplyCounter } from '../replies/counter.js';
 
 export interface ReviewDeps {
   readonly org: () => OrgIndex;
@@ -26,33 +25,18 @@ export interface ReviewDeps {
   readonly replies: ReplyCounter;
   readonly clock: Clock;
   readonly timeZone: string;
-  /** Asks for the org to be reloaded once the current write is committed (a binding was confirmed). */
-  readonly orgChanged: () => void;
   readonly bindings: BindingRepo;
 }
 
 /** At most this many items in one `/待确认` answer. */
 export const REVIEW_LIST_LIMIT = 15;
 
-/** Whether the person may see and settle the item. */
-export function canReview(scope: Scope, item: Pick<ReviewItem, 'collegeId' | 'classId'>): boolean {
-  switch (scope.kind) {
-    case 'school':
-      return true;
-    case 'colleges':
-      return item.collegeId !== null && scope.collegeIds.includes(item.collegeId);
-    case 'classes':
-      return item.classId !== null
-        ? scope.classIds.includes(item.classId)
-        : item.collegeId !== null && scope.collegeIds.includes(item.collegeId);
-    case 'none':
-      return false;
-  }
-}
 
 export interface SettleResult {
   readonly text: string;
   readonly sends: SendItem[];
+  /** Accounts bound by confirmed suggestions: the org changed. */
+  readonly bound: number;
 }
 
 export class ReviewDesk {
@@ -60,13 +44,13 @@ export class ReviewDesk {
 
   /** Open items the scope may see, oldest first. */
   visible(scope: Scope): ReviewItem[] {
-    return this.deps.reviews.open().filter((i) => canReview(scope, i));
+    return this.deps.reviews.open().filter((i) => scopeCovers(scope, i));
   }
 
   /** The `/待确认` answer. */
   list(scope: Scope): string {
     const items = this.visible(scope);
-    if (items.length === 0) return zh.reviewEmpty;
+    if (items.length === 0) return zhReview.reviewEmpty;
     const org = this.deps.org();
     const lines: ReviewLine[] = items.slice(0, REVIEW_LIST_LIMIT).map((i) => ({
       id: i.id,
@@ -81,7 +65,7 @@ export class ReviewDesk {
       selfBinding: i.label === SELF_BINDING,
       confidence: i.confidence,
     }));
-    return zh.reviewList(lines, items.length);
+    return zhReview.reviewList(lines, items.length);
   }
 
   /** `/确认 …` or `/忽略 …`. */
@@ -98,7 +82,7 @@ export class ReviewDesk {
     const sends: SendItem[] = [];
     const now = this.deps.clock.now();
     items.forEach((item, n) => {
-      if (!item || item.status !== 'open' || !canReview(scope, item) || !concerns(item)) {
+      if (!item || item.status !== 'open' || !scopeCovers(scope, item) || !concerns(item)) {
         skipped.push(item?.id ?? ids[n] ?? 0);
         return;
       }
@@ -117,8 +101,7 @@ export class ReviewDesk {
       bound += r.bound;
       sends.push(...r.sends);
     });
-    if (bound > 0) this.deps.orgChanged();
-    return { text: zh.reviewSettled({ decision, done, skipped, counted, bound }), sends };
+    return { text: zhReview.reviewSettled({ decision, done, skipped, counted, bound }), sends, bound };
   }
 
   private confirm(item: ReviewItem, directiveId: number | null, by: number): { counted: number; bound: number; sends: SendItem[] } {

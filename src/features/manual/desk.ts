@@ -4,16 +4,16 @@
  * sent the exact text privately, through any account that still works, and asked to post it and
  * confirm with `/已转发 <编号>`. The delivery then counts as sent, by hand.
  */
-import type { Clock } from '../clock.js';
-import { homeGroups } from '../domain/chase.js';
-import { formatTime } from '../domain/duration.js';
-import type { Group, Person, Platform } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { zhManual } from '../locale/zh-CN.js';
-import type { SendItem } from '../queue/job-queues.js';
-import { deliveryKey } from '../store/keys.js';
-import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
-import { mayAudit } from './auditor.js';
+import type { Clock } from '../../clock.js';
+import { homeGroups } from '../../domain/chase.js';
+import { formatTime } from '../../domain/duration.js';
+import type { Person, Platform } from '../../domain/org.js';
+import { isResponsibleFor, responsibleForGroup } from '../../domain/responsibility.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { zhManual } from './texts.js';
+import type { SendItem } from '../../queue/job-queues.js';
+import { deliveryKey } from '../../store/keys.js';
+import type { Delivery, LedgerRepo, PlannedDelivery } from '../../store/ledger-repo.js';
 
 export interface ManualDeskDeps {
   readonly org: () => OrgIndex;
@@ -26,17 +26,6 @@ export interface ManualDeskDeps {
   readonly usable: (accountId: string) => boolean;
 }
 
-/** Who posts a group's messages by hand: its responsible person, as for chasing (L3/L4 counselors, L2 and L4 the deputy secretary …). */
-export function responsibleForGroup(org: OrgIndex, g: Group): readonly Person[] {
-  const leaders = org.withRole('team_leader', null);
-  const deputies = g.collegeId === null ? [] : org.withRole('deputy_secretary', g.collegeId);
-  if (g.level === 1) return leaders;
-  if (g.level === 3 && g.classId !== null) {
-    const counselors = org.counselorsOf(g.classId);
-    if (counselors.length > 0) return counselors;
-  }
-  return deputies.length > 0 ? deputies : leaders;
-}
 
 function reasonText(reason: string): string {
   if (/not_in_group|not in group/iu.test(reason)) return zhManual.reasons.removed;
@@ -88,7 +77,7 @@ export class ManualDesk {
     for (const id of ids) {
       const t = open.get(id);
       const group = t?.groupId === null || t === undefined ? undefined : org.group(t.groupId);
-      const mine = t !== undefined && (t.personId === person.id || (group !== undefined && mayAudit(org, person, group)));
+      const mine = t !== undefined && (t.personId === person.id || (group !== undefined && isResponsibleFor(org, person, group)));
       if (mine && this.deps.ledger.markPostedByHand(id, person.id, this.deps.clock.now())) done.push(id);
       else refused.push(id);
     }
@@ -109,7 +98,7 @@ export class ManualDesk {
     const mine = open.filter((t) => t.personId === person.id);
     const others = open.filter((t) => {
       const group = t.groupId === null ? undefined : org.group(t.groupId);
-      return t.personId !== person.id && group !== undefined && mayAudit(org, person, group);
+      return t.personId !== person.id && group !== undefined && isResponsibleFor(org, person, group);
     });
     if (mine.length === 0 && others.length === 0) return [zhManual.none];
     const now = this.deps.clock.now();

@@ -1,8 +1,9 @@
-import type { Directive, ObligationLevel, Scope } from '../domain/directive.js';
-import { directiveLevels, obligations, targetCollegeIds } from '../domain/directive.js';
-import { formatTime } from '../domain/duration.js';
-import type { Person } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
+import type { Answer } from '../../app/feature.js';
+import type { Directive, ObligationLevel, Scope } from '../../domain/directive.js';
+import { directiveLevels, obligations, scopeCovers, targetCollegeIds } from '../../domain/directive.js';
+import { formatTime } from '../../domain/duration.js';
+import type { Person } from '../../domain/org.js';
+import type { OrgIndex } from '../../domain/org-index.js';
 import {
   emptyTally,
   scopedObligations,
@@ -12,17 +13,11 @@ import {
   type AckFact,
   type ObligationStatus,
   type Tally,
-} from '../domain/progress.js';
-import { zhQuery } from '../locale/zh-CN.js';
-import type { DirectiveRepo } from '../store/directive-repo.js';
-import type { ReviewItem, ReviewRepo } from '../store/review-repo.js';
-import { canReview } from './review.js';
+} from '../../domain/progress.js';
+import { zhQuery } from './texts.js';
+import type { DirectiveRepo } from '../../store/directive-repo.js';
+import type { ReviewItem, ReviewRepo } from '../../store/review-repo.js';
 
-/** What the bot answers: a part fit for the group, and details (names) for the asker only. */
-export interface Answer {
-  readonly public: string;
-  readonly private: string | null;
-}
 
 export interface QueryDeps {
   readonly org: () => OrgIndex;
@@ -157,7 +152,7 @@ export class Queries {
   /** Replies not counted until a person decides, and "didn't get it" reports, in the asker's scope. */
   private reviewLine(d: Directive, scope: Scope, snap?: DirectiveSnapshot): string | null {
     const all = snap && snap.directiveId === d.id ? snap.reviewItems : (this.deps.reviews?.openForDirective(d.id) ?? null);
-    const items = all?.filter((i) => canReview(scope, i)) ?? [];
+    const items = all?.filter((i) => scopeCovers(scope, i)) ?? [];
     if (items.length === 0) return null;
     // Binding suggestions are counted already and unmatched 接龙 lines never will be: neither waits.
     const negatives = items.filter((i) => i.kind === 'negative').length;

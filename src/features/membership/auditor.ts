@@ -5,19 +5,19 @@
  */
 import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.js';
-import { formatTime, wallClock } from '../domain/duration.js';
-import { auditGroup, expectedMembers, FINDING_KINDS, maskedCards, type AuditEntry, type Findings, type CardPatterns, type GroupAudit, type GroupMember } from '../domain/membership.js';
-import { groupKey, parseGroupKey, type Group, type Person, type Platform } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { zhAudit, type AuditText } from '../locale/zh-CN.js';
-import type { ChatAdapter, MemberEvent, MemberInfo } from '../platform/port.js';
-import type { AuditRepo } from '../store/audit-repo.js';
-import type { MemberRepo } from '../store/member-repo.js';
-import { deliveryKey } from '../store/keys.js';
-import type { PlannedDelivery } from '../store/ledger-repo.js';
-import type { SendItem } from '../queue/job-queues.js';
-import type { Outbox } from './outbox.js';
+import type { Clock } from '../../clock.js';
+import { formatTime, wallClock } from '../../domain/duration.js';
+import { auditGroup, expectedMembers, FINDING_KINDS, maskedCards, type AuditEntry, type Findings, type CardPatterns, type GroupAudit, type GroupMember } from '../../domain/membership.js';
+import type { Group, Person, Platform } from '../../domain/org.js';
+import { isResponsibleFor } from '../../domain/responsibility.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { zhAudit, type AuditText } from './texts.js';
+import type { ChatAdapter, MemberEvent, MemberInfo } from '../../platform/port.js';
+import type { AuditRepo } from '../../store/audit-repo.js';
+import type { MemberRepo } from '../../store/member-repo.js';
+import { deliveryKey } from '../../store/keys.js';
+import type { PlannedDelivery } from '../../store/ledger-repo.js';
+import type { UnitOfWork, Work } from '../../app/unit-of-work.js';
 
 export interface AuditorDeps {
   readonly org: () => OrgIndex;
@@ -27,8 +27,8 @@ export interface AuditorDeps {
   readonly members?: MemberRepo;
   /** False: read kept lists when no account can list, but write none (the export records nothing). Default true. */
   readonly keepLists?: boolean;
-  /** Needed only for alerts (a student leaving); the export command audits without one. */
-  readonly outbox?: Outbox;
+  /** Transactions; needed only for the daily audit's reports (the export command audits without one). */
+  readonly store?: UnitOfWork;
   readonly clock: Clock;
   readonly patterns: CardPatterns;
   readonly botIds: Pick<ReadonlySet<string>, 'has'>;
@@ -37,27 +37,7 @@ export interface AuditorDeps {
   readonly logger: Logger;
 }
 
-/** Whom a group's audit concerns (the seed's responsibilities), for who may ask and who is told. */
-export function mayAudit(org: OrgIndex, person: Person, group: Group): boolean {
-  if (org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member')) return true;
-  if (group.collegeId === null) return false;
-  if (org.hasRole(person, 'deputy_secretary', group.collegeId) || org.hasRole(person, 'college_leader', group.collegeId)) return true;
-  if (group.level === 3 && group.classId !== null) return person.counselorOf.includes(group.classId);
-  if (group.level === 4) return person.counselorOf.some((id) => org.classUnit(id)?.collegeId === group.collegeId);
-  return false;
-}
 
-/** The groups `/核对 <target>` names: a group key, a class (its class group), or a college (its college and parents groups). */
-export function groupsNamed(org: OrgIndex, target: string): Group[] {
-  const key = parseGroupKey(target);
-  const exact = key === null ? undefined : org.groupByKeyName(key);
-  if (exact) return [exact];
-  const klass = org.classNamed(target);
-  if (klass) return [org.groupByKeyName(groupKey.class(klass.name))].filter((g): g is Group => g !== undefined);
-  const college = org.collegeNamed(target);
-  if (college) return [groupKey.college(college.name), groupKey.parents(college.name)].map((k) => org.groupByKeyName(k)).filter((g): g is Group => g !== undefined);
-  return [];
-}
 
 export class Auditor {
   constructor(private readonly deps: AuditorDeps) {}
@@ -121,7 +101,7 @@ export class Auditor {
    */
   scopedFor(person: Person, group: Group, a: GroupAudit): GroupAudit {
     const org = this.deps.org();
-    if (group.level !== 4 || !mayAudit(org, person, group) || org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member')) return a;
+    if (group.level !== 4 || !isResponsibleFor(org, person, group) || org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member')) return a;
     if (group.collegeId !== null && (org.hasRole(person, 'deputy_secretary', group.collegeId) || org.hasRole(person, 'college_leader', group.collegeId))) return a;
     const keep = (e: AuditEntry): boolean => {
       const c = classOfEntry(org, group, e);
@@ -155,8 +135,9 @@ export class Auditor {
    * privately, to the people responsible (L1 the team leader; L2 and other college groups the
    * deputy secretary; L3 the counselor; L4 the deputy secretary, and each counselor what concerns
    * their classes). One message per person a day: a re-run the same day sends nothing twice.
+   * Returns how many people are sent a report.
    */
-  async daily(): Promise<SendItem[]> {
+  async daily(): Promise<number> {
     const org = this.deps.org();
     const now = this.deps.clock.now();
     const w = wallClock(now, this.deps.timeZone);
@@ -192,10 +173,13 @@ export class Auditor {
       planned.push({ key: deliveryKey.dailyAudit(day, person.id, digest), purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     // The audits and the reports of them are written together: a crash in between loses neither.
-    return this.deps.audits.transaction(() => {
+    const { store } = this.deps;
+    if (!store) throw new Error('the daily audit needs the store');
+    await store.transaction((work) => {
       for (const { g, result } of checked) this.deps.audits.save(g.id, now, null, result, 'daily');
-      return planned.length > 0 && this.deps.outbox ? this.deps.outbox.plan(planned) : [];
+      work.send(planned);
     });
+    return planned.length;
   }
 
   /** Who hears about a group's findings; `only` narrows what a counselor of a parents group hears. */
@@ -247,15 +231,15 @@ export class Auditor {
 
   /**
    * A member left a group. A student leaving their own class group is told to the class's
-   * counselors at once, privately. Returns the sends to queue (planned in the caller's transaction).
+   * counselors at once, privately, planned in the event's transaction.
    */
-  onMemberLeave(ev: MemberEvent): SendItem[] {
+  onMemberLeave(ev: MemberEvent, work: Work): void {
     this.deps.members?.left(ev.platform, ev.chatId, ev.userId);
     const org = this.deps.org();
     const pg = org.platformGroup(ev.platform, ev.chatId);
     const group = pg ? org.group(pg.groupId) : undefined;
     const person = org.personByPlatformAccount(ev.platform, ev.userId);
-    if (!group || group.level !== 3 || !person || person.kind !== 'student' || person.classId !== group.classId || group.classId === null) return [];
+    if (!group || group.level !== 3 || !person || person.kind !== 'student' || person.classId !== group.classId || group.classId === null) return;
     const planned: PlannedDelivery[] = [];
     for (const counselor of org.counselorsOf(group.classId)) {
       // The account that saw the event if it can reach the counselor there, else any bot on their platforms.
@@ -274,11 +258,11 @@ export class Auditor {
         quoteId: null,
       });
     }
-    if (planned.length === 0 || !this.deps.outbox) {
+    if (planned.length === 0) {
       this.deps.logger.warn({ group: group.key, person: person.id }, 'a student left their class group and no counselor can be told');
-      return [];
+      return;
     }
-    return this.deps.outbox.plan(planned);
+    work.send(planned);
   }
 }
 

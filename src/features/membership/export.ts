@@ -4,8 +4,8 @@
  * 学号/工号, names, accounts and cards only.
  */
 import ExcelJS from 'exceljs';
-import { maskedCards, type Findings, type GroupAudit } from '../domain/membership.js';
-import { AUDIT_COLUMNS, AUDIT_SHORT } from '../locale/zh-CN.js';
+import { maskedCards, type Findings, type GroupAudit } from '../../domain/membership.js';
+import { AUDIT_COLUMNS, AUDIT_SHORT } from './texts.js';
 
 export interface ExportedAudit extends Findings {
   readonly group: string;

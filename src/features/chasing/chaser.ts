@@ -6,8 +6,8 @@
  * a reminder happens at most once per round per person, however often a round is re-run.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import type { ChasingConfig } from '../config/schema.js';
+import type { Clock } from '../../clock.js';
+import type { ChasingConfig } from '../../config/schema.js';
 import {
   afterQuietHours,
   dueReminders,
@@ -20,22 +20,22 @@ import {
   type ChaseSubject,
   type DueReminder,
   type ReminderState,
-} from '../domain/chase.js';
-import { forEachObligation, scopeOf, type Directive, type ObligationLevel, type Scope } from '../domain/directive.js';
-import { formatClock, formatDuration, formatTime } from '../domain/duration.js';
-import { groupKey, type Person, type Platform, type PlatformGroup } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { obligationGroup, scopedObligations } from '../domain/progress.js';
-import { zh, type ChaseKind, type NagContent } from '../locale/zh-CN.js';
-import type { AdapterCapabilities } from '../platform/port.js';
-import type { SendItem, SendPause } from '../queue/job-queues.js';
-import type { ChaseRepo, ChaseRound, NewReminder, ReminderAction, ReminderRow } from '../store/chase-repo.js';
-import type { DirectiveRepo } from '../store/directive-repo.js';
-import { deliveryKey, roundKey } from '../store/keys.js';
-import type { PlannedDelivery } from '../store/ledger-repo.js';
-import type { Outbox } from './outbox.js';
-import type { AfterCommit, UnitOfWork } from './unit-of-work.js';
-import type { Queries } from './queries.js';
+} from '../../domain/chase.js';
+import { forEachObligation, scopeOf, type Directive, type ObligationLevel, type Scope } from '../../domain/directive.js';
+import { formatClock, formatDuration, formatTime } from '../../domain/duration.js';
+import { groupKey, type Person, type Platform, type PlatformGroup } from '../../domain/org.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { obligationGroup, scopedObligations } from '../../domain/progress.js';
+import { zhChase, type ChaseKind, type NagContent } from './texts.js';
+import type { AdapterCapabilities } from '../../platform/port.js';
+import type { SendItem, SendPause } from '../../queue/job-queues.js';
+import type { ChaseRepo, ChaseRound, NewReminder, ReminderAction, ReminderRow } from '../../store/chase-repo.js';
+import type { DirectiveRepo } from '../../store/directive-repo.js';
+import { deliveryKey, roundKey } from '../../store/keys.js';
+import type { PlannedDelivery } from '../../store/ledger-repo.js';
+import type { Outbox } from '../../app/outbox.js';
+import type { AfterCommit, UnitOfWork } from '../../app/unit-of-work.js';
+import type { Queries } from '../queries/queries.js';
 
 /** The timer side (BullMQ in production): what the chaser needs of it. */
 export interface ChaseTimers {
@@ -310,6 +310,22 @@ export class Chaser {
     if (this.pendingWakes.length > 0 || this.ackedSince.size > 0) await this.flush();
   }
 
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  /** Runs `retry` every `everyMs` until stopped. */
+  startRetrying(everyMs: number): void {
+    this.stopRetrying();
+    this.retryTimer = setInterval(() => {
+      this.retry().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'retry of chase rounds failed'));
+    }, everyMs);
+    this.retryTimer.unref();
+  }
+
+  stopRetrying(): void {
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   // ---- automatic rounds ----------------------------------------------------------------------
 
   /** The chase job: runs whatever is due, then schedules the next round. */
@@ -438,7 +454,7 @@ export class Chaser {
     const now = this.deps.clock.now();
     // Quiet hours hold a reminder asked for by hand too (unless the directive is urgent): the round is left to the morning.
     const quietEnd = d.urgent ? now : afterQuietHours(now, this.policy.quietHours, this.deps.timeZone);
-    if (quietEnd > now) return { text: zh.chaseQuietHours(d.id, formatTime(quietEnd, this.deps.timeZone, { now })), sends: [] };
+    if (quietEnd > now) return { text: zhChase.chaseQuietHours(d.id, formatTime(quietEnd, this.deps.timeZone, { now })), sends: [] };
     const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id);
     const all = this.subjects(org, d);
     const wanted = new Set(inScope.map((o) => obligationKey(o.subjectId, o.level, o.collegeId)));
@@ -447,12 +463,12 @@ export class Chaser {
     const stateOf = personState(state);
     const round = this.deps.chase.startRound({ directiveId: d.id, key: roundKey.manual(inboundId), kind: 'manual', byPersonId: asker.id, at: now });
     const cooldown = formatDuration(this.policy.cooldown);
-    if (round === undefined) return { text: zh.chaseManualDone({ id: d.id, reminded: 0, mentions: 0, notices: 0, privates: 0, relayed: 0, cooling: 0, cooldown }), sends: [] };
+    if (round === undefined) return { text: zhChase.chaseManualDone({ id: d.id, reminded: 0, mentions: 0, notices: 0, privates: 0, relayed: 0, cooling: 0, cooldown }), sends: [] };
     const { due, coolingDown } = manualReminders(subjects, stateOf, this.policy, now, round);
     const result = this.execute(org, d, round, due, all, now, asker.id);
     const c = result.counts;
     return {
-      text: zh.chaseManualDone({
+      text: zhChase.chaseManualDone({
         id: d.id,
         reminded: result.reminded,
         mentions: c.mention,
@@ -596,7 +612,7 @@ export class Chaser {
           this.deps.logger.warn({ directive: d.id, person: b.recipient.id }, 'no private channel to a responsible person; nag not sent');
           continue;
         }
-        const text = zh.chaseNag(this.nagContent(org, d, b, deadline, hint, pendingByClass));
+        const text = zhChase.chaseNag(this.nagContent(org, d, b, deadline, hint, pendingByClass));
         planned.push({ key: key.nag(b.recipient.id, b.kind), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
         sentBuckets.add(b);
       }
@@ -645,7 +661,7 @@ export class Chaser {
           any = true;
           continue;
         }
-        const text = zh.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count, room: seated !== undefined });
+        const text = zhChase.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count, room: seated !== undefined });
         planned.push({ ...base, key: key.notice(pg.id, kind), text, mentions: [] });
         any = true;
         continue;
@@ -669,7 +685,7 @@ export class Chaser {
       const batches = Math.max(1, Math.ceil(ids.length / max));
       for (let b = 0; b < batches; b++) {
         const mentions = ids.slice(b * max, (b + 1) * max);
-        const text = zh.chaseMention({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, unbound: b === batches - 1 ? unbound : [] });
+        const text = zhChase.chaseMention({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, unbound: b === batches - 1 ? unbound : [] });
         planned.push({ ...base, key: key.mention(pg.id, kind, b + 1), text, mentions });
       }
       any = true;
@@ -697,7 +713,7 @@ export class Chaser {
         const guardian = org.person(g.guardianId);
         const route = guardian && this.route(org, guardian, pg, true);
         if (!route) continue;
-        const text = zh.chasePrivate({ ...common, student: student?.name ?? '' });
+        const text = zhChase.chasePrivate({ ...common, student: student?.name ?? '' });
         planned.push({ key: key.guardian(guardian.id, s.kind, s.subjectId), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
         return true;
       }
@@ -707,7 +723,7 @@ export class Chaser {
     // Staff have added the bots as friends; students on a platform without temporary chats cannot be reached.
     const route = person && this.route(org, person, pg, person.kind !== 'staff');
     if (!route) return false;
-    const text = zh.chasePrivate({ ...common, student: null });
+    const text = zhChase.chasePrivate({ ...common, student: null });
     planned.push({ key: key.person(person.id, s.kind, s.level), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     return true;
   }
@@ -784,7 +800,7 @@ export class Chaser {
     hint: string,
     pendingByClass: Map<number, { students: number; families: number }>,
   ): NagContent {
-    const className = (id: number): string => org.classUnit(id)?.name ?? zh.noClass;
+    const className = (id: number): string => org.classUnit(id)?.name ?? zhChase.noClass;
     // A deputy secretary sees how each counselor's classes stand, grouped by counselor and class.
     const byCounselor: NagContent['byCounselor'][number][] = [];
     if (b.counselors.length > 0 && b.kind === 'ack') {
@@ -848,7 +864,7 @@ export class Chaser {
       const route = this.route(org, p, undefined, false);
       if (!route) continue;
       const late = final.late.slice(0, MAX_LATE_NAMES);
-      const text = zh.chaseSummary({ id: d.id, deadline, progress: final.progress, pending: final.pendingText, late, lateMore: final.late.length - late.length });
+      const text = zhChase.chaseSummary({ id: d.id, deadline, progress: final.progress, pending: final.pendingText, late, lateMore: final.late.length - late.length });
       planned.push({ key: deliveryKey.chaseSummary(d.id, p.id), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     this.deps.chase.finish(round, 0, planned.length);
@@ -901,7 +917,7 @@ export class Chaser {
       .map((r) => `${formatClock(r.at, this.deps.timeZone)} ${org.person(r.byPersonId ?? -1)?.name ?? ''}`.trim());
     const summaryRound = snap.rounds.find((r) => r.kind === 'summary');
     const fmt = (t: number): string => formatTime(t, this.deps.timeZone, { now: this.deps.clock.now() });
-    return zh.chaseProgress({
+    return zhChase.chaseProgress({
       reminders: rows.length,
       people,
       last: last > 0 ? fmt(last) : null,

@@ -1,15 +1,15 @@
-import type { Clock } from '../clock.js';
-import type { Directive, ObligationLevel } from '../domain/directive.js';
-import { releasesAfterAck } from '../domain/directive.js';
-import { formatTime } from '../domain/duration.js';
-import type { Group, Person } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { zh } from '../locale/zh-CN.js';
-import type { DirectiveRepo } from '../store/directive-repo.js';
-import { deliveryKey } from '../store/keys.js';
-import type { PlannedDelivery } from '../store/ledger-repo.js';
-import type { SendItem } from '../queue/job-queues.js';
-import type { Outbox } from './outbox.js';
+import type { Clock } from '../../clock.js';
+import type { Directive, ObligationLevel } from '../../domain/directive.js';
+import { releasesAfterAck } from '../../domain/directive.js';
+import { formatTime } from '../../domain/duration.js';
+import type { Group, Person } from '../../domain/org.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { zhDirective } from './texts.js';
+import type { DirectiveRepo } from '../../store/directive-repo.js';
+import { deliveryKey } from '../../store/keys.js';
+import type { PlannedDelivery } from '../../store/ledger-repo.js';
+import type { SendItem } from '../../queue/job-queues.js';
+import type { Outbox } from '../../app/outbox.js';
 
 export interface RelayDeps {
   readonly org: () => OrgIndex;
@@ -157,6 +157,6 @@ export class Relay {
   private render(d: Directive, g: Group, issuer: string): string {
     const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone);
     const common = { level: g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
-    return [zh.directiveHeader({ id: d.id, issuer, deadline, ...common }), d.text, zh.directiveFooter(common)].join('\n');
+    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common }), d.text, zhDirective.directiveFooter(common)].join('\n');
   }
 }

@@ -3,16 +3,15 @@
  * conflict with an existing binding is held for the counselor (`/待确认`, `/确认`); every change is
  * recorded with who made it and when.
  */
-import type { Clock } from '../clock.js';
-import type { BindCommand } from '../domain/commands.js';
-import type { Scope } from '../domain/directive.js';
-import type { Person, Platform } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { zhBind } from '../locale/zh-CN.js';
-import type { InboundMessage } from '../platform/port.js';
-import type { BindingRepo } from '../store/binding-repo.js';
-import type { ReviewRepo } from '../store/review-repo.js';
-import { canReview } from './review.js';
+import type { Clock } from '../../clock.js';
+import type { BindArgs } from '../../domain/commands.js';
+import { scopeCovers, type Scope } from '../../domain/directive.js';
+import type { Person, Platform } from '../../domain/org.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { zhBind } from './texts.js';
+import type { InboundMessage } from '../../platform/port.js';
+import type { BindingRepo } from '../../store/binding-repo.js';
+import { SELF_BINDING, type ReviewRepo } from '../../store/review-repo.js';
 
 export interface BindingDeskDeps {
   readonly org: () => OrgIndex;
@@ -44,7 +43,7 @@ export class BindingDesk {
   constructor(private readonly deps: BindingDeskDeps) {}
 
   /** Synchronous: joins the inbound message's transaction. */
-  bind(ev: InboundMessage, inboundId: number, cmd: BindCommand): BindOutcome {
+  bind(ev: InboundMessage, inboundId: number, cmd: BindArgs): BindOutcome {
     const org = this.deps.org();
     const now = this.deps.clock.now();
     const account = ev.sender.userId;
@@ -91,13 +90,13 @@ export class BindingDesk {
    * A counselor (or anyone with the scope) binds an account to someone in their scope, e.g. a member
    * `/核对` could not identify. Their decision replaces any earlier binding of that account.
    */
-  bindFor(by: Person, scope: Scope, cmd: BindCommand & { account: { platform: Platform; userId: string } }): BindOutcome {
+  bindFor(by: Person, scope: Scope, cmd: BindArgs & { account: { platform: Platform; userId: string } }): BindOutcome {
     const org = this.deps.org();
     const now = this.deps.clock.now();
     const student = org.personByExtId(cmd.studentNo);
     if (!student || student.kind !== 'student') return { text: zhBind.unknownNumber(cmd.studentNo), changed: false };
     if (student.name !== cmd.name) return { text: zhBind.nameMismatch, changed: false };
-    if (!canReview(scope, { collegeId: student.collegeId, classId: student.classId })) return { text: zhBind.notYours, changed: false };
+    if (!scopeCovers(scope, { collegeId: student.collegeId, classId: student.classId })) return { text: zhBind.notYours, changed: false };
     let target: Person | undefined = student;
     if (cmd.relation !== null) {
       const relation = relationOf(cmd.relation);
@@ -112,7 +111,7 @@ export class BindingDesk {
     if (before && before.id !== target.id) {
       if (before.kind === 'staff' || this.deps.bindings.source(platform, userId) === 'roster') return { text: zhBind.fromRoster, changed: false };
       const theirs = before.kind === 'student' ? before : org.person(org.wardsOf(before.id)[0]?.studentId ?? -1);
-      if (!theirs || !canReview(scope, { collegeId: theirs.collegeId, classId: theirs.classId })) return { text: zhBind.notYours, changed: false };
+      if (!theirs || !scopeCovers(scope, { collegeId: theirs.collegeId, classId: theirs.classId })) return { text: zhBind.notYours, changed: false };
     }
     this.deps.bindings.replace(platform, userId, target.id, now);
     this.deps.bindings.record({ platform, platformUserId: userId, personId: target.id, action: before ? 'replaced' : 'confirmed', byPersonId: by.id, reason: null, at: now });
@@ -129,7 +128,7 @@ export class BindingDesk {
     const person = org.personByPlatformAccount(account.platform, account.userId);
     if (!person) return { text: zhBind.notBound, changed: false };
     const student = person.kind === 'student' ? person : org.person(org.wardsOf(person.id)[0]?.studentId ?? -1);
-    const inScope = student ? canReview(scope, { collegeId: student.collegeId, classId: student.classId }) : scope.kind === 'school';
+    const inScope = student ? scopeCovers(scope, { collegeId: student.collegeId, classId: student.classId }) : scope.kind === 'school';
     if (!inScope) return { text: zhBind.notYours, changed: false };
     if (!this.deps.bindings.unbind(account.platform, account.userId)) return { text: zhBind.fromRoster, changed: false };
     this.deps.bindings.record({ platform: account.platform, platformUserId: account.userId, personId: person.id, action: 'unbound', byPersonId: by.id, reason: null, at: this.deps.clock.now() });
@@ -159,5 +158,3 @@ export class BindingDesk {
   }
 }
 
-/** The review label of a `/绑定` held for confirmation (as opposed to a reply counted by name). */
-export const SELF_BINDING = 'self_binding';

@@ -5,19 +5,19 @@
  * message's transaction.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { attribute, nameIndexFor, obligationsOf, type Attribution } from '../domain/attribution.js';
-import { addedEntries, chainKey, parseChain, type ChainEntry } from '../domain/chain.js';
-import type { AckKind, Directive, Obligation } from '../domain/directive.js';
-import type { Group, Person, Platform } from '../domain/org.js';
-import type { OrgIndex } from '../domain/org-index.js';
-import { prepareReply, understandReply, type Understanding } from '../domain/understanding.js';
-import type { InboundMessage, RecallEvent } from '../platform/port.js';
-import type { SendItem } from '../queue/job-queues.js';
-import type { DirectiveRepo, NewAcknowledgement, RemovedAck } from '../store/directive-repo.js';
-import type { InboundRepo } from '../store/inbound-repo.js';
-import type { PendingAck, ReviewKind, ReviewRepo } from '../store/review-repo.js';
-import type { Relay } from './relay.js';
+import type { Clock } from '../../clock.js';
+import { attribute, nameIndexFor, obligationsOf, type Attribution } from '../../domain/attribution.js';
+import { addedEntries, chainKey, parseChain, type ChainEntry } from '../../domain/chain.js';
+import type { AckKind, Directive, Obligation } from '../../domain/directive.js';
+import type { Group, Person, Platform } from '../../domain/org.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { prepareReply, understandReply, type Understanding } from '../../domain/understanding.js';
+import type { InboundMessage, RecallEvent } from '../../platform/port.js';
+import type { SendItem } from '../../queue/job-queues.js';
+import type { DirectiveRepo, NewAcknowledgement, RemovedAck } from '../../store/directive-repo.js';
+import type { InboundRepo } from '../../store/inbound-repo.js';
+import type { PendingAck, ReviewKind, ReviewRepo } from '../../store/review-repo.js';
+import type { Relay } from '../directives/relay.js';
 
 export interface ReplyPolicy {
   readonly countAtOrAbove: number;
@@ -516,7 +516,7 @@ function chainOf(ev: InboundMessage): ChainVersion | null {
 
 /** WeChat's quote-reply: `「name：quoted text」`, a line of dashes, then the reply. */
 const WECHAT_QUOTE_BLOCK = /^\s*「([\s\S]*)」\s*\n\s*(?:-\s*){5,}\n/u;
-/** The header of a directive post (locale/zh-CN.ts directiveHeader), as it appears in a quote. */
+/** The header of a directive post (features/directives/texts.ts directiveHeader), as it appears in a quote. */
 const DIRECTIVE_POST_HEADER = /【通知\s*第\s*(\d{1,7})\s*号】/u;
 
 /** The directive number of a bot's post quoted in a WeChat quote-reply, or null. */

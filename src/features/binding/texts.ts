@@ -1,0 +1,23 @@
+/**
+ * Binding an account (`/绑定`, `/解绑`). Never repeat a roster name the sender did not type.
+ * Never put phone numbers, ID numbers or anything a person typed here unless noted.
+ */
+/** Binding oneself (`/绑定`). Never repeat a roster name the sender did not type. */
+export const zhBind = {
+  usage: '用法：学生发送“/绑定 学号 姓名”，家长发送“/绑定 学生学号 学生姓名 关系”（如“/绑定 2023010101 张三 妈妈”）。请私聊机器人发送。',
+  privateOnly: '为保护个人信息，请私聊机器人发送 /绑定。',
+  unknownNumber: (no: string) => `名单中没有学号 ${no}，请核对后再试，或联系辅导员。`,
+  nameMismatch: '学号与姓名不符，请核对后再试。',
+  noGuardian: (relation: string) => `名单中没有该学生的“${relation}”信息，请联系辅导员补充。`,
+  tooMany: (max: number) => `该学生已有 ${max} 位家长绑定了账号，不能再绑定。如需更换，请联系辅导员。`,
+  already: '您的账号已经绑定，无需重复操作。',
+  bound: (who: string) => `绑定成功：您的账号已绑定为${who}。`,
+  held: '该绑定与已有记录冲突，已提交辅导员确认，确认后生效。',
+  notYours: '该学生不在您负责的范围内。',
+  whichGuardian: '该学生有多位家长符合，请写明关系（如 妈妈、爸爸）。',
+  boundFor: (account: string, who: string) => `已将账号 ${account} 绑定为${who}。`,
+  notBound: '该账号没有绑定任何人。',
+  fromRoster: '该账号来自名单中的联系方式，请修改名单后重新导入。',
+  unbound: (account: string) => `已解除账号 ${account} 的绑定。`,
+  unbindUsage: '用法：/解绑 qq:账号 或 /解绑 wechat:账号（账号见 /核对 的明细）。',
+};

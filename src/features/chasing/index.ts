@@ -1,0 +1,85 @@
+/**
+ * Chasing along the org tree: reminders on the schedule of `chasing` in the config, `/催办` on demand,
+ * a summary at the deadline, and the chasing line of `/进度`.
+ */
+import { ANYWHERE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { responsible } from '../../app/guards.js';
+import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
+import { RELAY } from '../directives/index.js';
+import { pickDirective, PROGRESS_LINE, QUERIES } from '../queries/index.js';
+import { Chaser } from './chaser.js';
+import { zhChase } from './texts.js';
+
+export const CHASER = serviceKey<Chaser>('chaser');
+
+/** `/催办 [编号] [学院或班级]`: the next reminder round now, within the asker's scope. */
+function chaseNow(ctx: MessageContext, args: QueryArgs): void {
+  const picked = pickDirective(ctx, args);
+  if (typeof picked === 'string') return ctx.reply(picked);
+  if (!ctx.person) return;
+  if (!ctx.app.get(RELAY).accepts(picked.d)) return ctx.reply(zhChase.chaseClosed(picked.d.id));
+  const outcome = ctx.app.get(CHASER).manual(picked.d, ctx.person, picked.scope, ctx.inboundId);
+  // The answer goes first; the reminders queue behind it.
+  ctx.reply(outcome.text);
+  ctx.work.queue(outcome.sends);
+}
+
+const chase = defineCommand<QueryArgs>({
+  name: 'chase',
+  words: ['催办', '催促', '提醒未回复'],
+  where: ANYWHERE,
+  guard: responsible,
+  refusal: zhChase.notAllowedToChase,
+  usage: () => '/催办 [编号] [学院或班级] —— 立即提醒您负责范围内还没回复的人（刚提醒过的人不重复提醒）',
+  parse: (rest) => parseQueryArgs(rest),
+  handle: chaseNow,
+});
+
+export const chasing: Feature = {
+  name: 'chasing',
+  needs: [RELAY, QUERIES],
+  provides: [CHASER, PROGRESS_LINE],
+  setup(app) {
+    const relay = app.get(RELAY);
+    const { ledger, members } = app.repos;
+    const chaser = new Chaser({
+      org: () => app.org(),
+      uow: app.store,
+      directives: app.repos.directives,
+      chase: app.repos.chase,
+      outbox: app.outbox,
+      queries: app.get(QUERIES),
+      timers: app.queues,
+      clock: app.clock,
+      timeZone: app.timeZone,
+      config: app.config.chasing,
+      accepts: (d) => relay.accepts(d),
+      canSend: (accountId) => app.adapters.has(accountId),
+      capabilities: (accountId) => app.adapters.get(accountId)?.capabilities,
+      lastNotices: (directiveId) => ledger.lastNotices(directiveId),
+      seatedIn: (platform, chatId) => {
+        const list = members.get(platform, chatId);
+        return list ? new Set(list.members.map((m) => m.userId)) : undefined;
+      },
+      logger: app.logger,
+    });
+    app.repos.directives.watch({
+      released: (id, groupIds, at) => chaser.noteReleased(id, groupIds, at),
+      acknowledged: (id, level, kind, at) => chaser.noteAcknowledged(id, level, kind, at),
+      withdrawn: (id) => chaser.noteWithdrawn(id),
+    });
+    app.provide(CHASER, chaser);
+    app.provide(PROGRESS_LINE, (d, scope, askerId, pre) => chaser.progressLine(d, scope, askerId, pre));
+  },
+  commands: [chase],
+  async onReady(app) {
+    const chaser = app.get(CHASER);
+    // A round for every open directive: none is lost to a crash between rounds.
+    await chaser.recover();
+    // Wakes Redis refused are tried again.
+    chaser.startRetrying(app.config.sending.sweepIntervalMs);
+  },
+  async onClose(app) {
+    app.get(CHASER).stopRetrying();
+  },
+};

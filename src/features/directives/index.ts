@@ -1,0 +1,79 @@
+/**
+ * Directives and their relay: `/通知` in the school group creates a directive, and the relay posts it
+ * into every group it reaches (at once, or step by step as each level acknowledges).
+ */
+import { defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { directiveIssuers } from '../../app/guards.js';
+import { parseNotifyArgs, type NotifyArgs } from '../../domain/commands.js';
+import { initialReleases, targetGroups } from '../../domain/directive.js';
+import { formatTime } from '../../domain/duration.js';
+import { Relay } from './relay.js';
+import { zhDirective } from './texts.js';
+
+export const RELAY = serviceKey<Relay>('relay');
+
+const notify = defineCommand<NotifyArgs>({
+  name: 'notify',
+  words: ['通知', '发布', '下发'],
+  where: ['L1'],
+  wrongPlace: zhDirective.issueOnlyInSchoolGroup,
+  guard: directiveIssuers,
+  refusal: zhDirective.notAllowedToIssue,
+  usage: () => '/通知 [选项] 正文 —— 发布通知并逐级下发\n  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 逐级 | 落实 | 回复=1 | 紧急（夜间也提醒）',
+  explain: (e) => zhDirective.error(e.code, e.detail),
+  parse: (rest, env) => parseNotifyArgs(rest, env),
+  handle: issue,
+});
+
+function issue(ctx: MessageContext, cmd: NotifyArgs): void {
+  const { org, person, group } = ctx;
+  if (!person || !group) return;
+  let collegeIds: number[] | null = null;
+  if (cmd.colleges) {
+    const unknown = cmd.colleges.filter((n) => !org.collegeNamed(n));
+    if (unknown.length > 0) return ctx.reply(zhDirective.unknownColleges(unknown));
+    collegeIds = cmd.colleges.map((n) => org.collegeNamed(n)?.id ?? 0);
+  }
+  const input = {
+    issuerId: person.id,
+    originGroupId: group.id,
+    originInboundId: ctx.inboundId,
+    text: cmd.body,
+    deadlineAt: cmd.deadlineAt,
+    depth: cmd.depth,
+    collegeIds,
+    requireCompletion: cmd.requireCompletion,
+    mode: cmd.mode,
+    replyHint: cmd.replyHint,
+    urgent: cmd.urgent,
+    createdAt: ctx.now,
+  };
+  const { directive: d, sends } = ctx.app.get(RELAY).create(input, initialReleases(org, input));
+  const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, ctx.app.timeZone);
+  // The confirmation goes first; the fan-out is queued behind answers to people.
+  ctx.reply(zhDirective.directiveIssued({ id: d.id, groups: targetGroups(org, d).length, step: d.mode === 'step', deadline, hint: d.replyHint }));
+  ctx.work.queue(sends);
+}
+
+export const directives: Feature = {
+  name: 'directives',
+  provides: [RELAY],
+  setup(app) {
+    app.provide(
+      RELAY,
+      new Relay({
+        org: () => app.org(),
+        directives: app.repos.directives,
+        outbox: app.outbox,
+        clock: app.clock,
+        timeZone: app.timeZone,
+        replyWindowMs: app.config.replies.windowMs,
+        canSend: (accountId) => app.adapters.has(accountId),
+      }),
+    );
+  },
+  commands: [notify],
+  async onStart(app) {
+    app.get(RELAY).load();
+  },
+};

@@ -1,0 +1,48 @@
+/**
+ * Directives: the post in each group, the confirmation to the issuer, `/通知`'s errors.
+ * Never put phone numbers, ID numbers or anything a person typed here unless noted.
+ */
+import { clip } from '../../app/texts.js';
+
+export const zhDirective = {
+  directiveHeader(p: { id: number; issuer: string; deadline: string | null; level: number; replyHint: string; step: boolean; completion: boolean }): string {
+    const lines = [`【通知 第${p.id}号】发布：学生工作组 ${p.issuer}`];
+    if (p.deadline) lines.push(`截止：${p.deadline}`);
+    return lines.join('\n');
+  },
+  directiveFooter(p: { level: number; replyHint: string; completion: boolean; step: boolean }): string {
+    const hint = p.replyHint;
+    switch (p.level) {
+      case 2:
+        return `——请各位辅导员回复“${hint}”${p.completion ? '，落实后回复“已落实”' : ''}${p.step ? '；回复后本通知将自动转发至您负责的班级群和家长群' : ''}。`;
+      case 3:
+        return `——请同学们回复“${hint}”${p.completion ? '，完成后回复“已完成”' : ''}。`;
+      case 4:
+        return `——请家长回复“学生姓名+${hint}”，如“张三妈妈${hint}”${p.completion ? '，完成后回复“已完成”' : ''}。`;
+      default:
+        return `——请回复“${hint}”。`;
+    }
+  },
+  directiveIssued(p: { id: number; groups: number; step: boolean; deadline: string | null; hint: string }): string {
+    const how = p.step ? '将逐级下发（上级回复后自动转发下一级）' : `已下发至 ${p.groups} 个群`;
+    return `已发布第${p.id}号通知，${how}。${p.deadline ? `截止 ${p.deadline}。` : ''}请各学院副书记回复“${p.hint}”。`;
+  },
+  /** @-mentions in L1–L3 (the names are the mentions, which the platform renders). */
+  notAllowedToIssue: '您没有发布通知的权限（仅学生工作组成员可发布）。',
+  issueOnlyInSchoolGroup: '请在一级群（学生工作组群）发布通知。',
+  unknownColleges: (names: string[]) => `未找到学院：${names.join('、')}。请检查学院名称。`,
+  error(code: string, detail: string): string {
+    switch (code) {
+      case 'bad_deadline':
+        return `截止时间“${clip(detail)}”无法识别。示例：截止=18:00、截止=明天12:00、截止=2小时。`;
+      case 'deadline_past':
+        return `截止时间“${clip(detail)}”已经过去了。`;
+      case 'bad_depth':
+        return `层级“${clip(detail)}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
+      case 'empty_body':
+        return '通知正文是空的。用法：/通知 [截止=18:00] 正文';
+      default:
+        return `选项“${clip(detail)}”无法识别。用法：/通知 [截止=18:00] [层级=3] [学院=计算机学院] 正文`;
+    }
+  },
+};

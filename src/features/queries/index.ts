@@ -1,0 +1,98 @@
+/**
+ * Queries: who has not replied (`/未回复`) and how far a directive has got (`/进度`), within the
+ * asker's scope; the same views feed the deadline summary, exports and the console.
+ */
+import { ANYWHERE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { responsible } from '../../app/guards.js';
+import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
+import type { Directive, Scope } from '../../domain/directive.js';
+import { RELAY } from '../directives/index.js';
+import { narrowScope, Queries } from './queries.js';
+import { zhQuery } from './texts.js';
+
+export const QUERIES = serviceKey<Queries>('queries');
+/** The `/进度` line other features add (chasing: reminders given, the next round). */
+export const PROGRESS_LINE = serviceKey<(d: Directive, scope: Scope, askerId: number, pre?: unknown) => string | null>('progress-line');
+
+/**
+ * The directive a query or `/催办` is about, and the scope narrowed by its filter; or the answer
+ * explaining why there is none. The newest directive the asker's group received, else the newest
+ * that concerns their scope.
+ */
+export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Directive; scope: Scope } | string {
+  const queries = ctx.app.get(QUERIES);
+  const relay = ctx.app.get(RELAY);
+  const scope = ctx.viewer.scope;
+  const d = args.directiveId === null ? latestVisible(ctx, scope) : relay.directive(args.directiveId);
+  if (!d) return args.directiveId === null ? zhQuery.noDirective : zhQuery.directiveNotFound(args.directiveId);
+  if (!queries.concerns(d, scope)) return zhQuery.directiveNotForScope(d.id);
+  const narrowed = narrowScope(ctx.org, scope, args.filter);
+  if (!narrowed) return zhQuery.filterNotFound(args.filter ?? '');
+  return { d, scope: narrowed };
+}
+
+function latestVisible(ctx: MessageContext, scope: Scope): Directive | undefined {
+  const relay = ctx.app.get(RELAY);
+  if (ctx.group) {
+    const inGroup = relay.openFor(ctx.group.id)[0];
+    if (inGroup) return inGroup;
+  }
+  const since = ctx.now - 4 * relay.replyWindowMs;
+  const { directives } = ctx.app.repos;
+  return directives.open(since).find((d) => ctx.app.get(QUERIES).concerns(d, scope)) ?? directives.latest();
+}
+
+function query(what: 'pending' | 'progress') {
+  return (ctx: MessageContext, args: QueryArgs): void => {
+    const picked = pickDirective(ctx, args);
+    if (typeof picked === 'string') return ctx.reply(picked);
+    const queries = ctx.app.get(QUERIES);
+    const person = ctx.person;
+    if (!person) return;
+    ctx.answer(what === 'pending' ? queries.pending(picked.d, picked.scope, person) : queries.progress(picked.d, picked.scope, person));
+  };
+}
+
+const pending = defineCommand<QueryArgs>({
+  name: 'pending',
+  words: ['未回复', '未回', '谁没回', '谁没回复', '没回复'],
+  digitsFollow: true,
+  where: ANYWHERE,
+  guard: responsible,
+  refusal: zhQuery.notInScope,
+  usage: () => '/未回复 [编号] [学院或班级] —— 查看谁还没回复',
+  parse: (rest) => parseQueryArgs(rest),
+  handle: query('pending'),
+});
+
+const progress = defineCommand<QueryArgs>({
+  name: 'progress',
+  words: ['进度', '统计'],
+  digitsFollow: true,
+  where: ANYWHERE,
+  guard: responsible,
+  refusal: zhQuery.notInScope,
+  usage: () => '/进度 [编号] [学院或班级] —— 查看各级回复进度',
+  parse: (rest) => parseQueryArgs(rest),
+  handle: query('progress'),
+});
+
+export const queries: Feature = {
+  name: 'queries',
+  needs: [RELAY],
+  provides: [QUERIES],
+  setup(app) {
+    app.provide(
+      QUERIES,
+      new Queries({
+        org: () => app.org(),
+        directives: app.repos.directives,
+        timeZone: app.timeZone,
+        now: () => app.clock.now(),
+        reviews: app.repos.reviews,
+        chaseLine: (d, scope, askerId, pre) => app.find(PROGRESS_LINE)?.(d, scope, askerId, pre) ?? null,
+      }),
+    );
+  },
+  commands: [pending, progress],
+};

@@ -1,0 +1,42 @@
+/**
+ * Replies: what a group message that is not a command means, which directive it answers and whom it
+ * counts for (acknowledgements, 接龙 lists, the review list), and taking a reply back (a recall).
+ */
+import { serviceKey, type Feature } from '../../app/feature.js';
+import { RELAY } from '../directives/index.js';
+import { ReplyCounter } from './counter.js';
+
+export const REPLIES = serviceKey<ReplyCounter>('replies');
+
+export const replies: Feature = {
+  name: 'replies',
+  needs: [RELAY],
+  provides: [REPLIES],
+  setup(app) {
+    const { ledger, inbound } = app.repos;
+    app.provide(
+      REPLIES,
+      new ReplyCounter({
+        org: () => app.org(),
+        inbound,
+        directives: app.repos.directives,
+        reviews: app.repos.reviews,
+        relay: app.get(RELAY),
+        clock: app.clock,
+        logger: app.logger,
+        policy: app.config.replies,
+        directiveOfMessage: (platform, chatId, messageId) =>
+          ledger.directiveOfMessage(platform, chatId, messageId) ?? inbound.directiveOfPlatformMessage(platform, chatId, messageId),
+      }),
+    );
+  },
+  inbound: {
+    groupMessage(ctx) {
+      if (!ctx.group) return;
+      ctx.work.queue(ctx.app.get(REPLIES).onGroupMessage({ id: ctx.inboundId, ev: ctx.ev, group: ctx.group, person: ctx.person }));
+    },
+    recall(ev, { app }) {
+      app.get(REPLIES).onRecall(ev);
+    },
+  },
+};

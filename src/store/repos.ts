@@ -1,0 +1,47 @@
+/**
+ * The repositories of one store, built once and shared by every feature. A feature with a table of its
+ * own builds its repository from `db`; services never run SQL themselves.
+ */
+import { AccountStatusRepo } from './account-status-repo.js';
+import { AuditRepo } from './audit-repo.js';
+import { BindingRepo } from './binding-repo.js';
+import { ChaseRepo } from './chase-repo.js';
+import type { Db } from './db.js';
+import { DirectiveRepo } from './directive-repo.js';
+import { InboundRepo } from './inbound-repo.js';
+import { LedgerRepo } from './ledger-repo.js';
+import { MemberRepo } from './member-repo.js';
+import { ReviewRepo } from './review-repo.js';
+import { SessionIdRepo } from './session-id-repo.js';
+
+export interface Repos {
+  readonly db: Db;
+  readonly directives: DirectiveRepo;
+  /** The sent-ledger. */
+  readonly ledger: LedgerRepo;
+  readonly inbound: InboundRepo;
+  readonly reviews: ReviewRepo;
+  readonly chase: ChaseRepo;
+  readonly bindings: BindingRepo;
+  /** Member lists kept between reads. */
+  readonly members: MemberRepo;
+  readonly audits: AuditRepo;
+  readonly accountStatus: AccountStatusRepo;
+  readonly sessionIds: SessionIdRepo;
+}
+
+export function openRepos(db: Db): Repos {
+  return {
+    db,
+    directives: new DirectiveRepo(db),
+    ledger: new LedgerRepo(db),
+    inbound: new InboundRepo(db),
+    reviews: new ReviewRepo(db),
+    chase: new ChaseRepo(db),
+    bindings: new BindingRepo(db),
+    members: new MemberRepo(db),
+    audits: new AuditRepo(db),
+    accountStatus: new AccountStatusRepo(db),
+    sessionIds: new SessionIdRepo(db),
+  };
+}
