@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type App } from './app/build-app.js';
+import type { Feature } from './app/feature.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CascadeConfig } from './config/schema.js';
 import { OrgIndex } from './domain/org-index.js';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   readonly keepTranscript?: boolean;
   /** Called with the report when the roster is imported on first start. */
   readonly onImport?: (report: ImportReport) => void;
+  /** The features to compose (default: all of Cascade's); tests add their own. */
+  readonly features?: readonly Feature[];
 }
 
 export interface Runtime {
@@ -82,6 +85,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         clock,
         adapters: [...school.adapters, ...realAdapters],
         logger,
+        ...(options.features ? { features: options.features } : {}),
       });
     const runtime: Runtime = {
       app: make(),

@@ -1,5 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Feature } from '../../src/app/feature.js';
 import { silentLogger } from '../../src/app/logger.js';
 import { systemClock, VirtualClock, type Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -10,11 +12,27 @@ import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { redisUrl, tempDir, uniquePrefix } from './helpers.js';
 import { QUERIES } from '../../src/features/queries/index.js';
 
+/** What the bots posted in answer to something said, once everything has settled. */
+export interface Said {
+  /** Every bot message since, anywhere. */
+  readonly all: readonly SimMessage[];
+  /** The texts posted to one destination: a group key, or 私聊:<学号/工号/account>. */
+  to(destination: string): string[];
+  /** All texts since, joined (for `toContain` / `not.toContain`). */
+  readonly text: string;
+}
+
 export interface TestSchool {
   readonly runtime: Runtime;
   readonly clock: Clock;
-  /** A person (学号, 工号, 家长:<学号>) says something in a group (key) or privately ('私聊'). */
+  /**
+   * Someone says something in a group (key) or privately ('私聊'): a roster person (学号, 工号,
+   * 家长:<学号>) or an account the roster does not know, `qq:<id>` / `wechat:<id>` (they join the
+   * group first if they are not in it).
+   */
   say(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string }): SimMessage;
+  /** The conversation step: `who` says `text` in `where`; resolves with what the bots posted since, once settled. */
+  ask(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string }): Promise<Said>;
   /** Waits until every queue is drained. */
   settle(): Promise<void>;
   /** Bot messages to a destination (group key or 私聊:<id>), optionally only those after a transcript index. */
@@ -38,7 +56,7 @@ export function demoRosterCopy(edit?: (files: { groups: string }) => { groups: s
 }
 
 export async function startTestSchool(
-  options: { org?: string; realClock?: boolean; minGapMs?: number; config?: Record<string, unknown> } = {},
+  options: { org?: string; realClock?: boolean; minGapMs?: number; config?: Record<string, unknown>; features?: readonly Feature[]; logger?: Logger } = {},
 ): Promise<TestSchool> {
   const data = tempDir('cascade-e2e');
   const clock: Clock = options.realClock ? systemClock : new VirtualClock(START);
@@ -54,17 +72,36 @@ export async function startTestSchool(
   });
   const runtime = await startRuntime({
     config,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
+    ...(options.features ? { features: options.features } : {}),
     clock,
     redisUrl: redisUrl(),
     prefix: uniquePrefix('e2e'),
     persistentRedis: false,
   });
   const { world } = runtime.school;
-  return {
+  const stranger = (platform: 'qq' | 'wechat', userId: string, where: string, text: string, opts: { quoteId?: string; appXml?: string }): SimMessage => {
+    if (!world.user(userId)) world.addUser({ userId, nickname: userId, platform });
+    const account = runtime.school.accountsOn(platform)[0];
+    if (!account) throw new Error(`no ${platform} bot`);
+    if (where === '私聊') {
+      // They added the bot as a friend: a bot reaches a stranger in no shared group only so.
+      world.befriend(account, userId);
+      return world.sayPrivate(userId, account, text);
+    }
+    const org = runtime.app.org();
+    const group = org.groupByKeyText(where);
+    const pg = group ? org.platformGroupsOf(group.id).find((g) => g.platform === platform) : undefined;
+    if (!pg) throw new Error(`${where} has no ${platform} group`);
+    if (!world.isMember(pg.chatId, userId)) world.join(pg.chatId, userId, { card: userId });
+    return world.say(userId, pg.chatId, text, opts);
+  };
+  const school: TestSchool = {
     runtime,
     clock,
     say(who, where, text, opts = {}) {
+      const account = /^(qq|wechat):(.+)$/u.exec(who);
+      if (account?.[1] && account[2]) return stranger(account[1] as 'qq' | 'wechat', account[2], where, text, opts);
       const org = runtime.app.org();
       const person = org.personByRef(who);
       if (!person) throw new Error(`no person ${who}`);
@@ -78,6 +115,18 @@ export async function startTestSchool(
       const seat = runtime.school.seatOf(person.id, where);
       if (!seat) throw new Error(`${who} is not in ${where}`);
       return world.say(seat.userId, seat.chatId, text, opts);
+    },
+    async ask(who, where, text, opts = {}) {
+      const mark = school.mark();
+      school.say(who, where, text, opts);
+      await school.settle();
+      const all = school.botMessages(undefined, mark);
+      const org = runtime.app.org();
+      return {
+        all,
+        to: (destination) => all.filter((m) => destinationOf(org, m) === destination).map((m) => m.text),
+        text: all.map((m) => m.text).join('\n'),
+      };
     },
     settle: () => runtime.app.settle(),
     botMessages(to, since = 0) {
@@ -94,6 +143,7 @@ export async function startTestSchool(
       data.remove();
     },
   };
+  return school;
 }
 
 /** The team leader (T001) issues a directive in L1; returns its number once everything has settled. */
