@@ -283,6 +283,44 @@ describe('permissions and queries', () => {
     expect(school.botMessages('L4:计算机学院', mark)[0]?.text).toContain('没有查看');
   });
 
+  it('in a class or parents group, /未回复 and /进度 answer for that group only', async () => {
+    school = await startTestSchool();
+    await issue(school, '/通知 请回复');
+    const org = school.runtime.app.org();
+    const name = (ref: string) => org.personByRef(ref)?.name ?? '??';
+
+    // Counselor S111 runs 计算机2301 and 计算机2302; asked in 计算机2301's group: that class's students only.
+    const pending = await school.ask('S111', 'L3:计算机2301', '/未回复');
+    const inClass = pending.to('L3:计算机2301').join('\n');
+    expect(inClass).toContain('计算机2301');
+    expect(inClass).not.toContain('计算机2302');
+    expect(inClass).not.toContain('户未回复');
+    // Staff who have not replied are not named in a class group.
+    expect(inClass).not.toContain('未回复的辅导员');
+    expect(inClass).not.toContain('未回复的副书记');
+    expect(inClass).not.toContain(name('S112'));
+    const names = pending.to('私聊:S111').join('\n');
+    expect(names).toContain(name('2023010102'));
+    expect(names).not.toContain('计算机2302');
+
+    const progress = (await school.ask('S111', 'L3:计算机2301', '/进度')).to('L3:计算机2301').join('\n');
+    expect(progress).toContain('班级群（学生）');
+    expect(progress).not.toContain('家长群');
+    expect(progress).not.toContain('学院群');
+    expect(progress).not.toContain('计算机2302');
+
+    // The deputy secretary in the college's parents group: its families, by class; nobody else.
+    const parents = (await school.ask('S101', 'L4:计算机学院', '/未回复')).to('L4:计算机学院').join('\n');
+    expect(parents).toContain('家长');
+    expect(parents).not.toMatch(/学生 \d+\/\d+/u);
+    expect(parents).not.toContain('未回复的辅导员');
+    expect(parents).not.toContain('外国语');
+
+    // A filter naming another class is not this group's business.
+    const other = await school.ask('S111', 'L3:计算机2301', '/未回复 计算机2302');
+    expect(other.to('L3:计算机2301').join('\n')).toContain('没有找到');
+  });
+
   it('answers /进度 per level and per class, and /帮助 by role', async () => {
     school = await startTestSchool();
     await issue(school, '/通知 落实 请各班完成安全检查');

@@ -29,6 +29,7 @@ import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 import { RELAY } from '../features/directives/index.js';
 import { QUERIES } from '../features/queries/index.js';
+import { renderPending } from '../features/queries/render.js';
 
 export const TARGETS = {
   relay_ratio: 0.5,
@@ -493,7 +494,7 @@ async function appPhases(
     const queries = app.get(QUERIES);
     const ask = (i: number): void => {
       const q = deputies[i % deputies.length] as { collegeId: number; person: Person };
-      queries.pending(newest, { kind: 'colleges', collegeIds: [q.collegeId] }, q.person);
+      renderPending(queries.pending(newest, { kind: 'colleges', collegeIds: [q.collegeId] }, q.person), config.school.timeZone);
     };
     for (let i = 0; i < 5; i++) ask(i);
     const samples: number[] = [];

@@ -35,7 +35,8 @@ import { deliveryKey, roundKey } from '../../store/keys.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import type { Outbox } from '../../app/outbox.js';
 import type { AfterCommit, UnitOfWork } from '../../app/unit-of-work.js';
-import type { Queries } from '../queries/queries.js';
+import { renderFinal } from '../queries/render.js';
+import type { Queries } from '../queries/views.js';
 
 /** The timer side (BullMQ in production): what the chaser needs of it. */
 export interface ChaseTimers {
@@ -858,13 +859,14 @@ export class Chaser {
     for (const p of recipients.values()) {
       const scope = scopeOf(org, p);
       if (scope.kind === 'none' || !this.deps.queries.concerns(d, scope)) continue;
-      const final = this.deps.queries.final(d, scope, p, snap);
+      const view = this.deps.queries.final(d, scope, p, snap);
       const leader = org.hasRole(p, 'team_leader');
-      if (!leader && final.pending === 0 && final.late.length === 0) continue;
+      if (!leader && view.pending === 0 && view.late.length === 0) continue;
       const route = this.route(org, p, undefined, false);
       if (!route) continue;
+      const final = renderFinal(view, this.deps.timeZone);
       const late = final.late.slice(0, MAX_LATE_NAMES);
-      const text = zhChase.chaseSummary({ id: d.id, deadline, progress: final.progress, pending: final.pendingText, late, lateMore: final.late.length - late.length });
+      const text = zhChase.chaseSummary({ id: d.id, deadline, progress: final.progress, pending: final.pending, late, lateMore: final.late.length - late.length });
       planned.push({ key: deliveryKey.chaseSummary(d.id, p.id), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     this.deps.chase.finish(round, 0, planned.length);

@@ -7,7 +7,8 @@ import { responsible } from '../../app/guards.js';
 import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
 import type { Directive, Scope } from '../../domain/directive.js';
 import { RELAY } from '../directives/index.js';
-import { narrowScope, Queries } from './queries.js';
+import { renderPending, renderProgress } from './render.js';
+import { focusOf, narrowScope, Queries, scopeCoversFocus, type Focus } from './views.js';
 import { zhQuery } from './texts.js';
 
 export const QUERIES = serviceKey<Queries>('queries');
@@ -19,7 +20,7 @@ export const PROGRESS_LINE = serviceKey<(d: Directive, scope: Scope, askerId: nu
  * explaining why there is none. The newest directive the asker's group received, else the newest
  * that concerns their scope.
  */
-export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Directive; scope: Scope } | string {
+export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Directive; scope: Scope; focus: Focus | undefined } | string {
   const queries = ctx.app.get(QUERIES);
   const relay = ctx.app.get(RELAY);
   const scope = ctx.viewer.scope;
@@ -28,7 +29,10 @@ export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Direct
   if (!queries.concerns(d, scope)) return zhQuery.directiveNotForScope(d.id);
   const narrowed = narrowScope(ctx.org, scope, args.filter);
   if (!narrowed) return zhQuery.filterNotFound(args.filter ?? '');
-  return { d, scope: narrowed };
+  // Asked in a class or parents group: about that group only (and a filter naming another is nothing here).
+  const focus = focusOf(ctx.group);
+  if (focus && !scopeCoversFocus(narrowed, focus, ctx.org)) return zhQuery.filterNotFound(args.filter ?? ctx.group?.name ?? '');
+  return { d, scope: narrowed, focus };
 }
 
 function latestVisible(ctx: MessageContext, scope: Scope): Directive | undefined {
@@ -47,9 +51,11 @@ function query(what: 'pending' | 'progress') {
     const picked = pickDirective(ctx, args);
     if (typeof picked === 'string') return ctx.reply(picked);
     const queries = ctx.app.get(QUERIES);
-    const person = ctx.person;
+    const { person } = ctx;
     if (!person) return;
-    ctx.answer(what === 'pending' ? queries.pending(picked.d, picked.scope, person) : queries.progress(picked.d, picked.scope, person));
+    const { d, scope, focus } = picked;
+    const tz = ctx.app.timeZone;
+    ctx.answer(what === 'pending' ? renderPending(queries.pending(d, scope, person, undefined, focus), tz) : renderProgress(queries.progress(d, scope, person, undefined, focus), tz));
   };
 }
 
@@ -87,10 +93,12 @@ export const queries: Feature = {
       new Queries({
         org: () => app.org(),
         directives: app.repos.directives,
-        timeZone: app.timeZone,
         now: () => app.clock.now(),
         reviews: app.repos.reviews,
-        chaseLine: (d, scope, askerId, pre) => app.find(PROGRESS_LINE)?.(d, scope, askerId, pre) ?? null,
+        sections: (d, scope, askerId, pre) => {
+          const line = app.find(PROGRESS_LINE)?.(d, scope, askerId, pre);
+          return line ? [line] : [];
+        },
       }),
     );
   },
