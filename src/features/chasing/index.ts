@@ -47,7 +47,7 @@ export const chasing: Feature = {
       uow: app.store,
       directives: app.repos.directives,
       chase: app.repos.chase,
-      outbox: app.outbox,
+      plan: (planned, options) => app.outbox.plan(planned, options),
       queries: app.get(QUERIES),
       timers: app.queues,
       clock: app.clock,
