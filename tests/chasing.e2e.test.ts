@@ -488,7 +488,7 @@ describe('durable and exact', () => {
     await issue(school, '/通知 层级=3 请同学们完成健康打卡');
     const clock = school.clock as VirtualClock;
     clock.advance(60 * MIN);
-    await school.runtime.app.queues.promoteDueChases(clock.now());
+    await school.runtime.app.queues.promoteDue(clock.now());
     // Kill the workers while the round's sends are queued or going out.
     await new Promise((r) => setTimeout(r, 30));
     await school.runtime.restart(true);
@@ -501,11 +501,11 @@ describe('durable and exact', () => {
   it('cancels the waiting rounds once everyone has replied', async () => {
     school = await startTestSchool();
     await issue(school, '/通知 层级=2 请报送');
-    expect(await school.runtime.app.queues.nextChaseAt()).not.toBeNull();
+    expect(await school.runtime.app.queues.nextDue('chase')).not.toBeNull();
     for (const who of ['S101', 'S102', 'S201', 'S301']) school.say(who, 'L1', '收到');
     counselorsReply(school);
     await school.settle();
-    expect(await school.runtime.app.queues.nextChaseAt()).toBeNull();
+    expect(await school.runtime.app.queues.nextDue('chase')).toBeNull();
     await passTime(school, 5 * HOUR);
     expect(reminders(school)).toHaveLength(0);
   });
@@ -516,7 +516,7 @@ describe('durable and exact', () => {
     const replies = ['S101', 'S102', 'S201', 'S301'].map((who) => school?.say(who, 'L1', '收到'));
     counselorsReply(school);
     await school.settle();
-    expect(await school.runtime.app.queues.nextChaseAt()).toBeNull();
+    expect(await school.runtime.app.queues.nextDue('chase')).toBeNull();
     await passTime(school, 5 * MIN);
     school.runtime.school.world.recall(replies[3]?.id ?? '');
     await school.settle();

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestSchool, type TestSchool } from './setup/runtime.js';
-import { AUDITOR } from '../src/features/membership/index.js';
+import { AUDIT_JOB, AUDITOR, DAILY_AUDIT } from '../src/features/membership/index.js';
 
 let school: TestSchool | undefined;
 
@@ -102,7 +102,7 @@ describe('/核对', () => {
   it('runs a daily audit on a BullMQ job scheduler that reports only what changed, to the people responsible', async () => {
     school = await startTestSchool();
     const app = school.runtime.app;
-    expect(await app.queues.dailyAudit()).toEqual({ pattern: '30 7 * * *', tz: 'Asia/Shanghai' });
+    expect(await app.queues.schedule(AUDIT_JOB, DAILY_AUDIT)).toEqual({ pattern: '30 7 * * *', tz: 'Asia/Shanghai' });
     // The first run: every group as the roster says, nothing to report.
     expect(await app.get(AUDITOR).daily()).toBe(0);
 

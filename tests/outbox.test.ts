@@ -62,7 +62,7 @@ async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact', atAll?: (acco
     offlineRetryMs: 20,
     ...(atAll ? { atAll } : {}),
   });
-  queues.startWorkers({ inbound: async () => undefined, send: (id, attempt) => outbox.deliver(id, attempt), chase: async () => undefined, audit: async () => undefined }, new Map([['bot', { concurrency: 1 }]]));
+  queues.startWorkers({ inbound: async () => undefined, send: (id, attempt) => outbox.deliver(id, attempt) }, new Map([['bot', { concurrency: 1 }]]));
   const settle = async (): Promise<void> => {
     let quiet = 0;
     while (quiet < 3) {

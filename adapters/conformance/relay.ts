@@ -45,7 +45,7 @@ export async function startConformanceOutbox(adapter: ChatAdapter, redisUrl: str
     offlineRetryMs: 100,
   });
   const none = async (): Promise<void> => {};
-  queues.startWorkers({ inbound: none, chase: none, audit: none, send: (id, attempt) => outbox.deliver(id, attempt) }, new Map([[adapter.accountId, { concurrency: 1 }]]));
+  queues.startWorkers({ inbound: none, send: (id, attempt) => outbox.deliver(id, attempt) }, new Map([[adapter.accountId, { concurrency: 1 }]]));
   return {
     async send(chatType, target, text, key) {
       const items = outbox.plan([

@@ -8,19 +8,18 @@ import type { Clock } from '../clock.js';
 import type { CascadeConfig } from '../config/schema.js';
 import { OrgIndex } from '../domain/org-index.js';
 import type { ChatAdapter } from '../platform/port.js';
-import { JobQueues, type AccountWorkerOptions } from '../queue/job-queues.js';
+import { JobQueues, type AccountWorkerOptions, type JobFailure, type JobInfo } from '../queue/job-queues.js';
 import type { Db } from '../store/db.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import { loadOrgSnapshot } from '../store/org-repo.js';
 import { openRepos } from '../store/repos.js';
 import { FEATURES } from '../features/index.js';
-import { AUDITOR } from '../features/membership/index.js';
-import { CHASER } from '../features/chasing/index.js';
 import { AccountGuard } from './account-guard.js';
 import { AnswerLimits } from './answer-limits.js';
 import { CommandRegistry, COMMANDS } from './commands.js';
 import type { AppContext, Feature, ServiceKey } from './feature.js';
+import { newErrorNumber } from './errors.js';
 import { Inbound, inboundDedupeKey } from './inbound.js';
 import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { ResolvingAdapter } from './session-ids.js';
@@ -133,7 +132,16 @@ export function buildApp(deps: AppDeps): App {
     stalledIntervalMs: config.queue.stalledIntervalMs,
     maxAttempts: config.sending.maxAttempts,
     retryBackoffMs: config.sending.retryBackoffMs,
+    onFailure: (f) => jobFailed(f),
+    onError: (error, where) => logger.warn({ err: error, where }, 'queue error'),
   });
+  // Every failed job run is logged with its queue, id and attempt, under an error number.
+  const jobFailed = (f: JobFailure): void => {
+    const errorNo = newErrorNumber();
+    const fields = { err: f.error, errorNo, queue: f.info.queue, job: f.info.id, attempt: f.info.attemptsMade, attempts: f.info.maxAttempts };
+    if (f.final) logger.error(fields, 'a job failed and will not be tried again');
+    else logger.warn(fields, 'a job failed; it will be tried again');
+  };
   const pacer = new Pacer(clock, pacingOf);
   /** When each account last used @全体成员 in each group (the daily quota). */
   const atAllUses = new Map<string, number[]>();
@@ -169,6 +177,15 @@ export function buildApp(deps: AppDeps): App {
 
   const services = new Map<string, unknown>();
   const features = orderFeatures(deps.features ?? FEATURES, new Set([COMMANDS.name]));
+  // Each job kind has one handler: two features declaring one kind fail here.
+  queues.define(
+    features.flatMap((f) => f.jobs ?? []).map((job) => ({
+      name: job.name,
+      concurrency: job.concurrency,
+      dueAt: (data: unknown) => job.dueAt(data),
+      run: (data: unknown, info: JobInfo) => job.handle(data, { ...info, app }),
+    })),
+  );
   const registry = new CommandRegistry(
     features.flatMap((f) => f.commands ?? []),
     { maxChars: config.commands.maxChars, maxIds: config.commands.maxIds },
@@ -229,17 +246,7 @@ export function buildApp(deps: AppDeps): App {
         const p = pacingOf(a.accountId);
         workers.set(a.accountId, { concurrency: p.minGapMs === 0 && p.jitterMs === 0 ? config.sending.unpacedConcurrency : 1 });
       }
-      queues.startWorkers(
-        {
-          inbound: (ev) => inbound.handle(ev),
-          send: (id, attempt) => outbox.deliver(id, attempt),
-          chase: (id, at) => app.get(CHASER).tick(id, at),
-          audit: async () => {
-            await app.get(AUDITOR).daily();
-          },
-        },
-        workers,
-      );
+      queues.startWorkers({ inbound: (ev) => inbound.handle(ev), send: (id, attempt) => outbox.deliver(id, attempt) }, workers);
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.

@@ -209,11 +209,16 @@ export interface JobSpec<D> {
   readonly name: string;
   /** Parallel jobs of this kind. */
   readonly concurrency: number;
-  handle(data: D, run: JobRun): Promise<void | JobPause>;
+  /** Checks the data's shape (it arrives from Redis as JSON) before the handler sees it. */
+  accepts(data: unknown): data is D;
+  /** The job's due time on the app's clock, kept in its data (drills move a virtual clock to it). */
+  dueAt?(data: D): number;
+  handle(data: D, job: JobContext): Promise<void | JobPause>;
 }
 
-/** A job being run: for logs and for handlers that decide by attempt. */
-export interface JobRun {
+/** A job being run: the app, and the run's place in its queue (for logs and for handlers that decide by attempt). */
+export interface JobContext {
+  readonly app: AppContext;
   readonly queue: string;
   readonly id: string;
   readonly attemptsMade: number;
@@ -225,21 +230,22 @@ export interface JobPause {
   readonly pauseMs: number;
 }
 
-/** The hidden-type form the app holds. */
+/** A job kind with its data type hidden (what the app holds). */
 export interface Job {
   readonly name: string;
   readonly concurrency: number;
-  handle(data: unknown, run: JobRun): Promise<void | JobPause>;
+  dueAt(data: unknown): number | null;
+  handle(data: unknown, job: JobContext): Promise<void | JobPause>;
 }
 
-/** Job data arrives from Redis as JSON: the spec's `accepts` checks its shape before the handler sees it. */
-export function defineJob<D>(spec: JobSpec<D> & { accepts(data: unknown): data is D }): Job {
+export function defineJob<D>(spec: JobSpec<D>): Job {
   return {
     name: spec.name,
     concurrency: spec.concurrency,
-    async handle(data, run) {
+    dueAt: (data) => (spec.dueAt && spec.accepts(data) ? spec.dueAt(data) : null),
+    async handle(data, job) {
       if (!spec.accepts(data)) throw new Error(`job ${spec.name} got data of the wrong shape`);
-      return spec.handle(data, run);
+      return spec.handle(data, job);
     },
   };
 }

@@ -15,7 +15,7 @@ import { parseConfig } from '../config/load.js';
 import { initialReleases, obligations, type Directive } from '../domain/directive.js';
 import { OrgIndex } from '../domain/org-index.js';
 import { obligationGroup } from '../domain/progress.js';
-import { JOB } from '../queue/job-queues.js';
+
 import type { RosterData } from '../roster/types.js';
 import { populateWorld } from '../sim/populate.js';
 import type { ReminderAction } from '../store/chase-repo.js';
@@ -25,7 +25,7 @@ import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
 import { seededRandom } from '../roster/names.js';
 import { round, waitFor } from './util.js';
 import { RELAY } from '../features/directives/index.js';
-import { CHASER } from '../features/chasing/index.js';
+import { CHASE_JOB, CHASER } from '../features/chasing/index.js';
 
 /** Pacing of the chase phase: real gaps, small enough that the campus drains in a few seconds. */
 export const CHASE_PACING = Object.freeze({ minGapMs: 25, jitterMs: 10 });
@@ -147,7 +147,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
   let app: App | undefined;
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  const chaseQueue = new Queue(JOB.chase, { connection, prefix });
+  const chaseQueue = new Queue(CHASE_JOB, { connection, prefix });
   try {
     const config = parseConfig({
       dataDir: scratch,

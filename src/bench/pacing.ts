@@ -201,7 +201,7 @@ export async function benchPacing60(opts: Pacing60Options): Promise<Pacing60Benc
     // ---- run: real time, then close the workers (the send in flight completes) ----------------
     const none = async (): Promise<void> => {};
     const started = performance.now();
-    q.startWorkers({ inbound: none, chase: none, audit: none, send: (id, attempt) => outbox.deliver(id, attempt) }, new Map(accounts.map((a) => [a.id, { concurrency: 1 }])));
+    q.startWorkers({ inbound: none, send: (id, attempt) => outbox.deliver(id, attempt) }, new Map(accounts.map((a) => [a.id, { concurrency: 1 }])));
     await sleep(seconds * 1000);
     await q.close();
     queues = undefined;

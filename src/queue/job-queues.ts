@@ -1,20 +1,16 @@
-import { DelayedError, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+/**
+ * The Redis side of Cascade (BullMQ): the inbound queue (platform events → core), one send queue per
+ * bot account (the outbox's), and one queue per job kind a feature declares (chase rounds, the daily
+ * audit …). Services never touch BullMQ; they go through this. Each kind has exactly one handler,
+ * checked when the kinds are defined; adding a job of a kind nobody handles throws.
+ */
+import { DelayedError, Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { InboundEvent } from '../platform/port.js';
 import { jobId, sendQueueName } from '../store/keys.js';
 
-export const JOB = {
-  inbound: 'inbound',
-  send: 'send',
-  chase: 'chase',
-  audit: 'audit',
-} as const;
-
-/** A chase round of a directive, due at `at` (epoch ms on the app's clock). */
-export interface ChaseJobData {
-  readonly directiveId: number;
-  readonly at: number;
-}
+export const INBOUND_QUEUE = 'inbound';
+export const SEND_JOB = 'send';
 
 export interface SendJobData {
   readonly deliveryId: number;
@@ -24,6 +20,14 @@ export interface InboundJobData {
   readonly event: InboundEvent;
 }
 
+/** A job being run, for logs and for handlers that decide by attempt. */
+export interface JobInfo {
+  readonly queue: string;
+  readonly id: string;
+  readonly attemptsMade: number;
+  readonly maxAttempts: number;
+}
+
 export interface SendAttempt {
   readonly attemptsMade: number;
   readonly maxAttempts: number;
@@ -31,19 +35,44 @@ export interface SendAttempt {
   readonly queueAccountId?: string;
 }
 
-/** A send handler's way to say "not now, and it was not an attempt": the job waits without using a retry. */
+/** A handler's way to say "not now, and it was not an attempt": the job waits without using a retry. */
 export interface SendPause {
   readonly pauseMs: number;
 }
 
-/** One handler per job name; workers refuse to start without both. */
-export interface JobHandlers {
+/** The core's handlers: every inbound event, and every send of an account's queue. */
+export interface CoreHandlers {
   inbound(event: InboundEvent): Promise<void>;
   send(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause>;
-  /** Returns a pause when the round is not due yet on the app's clock. */
-  chase(directiveId: number, at: number): Promise<void | SendPause>;
-  /** The daily membership audit of every group. */
-  audit(): Promise<void>;
+}
+
+/** A job kind a feature declares: its queue's name, how many run at once, and its handler. */
+export interface JobKind {
+  readonly name: string;
+  readonly concurrency: number;
+  /** The job's due time on the app's clock, kept in its data (a promoted job's delay reads 0). */
+  dueAt?(data: unknown): number | null;
+  run(data: unknown, info: JobInfo): Promise<void | SendPause>;
+}
+
+/** How a feature's job is added. */
+export interface AddOptions {
+  /** Deterministic: adding the same id twice is one job. */
+  readonly jobId: string;
+  readonly delayMs?: number;
+  readonly attempts: number;
+  /** First retry after this long, doubling. */
+  readonly backoffMs: number;
+  /** Removed once it ran, so the same id can be added again (a round re-checks everything anyway). */
+  readonly forgetWhenDone?: boolean;
+}
+
+/** A job run with the failure seen: for logging and counting (the error boundary of every job). */
+export interface JobFailure {
+  readonly info: JobInfo;
+  readonly error: unknown;
+  /** No attempt is left: BullMQ will not run it again. */
+  readonly final: boolean;
 }
 
 export interface SendItem {
@@ -63,6 +92,10 @@ export interface JobQueuesOptions {
   readonly stalledIntervalMs: number;
   readonly maxAttempts: number;
   readonly retryBackoffMs: number;
+  /** Called for every failed job run (queue, id, attempt, error); the queues log nothing themselves. */
+  readonly onFailure?: (failure: JobFailure) => void;
+  /** Called for a connection or worker error (not a job's): Redis unreachable, a script refused. */
+  readonly onError?: (error: unknown, where: string) => void;
 }
 
 export interface AccountWorkerOptions {
@@ -77,81 +110,69 @@ interface PendingInbound {
   readonly reject: (error: unknown) => void;
 }
 
+/** What every worker shares: all workers need the same lock and stall settings (STACK.md). */
+type WorkerCommon = Omit<WorkerOptions, 'concurrency'> & { connection: Redis };
+
 const KEEP_COMPLETED = { count: 1000 };
-const DAILY_AUDIT = 'daily-audit';
 const KEEP_FAILED = { count: 5000 };
+const INBOUND_ATTEMPTS = 3;
+const INBOUND_BACKOFF_MS = 1000;
+/** Each request to Redis stays bounded, however large the burst. */
+const INBOUND_PIPELINE = 500;
 
-
-/**
- * The Redis side of Cascade: the inbound queue (platform events → core) and one send queue per bot
- * account. Services never touch BullMQ; they go through this.
- */
 export class JobQueues {
   private readonly connection: Redis;
   private readonly inbound: Queue<InboundJobData>;
-  private readonly chase: Queue<ChaseJobData>;
-  private readonly audit: Queue;
   private readonly sendQueues = new Map<string, Queue<SendJobData>>();
+  private readonly kinds = new Map<string, { kind: JobKind; queue: Queue }>();
   private readonly workers: Worker[] = [];
   private inFlightAdds = 0;
   private pendingInbound: PendingInbound[] = [];
 
   constructor(private readonly options: JobQueuesOptions) {
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
-    this.connection.on('error', () => undefined);
-    this.inbound = new Queue<InboundJobData>(JOB.inbound, { connection: this.connection, prefix: options.prefix });
-    this.chase = new Queue<ChaseJobData>(JOB.chase, { connection: this.connection, prefix: options.prefix });
-    this.audit = new Queue(JOB.audit, { connection: this.connection, prefix: options.prefix });
+    this.connection.on('error', (error: unknown) => this.options.onError?.(error, 'redis'));
+    this.inbound = new Queue<InboundJobData>(INBOUND_QUEUE, { connection: this.connection, prefix: options.prefix });
   }
 
-  /**
-   * The daily membership audit as a BullMQ job scheduler (one id: upserting it again changes the
-   * time, never adds a second). `at` is `HH:MM` in the school's time zone; null removes it.
-   */
-  async scheduleDailyAudit(at: string | null, timeZone: string): Promise<void> {
-    if (at === null) {
-      await this.audit.removeJobScheduler(DAILY_AUDIT);
-      return;
+  /** Declares the job kinds features handle. Throws when a name is the core's or taken. */
+  define(kinds: readonly JobKind[]): void {
+    for (const kind of kinds) {
+      if (kind.name === INBOUND_QUEUE || kind.name.startsWith(`${SEND_JOB}-`)) throw new Error(`job kind ${kind.name} is the core's`);
+      if (this.kinds.has(kind.name)) throw new Error(`job kind ${kind.name} has two handlers`);
+      this.kinds.set(kind.name, { kind, queue: new Queue(kind.name, { connection: this.connection, prefix: this.options.prefix }) });
     }
-    const [h, m] = at.split(':').map(Number);
-    await this.audit.upsertJobScheduler(
-      DAILY_AUDIT,
-      { pattern: `${m ?? 0} ${h ?? 0} * * *`, tz: timeZone },
-      { name: JOB.audit, data: {}, opts: { removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
-    );
   }
 
-  /** The daily audit's schedule, as BullMQ stores it (cron pattern and zone), if any. */
-  async dailyAudit(): Promise<{ pattern: string | null; tz: string | null } | null> {
-    const s = (await this.audit.getJobSchedulers()).find((j) => j.key === DAILY_AUDIT || j.id === DAILY_AUDIT);
-    return s ? { pattern: s.pattern ?? null, tz: s.tz ?? null } : null;
+  private kind(name: string): { kind: JobKind; queue: Queue } {
+    const k = this.kinds.get(name);
+    if (!k) throw new Error(`no feature handles job kind ${name}`);
+    return k;
   }
 
-  /**
-   * Schedules a chase round as a delayed job with a deterministic id (`chase-<directive>-<due>`):
-   * scheduling the same round twice is one job, and it survives restarts in Redis.
-   */
-  async scheduleChase(directiveId: number, at: number, delayMs: number): Promise<void> {
-    await this.chase.add(
-      JOB.chase,
-      { directiveId, at },
-      {
-        jobId: jobId.chase(directiveId, at),
-        delay: Math.max(0, delayMs),
-        // Gone once run, so the same time can be asked for again (a round re-checks everything anyway).
-        removeOnComplete: true,
+  /** Adds a feature's job (deterministic id: adding one that waits is a no-op). */
+  async add(name: string, data: object, opts: AddOptions): Promise<void> {
+    const { queue } = this.kind(name);
+    this.inFlightAdds++;
+    try {
+      await queue.add(name, data, {
+        jobId: opts.jobId,
+        delay: Math.max(0, opts.delayMs ?? 0),
+        removeOnComplete: opts.forgetWhenDone ? true : KEEP_COMPLETED,
         removeOnFail: KEEP_FAILED,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 2000 },
-      },
-    );
+        attempts: opts.attempts,
+        backoff: { type: 'exponential', delay: opts.backoffMs },
+      });
+    } finally {
+      this.inFlightAdds--;
+    }
   }
 
-  /** Removes a directive's chase rounds that have not run yet (everyone has replied). Returns how many. */
-  async cancelChases(directiveId: number): Promise<number> {
+  /** Removes a kind's delayed jobs whose data matches. Returns how many. */
+  async removeDelayed(name: string, match: (data: unknown) => boolean): Promise<number> {
     let removed = 0;
-    for (const job of await this.chase.getDelayed()) {
-      if (job.data.directiveId !== directiveId) continue;
+    for (const job of await this.kind(name).queue.getDelayed()) {
+      if (!match(job.data)) continue;
       await job.remove().then(
         () => removed++,
         () => undefined,
@@ -161,26 +182,60 @@ export class JobQueues {
   }
 
   /**
-   * Runs now every delayed chase round due by `now` on the app's clock. Only needed when that clock
-   * is virtual (drills, tests): in production BullMQ's own delay brings them due.
+   * Runs now every delayed job due by `now` on the app's clock (kinds with a due time). Only needed
+   * when that clock is virtual (drills, tests): in production BullMQ's own delays bring them due.
    */
-  async promoteDueChases(now: number): Promise<number> {
+  async promoteDue(now: number): Promise<number> {
     let promoted = 0;
-    for (const job of await this.chase.getDelayed()) {
-      if (job.data.at > now) continue;
-      await job.promote().then(
-        () => promoted++,
-        () => undefined,
-      );
+    for (const { kind, queue } of this.kinds.values()) {
+      if (!kind.dueAt) continue;
+      for (const job of await queue.getDelayed()) {
+        const at = kind.dueAt(job.data);
+        if (at === null || at > now) continue;
+        await job.promote().then(
+          () => promoted++,
+          () => undefined,
+        );
+      }
     }
     return promoted;
   }
 
-  /** The earliest chase round still waiting, on the app's clock; null when none is. */
-  async nextChaseAt(): Promise<number | null> {
+  /** The earliest due time of a delayed job of the kinds with due times (or of one kind); null when none waits. */
+  async nextDue(name?: string): Promise<number | null> {
     let next: number | null = null;
-    for (const job of await this.chase.getDelayed()) if (next === null || job.data.at < next) next = job.data.at;
+    for (const { kind, queue } of this.kinds.values()) {
+      if (!kind.dueAt || (name !== undefined && kind.name !== name)) continue;
+      for (const job of await queue.getDelayed()) {
+        const at = kind.dueAt(job.data);
+        if (at !== null && (next === null || at < next)) next = at;
+      }
+    }
     return next;
+  }
+
+  /**
+   * A job that repeats every day at `at` (`HH:MM` in `timeZone`), as a BullMQ job scheduler (one id:
+   * upserting it again changes the time, never adds a second). `at` null removes it.
+   */
+  async daily(name: string, schedulerId: string, at: string | null, timeZone: string, opts: { attempts: number; backoffMs: number }): Promise<void> {
+    const { queue } = this.kind(name);
+    if (at === null) {
+      await queue.removeJobScheduler(schedulerId);
+      return;
+    }
+    const [h, m] = at.split(':').map(Number);
+    await queue.upsertJobScheduler(
+      schedulerId,
+      { pattern: `${m ?? 0} ${h ?? 0} * * *`, tz: timeZone },
+      { name, data: {}, opts: { removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED, attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } } },
+    );
+  }
+
+  /** A kind's repeating schedule, as BullMQ stores it (cron pattern and zone), if any. */
+  async schedule(name: string, schedulerId: string): Promise<{ pattern: string | null; tz: string | null } | null> {
+    const s = (await this.kind(name).queue.getJobSchedulers()).find((j) => j.key === schedulerId || j.id === schedulerId);
+    return s ? { pattern: s.pattern ?? null, tz: s.tz ?? null } : null;
   }
 
   private sendQueue(accountId: string): Queue<SendJobData> {
@@ -207,20 +262,19 @@ export class JobQueues {
   private flushInbound(): void {
     const pending = this.pendingInbound;
     this.pendingInbound = [];
-    // Pipelines of at most 500 jobs: each request to Redis stays bounded, however large the burst.
-    for (let i = 0; i < pending.length; i += 500) this.addInbound(pending.slice(i, i + 500));
+    for (let i = 0; i < pending.length; i += INBOUND_PIPELINE) this.addInbound(pending.slice(i, i + INBOUND_PIPELINE));
   }
 
   private addInbound(batch: readonly PendingInbound[]): void {
     const jobs = batch.map((p) => ({
-      name: JOB.inbound,
+      name: INBOUND_QUEUE,
       data: { event: p.event },
       opts: {
         jobId: jobId.hashed('in', p.dedupeKey),
         removeOnComplete: KEEP_COMPLETED,
         removeOnFail: KEEP_FAILED,
-        attempts: 3,
-        backoff: { type: 'exponential' as const, delay: 1000 },
+        attempts: INBOUND_ATTEMPTS,
+        backoff: { type: 'exponential' as const, delay: INBOUND_BACKOFF_MS },
       },
     }));
     this.inbound.addBulk(jobs).then(
@@ -252,10 +306,9 @@ export class JobQueues {
       for (const item of ordered) {
         const list = byAccount.get(item.accountId) ?? [];
         list.push({
-          name: JOB.send,
+          name: SEND_JOB,
           data: { deliveryId: item.id },
           opts: {
-            // A delivery moved to another account gets a job of its own there, even if an old one lingers.
             jobId: jobId.send(item.id, item.moved),
             removeOnComplete: true,
             removeOnFail: true,
@@ -272,12 +325,10 @@ export class JobQueues {
     }
   }
 
-  /** Starts the inbound worker and one send worker per account. */
-  startWorkers(handlers: JobHandlers, accounts: ReadonlyMap<string, AccountWorkerOptions>): void {
-    if (typeof handlers.inbound !== 'function' || typeof handlers.send !== 'function' || typeof handlers.chase !== 'function' || typeof handlers.audit !== 'function') {
-      throw new Error('every job name needs exactly one handler');
-    }
-    const common = {
+  /** Starts the inbound worker, one send worker per account and one worker per declared job kind. */
+  startWorkers(core: CoreHandlers, accounts: ReadonlyMap<string, AccountWorkerOptions>): void {
+    if (typeof core.inbound !== 'function' || typeof core.send !== 'function') throw new Error('the inbound and send queues need their handlers');
+    const common: WorkerCommon = {
       connection: this.connection,
       prefix: this.options.prefix,
       lockDuration: this.options.lockDurationMs,
@@ -285,85 +336,69 @@ export class JobQueues {
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     };
-    this.workers.push(
-      new Worker<InboundJobData>(
-        JOB.inbound,
-        async (job: Job<InboundJobData>) => {
-          await handlers.inbound(job.data.event);
-        },
-        { ...common, concurrency: this.options.inboundConcurrency },
-      ),
-    );
-    this.workers.push(
-      new Worker<ChaseJobData>(
-        JOB.chase,
-        async (job: Job<ChaseJobData>, token?: string) => {
-          const outcome = await handlers.chase(job.data.directiveId, job.data.at);
-          if (outcome) {
-            await job.moveToDelayed(Date.now() + outcome.pauseMs, token);
-            throw new DelayedError();
-          }
-        },
-        // One round at a time: rounds of one directive must not overlap.
-        { ...common, concurrency: 1 },
-      ),
-    );
-    this.workers.push(
-      new Worker(
-        JOB.audit,
-        async () => {
-          await handlers.audit();
-        },
-        { ...common, concurrency: 1 },
-      ),
-    );
+    this.start(INBOUND_QUEUE, this.options.inboundConcurrency, common, async (job: Job<InboundJobData>) => core.inbound(job.data.event));
+    for (const { kind } of this.kinds.values()) {
+      this.start(kind.name, kind.concurrency, common, (job, info) => kind.run(job.data, info));
+    }
     for (const [accountId, opts] of accounts) {
       this.sendQueue(accountId);
-      this.workers.push(
-        new Worker<SendJobData>(
-          sendQueueName(accountId),
-          async (job: Job<SendJobData>, token?: string) => {
-            const outcome = await handlers.send(job.data.deliveryId, {
-              attemptsMade: job.attemptsMade,
-              maxAttempts: job.opts.attempts ?? 1,
-              queueAccountId: accountId,
-            });
-            if (outcome) {
-              await job.moveToDelayed(Date.now() + outcome.pauseMs, token);
-              throw new DelayedError();
-            }
-          },
-          { ...common, concurrency: opts.concurrency },
-        ),
+      this.start(sendQueueName(accountId), opts.concurrency, common, (job: Job<SendJobData>, info) =>
+        core.send(job.data.deliveryId, { attemptsMade: info.attemptsMade, maxAttempts: info.maxAttempts, queueAccountId: accountId }),
       );
     }
-    for (const w of this.workers) w.on('error', () => undefined);
   }
 
   /**
-   * True when nothing is waiting, running or delayed in any queue and no add is under way. Chase
-   * rounds scheduled for later do not count: they wait for their time, not for work.
+   * One worker: a handler's pause moves the job back without spending an attempt; every failure is
+   * reported with the queue, the job and the attempt (never swallowed).
+   */
+  private start<D>(name: string, concurrency: number, common: WorkerCommon, run: (job: Job<D>, info: JobInfo) => Promise<void | SendPause>): void {
+    const worker = new Worker<D>(
+      name,
+      async (job: Job<D>, token?: string) => {
+        const info: JobInfo = { queue: name, id: job.id ?? '?', attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
+        const outcome = await run(job, info);
+        if (outcome) {
+          await job.moveToDelayed(Date.now() + outcome.pauseMs, token);
+          throw new DelayedError();
+        }
+      },
+      { ...common, concurrency },
+    );
+    worker.on('failed', (job, error) => {
+      if (!job || error instanceof DelayedError) return;
+      const maxAttempts = job.opts.attempts ?? 1;
+      const info: JobInfo = { queue: name, id: job.id ?? '?', attemptsMade: job.attemptsMade, maxAttempts };
+      this.options.onFailure?.({ info, error, final: job.attemptsMade >= maxAttempts });
+    });
+    worker.on('error', (error: unknown) => this.options.onError?.(error, `worker ${name}`));
+    this.workers.push(worker);
+  }
+
+  /**
+   * True when nothing is waiting, running or delayed in the inbound and send queues and no add is
+   * under way. Feature jobs scheduled for later do not count: they wait for their time, not for work.
    */
   async idle(): Promise<boolean> {
     if (this.inFlightAdds > 0) return false;
-    const queues: Queue[] = [this.inbound, ...this.sendQueues.values()];
-    for (const q of queues) {
+    for (const q of [this.inbound, ...this.sendQueues.values()] as Queue[]) {
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       if (Object.values(c).some((n) => n > 0)) return false;
     }
-    // The chase rounds and the daily audit waiting for their time are not work to wait for.
-    for (const q of [this.chase, this.audit]) {
-      const c = await q.getJobCounts('waiting', 'active', 'prioritized');
+    for (const { queue } of this.kinds.values()) {
+      const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
       if (Object.values(c).some((n) => n > 0)) return false;
     }
     return this.inFlightAdds === 0;
   }
 
+  private all(): Queue[] {
+    return [this.inbound, ...[...this.kinds.values()].map((k) => k.queue), ...this.sendQueues.values()] as Queue[];
+  }
+
   async counts(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const q of [this.inbound, this.chase, this.audit, ...this.sendQueues.values()]) {
-      out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-    }
+    for (const q of this.all()) out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
     return out;
   }
 
@@ -371,12 +406,12 @@ export class JobQueues {
   async close(force = false): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(force)));
     this.workers.length = 0;
-    await Promise.all([this.inbound.close(), this.chase.close(), this.audit.close(), ...[...this.sendQueues.values()].map((q) => q.close())]);
+    await Promise.all(this.all().map((q) => q.close()));
     this.connection.disconnect();
   }
 
   /** Removes every key of this prefix (drills and tests clean up after themselves). */
   async obliterate(): Promise<void> {
-    for (const q of [this.inbound, this.chase, this.audit, ...this.sendQueues.values()]) await q.obliterate({ force: true });
+    for (const q of this.all()) await q.obliterate({ force: true });
   }
 }

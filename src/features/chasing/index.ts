@@ -2,15 +2,48 @@
  * Chasing along the org tree: reminders on the schedule of `chasing` in the config, `/催办` on demand,
  * a summary at the deadline, and the chasing line of `/进度`.
  */
-import { ANYWHERE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { ANYWHERE, defineCommand, defineJob, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
 import { responsible } from '../../app/guards.js';
 import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
 import { RELAY } from '../directives/index.js';
 import { pickDirective, PROGRESS_LINE, QUERIES } from '../queries/index.js';
-import { Chaser } from './chaser.js';
+import { jobId } from '../../store/keys.js';
+import { Chaser, type ChaseTimers } from './chaser.js';
 import { zhChase } from './texts.js';
 
 export const CHASER = serviceKey<Chaser>('chaser');
+
+/** A chase round of a directive, due at `at` (epoch ms on the app's clock). */
+interface ChaseJobData {
+  readonly directiveId: number;
+  readonly at: number;
+}
+
+export const CHASE_JOB = 'chase';
+const CHASE_ATTEMPTS = 5;
+const CHASE_BACKOFF_MS = 2000;
+
+const chaseJob = defineJob<ChaseJobData>({
+  name: CHASE_JOB,
+  // One round at a time: rounds of one directive must not overlap.
+  concurrency: 1,
+  accepts: (d): d is ChaseJobData => typeof d === 'object' && d !== null && typeof (d as ChaseJobData).directiveId === 'number' && typeof (d as ChaseJobData).at === 'number',
+  dueAt: (d) => d.at,
+  handle: (d, { app }) => app.get(CHASER).tick(d.directiveId, d.at),
+});
+
+/**
+ * Chase rounds as delayed jobs with deterministic ids (`chase-<directive>-<due>`): scheduling the same
+ * round twice is one job, and it survives restarts in Redis. Gone once run, so the same time can be
+ * asked for again (a round re-checks everything anyway).
+ */
+function chaseTimers(app: AppContext): ChaseTimers {
+  return {
+    scheduleChase: (directiveId, at, delayMs) =>
+      app.queues.add(CHASE_JOB, { directiveId, at }, { jobId: jobId.chase(directiveId, at), delayMs, attempts: CHASE_ATTEMPTS, backoffMs: CHASE_BACKOFF_MS, forgetWhenDone: true }),
+    cancelChases: (directiveId) => app.queues.removeDelayed(CHASE_JOB, (d) => (d as Partial<ChaseJobData>).directiveId === directiveId),
+  };
+}
 
 /** `/催办 [编号] [学院或班级]`: the next reminder round now, within the asker's scope. */
 function chaseNow(ctx: MessageContext, args: QueryArgs): void {
@@ -49,7 +82,7 @@ export const chasing: Feature = {
       chase: app.repos.chase,
       plan: (planned, options) => app.outbox.plan(planned, options),
       queries: app.get(QUERIES),
-      timers: app.queues,
+      timers: chaseTimers(app),
       clock: app.clock,
       timeZone: app.timeZone,
       config: app.config.chasing,
@@ -72,6 +105,7 @@ export const chasing: Feature = {
     app.provide(PROGRESS_LINE, (d, scope, askerId, pre) => chaser.progressLine(d, scope, askerId, pre));
   },
   commands: [chase],
+  jobs: [chaseJob],
   async onReady(app) {
     const chaser = app.get(CHASER);
     // A round for every open directive: none is lost to a crash between rounds.

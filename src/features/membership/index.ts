@@ -3,7 +3,7 @@
  * privately); a daily audit reports what changed to the people responsible; join and leave events keep
  * the kept member lists current, and a student leaving their class group alerts their counselor.
  */
-import { ANYWHERE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { ANYWHERE, defineCommand, defineJob, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
 import { responsible } from '../../app/guards.js';
 import { clip } from '../../app/texts.js';
 import { parseAuditArgs, type AuditArgs } from '../../domain/commands.js';
@@ -13,6 +13,21 @@ import { Auditor } from './auditor.js';
 import { zhAudit } from './texts.js';
 
 export const AUDITOR = serviceKey<Auditor>('auditor');
+
+/** The daily audit of every group, on a BullMQ job scheduler. */
+export const AUDIT_JOB = 'audit';
+export const DAILY_AUDIT = 'daily-audit';
+const AUDIT_ATTEMPTS = 3;
+const AUDIT_BACKOFF_MS = 60_000;
+
+const auditJob = defineJob<object>({
+  name: AUDIT_JOB,
+  concurrency: 1,
+  accepts: (d): d is object => typeof d === 'object' && d !== null,
+  async handle(_data, { app }) {
+    await app.get(AUDITOR).daily();
+  },
+});
 
 /** `/核对 [群]`: checks who may, then audits after the commit (reading member lists is a platform call). */
 function auditNow(ctx: MessageContext, args: AuditArgs): void {
@@ -78,6 +93,7 @@ export const membership: Feature = {
     );
   },
   commands: [audit],
+  jobs: [auditJob],
   inbound: {
     memberJoin(ev, { app }) {
       // The kept member list gains them; who they are is for the next audit.
@@ -88,6 +104,6 @@ export const membership: Feature = {
     },
   },
   async onReady(app) {
-    await app.queues.scheduleDailyAudit(app.config.membership.dailyAuditAt, app.timeZone);
+    await app.queues.daily(AUDIT_JOB, DAILY_AUDIT, app.config.membership.dailyAuditAt, app.timeZone, { attempts: AUDIT_ATTEMPTS, backoffMs: AUDIT_BACKOFF_MS });
   },
 };
