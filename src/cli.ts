@@ -23,30 +23,30 @@ import { OrgIndex } from './domain/org-index.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { AUDIT_SHORT } from './features/membership/texts.js';
-import { fromWallClock, wallClock } from './domain/duration.js';
+import { formatTime, fromWallClock, wallClock } from './domain/duration.js';
 import { LedgerRepo } from './store/ledger-repo.js';
 import { AccountStatusRepo } from './store/account-status-repo.js';
+import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
 import { isRealAccount } from './platform/real-adapters.js';
 
-const USAGE = `用法 / usage: cascade <command>
-  start [--config file]         run Cascade (with the terminal sandbox when simulated accounts exist; npm start)
-  import <file|dir> [--dry-run] load a roster workbook (.xlsx) or a directory of CSVs into the store
-  drill <scenario.yaml> [--json] play a drill scenario on the simulator with a virtual clock
-  demo [--json]                 play the built-in drill of the demo school
-  bench [--json] [--quick]      run the benchmark on a synthetic campus (see docs/benchmarks.md)
-  audit --format json|xlsx [--group <群|班级|学院>] [--out file]
-                                audit group membership against the roster (one sheet per category)
-  accounts [--config file] [--json]
-                                the bot accounts and their state as the running service last saw it
-                                (online, paused by the circuit breaker, sends today, last heartbeat)
-  login <account> --ticket <ticket> | --resume [--config file]
-                                finish a QQ (oicq/icqq) login that waits for a person: the slider
-                                ticket, or "device verified, log in again"; the running service acts
-  classify [file] [--hint=收到] [--jsonl]
-                                read replies, one a line (stdin when no file), print how each is
-                                understood as JSON lines; \\n in a line is a line break; --jsonl reads
-                                {"text","hint"} objects or JSON strings`;
+const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显示出错时的详细信息）
+  start [--config 文件]          运行 Cascade（有模拟账号时打开终端沙盒；即 npm start）
+  import <文件|目录> [--dry-run]   把花名册（.xlsx 或 CSV 目录）导入数据库
+  drill <脚本.yaml> [--json]      用虚拟时钟在模拟器上演练一个脚本
+  demo [--json]                  演练内置的示范学校脚本
+  bench [--json] [--quick]       在合成的校园上跑性能测试（见 docs/benchmarks.md）
+  audit --format json|xlsx [--group <群|班级|学院>] [--out 文件]
+                                 按名单核对群成员（每类问题一张表）
+  accounts [--config 文件] [--json]
+                                 机器人账号及运行中的服务最近看到的状态（在线、熔断暂停、今日发送、心跳）
+  status [--config 文件] [--json]
+                                 服务状态：各队列的任务数、近 24 小时失败的任务和出错的消息（带错误编号）
+  login <账号> --ticket <ticket> | --resume [--config 文件]
+                                 完成需要人工的 QQ（oicq/icqq）登录：滑块 ticket，或“设备已验证，重新登录”
+  classify [文件] [--hint=收到] [--jsonl]
+                                 逐行读入回复（不给文件则读标准输入），以 JSON 行输出理解结果；
+                                 行内的 \\n 表示换行；--jsonl 读 {"text","hint"} 对象或 JSON 字符串`;
 
 export const DEMO_SCENARIO = fileURLToPath(new URL('../config/drills/demo.yaml', import.meta.url));
 
@@ -57,7 +57,7 @@ function flag(args: string[], name: string): boolean {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+  const [command, ...args] = argv.filter((a) => a !== '--debug');
   switch (command) {
     case 'start': {
       const { runService } = await import('./main.js');
@@ -82,6 +82,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return auditCommand(args);
     case 'accounts':
       return accountsCommand(args);
+    case 'status':
+      return statusCommand(args);
     case 'login':
       return loginCommand(args);
     case 'bench': {
@@ -95,7 +97,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
+      process.stderr.write(`没有“${command}”这个命令。\n${USAGE}\n`);
       return 2;
   }
 }
@@ -300,11 +302,17 @@ export function formatDrillReport(r: DrillReport): string {
 }
 
 /** Errors operators can act on print as one clear message; anything else is a bug and keeps its stack. */
-export function explain(error: unknown): string {
+/**
+ * An error as the operator reads it: the message of the errors Cascade explains itself (config, roster,
+ * drill, Redis), else a short line; the stack only with `--debug`.
+ */
+export function explain(error: unknown, debug = process.argv.includes('--debug')): string {
+  if (debug) return error instanceof Error ? (error.stack ?? error.message) : String(error);
   if (error instanceof ConfigError || error instanceof RosterError || error instanceof ScenarioError || error instanceof RedisUnavailableError) {
     return error.message;
   }
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return `出错了：${message}\n（加 --debug 查看详细信息）`;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
@@ -366,6 +374,61 @@ async function accountsCommand(args: string[]): Promise<number> {
         `${r.id.padEnd(18)} ${String(r.platform).padEnd(9)} ${state.padEnd(15)} ${paused.padEnd(30)} ${String(r.sendsToday).padStart(11)}  ${String(r.groups).padStart(6)}  ${(r.lastHeartbeat ?? '—').padEnd(25)} ${r.seenAt ?? 'never'}${r.stale && r.seenAt ? ' (service not running?)' : ''}`,
       );
     }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    closeDb(db);
+  }
+}
+
+/** What `cascade status` looks back over. */
+const STATUS_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Failures listed one by one; more are counted. */
+const STATUS_FAILURES_LISTED = 20;
+/** Queue counts older than this mean the service is not running. */
+const STATUS_STALE_MS = 60_000;
+
+/**
+ * `cascade status [--config file] [--json]`: the queues' counts as the running service last wrote them
+ * (every 10 s), and the jobs and messages that failed in the last 24 hours, each under the error number
+ * its log line and apology carry.
+ */
+async function statusCommand(args: string[]): Promise<number> {
+  const json = flag(args, '--json');
+  const config = loadConfig(undefined, {}, option(args, '--config'));
+  const db = openRunStore(config.dataDir);
+  if (!db) return 1;
+  try {
+    const now = Date.now();
+    const repo = new FailureRepo(db);
+    const queues = repo.queues();
+    const updatedAt = queues.reduce((m, q) => Math.max(m, q.updatedAt), 0);
+    const since = now - STATUS_WINDOW_MS;
+    const byQueue = Object.fromEntries(repo.countsSince(since));
+    const failures = repo.since(since, STATUS_FAILURES_LISTED);
+    const total = Object.values(byQueue).reduce((a, b) => a + b, 0);
+    const report = {
+      generatedAt: new Date(now).toISOString(),
+      updatedAt: updatedAt > 0 ? new Date(updatedAt).toISOString() : null,
+      running: updatedAt > 0 && now - updatedAt <= STATUS_STALE_MS,
+      queues: queues.map((q) => ({ queue: q.queue, waiting: q.waiting, active: q.active, delayed: q.delayed, failed: q.failed })),
+      failures: { since: new Date(since).toISOString(), total, byQueue, latest: failures.map((f) => ({ ...f, at: new Date(f.at).toISOString() })) },
+    };
+    if (json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return 0;
+    }
+    const tz = config.school.timeZone;
+    const lines = [
+      updatedAt > 0
+        ? `Cascade 状态（服务于 ${formatTime(updatedAt, tz, { now })} 更新${report.running ? '' : '，服务可能没有在运行'}）`
+        : 'Cascade 状态：服务还没有写过状态（没有运行过，或刚启动）。',
+      '队列                      等待   处理中   延迟   失败',
+      ...queues.map((q) => `${q.queue.padEnd(24)} ${String(q.waiting).padStart(5)} ${String(q.active).padStart(8)} ${String(q.delayed).padStart(6)} ${String(q.failed).padStart(6)}`),
+      total === 0 ? '近 24 小时没有失败的任务或出错的消息。' : `近 24 小时失败 ${total} 次（${Object.entries(byQueue).map(([q, n]) => `${q === 'message' ? '消息' : q} ${n}`).join('，')}）：`,
+      ...failures.map((f) => `  ${formatTime(f.at, tz, { now })}  错误编号 ${f.errorNo}  ${f.queue === 'message' ? `消息 #${f.ref}` : `${f.queue} 任务 ${f.ref}，尝试 ${f.attempts} 次`}：${f.error}`),
+    ];
+    if (total > failures.length) lines.push(`  ……另有 ${total - failures.length} 条未列出（--json 查看）`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {

@@ -173,5 +173,6 @@ describe('failures are seen', () => {
     const row = school.runtime.db.$client.prepare("SELECT meaning, detail FROM inbound_messages WHERE text = '/故障测试'").get() as { meaning: string; detail: string };
     expect(row.meaning).toBe('error');
     expect(JSON.parse(row.detail)).toEqual({ errorNo });
+    expect(school.runtime.app.repos.failures.since(0, 5)[0]).toMatchObject({ errorNo, queue: 'message', error: 'Error: handler bug' });
   });
 });

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CascadeConfig } from '../config/schema.js';
 import { OrgIndex } from '../domain/org-index.js';
-import type { ChatAdapter } from '../platform/port.js';
-import { JobQueues, type AccountWorkerOptions, type JobFailure, type JobInfo } from '../queue/job-queues.js';
+import type { ChatAdapter, InboundEvent } from '../platform/port.js';
+import { INBOUND_QUEUE, JobQueues, type AccountWorkerOptions, type JobFailure, type JobInfo } from '../queue/job-queues.js';
 import type { Db } from '../store/db.js';
 import type { DirectiveRepo } from '../store/directive-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
@@ -19,7 +19,7 @@ import { AccountGuard } from './account-guard.js';
 import { AnswerLimits } from './answer-limits.js';
 import { CommandRegistry, COMMANDS } from './commands.js';
 import type { AppContext, Feature, ServiceKey } from './feature.js';
-import { newErrorNumber } from './errors.js';
+import { describeError, ErrorStorm, newErrorNumber } from './errors.js';
 import { Inbound, inboundDedupeKey } from './inbound.js';
 import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { ResolvingAdapter } from './session-ids.js';
@@ -56,6 +56,8 @@ export interface App extends AppContext {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Queue errors of one kind are logged at most this often (Redis down: every connection reports every retry). */
+const ERROR_STORM_MS = 60_000;
 
 /**
  * Orders features so each is set up after the features providing what it needs. Throws, naming the
@@ -133,14 +135,34 @@ export function buildApp(deps: AppDeps): App {
     maxAttempts: config.sending.maxAttempts,
     retryBackoffMs: config.sending.retryBackoffMs,
     onFailure: (f) => jobFailed(f),
-    onError: (error, where) => logger.warn({ err: error, where }, 'queue error'),
+    onError: (error, where) => {
+      const { log, suppressed } = storm.admit(where);
+      if (log) logger.warn({ err: error, where, suppressed }, 'queue error (Redis unreachable or refused)');
+    },
   });
-  // Every failed job run is logged with its queue, id and attempt, under an error number.
+  const storm = new ErrorStorm(ERROR_STORM_MS);
+  /**
+   * The error boundary of every job: each failed run is logged with its queue, id and attempt under an
+   * error number; one with no attempt left is recorded for `cascade status`, and a message that could
+   * not be handled at all is apologised for to its sender.
+   */
   const jobFailed = (f: JobFailure): void => {
     const errorNo = newErrorNumber();
     const fields = { err: f.error, errorNo, queue: f.info.queue, job: f.info.id, attempt: f.info.attemptsMade, attempts: f.info.maxAttempts };
-    if (f.final) logger.error(fields, 'a job failed and will not be tried again');
-    else logger.warn(fields, 'a job failed; it will be tried again');
+    if (!f.final) {
+      logger.warn(fields, 'a job failed; it will be tried again');
+      return;
+    }
+    logger.error(fields, 'a job failed and will not be tried again');
+    try {
+      repos.failures.record({ errorNo, queue: f.info.queue, ref: f.info.id, attempts: f.info.attemptsMade, error: describeError(f.error), at: clock.now() });
+    } catch (error) {
+      logger.error({ err: error, errorNo }, 'could not record a failed job');
+    }
+    const event = (f.data as { event?: InboundEvent } | null)?.event;
+    if (f.info.queue === INBOUND_QUEUE && event?.kind === 'message') {
+      inbound.failed(event, errorNo, f.info.id).catch((error: unknown) => logger.error({ err: error, errorNo }, 'could not apologise for a failed message'));
+    }
   };
   const pacer = new Pacer(clock, pacingOf);
   /** When each account last used @全体成员 in each group (the daily quota). */

@@ -8,10 +8,10 @@
  */
 import type { ParseEnv } from '../domain/commands.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
-import { inboundKey } from '../store/keys.js';
+import { deliveryKey, inboundKey } from '../store/keys.js';
 import type { AnswerLimits } from './answer-limits.js';
 import type { CommandRegistry } from './commands.js';
-import { newErrorNumber } from './errors.js';
+import { describeError, newErrorNumber } from './errors.js';
 import type { AppContext, EventContext, Feature } from './feature.js';
 import { InboundContext, senderKey } from './message-context.js';
 import { zhCore } from './texts.js';
@@ -136,6 +136,36 @@ export class Inbound {
       'a message could not be handled',
     );
     this.o.app.repos.inbound.interpret(ctx.inboundId, 'error', null, null, { errorNo });
+    this.o.app.repos.failures.record({ errorNo, queue: 'message', ref: String(ctx.inboundId), attempts: 1, error: describeError(done.error), at: ctx.now });
     if (asked) ctx.reply(zhCore.apology(errorNo));
+  }
+
+  /**
+   * A message whose job failed for good (its transaction never committed: the store refused): the
+   * sender is told, with the error number the log carries, where they wrote (in a group only if it
+   * was a command: ordinary replies get no apology in the group).
+   */
+  async failed(ev: InboundMessage, errorNo: string, jobId: string): Promise<void> {
+    const { app, registry } = this.o;
+    const mentionsBot = ev.mentionsBot || ev.mentions.some((m) => app.botIds.has(m));
+    const group = ev.chat.type === 'group';
+    if (group && !registry.head(ev.text, mentionsBot)) return;
+    await app.store.transaction((work) =>
+      work.send([
+        {
+          key: deliveryKey.apology(jobId),
+          purpose: group ? 'reply' : 'private',
+          directiveId: null,
+          groupId: null,
+          accountId: ev.accountId,
+          platform: ev.platform,
+          chatType: group ? 'group' : 'private',
+          target: ev.chat.type === 'group' ? ev.chat.chatId : ev.sender.userId,
+          text: zhCore.apology(errorNo),
+          mentions: group ? [ev.sender.userId] : [],
+          quoteId: null,
+        },
+      ]),
+    );
   }
 }

@@ -1,7 +1,7 @@
 /** The only module that reads process.env. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { configSchema, type CascadeConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -10,7 +10,7 @@ export class ConfigError extends Error {
     readonly problems: readonly string[],
     source: string,
   ) {
-    super(`Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`配置有误（${source}）：\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
@@ -43,7 +43,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   const file = named ?? DEFAULT_CONFIG_FILE;
   let raw: Record<string, unknown> = {};
   if (existsSync(file)) {
-    const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+    const parsed = readYaml(readFileSync(file, 'utf8'), file);
     if (parsed !== null && typeof parsed === 'object') raw = parsed as Record<string, unknown>;
     else if (parsed !== null && parsed !== undefined) throw new ConfigError(['(root): must be a mapping'], file);
   } else if (named) {
@@ -51,6 +51,20 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   }
   const merged = mergeEnv({ ...raw, ...overrides }, env);
   return parseConfig(merged, existsSync(file) ? file : 'defaults');
+}
+
+/** YAML as a config or drill file holds it; a syntax error becomes a ConfigError naming the line. */
+export function readYaml(text: string, source: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLError) {
+      const line = error.linePos?.[0].line;
+      const where = line === undefined ? '' : `第 ${line} 行`;
+      throw new ConfigError([`YAML 格式有误${where ? `（${where}）` : ''}：${error.message.split('\n')[0] ?? ''}`], source);
+    }
+    throw error;
+  }
 }
 
 function mergeEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {

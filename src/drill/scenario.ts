@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from '../config/load.js';
 import { z } from 'zod';
 import { chasingSchema, durationSchema as duration } from '../config/schema.js';
 
@@ -105,19 +105,19 @@ export function parseScenario(raw: unknown, source: string): Scenario {
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-    throw new ScenarioError(`Invalid drill scenario ${source}:\n${problems.join('\n')}`);
+    throw new ScenarioError(`演练脚本有误（${source}）：\n${problems.join('\n')}`);
   }
-  if (Number.isNaN(Date.parse(result.data.start))) throw new ScenarioError(`Invalid drill scenario ${source}: start is not a date`);
+  if (Number.isNaN(Date.parse(result.data.start))) throw new ScenarioError(`演练脚本有误（${source}）：start 不是日期`);
   if (result.data.chasing) {
     const chasing = chasingSchema.safeParse(result.data.chasing);
     if (!chasing.success) {
       const problems = chasing.error.issues.map((i) => `  - chasing.${i.path.map(String).join('.')}: ${i.message}`);
-      throw new ScenarioError(`Invalid drill scenario ${source}:\n${problems.join('\n')}`);
+      throw new ScenarioError(`演练脚本有误（${source}）：\n${problems.join('\n')}`);
     }
   }
   return result.data;
 }
 
 export function loadScenario(file: string): Scenario {
-  return parseScenario(parseYaml(readFileSync(file, 'utf8')), file);
+  return parseScenario(readYaml(readFileSync(file, 'utf8'), file), file);
 }

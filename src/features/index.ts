@@ -13,5 +13,6 @@ import { membership } from './membership/index.js';
 import { queries } from './queries/index.js';
 import { replies } from './replies/index.js';
 import { review } from './review/index.js';
+import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, accounts, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, accounts, status, helpFeature];

@@ -70,6 +70,8 @@ export interface AddOptions {
 /** A job run with the failure seen: for logging and counting (the error boundary of every job). */
 export interface JobFailure {
   readonly info: JobInfo;
+  /** The job's data (an inbound job's event: whom to apologise to). */
+  readonly data: unknown;
   readonly error: unknown;
   /** No attempt is left: BullMQ will not run it again. */
   readonly final: boolean;
@@ -369,7 +371,7 @@ export class JobQueues {
       if (!job || error instanceof DelayedError) return;
       const maxAttempts = job.opts.attempts ?? 1;
       const info: JobInfo = { queue: name, id: job.id ?? '?', attemptsMade: job.attemptsMade, maxAttempts };
-      this.options.onFailure?.({ info, error, final: job.attemptsMade >= maxAttempts });
+      this.options.onFailure?.({ info, data: job.data, error, final: job.attemptsMade >= maxAttempts });
     });
     worker.on('error', (error: unknown) => this.options.onError?.(error, `worker ${name}`));
     this.workers.push(worker);

@@ -15,6 +15,7 @@ describe('key formats stay as stored', () => {
     expect(deliveryKey.dailyAudit('2026-3-2', 5, 'abcdef012345')).toBe('daily-audit-2026-3-2-5-abcdef012345');
     expect(deliveryKey.memberLeft('qq', '707564071', '10001', 42, 3)).toBe('leave-qq-707564071-10001-42-3');
     expect(deliveryKey.chaseSummary(12, 4)).toBe('c12-summary-4');
+    expect(deliveryKey.apology('in-abc')).toBe('apology-in-abc');
     const round = deliveryKey.chase(12, 5);
     expect(round.notice(34, 'ack')).toBe('c12-r5-pg34-ack-notice');
     expect(round.mention(34, 'done', 2)).toBe('c12-r5-pg34-done-m2');

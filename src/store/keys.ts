@@ -14,6 +14,8 @@ export const deliveryKey = {
   directivePost: (directiveId: number, platformGroupId: number): string => `d${directiveId}-pg${platformGroupId}`,
   /** The n-th message answering one inbound message (a redelivered message answers once). */
   answer: (inboundId: number, n: number): string => `r${inboundId}-${n}`,
+  /** The apology for a message whose job failed for good before it was stored (by the job's id). */
+  apology: (jobId: string): string => `apology-${jobId}`,
   /** Part i (1-based) of a text split at the platform's limit. */
   part: (key: string, i: number): string => `${key}.p${i}`,
   /** A manual task: the private message asking a person to post delivery `deliveryId` by hand. */

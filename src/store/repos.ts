@@ -8,6 +8,7 @@ import { BindingRepo } from './binding-repo.js';
 import { ChaseRepo } from './chase-repo.js';
 import type { Db } from './db.js';
 import { DirectiveRepo } from './directive-repo.js';
+import { FailureRepo } from './failure-repo.js';
 import { InboundRepo } from './inbound-repo.js';
 import { LedgerRepo } from './ledger-repo.js';
 import { MemberRepo } from './member-repo.js';
@@ -28,6 +29,8 @@ export interface Repos {
   readonly audits: AuditRepo;
   readonly accountStatus: AccountStatusRepo;
   readonly sessionIds: SessionIdRepo;
+  /** Failed jobs and messages, and the queues' counts, for `cascade status`. */
+  readonly failures: FailureRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -43,5 +46,6 @@ export function openRepos(db: Db): Repos {
     audits: new AuditRepo(db),
     accountStatus: new AccountStatusRepo(db),
     sessionIds: new SessionIdRepo(db),
+    failures: new FailureRepo(db),
   };
 }

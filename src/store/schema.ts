@@ -518,3 +518,34 @@ export const accountActions = sqliteTable('account_actions', {
   /** done | unsupported | failed: <reason> */
   result: text('result'),
 });
+
+/**
+ * Jobs that failed for good (no attempt left), and messages whose handler failed: what `cascade status`
+ * shows, each under the error number the log line and the apology carry.
+ */
+export const failures = sqliteTable(
+  'failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    errorNo: text('error_no').notNull(),
+    /** The queue (`inbound`, `send-<account>`, `chase` …) or `message` for a message's handler. */
+    queue: text('queue').notNull(),
+    /** The job's id, or the inbound message's. */
+    ref: text('ref').notNull(),
+    attempts: integer('attempts').notNull(),
+    /** The error's name and message (never a message text or a phone number). */
+    error: text('error').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('failures_at').on(t.at)],
+);
+
+/** The queues' counts as the running service last saw them (`cascade status`). */
+export const queueStatus = sqliteTable('queue_status', {
+  queue: text('queue').primaryKey(),
+  waiting: integer('waiting').notNull(),
+  active: integer('active').notNull(),
+  delayed: integer('delayed').notNull(),
+  failed: integer('failed').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
