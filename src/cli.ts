@@ -28,7 +28,8 @@ import { LedgerRepo } from './store/ledger-repo.js';
 import { AccountStatusRepo } from './store/account-status-repo.js';
 import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
-import { isRealAccount } from './platform/real-adapters.js';
+import { isRealAccount } from './config/schema.js';
+import '../adapters/index.js';
 
 const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显示出错时的详细信息）
   start [--config 文件]          运行 Cascade（有模拟账号时打开终端沙盒；即 npm start）

@@ -5,6 +5,7 @@
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import '../adapters/index.js';
 import { createLogger } from './app/logger.js';
 import { explain } from './cli.js';
 import { loadConfig } from './config/load.js';

@@ -14,9 +14,9 @@ import { readRoster } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, isOrgEmpty, loadOrgSnapshot, type ImportReport } from './store/org-repo.js';
 import { populateWorld, type SimSchool } from './sim/populate.js';
-import { chatPlatformOf, type AccountConfig } from './config/schema.js';
+import { chatPlatformOf, isRealAccount, type AccountConfig } from './config/schema.js';
 import { ConfigError } from './config/load.js';
-import { createRealAdapter, isRealAccount } from './platform/real-adapters.js';
+import { createAdapter } from './platform/registry.js';
 
 export interface RuntimeOptions {
   readonly config: CascadeConfig;
@@ -72,7 +72,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const real = config.accounts.filter(isRealAccount);
     checkAccounts(org, config.accounts);
     const school = populateWorld(org, { now: () => clock.now(), keepTranscript: options.keepTranscript ?? true, exclude: new Set(real.map((a) => a.id)) });
-    const realAdapters = await Promise.all(real.map((a) => createRealAdapter(a, { logger, dataDir: config.dataDir })));
+    const realAdapters = await Promise.all(real.map((a) => createAdapter(a, { logger, dataDir: join(config.dataDir, 'accounts') })));
     const simulated = [...school.accountsOn('qq'), ...school.accountsOn('wechat')];
     // With real accounts configured, a roster account left to the simulator is most likely a typo.
     if (real.length > 0 && simulated.length > 0) logger.warn({ simulated }, 'accounts the roster names but the config does not list run on the simulator: their groups get no real messages');

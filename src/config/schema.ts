@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
-import { oneBotAccountKeys, oneBotOptionsSchema } from '../../adapters/onebot/options.js';
-import { oicqOptionsSchema } from '../../adapters/oicq/options.js';
-import { wechatyOptionsSchema } from '../../adapters/wechaty/options.js';
+import { adapterKind, adapterKinds, SIMULATED_PLATFORMS } from '../platform/registry.js';
 
 const MINUTE = 60_000;
 /** Default of replies.countAtOrAbove: an acknowledgement this sure is counted without review. */
@@ -124,43 +122,69 @@ const accountPacing = {
 /** The id the roster's 群.账号 column uses. */
 const accountId = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/u, 'letters, digits, _ . - only');
 
+/** Every account's keys besides its adapter's own. */
+const accountCommon = { id: accountId, ...accountPacing };
+
+/** The simulator's accounts: `platform: qq | wechat` (the demo school, drills, tests). */
+const simulatedAccount = z.strictObject({ ...accountCommon, platform: z.enum(['qq', 'wechat']), adapter: z.literal('simulator').default('simulator') });
+
 /**
- * A bot account. `platform` picks the adapter: `onebot`, `oicq` (QQ), `wechaty` (WeChat), or `qq` /
- * `wechat` for an account played by the built-in simulator (the demo school; drills; tests).
+ * A bot account. `platform` names the adapter: one of the registered adapters (`onebot`, `oicq` for
+ * QQ; `wechaty` for WeChat; each adapter folder has a register.ts), or `qq` / `wechat` for an account played by
+ * the built-in simulator. The adapter's own keys are checked by its schema.
  */
-const accountSchema = z.discriminatedUnion('platform', [
-  z.strictObject({ id: accountId, platform: z.literal('qq'), adapter: z.literal('simulator').default('simulator'), ...accountPacing }),
-  z.strictObject({ id: accountId, platform: z.literal('wechat'), adapter: z.literal('simulator').default('simulator'), ...accountPacing }),
-  oneBotAccountKeys.extend({ id: accountId, platform: z.literal('onebot'), ...accountPacing }).superRefine((o, ctx) => {
-    const checked = oneBotOptionsSchema.safeParse(oneBotKeysOf(o));
-    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  }),
-  oicqOptionsSchema.extend({ id: accountId, platform: z.literal('oicq'), ...accountPacing }),
-  wechatyOptionsSchema.extend({ id: accountId, platform: z.literal('wechaty'), ...accountPacing }).refine((a) => a.atAll?.enabled !== true, {
-    path: ['atAll'],
-    message: 'wechat4u cannot send @所有人',
-  }),
-]);
+export type AccountConfig = z.infer<typeof simulatedAccount> | (Omit<z.infer<typeof simulatedAccount>, 'platform' | 'adapter'> & { readonly platform: string } & Readonly<Record<string, unknown>>);
 
-export type AccountConfig = z.infer<typeof accountSchema>;
+/** The account schema of the adapters registered now (they register before any config is read). */
+function accountSchemaNow(): z.ZodType {
+  const real = adapterKinds().map((r) =>
+    r.keys.extend({ ...accountCommon, platform: z.literal(r.kind) }).superRefine((a, ctx) => {
+      // The checks spanning the adapter's keys (which transport needs which address …).
+      const checked = r.options.safeParse(Object.fromEntries(Object.entries(a).filter(([k]) => k in r.keys.shape)));
+      if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      if (!r.atAll && (a as { atAll?: { enabled?: boolean } }).atAll?.enabled === true) {
+        ctx.addIssue({ code: 'custom', path: ['atAll'], message: `a ${r.kind} account cannot send @所有人` });
+      }
+    }),
+  );
+  const [first, ...rest] = real;
+  return first ? z.union([simulatedAccount, first, ...rest]) : simulatedAccount;
+}
 
-/** The OneBot adapter's own keys of an account entry. */
-export function oneBotKeysOf(a: Extract<AccountConfig, { platform: 'onebot' }>): Record<string, unknown> {
-  const { id: _id, platform: _platform, minGapMs: _g, jitterMs: _j, perMinute: _m, perDay: _d, perGroupPerMinute: _p, atAll: _a, ...keys } = a;
-  return keys;
+/** One account entry, checked against the adapters registered when the config is read. */
+const accountEntry = z.unknown().transform((value, ctx): AccountConfig => {
+  const platform = (value as { platform?: unknown } | null)?.platform;
+  const known = typeof platform === 'string' && ((SIMULATED_PLATFORMS as readonly string[]).includes(platform) || adapterKind(platform) !== undefined);
+  if (!known) {
+    const names = [...SIMULATED_PLATFORMS, ...adapterKinds().map((r) => r.kind)].join(', ');
+    ctx.addIssue({ code: 'custom', path: ['platform'], message: `unknown platform ${String(platform)} (one of: ${names})` });
+    return z.NEVER;
+  }
+  const schema = SIMULATED_PLATFORMS.includes(platform as 'qq' | 'wechat') ? simulatedAccount : accountSchemaNow();
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data as AccountConfig;
+  for (const issue of parsed.error.issues) {
+    // A union reports each member's failure: only the member of this platform matters.
+    const inner = issue.code === 'invalid_union' ? (issue.errors.find((e) => !e.some((i) => i.path[0] === 'platform')) ?? []) : [issue];
+    for (const i of inner) {
+      if (i.code === 'unrecognized_keys') for (const k of i.keys) ctx.addIssue({ code: 'custom', path: [...i.path, k], message: 'unknown key' });
+      else ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+    }
+  }
+  return z.NEVER;
+});
+
+/** Whether an account is built from the registry (not played by the simulator). */
+export function isRealAccount(a: AccountConfig): boolean {
+  return !(SIMULATED_PLATFORMS as readonly string[]).includes(a.platform);
 }
 
 /** The chat platform an account's groups are on. */
 export function chatPlatformOf(a: AccountConfig): 'qq' | 'wechat' {
-  switch (a.platform) {
-    case 'qq':
-    case 'onebot':
-    case 'oicq':
-      return 'qq';
-    case 'wechat':
-    case 'wechaty':
-      return 'wechat';
-  }
+  if (a.platform === 'qq' || a.platform === 'wechat') return a.platform;
+  const network = adapterKind(a.platform)?.network;
+  if (!network) throw new Error(`no adapter registered for platform ${a.platform}`);
+  return network;
 }
 
 export const configSchema = z.strictObject({
@@ -184,7 +208,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Bot accounts. Accounts named in the roster but not listed here run on the simulator. */
   accounts: z
-    .array(accountSchema)
+    .array(accountEntry)
     .default([])
     .superRefine((accounts, ctx) => {
       const seen = new Set<string>();

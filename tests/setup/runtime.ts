@@ -1,6 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import '../../adapters/index.js';
 import type { Feature } from '../../src/app/feature.js';
 import { silentLogger } from '../../src/app/logger.js';
 import { systemClock, VirtualClock, type Clock } from '../../src/clock.js';
