@@ -74,6 +74,20 @@ describe('drills', () => {
     expect(Object.keys(a ?? {})).toEqual(['group', 'missing', 'strangers', 'unmatched', 'badCard', 'duplicates', 'left']);
   });
 
+  it('plays strangers: an account not on the roster speaks in a group it joined and privately', async () => {
+    const report = await runDrill(loadScenario('config/drills/strangers.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    const toStranger = report.messages.filter((m) => m.to === '私聊:999000001');
+    expect(toStranger).toHaveLength(1);
+    expect(report.messages.some((m) => m.text.includes('evil'))).toBe(false);
+  });
+
+  it('refuses a stranger who speaks in a group they did not join', async () => {
+    const scenario = parseScenario({ steps: [{ say: { as: 'qq:999000002', in: 'L3:计算机2301', text: '收到' } }] }, 'inline');
+    const report = await runDrill(scenario, { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([expect.stringContaining('qq:999000002 is not in L3:计算机2301 (add a join step')]);
+  });
+
   it('reports a failed expectation and carries on with the next steps', async () => {
     const scenario = parseScenario(
       {

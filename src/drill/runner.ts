@@ -174,6 +174,11 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
     return;
   }
   if ('say' in step) {
+    const stranger = parseAccountRef(step.say.as);
+    if (stranger) {
+      strangerSays(runtime, org, stranger, step.say);
+      return;
+    }
     const person = resolvePerson(org, step.say.as);
     if (step.say.in === '私聊' || step.say.in === 'private') {
       const platform = org.accountOn(person.id, 'qq') ? 'qq' : 'wechat';
@@ -250,6 +255,33 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
       `expected ${e.count ?? 'at least 1'} bot message(s)${e.to ? ` to ${e.to}` : ''}${e.contains ? ` containing "${e.contains}"` : ''}${e.notContains ? ` without "${e.notContains}"` : ''}, saw ${messages.length}`,
     );
   }
+}
+
+/** `qq:999000001`, `wechat:wxid_x`: an account the drill names by its platform id, maybe not on the roster. */
+function parseAccountRef(as: string): { platform: 'qq' | 'wechat'; userId: string } | null {
+  const m = /^(qq|wechat):(.+)$/u.exec(as.trim());
+  return m?.[1] && m[2] ? { platform: m[1] as 'qq' | 'wechat', userId: m[2] } : null;
+}
+
+/**
+ * A `say` step by an account named `<platform>:<id>`: privately to a bot (as someone who added it as a
+ * friend), or in a group the account is in (a `join` step puts a stranger there).
+ */
+function strangerSays(runtime: Runtime, org: OrgIndex, who: { platform: 'qq' | 'wechat'; userId: string }, say: { as: string; in: string; text: string; via?: string | undefined }): void {
+  const { world } = runtime.school;
+  if (!world.user(who.userId)) world.addUser({ userId: who.userId, nickname: who.userId, platform: who.platform });
+  if (say.in === '私聊' || say.in === 'private') {
+    const account = say.via ?? runtime.school.accountsOn(who.platform)[0];
+    if (!account) throw new DrillStepError(`no ${who.platform} bot to write to privately`);
+    world.befriend(account, who.userId);
+    world.sayPrivate(who.userId, account, say.text);
+    return;
+  }
+  const group = org.groupByKeyText(say.in);
+  if (!group) throw new DrillStepError(`no group ${say.in}`);
+  const pg = org.platformGroupsOf(group.id).find((g) => g.platform === who.platform && world.isMember(g.chatId, who.userId));
+  if (!pg) throw new DrillStepError(`${say.as} is not in ${say.in} (add a join step: { join: { account: ${who.userId}, card: …, in: ${say.in} } })`);
+  world.say(who.userId, pg.chatId, say.text);
 }
 
 /** The first platform group behind a logical group (where a drill's joins and leaves happen). */

@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { chasingSchema, durationSchema as duration } from '../config/schema.js';
 
 const say = z.strictObject({
-  /** 学号 or 工号, or 家长:<学号> (the student's first guardian), or 家长:<学号>:<姓名>. */
+  /**
+   * 学号 or 工号, or 家长:<学号> (the student's first guardian), or 家长:<学号>:<姓名>; or an account the
+   * roster may not know, `<platform>:<account>` (`qq:999000001`, `wechat:wxid_x`), in a group it joined
+   * with a `join` step, or in 私聊.
+   */
   as: z.string().min(1),
   /** L1 | L2:<学院> | L3:<班级> | L4:<学院> | X:<学院>:<名称> | 私聊 (private chat with a bot). */
   in: z.string().min(1),
