@@ -488,9 +488,17 @@ describe('durable and exact', () => {
     await issue(school, '/通知 层级=3 请同学们完成健康打卡');
     const clock = school.clock as VirtualClock;
     clock.advance(60 * MIN);
+    // Kill the workers as soon as the round's first reminder is out: the rest are queued or going out.
+    const { world } = school.runtime.school;
+    const firstReminder = new Promise<void>((resolve) => {
+      const off = world.onMessage((m) => {
+        if (world.account(m.from) === undefined || !m.text.includes('【催办】')) return;
+        off();
+        resolve();
+      });
+    });
     await school.runtime.app.queues.promoteDue(clock.now());
-    // Kill the workers while the round's sends are queued or going out.
-    await new Promise((r) => setTimeout(r, 30));
+    await firstReminder;
     await school.runtime.restart(true);
     await school.settle();
     await passTime(school, 1 * MIN);

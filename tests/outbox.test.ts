@@ -14,6 +14,8 @@ import { redisUrl, uniquePrefix } from './setup/helpers.js';
 
 interface Rig {
   world: SimWorld;
+  /** Resolves once the adapter has been asked to send this many times (each refused or not). */
+  sendCalls(n: number): Promise<void>;
   db: Db;
   ledger: LedgerRepo;
   queues: JobQueues;
@@ -40,6 +42,17 @@ async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact', atAll?: (acco
   world.join('100', '9');
   const adapter = new SimulatorAdapter(world, { accountId: 'bot', platform: 'qq', confirmSent });
   await adapter.start(() => undefined);
+  // Every call of the send path, refused or not: what a test waits on instead of a sleep.
+  let calls = 0;
+  const waiting: { n: number; resolve: () => void }[] = [];
+  const sendGroup = adapter.sendGroup.bind(adapter);
+  adapter.sendGroup = async (chatId, message) => {
+    calls++;
+    for (const w of waiting.splice(0)) if (calls >= w.n) w.resolve();
+    else waiting.push(w);
+    return sendGroup(chatId, message);
+  };
+  const sendCalls = (n: number): Promise<void> => (calls >= n ? Promise.resolve() : new Promise((resolve) => void waiting.push({ n, resolve })));
   const db = openDb(':memory:');
   const ledger = new LedgerRepo(db);
   const queues = new JobQueues({
@@ -70,7 +83,7 @@ async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact', atAll?: (acco
       quiet = (await queues.idle()) ? quiet + 1 : 0;
     }
   };
-  rig = { world, db, ledger, queues, outbox, settle };
+  rig = { world, db, ledger, queues, outbox, settle, sendCalls };
   return rig;
 }
 
@@ -140,9 +153,11 @@ describe('outbox and sent-ledger', () => {
     const r = await makeRig();
     r.world.setOnline('bot', false);
     await r.outbox.post([delivery('k8')]);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // far more than maxAttempts × offline pause
+    // Tried more often than maxAttempts (3) while offline: none of those tries was an attempt.
+    await r.sendCalls(5);
     expect(posts(r.world)).toHaveLength(0);
-    expect(r.ledger.all()[0]?.status).toBe('planned');
+    // Still to be sent (between tries it is planned, during one sending), never given up on.
+    expect(['planned', 'sending']).toContain(r.ledger.all()[0]?.status);
     r.world.setOnline('bot', true);
     await r.settle();
     expect(posts(r.world)).toHaveLength(1);

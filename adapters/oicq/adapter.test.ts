@@ -6,7 +6,8 @@ import type { QqPackage } from './client.js';
 
 const GROUP = String(GROUP_ID);
 const ZHANG = String(PEOPLE[0].uin);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Pending timers: a retry, a reconnect or a poll is one. */
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 /** What an ApiRejection-throwing client method looks like, for the API-level patches below. */
 type Patchable = { sendGroupMsg: (...args: unknown[]) => Promise<unknown> };
@@ -41,6 +42,7 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
     });
 
     it('QR code: start resolves with login_required; once scanned it logs in and emits login', async () => {
+      const before = timers();
       await started({ options: { password: undefined } }, ['qrcode']);
       expect(h.adapter.status()).toMatchObject({ state: 'login_required', detail: expect.stringMatching(/QR code/) });
       expect(h.adapter.status().detail).toContain('qrcode.png');
@@ -52,9 +54,8 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
       await waitFor(() => h.adapter.status().state === 'online', 1_000, 'online after the scan');
       expect(h.server.loginPasswords).toEqual([undefined, undefined]);
       expect(logins()).toHaveLength(1);
-      const queries = h.server.qrQueries;
-      await sleep(50);
-      expect(h.server.qrQueries).toBe(queries); // polling ended with the login
+      // Polling ended with the login: its timer is gone.
+      expect(timers()).toBeLessThanOrEqual(before);
     });
 
     it('qrcode: true logs in by QR even with a password', async () => {
@@ -84,9 +85,11 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
     });
 
     it('a refused login leaves it offline with the code, and no retry', async () => {
+      const before = timers();
       await started({}, ['error']);
       expect(h.adapter.status()).toMatchObject({ state: 'offline', detail: expect.stringContaining('code 1') });
-      await sleep(150);
+      // A retry would be a timer: none is pending.
+      expect(timers()).toBeLessThanOrEqual(before);
       expect(h.server.logins).toBe(1);
     });
 
@@ -119,10 +122,12 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
     });
 
     it('kicked off by another device: login_required and no automatic re-login', async () => {
+      const before = timers();
       await started();
       (h.client as unknown as { em(name: string, data: object): void }).em('system.offline.kickoff', { message: '账号在其他设备登录' });
       expect(h.adapter.status()).toMatchObject({ state: 'login_required', detail: expect.stringMatching(/another device/) });
-      await sleep(150);
+      // A re-login would be a timer: none is pending.
+      expect(timers()).toBeLessThanOrEqual(before);
       expect(h.server.logins).toBe(1);
     });
   });
@@ -268,23 +273,22 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
     });
 
     it('no reconnect, QR poll or call timer survives stop', async () => {
+      const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const before = timers();
       await started({ options: { password: undefined }, timing: { reconnectFirstMs: 40, callTimeoutMs: 10_000 } }, ['qrcode']);
       expect(h.adapter.status().state).toBe('login_required');
       (h.client as unknown as Patchable).sendGroupMsg = () => new Promise(() => undefined);
       const pending = h.adapter.sendGroup(GROUP, { text: 'x', deliveryKey: key() }).catch((e: unknown) => e);
       await h.adapter.stop();
       expect(await pending).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: false });
-      const queries = h.server.qrQueries;
-      await sleep(80);
-      expect(h.server.qrQueries).toBe(queries);
+      // QR polls and reconnects are timers: none is left, so none can come.
+      expect(timers()).toBeLessThanOrEqual(before);
 
       // And while waiting to reconnect:
       await h.adapter.start((e) => events.push(e));
       h.server.dropConnection();
-      const attempts = h.server.logins;
       await h.adapter.stop();
-      await sleep(120);
-      expect(h.server.logins).toBe(attempts);
+      expect(timers()).toBeLessThanOrEqual(before);
     });
   });
 });

@@ -160,7 +160,8 @@ describe('WechatyAdapter messages', () => {
     await s.adapter.stop();
     expect(s.adapter.status().state).toBe('offline');
     s.world.sayPrivate('wxid_zhang', '停止之后');
-    await new Promise((r) => setTimeout(r, 30));
+    // The platform handed the message over synchronously; let every turn of its handling run.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(texts(s)).toEqual([]);
     expect(timers()).toBeLessThanOrEqual(before);
   });
