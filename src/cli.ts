@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, createLogger } from './app/logger.js';
 import { ConfigError, loadConfig } from './config/load.js';
+import type { CascadeConfig } from './config/schema.js';
 import { DEFAULT_REPLY_HINT } from './domain/commands.js';
 import { understandReply } from './domain/understanding.js';
 import { runDrill, type DrillReport } from './drill/runner.js';
@@ -333,10 +334,7 @@ if (invokedDirectly) {
  */
 async function accountsCommand(args: string[]): Promise<number> {
   const json = flag(args, '--json');
-  const config = loadConfig(undefined, {}, option(args, '--config'));
-  const db = openRunStore(config.dataDir);
-  if (!db) return 1;
-  try {
+  return withRunStore(args, (db, config) => {
     const now = Date.now();
     const w = wallClock(now, config.school.timeZone);
     const midnight = fromWallClock({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0, second: 0 }, config.school.timeZone);
@@ -377,9 +375,7 @@ async function accountsCommand(args: string[]): Promise<number> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
-  } finally {
-    closeDb(db);
-  }
+  });
 }
 
 /** What `cascade status` looks back over. */
@@ -396,10 +392,7 @@ const STATUS_STALE_MS = 60_000;
  */
 async function statusCommand(args: string[]): Promise<number> {
   const json = flag(args, '--json');
-  const config = loadConfig(undefined, {}, option(args, '--config'));
-  const db = openRunStore(config.dataDir);
-  if (!db) return 1;
-  try {
+  return withRunStore(args, (db, config) => {
     const now = Date.now();
     const repo = new FailureRepo(db);
     const queues = repo.queues();
@@ -432,9 +425,7 @@ async function statusCommand(args: string[]): Promise<number> {
     if (total > failures.length) lines.push(`  ……另有 ${total - failures.length} 条未列出（--json 查看）`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
-  } finally {
-    closeDb(db);
-  }
+  });
 }
 
 /**
@@ -478,6 +469,18 @@ async function loginCommand(args: string[]): Promise<number> {
 }
 
 /** The store a running (or earlier) service wrote, or null (said on stderr) when there is none yet. */
+/** Runs a command on the store of the config's running service; 1 when it has never run. */
+async function withRunStore(args: string[], run: (db: Db, config: CascadeConfig) => number | Promise<number>): Promise<number> {
+  const config = loadConfig(undefined, {}, option(args, '--config'));
+  const db = openRunStore(config.dataDir);
+  if (!db) return 1;
+  try {
+    return await run(db, config);
+  } finally {
+    closeDb(db);
+  }
+}
+
 function openRunStore(dataDir: string): Db | null {
   const file = join(dataDir, 'cascade.db');
   if (!existsSync(file)) {

@@ -3,7 +3,7 @@
  * recent `/催办` rounds, when the next automatic round runs and when the deadline summary went out.
  */
 import { subjectKey } from '../../domain/chase.js';
-import type { Directive, Scope } from '../../domain/directive.js';
+import { scopeCovers, type Directive, type Scope } from '../../domain/directive.js';
 import { formatClock, formatTime } from '../../domain/duration.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import type { Clock } from '../../clock.js';
@@ -49,17 +49,10 @@ function isChaseSnapshot(x: unknown): x is ChaseSnapshot {
   return typeof x === 'object' && x !== null && 'byCollege' in x && 'rounds' in x;
 }
 
+/** A counselor's scope covers their classes' reminders and their own as a counselor (L2), not their college's others. */
 function inScope(scope: Scope, r: { level: number; subjectId: number; collegeId: number | null; classId: number | null }, askerId: number): boolean {
-  switch (scope.kind) {
-    case 'school':
-      return true;
-    case 'colleges':
-      return r.collegeId !== null && scope.collegeIds.includes(r.collegeId);
-    case 'classes':
-      return (r.classId !== null && scope.classIds.includes(r.classId)) || (r.level === 2 && r.subjectId === askerId);
-    case 'none':
-      return false;
-  }
+  if (scope.kind !== 'classes') return scopeCovers(scope, r);
+  return (r.classId !== null && scope.classIds.includes(r.classId)) || (r.level === 2 && r.subjectId === askerId);
 }
 
 export class ChaseProgress {

@@ -126,32 +126,17 @@ export class ReviewDesk {
     let bound = 0;
     if (item.kind === 'binding' && item.suggestedPersonId !== null) {
       const now = this.deps.clock.now();
+      const personId = item.suggestedPersonId;
+      const confirmed = (reason: string | null): void =>
+        this.deps.bindings.record({ platform: item.platform, platformUserId: item.senderPlatformId, personId, action: 'confirmed', byPersonId: by, reason, at: now });
       if (item.label === SELF_BINDING) {
         // A `/绑定` held for a conflict: the counselor decides the account is this person's.
-        this.deps.bindings.replace(item.platform, item.senderPlatformId, item.suggestedPersonId, now);
-        this.deps.bindings.record({
-          platform: item.platform,
-          platformUserId: item.senderPlatformId,
-          personId: item.suggestedPersonId,
-          action: 'confirmed',
-          byPersonId: by,
-          reason: null,
-          at: now,
-        });
+        this.deps.bindings.replace(item.platform, item.senderPlatformId, personId, now);
+        confirmed(null);
         bound = 1;
-      } else {
-        bound = this.deps.reviews.bind(item.platform, item.senderPlatformId, item.suggestedPersonId, now) ? 1 : 0;
-        if (bound > 0) {
-          this.deps.bindings.record({
-            platform: item.platform,
-            platformUserId: item.senderPlatformId,
-            personId: item.suggestedPersonId,
-            action: 'confirmed',
-            byPersonId: by,
-            reason: 'named in a reply',
-            at: now,
-          });
-        }
+      } else if (this.deps.reviews.bind(item.platform, item.senderPlatformId, personId, now)) {
+        confirmed('named in a reply');
+        bound = 1;
       }
     }
     return { counted, bound, sends };
