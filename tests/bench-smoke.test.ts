@@ -37,6 +37,9 @@ describe('bench --small', () => {
     expect(Object.keys(r.understanding.corpus.per_label).sort()).toEqual(['ack', 'done', 'negative', 'other', 'question']);
     expect(r.understanding.baseline.accuracy).toBeLessThan(r.understanding.corpus.accuracy);
     expect(r.understanding.msgs_per_s).toBeGreaterThan(0);
+    // Reading messages of up to 64 KB: every adversarial shape measured (the time itself is the bench's business).
+    expect(r.parse64.cases.length).toBeGreaterThanOrEqual(15);
+    expect(r.parse64.cases.every((c) => c.chars >= 60_000 && c.worstMs >= c.medianMs)).toBe(true);
     expect(r.pending.chat_path_ms).not.toBeNull();
     // Chasing: one round for the whole (small) campus, its sends paced. Timings are not asserted.
     expect(r.chase).toMatchObject({ directives: 1, obligations: 816, non_responders: 245, rounds: 1, failed: 0, uncertain: 0, duplicates: 0 });

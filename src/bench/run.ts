@@ -27,6 +27,9 @@ import { benchOneBot, type OneBotBench } from './onebot.js';
 import { benchPacing60, type Pacing60Bench } from './pacing.js';
 import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
+import { benchParse, parseCases, PARSE_TARGET_MS, type ParseResult } from './parse64.js';
+import { readRoster } from '../roster/index.js';
+import { fileURLToPath } from 'node:url';
 import { RELAY } from '../features/directives/index.js';
 import { QUERIES } from '../features/queries/index.js';
 import { renderPending } from '../features/queries/render.js';
@@ -44,6 +47,7 @@ export const TARGETS = {
   membership_audit_ms: 2000,
   onebot_inbound_per_s: 10_000,
   pacing60_violations: 0,
+  parse_64k_ms: PARSE_TARGET_MS,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -76,6 +80,8 @@ export interface BenchOptions {
 
 export interface BenchResult {
   understanding: UnderstandingBench;
+  /** Reading one chat message of up to 64 KB (command head and arguments, or meaning, names and 接龙 lines), per adversarial shape. */
+  parse64: { cases: ParseResult[]; worst_ms: number; worst_case: string };
   reference_jobs_per_s: number;
   relay_deliveries_per_s: number;
   relay_ratio: number;
@@ -222,6 +228,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   progress('reply understanding: labelled corpus, baseline, throughput on one core');
   const understanding = benchUnderstanding();
   progress(`  accuracy ${understanding.corpus.accuracy} (holdout ${understanding.holdout.accuracy}), baseline ${understanding.baseline.accuracy}, ${understanding.msgs_per_s} messages/s`);
+  progress('parse64: chat messages of up to 64 KB, adversarial shapes, read as the app reads them');
+  const parse64 = await benchParse64();
+  progress(`  worst ${parse64.worst_ms} ms (${parse64.worst_case})`);
   try {
     let url = opts.redisUrl ?? process.env['REDIS_URL'];
     if (!url) {
@@ -262,6 +271,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const { relay, ack, pending } = app;
     return {
       understanding,
+      parse64,
       reference_jobs_per_s: round(refPerS),
       relay_deliveries_per_s: round(app.relayPerS),
       relay_ratio: round(relayRatio, 3),
@@ -294,6 +304,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         membership_audit_ms: Math.max(membership.audit_ms, membership.audit_from_store_ms) <= TARGETS.membership_audit_ms,
         onebot_inbound_per_s: onebot.replay.enqueue.events_per_s >= TARGETS.onebot_inbound_per_s,
         pacing60_violations: pacing60 ? pacing60.violations <= TARGETS.pacing60_violations : null,
+        parse_64k_ms: parse64.worst_ms <= TARGETS.parse_64k_ms,
       },
       ok:
         relay.sent === relay.expected &&
@@ -609,6 +620,7 @@ export function formatBench(r: BenchResult): string {
     ['replies: accuracy on the corpus', `${pct(r.understanding.corpus.accuracy)} of ${r.understanding.corpus.rows}`, `≥ ${pct(TARGETS.understanding_accuracy)}`, mark(r.targets.understanding_accuracy)],
     ['replies: negative/question taken as ack', `${r.understanding.corpus.unsafe_acks}`, `${TARGETS.understanding_unsafe_acks}`, mark(r.targets.understanding_unsafe_acks)],
     ['replies: classified per second, one core', `${r.understanding.msgs_per_s}/s`, `≥ ${TARGETS.understanding_msgs_per_s}/s`, mark(r.targets.understanding_msgs_per_s)],
+    ['parse64: one message ≤ 64 KB read, worst shape', `${r.parse64.worst_ms} ms (${r.parse64.worst_case})`, `≤ ${TARGETS.parse_64k_ms} ms`, mark(r.targets.parse_64k_ms)],
     ['chase: one round, whole campus', `${r.chase_round_ms} ms`, `≤ ${TARGETS.chase_round_ms} ms`, mark(r.targets.chase_round_ms)],
     [
       'chase: posts closer than the pacing gap',
@@ -680,6 +692,7 @@ export function formatBench(r: BenchResult): string {
       : 'pacing60: skipped (--quick)',
     '',
     ...understandingTable(r.understanding),
+    `parse64: ${r.parse64.cases.map((c) => `${c.name} ${round(c.worstMs, 2)} ms (median ${round(c.medianMs, 2)})`).join('; ')}`,
     '',
     ...rows.map(line),
     '',
@@ -721,5 +734,23 @@ export async function benchCommand(args: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
+  }
+}
+
+/** The demo school's parents group of 计算机学院: names to find in messages, a real name index. */
+async function benchParse64(): Promise<BenchResult['parse64']> {
+  const db = openDb(':memory:');
+  try {
+    const demo = fileURLToPath(new URL('../../config/demo', import.meta.url));
+    applyRoster(db, await readRoster(demo), { source: demo, now: Date.now() });
+    const org = new OrgIndex(loadOrgSnapshot(db, 'bench'));
+    const group = org.groups.find((g) => g.level === 4);
+    if (!group) throw new Error('bench: the demo school has no parents group');
+    const names = org.classes.flatMap((k) => org.studentsOf(k.id).map((p) => p.name));
+    const cases = benchParse(org, group, parseCases(names));
+    const worst = cases.reduce((a, b) => (b.worstMs > a.worstMs ? b : a));
+    return { cases: cases.map((c) => ({ ...c, worstMs: round(c.worstMs, 2), medianMs: round(c.medianMs, 2) })), worst_ms: round(worst.worstMs, 2), worst_case: worst.name };
+  } finally {
+    closeDb(db);
   }
 }

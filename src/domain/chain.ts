@@ -31,29 +31,43 @@ function clipLine(line: string): string {
   return line.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_LINE_CHARS - 1 : MAX_LINE_CHARS);
 }
 
-/** A hand-typed 接龙 (`#接龙` first, then numbered lines); null when the text is not one. */
-export function parseChain(text: string): ParsedChain | null {
-  // Circled numbers (①②③) become `1. `, not a bare `1` glued to the name as NFKC would make them.
-  const lines = text
-    .replace(/[\u2460-\u2473]/gu, (c) => `${c.charCodeAt(0) - 0x245f}. `)
-    .normalize('NFKC')
-    .split(/\r?\n/u);
+/** Lines above the first entry read as the header at the most; a longer run of them is not a list. */
+const MAX_HEADER_LINES = 50;
+
+/** A raw line as the list is read: circled numbers (①②③) become `1. `, not a bare `1` glued to the name as NFKC would make them. */
+function readLine(raw: string): string {
+  return clipLine(raw.replace(/[\u2460-\u2473]/gu, (c) => `${c.charCodeAt(0) - 0x245f}. `).normalize('NFKC'));
+}
+
+/**
+ * A hand-typed 接龙 (`#接龙` first, then numbered lines); null when the text is not one. The header is
+ * read from the top; entries from the last `maxEntries` lines only (a long list seen for the first time
+ * costs a bounded amount of work: its end is where the newest lines are).
+ */
+export function parseChain(text: string, maxEntries = Number.POSITIVE_INFINITY): ParsedChain | null {
+  const lines = text.split(/\r?\n/u);
   // Hand-typed lists start with `#接龙`; WeChat's own 接龙 puts it after the title (`关于…的通知#接龙`).
-  const firstLine = clipLine(lines[0] ?? '');
+  const firstLine = readLine(lines[0] ?? '');
   const mark = CHAIN_MARK.exec(firstLine);
   if (!mark) return null;
   const header: string[] = [];
   const title = `${firstLine.slice(0, mark.index)} ${firstLine.slice(mark.index + mark[0].length)}`.trim();
   if (title !== '') header.push(title);
+  let i = 1;
+  for (; i < lines.length && i <= MAX_HEADER_LINES; i++) {
+    const line = readLine(lines[i] ?? '');
+    if (ENTRY.test(line)) break;
+    if (line.trim() !== '') header.push(line.trim());
+  }
+  // Blank lines at the end do not take the window's room.
+  let end = lines.length;
+  while (end > i && (lines[end - 1] ?? '').trim() === '') end--;
   const entries: ChainEntry[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = clipLine(lines[i] ?? '');
-    const m = ENTRY.exec(line);
+  for (let j = Math.max(i, end - maxEntries); j < end; j++) {
+    const m = ENTRY.exec(readLine(lines[j] ?? ''));
     const index = m?.[1] ?? m?.[3];
     const body = (m?.[2] ?? m?.[4])?.trimEnd();
-    if (index !== undefined && body !== undefined) {
-      if (body !== '') entries.push({ index: Number(index), text: body });
-    } else if (entries.length === 0 && line.trim() !== '') header.push(line.trim());
+    if (index !== undefined && body !== undefined && body !== '') entries.push({ index: Number(index), text: body });
   }
   return { header: header.join('\n'), entries };
 }

@@ -385,3 +385,23 @@ describe('parseChain: the forms a 接龙 takes', () => {
     expect(chainKey('请各位家长回复收到')).not.toBe(chainKey('请各位同学回复收到'));
   });
 });
+
+describe('a long 接龙 read with a bound', () => {
+  const lines = Array.from({ length: 1200 }, (_, i) => `${i + 1}. 家长${i + 1} 收到`);
+  const text = `#接龙 请家长回复\n请写学生姓名+收到\n${lines.join('\n')}\n`;
+
+  it('keeps its header from the top and reads entries from its last lines only', () => {
+    const parsed = parseChain(text, 500);
+    expect(parsed?.header).toBe('请家长回复\n请写学生姓名+收到');
+    expect(parsed?.entries).toHaveLength(500);
+    expect(parsed?.entries[0]).toEqual({ index: 701, text: '家长701 收到' });
+    expect(parsed?.entries.at(-1)).toEqual({ index: 1200, text: '家长1200 收到' });
+    // The same header whatever the window: the list is still the same chain.
+    expect(parseChain(text)?.header).toBe(parsed?.header);
+    expect(parseChain(text)?.entries).toHaveLength(1200);
+  });
+
+  it('understands a long list by its last entry', () => {
+    expect(understandReply(`${text}\n1201. 张三妈妈 没收到附件`, { replyHint: '收到' }).label).toBe('negative');
+  });
+});

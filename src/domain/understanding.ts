@@ -64,6 +64,8 @@ const SHORT_REPLY_CHARS = 20;
  * either way, and it bounds the work any rule can do on an adversarial message.
  */
 export const MAX_CLASSIFIED_CHARS = 2000;
+/** A 接龙's last entry is looked for among its last this many lines (blank lines and notes may follow it). */
+const LAST_ENTRY_LINES = 20;
 
 // ---------------------------------------------------------------------------------------------
 // Normalisation
@@ -97,12 +99,13 @@ const FACE_CODE = /\[\/?([\p{L}\p{N}]{1,4})\]/gu;
 const ACK_TOKEN = '\u{1F44D}';
 
 /**
- * The reply as judged: the text after a WeChat quote, platform face codes turned into 👍 (when they
- * mean OK) or dropped, traditional characters simplified, NFKC (full-width to half-width), lower
- * case, @-mentions removed.
+ * The reply as judged: its first MAX_CLASSIFIED_CHARS, the text after a WeChat quote, platform face
+ * codes turned into 👍 (when they mean OK) or dropped, traditional characters simplified, NFKC
+ * (full-width to half-width), lower case, @-mentions removed.
  */
 export function prepareReply(text: string): string {
-  let s = text;
+  // Only the classified part: whom a reply names is read where its meaning is (bounded work).
+  let s = clip(text);
   if (s.includes('\n')) {
     const sep = WECHAT_QUOTE_SEPARATOR.exec(s);
     if (sep && s.trimStart().startsWith('「')) s = s.slice(sep.index + sep[0].length);
@@ -441,7 +444,7 @@ export function understandReply(text: string, ctx: ReplyContext): Understanding 
   if (text.includes('接龙')) {
     // A 接龙 version: what the sender said is, as a rule, the line they added at the end. Read
     // before clipping (the last line is what counts); parseChain clips each line itself.
-    const chain = parseChain(text);
+    const chain = parseChain(text, LAST_ENTRY_LINES);
     const last = chain?.entries[chain.entries.length - 1];
     if (chain) return last ? understandReply(last.text, ctx) : make('other', CONFIDENCE.otherClear, null);
   }

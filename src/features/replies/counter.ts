@@ -405,7 +405,9 @@ export class ReplyCounter {
       (target === undefined || target.id === storedDirective.id || (this.deps.directives.releasedAt(target.id, group.id) ?? target.createdAt) <= stored.updatedAt);
     const previous = continues ? stored : undefined;
     const d = continues ? storedDirective : target;
-    const added = addedEntries(previous?.lines ?? null, chain.entries);
+    // Bounded work per message: a new version adds a line or a few; a list seen for the first time is
+    // read from its end (where the sender's own line is), at most MAX_CHAIN_ENTRIES_READ lines.
+    const added = addedEntries(previous?.lines ?? null, chain.entries).slice(-MAX_CHAIN_ENTRIES_READ);
     this.deps.reviews.saveChain(ev.platform, chatId, chain.key, d?.id ?? null, chain.entries.map((e) => e.text), ev.at);
     if (!d || !this.deps.relay.accepts(d)) {
       this.deps.inbound.interpret(r.id, 'chain', null, null, { added: added.length, counted: 0 });
@@ -468,6 +470,9 @@ interface About {
   readonly excerpt?: string;
 }
 
+/** Most added 接龙 lines read in one message: a list seen for the first time is read from its end (bounded work: issue #12). */
+export const MAX_CHAIN_ENTRIES_READ = 500;
+
 /** How many of a group's open directives, newest first, a reply is compared with for ambiguity. */
 const MAX_CANDIDATES = 10;
 
@@ -510,7 +515,7 @@ interface ChainVersion {
 function chainOf(ev: InboundMessage): ChainVersion | null {
   if (ev.solitaire) return { key: chainKey(ev.solitaire.title), entries: ev.solitaire.entries, native: true };
   if (!ev.text.includes('接龙')) return null;
-  const parsed = parseChain(ev.text);
+  const parsed = parseChain(ev.text, MAX_CHAIN_ENTRIES_READ);
   return parsed && parsed.entries.length > 0 ? { key: chainKey(parsed.header), entries: parsed.entries, native: false } : null;
 }
 
