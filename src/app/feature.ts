@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CascadeConfig } from '../config/schema.js';
 import type { CommandError, ParseEnv } from '../domain/commands.js';
-import type { Scope } from '../domain/directive.js';
-import type { Group, Person } from '../domain/org.js';
+import type { Directive, Scope } from '../domain/directive.js';
+import type { ClassUnit, College, Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import type { ChatAdapter, InboundMessage, MemberEvent, RecallEvent } from '../platform/port.js';
 import type { JobQueues } from '../queue/job-queues.js';
@@ -29,6 +29,9 @@ export interface ServiceKey<T> {
 export function serviceKey<T>(name: string): ServiceKey<T> {
   return { name };
 }
+
+/** How a message finds the directive it answers (the directives feature provides it; the core asks). */
+export const ANSWERED_DIRECTIVE = serviceKey<(ctx: MessageContext) => Directive | undefined>('answered-directive');
 
 /** Everything a feature may use. Built once by buildApp; nothing here connects or listens. */
 export interface AppContext {
@@ -110,9 +113,14 @@ export interface MessageContext {
   readonly org: OrgIndex;
   readonly person: Person | undefined;
   readonly group: Group | undefined;
+  /** The group's college and class, where it has them. */
+  readonly college: College | undefined;
+  readonly klass: ClassUnit | undefined;
   readonly place: Place;
   readonly viewer: Viewer;
   readonly now: number;
+  /** The directive the message answers: the one it quotes, else the newest its group has open (read once, on first ask). */
+  directive(): Directive | undefined;
   /** The transaction the message is handled in. */
   readonly work: Work;
   /** Answers where the message came from (in a group: @-mentioning the sender). */

@@ -4,13 +4,13 @@
  * message, so a redelivered message never answers twice. Answers to staff jump the account's send
  * queue; answers to everyone else queue behind directive posts and are limited per sender.
  */
-import { scopeOf } from '../domain/directive.js';
-import type { Group, Person } from '../domain/org.js';
+import { scopeOf, type Directive } from '../domain/directive.js';
+import type { ClassUnit, College, Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import type { InboundMessage } from '../platform/port.js';
 import { deliveryKey } from '../store/keys.js';
 import type { AnswerLimits } from './answer-limits.js';
-import { placeOf, type Answer, type AppContext, type LaterContext, type MessageContext, type Place, type Viewer } from './feature.js';
+import { ANSWERED_DIRECTIVE, placeOf, type Answer, type AppContext, type LaterContext, type MessageContext, type Place, type Viewer } from './feature.js';
 import type { Work } from './unit-of-work.js';
 import { zhCore } from './texts.js';
 
@@ -57,9 +57,12 @@ export class InboundContext implements MessageContext {
   readonly org: OrgIndex;
   readonly person: Person | undefined;
   readonly group: Group | undefined;
+  readonly college: College | undefined;
+  readonly klass: ClassUnit | undefined;
   readonly place: Place;
   readonly viewer: Viewer;
   readonly now: number;
+  private answered: { d: Directive | undefined } | undefined;
 
   private constructor(
     private readonly init: MessageContextInit,
@@ -72,6 +75,8 @@ export class InboundContext implements MessageContext {
     this.org = init.org;
     this.person = init.person;
     this.group = init.group;
+    this.college = init.group?.collegeId == null ? undefined : init.org.college(init.group.collegeId);
+    this.klass = init.group?.classId == null ? undefined : init.org.classUnit(init.group.classId);
     this.place = placeOf(init.ev.chat.type, init.group);
     this.viewer = viewerOf(init.org, init.person);
     this.now = init.app.clock.now();
@@ -79,6 +84,11 @@ export class InboundContext implements MessageContext {
 
   static create(init: MessageContextInit, work: Work): InboundContext {
     return new InboundContext(init, work, { n: 1, allowed: undefined, laters: 0 });
+  }
+
+  directive(): Directive | undefined {
+    this.answered ??= { d: this.app.find(ANSWERED_DIRECTIVE)?.(this) };
+    return this.answered.d;
   }
 
   reply(text: string): void {

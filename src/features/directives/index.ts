@@ -2,7 +2,7 @@
  * Directives and their relay: `/通知` in the school group creates a directive, and the relay posts it
  * into every group it reaches (at once, or step by step as each level acknowledges).
  */
-import { defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
 import { directiveIssuers } from '../../app/guards.js';
 import { parseNotifyArgs, type NotifyArgs } from '../../domain/commands.js';
 import { initialReleases, targetGroups } from '../../domain/directive.js';
@@ -55,10 +55,27 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
   ctx.work.queue(sends);
 }
 
+/**
+ * The directive a message answers: the one whose post it quotes (a bot's post by its platform id, or
+ * the issuer's command), else the newest its group has open.
+ */
+function answered(ctx: MessageContext) {
+  const relay = ctx.app.get(RELAY);
+  const { ev } = ctx;
+  if (ev.chat.type === 'group' && ev.quoteId) {
+    const { ledger, inbound } = ctx.app.repos;
+    const id = ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) ?? inbound.directiveOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId);
+    const quoted = id === null ? undefined : relay.directive(id);
+    if (quoted) return quoted;
+  }
+  return ctx.group ? relay.openIn(ctx.group.id).next().value ?? undefined : undefined;
+}
+
 export const directives: Feature = {
   name: 'directives',
-  provides: [RELAY],
+  provides: [RELAY, ANSWERED_DIRECTIVE],
   setup(app) {
+    app.provide(ANSWERED_DIRECTIVE, answered);
     app.provide(
       RELAY,
       new Relay({

@@ -37,10 +37,8 @@ export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Direct
 
 function latestVisible(ctx: MessageContext, scope: Scope): Directive | undefined {
   const relay = ctx.app.get(RELAY);
-  if (ctx.group) {
-    const inGroup = relay.openFor(ctx.group.id)[0];
-    if (inGroup) return inGroup;
-  }
+  const inGroup = ctx.directive();
+  if (inGroup) return inGroup;
   const since = ctx.now - 4 * relay.replyWindowMs;
   const { directives } = ctx.app.repos;
   return directives.open(since).find((d) => ctx.app.get(QUERIES).concerns(d, scope)) ?? directives.latest();

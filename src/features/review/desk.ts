@@ -32,6 +32,12 @@ export interface ReviewDeps {
 export const REVIEW_LIST_LIMIT = 15;
 
 
+/** The review list of a scope, as data (the console and exports read it too). */
+export interface ReviewView {
+  readonly lines: readonly ReviewLine[];
+  readonly total: number;
+}
+
 export interface SettleResult {
   readonly text: string;
   readonly sends: SendItem[];
@@ -47,10 +53,15 @@ export class ReviewDesk {
     return this.deps.reviews.open().filter((i) => scopeCovers(scope, i));
   }
 
-  /** The `/待确认` answer. */
+  /** The `/待确认` answer, as chat text. */
   list(scope: Scope): string {
+    const view = this.view(scope);
+    return view.total === 0 ? zhReview.reviewEmpty : zhReview.reviewList(view.lines, view.total);
+  }
+
+  /** What `/待确认` shows a scope: the oldest REVIEW_LIST_LIMIT open items (phone numbers masked), and how many are open. */
+  view(scope: Scope): ReviewView {
     const items = this.visible(scope);
-    if (items.length === 0) return zhReview.reviewEmpty;
     const org = this.deps.org();
     const lines: ReviewLine[] = items.slice(0, REVIEW_LIST_LIMIT).map((i) => ({
       id: i.id,
@@ -65,7 +76,7 @@ export class ReviewDesk {
       selfBinding: i.label === SELF_BINDING,
       confidence: i.confidence,
     }));
-    return zhReview.reviewList(lines, items.length);
+    return { lines, total: items.length };
   }
 
   /** `/确认 …` or `/忽略 …`. */
