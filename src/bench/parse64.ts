@@ -9,7 +9,7 @@ import { attribute } from '../domain/attribution.js';
 import { addedEntries, parseChain } from '../domain/chain.js';
 import type { Group } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import { prepareReply, understandReply } from '../domain/understanding.js';
+import { prepareReply, understandReply, weChatQuote } from '../domain/understanding.js';
 import { FEATURES } from '../features/index.js';
 import { MAX_CHAIN_ENTRIES_READ } from '../features/replies/counter.js';
 
@@ -42,6 +42,8 @@ export function parseCases(names: readonly string[]): ParseCase[] {
     { name: 'mentions ×', text: fill('@张三 ') },
     { name: 'WeChat quote, dashes ×', text: `「张三：${fill('原文', 30_000)}」\n${fill('- ', 30_000)}\n收到` },
     { name: 'newlines ×', text: fill('\n') },
+    { name: '「 then newlines ×', text: `「」${fill('\n', PARSE_INPUT_CHARS - 3)}x` },
+    { name: '「 then newline-space ×', text: `「」${fill('\n ', PARSE_INPUT_CHARS - 3)}x` },
     { name: 'traditional ×', text: fill('收到謝謝老師') },
     { name: 'emoji ×', text: fill('👍😊🌹') },
     { name: 'digits ×', text: fill('2023010101') },
@@ -84,9 +86,11 @@ export function benchParse(org: OrgIndex, group: Group, cases: readonly ParseCas
         .slice(-MAX_CHAIN_ENTRIES_READ)
         .map((e) => [understandReply(e.text, { replyHint: '收到' }), attribute(org, group, undefined, e.text)]);
     }
+    // As the replies feature reads it: a quoted post's number, what it means, whom it names.
+    const quoted = weChatQuote(text)?.quoted;
     const u = understandReply(text, { replyHint: '收到' });
     const who = attribute(org, group, undefined, prepareReply(text));
-    return [u, who];
+    return [quoted, u, who];
   };
   return cases.map((c) => {
     // The service reads messages all day: the first, cold runs of each shape are not what it pays.

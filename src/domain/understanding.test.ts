@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CLASSIFIED_CHARS, understandReply, normalizeReply, type ReplyLabel } from './understanding.js';
+import { MAX_CLASSIFIED_CHARS, understandReply, normalizeReply, weChatQuote, type ReplyLabel } from './understanding.js';
 import { addedEntries, chainKey, parseChain } from './chain.js';
 
 const RECEIVED = { replyHint: '收到' };
@@ -403,5 +403,25 @@ describe('a long 接龙 read with a bound', () => {
 
   it('understands a long list by its last entry', () => {
     expect(understandReply(`${text}\n1201. 张三妈妈 没收到附件`, { replyHint: '收到' }).label).toBe('negative');
+  });
+});
+
+describe('a WeChat quote-reply', () => {
+  it('splits the quoted post from the reply', () => {
+    expect(weChatQuote('「徐雨：【通知 第3号】请回复」\n- - - - - - - - - - - - - - -\n收到')).toEqual({ quoted: '徐雨：【通知 第3号】请回复', reply: '收到' });
+    expect(weChatQuote('  「张三：原文」 \n-----\n好的')).toEqual({ quoted: '张三：原文', reply: '好的' });
+  });
+
+  it('is not one without the opening bracket, the closing one, or the dashes', () => {
+    expect(weChatQuote('收到\n-----\n好的')).toBeNull();
+    expect(weChatQuote('「张三：原文\n-----\n好的')).toBeNull();
+    expect(weChatQuote('「张三：原文」\n好的')).toBeNull();
+    expect(weChatQuote('「张三：原文」多余\n-----\n好的')).toBeNull();
+  });
+
+  it('reads a hostile message in one pass: a bracket and 64 K newlines', () => {
+    // The pattern this replaced took 8 s on this input (a newline run was rescanned from each newline).
+    expect(weChatQuote(`「」${'\n'.repeat(65_536)}x`)).toBeNull();
+    expect(understandReply(`「」${'\n'.repeat(65_536)}x`, { replyHint: '收到' }).label).toBe('other');
   });
 });

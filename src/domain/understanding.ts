@@ -92,6 +92,23 @@ const FRIENDLY_EMOJI = new Set(['😊', '🙂', '😄', '😁', '😀', '☺', '
 /** WeChat writes a quote-reply as `「张三：原文」`, a line of dashes, then the reply. */
 // Spaces only inside the line (not `\s`): a run of newlines must not be rescanned from each one.
 const WECHAT_QUOTE_SEPARATOR = /\n[^\S\n]*(?:-[^\S\n]*){5,}\n/u;
+/** How far into a message a WeChat quote's separator is looked for (a quoted post is rarely longer). */
+const MAX_QUOTE_CHARS = 8000;
+
+/**
+ * A WeChat quote-reply, `「张三：原文」`, a line of dashes, then the reply: the quoted text and the
+ * reply, or null when the message is not one. Linear in the first MAX_QUOTE_CHARS, whatever the text.
+ */
+export function weChatQuote(text: string): { readonly quoted: string; readonly reply: string } | null {
+  const start = text.length - text.trimStart().length;
+  if (text.charAt(start) !== '「') return null;
+  const head = text.slice(0, MAX_QUOTE_CHARS);
+  const sep = WECHAT_QUOTE_SEPARATOR.exec(head);
+  if (!sep) return null;
+  const close = head.lastIndexOf('」', sep.index);
+  if (close <= start || head.slice(close + 1, sep.index).trim() !== '') return null;
+  return { quoted: head.slice(start + 1, close), reply: text.slice(sep.index + sep[0].length) };
+}
 // CQ arguments escape `[` and `]`: stopping at either keeps a run of `[CQ:x,` linear.
 const CQ_CODE = /\[CQ:([a-z_]+)((?:,[^\][]*)?)\]/gu;
 const MENTION = /@[^\s@\u2005]{1,24}(?:[\s\u2005]+|$)/gu;
@@ -104,12 +121,8 @@ const ACK_TOKEN = '\u{1F44D}';
  * (full-width to half-width), lower case, @-mentions removed.
  */
 export function prepareReply(text: string): string {
-  // Only the classified part: whom a reply names is read where its meaning is (bounded work).
-  let s = clip(text);
-  if (s.includes('\n')) {
-    const sep = WECHAT_QUOTE_SEPARATOR.exec(s);
-    if (sep && s.trimStart().startsWith('「')) s = s.slice(sep.index + sep[0].length);
-  }
+  // What follows a quote, and only its classified part: whom a reply names is read where its meaning is.
+  let s = clip(weChatQuote(text)?.reply ?? text);
   if (s.includes('[CQ:')) s = s.replace(CQ_CODE, cqReplacement);
   if (TRADITIONAL_TEST.test(s)) s = s.replace(TRADITIONAL_ALL, (ch) => TRADITIONAL.get(ch) ?? ch);
   // NFKC only where it can change something: anything beyond ASCII and the CJK block (full-width
@@ -448,10 +461,9 @@ export function understandReply(text: string, ctx: ReplyContext): Understanding 
     const last = chain?.entries[chain.entries.length - 1];
     if (chain) return last ? understandReply(last.text, ctx) : make('other', CONFIDENCE.otherClear, null);
   }
-  const head = clip(text);
-  const prepared = prepareReply(head);
+  const prepared = prepareReply(text);
   if (/^[?]+$/u.test(prepared)) return make('question', CONFIDENCE.clear, null);
-  if (SAME_QUESTION.test(prepared) && quotesQuestion(head)) return make('question', CONFIDENCE.long, null);
+  if (SAME_QUESTION.test(prepared) && quotesQuestion(text)) return make('question', CONFIDENCE.long, null);
   const hasMark = endsWithQuestionMark(prepared);
   let directiveRef: number | null = null;
   let body = prepared;
@@ -499,9 +511,8 @@ function clip(text: string): string {
 const SAME_QUESTION = /^(?:(?:\+1)+|同问|同求|我也想问|一样的问题|me too)$/u;
 
 function quotesQuestion(text: string): boolean {
-  const sep = WECHAT_QUOTE_SEPARATOR.exec(text);
-  if (!sep) return false;
-  const quoted = text.slice(0, sep.index);
+  const quoted = weChatQuote(text)?.quoted;
+  if (quoted === undefined) return false;
   return /[?？]|吗|请问|怎么|什么|哪|要不要|是不是|能不能|可不可以|有没有|会不会|用不用|需不需要/u.test(quoted);
 }
 

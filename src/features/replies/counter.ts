@@ -11,7 +11,7 @@ import { addedEntries, chainKey, parseChain, type ChainEntry } from '../../domai
 import type { AckKind, Directive, Obligation } from '../../domain/directive.js';
 import type { Group, Person, Platform } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
-import { prepareReply, understandReply, type Understanding } from '../../domain/understanding.js';
+import { prepareReply, understandReply, weChatQuote, type Understanding } from '../../domain/understanding.js';
 import type { InboundMessage, RecallEvent } from '../../platform/port.js';
 import type { SendItem } from '../../queue/job-queues.js';
 import type { DirectiveRepo, NewAcknowledgement, RemovedAck } from '../../store/directive-repo.js';
@@ -519,14 +519,12 @@ function chainOf(ev: InboundMessage): ChainVersion | null {
   return parsed && parsed.entries.length > 0 ? { key: chainKey(parsed.header), entries: parsed.entries, native: false } : null;
 }
 
-/** WeChat's quote-reply: `「name：quoted text」`, a line of dashes, then the reply. */
-const WECHAT_QUOTE_BLOCK = /^\s*「([\s\S]*)」\s*\n\s*(?:-\s*){5,}\n/u;
 /** The header of a directive post (features/directives/texts.ts directiveHeader), as it appears in a quote. */
 const DIRECTIVE_POST_HEADER = /【通知\s*第\s*(\d{1,7})\s*号】/u;
 
 /** The directive number of a bot's post quoted in a WeChat quote-reply, or null. */
 function quotedDirectiveNumber(text: string): number | null {
-  const quoted = WECHAT_QUOTE_BLOCK.exec(text)?.[1];
+  const quoted = weChatQuote(text)?.quoted;
   const n = quoted === undefined ? undefined : DIRECTIVE_POST_HEADER.exec(quoted)?.[1];
   return n === undefined ? null : Number(n);
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.js';
 import { scopeCovers, type Scope } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
 import { maskPhone } from '../../domain/message-text.js';
+import { weChatQuote } from '../../domain/understanding.js';
 import type { Person } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { zhReview, type ReviewLine } from './texts.js';
@@ -156,12 +157,14 @@ export class ReviewDesk {
 
 /** What the sender wrote, without the message a WeChat quote-reply quotes above it. */
 function replyPart(text: string): string {
-  const m = /^\s*「[\s\S]*」\s*\n\s*(?:-\s*){5,}\n/u.exec(text.slice(0, 4000));
-  return m ? text.slice(m[0].length) : text;
+  return weChatQuote(text)?.reply ?? text;
 }
 
+/** How much of a message an excerpt is made from (it shows 40 characters). */
+const EXCERPT_SOURCE_CHARS = 400;
+
 function excerpt(text: string): string {
-  const flat = maskPhone(text.replace(/\s+/gu, ' ').trim());
+  const flat = maskPhone(text.slice(0, EXCERPT_SOURCE_CHARS).replace(/\s+/gu, ' ').trim());
   const chars = [...flat];
   return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : flat;
 }
