@@ -1,8 +1,10 @@
 /**
  * A flood cannot crowd out directives, in real time with pacing on: 200 private messages from an
- * account not on the roster, then a leader's directive. Its first post may come at most one pacing gap
- * later than in the same school without the flood (every answer is a paced send; the stranger is
- * answered once a day, and answers to non-staff queue behind directive posts).
+ * account not on the roster, or a dozen strangers asking /帮助 five times each, then a leader's
+ * directive. Its first post may come at most one pacing gap later than in the same school without the
+ * flood (the send under way when it arrives): every answer is a paced send, but the stranger is told
+ * "not on the roster" once a day, answers to people without a staff role queue after every post, and
+ * an account gives such answers at most a share of its minute budget.
  */
 import { describe, expect, it } from 'vitest';
 import { isDirectivePostKey } from '../src/store/keys.js';
@@ -28,20 +30,30 @@ function firstBotMessage(school: TestSchool, match: (m: SimMessage) => boolean):
   });
 }
 
-/** Resolves once the store holds `count` messages from the account (each inbound commit is an event on the queue). */
-async function stored(school: TestSchool, count: number): Promise<void> {
+/** Resolves once the store holds `count` messages from these accounts. */
+async function stored(school: TestSchool, senders: readonly string[], count: number): Promise<void> {
   const db = school.runtime.db.$client;
-  const n = (): number => (db.prepare('SELECT count(*) AS n FROM inbound_messages WHERE sender_platform_id = ?').get(STRANGER) as { n: number }).n;
+  const n = (): number =>
+    (db.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE sender_platform_id IN (${senders.map(() => '?').join(',')})`).get(...senders) as { n: number }).n;
   while (n() < count) await new Promise((r) => setImmediate(r));
 }
 
+type Flood = 'none' | 'chat' | 'help';
+/** A dozen strangers who each ask /帮助 this often. */
+const HELP_SENDERS = Array.from({ length: 12 }, (_, i) => String(999_100_000 + i));
+const HELP_EACH = 5;
+
 /** How long after the leader's /通知 its first post by the flooded account reached a group. */
-async function firstPostDelay(flood: boolean): Promise<{ delayMs: number; strangerAnswers: number }> {
+async function firstPostDelay(flood: Flood): Promise<{ delayMs: number; strangerAnswers: number; helpAnswers: number }> {
   const school = await startTestSchool({ realClock: true, minGapMs: GAP_MS });
   try {
-    if (flood) {
+    if (flood === 'chat') {
       for (let i = 0; i < FLOOD; i++) school.say(`qq:${STRANGER}`, '私聊', `在吗？请问怎么报名 ${i}`);
-      await stored(school, FLOOD);
+      await stored(school, [STRANGER], FLOOD);
+    }
+    if (flood === 'help') {
+      for (let n = 0; n < HELP_EACH; n++) for (const who of HELP_SENDERS) school.say(`qq:${who}`, '私聊', `/帮助 ${n}`);
+      await stored(school, HELP_SENDERS, HELP_SENDERS.length * HELP_EACH);
     }
     // The account the stranger writes to, which also posts the directive into its groups.
     const account = school.runtime.school.accountsOn('qq')[0];
@@ -49,18 +61,29 @@ async function firstPostDelay(flood: boolean): Promise<{ delayMs: number; strang
     const t0 = Date.now();
     school.say('T001', 'L1', '/通知 请各学院统计返校人数');
     const first = await post;
-    const strangerAnswers = school.runtime.school.world.transcript().filter((m) => m.chatType === 'private' && m.toUserId === STRANGER).length;
-    return { delayMs: first.at - t0, strangerAnswers };
+    const transcript = school.runtime.school.world.transcript();
+    const strangerAnswers = transcript.filter((m) => m.chatType === 'private' && m.toUserId === STRANGER).length;
+    // Answers that went out between the leader's /通知 and its first post.
+    const helpAnswers = transcript.filter((m) => m.chatType === 'private' && HELP_SENDERS.includes(m.toUserId) && m.at >= t0 && m.at <= first.at).length;
+    return { delayMs: first.at - t0, strangerAnswers, helpAnswers };
   } finally {
     await school.close();
   }
 }
 
-describe('a flood of private messages from a stranger', () => {
-  it('delays the next directive’s first post by at most one pacing gap', { timeout: 60_000 }, async () => {
-    const quiet = await firstPostDelay(false);
-    const flooded = await firstPostDelay(true);
+describe('a flood', () => {
+  it('of private messages from a stranger delays the next directive’s first post by at most one pacing gap', { timeout: 60_000 }, async () => {
+    const quiet = await firstPostDelay('none');
+    const flooded = await firstPostDelay('chat');
     expect(flooded.strangerAnswers).toBe(1);
+    expect(flooded.delayMs - quiet.delayMs).toBeLessThanOrEqual(GAP_MS + NOISE_MS);
+  });
+
+  it('of /帮助 from a dozen strangers delays it by at most one pacing gap too', { timeout: 60_000 }, async () => {
+    const quiet = await firstPostDelay('none');
+    const flooded = await firstPostDelay('help');
+    // The answers wait behind the directive's posts: at most the one under way went first.
+    expect(flooded.helpAnswers).toBeLessThanOrEqual(1);
     expect(flooded.delayMs - quiet.delayMs).toBeLessThanOrEqual(GAP_MS + NOISE_MS);
   });
 });

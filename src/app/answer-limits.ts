@@ -9,6 +9,9 @@
 export interface AnswerPolicy {
   readonly perMinute: number;
   readonly perDay: number;
+  /** All such answers one bot account sends, so they never use up its budgets for posts. */
+  readonly accountPerMinute: number;
+  readonly accountPerDay: number;
   /** Refusals to someone with no command rights at all. */
   readonly refusalEveryMs: number;
   /** The "not on the roster" answer to an unknown account. */
@@ -22,22 +25,35 @@ const MAX_SENDERS = 50_000;
 
 export class AnswerLimits {
   private readonly answers = new Map<string, number[]>();
+  private readonly accounts = new Map<string, number[]>();
   private readonly refusals = new Map<string, number>();
   private readonly strangers = new Map<string, number>();
 
   constructor(private readonly policy: AnswerPolicy) {}
 
-  /** Whether a sender without a staff role may get an answer now; a yes is counted. */
-  answer(sender: string, now: number): boolean {
-    const times = (this.answers.get(sender) ?? []).filter((t) => t > now - DAY_MS);
-    const lastMinute = times.filter((t) => t > now - MINUTE_MS).length;
-    if (times.length >= this.policy.perDay || lastMinute >= this.policy.perMinute) {
-      this.answers.set(sender, times);
-      return false;
-    }
-    times.push(now);
-    this.remember(this.answers, sender, times);
+  /**
+   * Whether a sender without a staff role may get an answer now from this bot account (within the
+   * sender's limits and the account's share for such answers); a yes is counted against both.
+   */
+  answer(sender: string, accountId: string, now: number): boolean {
+    const own = this.window(this.answers, sender, now);
+    const account = this.window(this.accounts, accountId, now);
+    if (!own.allows(this.policy.perMinute, this.policy.perDay) || !account.allows(this.policy.accountPerMinute, this.policy.accountPerDay)) return false;
+    own.times.push(now);
+    account.times.push(now);
+    this.remember(this.answers, sender, own.times);
+    this.accounts.set(accountId, account.times);
     return true;
+  }
+
+  /** The times of a key in the last day, and whether one more fits the minute and day limits. */
+  private window(map: Map<string, number[]>, key: string, now: number): { times: number[]; allows: (perMinute: number, perDay: number) => boolean } {
+    const times = (map.get(key) ?? []).filter((t) => t > now - DAY_MS);
+    map.set(key, times);
+    return {
+      times,
+      allows: (perMinute, perDay) => times.length < perDay && times.filter((t) => t > now - MINUTE_MS).length < perMinute,
+    };
   }
 
   /** Whether someone with no command rights may be refused again (else the message goes unanswered). */

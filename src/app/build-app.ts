@@ -191,7 +191,7 @@ export function buildApp(deps: AppDeps): App {
   });
   const store = new UnitOfWork({
     commit: (fn) => repos.ledger.batch(fn),
-    plan: (planned, options) => outbox.plan(planned, options),
+    plan: (planned) => outbox.plan(planned),
     enqueue: (items) => outbox.enqueue(items),
     savepoint: (part) => db.$client.transaction(part)(),
     logger,
@@ -216,6 +216,8 @@ export function buildApp(deps: AppDeps): App {
   const limits = new AnswerLimits({
     perMinute: config.answers.perMinute,
     perDay: config.answers.perDay,
+    accountPerMinute: config.answers.accountPerMinute,
+    accountPerDay: config.answers.accountPerDay,
     refusalEveryMs: config.answers.refusalEvery,
     strangerEveryMs: config.answers.strangerEvery,
   });

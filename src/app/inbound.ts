@@ -13,7 +13,7 @@ import type { AnswerLimits } from './answer-limits.js';
 import type { CommandRegistry } from './commands.js';
 import { describeError, newErrorNumber } from './errors.js';
 import type { AppContext, EventContext, Feature } from './feature.js';
-import { InboundContext, senderKey } from './message-context.js';
+import { InboundContext, isStaff, senderKey } from './message-context.js';
 import { zhCore } from './texts.js';
 import type { Work } from './unit-of-work.js';
 
@@ -150,6 +150,9 @@ export class Inbound {
     const mentionsBot = ev.mentionsBot || ev.mentions.some((m) => app.botIds.has(m));
     const group = ev.chat.type === 'group';
     if (group && !registry.head(ev.text, mentionsBot)) return;
+    // The same rules as any answer: rationed for people without a staff role, after the posts waiting, never addressing them in a group.
+    const staff = isStaff(app.org().personByPlatformAccount(ev.platform, ev.sender.userId));
+    if (!staff && !this.o.limits.answer(senderKey(ev), ev.accountId, app.clock.now())) return;
     await app.store.transaction((work) =>
       work.send([
         {
@@ -162,8 +165,9 @@ export class Inbound {
           chatType: group ? 'group' : 'private',
           target: ev.chat.type === 'group' ? ev.chat.chatId : ev.sender.userId,
           text: zhCore.apology(errorNo),
-          mentions: group ? [ev.sender.userId] : [],
+          mentions: group && staff ? [ev.sender.userId] : [],
           quoteId: null,
+          lane: staff ? 'first' : 'last',
         },
       ]),
     );

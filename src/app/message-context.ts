@@ -134,7 +134,7 @@ export class InboundContext implements MessageContext {
   /** Whether the message may be answered; asked once, at its first answer. */
   private mayAnswer(): boolean {
     if (this.shared.allowed === undefined) {
-      this.shared.allowed = this.viewer.staff || this.init.limits.answer(senderKey(this.ev), this.now);
+      this.shared.allowed = this.viewer.staff || this.init.limits.answer(senderKey(this.ev), this.ev.accountId, this.now);
       if (!this.shared.allowed) this.app.logger.debug({ inbound: this.inboundId }, 'answer limit reached; not answered');
     }
     return this.shared.allowed;
@@ -144,6 +144,9 @@ export class InboundContext implements MessageContext {
     if (!this.mayAnswer()) return;
     const { ev } = this;
     const group = where === 'group' && ev.chat.type === 'group';
+    // To people without a staff role, a group answer neither @-mentions nor quotes them: a WeChat
+    // mention is their chosen nickname as text, a quote shows what they wrote, in the bot's post.
+    const address = this.viewer.staff;
     const n = this.shared.n++;
     this.work.send(
       [
@@ -157,12 +160,12 @@ export class InboundContext implements MessageContext {
           chatType: group ? 'group' : 'private',
           target: group && ev.chat.type === 'group' ? ev.chat.chatId : ev.sender.userId,
           text,
-          mentions: group ? [ev.sender.userId] : [],
-          quoteId: group && quote && ev.messageId ? ev.messageId : null,
+          mentions: group && address ? [ev.sender.userId] : [],
+          quoteId: group && address && quote && ev.messageId ? ev.messageId : null,
+          // Only answers to staff go ahead of directive posts in the account's queue; others go after them.
+          lane: this.viewer.staff ? 'first' : 'last',
         },
       ],
-      // Only answers to staff go ahead of directive posts in the account's queue.
-      { bulk: !this.viewer.staff },
     );
   }
 }

@@ -88,6 +88,31 @@ export class Pacer {
     const p = this.pacing(accountId);
     if (p.minGapMs === 0 && p.jitterMs === 0) return 0;
     const now = this.clock.now();
+    const { at, limits } = this.slot(accountId, group, now);
+    if (at - now > MAX_SLEEP_MS) return at - now;
+    // The budgets are charged when the send is made (`sent`), and only if it may have reached the platform.
+    this.charge.set(accountId, limits.map(([w]) => w));
+    const jitter = Math.floor(this.random() * (p.jitterMs + 1));
+    this.jitterOf.set(accountId, jitter);
+    this.nextAt.set(accountId, at + p.minGapMs + jitter);
+    if (at > now) await this.clock.sleep(at - now);
+    return 0;
+  }
+
+  /**
+   * Waits, booking nothing, until the account's next slot is free (at most MAX_SLEEP_MS): a send
+   * that should give way to whatever else is waiting decides only then whether to take the slot.
+   */
+  async untilFree(accountId: string, group?: string): Promise<void> {
+    if (this.unpaced(accountId)) return;
+    const now = this.clock.now();
+    const { at } = this.slot(accountId, group, now);
+    if (at > now) await this.clock.sleep(Math.min(at - now, MAX_SLEEP_MS));
+  }
+
+  /** The earliest time the account may send (into `group`), and the budget windows it is charged to. */
+  private slot(accountId: string, group: string | undefined, now: number): { at: number; limits: [Window, number][] } {
+    const p = this.pacing(accountId);
     let at = Math.max(now, this.nextAt.get(accountId) ?? 0);
     const limits: [Window, number][] = [];
     const limit = (key: string, span: number, max: number | undefined): void => {
@@ -107,14 +132,7 @@ export class Pacer {
         }
       }
     }
-    if (at - now > MAX_SLEEP_MS) return at - now;
-    // The budgets are charged when the send is made (`sent`), and only if it may have reached the platform.
-    this.charge.set(accountId, limits.map(([w]) => w));
-    const jitter = Math.floor(this.random() * (p.jitterMs + 1));
-    this.jitterOf.set(accountId, jitter);
-    this.nextAt.set(accountId, at + p.minGapMs + jitter);
-    if (at > now) await this.clock.sleep(at - now);
-    return 0;
+    return { at, limits };
   }
 
   /**
@@ -182,6 +200,8 @@ export interface OutboxHooks {
 }
 
 /** Purposes a person can post by hand in a group: the directive itself and reminders. */
+/** How soon a last-lane send that gave way to a plain one is looked at again (it then queues behind any plain send anyway). */
+const GIVE_WAY_MS = 100;
 const MANUAL_PURPOSES = new Set(['directive', 'notice']);
 /** Refusals that say this account cannot post in this group at all: try another, else a person. */
 const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
@@ -208,7 +228,7 @@ export class Outbox {
    * texts split at the platform's limit, phone and ID numbers masked in group texts. Returns what
    * is still to be sent, for `enqueue` once the caller's transaction has committed.
    */
-  plan(planned: readonly PlannedDelivery[], options: { bulk?: boolean } = {}): SendItem[] {
+  plan(planned: readonly PlannedDelivery[]): SendItem[] {
     const parts: PlannedDelivery[] = [];
     for (const p of planned) {
       const adapter = this.deps.adapters.get(p.accountId);
@@ -219,8 +239,7 @@ export class Outbox {
       if (pieces.length <= 1) parts.push({ ...p, text });
       else pieces.forEach((piece, i) => parts.push({ ...p, key: deliveryKey.part(p.key, i + 1), text: piece, mentions: i === 0 ? p.mentions : [] }));
     }
-    const rows = this.deps.ledger.plan(parts, this.deps.clock.now());
-    return options.bulk ? rows.map((r) => ({ ...r, bulk: true })) : rows;
+    return this.deps.ledger.plan(parts, this.deps.clock.now());
   }
 
   enqueue(items: readonly SendItem[]): Promise<void> {
@@ -228,8 +247,8 @@ export class Outbox {
   }
 
   /** plan + enqueue, for callers outside a transaction. */
-  async post(planned: readonly PlannedDelivery[], options: { bulk?: boolean } = {}): Promise<void> {
-    await this.enqueue(this.plan(planned, options));
+  async post(planned: readonly PlannedDelivery[]): Promise<void> {
+    await this.enqueue(this.plan(planned));
   }
 
   /**
@@ -279,7 +298,7 @@ export class Outbox {
     // A job left on the queue of an account the delivery has since moved away from: the new account's
     // own job sends it, one send at a time per account.
     if (attempt.queueAccountId !== undefined && attempt.queueAccountId !== d.accountId) {
-      await this.deps.queues.enqueueSends([{ id: d.id, accountId: d.accountId, bulk: d.purpose === 'directive' || d.purpose === 'notice' }]);
+      await this.deps.queues.enqueueSends([{ id: d.id, accountId: d.accountId, lane: d.lane }]);
       return;
     }
     const adapter = adapters.get(d.accountId);
@@ -290,6 +309,12 @@ export class Outbox {
     }
     const blocked = first.claimed ? null : blockedFor(d);
     if (blocked !== null) return this.divert(d, `account ${d.accountId} is paused by its circuit breaker`, blocked - now, 'wait');
+    if (!first.claimed && d.lane === 'last' && d.status === 'planned') {
+      // The last lane takes a slot only when it is free and no plain send waits for it: a post that
+      // arrived while this answer waited for its slot goes first.
+      await this.deps.pacer.untilFree(d.accountId, d.chatType === 'group' ? d.target : undefined);
+      if (await this.deps.queues.plainWaiting(d.accountId)) return { pauseMs: GIVE_WAY_MS };
+    }
     if (!first.claimed) {
       const claimed = await this.claim(d, adapter);
       if (claimed !== true) return claimed;
@@ -331,7 +356,7 @@ export class Outbox {
     const other = routes?.(d).find((a) => a !== d.accountId && usable(a));
     if (other !== undefined && ledger.reassign(d.id, other)) {
       logger.info({ delivery: d.id, from: d.accountId, to: other, reason }, 'delivery moved to another account in the group');
-      await this.deps.queues.enqueueSends([{ id: d.id, accountId: other, bulk: d.purpose === 'directive' || d.purpose === 'notice', moved: now.toString(36) }]);
+      await this.deps.queues.enqueueSends([{ id: d.id, accountId: other, lane: d.lane, moved: now.toString(36) }]);
       return;
     }
     const since = this.waitingSince.get(d.id) ?? now;

@@ -13,7 +13,7 @@ import type { SendItem } from '../queue/job-queues.js';
 /** What the body of a transaction may ask for besides reading and writing the store. */
 export interface Work {
   /** Plans deliveries (split, masked) in the ledger; they are queued once the transaction commits. */
-  send(planned: readonly PlannedDelivery[], options?: { readonly bulk?: boolean }): void;
+  send(planned: readonly PlannedDelivery[]): void;
   /** Sends already planned by a service (its `plan` ran inside this transaction). */
   queue(items: readonly SendItem[]): void;
   /** Runs after the commit, once per key however often it is asked for. */
@@ -37,7 +37,7 @@ export interface UnitOfWorkDeps {
   /** Runs a synchronous body in the store's group commit; resolves once committed. */
   readonly commit: <T>(fn: () => T) => Promise<T>;
   /** The outbox's planning (synchronous: joins the transaction) and queuing. */
-  readonly plan: (planned: readonly PlannedDelivery[], options: { bulk?: boolean }) => SendItem[];
+  readonly plan: (planned: readonly PlannedDelivery[]) => SendItem[];
   readonly enqueue: (items: readonly SendItem[]) => Promise<void>;
   /** Runs a synchronous part in a nested savepoint of the running transaction (rolled back if it throws). */
   readonly savepoint: <T>(part: () => T) => T;
@@ -65,8 +65,8 @@ class Collected implements Work {
     }
   }
 
-  send(planned: readonly PlannedDelivery[], options: { readonly bulk?: boolean } = {}): void {
-    if (planned.length > 0) this.sends.push(...this.plan(planned, options.bulk ? { bulk: true } : {}));
+  send(planned: readonly PlannedDelivery[]): void {
+    if (planned.length > 0) this.sends.push(...this.plan(planned));
   }
 
   queue(items: readonly SendItem[]): void {

@@ -191,7 +191,7 @@ export async function benchPacing60(opts: Pacing60Options): Promise<Pacing60Benc
         mentions: [],
         quoteId: null,
       }));
-      await outbox.enqueue(outbox.plan(planned, { bulk: true }));
+      await outbox.enqueue(outbox.plan(planned));
     }
     progress(
       `pacing60: ${accounts.length} OneBot accounts (${accounts.map((a) => `${a.pacing.minGapMs} + 0..${a.pacing.jitterMs} ms`).join(', ')}), ` +

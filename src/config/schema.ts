@@ -299,6 +299,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       perMinute: z.number().int().min(1).default(5),
       perDay: z.number().int().min(1).default(30),
+      /** All such answers of one bot account (a third of its default budgets), so posts always have room. */
+      accountPerMinute: z.number().int().min(1).default(10),
+      accountPerDay: z.number().int().min(1).default(1_000),
       /** Someone who may use no command at all gets at most one refusal this often. */
       refusalEvery: durationSchema.default(60 * MINUTE),
       /** An account the roster does not know is told so at most this often. */

@@ -8,6 +8,7 @@ import { DelayedError, Queue, Worker, type Job, type JobsOptions, type WorkerOpt
 import { Redis } from 'ioredis';
 import type { InboundEvent } from '../platform/port.js';
 import { jobId, sendQueueName } from '../store/keys.js';
+import type { Lane } from '../store/ledger-repo.js';
 
 export const INBOUND_QUEUE = 'inbound';
 export const SEND_JOB = 'send';
@@ -80,8 +81,8 @@ export interface JobFailure {
 export interface SendItem {
   readonly id: number;
   readonly accountId: string;
-  /** Bulk fan-out (directive posts) queues at the back; everything else (answers to people) goes to the front. */
-  readonly bulk?: boolean;
+  /** Where it goes in the account's queue (see Lane). */
+  readonly lane: Lane;
   /** Set when the delivery was moved to this account (a distinct job id). */
   readonly moved?: string;
 }
@@ -115,6 +116,8 @@ interface PendingInbound {
 /** What every worker shares: all workers need the same lock and stall settings (STACK.md). */
 type WorkerCommon = Omit<WorkerOptions, 'concurrency'> & { connection: Redis };
 
+/** The priority of the last lane: any priority is served after every plain job; one keeps them in order. */
+const LAST_LANE_PRIORITY = 1;
 const KEEP_COMPLETED = { count: 1000 };
 const KEEP_FAILED = { count: 5000 };
 const INBOUND_ATTEMPTS = 3;
@@ -301,10 +304,11 @@ export class JobQueues {
     this.inFlightAdds++;
     try {
       const byAccount = new Map<string, { name: string; data: SendJobData; opts: JobsOptions }[]>();
-      // Answers jump the queue (LIFO pushes to the head; added in reverse so their parts keep their
-      // order), so a reply is not stuck behind a paced fan-out of hundreds of groups. Priorities
-      // would do the same but cost a third of the queue's throughput.
-      const ordered = [...items.filter((i) => i.bulk), ...items.filter((i) => !i.bulk).reverse()];
+      // Answers to staff jump the queue (LIFO pushes to the head; added in reverse so their parts
+      // keep their order), so a reply is not stuck behind a paced fan-out of hundreds of groups.
+      // Answers to everyone else are prioritized jobs, which BullMQ serves only once no plain job
+      // waits: after every post. (Priorities cost throughput, so only those few use them.)
+      const ordered = [...items.filter((i) => i.lane !== 'first'), ...items.filter((i) => i.lane === 'first').reverse()];
       for (const item of ordered) {
         const list = byAccount.get(item.accountId) ?? [];
         list.push({
@@ -316,7 +320,7 @@ export class JobQueues {
             removeOnFail: true,
             attempts: this.options.maxAttempts,
             backoff: { type: 'exponential', delay: this.options.retryBackoffMs },
-            ...(item.bulk ? {} : { lifo: true }),
+            ...(item.lane === 'first' ? { lifo: true } : item.lane === 'last' ? { priority: LAST_LANE_PRIORITY } : {}),
           },
         });
         byAccount.set(item.accountId, list);
@@ -325,6 +329,11 @@ export class JobQueues {
     } finally {
       this.inFlightAdds--;
     }
+  }
+
+  /** True when the account's queue holds a plain (not last-lane) send waiting for its turn. */
+  async plainWaiting(accountId: string): Promise<boolean> {
+    return (await this.sendQueue(accountId).getWaitingCount()) > 0;
   }
 
   /** Starts the inbound worker, one send worker per account and one worker per declared job kind. */

@@ -5,6 +5,17 @@ import { groupCommit, type GroupCommit } from './group-commit.js';
 import { NOTICE_SUFFIX } from './keys.js';
 
 export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'uncertain' | 'failed' | 'manual';
+/**
+ * A delivery's place in its account's send queue: `first` goes to the head (answers to staff),
+ * `queued` to the tail in order (directive posts, reminders), `last` after every post waiting
+ * (answers to people without a staff role: a flood of them cannot delay a directive).
+ */
+export type Lane = 'first' | 'queued' | 'last';
+
+/** The lane of a delivery that names none: posts and reminders in order, answers first. */
+export function laneOf(purpose: DeliveryPurpose, lane: Lane | null | undefined): Lane {
+  return lane ?? (purpose === 'directive' || purpose === 'notice' ? 'queued' : 'first');
+}
 /** `notice`: a reminder, nag or summary of the chaser. */
 export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice';
 
@@ -21,10 +32,13 @@ export interface PlannedDelivery {
   readonly text: string;
   readonly mentions: readonly string[];
   readonly quoteId: string | null;
+  /** Default: from the purpose (see laneOf). */
+  readonly lane?: Lane;
 }
 
 export interface Delivery extends PlannedDelivery {
   readonly id: number;
+  readonly lane: Lane;
   readonly status: DeliveryStatus;
   readonly attempts: number;
   readonly platformMessageId: string | null;
@@ -67,6 +81,7 @@ interface DeliveryRow {
   error: string | null;
   manual_person_id: number | null;
   manual_done_by: number | null;
+  lane: Lane | null;
 }
 
 const NO_MENTIONS: readonly string[] = Object.freeze([]);
@@ -93,6 +108,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     error: row.error,
     manualPersonId: row.manual_person_id,
     manualDoneBy: row.manual_done_by,
+    lane: laneOf(row.purpose, row.lane),
   };
 }
 
@@ -102,12 +118,12 @@ const IN_FLIGHT = new WeakMap<object, Set<number>>();
 /** The sent-ledger. Every platform send is planned here first and marked as it goes. */
 export class LedgerRepo {
   private readonly insert: Statement<[Record<string, unknown>], { id: number }>;
-  private readonly byKey: Statement<[string], { id: number; status: DeliveryStatus; account_id: string }>;
+  private readonly byKey: Statement<[string], { id: number; status: DeliveryStatus; account_id: string; purpose: DeliveryPurpose; lane: Lane | null }>;
   private readonly byId: Statement<[number], DeliveryRow>;
   private readonly markSendingStmt: Statement;
   private readonly markSentStmt: Statement;
   private readonly markStatusStmt: Statement;
-  private readonly unsentStmt: Statement<[], { id: number; account_id: string; purpose: DeliveryPurpose }>;
+  private readonly unsentStmt: Statement<[], { id: number; account_id: string; purpose: DeliveryPurpose; lane: Lane | null }>;
   private readonly byPlatformMessage: Statement<[string, string, string], { directive_id: number | null }>;
   private readonly countsStmt: Statement<[number], { status: DeliveryStatus; n: number }>;
   private readonly commits: GroupCommit;
@@ -116,11 +132,11 @@ export class LedgerRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insert = c.prepare(
-      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at)
-       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt)
+      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at, lane)
+       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt, @lane)
        ON CONFLICT(key) DO NOTHING RETURNING id`,
     );
-    this.byKey = c.prepare('SELECT id, status, account_id FROM deliveries WHERE key = ?');
+    this.byKey = c.prepare('SELECT id, status, account_id, purpose, lane FROM deliveries WHERE key = ?');
     this.byId = c.prepare('SELECT * FROM deliveries WHERE id = ?');
     this.markSendingStmt = c.prepare(
       `UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'planned'`,
@@ -129,7 +145,7 @@ export class LedgerRepo {
       `UPDATE deliveries SET status = 'sent', platform_message_id = ?, sent_at = ?, error = NULL WHERE id = ?`,
     );
     this.markStatusStmt = c.prepare('UPDATE deliveries SET status = ?, error = ? WHERE id = ?');
-    this.unsentStmt = c.prepare(`SELECT id, account_id, purpose FROM deliveries WHERE status IN ('planned', 'sending') ORDER BY id`);
+    this.unsentStmt = c.prepare(`SELECT id, account_id, purpose, lane FROM deliveries WHERE status IN ('planned', 'sending') ORDER BY id`);
     this.byPlatformMessage = c.prepare(
       'SELECT directive_id FROM deliveries WHERE platform = ? AND target = ? AND platform_message_id = ? LIMIT 1',
     );
@@ -139,8 +155,8 @@ export class LedgerRepo {
   }
 
   /** Plans deliveries in one transaction; returns the ids of rows that are still to be sent (new or earlier unsent). */
-  plan(planned: readonly PlannedDelivery[], now: number): { id: number; accountId: string }[] {
-    const out: { id: number; accountId: string }[] = [];
+  plan(planned: readonly PlannedDelivery[], now: number): { id: number; accountId: string; lane: Lane }[] {
+    const out: { id: number; accountId: string; lane: Lane }[] = [];
     this.db.$client.transaction(() => {
       for (const p of planned) {
         const inserted = this.insert.get({
@@ -156,14 +172,15 @@ export class LedgerRepo {
           mentions: JSON.stringify(p.mentions),
           quoteId: p.quoteId,
           plannedAt: now,
+          lane: p.lane ?? null,
         });
         if (inserted) {
-          out.push({ id: inserted.id, accountId: p.accountId });
+          out.push({ id: inserted.id, accountId: p.accountId, lane: laneOf(p.purpose, p.lane) });
           continue;
         }
         // Planned before: still to send only if it never went out.
         const row = this.byKey.get(p.key);
-        if (row && (row.status === 'planned' || row.status === 'sending')) out.push({ id: row.id, accountId: row.account_id });
+        if (row && (row.status === 'planned' || row.status === 'sending')) out.push({ id: row.id, accountId: row.account_id, lane: laneOf(row.purpose, row.lane) });
       }
     })();
     return out;
@@ -292,9 +309,9 @@ export class LedgerRepo {
   }
 
   /** Deliveries planned or interrupted mid-send: what a restart must queue again. */
-  unsent(): { id: number; accountId: string; bulk: boolean }[] {
-    // Directive posts and reminders queue behind answers to people, after a restart as before it.
-    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id, bulk: r.purpose === 'directive' || r.purpose === 'notice' }));
+  unsent(): { id: number; accountId: string; lane: Lane }[] {
+    // Each in its own lane, after a restart as before it.
+    return this.unsentStmt.all().map((r) => ({ id: r.id, accountId: r.account_id, lane: laneOf(r.purpose, r.lane) }));
   }
 
   /** When the chaser last planned a nameless notice of the directive into each group (group id → ms). */

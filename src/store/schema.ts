@@ -211,6 +211,12 @@ export const deliveries = sqliteTable(
     manualPersonId: integer('manual_person_id'),
     manualAt: integer('manual_at'),
     manualDoneBy: integer('manual_done_by'),
+    /**
+     * Its place in the account's send queue: `first` (answers to staff), `queued` (posts, reminders,
+     * alerts, in order), `last` (answers to everyone else, after every post waiting). Null on rows
+     * planned before this column: then it follows from the purpose.
+     */
+    lane: text('lane', { enum: ['first', 'queued', 'last'] }),
   },
   (t) => [
     index('deliveries_status_idx').on(t.status, t.accountId),

@@ -33,7 +33,7 @@ export interface ChaserDeps {
   readonly directives: DirectiveRepo;
   readonly chase: ChaseRepo;
   /** Plans deliveries in the ledger, inside the caller's transaction. */
-  readonly plan: (planned: readonly PlannedDelivery[], options: { bulk?: boolean }) => SendItem[];
+  readonly plan: (planned: readonly PlannedDelivery[]) => SendItem[];
   readonly queries: Queries;
   readonly timers: ChaseTimers;
   readonly clock: Clock;

@@ -80,7 +80,7 @@ export const chasing: Feature = {
       uow: app.store,
       directives: app.repos.directives,
       chase: app.repos.chase,
-      plan: (planned, options) => app.outbox.plan(planned, options),
+      plan: (planned) => app.outbox.plan(planned),
       queries: app.get(QUERIES),
       timers: chaseTimers(app),
       clock: app.clock,

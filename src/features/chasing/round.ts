@@ -37,7 +37,7 @@ export interface ChaseRoundDeps {
   readonly directives: DirectiveRepo;
   readonly chase: ChaseRepo;
   /** Plans deliveries in the ledger, inside the caller's transaction. */
-  readonly plan: (planned: readonly PlannedDelivery[], options: { bulk?: boolean }) => SendItem[];
+  readonly plan: (planned: readonly PlannedDelivery[]) => SendItem[];
   readonly clock: Clock;
   readonly timeZone: string;
   readonly config: ChasingConfig;
@@ -301,7 +301,7 @@ export class ChaseRounds {
 
     const fresh = this.deps.chase.addReminders(d.id, roundId, now, reminders);
     this.deps.chase.finish(roundId, fresh, planned.length);
-    return { sends: this.deps.plan(planned, { bulk: true }), reminded: reminders.filter((r) => r.action !== 'nag').length, counts, deferredUntil };
+    return { sends: this.deps.plan(planned), reminded: reminders.filter((r) => r.action !== 'nag').length, counts, deferredUntil };
   }
 }
 

@@ -23,7 +23,7 @@ export interface DeadlineSummaryDeps {
   readonly queries: Queries;
   readonly progress: ChaseProgress;
   readonly messages: ChaseMessages;
-  readonly plan: (planned: readonly PlannedDelivery[], options: { bulk?: boolean }) => SendItem[];
+  readonly plan: (planned: readonly PlannedDelivery[]) => SendItem[];
   readonly timeZone: string;
   readonly policy: ChasePolicy;
   /** How long after the deadline it goes out (late replies can be listed). */
@@ -86,6 +86,6 @@ export class DeadlineSummary {
       planned.push({ key: deliveryKey.chaseSummary(d.id, p.id), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     this.deps.chase.finish(round, 0, planned.length);
-    return this.deps.plan(planned, { bulk: true });
+    return this.deps.plan(planned);
   }
 }

@@ -151,7 +151,7 @@ export class Relay {
         });
       }
     }
-    return this.deps.outbox.plan(planned, { bulk: true });
+    return this.deps.outbox.plan(planned);
   }
 
   private render(d: Directive, g: Group, issuer: string): string {
