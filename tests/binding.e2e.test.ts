@@ -44,7 +44,7 @@ describe('/绑定', () => {
     dm(school, '66660001', 'qq', `/绑定 2023010101 ${student.name} 妈妈`);
     await school.settle();
     expect(answers(school, 'wxid_newstudent', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}`);
-    expect(answers(school, '66660001', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}的妈妈`);
+    expect(answers(school, '66660001', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}的母亲`);
     expect(org()?.personByPlatformAccount('wechat', 'wxid_newstudent')?.id).toBe(student.id);
     const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
     expect(org()?.personByPlatformAccount('qq', '66660001')?.id).toBe(mother?.guardianId);
@@ -62,11 +62,17 @@ describe('/绑定', () => {
     const real = school.runtime.app.org().personByRef('2023010101')?.name ?? '?';
     expect(answers(school, '66660002', mark)).toContain('学号与姓名不符');
     expect(answers(school, '66660002', mark)).not.toContain(real);
-    expect(answers(school, '66660003', mark)).toContain('名单中没有学号 2099999999');
+    expect(answers(school, '66660003', mark)).toContain('名单中没有这个学号');
+    expect(answers(school, '66660003', mark)).not.toContain('2099999999');
     expect(answers(school, '66660004', mark)).toContain('用法：学生发送“/绑定 学号 姓名”');
     dm(school, '66660005', 'qq', `/绑定 2023010101 ${real} 外婆`);
+    // Not a relation word: not read, not echoed; the usage is the answer.
+    dm(school, '66660006', 'qq', `/绑定 2023010101 ${real} 请联系13800138000`);
     await school.settle();
-    expect(answers(school, '66660005', mark)).toContain('名单中没有该学生的“外婆”信息');
+    expect(answers(school, '66660005', mark)).toContain('名单中没有该学生这位家长的信息');
+    expect(answers(school, '66660005', mark)).not.toContain('外婆');
+    expect(answers(school, '66660006', mark)).toContain('用法：');
+    expect(answers(school, '66660006', mark)).not.toContain('13800138000');
   });
 
   it('limits guardians per student also within one batch, before the org index is rebuilt', async () => {
@@ -140,7 +146,7 @@ describe('/绑定', () => {
     school.say('S112', '私聊', `/绑定 2023010106 ${student.name} qq:55550002`); // not S112's class
     await school.settle();
     const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
-    expect(school.botMessages('私聊:S111', mark).map((m) => m.text).join('\n')).toContain(`已将账号 qq:55550001 绑定为${student.name}的妈妈`);
+    expect(school.botMessages('私聊:S111', mark).map((m) => m.text).join('\n')).toContain(`已将账号 qq:55550001 绑定为${student.name}的母亲`);
     expect(org()?.personByPlatformAccount('qq', '55550001')?.id).toBe(mother?.guardianId);
     expect(school.botMessages('私聊:S112', mark).map((m) => m.text).join('\n')).toContain('不在您负责的范围内');
     expect(org()?.personByPlatformAccount('qq', '55550002')).toBeUndefined();

@@ -395,6 +395,18 @@ describe('/催办', () => {
     expect(text).toContain(`手动催办：08:00 ${nameOf(school, 'S111')}`);
   });
 
+  it('in a class group reminds that class only', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/通知 层级=3 请同学们完成健康打卡');
+    const mark = school.mark();
+    school.say('S111', 'L3:计算机2301', `/催办 ${id}`);
+    await school.settle();
+    expect(school.botMessages('L3:计算机2301', mark).map((m) => m.text).join('\n')).toContain('群内@ 25 人');
+    expect(reminders(school, 'L3:计算机2301', mark)[0]?.mentions).toHaveLength(25);
+    expect(reminders(school, 'L3:计算机2302', mark)).toHaveLength(0);
+    expect(reminders(school, 'L2:计算机学院', mark)).toHaveLength(0);
+  });
+
   it('counts, in each room of a college’s parents, the families that sit there', async () => {
     school = await startTestSchool();
     await issue(school, '/通知 学院=计算机学院 请家长提醒孩子按时返校');

@@ -108,6 +108,9 @@ describe('refusals come before reading and quote nothing', () => {
     expect(tooLong.all).toHaveLength(1);
     expect(tooLong.text).toContain('命令太长');
     expect(tooLong.text).not.toContain('evil');
+    // A long notice is not a long command: /通知 has its own cap (commands.noticeMaxChars).
+    const notice = await school.ask('T001', 'L1', `/通知 ${'请各学院统计本周返校人数并于周五前上报。'.repeat(150)}`);
+    expect(notice.text).toContain('已发布');
     const tooMany = await school.ask('S111', '私聊', '/确认 1-500');
     expect(tooMany.text).toContain('一次最多处理 200 个编号');
   });

@@ -15,7 +15,7 @@ interface CommandContext {
 
 const registry = new CommandRegistry(
   FEATURES.flatMap((f) => f.commands ?? []),
-  { maxChars: 1000, maxIds: 200 },
+  { maxChars: 1000, noticeMaxChars: 10_000, maxIds: 200 },
 );
 
 /** The registry's reading in the shape `{ type: <command>, ...args }` (or unknown / error), null for chat. */
@@ -75,6 +75,8 @@ describe('parseCommand: ordinary chat is not a command', () => {
     '#接龙\n请回复收到\n1. 张三 收到',
     '#话题# 今天天气不错',
     '#通知# 明天开会',
+    '#进度# 本周工作',
+    '#未回复#12',
     '#12',
     '/微笑',
     '/呲牙',
@@ -87,7 +89,8 @@ describe('parseCommand: ordinary chat is not a command', () => {
     expect(parseCommand(text, ctx)).toBeNull();
   });
 
-  it.each(['你好', '在吗', '通知一下大家', '进度怎么样了', '', '帮助我一下'])(
+  // 确认 and 忽略 only after `/`: `@机器人 确认` is a parent acknowledging, not a review command.
+  it.each(['你好', '在吗', '通知一下大家', '进度怎么样了', '', '帮助我一下', '确认', '确认 3', '忽略'])(
     'mentioning the bot without a command word: %j → null',
     (text) => {
       expect(parseCommand(`@机器人 ${text}`, mentioned)).toBeNull();
@@ -119,6 +122,7 @@ describe('parseCommand: command words', () => {
 
   it.each([
     ['@机器人 帮助', { type: 'help' }],
+    ['@机器人 /确认 3', { type: 'confirm', ids: [3], all: false, directiveId: null }],
     ['@机器人\u2005帮助', { type: 'help' }],
     ['@机器人 /帮助', { type: 'help' }],
     ['@机器人 ?', { type: 'help' }],
@@ -157,6 +161,7 @@ describe('parseCommand: /未回复 and /进度', () => {
     ['/没回复', 'pending', null, null],
     ['/谁没回 计算机学院', 'pending', null, '计算机学院'],
     ['#未回复 12', 'pending', 12, null],
+    ['#未回复12', 'pending', 12, null],
     ['/未回复 0', 'pending', null, '0'],
     ['/未回复 @机器人', 'pending', null, null],
     ['/进度', 'progress', null, null],
@@ -184,9 +189,11 @@ describe('parseCommand: /催办, /核对, /绑定', () => {
     ['/绑定 2023010101 张三 妈妈 微信：wxid_ab', { type: 'bind', studentNo: '2023010101', name: '张三', relation: '妈妈', account: { platform: 'wechat', userId: 'wxid_ab' } }],
     ['/解绑 qq:12345', { type: 'unbind', account: { platform: 'qq', userId: '12345' } }],
     ['/解绑 12345', { type: 'error', command: 'unbind', code: 'bad_unbind', detail: '12345' }],
-    ['/绑定 2023010101', { type: 'error', command: 'bind', code: 'bad_bind', detail: '2023010101' }],
-    ['/绑定 张三 2023010101', { type: 'error', command: 'bind', code: 'bad_bind', detail: '张三 2023010101' }],
-    ['/绑定 2023010101 张三 妈妈 多余', { type: 'error', command: 'bind', code: 'bad_bind', detail: '2023010101 张三 妈妈 多余' }],
+    ['/绑定 2023010101', { type: 'error', command: 'bind', code: 'bad_bind', detail: '' }],
+    ['/绑定 张三 2023010101', { type: 'error', command: 'bind', code: 'bad_bind', detail: '' }],
+    ['/绑定 2023010101 张三 妈妈 多余', { type: 'error', command: 'bind', code: 'bad_bind', detail: '' }],
+    // Only a relation word is a relation: anything else is not read (and never echoed).
+    ['/绑定 2023010101 张三 13800138000', { type: 'error', command: 'bind', code: 'bad_bind', detail: '' }],
   ] as const)('%j', (text, expected) => {
     expect(parseCommand(text, ctx)).toEqual(expected);
   });

@@ -1,7 +1,7 @@
 /**
  * The command registry and feature composition on their own: declarations that cannot work fail at
  * start with a name, and the guard runs before any argument is read (a 100,000-id `/确认` from a
- * student costs the event loop nothing).
+ * student is refused unread; how long reading such messages takes is measured in the parse64 bench).
  */
 import { describe, expect, it } from 'vitest';
 import { orderFeatures } from '../src/app/build-app.js';
@@ -13,7 +13,13 @@ import type { Person } from '../src/domain/org.js';
 import { OrgIndex } from '../src/domain/org-index.js';
 import { FEATURES } from '../src/features/index.js';
 
-const registry = () => new CommandRegistry(FEATURES.flatMap((f) => f.commands ?? []), { maxChars: 1000, maxIds: 200 });
+/** Every argument read (a command's `bind`) is counted: refusing unread means none. */
+let argumentsRead = 0;
+const registry = () =>
+  new CommandRegistry(
+    FEATURES.flatMap((f) => f.commands ?? []).map((c) => ({ ...c, bind: (rest: string, env: Parameters<Command['bind']>[1]) => (argumentsRead++, c.bind(rest, env)) })),
+    { maxChars: 1000, noticeMaxChars: 10_000, maxIds: 200 },
+  );
 
 function command(name: string, words: string[], extra: Partial<Parameters<typeof defineCommand<null>>[0]> = {}): Command {
   return defineCommand<null>({ name, words, where: ['private'], guard: anyone, usage: () => name, parse: () => null, handle: () => undefined, ...extra });
@@ -22,15 +28,15 @@ function command(name: string, words: string[], extra: Partial<Parameters<typeof
 describe('declarations that cannot work fail at start', () => {
   it('a command without a guard, a usage line, a place or words', () => {
     const bad = (c: Partial<Command>): Command => ({ ...command('x', ['x']), ...c });
-    expect(() => new CommandRegistry([bad({ guard: undefined as never })], { maxChars: 10, maxIds: 1 })).toThrow('command x has no guard');
-    expect(() => new CommandRegistry([bad({ usage: undefined as never })], { maxChars: 10, maxIds: 1 })).toThrow('command x has no usage line');
-    expect(() => new CommandRegistry([bad({ where: [] })], { maxChars: 10, maxIds: 1 })).toThrow('command x may be used nowhere');
-    expect(() => new CommandRegistry([bad({ words: [] })], { maxChars: 10, maxIds: 1 })).toThrow('command x has no words');
+    expect(() => new CommandRegistry([bad({ guard: undefined as never })], { maxChars: 10, noticeMaxChars: 10, maxIds: 1 })).toThrow('command x has no guard');
+    expect(() => new CommandRegistry([bad({ usage: undefined as never })], { maxChars: 10, noticeMaxChars: 10, maxIds: 1 })).toThrow('command x has no usage line');
+    expect(() => new CommandRegistry([bad({ where: [] })], { maxChars: 10, noticeMaxChars: 10, maxIds: 1 })).toThrow('command x may be used nowhere');
+    expect(() => new CommandRegistry([bad({ words: [] })], { maxChars: 10, noticeMaxChars: 10, maxIds: 1 })).toThrow('command x has no words');
   });
 
   it('two commands with one name or one word', () => {
-    expect(() => new CommandRegistry([command('a', ['甲']), command('a', ['乙'])], { maxChars: 10, maxIds: 1 })).toThrow('two commands are named a');
-    expect(() => new CommandRegistry([command('a', ['甲']), command('b', ['甲'])], { maxChars: 10, maxIds: 1 })).toThrow('"甲" belongs to both a and b');
+    expect(() => new CommandRegistry([command('a', ['甲']), command('a', ['乙'])], { maxChars: 10, noticeMaxChars: 10, maxIds: 1 })).toThrow('two commands are named a');
+    expect(() => new CommandRegistry([command('a', ['甲']), command('b', ['甲'])], { maxChars: 10, noticeMaxChars: 10, maxIds: 1 })).toThrow('"甲" belongs to both a and b');
   });
 
   it('a feature whose dependency nobody provides, a service provided twice, features needing each other', () => {
@@ -89,16 +95,15 @@ const org = new OrgIndex({ schoolName: 's', colleges: [{ id: 1, name: '学院' }
 describe('the guard runs before the arguments are read', () => {
   const ids = `/确认 ${Array.from({ length: 100_000 }, (_, i) => i + 1).join(' ')}`;
 
-  it('refuses a student’s 100,000-id /确认 in well under 50 ms', () => {
+  it('refuses a student’s 100,000-id /确认 without reading its arguments', () => {
     const r = registry();
     const ctx = recorder(student, org, ids);
-    const started = performance.now();
     const head = r.head(ids, false);
     if (!head) throw new Error('not read as a command');
+    argumentsRead = 0;
     r.dispatch(ctx, head, { now: 0, timeZone: 'Asia/Shanghai', maxIds: 200 });
-    const elapsed = performance.now() - started;
     expect(ctx.said).toEqual(['您没有查看该通知进度的权限。']);
-    expect(elapsed).toBeLessThan(50);
+    expect(argumentsRead).toBe(0);
   });
 
   it('refuses the same message from a leader unread: it is over the length cap', () => {
@@ -106,16 +111,18 @@ describe('the guard runs before the arguments are read', () => {
     const ctx = recorder(leader, org, ids);
     const head = r.head(ids, false);
     if (!head) throw new Error('not read as a command');
-    const started = performance.now();
+    argumentsRead = 0;
     r.dispatch(ctx, head, { now: 0, timeZone: 'Asia/Shanghai', maxIds: 200 });
-    expect(performance.now() - started).toBeLessThan(50);
     expect(ctx.said).toEqual(['命令太长（超过 1000 字），没有处理。请缩短后重发。']);
+    expect(argumentsRead).toBe(0);
   });
 
-  it('caps id lists in the parser and reads them in linear time', () => {
+  it('caps id lists in the parser, counting every id written (repeats too)', () => {
     const r = registry();
     const read = r.read('/确认 1-150 151-250', false, { now: 0, timeZone: 'Asia/Shanghai', maxIds: 200 });
     expect(read).toMatchObject({ kind: 'error', error: { code: 'too_many_ids' } });
+    const repeated = r.read('/确认 1-150 1-150', false, { now: 0, timeZone: 'Asia/Shanghai', maxIds: 200 });
+    expect(repeated).toMatchObject({ kind: 'error', error: { code: 'too_many_ids' } });
     const ok = r.read('/确认 1-200', false, { now: 0, timeZone: 'Asia/Shanghai', maxIds: 200 });
     expect(ok).toMatchObject({ kind: 'command', name: 'confirm' });
     expect((ok as { args: { ids: number[] } }).args.ids).toHaveLength(200);

@@ -210,7 +210,7 @@ export function buildApp(deps: AppDeps): App {
   );
   const registry = new CommandRegistry(
     features.flatMap((f) => f.commands ?? []),
-    { maxChars: config.commands.maxChars, maxIds: config.commands.maxIds },
+    { maxChars: config.commands.maxChars, noticeMaxChars: config.commands.noticeMaxChars, maxIds: config.commands.maxIds },
   );
   services.set(COMMANDS.name, registry);
   const limits = new AnswerLimits({

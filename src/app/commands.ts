@@ -10,6 +10,8 @@ import { zhCore } from './texts.js';
 export interface CommandPolicy {
   /** A command message longer than this is refused unread. */
   readonly maxChars: number;
+  /** The same for a command that carries a text to post (`longText`). */
+  readonly noticeMaxChars: number;
   /** Most ids one command may name. */
   readonly maxIds: number;
 }
@@ -42,7 +44,7 @@ export class CommandRegistry {
       if (c.words.length === 0) throw new Error(`command ${c.name} has no words`);
       this.byName.set(c.name, c);
     }
-    this.table = new WordTable(commands.map((c) => ({ name: c.name, words: c.words, digitsFollow: c.digitsFollow })));
+    this.table = new WordTable(commands.map((c) => ({ name: c.name, words: c.words, digitsFollow: c.digitsFollow, prefixOnly: c.prefixOnly })));
   }
 
   /** The command head of a message, or null for ordinary chat (reads a few characters only). */
@@ -89,8 +91,9 @@ export class CommandRegistry {
       ctx.reply(c.wrongPlace ?? zhCore.wrongPlace(c.where.filter((p) => p !== 'unlisted')));
       return;
     }
-    if (ctx.ev.text.length > this.policy.maxChars) {
-      ctx.reply(zhCore.tooLong(this.policy.maxChars));
+    const maxChars = c.longText ? this.policy.noticeMaxChars : this.policy.maxChars;
+    if (ctx.ev.text.length > maxChars) {
+      ctx.reply(zhCore.tooLong(maxChars));
       return;
     }
     const bound = c.bind(head.rest, env);

@@ -152,6 +152,10 @@ export interface CommandSpec<A> {
   readonly words: readonly string[];
   /** A number may follow the word without a space (`/未回复12`). */
   readonly digitsFollow?: boolean;
+  /** Only after `/` or `#`: after @机器人 the bare word is a reply (`@机器人 确认` acknowledges). */
+  readonly prefixOnly?: boolean;
+  /** It carries a text to post: its length cap is `commands.noticeMaxChars`, not `commands.maxChars`. */
+  readonly longText?: boolean;
   /** Where it may be used. */
   readonly where: readonly Place[];
   /** The answer when someone it allows uses it elsewhere. */
@@ -174,6 +178,8 @@ export interface Command {
   readonly name: string;
   readonly words: readonly string[];
   readonly digitsFollow: boolean;
+  readonly prefixOnly: boolean;
+  readonly longText: boolean;
   readonly where: readonly Place[];
   readonly wrongPlace: string | undefined;
   readonly guard: Guard;
@@ -194,6 +200,8 @@ export function defineCommand<A>(spec: CommandSpec<A>): Command {
     name: spec.name,
     words: spec.words,
     digitsFollow: spec.digitsFollow ?? false,
+    prefixOnly: spec.prefixOnly ?? false,
+    longText: spec.longText ?? false,
     where: spec.where,
     wrongPlace: spec.wrongPlace,
     guard: spec.guard,

@@ -15,9 +15,9 @@ const CLIP_CHARS = 20;
  * A value a person typed, as an error may quote it back to them (only ever to someone the command's
  * guard allowed): short, with phone and ID numbers masked.
  */
-export function clip(text: string): string {
+export function clip(text: string, max = CLIP_CHARS): string {
   const chars = [...maskPhone(text.replace(/\s+/gu, ' ').trim())];
-  return chars.length > CLIP_CHARS ? `${chars.slice(0, CLIP_CHARS).join('')}…` : chars.join('');
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
 }
 
 const PLACE_NAMES: Record<Place, string> = {

@@ -70,7 +70,7 @@ export interface ParseResult {
  * understanding, attribution in the group and a 接龙 in it.
  */
 export function benchParse(org: OrgIndex, group: Group, cases: readonly ParseCase[], runs = 10, maxChars = 1_000, warmups = 5): ParseResult[] {
-  const registry = new CommandRegistry(FEATURES.flatMap((f) => f.commands ?? []), { maxChars, maxIds: 200 });
+  const registry = new CommandRegistry(FEATURES.flatMap((f) => f.commands ?? []), { maxChars, noticeMaxChars: maxChars, maxIds: 200 });
   const env = { now: Date.parse('2026-03-02T08:00:00+08:00'), timeZone: 'Asia/Shanghai', maxIds: 200 };
   const read = (text: string): unknown => {
     const head = registry.head(text, false);

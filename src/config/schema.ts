@@ -287,6 +287,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** A command message longer than this is refused unread. */
       maxChars: z.number().int().min(50).max(65_536).default(1_000),
+      /** The same for a command that carries a text to post (`/通知`): a notice may be long. */
+      noticeMaxChars: z.number().int().min(50).max(65_536).default(10_000),
       /** Most ids one `/确认`, `/忽略` or `/已转发` may name (ranges included). */
       maxIds: z.number().int().min(1).max(10_000).default(200),
     })

@@ -6,6 +6,7 @@
  * are then read by its own parser, in time linear in their length.
  */
 import { DAY_MS, fromWallClock, parseDuration, wallClock, type WallClock } from './duration.js';
+import { isRelationWord } from './relations.js';
 
 export type CommandErrorCode =
   | 'bad_deadline'
@@ -50,6 +51,8 @@ export interface CommandWords {
   readonly words: readonly string[];
   /** A number may follow the word without a space: `/未回复12`, `/确认3`. */
   readonly digitsFollow?: boolean;
+  /** Only after a prefix: a bare `@机器人 确认` is not this command. */
+  readonly prefixOnly?: boolean;
 }
 
 /** The command word of a message and what follows it; `name` null for `/xyz` with an unknown word. */
@@ -134,7 +137,7 @@ export class WordTable {
     if (known) {
       const after = s.slice(known.length, known.length + 4);
       // A slash is deliberate: `/通知明天开会` is a command. After `#` the word must stand alone (`#通知#` is a topic).
-      if (slash ? !continuesAsciiWord(known.word, after) : isBoundary(after, known.entry)) {
+      if (slash ? !continuesAsciiWord(known.word, after) : isBoundary(after, known.entry, false)) {
         return { name: known.entry.name, word: known.word, rest: stripSeparator(text.slice(offset + known.length)) };
       }
     }
@@ -152,10 +155,10 @@ export class WordTable {
   /** `@机器人 未回复 12`: a known word that stands alone; anything else is chat with the bot. */
   private bare(text: string, s: string, offset: number): CommandHead | null {
     const known = this.match(s);
-    if (!known) return null;
+    if (!known || known.entry.prefixOnly === true) return null;
     const after = s.slice(known.length, known.length + 4);
     const rest = text.slice(offset + known.length);
-    if (isBoundary(after, known.entry)) return { name: known.entry.name, word: known.word, rest: stripSeparator(rest) };
+    if (isBoundary(after, known.entry, true)) return { name: known.entry.name, word: known.word, rest: stripSeparator(rest) };
     if (/^[?？]\s*$/u.test(rest)) return { name: known.entry.name, word: known.word, rest: '' };
     return null;
   }
@@ -173,9 +176,14 @@ function continuesAsciiWord(word: string, after: string): boolean {
   return /[a-z]$/iu.test(word) && /^[a-z0-9_]/iu.test(after);
 }
 
-function isBoundary(after: string, entry: CommandWords): boolean {
+/**
+ * Whether the command word ends here. Digits may follow a word that takes a number (`未回复12`);
+ * `#12` too, except after a `#` prefix, where `#进度#` is a topic, not a command.
+ */
+function isBoundary(after: string, entry: CommandWords, hashNumber: boolean): boolean {
   if (after === '' || /^[\s:：,，]/u.test(after)) return true;
-  return entry.digitsFollow === true && /^(?:[0-9０-９#＃]|no\.?\d)/iu.test(after);
+  if (entry.digitsFollow !== true) return false;
+  return /^(?:[0-9０-９]|no\.?\d)/iu.test(after) || (hashNumber && /^[#＃][0-9０-９]/u.test(after));
 }
 
 /** `/通知：正文`, `/未回复，12`: one separator after the word is not part of the arguments. */
@@ -242,7 +250,7 @@ export interface AccountRef {
 export interface BindArgs {
   readonly studentNo: string;
   readonly name: string;
-  /** 妈妈, 爸爸, 家长 … as typed; null for a student binding themselves. */
+  /** One of RELATION_WORDS (妈妈, 爸爸, 家长 …); null for a student binding themselves. */
   readonly relation: string | null;
   /** A counselor binding someone else's account: `qq:12345` / `wechat:wxid_…` (as `/核对` lists them). */
   readonly account: AccountRef | null;
@@ -253,11 +261,14 @@ export interface UnbindArgs {
   readonly account: AccountRef;
 }
 
-/** `qq:12345`, `QQ：12345`, `wechat:wxid_x`, `微信:wxid_x`. */
+/** `qq:12345`, `QQ：12345`, `wechat:wxid_x`, `微信:wxid_x`; nothing else (it is echoed in the answer). */
 export function parseAccount(token: string): AccountRef | null {
-  const m = /^(qq|wechat|wx|微信)[:：](\S+)$/iu.exec(token.normalize('NFKC'));
+  const m = /^(qq|wechat|wx|微信)[:：]([\w@.-]{1,64})$/iu.exec(token.normalize('NFKC'));
   if (!m?.[1] || !m[2]) return null;
-  return { platform: m[1].toLowerCase() === 'qq' ? 'qq' : 'wechat', userId: m[2] };
+  const platform = m[1].toLowerCase() === 'qq' ? 'qq' : 'wechat';
+  // A QQ number is 5 to 12 digits; a WeChat id is a word of at most 64 characters.
+  if (platform === 'qq' && !/^\d{5,12}$/u.test(m[2])) return null;
+  return { platform, userId: m[2] };
 }
 
 export function parseBindArgs(rest: string): BindArgs | CommandError {
@@ -266,7 +277,9 @@ export function parseBindArgs(rest: string): BindArgs | CommandError {
   const account = last !== undefined && tokens.length >= 3 ? parseAccount(last) : null;
   if (account) tokens.pop();
   const [no, name, relation, ...extra] = tokens;
-  if (!no || !/^\d{4,20}$/u.test(no) || !name || extra.length > 0) return { type: 'error', command: 'bind', code: 'bad_bind', detail: rest.trim() };
+  // Only a known relation word: whatever else was typed is not read, and never echoed.
+  const fits = no !== undefined && /^\d{4,20}$/u.test(no) && name !== undefined && (relation === undefined || isRelationWord(relation)) && extra.length === 0;
+  if (!fits) return { type: 'error', command: 'bind', code: 'bad_bind', detail: '' };
   return { studentNo: no, name, relation: relation ?? null, account };
 }
 
@@ -291,6 +304,7 @@ export interface SettleArgs {
  */
 export function parseSettleArgs(command: string, rest: string, maxIds: number): SettleArgs | CommandError {
   const seen = new Set<number>();
+  let named = 0;
   let all = false;
   let directiveId: number | null = null;
   const error = (code: CommandErrorCode, detail: string): CommandError => ({ type: 'error', command, code, detail });
@@ -311,11 +325,10 @@ export function parseSettleArgs(command: string, rest: string, maxIds: number): 
     const from = Number(range[1]);
     const to = range[2] === undefined ? from : Number(range[2]);
     if (to < from) return error('bad_review_ids', token);
-    if (to - from >= maxIds) return error('too_many_ids', String(maxIds));
-    for (let n = from; n <= to; n++) {
-      seen.add(n);
-      if (seen.size > maxIds) return error('too_many_ids', String(maxIds));
-    }
+    // Every id written counts, repeats too: `1-200 1-200 …` is as long a loop as 1-20000.
+    named += to - from + 1;
+    if (named > maxIds) return error('too_many_ids', String(maxIds));
+    for (let n = from; n <= to; n++) seen.add(n);
   }
   if (!all && seen.size === 0) return error('bad_review_ids', rest.trim());
   return { ids: [...seen], all, directiveId };
@@ -412,9 +425,18 @@ interface Token {
   readonly end: number;
 }
 
-function tokenize(s: string): Token[] {
-  return [...s.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+/** The first `max` whitespace-separated tokens: reading the options never walks a long body. */
+function tokenize(s: string, max: number): Token[] {
+  const tokens: Token[] = [];
+  for (const m of s.matchAll(/\S+/gu)) {
+    if (tokens.length >= max) break;
+    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+  }
+  return tokens;
 }
+
+/** Most option tokens read before the body of a `/通知`. */
+const MAX_OPTION_TOKENS = 16;
 
 function notifyError(code: CommandErrorCode, detail: string): CommandError {
   return { type: 'error', command: 'notify', code, detail };
@@ -444,9 +466,10 @@ export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZ
     replyHint: DEFAULT_REPLY_HINT,
     urgent: false,
   };
-  const tokens = tokenize(rest);
+  // Options come first and are few; a run longer than this is the body (one extra token reads a deadline's clock).
+  const tokens = tokenize(rest, MAX_OPTION_TOKENS + 2);
   let i = 0;
-  for (; i < tokens.length; i++) {
+  for (; i < tokens.length && i < MAX_OPTION_TOKENS; i++) {
     const token = tokens[i];
     if (!token) break;
     const flag = FLAG_WORDS.get(token.text.normalize('NFKC').toLowerCase());

@@ -6,6 +6,7 @@
 import { maskPhone } from './message-text.js';
 import type { Group, Person, Platform } from './org.js';
 import type { OrgIndex } from './org-index.js';
+import { RELATION_PATTERN, relationFits, relationOf } from './relations.js';
 
 /** Someone a group's platform member list shows. */
 export interface GroupMember {
@@ -93,7 +94,7 @@ export function defaultCard(org: OrgIndex, p: Person): string {
   if (p.kind !== 'guardian') return p.name;
   const w = org.wardsOf(p.id)[0];
   const child = w ? (org.person(w.studentId)?.name ?? '') : '';
-  return `${child}${w?.relation === '母亲' ? '妈妈' : w?.relation === '父亲' ? '爸爸' : '家长'}`;
+  return `${child}${relationOf(w?.relation) === '母亲' ? '妈妈' : relationOf(w?.relation) === '父亲' ? '爸爸' : '家长'}`;
 }
 
 /** What a card says, read with the first pattern that fits. */
@@ -107,7 +108,6 @@ export interface CardReading {
 }
 
 const HAN = '[\\u4e00-\\u9fff·]';
-const RELATIONS = '妈妈|母亲|妈|爸爸|父亲|爸|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥|姐姐|家长|监护人';
 const compiled = new Map<string, RegExp>();
 
 function compile(pattern: string): RegExp {
@@ -118,7 +118,7 @@ function compile(pattern: string): RegExp {
       if (part === '{姓名}') src += `(?<name>${HAN}{2,5}?)`;
       else if (part === '{学号}') src += '(?<number>\\d{4,20})';
       else if (part === '{学生姓名}') src += `(?<student>${HAN}{2,5}?)`;
-      else if (part === '{关系}') src += `(?<relation>${RELATIONS})`;
+      else if (part === '{关系}') src += `(?<relation>${RELATION_PATTERN})`;
       else if (part !== '') src += [...separatorsAsDash(part)].map((ch) => (ch === '-' ? '-?' : ch.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'))).join('');
     }
     re = new RegExp(`^${src}$`, 'u');
@@ -138,14 +138,6 @@ function separatorsAsDash(text: string): string {
 /** A card as the patterns read it: separatorsAsDash, without separators at either end. */
 export function normaliseCard(card: string): string {
   return separatorsAsDash(card).replace(/^-+|-+$/gu, '');
-}
-
-function relationOf(word: string | undefined): string | null {
-  if (!word) return null;
-  if (/妈|母/u.test(word)) return '母亲';
-  if (/爸|父/u.test(word)) return '父亲';
-  if (word === '家长' || word === '监护人') return null;
-  return word;
 }
 
 /** The card read with the patterns in order; null when none fits (a wrong card format). */
@@ -220,7 +212,7 @@ function guardianFor(org: OrgIndex, r: CardReading, expected: Expected): Identif
 }
 
 function fromChild(org: OrgIndex, child: Person, relation: string | null): Identification {
-  const guardians = org.guardiansOf(child.id).filter((g) => relation === null || g.relation === relation);
+  const guardians = org.guardiansOf(child.id).filter((g) => relationFits(g.relation, relation));
   if (guardians.length === 1 && guardians[0]) return { personId: guardians[0].guardianId, familyOf: child.id, via: 'card', ambiguous: false };
   return { personId: null, familyOf: child.id, via: 'card', ambiguous: false };
 }
@@ -359,7 +351,7 @@ function guardianFamily(org: OrgIndex, guardian: Person, expected: Expected): nu
 function cardNames(org: OrgIndex, r: CardReading, p: Person): boolean {
   if (p.kind === 'guardian') {
     if (!r.student) return false;
-    return org.wardsOf(p.id).some((w) => org.person(w.studentId)?.name === r.student && (r.relation === null || r.relation === w.relation));
+    return org.wardsOf(p.id).some((w) => org.person(w.studentId)?.name === r.student && relationFits(w.relation, r.relation));
   }
   if (r.number !== null && r.number !== p.extId) return false;
   return r.name === null || r.name === p.name;

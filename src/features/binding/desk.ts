@@ -8,6 +8,7 @@ import type { BindArgs } from '../../domain/commands.js';
 import { scopeCovers, type Scope } from '../../domain/directive.js';
 import type { Person, Platform } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
+import { relationFits } from '../../domain/relations.js';
 import { zhBind } from './texts.js';
 import type { InboundMessage } from '../../platform/port.js';
 import type { BindingRepo } from '../../store/binding-repo.js';
@@ -31,14 +32,6 @@ export interface BindOutcome {
   readonly unbound?: { readonly platform: Platform; readonly userId: string };
 }
 
-/** 妈妈 → 母亲, 爸爸 → 父亲; 家长 / 监护人 → null (any guardian); else as typed. */
-function relationOf(word: string): string | null {
-  if (/妈|母/u.test(word)) return '母亲';
-  if (/爸|父/u.test(word)) return '父亲';
-  if (word === '家长' || word === '监护人') return null;
-  return word;
-}
-
 export class BindingDesk {
   constructor(private readonly deps: BindingDeskDeps) {}
 
@@ -52,17 +45,16 @@ export class BindingDesk {
       return { text, changed: false };
     };
     const student = org.personByExtId(cmd.studentNo);
-    if (!student || student.kind !== 'student') return refuse('unknown_number', zhBind.unknownNumber(cmd.studentNo));
+    if (!student || student.kind !== 'student') return refuse('unknown_number', zhBind.unknownNumber);
     if (student.name !== cmd.name) return refuse('name_mismatch', zhBind.nameMismatch, student.id);
 
     let target: Person = student;
     let who = student.name;
     if (cmd.relation !== null) {
-      const relation = relationOf(cmd.relation);
-      const fits = org.guardiansOf(student.id).filter((g) => relation === null || g.relation === relation);
+      const fits = org.guardiansOf(student.id).filter((g) => relationFits(g.relation, cmd.relation));
       const first = fits[0];
       const guardian = fits.length === 1 && first ? org.person(first.guardianId) : undefined;
-      if (fits.length === 0) return refuse('no_guardian', zhBind.noGuardian(cmd.relation), student.id);
+      if (fits.length === 0) return refuse('no_guardian', zhBind.noGuardian, student.id);
       if (!guardian) return refuse('several_guardians', zhBind.whichGuardian, student.id);
       // The limit: guardians of this student with an account on this platform, this one included.
       // Counted in the store: two parents binding in one batch of messages both count.
@@ -71,7 +63,7 @@ export class BindingDesk {
         return refuse('too_many_guardians', zhBind.tooMany(this.deps.maxGuardians), guardian.id);
       }
       target = guardian;
-      who = `${student.name}的${cmd.relation}`;
+      who = zhBind.guardianOf(student.name, first?.relation);
     }
     // Read from the store, not the org index: an earlier message of the same batch may have bound either side.
     const current = this.deps.bindings.personOf(ev.platform, account);
@@ -94,17 +86,18 @@ export class BindingDesk {
     const org = this.deps.org();
     const now = this.deps.clock.now();
     const student = org.personByExtId(cmd.studentNo);
-    if (!student || student.kind !== 'student') return { text: zhBind.unknownNumber(cmd.studentNo), changed: false };
+    if (!student || student.kind !== 'student') return { text: zhBind.unknownNumber, changed: false };
     if (student.name !== cmd.name) return { text: zhBind.nameMismatch, changed: false };
     if (!scopeCovers(scope, { collegeId: student.collegeId, classId: student.classId })) return { text: zhBind.notYours, changed: false };
     let target: Person | undefined = student;
+    let relation: string | undefined;
     if (cmd.relation !== null) {
-      const relation = relationOf(cmd.relation);
-      const fits = org.guardiansOf(student.id).filter((g) => relation === null || g.relation === relation);
-      if (fits.length !== 1) return { text: fits.length === 0 ? zhBind.noGuardian(cmd.relation) : zhBind.whichGuardian, changed: false };
+      const fits = org.guardiansOf(student.id).filter((g) => relationFits(g.relation, cmd.relation));
+      if (fits.length !== 1) return { text: fits.length === 0 ? zhBind.noGuardian : zhBind.whichGuardian, changed: false };
       target = org.person(fits[0]?.guardianId ?? -1);
+      relation = fits[0]?.relation;
     }
-    if (!target) return { text: zhBind.noGuardian(cmd.relation ?? ''), changed: false };
+    if (!target) return { text: zhBind.noGuardian, changed: false };
     const { platform, userId } = cmd.account;
     const before = org.personByPlatformAccount(platform, userId);
     // Taking an account from someone: only from a student or parent in the asker's scope, never a roster account or staff.
@@ -116,7 +109,7 @@ export class BindingDesk {
     this.deps.bindings.replace(platform, userId, target.id, now);
     this.deps.bindings.record({ platform, platformUserId: userId, personId: target.id, action: before ? 'replaced' : 'confirmed', byPersonId: by.id, reason: null, at: now });
     return {
-      text: zhBind.boundFor(`${platform}:${userId}`, cmd.relation ? `${student.name}的${cmd.relation}` : student.name),
+      text: zhBind.boundFor(`${platform}:${userId}`, relation !== undefined ? zhBind.guardianOf(student.name, relation) : student.name),
       changed: true,
       bound: { platform, userId, person: target },
     };

@@ -6,9 +6,11 @@
 export const zhBind = {
   usage: '用法：学生发送“/绑定 学号 姓名”，家长发送“/绑定 学生学号 学生姓名 关系”（如“/绑定 2023010101 张三 妈妈”）。请私聊机器人发送。',
   privateOnly: '为保护个人信息，请私聊机器人发送 /绑定。',
-  unknownNumber: (no: string) => `名单中没有学号 ${no}，请核对后再试，或联系辅导员。`,
+  unknownNumber: '名单中没有这个学号，请核对后再试，或联系辅导员。',
   nameMismatch: '学号与姓名不符，请核对后再试。',
-  noGuardian: (relation: string) => `名单中没有该学生的“${relation}”信息，请联系辅导员补充。`,
+  noGuardian: '名单中没有该学生这位家长的信息，请联系辅导员补充。',
+  /** 张三的母亲: the relation as the roster has it, never as typed. */
+  guardianOf: (student: string, relation: string | undefined) => `${student}的${relation && relation !== '家长' ? relation : '家长'}`,
   tooMany: (max: number) => `该学生已有 ${max} 位家长绑定了账号，不能再绑定。如需更换，请联系辅导员。`,
   already: '您的账号已经绑定，无需重复操作。',
   bound: (who: string) => `绑定成功：您的账号已绑定为${who}。`,

@@ -17,7 +17,7 @@ import type { ChaseRepo } from '../../store/chase-repo.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import type { UnitOfWork } from '../../app/unit-of-work.js';
-import type { Queries } from '../queries/views.js';
+import type { Focus, Queries } from '../queries/views.js';
 import { ChaseMessages } from './messages.js';
 import { ChaseProgress } from './progress.js';
 import { ChaseRounds, type ManualOutcome } from './round.js';
@@ -144,8 +144,8 @@ export class Chaser {
   }
 
   /** `/催办`: a round now for the asker's scope (joins the message's transaction). */
-  manual(d: Directive, asker: Person, scope: Scope, inboundId: number): ManualOutcome {
-    return this.rounds.manual(d, asker, scope, inboundId);
+  manual(d: Directive, asker: Person, scope: Scope, inboundId: number, focus?: Focus): ManualOutcome {
+    return this.rounds.manual(d, asker, scope, inboundId, focus);
   }
 
   /** The chase line of `/进度`. */

@@ -51,7 +51,7 @@ function chaseNow(ctx: MessageContext, args: QueryArgs): void {
   if (typeof picked === 'string') return ctx.reply(picked);
   if (!ctx.person) return;
   if (!ctx.app.get(RELAY).accepts(picked.d)) return ctx.reply(zhChase.chaseClosed(picked.d.id));
-  const outcome = ctx.app.get(CHASER).manual(picked.d, ctx.person, picked.scope, ctx.inboundId);
+  const outcome = ctx.app.get(CHASER).manual(picked.d, ctx.person, picked.scope, ctx.inboundId, picked.focus);
   // The answer goes first; the reminders queue behind it.
   ctx.reply(outcome.text);
   ctx.work.queue(outcome.sends);

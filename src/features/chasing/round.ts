@@ -29,6 +29,7 @@ import type { ChaseRepo, NewReminder, ReminderAction } from '../../store/chase-r
 import type { DirectiveRepo } from '../../store/directive-repo.js';
 import { deliveryKey, roundKey } from '../../store/keys.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
+import { inFocus, type Focus } from '../queries/views.js';
 import { countByClass, type ChaseMessages, type NagBucket } from './messages.js';
 import { zhChase, type ChaseKind } from './texts.js';
 
@@ -96,13 +97,15 @@ export class ChaseRounds {
    * those reminded within the cool-down. Synchronous: it joins the inbound message's transaction.
    * The round key comes from the message, so a redelivered command runs nothing twice.
    */
-  manual(d: Directive, asker: Person, scope: Scope, inboundId: number): ManualOutcome {
+  /** `focus`: asked in a class or parents group, only that group's people are reminded. */
+  manual(d: Directive, asker: Person, scope: Scope, inboundId: number, focus?: Focus): ManualOutcome {
     const org = this.deps.org();
     const now = this.deps.clock.now();
     // Quiet hours hold a reminder asked for by hand too (unless the directive is urgent): the round is left to the morning.
     const quietEnd = d.urgent ? now : afterQuietHours(now, this.deps.policy.quietHours, this.deps.timeZone);
     if (quietEnd > now) return { text: zhChase.chaseQuietHours(d.id, formatTime(quietEnd, this.deps.timeZone, { now })), sends: [] };
-    const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id);
+    const focused = inFocus(focus);
+    const inScope = scopedObligations(org, d, scope, asker.id).filter((o) => o.subjectId !== asker.id && focused(o));
     const all = this.subjects(org, d);
     const wanted = new Set(inScope.map((o) => obligationKey(o.subjectId, o.level, o.collegeId)));
     const subjects = all.filter((s) => wanted.has(obligationKey(s.subjectId, s.level, s.collegeId)));

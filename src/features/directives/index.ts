@@ -15,6 +15,7 @@ export const RELAY = serviceKey<Relay>('relay');
 const notify = defineCommand<NotifyArgs>({
   name: 'notify',
   words: ['通知', '发布', '下发'],
+  longText: true,
   where: ['L1'],
   wrongPlace: zhDirective.issueOnlyInSchoolGroup,
   guard: directiveIssuers,

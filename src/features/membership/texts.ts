@@ -2,6 +2,8 @@
  * Membership audits (`/核对`, the daily audit, the export) and membership alerts.
  * Never put phone numbers, ID numbers or anything a person typed here unless noted.
  */
+import { clip } from '../../app/texts.js';
+
 /** One finding of a membership audit, as the private details list it. */
 export interface AuditLine {
   readonly ref: string | null;
@@ -34,8 +36,12 @@ const AUDIT_SECTIONS: readonly [keyof Omit<AuditText, 'group' | 'expected' | 'pr
   ['badCard', '群名片不规范'],
 ];
 
+/** A group card is quoted up to this long (the platforms allow about 60 characters). */
+const CARD_CHARS = 60;
+
 function auditWho(l: AuditLine): string {
-  const who = l.name ? `${l.name}${l.ref ? `（${l.ref}）` : ''}` : `名片“${l.card ?? ''}”${l.account ? ` 账号 ${l.account}` : ''}`;
+  // A card is what a member typed (some put a phone number in it): clipped and masked like any echo.
+  const who = l.name ? `${l.name}${l.ref ? `（${l.ref}）` : ''}` : `名片“${clip(l.card ?? '', CARD_CHARS)}”${l.account ? ` 账号 ${l.account}` : ''}`;
   return l.detail ? `${who}：${l.detail}` : who;
 }
 

@@ -42,7 +42,8 @@ export function scopeCoversFocus(scope: Scope, focus: Focus, org: OrgIndex): boo
   return scope.kind === 'school' || (scope.kind !== 'none' && scope.collegeIds.includes(focus.collegeId));
 }
 
-function inFocus(focus: Focus | undefined): (o: Obligation) => boolean {
+/** Whether an obligation is about the focus's group (all are, without a focus). */
+export function inFocus(focus: Focus | undefined): (o: Obligation) => boolean {
   if (!focus) return () => true;
   return focus.level === 3 ? (s) => s.level === 3 && s.classId === focus.classId : (s) => s.level === 4 && s.collegeId === focus.collegeId;
 }
