@@ -178,4 +178,31 @@ describe('failures are seen', () => {
     expect(JSON.parse(row.detail)).toEqual({ errorNo });
     expect(school.runtime.app.repos.failures.since(0, 5)[0]).toMatchObject({ errorNo, queue: 'message', error: 'Error: handler bug' });
   });
+
+  it('a command whose continuation after the commit fails is answered with an apology and an error number too', async () => {
+    const late: Feature = {
+      name: 'late',
+      commands: [
+        defineCommand<null>({
+          name: 'late',
+          words: ['稍后故障'],
+          where: ['L1', 'private'],
+          guard: anyone,
+          usage: () => null,
+          parse: () => null,
+          handle(ctx) {
+            ctx.reply('正在处理');
+            ctx.later(async () => {
+              throw new Error('continuation bug');
+            });
+          },
+        }),
+      ],
+    };
+    school = await startTestSchool({ features: [...FEATURES, late] });
+    const said = await school.ask('T001', 'L1', '/稍后故障');
+    expect(said.all.map((m) => m.text)).toEqual([expect.stringContaining('正在处理'), expect.stringMatching(/错误编号 [A-Z0-9]{6}/u)]);
+    const errorNo = /错误编号 ([A-Z0-9]{6})/u.exec(said.text)?.[1];
+    expect(school.runtime.app.repos.failures.since(0, 5)[0]).toMatchObject({ errorNo, queue: 'message', error: 'Error: continuation bug' });
+  });
 });

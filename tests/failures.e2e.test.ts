@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineJob, type Feature } from '../src/app/feature.js';
 import { FEATURES } from '../src/features/index.js';
-import { startTestSchool, type TestSchool } from './setup/runtime.js';
+import { issue, passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
 afterEach(async () => {
@@ -91,5 +91,35 @@ describe('a job that fails for good', () => {
     expect(f).toMatchObject({ queue: 'broken', ref: 'broken-1', attempts: 1, error: 'Error: job bug' });
     expect(log.lines().find((l) => l['errorNo'] === f?.errorNo)).toMatchObject({ msg: 'a job failed and will not be tried again', queue: 'broken', job: 'broken-1' });
     await expect(school.runtime.app.queues.add('nobody', {}, { jobId: 'x', attempts: 1, backoffMs: 1 })).rejects.toThrow('no feature handles job kind nobody');
+    // Data of the wrong shape is given up at once, whatever attempts are left.
+    await school.runtime.app.queues.add('broken', { wrong: true }, { jobId: 'broken-2', attempts: 5, backoffMs: 10 });
+    while (!school.runtime.app.repos.failures.since(0, 10).some((x) => x.ref === 'broken-2')) await new Promise((r) => setImmediate(r));
+    const shape = school.runtime.app.repos.failures.since(0, 10).find((x) => x.ref === 'broken-2');
+    expect(shape).toMatchObject({ queue: 'broken', attempts: 1 });
+    expect(shape?.error).toContain('wrong shape');
+  });
+
+  it('a chase round whose transaction fails is recorded with an error number and tried again later', async () => {
+    const log = capture();
+    school = await startTestSchool({ logger: log.logger });
+    const id = await issue(school, '/通知 请各学院统计返校人数');
+    const directives = school.runtime.app.repos.directives;
+    const get = directives.get.bind(directives);
+    let broken = true;
+    directives.get = (n: number) => {
+      if (broken) throw new Error('store away');
+      return get(n);
+    };
+    // The first automatic round is due 15 minutes after the post.
+    await passTime(school, 16 * 60_000);
+    const [f] = school.runtime.app.repos.failures.since(0, 10).filter((x) => x.queue === 'chase');
+    expect(f).toMatchObject({ queue: 'chase', error: 'Error: store away' });
+    expect(f?.ref).toMatch(new RegExp(`^${id}@`, 'u'));
+    expect(log.lines().find((l) => l['errorNo'] === f?.errorNo)).toMatchObject({ msg: 'chase round failed; retrying later' });
+    // It is tried again: once the store answers, the round runs (someone is reminded).
+    broken = false;
+    const mark = school.mark();
+    await passTime(school, 30 * 60_000);
+    expect(school.botMessages(undefined, mark).some((m) => m.text.includes('【催办】') || m.text.includes('【提醒】'))).toBe(true);
   });
 });

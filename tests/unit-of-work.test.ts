@@ -1,6 +1,7 @@
 /**
  * The unit of work on a real SQLite file: what a body plans is queued only once committed (another
- * connection already sees it), a body that throws plans nothing, and after-commit tasks run once per key.
+ * connection already sees it), a body that throws plans nothing and leaves nothing in memory, on-commit
+ * hooks run before the sends are queued, and after-commit tasks run once per key.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -80,5 +81,42 @@ describe('unit of work', () => {
     });
     expect(runs).toBe(1);
     expect(uow.current()).toBeUndefined();
+  });
+
+  it('runs on-commit hooks before the sends are queued, once per key', async () => {
+    const order: string[] = [];
+    const { uow } = setup(() => void order.push('queued'));
+    await uow.transaction((work) => {
+      work.send([delivery('a')]);
+      work.onCommit('reload', () => order.push('reload'));
+      work.onCommit('reload', () => order.push('reload again'));
+    });
+    expect(order).toEqual(['reload', 'queued']);
+  });
+
+  it('undoes in-memory changes of a body that throws, and of an isolated part that throws only', async () => {
+    const { uow } = setup(() => undefined);
+    const memory = new Set<string>();
+    const remember = (work: { onRollback(fn: () => void): void }, key: string): void => {
+      memory.add(key);
+      work.onRollback(() => memory.delete(key));
+    };
+    await expect(
+      uow.transaction((work) => {
+        remember(work, 'whole');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(memory.has('whole')).toBe(false);
+    await uow.transaction((work) => {
+      remember(work, 'kept');
+      const part = work.isolate(() => {
+        remember(work, 'isolated');
+        work.onCommit('never', () => memory.add('committed-isolated'));
+        throw new Error('part');
+      });
+      expect(part.ok).toBe(false);
+    });
+    expect([...memory]).toEqual(['kept']);
   });
 });

@@ -244,6 +244,16 @@ export function buildApp(deps: AppDeps): App {
     // A bot's own id is known only once it has logged in (and changes at each WeChat login): asked live.
     botIds: { has: (id: string): boolean => id !== '' && wrapped.some((a) => a.selfId === id) },
     usable,
+    failed(where, ref, error, message = 'a failure no job retry covers') {
+      const errorNo = newErrorNumber();
+      logger.error({ err: error, errorNo, where, ref }, message);
+      try {
+        repos.failures.record({ errorNo, queue: where, ref, attempts: 1, error: describeError(error), at: clock.now() });
+      } catch (again) {
+        logger.error({ err: again, errorNo }, 'could not record a failure');
+      }
+      return errorNo;
+    },
     provide<T>(key: ServiceKey<T>, service: T) {
       if (services.has(key.name)) throw new Error(`service ${key.name} is provided twice`);
       services.set(key.name, service);
@@ -278,6 +288,7 @@ export function buildApp(deps: AppDeps): App {
         outbox.recover().catch((error: unknown) => logger.warn({ err: error }, 'sweep of unsent deliveries failed'));
       }, config.sending.sweepIntervalMs);
       sweeper.unref();
+      for (const f of features) await f.onReady?.(app);
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.start((ev) => {
@@ -292,7 +303,7 @@ export function buildApp(deps: AppDeps): App {
           }),
         ),
       );
-      for (const f of features) await f.onReady?.(app);
+      for (const f of features) await f.onConnected?.(app);
       logger.info({ accounts: adapters.size, features: features.map((f) => f.name), ...org.counts() }, 'cascade started');
     },
     async settle(timeoutMs = 60_000) {

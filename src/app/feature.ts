@@ -12,7 +12,7 @@ import type { Directive, Scope } from '../domain/directive.js';
 import type { ClassUnit, College, Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import type { ChatAdapter, InboundMessage, MemberEvent, RecallEvent } from '../platform/port.js';
-import type { JobQueues } from '../queue/job-queues.js';
+import { GiveUp, type JobQueues } from '../queue/job-queues.js';
 import type { Repos } from '../store/repos.js';
 import type { AccountGuard } from './account-guard.js';
 import type { Outbox } from './outbox.js';
@@ -59,6 +59,11 @@ export interface AppContext {
   readonly guard: AccountGuard;
   /** Connected, logged in and not paused by its circuit breaker. */
   usable(accountId: string): boolean;
+  /**
+   * A failure no job retry covers (a chase round put off, a continuation after the commit): logged
+   * under a new error number and kept for `cascade status`. Returns the number (for an apology).
+   */
+  failed(where: string, ref: string, error: unknown, message?: string): string;
   /** Registers a service under its key (a feature's `setup`). Throws if the key is taken. */
   provide<T>(key: ServiceKey<T>, service: T): void;
   /** A service some feature provides; throws naming the key when none does (declare it in `needs`). */
@@ -260,7 +265,8 @@ export function defineJob<D>(spec: JobSpec<D>): Job {
     concurrency: spec.concurrency,
     dueAt: (data) => (spec.dueAt && spec.accepts(data) ? spec.dueAt(data) : null),
     async handle(data, job) {
-      if (!spec.accepts(data)) throw new Error(`job ${spec.name} got data of the wrong shape`);
+      // Retrying cannot fix the data: recorded at once, not tried again.
+      if (!spec.accepts(data)) throw new GiveUp(`job ${spec.name} got data of the wrong shape`);
       return spec.handle(data, job);
     },
   };
@@ -296,6 +302,8 @@ export interface Feature {
   onStart?(app: AppContext): Promise<void>;
   /** Once workers run, before adapters connect: recover what a crash left, schedule, start timers. */
   onReady?(app: AppContext): Promise<void>;
+  /** Once every adapter has been started (connected, or retrying on its own): first snapshots of their state. */
+  onConnected?(app: AppContext): Promise<void>;
   /** Before workers stop (clear timers). */
   onClose?(app: AppContext): Promise<void>;
 }

@@ -120,7 +120,7 @@ export class InboundContext implements MessageContext {
   }
 
   orgChanged(): void {
-    this.work.afterCommit({ key: 'reload-org', run: async () => this.app.reloadOrg() });
+    this.work.onCommit('reload-org', () => this.app.reloadOrg());
   }
 
   later(run: (next: LaterContext) => Promise<void>): void {
@@ -128,7 +128,29 @@ export class InboundContext implements MessageContext {
       ctx: this,
       transaction: (body) => this.app.store.transaction((work) => body(new InboundContext(this.init, work, this.shared))),
     };
-    this.work.afterCommit({ key: `later-${this.shared.laters++}`, run: () => run(next) });
+    this.work.afterCommit({
+      key: `later-${this.shared.laters++}`,
+      run: async () => {
+        try {
+          await run(next);
+        } catch (error) {
+          await this.laterFailed(error, next);
+        }
+      },
+    });
+  }
+
+  /**
+   * The error boundary of a continuation, as of the message itself: the error is logged and recorded
+   * under a number, and the asker gets an apology with it (the message had asked for something).
+   */
+  private async laterFailed(error: unknown, next: LaterContext): Promise<void> {
+    const errorNo = this.app.failed('message', String(this.inboundId), error, 'a command could not be finished');
+    try {
+      await next.transaction((c) => c.reply(zhCore.apology(errorNo)));
+    } catch (again) {
+      this.app.logger.error({ err: again, errorNo, inbound: this.inboundId }, 'the apology could not be planned');
+    }
   }
 
   /** Whether the message may be answered; asked once, at its first answer. */

@@ -19,6 +19,13 @@ export interface Work {
   /** Runs after the commit, once per key however often it is asked for. */
   afterCommit(task: AfterCommit): void;
   /**
+   * Runs synchronously the moment the transaction has committed, before its sends are queued and before
+   * any other transaction's body runs (an in-memory index rebuilt from what it wrote). Once per key.
+   */
+  onCommit(key: string, fn: () => void): void;
+  /** Undoes an in-memory change made with the writes, should they be rolled back (by `isolate` or the store). */
+  onRollback(fn: () => void): void;
+  /**
    * Runs part of the body in a savepoint of its own: when it throws, what it wrote is rolled back and
    * what it planned is dropped, and the rest of the body goes on (an error boundary per message).
    */
@@ -47,6 +54,8 @@ export interface UnitOfWorkDeps {
 class Collected implements Work {
   readonly sends: SendItem[] = [];
   readonly tasks = new Map<string, AfterCommit>();
+  readonly commits = new Map<string, () => void>();
+  readonly rollbacks: (() => void)[] = [];
 
   constructor(
     private readonly plan: UnitOfWorkDeps['plan'],
@@ -56,13 +65,30 @@ class Collected implements Work {
   isolate<T>(part: () => T): Isolated<T> {
     const sends = this.sends.length;
     const tasks = new Set(this.tasks.keys());
+    const commits = new Set(this.commits.keys());
+    const rollbacks = this.rollbacks.length;
     try {
       return { ok: true, value: this.savepoint(part) };
     } catch (error) {
       this.sends.length = sends;
       for (const key of [...this.tasks.keys()]) if (!tasks.has(key)) this.tasks.delete(key);
+      for (const key of [...this.commits.keys()]) if (!commits.has(key)) this.commits.delete(key);
+      this.undo(rollbacks);
       return { ok: false, error };
     }
+  }
+
+  /** Runs the rollback hooks registered since `from`, newest first, and forgets them. */
+  undo(from = 0): void {
+    for (const fn of this.rollbacks.splice(from).reverse()) fn();
+  }
+
+  onCommit(key: string, fn: () => void): void {
+    if (!this.commits.has(key)) this.commits.set(key, fn);
+  }
+
+  onRollback(fn: () => void): void {
+    this.rollbacks.push(fn);
   }
 
   send(planned: readonly PlannedDelivery[]): void {
@@ -91,15 +117,30 @@ export class UnitOfWork {
    */
   async transaction<T>(body: (work: Work) => T): Promise<T> {
     const work = new Collected(this.deps.plan, this.deps.savepoint);
-    const value = await this.deps.commit(() => {
-      const outer = this.active;
-      this.active = work;
+    let value: T;
+    try {
+      value = await this.deps.commit(() => {
+        const outer = this.active;
+        this.active = work;
+        try {
+          return body(work);
+        } finally {
+          this.active = outer;
+        }
+      });
+    } catch (error) {
+      // Nothing was written (the body threw, or the store rolled the batch back): neither is anything in memory.
+      work.undo();
+      throw error;
+    }
+    // Still in the microtask of the commit: no other body has run since.
+    for (const [key, fn] of work.commits) {
       try {
-        return body(work);
-      } finally {
-        this.active = outer;
+        fn();
+      } catch (error) {
+        this.deps.logger.error({ err: error, task: key }, 'an on-commit hook failed');
       }
-    });
+    }
     await this.finish(work);
     return value;
   }

@@ -4,7 +4,7 @@
  * audit …). Services never touch BullMQ; they go through this. Each kind has exactly one handler,
  * checked when the kinds are defined; adding a job of a kind nobody handles throws.
  */
-import { DelayedError, Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { InboundEvent } from '../platform/port.js';
 import { jobId, sendQueueName } from '../store/keys.js';
@@ -34,6 +34,11 @@ export interface SendAttempt {
   readonly maxAttempts: number;
   /** The account whose queue ran the job (a delivery moved to another account leaves its old job behind). */
   readonly queueAccountId?: string;
+}
+
+/** Thrown by a handler for a job that can never succeed (data of the wrong shape): it is not tried again. */
+export class GiveUp extends Error {
+  override readonly name = 'GiveUp';
 }
 
 /** A handler's way to say "not now, and it was not an attempt": the job waits without using a retry. */
@@ -368,7 +373,12 @@ export class JobQueues {
       name,
       async (job: Job<D>, token?: string) => {
         const info: JobInfo = { queue: name, id: job.id ?? '?', attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 };
-        const outcome = await run(job, info);
+        let outcome: void | SendPause;
+        try {
+          outcome = await run(job, info);
+        } catch (error) {
+          throw error instanceof GiveUp ? new UnrecoverableError(`${error.name}: ${error.message}`) : error;
+        }
         if (outcome) {
           await job.moveToDelayed(Date.now() + outcome.pauseMs, token);
           throw new DelayedError();
@@ -380,7 +390,7 @@ export class JobQueues {
       if (!job || error instanceof DelayedError) return;
       const maxAttempts = job.opts.attempts ?? 1;
       const info: JobInfo = { queue: name, id: job.id ?? '?', attemptsMade: job.attemptsMade, maxAttempts };
-      this.options.onFailure?.({ info, data: job.data, error, final: job.attemptsMade >= maxAttempts });
+      this.options.onFailure?.({ info, data: job.data, error, final: error instanceof UnrecoverableError || job.attemptsMade >= maxAttempts });
     });
     worker.on('error', (error: unknown) => this.options.onError?.(error, `worker ${name}`));
     this.workers.push(worker);

@@ -17,6 +17,8 @@ const LOGIN_STEP_TTL_MS = 10 * 60 * 1000;
 
 export class AccountDesk {
   private timer: NodeJS.Timeout | undefined;
+  /** Breaker alerts being planned: stop() waits for them. */
+  private readonly alerts = new Set<Promise<void>>();
   /** One pass of login steps at a time: a slow step is not run again by the next tick. */
   private stepping = false;
 
@@ -57,7 +59,7 @@ export class AccountDesk {
   }
 
   start(): void {
-    this.stop();
+    clearInterval(this.timer);
     this.timer = setInterval(() => {
       try {
         this.save();
@@ -69,9 +71,11 @@ export class AccountDesk {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for alerts being planned (the store closes next). */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await Promise.all(this.alerts);
   }
 
   /** An account's breaker tripped: logged, saved, and the team leaders told privately through any account that works. */
@@ -82,9 +86,11 @@ export class AccountDesk {
     this.save();
     if (trip.group !== undefined) return;
     const text = zhManual.accountPaused({ account: trip.accountId, reason: trip.reason, until });
-    app.store
+    const alert = app.store
       .transaction((work) => work.queue(this.manual.tell(app.org().withRole('team_leader', null), text, deliveryKey.breakerAlert(trip.accountId, trip.until))))
-      .catch((error: unknown) => app.logger.warn({ err: error }, 'could not plan the breaker alert'));
+      .catch((error: unknown) => void app.failed('breaker-alert', trip.accountId, error))
+      .finally(() => this.alerts.delete(alert));
+    this.alerts.add(alert);
   }
 
   /** Operators' login steps (`cascade login`), carried out by the adapter they name. */

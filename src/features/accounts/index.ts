@@ -23,7 +23,11 @@ export const accounts: Feature = {
   async onReady(app) {
     app.get(ACCOUNTS).start();
   },
+  async onConnected(app) {
+    // `cascade accounts` shows the accounts as soon as they are up, not a minute later.
+    app.get(ACCOUNTS).save();
+  },
   async onClose(app) {
-    app.get(ACCOUNTS).stop();
+    await app.get(ACCOUNTS).stop();
   },
 };

@@ -15,9 +15,14 @@ export const BINDINGS = serviceKey<BindingDesk>('bindings');
 function settled(ctx: MessageContext, outcome: BindOutcome): void {
   if (outcome.changed) ctx.orgChanged();
   const { bound, unbound } = outcome;
-  for (const r of ctx.app.sessions.values()) {
-    if (bound && r.platform === bound.platform) r.remarkLater(bound.userId, bound.person);
-    if (unbound && r.platform === unbound.platform) r.remarkLater(unbound.userId, null);
+  // Only once the binding is stored: a rolled-back binding leaves no remark behind.
+  if (bound || unbound) {
+    ctx.work.onCommit(`remark-${ctx.inboundId}`, () => {
+      for (const r of ctx.app.sessions.values()) {
+        if (bound && r.platform === bound.platform) r.remarkLater(bound.userId, bound.person);
+        if (unbound && r.platform === unbound.platform) r.remarkLater(unbound.userId, null);
+      }
+    });
   }
   ctx.replyPrivately(outcome.text);
 }

@@ -48,6 +48,8 @@ export interface ChaserDeps {
   /** Who sits in a platform group, from its kept member list (undefined: not known). */
   readonly seatedIn?: (platform: Platform, chatId: string) => ReadonlySet<string> | undefined;
   readonly logger: Logger;
+  /** Records a failure under an error number (for `cascade status`); absent: only logged. */
+  readonly failed?: (where: string, ref: string, error: unknown, message: string) => string;
 }
 
 /** A failed round is tried again this many grid slots later. */
@@ -122,7 +124,9 @@ export class Chaser {
       });
     } catch (error) {
       // Nothing of the round was written. Try again a little later rather than give the directive up.
-      this.deps.logger.error({ err: error, directive: directiveId }, 'chase round failed; retrying later');
+      const message = 'chase round failed; retrying later';
+      if (this.deps.failed) this.deps.failed('chase', `${directiveId}@${at}`, error, message);
+      else this.deps.logger.error({ err: error, directive: directiveId }, message);
       await this.scheduler.schedule(directiveId, now + RETRY_SLOTS * this.policy.granularity);
       return;
     }
@@ -155,19 +159,9 @@ export class Chaser {
 
   // ---- lifecycle --------------------------------------------------------------------------------
 
-  /** Schedules the wakes asked for since the last flush. */
-  flush(): Promise<void> {
-    return this.scheduler.flush();
-  }
-
   /** At start: a round for every open directive, so none is lost to a crash between rounds. */
   recover(): Promise<void> {
     return this.scheduler.recover();
-  }
-
-  /** Wakes Redis refused are tried again. */
-  retry(): Promise<void> {
-    return this.scheduler.retry();
   }
 
   startRetrying(everyMs: number): void {

@@ -95,6 +95,7 @@ export const chasing: Feature = {
         return list ? new Set(list.members.map((m) => m.userId)) : undefined;
       },
       logger: app.logger,
+      failed: (where, ref, error, message) => app.failed(where, ref, error, message),
     });
     app.repos.directives.watch({
       released: (id, groupIds, at) => chaser.noteReleased(id, groupIds, at),

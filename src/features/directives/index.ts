@@ -87,6 +87,7 @@ export const directives: Feature = {
         timeZone: app.timeZone,
         replyWindowMs: app.config.replies.windowMs,
         canSend: (accountId) => app.adapters.has(accountId),
+        uow: app.store,
       }),
     );
   },

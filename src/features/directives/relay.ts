@@ -10,6 +10,7 @@ import { deliveryKey } from '../../store/keys.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import type { SendItem } from '../../queue/job-queues.js';
 import type { Outbox } from '../../app/outbox.js';
+import type { UnitOfWork } from '../../app/unit-of-work.js';
 
 export interface RelayDeps {
   readonly org: () => OrgIndex;
@@ -20,6 +21,8 @@ export interface RelayDeps {
   readonly replyWindowMs: number;
   /** Whether this process has an adapter for the bot account. */
   readonly canSend: (accountId: string) => boolean;
+  /** The running transaction: the routing table forgets what it rolls back. */
+  readonly uow: UnitOfWork;
 }
 
 /**
@@ -47,6 +50,13 @@ export class Relay {
     for (const r of releases) this.route(r.groupId, r.directiveId);
   }
 
+  private unroute(groupId: number, directiveId: number): void {
+    const list = this.byGroup.get(groupId);
+    const at = list?.indexOf(directiveId) ?? -1;
+    if (list && at >= 0) list.splice(at, 1);
+    if (list?.length === 0) this.byGroup.delete(groupId);
+  }
+
   private route(groupId: number, directiveId: number): void {
     const list = this.byGroup.get(groupId);
     if (!list) {
@@ -71,11 +81,6 @@ export class Relay {
     return d;
   }
 
-  /** Open directives this group has received, newest first, within the reply window. */
-  openFor(groupId: number): Directive[] {
-    return [...this.openIn(groupId)];
-  }
-
   /**
    * Whether a reply can still count for the directive: open, and within the reply window counted
    * from its creation or, when later, its deadline.
@@ -84,7 +89,7 @@ export class Relay {
     return d.status === 'open' && this.deps.clock.now() <= Math.max(d.createdAt, d.deadlineAt ?? 0) + this.deps.replyWindowMs;
   }
 
-  /** The same as openFor, produced lazily, for callers that usually stop at the first. */
+  /** Open directives this group has received, newest first, within the reply window (lazily: callers usually stop at the first). */
   *openIn(groupId: number): Generator<Directive, void, undefined> {
     const list = this.byGroup.get(groupId);
     if (!list) return;
@@ -103,6 +108,11 @@ export class Relay {
     const d = this.deps.directives.create(input, groupIds);
     this.cache.set(d.id, d);
     for (const g of groupIds) this.route(g, d.id);
+    // Rolled back, its id may be given to the next directive: nothing of it may stay in memory.
+    this.deps.uow.current()?.onRollback(() => {
+      this.cache.delete(d.id);
+      for (const g of groupIds) this.unroute(g, d.id);
+    });
     return { directive: d, sends: this.plan(d, releaseTo) };
   }
 
@@ -116,6 +126,7 @@ export class Relay {
     if (groups.length === 0) return [];
     const fresh = this.deps.directives.release(d.id, groups.map((g) => g.id), this.deps.clock.now(), person.id);
     for (const g of fresh) this.route(g, d.id);
+    if (fresh.length > 0) this.deps.uow.current()?.onRollback(() => fresh.forEach((g) => this.unroute(g, d.id)));
     return this.plan(d, groups);
   }
 
