@@ -88,6 +88,21 @@ describe('decoding messages', () => {
       expected: { text: '[表情][图片]好', mentions: [] },
     },
     {
+      name: 'a malformed segment is dropped alone; the good ones stay',
+      event: groupMessage([{ type: 'text', data: { text: '张三' } }, { type: 'text' }, null, { type: 'at', data: null }, { data: { text: 'x' } }, { type: 'text', data: { text: '收到' } }]),
+      expected: { text: '张三收到', mentions: [] },
+    },
+    {
+      name: 'a time in milliseconds is read as such',
+      event: groupMessage([{ type: 'text', data: { text: 'x' } }], { time: 1_760_000_123_456 }),
+      expected: { at: 1_760_000_123_456 },
+    },
+    {
+      name: 'a time more than a day from the receipt: the receive time',
+      event: groupMessage([{ type: 'text', data: { text: 'x' } }], { time: 1_760_000_000 + 3 * 86_400 }),
+      expected: { at: NOW },
+    },
+    {
       name: 'no time: the receive time',
       event: groupMessage([{ type: 'text', data: { text: 'x' } }], { time: undefined }),
       expected: { at: NOW },

@@ -93,11 +93,18 @@ export function escapeCqParam(value: string): string {
   return escapeCqText(value).replace(/,/g, '&#44;');
 }
 
+/**
+ * Most segments read from one message. A real one has a few dozen (QQ caps mentions and pictures);
+ * past this the rest is kept as plain text, which the app then cuts to `inbound.maxChars`.
+ */
+export const MAX_SEGMENTS = 2_000;
+
 /** The CQ-string form as segments: text between codes, each code split into type and params. */
 export function parseCqString(message: string): WireSegment[] {
   const segments: WireSegment[] = [];
   let last = 0;
   for (const match of message.matchAll(CQ_CODE)) {
+    if (segments.length >= MAX_SEGMENTS) break;
     if (match.index > last) segments.push(textSegment(unescapeCq(message.slice(last, match.index))));
     segments.push({ type: match[1] ?? '', data: parseCqParams(match[2] ?? '') });
     last = match.index + match[0].length;
@@ -118,7 +125,14 @@ function parseCqParams(params: string): Record<string, string> {
 
 export function toSegments(message: WireMessage | undefined): readonly WireSegment[] {
   if (typeof message === 'string') return parseCqString(message);
-  return Array.isArray(message) ? message.filter((s) => isRecord(s) && typeof s.type === 'string') : [];
+  // A segment without a type or without a data object is dropped alone; the message keeps the rest.
+  if (!Array.isArray(message)) return [];
+  const segments: WireSegment[] = [];
+  for (const s of message) {
+    if (segments.length >= MAX_SEGMENTS) break;
+    if (isRecord(s) && typeof s.type === 'string' && isRecord(s.data)) segments.push(s as unknown as WireSegment);
+  }
+  return segments;
 }
 
 function textSegment(text: string): WireSegment {
@@ -175,9 +189,22 @@ function atName(segment: WireSegment, groupId: string | undefined, id: string, c
   return given || ctx.nameOf(groupId, id) || id;
 }
 
-/** `time` is epoch seconds; the port wants ms. */
-function eventAt(event: WireEvent, ctx: DecodeContext): number {
-  return typeof event.time === 'number' && event.time > 0 ? event.time * 1000 : ctx.now;
+/**
+ * `time` is epoch seconds; the port wants ms. Some builds send milliseconds (read as such), and a time
+ * more than a day from the receipt is a wrong clock, not the truth: the receipt time stands in.
+ */
+export function eventAt(event: Pick<WireEvent, 'time'>, ctx: Pick<DecodeContext, 'now'>): number {
+  return correctedTime(typeof event.time === 'number' ? event.time : Number.NaN, ctx.now);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Epoch seconds stay below this for millennia; epoch ms passed it in 1973. */
+const MS_THRESHOLD = 100_000_000_000;
+
+export function correctedTime(time: number, receivedAt: number): number {
+  if (!Number.isFinite(time) || time <= 0) return receivedAt;
+  const ms = time >= MS_THRESHOLD ? time : time * 1000;
+  return Math.abs(ms - receivedAt) > DAY_MS ? receivedAt : Math.round(ms);
 }
 
 function selfOf(event: WireEvent, ctx: DecodeContext): string | undefined {

@@ -14,6 +14,11 @@ import { RETCODE, type WireEvent, type WireResponse } from './wire.js';
 /** NapCat's default heartbeat interval: assumed until the implementation announces its own. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const DEFAULT_HEARTBEAT_GRACE_MS = 5_000;
+/**
+ * The largest frame accepted (ws closes the link on a larger one): far above any real QQ message,
+ * and low enough that one frame cannot take the process's memory.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** A graceful close that gets no answer is cut after this long. */
 const CLOSE_WAIT_MS = 1_000;
 
@@ -276,7 +281,7 @@ export class ForwardTransport extends BaseTransport {
   private connect(): void {
     this.reconnectTimer = undefined;
     const headers: Record<string, string> = this.options.accessToken ? { Authorization: `Bearer ${this.options.accessToken}` } : {};
-    const socket = new WebSocket(this.options.url, { headers, handshakeTimeout: this.options.callTimeoutMs });
+    const socket = new WebSocket(this.options.url, { headers, handshakeTimeout: this.options.callTimeoutMs, maxPayload: MAX_FRAME_BYTES });
     const link = new Link(socket, 'Universal', linkOptions(this.options, this.listener), this.linkListener());
     this.link = link;
     socket.on('unexpected-response', (_request, response) => {
@@ -330,7 +335,7 @@ export class ReverseTransport extends BaseTransport {
 
   async start(): Promise<void> {
     const { host, port } = parseListen(this.options.listen);
-    const server = new WebSocketServer({ host, port, verifyClient: (info, done) => this.verify(info.req, done) });
+    const server = new WebSocketServer({ host, port, maxPayload: MAX_FRAME_BYTES, verifyClient: (info, done) => this.verify(info.req, done) });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', (error) => reject(new Error(`cannot listen on ${this.options.listen}: ${error.message}`)));

@@ -21,6 +21,7 @@ import { CommandRegistry, COMMANDS } from './commands.js';
 import type { AppContext, Feature, ServiceKey } from './feature.js';
 import { describeError, ErrorStorm, newErrorNumber } from './errors.js';
 import { Inbound, inboundDedupeKey } from './inbound.js';
+import { boundInbound } from '../platform/inbound-bounds.js';
 import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { ResolvingAdapter } from './session-ids.js';
 import { UnitOfWork } from './unit-of-work.js';
@@ -222,6 +223,8 @@ export function buildApp(deps: AppDeps): App {
     strangerEveryMs: config.answers.strangerEvery,
   });
 
+  /** A /通知 as long as commands allow is never cut. */
+  const inboundMaxChars = Math.max(config.inbound.maxChars, config.commands.noticeMaxChars);
   let started = false;
   let sweeper: NodeJS.Timeout | undefined;
   const app: App = {
@@ -297,7 +300,8 @@ export function buildApp(deps: AppDeps): App {
               logger.info({ account: a.accountId }, 'bot account logged in');
               return;
             }
-            queues.enqueueInbound(ev, inboundDedupeKey(ev, a.capabilities.crossAccountMessageIds)).catch((error: unknown) => {
+            const bounded = boundInbound(ev, { maxChars: inboundMaxChars, now: Date.now() });
+            queues.enqueueInbound(bounded, inboundDedupeKey(bounded, a.capabilities.crossAccountMessageIds)).catch((error: unknown) => {
               logger.error({ err: error, account: a.accountId }, 'could not queue an inbound event');
             });
           }),

@@ -98,6 +98,11 @@ export class Inbound {
     const ctx = InboundContext.create({ app, limits: this.o.limits, inboundId: id, ev, org, person, group, noRights: (v) => registry.noRights(v) }, work);
     const mentionsBot = ev.mentionsBot || ev.mentions.some((m) => app.botIds.has(m));
     const head = registry.head(ev.text, mentionsBot);
+    if (!head && ev.truncatedFrom !== undefined) {
+      // Only its head was kept: it is recorded, and neither read as a reply nor answered (a command is refused as too long).
+      repos.inbound.interpret(id, 'too_long', null, null, { truncatedFrom: ev.truncatedFrom });
+      return;
+    }
     if (head) {
       repos.inbound.interpret(id, 'command', 1, null);
       const env: ParseEnv = { now: ctx.now, timeZone: app.timeZone, maxIds: this.o.maxIds };

@@ -70,6 +70,11 @@ export interface ParseResult {
  * understanding, attribution in the group and a 接龙 in it.
  */
 export function benchParse(org: OrgIndex, group: Group, cases: readonly ParseCase[], runs = 10, maxChars = 1_000, warmups = 5): ParseResult[] {
+  return timeCases(cases, messageReader(org, group, maxChars), runs, warmups);
+}
+
+/** A message read as the app reads it (see benchParse). */
+export function messageReader(org: OrgIndex, group: Group, maxChars = 1_000): (text: string) => unknown {
   const registry = new CommandRegistry(FEATURES.flatMap((f) => f.commands ?? []), { maxChars, noticeMaxChars: maxChars, maxIds: 200 });
   const env = { now: Date.parse('2026-03-02T08:00:00+08:00'), timeZone: 'Asia/Shanghai', maxIds: 200 };
   const read = (text: string): unknown => {
@@ -92,8 +97,15 @@ export function benchParse(org: OrgIndex, group: Group, cases: readonly ParseCas
     const who = attribute(org, group, undefined, prepareReply(text));
     return [quoted, u, who];
   };
+  return read;
+}
+
+/**
+ * Each case read `warmups` times untimed (the service reads messages all day: the first, cold runs of
+ * a shape are not what it pays), then `runs` times timed; the worst and the median count.
+ */
+export function timeCases(cases: readonly ParseCase[], read: (text: string) => unknown, runs: number, warmups: number): ParseResult[] {
   return cases.map((c) => {
-    // The service reads messages all day: the first, cold runs of each shape are not what it pays.
     for (let i = 0; i < warmups; i++) read(c.text);
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {

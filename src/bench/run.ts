@@ -28,6 +28,8 @@ import { benchPacing60, type Pacing60Bench } from './pacing.js';
 import { round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 import { benchParse, parseCases, PARSE_TARGET_MS, type ParseResult } from './parse64.js';
+import { benchInput, inputCases, INPUT_TARGET_MS } from './input1mb.js';
+import { InboundRepo } from '../store/inbound-repo.js';
 import { readRoster } from '../roster/index.js';
 import { fileURLToPath } from 'node:url';
 import { RELAY } from '../features/directives/index.js';
@@ -48,6 +50,7 @@ export const TARGETS = {
   onebot_inbound_per_s: 10_000,
   pacing60_violations: 0,
   parse_64k_ms: PARSE_TARGET_MS,
+  input_1mb_ms: INPUT_TARGET_MS,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -82,6 +85,8 @@ export interface BenchResult {
   understanding: UnderstandingBench;
   /** Reading one chat message of up to 64 KB (command head and arguments, or meaning, names and 接龙 lines), per adversarial shape. */
   parse64: { cases: ParseResult[]; worst_ms: number; worst_case: string };
+  /** One inbound message of up to 1 MB, from the OneBot frame to the stored row and its reading, per shape. */
+  input1mb: { cases: ParseResult[]; worst_ms: number; worst_case: string };
   reference_jobs_per_s: number;
   relay_deliveries_per_s: number;
   relay_ratio: number;
@@ -231,6 +236,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   progress('parse64: chat messages of up to 64 KB, adversarial shapes, read as the app reads them');
   const parse64 = await benchParse64();
   progress(`  worst ${parse64.worst_ms} ms (${parse64.worst_case})`);
+  progress('input1mb: inbound messages of up to 1 MB, from the OneBot frame to the stored row, read as the app reads them');
+  const input1mb = await benchInput1mb();
+  progress(`  worst ${input1mb.worst_ms} ms (${input1mb.worst_case})`);
   try {
     let url = opts.redisUrl ?? process.env['REDIS_URL'];
     if (!url) {
@@ -272,6 +280,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     return {
       understanding,
       parse64,
+      input1mb,
       reference_jobs_per_s: round(refPerS),
       relay_deliveries_per_s: round(app.relayPerS),
       relay_ratio: round(relayRatio, 3),
@@ -305,6 +314,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         onebot_inbound_per_s: onebot.replay.enqueue.events_per_s >= TARGETS.onebot_inbound_per_s,
         pacing60_violations: pacing60 ? pacing60.violations <= TARGETS.pacing60_violations : null,
         parse_64k_ms: parse64.worst_ms <= TARGETS.parse_64k_ms,
+        input_1mb_ms: input1mb.worst_ms <= TARGETS.input_1mb_ms,
       },
       ok:
         relay.sent === relay.expected &&
@@ -621,6 +631,7 @@ export function formatBench(r: BenchResult): string {
     ['replies: negative/question taken as ack', `${r.understanding.corpus.unsafe_acks}`, `${TARGETS.understanding_unsafe_acks}`, mark(r.targets.understanding_unsafe_acks)],
     ['replies: classified per second, one core', `${r.understanding.msgs_per_s}/s`, `≥ ${TARGETS.understanding_msgs_per_s}/s`, mark(r.targets.understanding_msgs_per_s)],
     ['parse64: one message ≤ 64 KB read, worst shape', `${r.parse64.worst_ms} ms (${r.parse64.worst_case})`, `≤ ${TARGETS.parse_64k_ms} ms`, mark(r.targets.parse_64k_ms)],
+    ['input1mb: one message ≤ 1 MB, frame to stored row', `${r.input1mb.worst_ms} ms (${r.input1mb.worst_case})`, `≤ ${TARGETS.input_1mb_ms} ms`, mark(r.targets.input_1mb_ms)],
     ['chase: one round, whole campus', `${r.chase_round_ms} ms`, `≤ ${TARGETS.chase_round_ms} ms`, mark(r.targets.chase_round_ms)],
     [
       'chase: posts closer than the pacing gap',
@@ -693,6 +704,7 @@ export function formatBench(r: BenchResult): string {
     '',
     ...understandingTable(r.understanding),
     `parse64: ${r.parse64.cases.map((c) => `${c.name} ${round(c.worstMs, 2)} ms (median ${round(c.medianMs, 2)})`).join('; ')}`,
+    `input1mb: ${r.input1mb.cases.map((c) => `${c.name} ${round(c.worstMs, 2)} ms (median ${round(c.medianMs, 2)})`).join('; ')}`,
     '',
     ...rows.map(line),
     '',
@@ -734,6 +746,26 @@ export async function benchCommand(args: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
+  }
+}
+
+/** The same school and group as parse64; rows go to a SQLite file as the service's do. */
+async function benchInput1mb(): Promise<BenchResult['input1mb']> {
+  const dir = mkdtempSync(join(tmpdir(), 'cascade-input-'));
+  const db = openDb(join(dir, 'input.db'));
+  try {
+    const demo = fileURLToPath(new URL('../../config/demo', import.meta.url));
+    applyRoster(db, await readRoster(demo), { source: demo, now: Date.now() });
+    const org = new OrgIndex(loadOrgSnapshot(db, 'bench'));
+    const group = org.groups.find((g) => g.level === 4);
+    if (!group) throw new Error('bench: the demo school has no parents group');
+    const names = org.classes.flatMap((k) => org.studentsOf(k.id).map((p) => p.name));
+    const cases = benchInput(org, group, new InboundRepo(db), inputCases(names));
+    const worst = cases.reduce((a, b) => (b.worstMs > a.worstMs ? b : a));
+    return { cases: cases.map((c) => ({ ...c, worstMs: round(c.worstMs, 2), medianMs: round(c.medianMs, 2) })), worst_ms: round(worst.worstMs, 2), worst_case: worst.name };
+  } finally {
+    closeDb(db);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -282,6 +282,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   chasing: chasingSchema,
+  /** What an inbound message may carry into the app. */
+  inbound: z
+    .strictObject({
+      /**
+       * A longer text is cut to this many characters before it is queued or stored, marked, and never
+       * counted as a reply. At least commands.noticeMaxChars is kept whatever is set here.
+       */
+      maxChars: z.number().int().min(1_000).max(1_000_000).default(20_000),
+    })
+    .prefault({}),
   /** Chat commands. */
   commands: z
     .strictObject({

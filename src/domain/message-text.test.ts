@@ -29,6 +29,23 @@ describe('splitMessage', () => {
     expect(parts.map((p) => p.replace(/ \(\d+\/\d+\)$/u, '')).join('')).toBe(text);
   });
 
+  it('cuts long runs of emoji sequences, surrogate pairs and text without losing or splitting any', () => {
+    // Long enough that the cuts fall inside runs of every kind, not at their edges.
+    for (const unit of ['👨‍👩‍👧‍👦', '😀', '请', '1', 'é', '🇨🇳']) {
+      const text = unit.repeat(5_000);
+      const parts = splitMessage(text, 4_500);
+      expect(parts.length).toBeGreaterThan(1);
+      for (const p of parts) {
+        const body = p.replace(/ \(\d+\/\d+\)$/u, '');
+        expect(p.length).toBeLessThanOrEqual(4_500);
+        // Every part is whole units: the cut never fell inside a cluster.
+        expect(body.length % unit.length).toBe(0);
+        expect(body.split(unit).join('')).toBe('');
+      }
+      expect(parts.map((p) => p.replace(/ \(\d+\/\d+\)$/u, '')).join('')).toBe(text);
+    }
+  });
+
   it('widens the marker when the part count needs two digits', () => {
     const lines = Array.from({ length: 30 }, (_, i) => `第${String(i + 1).padStart(2, '0')}行`);
     const parts = splitMessage(lines.join('\n'), 12);

@@ -57,23 +57,50 @@ function packLines(text: string, budget: number): string[] {
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * How far around a cut the grapheme boundaries are read. V8's segmenter is quadratic in the length of
+ * the string it is given, so it only ever sees this window, never the whole line: splitting is linear.
+ */
+const CUT_WINDOW = 64;
 
-/** Cuts between grapheme clusters; a cluster longer than the budget (rare) is cut between code points. */
+/** Cuts between grapheme clusters; a cluster longer than the window (rare) is cut between code points. */
 function cutLine(line: string, budget: number): string[] {
   const pieces: string[] = [];
-  let current = '';
-  for (const { segment } of graphemes.segment(line)) {
-    const units = segment.length <= budget ? [segment] : [...segment];
-    for (const unit of units) {
-      if (current.length + unit.length > budget) {
-        pieces.push(current);
-        current = '';
-      }
-      current += unit;
-    }
+  let start = 0;
+  while (line.length - start > budget) {
+    const cut = boundaryBefore(line, start + budget, start);
+    pieces.push(line.slice(start, cut));
+    start = cut;
   }
-  if (current !== '') pieces.push(current);
+  if (start < line.length) pieces.push(line.slice(start));
   return pieces;
+}
+
+/** The last grapheme boundary at or before `at` and after `min`, read in a small window. */
+function boundaryBefore(s: string, at: number, min: number): number {
+  let from = Math.max(min, at - CUT_WINDOW);
+  // Flags pair their regional indicators from the start of the run: count them from the piece's start
+  // (a true boundary) so the window does not open between the two halves of a flag.
+  let ris = 0;
+  for (let k = from; k - 2 >= min && isRegionalIndicator(s, k - 2); k -= 2) ris++;
+  if (ris % 2 === 1) from -= 2;
+  const window = s.slice(from, Math.min(s.length, at + CUT_WINDOW));
+  let best = -1;
+  for (const { index } of graphemes.segment(window)) {
+    const pos = from + index;
+    if (pos > at) break;
+    // The window's own start is a boundary only where the piece starts (elsewhere it may split a cluster).
+    if (pos > min && (index > 0 || from === min)) best = pos;
+  }
+  if (best > min) return best;
+  // No boundary near: cut between code points (never inside a surrogate pair).
+  const code = s.charCodeAt(at - 1);
+  return code >= 0xd800 && code <= 0xdbff && at - 1 > min ? at - 1 : at;
+}
+
+function isRegionalIndicator(s: string, i: number): boolean {
+  const cp = s.codePointAt(i) ?? 0;
+  return cp >= 0x1f1e6 && cp <= 0x1f1ff;
 }
 
 /** `chunk([1,2,3,4,5], 2)` → `[[1,2],[3,4],[5]]`. Throws RangeError unless size is a positive integer. */

@@ -61,6 +61,8 @@ export interface InboundMessage {
     readonly title: string;
     readonly entries: readonly { readonly index: number; readonly text: string; readonly userId?: string }[];
   };
+  /** Set when the text was longer than the app keeps (`inbound.maxChars`): `text` is its head, and it never counts as a reply. */
+  readonly truncatedFrom?: number;
 }
 
 export interface MemberEvent {
