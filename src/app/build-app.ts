@@ -300,7 +300,7 @@ export function buildApp(deps: AppDeps): App {
               logger.info({ account: a.accountId }, 'bot account logged in');
               return;
             }
-            const bounded = boundInbound(ev, { maxChars: inboundMaxChars, now: Date.now() });
+            const bounded = boundInbound(ev, { maxChars: inboundMaxChars, now: clock.now() });
             queues.enqueueInbound(bounded, inboundDedupeKey(bounded, a.capabilities.crossAccountMessageIds)).catch((error: unknown) => {
               logger.error({ err: error, account: a.accountId }, 'could not queue an inbound event');
             });

@@ -8,7 +8,7 @@
  */
 import type { ParseEnv } from '../domain/commands.js';
 import type { InboundEvent, InboundMessage } from '../platform/port.js';
-import { deliveryKey, inboundKey } from '../store/keys.js';
+import { deliveryKey, inboundKey, textHash } from '../store/keys.js';
 import type { AnswerLimits } from './answer-limits.js';
 import type { CommandRegistry } from './commands.js';
 import { describeError, newErrorNumber } from './errors.js';
@@ -21,17 +21,21 @@ import type { Work } from './unit-of-work.js';
 export const SAME_MESSAGE_WINDOW_MS = 10_000;
 
 /**
- * Same message, same key, whichever bot account saw it: the platform's message id within the group
- * where the platform shares ids across accounts, else sender + text + a time bucket (the store then
- * also looks for a near copy, since two copies can straddle a bucket).
+ * The key a redelivery repeats: the platform's message id within the group where the platform shares
+ * ids across accounts (then also the same for every account); the account's own id for it where each
+ * account numbers messages itself (the store then tells another account's copy by its sightings); else
+ * sender + text + quote + a time bucket (and the store also looks for a near copy, since two copies
+ * can straddle a bucket).
  */
 export function inboundDedupeKey(ev: InboundEvent, crossAccountIds = true): string {
   if (ev.kind === 'login') return inboundKey.login(ev.platform, ev.accountId, ev.at);
   if (ev.kind !== 'message') return inboundKey.event(ev.kind, ev.platform, ev.chatId, ev.userId, ev.at, ev.kind === 'recall' ? ev.messageId : '');
-  if (ev.messageId && ev.chat.type === 'group' && crossAccountIds) return inboundKey.groupMessage(ev.platform, ev.chat.chatId, ev.messageId);
+  if (ev.messageId && ev.chat.type === 'group') {
+    return crossAccountIds ? inboundKey.groupMessage(ev.platform, ev.chat.chatId, ev.messageId) : inboundKey.accountMessage(ev.platform, ev.accountId, ev.chat.chatId, ev.messageId);
+  }
   if (ev.messageId && ev.chat.type === 'private') return inboundKey.privateMessage(ev.platform, ev.accountId, ev.messageId);
   const chat = ev.chat.type === 'group' ? { type: 'group' as const, chatId: ev.chat.chatId } : { type: 'private' as const, accountId: ev.accountId };
-  return inboundKey.fingerprint(ev.platform, chat, ev.sender.userId, Math.floor(ev.at / SAME_MESSAGE_WINDOW_MS), ev.text);
+  return inboundKey.fingerprint(ev.platform, chat, ev.sender.userId, Math.floor(ev.at / SAME_MESSAGE_WINDOW_MS), ev.text, ev.quoteId);
 }
 
 export interface InboundOptions {
@@ -92,9 +96,32 @@ export class Inbound {
       quoteId: ev.quoteId ?? null,
       at: ev.at,
     };
-    if (!crossIds && ev.chat.type === 'group' && repos.inbound.nearDuplicate(row, SAME_MESSAGE_WINDOW_MS)) return;
+    // Where each account numbers messages itself, each account's sighting is kept: a copy another account
+    // stored first is recognised by counting (see InboundRepo.copyOf), never by looking alike alone.
+    const sighting =
+      !crossIds && ev.chat.type === 'group' && ev.messageId !== undefined
+        ? {
+            accountId: ev.accountId,
+            platform: ev.platform,
+            chatId: ev.chat.chatId,
+            platformMessageId: ev.messageId,
+            senderPlatformId: ev.sender.userId,
+            textHash: textHash(ev.text),
+            quoteRef: this.quoteRef(ev),
+            at: ev.at,
+          }
+        : undefined;
+    if (sighting) {
+      if (repos.inbound.sighted(sighting.accountId, sighting.platform, sighting.chatId, sighting.platformMessageId) !== undefined) return;
+      const copyOf = repos.inbound.copyOf(sighting, SAME_MESSAGE_WINDOW_MS);
+      if (copyOf !== null) {
+        repos.inbound.sight({ ...sighting, inboundId: copyOf });
+        return;
+      }
+    } else if (!crossIds && ev.chat.type === 'group' && repos.inbound.nearDuplicate(row, SAME_MESSAGE_WINDOW_MS)) return;
     const id = repos.inbound.insert(row);
     if (id === undefined) return; // already handled: another account saw it, or a redelivery
+    if (sighting) repos.inbound.sight({ ...sighting, inboundId: id });
     const ctx = InboundContext.create({ app, limits: this.o.limits, inboundId: id, ev, org, person, group, noRights: (v) => registry.noRights(v) }, work);
     const mentionsBot = ev.mentionsBot || ev.mentions.some((m) => app.botIds.has(m));
     const head = registry.head(ev.text, mentionsBot);
@@ -124,6 +151,13 @@ export class Inbound {
       const take = f.inbound?.groupMessage;
       if (take) this.guarded(ctx, false, () => take(ctx));
     }
+  }
+
+  /** What a quote-reply quotes, where this account can tell: a directive post it sent. */
+  private quoteRef(ev: InboundMessage): string | null {
+    if (ev.quoteId === undefined || ev.chat.type !== 'group') return null;
+    const d = this.o.app.repos.ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId, ev.accountId);
+    return d === null ? null : `d${d}`;
   }
 
   /**

@@ -37,6 +37,19 @@ export interface StandingReply {
   readonly meaning: 'ack' | 'done';
 }
 
+/** One account's sighting of a group message (see inbound_sightings). */
+export interface Sighting {
+  readonly accountId: string;
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly platformMessageId: string;
+  readonly inboundId: number;
+  readonly senderPlatformId: string;
+  readonly textHash: string;
+  readonly quoteRef: string | null;
+  readonly at: number;
+}
+
 /** The dedupe key of a group message whose platform id all bot accounts share (QQ's message seq). */
 const groupMessageKey = inboundKey.groupMessage;
 
@@ -62,9 +75,51 @@ export class InboundRepo {
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
   }
 
+  /** The stored message an account already saw under this id of its own (a redelivery), if any. */
+  sighted(accountId: string, platform: Platform, chatId: string, platformMessageId: string): number | undefined {
+    const row = this.db.$client
+      .prepare('SELECT inbound_id AS id FROM inbound_sightings WHERE account_id = ? AND platform = ? AND chat_id = ? AND platform_message_id = ?')
+      .get(accountId, platform, chatId, platformMessageId) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  /**
+   * Which stored message a new sighting is a copy of, where each account numbers messages itself: the
+   * account has seen fewer messages from this sender with this text (and no other quote) within
+   * ±windowMs than another account has, so one of theirs is this one — the earliest it has not yet
+   * matched. Null: as many as anyone, so it is a message of its own. An account never sees one message
+   * under two ids, so two real messages alike in everything stay two.
+   */
+  copyOf(s: Omit<Sighting, 'inboundId' | 'platformMessageId'>, windowMs: number): number | null {
+    const rows = this.db.$client
+      .prepare(
+        `SELECT account_id AS accountId, inbound_id AS inboundId, quote_ref AS quoteRef FROM inbound_sightings
+         WHERE platform = ? AND chat_id = ? AND sender_platform_id = ? AND at BETWEEN ? AND ? AND text_hash = ? ORDER BY at, id LIMIT 1000`,
+      )
+      .all(s.platform, s.chatId, s.senderPlatformId, s.at - windowMs, s.at + windowMs, s.textHash) as { accountId: string; inboundId: number; quoteRef: string | null }[];
+    const fits = rows.filter((r) => r.quoteRef === null || s.quoteRef === null || r.quoteRef === s.quoteRef);
+    const own = new Set(fits.filter((r) => r.accountId === s.accountId).map((r) => r.inboundId));
+    const byAccount = new Map<string, number>();
+    for (const r of fits) if (r.accountId !== s.accountId) byAccount.set(r.accountId, (byAccount.get(r.accountId) ?? 0) + 1);
+    const most = Math.max(0, ...byAccount.values());
+    if (own.size >= most) return null;
+    return fits.find((r) => r.accountId !== s.accountId && !own.has(r.inboundId))?.inboundId ?? null;
+  }
+
+  /** Records an account's sighting of a stored message. */
+  sight(s: Sighting): void {
+    this.db.$client
+      .prepare(
+        `INSERT INTO inbound_sightings (account_id, platform, chat_id, platform_message_id, inbound_id, sender_platform_id, text_hash, quote_ref, at)
+         VALUES (@accountId, @platform, @chatId, @platformMessageId, @inboundId, @senderPlatformId, @textHash, @quoteRef, @at) ON CONFLICT DO NOTHING`,
+      )
+      .run(s);
+  }
+
   /**
    * Whether the same sender said the same text in the same chat within ±windowMs: the same message
-   * seen by a second bot account on a platform whose message ids differ per account.
+   * seen by a second bot account on a platform whose message ids differ per account, when it gives
+   * no id at all (with ids, sightings tell copies from repeats).
    */
   nearDuplicate(m: Pick<NewInbound, 'platform' | 'chatId' | 'senderPlatformId' | 'text' | 'at'>, windowMs: number): boolean {
     this.nearStmt ??= this.db.$client.prepare(
@@ -83,8 +138,13 @@ export class InboundRepo {
    * the platform shares message ids across accounts, else among the sender's messages in the chat
    * (the fingerprint index), since each account saw its own id.
    */
-  byPlatformMessage(platform: Platform, chatId: string, platformMessageId: string, senderPlatformId: string): number | null {
+  byPlatformMessage(platform: Platform, chatId: string, platformMessageId: string, senderPlatformId: string, accountId?: string): number | null {
     const c = this.db.$client;
+    // Where each account numbers messages itself: the account that reports the recall saw it under this id.
+    if (accountId !== undefined) {
+      const seen = this.sighted(accountId, platform, chatId, platformMessageId);
+      if (seen !== undefined) return seen;
+    }
     const byKey = c.prepare('SELECT id FROM inbound_messages WHERE dedupe_key = ?').get(groupMessageKey(platform, chatId, platformMessageId)) as
       | { id: number }
       | undefined;
@@ -159,11 +219,15 @@ export class InboundRepo {
   }
 
   /** The platform message id of a stored message, to map a quote of the issuer's post to its directive. */
-  directiveOfPlatformMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
-    // By dedupe key: a quote id is only meaningful where message ids are shared across accounts.
-    const row = this.db.$client
-      .prepare(`SELECT d.id AS id FROM inbound_messages m JOIN directives d ON d.origin_inbound_id = m.id WHERE m.dedupe_key = ? LIMIT 1`)
-      .get(groupMessageKey(platform, chatId, platformMessageId)) as { id: number } | undefined;
+  directiveOfPlatformMessage(platform: Platform, chatId: string, platformMessageId: string, accountId?: string): number | null {
+    // By dedupe key where message ids are shared across accounts; else by what this account saw under that id.
+    const inboundId = accountId === undefined ? this.byKey(groupMessageKey(platform, chatId, platformMessageId)) : this.sighted(accountId, platform, chatId, platformMessageId);
+    if (inboundId === undefined) return null;
+    const row = this.db.$client.prepare('SELECT id FROM directives WHERE origin_inbound_id = ? LIMIT 1').get(inboundId) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  private byKey(dedupeKey: string): number | undefined {
+    return (this.db.$client.prepare('SELECT id FROM inbound_messages WHERE dedupe_key = ?').get(dedupeKey) as { id: number } | undefined)?.id;
   }
 }

@@ -41,6 +41,11 @@ describe('key formats stay as stored', () => {
   it('inbound dedupe keys', () => {
     expect(inboundKey.groupMessage('qq', '707564071', '123')).toBe('m:qq:g:707564071:123');
     expect(inboundKey.privateMessage('qq', 'qq-bot-1', '123')).toBe('m:qq:p:qq-bot-1:123');
+    expect(inboundKey.accountMessage('qq', 'qq-bot-1', '707564071', '123')).toBe('m:qq:a:qq-bot-1:g:707564071:123');
+    // Unchanged without a quote (keys in flight across an upgrade still match); a quote makes another key.
+    expect(inboundKey.fingerprint('wechat', { type: 'group', chatId: 'r@chatroom' }, 'wxid_a', 17, '收到', '88')).toMatch(
+      /^f:wechat:g:r@chatroom:wxid_a:17:e37d13e3d717e691:q[0-9a-f]{8}$/u,
+    );
     expect(inboundKey.fingerprint('wechat', { type: 'group', chatId: 'r@chatroom' }, 'wxid_a', 17, '收到')).toBe(
       'f:wechat:g:r@chatroom:wxid_a:17:e37d13e3d717e691',
     );

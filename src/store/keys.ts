@@ -70,15 +70,25 @@ export const roundKey = {
 export const inboundKey = {
   /** A group message by the platform's id (where every account sees the same id). */
   groupMessage: (platform: Platform, chatId: string, platformMessageId: string): string => `m:${platform}:g:${chatId}:${platformMessageId}`,
+  /** A group message by one account's own id for it (where each account numbers messages itself). */
+  accountMessage: (platform: Platform, accountId: string, chatId: string, platformMessageId: string): string => `m:${platform}:a:${accountId}:g:${chatId}:${platformMessageId}`,
   /** A private message to one account, by the platform's id. */
   privateMessage: (platform: Platform, accountId: string, platformMessageId: string): string => `m:${platform}:p:${accountId}:${platformMessageId}`,
   /**
    * Sender, text and a time bucket, where no shared id exists (the store also looks for a near copy,
    * since two copies can straddle a bucket).
    */
-  fingerprint: (platform: Platform, chat: { type: 'group'; chatId: string } | { type: 'private'; accountId: string }, senderId: string, bucket: number, text: string): string => {
+  fingerprint: (
+    platform: Platform,
+    chat: { type: 'group'; chatId: string } | { type: 'private'; accountId: string },
+    senderId: string,
+    bucket: number,
+    text: string,
+    quoteId?: string,
+  ): string => {
     const where = chat.type === 'group' ? `g:${chat.chatId}` : `p:${chat.accountId}`;
-    return `f:${platform}:${where}:${senderId}:${bucket}:${sha1(text, 16)}`;
+    // What it quotes is part of it: two quote-replies alike in text are two messages.
+    return `f:${platform}:${where}:${senderId}:${bucket}:${textHash(text)}${quoteId === undefined ? '' : `:q${sha1(quoteId, 8)}`}`;
   },
   /** A membership change or recall. */
   event: (kind: string, platform: Platform, chatId: string, userId: string, at: number, messageId: string): string => `${kind}:${platform}:${chatId}:${userId}:${at}:${messageId}`,
@@ -98,6 +108,11 @@ export const jobId = {
 /** The Redis queue of one bot account's sends. */
 export function sendQueueName(accountId: string): string {
   return `send-${accountId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The hash a message's text is compared by (fingerprints, sightings). */
+export function textHash(text: string): string {
+  return sha1(text, 16);
 }
 
 function sha1(text: string, chars: number): string {

@@ -325,9 +325,16 @@ export class LedgerRepo {
     return new Map(rows);
   }
 
-  /** Which directive a bot message (by its platform id) carried, for quote-replies. */
-  directiveOfMessage(platform: Platform, chatId: string, platformMessageId: string): number | null {
-    return this.byPlatformMessage.get(platform, chatId, platformMessageId)?.directive_id ?? null;
+  /**
+   * Which directive a bot message (by its platform id) carried, for quote-replies. `accountId`: the
+   * platform numbers messages per account (OneBot), so only that account's own sends can be meant.
+   */
+  directiveOfMessage(platform: Platform, chatId: string, platformMessageId: string, accountId?: string): number | null {
+    if (accountId === undefined) return this.byPlatformMessage.get(platform, chatId, platformMessageId)?.directive_id ?? null;
+    const row = this.db.$client
+      .prepare('SELECT directive_id FROM deliveries WHERE platform = ? AND target = ? AND platform_message_id = ? AND account_id = ? LIMIT 1')
+      .get(platform, chatId, platformMessageId, accountId) as { directive_id: number | null } | undefined;
+    return row?.directive_id ?? null;
   }
 
   counts(directiveId: number): { planned: number; sent: number; failed: number; uncertain: number; manual: number } {

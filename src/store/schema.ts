@@ -258,6 +258,35 @@ export const inboundMessages = sqliteTable(
   ],
 );
 
+/**
+ * Each bot account's sighting of a group message, by that account's own message id, where the
+ * platform numbers messages per account (OneBot): a redelivery is one sighting, a second account's
+ * copy is a sighting of the same stored message, and two real messages alike in sender, text and time
+ * stay two (an account never sees one message twice under two ids).
+ */
+export const inboundSightings = sqliteTable(
+  'inbound_sightings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id').notNull(),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    platformMessageId: text('platform_message_id').notNull(),
+    /** The stored message it is (its own row, or the row another account stored first). */
+    inboundId: integer('inbound_id').notNull(),
+    senderPlatformId: text('sender_platform_id').notNull(),
+    /** sha1 of the text (16 hex): copies are found by sender, text and time. */
+    textHash: text('text_hash').notNull(),
+    /** What it quotes, where this account can tell (`d<directive>`); null: unknown or nothing. */
+    quoteRef: text('quote_ref'),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('sightings_account_message_uq').on(t.accountId, t.platform, t.chatId, t.platformMessageId),
+    index('sightings_copy_idx').on(t.platform, t.chatId, t.senderPlatformId, t.at),
+  ],
+);
+
 /** One row per (directive, level, kind, subject, college): subject is the person who owed the reply (the student, for L4). */
 export const acknowledgements = sqliteTable(
   'acknowledgements',

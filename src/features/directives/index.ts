@@ -2,7 +2,8 @@
  * Directives and their relay: `/通知` in the school group creates a directive, and the relay posts it
  * into every group it reaches (at once, or step by step as each level acknowledges).
  */
-import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
+import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
+import type { InboundMessage } from '../../platform/port.js';
 import { directiveIssuers } from '../../app/guards.js';
 import { parseNotifyArgs, type NotifyArgs } from '../../domain/commands.js';
 import { initialReleases, targetGroups } from '../../domain/directive.js';
@@ -57,18 +58,26 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
 }
 
 /**
+ * The directive whose post a group message quotes: a bot's post by its platform id, or the issuer's
+ * command. Where each account numbers messages itself, only what that account sent or saw can be meant.
+ */
+export function quotedDirectiveId(app: AppContext, ev: InboundMessage): number | null {
+  if (ev.chat.type !== 'group' || ev.quoteId === undefined) return null;
+  const perAccount = app.adapters.get(ev.accountId)?.capabilities.crossAccountMessageIds === false ? ev.accountId : undefined;
+  const { ledger, inbound } = app.repos;
+  return ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId, perAccount) ?? inbound.directiveOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId, perAccount);
+}
+
+/**
  * The directive a message answers: the one whose post it quotes (a bot's post by its platform id, or
  * the issuer's command), else the newest its group has open.
  */
 function answered(ctx: MessageContext) {
   const relay = ctx.app.get(RELAY);
   const { ev } = ctx;
-  if (ev.chat.type === 'group' && ev.quoteId) {
-    const { ledger, inbound } = ctx.app.repos;
-    const id = ledger.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) ?? inbound.directiveOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId);
-    const quoted = id === null ? undefined : relay.directive(id);
-    if (quoted) return quoted;
-  }
+  const id = quotedDirectiveId(ctx.app, ev);
+  const quoted = id === null ? undefined : relay.directive(id);
+  if (quoted) return quoted;
   return ctx.group ? relay.openIn(ctx.group.id).next().value ?? undefined : undefined;
 }
 

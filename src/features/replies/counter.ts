@@ -9,7 +9,7 @@ import type { Clock } from '../../clock.js';
 import { attribute, nameIndexFor, obligationsOf, type Attribution } from '../../domain/attribution.js';
 import { addedEntries, chainKey, parseChain, type ChainEntry } from '../../domain/chain.js';
 import type { AckKind, Directive, Obligation } from '../../domain/directive.js';
-import type { Group, Person, Platform } from '../../domain/org.js';
+import type { Group, Person } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { prepareReply, understandReply, weChatQuote, type Understanding } from '../../domain/understanding.js';
 import type { InboundMessage, RecallEvent } from '../../platform/port.js';
@@ -36,8 +36,8 @@ export interface ReplyDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly policy: ReplyPolicy;
-  /** The directive whose post (by a bot, or the issuer's command) is this platform message, or null. */
-  readonly directiveOfMessage: (platform: Platform, chatId: string, messageId: string) => number | null;
+  /** The directive whose post (by a bot, or the issuer's command) the message quotes, or null. */
+  readonly quotedDirective: (ev: InboundMessage) => number | null;
 }
 
 /** A group message from a known group, already stored as inbound `id`. */
@@ -127,7 +127,7 @@ export class ReplyCounter {
 
   /** A recalled message: what it counted is taken back. */
   onRecall(ev: RecallEvent): void {
-    const id = this.deps.inbound.byPlatformMessage(ev.platform, ev.chatId, ev.messageId, ev.userId);
+    const id = this.deps.inbound.byPlatformMessage(ev.platform, ev.chatId, ev.messageId, ev.userId, ev.accountId);
     if (id === null) return;
     const removed = this.withdraw(id, ev.at);
     this.deps.logger.info({ inbound: id, removed }, 'recalled message withdrawn');
@@ -299,7 +299,7 @@ export class ReplyCounter {
   private quotedDirectiveId(r: GroupReply): number | null {
     const { ev } = r;
     if (ev.chat.type !== 'group') return null;
-    const id = ev.quoteId ? this.deps.directiveOfMessage(ev.platform, ev.chat.chatId, ev.quoteId) : null;
+    const id = this.deps.quotedDirective(ev);
     // WeChat bots learn no id for what they send (see AdapterCapabilities.sentMessageIds), so a quote
     // of a bot's post is recognised by the post's header in the quoted block WeChat puts above the reply.
     return id ?? quotedDirectiveNumber(ev.text);

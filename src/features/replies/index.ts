@@ -3,7 +3,7 @@
  * counts for (acknowledgements, 接龙 lists, the review list), and taking a reply back (a recall).
  */
 import { serviceKey, type Feature } from '../../app/feature.js';
-import { RELAY } from '../directives/index.js';
+import { quotedDirectiveId, RELAY } from '../directives/index.js';
 import { ReplyCounter } from './counter.js';
 
 export const REPLIES = serviceKey<ReplyCounter>('replies');
@@ -13,7 +13,7 @@ export const replies: Feature = {
   needs: [RELAY],
   provides: [REPLIES],
   setup(app) {
-    const { ledger, inbound } = app.repos;
+    const { inbound } = app.repos;
     app.provide(
       REPLIES,
       new ReplyCounter({
@@ -25,8 +25,7 @@ export const replies: Feature = {
         clock: app.clock,
         logger: app.logger,
         policy: app.config.replies,
-        directiveOfMessage: (platform, chatId, messageId) =>
-          ledger.directiveOfMessage(platform, chatId, messageId) ?? inbound.directiveOfPlatformMessage(platform, chatId, messageId),
+        quotedDirective: (ev) => quotedDirectiveId(app, ev),
       }),
     );
   },
