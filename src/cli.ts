@@ -13,6 +13,7 @@ import { understandReply } from './domain/understanding.js';
 import { runDrill, type DrillReport } from './drill/runner.js';
 import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
+import { DataDirLockedError } from './data-lock.js';
 import { readRoster, RosterError } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './store/org-repo.js';
@@ -310,7 +311,7 @@ export function formatDrillReport(r: DrillReport): string {
  */
 export function explain(error: unknown, debug = process.argv.includes('--debug')): string {
   if (debug) return error instanceof Error ? (error.stack ?? error.message) : String(error);
-  if (error instanceof ConfigError || error instanceof RosterError || error instanceof ScenarioError || error instanceof RedisUnavailableError) {
+  if (error instanceof ConfigError || error instanceof RosterError || error instanceof ScenarioError || error instanceof RedisUnavailableError || error instanceof DataDirLockedError) {
     return error.message;
   }
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -401,10 +402,21 @@ async function statusCommand(args: string[]): Promise<number> {
     const byQueue = Object.fromEntries(repo.countsSince(since));
     const failures = repo.since(since, STATUS_FAILURES_LISTED);
     const total = Object.values(byQueue).reduce((a, b) => a + b, 0);
+    const health = repo.health('redis');
+    const redis = health?.value as { reachable?: boolean; downSince?: number | null; heldEvents?: number } | undefined;
+    const running = health !== undefined && now - health.updatedAt <= STATUS_STALE_MS;
+    const reachable = redis?.reachable === true;
     const report = {
       generatedAt: new Date(now).toISOString(),
       updatedAt: updatedAt > 0 ? new Date(updatedAt).toISOString() : null,
-      running: updatedAt > 0 && now - updatedAt <= STATUS_STALE_MS,
+      running,
+      // Running, and Redis answers: it takes messages and sends.
+      ready: running && reachable,
+      redis: {
+        reachable: running ? reachable : null,
+        downSince: running && typeof redis?.downSince === 'number' ? new Date(redis.downSince).toISOString() : null,
+        heldEvents: running ? (redis?.heldEvents ?? 0) : null,
+      },
       queues: queues.map((q) => ({ queue: q.queue, waiting: q.waiting, active: q.active, delayed: q.delayed, failed: q.failed })),
       failures: { since: new Date(since).toISOString(), total, byQueue, latest: failures.map((f) => ({ ...f, at: new Date(f.at).toISOString() })) },
     };
@@ -413,10 +425,18 @@ async function statusCommand(args: string[]): Promise<number> {
       return 0;
     }
     const tz = config.school.timeZone;
+    const lastWrite = Math.max(updatedAt, health?.updatedAt ?? 0);
     const lines = [
-      updatedAt > 0
-        ? `Cascade 状态（服务于 ${formatTime(updatedAt, tz, { now })} 更新${report.running ? '' : '，服务可能没有在运行'}）`
+      lastWrite > 0
+        ? `Cascade 状态（服务于 ${formatTime(lastWrite, tz, { now })} 更新${running ? '' : '，服务可能没有在运行'}）`
         : 'Cascade 状态：服务还没有写过状态（没有运行过，或刚启动）。',
+      ...(running
+        ? [
+            reachable
+              ? `Redis：正常${(redis?.heldEvents ?? 0) > 0 ? `（还有 ${redis?.heldEvents} 条消息待入队）` : ''}`
+              : `Redis：无法连接${typeof redis?.downSince === 'number' ? `（自 ${formatTime(redis.downSince, tz, { now })} 起）` : ''}，发送暂停；收到的 ${redis?.heldEvents ?? 0} 条消息暂存在内存中，恢复后入队`,
+          ]
+        : []),
       '队列                      等待   处理中   延迟   失败',
       ...queues.map((q) => `${q.queue.padEnd(24)} ${String(q.waiting).padStart(5)} ${String(q.active).padStart(8)} ${String(q.delayed).padStart(6)} ${String(q.failed).padStart(6)}`),
       total === 0 ? '近 24 小时没有失败的任务或出错的消息。' : `近 24 小时失败 ${total} 次（${Object.entries(byQueue).map(([q, n]) => `${q === 'message' ? '消息' : q} ${n}`).join('，')}）：`,

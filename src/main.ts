@@ -10,8 +10,12 @@ import { createLogger } from './app/logger.js';
 import { explain } from './cli.js';
 import { loadConfig } from './config/load.js';
 import { startRuntime } from './runtime.js';
+import { redactUrl } from './queue/redis-server.js';
 import { runSandbox } from './sim/sandbox.js';
 import { formatImportReport } from './store/org-repo.js';
+
+/** A stop (SIGTERM, SIGINT) ends the process within this long, whatever state Redis or a platform is in. */
+const STOP_DEADLINE_MS = 9_500;
 
 /** Runs Cascade with the config file given (`cascade start --config <file>`), else CASCADE_CONFIG or config/cascade.yaml. */
 export async function runService(configFile?: string): Promise<number> {
@@ -30,11 +34,16 @@ export async function runService(configFile?: string): Promise<number> {
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    // Every step of the stop is bounded; this is the last word should one still hang.
+    setTimeout(() => {
+      process.stderr.write('停止超时，强制退出。\n');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await runtime.stop();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
-  process.stderr.write(`Cascade 已启动（数据目录 ${resolve(config.dataDir)}，Redis ${runtime.redisUrl}）。\n`);
+  process.stderr.write(`Cascade 已启动（数据目录 ${resolve(config.dataDir)}，Redis ${redactUrl(runtime.redisUrl)}）。\n`);
   if (interactive) {
     process.stderr.write(`日志写入 ${logFile}\n`);
     await runSandbox(runtime);

@@ -9,7 +9,9 @@ import type { Feature } from './app/feature.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CascadeConfig } from './config/schema.js';
 import { OrgIndex } from './domain/org-index.js';
-import { startEmbeddedRedis, type EmbeddedRedis } from './queue/redis-server.js';
+import { redactUrl, startEmbeddedRedis, type EmbeddedRedis } from './queue/redis-server.js';
+import { lockDataDir } from './data-lock.js';
+import { mkdirSync } from 'node:fs';
 import { readRoster } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, isOrgEmpty, loadOrgSnapshot, type ImportReport } from './store/org-repo.js';
@@ -43,23 +45,31 @@ export interface Runtime {
   readonly db: Db;
   readonly clock: Clock;
   readonly redisUrl: string;
-  /** Stops the app as a crash would (force) or gracefully, then builds and starts a new one on the same store, Redis and simulator. */
-  restart(force?: boolean): Promise<App>;
+  /** The embedded redis-server, when Cascade started one. */
+  readonly embeddedRedis: EmbeddedRedis | undefined;
+  /**
+   * Stops the app as a crash would (force) or gracefully, then builds and starts a new one on the same
+   * store, Redis and simulator; `between` runs while no app runs.
+   */
+  restart(force?: boolean, between?: () => Promise<void>): Promise<App>;
   stop(): Promise<void>;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // One Cascade per data directory: a second start refuses, naming the first.
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDir(config.dataDir);
   let embedded: EmbeddedRedis | undefined;
   let redisUrl = options.redisUrl ?? config.redis.url;
-  if (!redisUrl) {
-    embedded = await startEmbeddedRedis(options.persistentRedis === false ? {} : { dataDir: resolve(config.dataDir, 'redis') });
-    redisUrl = embedded.url;
-    logger.info({ url: redisUrl }, 'started embedded redis-server');
-  }
   let db: Db | undefined;
   try {
+    if (!redisUrl) {
+      embedded = await startEmbeddedRedis(options.persistentRedis === false ? { logger } : { dataDir: resolve(config.dataDir, 'redis'), logger });
+      redisUrl = embedded.url;
+      logger.info({ url: redactUrl(redisUrl), pid: embedded.pid() }, 'started embedded redis-server');
+    }
     db = openDb(options.dbFile ?? join(config.dataDir, 'cascade.db'));
     if (isOrgEmpty(db)) {
       const roster = await readRoster(config.org);
@@ -93,16 +103,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       db,
       clock,
       redisUrl,
-      async restart(force = true) {
+      embeddedRedis: embedded,
+      async restart(force = true, between) {
         await runtime.app.stop(force);
+        await between?.();
         runtime.app = make();
         await runtime.app.start();
         return runtime.app;
       },
       async stop() {
-        await runtime.app.stop();
-        closeDb(db as Db);
-        await embedded?.stop();
+        try {
+          await runtime.app.stop();
+          closeDb(db as Db);
+          await embedded?.stop();
+        } finally {
+          lock.release();
+        }
       },
     };
     await runtime.app.start();
@@ -110,6 +126,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   } catch (error) {
     if (db) closeDb(db);
     await embedded?.stop();
+    lock.release();
     throw error;
   }
 }

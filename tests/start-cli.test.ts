@@ -1,7 +1,8 @@
 /**
  * `cascade start --config <file>` as an operator runs it, in a process of its own: the demo school
  * with qq-bot-1 on OneBot v11 (forward WebSocket) against a OneBot implementation written from the spec,
- * the other accounts simulated. The leader's /通知 arrives over the wire and is relayed back over it.
+ * the other accounts simulated. The leader's /通知 arrives over the wire and is relayed back over it;
+ * a second start on the same data directory refuses.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -60,6 +61,13 @@ describe('cascade start --config', () => {
     const college = groupsOf('qq-bot-1').find((g) => g.name.startsWith('计算机学院') && g.name.includes('二级'))?.chatId;
     await until(() => peer.sent.some((m) => m.target === college && m.text.includes('本周值班表')), 30_000, () => stderr);
     expect(peer.sent.some((m) => m.target === l1 && m.text.includes('已发布第1号通知'))).toBe(true);
+    // A second start on the same data directory refuses, naming the first.
+    const second = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let secondErr = '';
+    second.stderr.on('data', (d: Buffer) => (secondErr += d.toString()));
+    expect(await new Promise<number | null>((resolve) => second.once('exit', (code) => resolve(code)))).toBe(1);
+    expect(secondErr).toContain('已被另一个 Cascade 使用');
+    expect(secondErr).toContain(`进程 ${child.pid}`);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 90_000);

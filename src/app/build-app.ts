@@ -22,6 +22,8 @@ import type { AppContext, Feature, ServiceKey } from './feature.js';
 import { describeError, ErrorStorm, newErrorNumber } from './errors.js';
 import { Inbound, inboundDedupeKey } from './inbound.js';
 import { boundInbound } from '../platform/inbound-bounds.js';
+import { InboundBuffer, takeSpilled } from './inbound-buffer.js';
+import { join } from 'node:path';
 import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { ResolvingAdapter } from './session-ids.js';
 import { UnitOfWork } from './unit-of-work.js';
@@ -57,6 +59,30 @@ export interface App extends AppContext {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** An inbound add unanswered this long means Redis is not answering. */
+const INBOUND_STALL_MS = 3_000;
+const INBOUND_RETRY_MS = 1_000;
+/** Where a stop writes the inbound events Redis had not taken, in the data directory. */
+export const INBOUND_SPILL_FILE = 'inbound-held.jsonl';
+/** How long a graceful stop lets running jobs finish; each other step of a stop gets STOP_STEP_MS. */
+const STOP_JOBS_MS = 3_000;
+const STOP_STEP_MS = 1_000;
+
+/** Whether `work` settled within `ms` (its failure counts as settled: a stop goes on). */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (work === undefined) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = work.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** Queue errors of one kind are logged at most this often (Redis down: every connection reports every retry). */
 const ERROR_STORM_MS = 60_000;
 
@@ -137,11 +163,46 @@ export function buildApp(deps: AppDeps): App {
     retryBackoffMs: config.sending.retryBackoffMs,
     onFailure: (f) => jobFailed(f),
     onError: (error, where) => {
-      const { log, suppressed } = storm.admit(where);
+      // One storm for all of them: with Redis down, every connection reports every retry.
+      const { log, suppressed } = storm.admit('redis');
       if (log) logger.warn({ err: error, where, suppressed }, 'queue error (Redis unreachable or refused)');
+    },
+    onConnection: (state) => {
+      if (state === 'down') {
+        redisDownSince = clock.now();
+        logger.error('redis unreachable: sends and jobs wait, inbound events are held in memory until it is back');
+        return;
+      }
+      logger.info({ downMs: clock.now() - (redisDownSince ?? clock.now()) }, 'redis reachable again');
+      redisDownSince = null;
+      buffer.retry();
+      void resumeAfterOutage();
     },
   });
   const storm = new ErrorStorm(ERROR_STORM_MS);
+  let redisDownSince: number | null = null;
+  /** Every inbound event passes through it: held until Redis has it (see InboundBuffer). */
+  const buffer = new InboundBuffer({
+    enqueue: (ev, key) => queues.enqueueInbound(ev, key),
+    max: config.inbound.bufferEvents,
+    stallMs: INBOUND_STALL_MS,
+    retryMs: INBOUND_RETRY_MS,
+    logger,
+  });
+  const spillFile = join(config.dataDir, INBOUND_SPILL_FILE);
+  /**
+   * Redis is back (reconnected, or the embedded server restarted, possibly without its last second):
+   * sends and timers a lost job would have carried are queued again, and the features resume theirs.
+   */
+  const resumeAfterOutage = async (): Promise<void> => {
+    try {
+      const requeued = await outbox.recover();
+      if (requeued > 0) logger.info({ requeued }, 'queued again the sends waiting when redis went away');
+      for (const f of features) await f.onResume?.(app);
+    } catch (error) {
+      logger.warn({ err: error }, 'resuming after a redis outage failed; the sweep will retry');
+    }
+  };
   /**
    * The error boundary of every job: each failed run is logged with its queue, id and attempt under an
    * error number; one with no attempt left is recorded for `cascade status`, and a message that could
@@ -257,6 +318,9 @@ export function buildApp(deps: AppDeps): App {
       }
       return errorNo;
     },
+    health() {
+      return { redisReachable: queues.reachable, redisDownSince, inboundHeld: buffer.size };
+    },
     provide<T>(key: ServiceKey<T>, service: T) {
       if (services.has(key.name)) throw new Error(`service ${key.name} is provided twice`);
       services.set(key.name, service);
@@ -284,6 +348,10 @@ export function buildApp(deps: AppDeps): App {
         workers.set(a.accountId, { concurrency: p.minGapMs === 0 && p.jitterMs === 0 ? config.sending.unpacedConcurrency : 1 });
       }
       queues.startWorkers({ inbound: (ev) => inbound.handle(ev), send: (id, attempt) => outbox.deliver(id, attempt) }, workers);
+      // Events the last run held when it stopped (Redis was away) go first.
+      const spilled = takeSpilled(spillFile);
+      for (const { event, key } of spilled) buffer.push(event, key);
+      if (spilled.length > 0) logger.info({ events: spilled.length }, 'queued the inbound events the last run held at its stop');
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.
@@ -301,9 +369,7 @@ export function buildApp(deps: AppDeps): App {
               return;
             }
             const bounded = boundInbound(ev, { maxChars: inboundMaxChars, now: clock.now() });
-            queues.enqueueInbound(bounded, inboundDedupeKey(bounded, a.capabilities.crossAccountMessageIds)).catch((error: unknown) => {
-              logger.error({ err: error, account: a.accountId }, 'could not queue an inbound event');
-            });
+            buffer.push(bounded, inboundDedupeKey(bounded, a.capabilities.crossAccountMessageIds));
           }),
         ),
       );
@@ -322,11 +388,19 @@ export function buildApp(deps: AppDeps): App {
       }
     },
     async stop(force = false) {
-      for (const f of [...features].reverse()) await f.onClose?.(app);
+      // Each step is bounded: a stop finishes within seconds whatever state Redis or a platform is in.
+      for (const f of [...features].reverse()) {
+        if (!(await within(f.onClose?.(app), STOP_STEP_MS))) logger.warn({ feature: f.name }, 'a feature did not close in time');
+      }
       clearInterval(sweeper);
-      // Workers first (a graceful stop lets running sends finish), then the platform connections.
-      await queues.close(force);
-      await Promise.all([...adapters.values()].map((a) => a.stop()));
+      // Workers first (a graceful stop lets running sends finish, for a while), then the platform connections.
+      if (!(await within(queues.close(force), force ? STOP_STEP_MS : STOP_JOBS_MS))) {
+        logger.warn('jobs still running at the stop were cut off (a send in flight is settled at the next start)');
+        await within(queues.close(true), STOP_STEP_MS);
+      }
+      await within(Promise.all([...adapters.values()].map((a) => a.stop())), STOP_STEP_MS);
+      const held = buffer.close(spillFile);
+      if (held > 0) logger.warn({ events: held, file: spillFile }, 'inbound events redis had not taken were written to a file; the next start queues them');
       started = false;
     },
   };

@@ -64,12 +64,23 @@ export interface AppContext {
    * under a new error number and kept for `cascade status`. Returns the number (for an apology).
    */
   failed(where: string, ref: string, error: unknown, message?: string): string;
+  /** What `cascade status` reports of the service itself. */
+  health(): Health;
   /** Registers a service under its key (a feature's `setup`). Throws if the key is taken. */
   provide<T>(key: ServiceKey<T>, service: T): void;
   /** A service some feature provides; throws naming the key when none does (declare it in `needs`). */
   get<T>(key: ServiceKey<T>): T;
   /** A service that may be absent (an optional collaboration). */
   find<T>(key: ServiceKey<T>): T | undefined;
+}
+
+/** The service's own state: whether Redis answers, and the inbound events held meanwhile. */
+export interface Health {
+  readonly redisReachable: boolean;
+  /** Since when Redis has been unreachable; null while it answers. */
+  readonly redisDownSince: number | null;
+  /** Inbound events Redis has not taken yet. */
+  readonly inboundHeld: number;
 }
 
 /** Where a message was sent: a level's group, a college's extra group (dorm, cadre …), privately, or a group the roster does not list. */
@@ -304,6 +315,8 @@ export interface Feature {
   onReady?(app: AppContext): Promise<void>;
   /** Once every adapter has been started (connected, or retrying on its own): first snapshots of their state. */
   onConnected?(app: AppContext): Promise<void>;
+  /** Redis is back after an outage (its last second may be lost): re-make the jobs and timers it held. */
+  onResume?(app: AppContext): Promise<void>;
   /** Before workers stop (clear timers). */
   onClose?(app: AppContext): Promise<void>;
 }

@@ -290,6 +290,8 @@ export const configSchema = z.strictObject({
        * counted as a reply. At least commands.noticeMaxChars is kept whatever is set here.
        */
       maxChars: z.number().int().min(1_000).max(1_000_000).default(20_000),
+      /** Events held in memory while Redis is unreachable; more are dropped (and logged). */
+      bufferEvents: z.number().int().min(100).max(1_000_000).default(20_000),
     })
     .prefault({}),
   /** Chat commands. */

@@ -104,6 +104,8 @@ export interface JobQueuesOptions {
   readonly onFailure?: (failure: JobFailure) => void;
   /** Called for a connection or worker error (not a job's): Redis unreachable, a script refused. */
   readonly onError?: (error: unknown, where: string) => void;
+  /** Redis went away (`down`) or came back (`up`): once per change, never for the first connection. */
+  readonly onConnection?: (state: 'down' | 'up') => void;
 }
 
 export interface AccountWorkerOptions {
@@ -139,10 +141,36 @@ export class JobQueues {
   private inFlightAdds = 0;
   private pendingInbound: PendingInbound[] = [];
 
+  /** Undefined until the first connection; then whether Redis answers. */
+  private up: boolean | undefined;
+  private closing = false;
+
   constructor(private readonly options: JobQueuesOptions) {
-    this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
+    // Reconnects forever, at most a second apart: an outage ends as soon as Redis is back.
+    this.connection = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(50 * times, 1_000) });
     this.connection.on('error', (error: unknown) => this.options.onError?.(error, 'redis'));
-    this.inbound = new Queue<InboundJobData>(INBOUND_QUEUE, { connection: this.connection, prefix: options.prefix });
+    this.connection.on('ready', () => this.connected(true));
+    this.connection.on('close', () => this.connected(false));
+    this.inbound = this.watched(new Queue<InboundJobData>(INBOUND_QUEUE, { connection: this.connection, prefix: options.prefix }));
+  }
+
+  /** Whether Redis answers right now (false before the first connection). */
+  get reachable(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  private connected(up: boolean): void {
+    if (this.closing) return;
+    const was = this.up;
+    if (was === undefined && !up) return;
+    this.up = up;
+    if (was !== undefined && was !== up) this.options.onConnection?.(up ? 'up' : 'down');
+  }
+
+  /** A queue's connection errors are reported, never printed raw (BullMQ prints them when nobody listens). */
+  private watched<Q extends Queue>(queue: Q): Q {
+    queue.on('error', (error: unknown) => this.options.onError?.(error, `queue ${queue.name}`));
+    return queue;
   }
 
   /** Declares the job kinds features handle. Throws when a name is the core's or taken. */
@@ -150,7 +178,7 @@ export class JobQueues {
     for (const kind of kinds) {
       if (kind.name === INBOUND_QUEUE || kind.name.startsWith(`${SEND_JOB}-`)) throw new Error(`job kind ${kind.name} is the core's`);
       if (this.kinds.has(kind.name)) throw new Error(`job kind ${kind.name} has two handlers`);
-      this.kinds.set(kind.name, { kind, queue: new Queue(kind.name, { connection: this.connection, prefix: this.options.prefix }) });
+      this.kinds.set(kind.name, { kind, queue: this.watched(new Queue(kind.name, { connection: this.connection, prefix: this.options.prefix })) });
     }
   }
 
@@ -251,7 +279,7 @@ export class JobQueues {
   private sendQueue(accountId: string): Queue<SendJobData> {
     let q = this.sendQueues.get(accountId);
     if (!q) {
-      q = new Queue<SendJobData>(sendQueueName(accountId), { connection: this.connection, prefix: this.options.prefix });
+      q = this.watched(new Queue<SendJobData>(sendQueueName(accountId), { connection: this.connection, prefix: this.options.prefix }));
       this.sendQueues.set(accountId, q);
     }
     return q;
@@ -425,6 +453,7 @@ export class JobQueues {
 
   /** Stops workers (waiting for running jobs unless `force`) and closes connections. */
   async close(force = false): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.close(force)));
     this.workers.length = 0;
     await Promise.all(this.all().map((q) => q.close()));

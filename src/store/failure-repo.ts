@@ -48,6 +48,18 @@ export class FailureRepo {
     return new Map(rows);
   }
 
+  /** The service's own state under a key (JSON), as it last wrote it. */
+  saveHealth(key: string, value: object, at: number): void {
+    this.db.$client
+      .prepare('INSERT INTO service_health (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(key, JSON.stringify(value), at);
+  }
+
+  health(key: string): { value: unknown; updatedAt: number } | undefined {
+    const row = this.db.$client.prepare('SELECT value, updated_at AS updatedAt FROM service_health WHERE key = ?').get(key) as { value: string; updatedAt: number } | undefined;
+    return row ? { value: JSON.parse(row.value) as unknown, updatedAt: row.updatedAt } : undefined;
+  }
+
   saveQueues(rows: readonly QueueCounts[]): void {
     const upsert = this.db.$client.prepare(
       `INSERT INTO queue_status (queue, waiting, active, delayed, failed, updated_at) VALUES (?, ?, ?, ?, ?, ?)

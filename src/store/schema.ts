@@ -576,6 +576,14 @@ export const failures = sqliteTable(
 );
 
 /** The queues' counts as the running service last saw them (`cascade status`). */
+/** The running service's own state (`redis`: whether it answers, the inbound events held), for `cascade status`. */
+export const serviceHealth = sqliteTable('service_health', {
+  key: text('key').primaryKey(),
+  /** JSON. */
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 export const queueStatus = sqliteTable('queue_status', {
   queue: text('queue').primaryKey(),
   waiting: integer('waiting').notNull(),

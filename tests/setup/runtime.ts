@@ -57,7 +57,16 @@ export function demoRosterCopy(edit?: (files: { groups: string }) => { groups: s
 }
 
 export async function startTestSchool(
-  options: { org?: string; realClock?: boolean; minGapMs?: number; config?: Record<string, unknown>; features?: readonly Feature[]; logger?: Logger } = {},
+  options: {
+    org?: string;
+    realClock?: boolean;
+    minGapMs?: number;
+    config?: Record<string, unknown>;
+    features?: readonly Feature[];
+    logger?: Logger;
+    /** Use this Redis (e.g. one the test kills), or `embedded`: a supervised redis-server with AOF in the data dir, as `npm start` runs. */
+    redis?: string | 'embedded';
+  } = {},
 ): Promise<TestSchool> {
   const data = tempDir('cascade-e2e');
   const clock: Clock = options.realClock ? systemClock : new VirtualClock(START);
@@ -76,9 +85,9 @@ export async function startTestSchool(
     logger: options.logger ?? silentLogger,
     ...(options.features ? { features: options.features } : {}),
     clock,
-    redisUrl: redisUrl(),
+    ...(options.redis === 'embedded' ? {} : { redisUrl: options.redis ?? redisUrl() }),
     prefix: uniquePrefix('e2e'),
-    persistentRedis: false,
+    persistentRedis: options.redis === 'embedded',
   });
   const { world } = runtime.school;
   const stranger = (platform: 'qq' | 'wechat', userId: string, where: string, text: string, opts: { quoteId?: string; appXml?: string }): SimMessage => {

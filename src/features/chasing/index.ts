@@ -114,6 +114,10 @@ export const chasing: Feature = {
     // Wakes Redis refused are tried again.
     chaser.startRetrying(app.config.sending.sweepIntervalMs);
   },
+  async onResume(app) {
+    // A round Redis lost with its last second is scheduled again (a round re-checks everything).
+    await app.get(CHASER).recover();
+  },
   async onClose(app) {
     app.get(CHASER).stopRetrying();
   },

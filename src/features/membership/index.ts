@@ -106,4 +106,8 @@ export const membership: Feature = {
   async onReady(app) {
     await app.queues.daily(AUDIT_JOB, DAILY_AUDIT, app.config.membership.dailyAuditAt, app.timeZone, { attempts: AUDIT_ATTEMPTS, backoffMs: AUDIT_BACKOFF_MS });
   },
+  async onResume(app) {
+    // The schedule lives in Redis: made again (an upsert) should the outage have lost it.
+    await app.queues.daily(AUDIT_JOB, DAILY_AUDIT, app.config.membership.dailyAuditAt, app.timeZone, { attempts: AUDIT_ATTEMPTS, backoffMs: AUDIT_BACKOFF_MS });
+  },
 };

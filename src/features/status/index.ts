@@ -12,8 +12,11 @@ export class StatusWriter {
 
   constructor(private readonly app: AppContext) {}
 
-  /** Writes the queues' counts now. */
+  /** Writes the service's own state and the queues' counts now (the state even when Redis cannot be asked). */
   async save(): Promise<void> {
+    const h = this.app.health();
+    this.app.repos.failures.saveHealth('redis', { reachable: h.redisReachable, downSince: h.redisDownSince, heldEvents: h.inboundHeld }, Date.now());
+    if (!h.redisReachable) return;
     const counts = await this.app.queues.counts();
     const now = this.app.clock.now();
     this.app.repos.failures.saveQueues(
