@@ -221,6 +221,20 @@ export function runAdapterConformance(name: string, makeHarness: () => Promise<C
       expect(await adapter.confirmSent?.(target, key)).not.toBe('not_sent');
     });
 
+    it('reads back a group: people’s messages as their events, and its own posts, oldest first', async (context) => {
+      context.skip(adapter.history === undefined, 'platform gives no history');
+      // Second resolution: the platforms keep times in seconds.
+      const since = Date.now() - 2_000;
+      await peer.userSays(member(0), peer.groupChatId, '历史一');
+      await adapter.sendGroup(peer.groupChatId, { text: '历史二', deliveryKey: deliveryKey() });
+      await peer.userSays(member(1), peer.groupChatId, '历史三');
+      const page = await adapter.history?.(peer.groupChatId, since);
+      const texts = page?.messages.map((m) => (m.self ? `bot:${m.text}` : `${m.event.sender.userId}:${m.event.text}`)) ?? [];
+      expect(texts.filter((t) => t.includes('历史'))).toEqual([`${member(0)}:历史一`, 'bot:历史二', `${member(1)}:历史三`]);
+      for (const m of page?.messages ?? []) if (!m.self) expect(m.event).toMatchObject({ kind: 'message', accountId: adapter.accountId, chat: { type: 'group', chatId: peer.groupChatId } });
+      expect(page?.complete).toBe(true);
+    });
+
     it('lists its groups and their members', async () => {
       const groups = await adapter.listGroups();
       expect(groups.map((g) => g.chatId)).toContain(peer.groupChatId);

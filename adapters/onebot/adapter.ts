@@ -12,6 +12,8 @@ import {
   type ChatAdapter,
   type ContactInfo,
   type GroupInfo,
+  type HistoryMessage,
+  type HistoryPage,
   type InboundEvent,
   type InboundSink,
   type MemberInfo,
@@ -19,10 +21,15 @@ import {
   type SendReceipt,
 } from '../../src/platform/port.js';
 import { ONEBOT_CAPABILITIES } from './capabilities.js';
-import { decodeEvent, decodeMember, encodeMessage, idString, responseError, wireId } from './codec.js';
+import { decodeEvent, decodeMember, encodeMessage, eventAt, idString, renderSegments, responseError, toSegments, wireId } from './codec.js';
 import { oneBotAccountKeys, oneBotOptionsSchema, type OneBotOptions } from './options.js';
 import { createTransport, type OneBotTransport, type TransportListener } from './transport.js';
-import type { WireEvent, WireFriendInfo, WireGroupInfo, WireLoginInfo, WireMemberInfo, WireMessageEvent } from './wire.js';
+import { RETCODE, type WireEvent, type WireFriendInfo, type WireGroupInfo, type WireLoginInfo, type WireMemberInfo, type WireMessageEvent } from './wire.js';
+
+/** Messages asked for per history page (go-cqhttp gives 20 whatever is asked). */
+const HISTORY_PAGE = 20;
+/** Pages read back at most: a gap longer than this many messages is read as far as it goes (`complete` false). */
+const HISTORY_MAX_PAGES = 50;
 
 export interface OneBotAdapterEnv {
   readonly logger: Logger;
@@ -50,6 +57,8 @@ export class OneBotAdapter implements ChatAdapter {
   private onlineWaiters: (() => void)[] = [];
   /** Card, else nickname, per group and user: what `@` segments without a name render as. */
   private readonly names = new Map<string, Map<string, string>>();
+  /** The implementation answered 1404 to `get_group_msg_history`. */
+  private noHistory = false;
 
   constructor(options: OneBotOptions & { readonly accountId: string }, env: OneBotAdapterEnv) {
     this.accountId = options.accountId;
@@ -145,8 +154,70 @@ export class OneBotAdapter implements ChatAdapter {
     });
   }
 
-  // confirmSent is left out on purpose: OneBot cannot find a past message by our delivery key, so an
-  // interrupted send is marked uncertain by the outbox rather than risk a duplicate.
+  /**
+   * The group's messages back to `since`, oldest first (`get_group_msg_history`: the latest page, then
+   * pages before it as NapCat gives them). An implementation without the action answers 1404: then
+   * the adapter has no history (`PlatformRefusedError`), and is not asked again.
+   */
+  async history(chatId: string, since: number): Promise<HistoryPage> {
+    if (this.noHistory) throw new PlatformRefusedError('bad_request', 'get_group_msg_history is not supported by this implementation');
+    const byId = new Map<string, WireMessageEvent>();
+    let anchor: string | undefined;
+    let complete = false;
+    for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
+      const params: Record<string, unknown> = { group_id: wireId(chatId), count: HISTORY_PAGE };
+      if (anchor !== undefined) Object.assign(params, { message_seq: anchor, reverseOrder: true, reverse_order: true });
+      const messages = await this.historyPage(params);
+      const before = byId.size;
+      for (const m of messages) {
+        const id = idString(m.message_id);
+        if (id !== undefined) byId.set(id, m);
+      }
+      const oldest = messages.reduce<WireMessageEvent | undefined>((o, m) => (o === undefined || (m.time ?? 0) < (o.time ?? 0) ? m : o), undefined);
+      // Reached back far enough, or the group has nothing older: complete.
+      if (oldest === undefined || eventAt(oldest, { now: Date.now() }) <= since || messages.length < HISTORY_PAGE) {
+        complete = true;
+        break;
+      }
+      // An implementation that pages differently gives nothing new: what was read is all there is to read.
+      if (byId.size === before) break;
+      anchor = idString(oldest.message_id);
+      if (anchor === undefined) break;
+    }
+    const now = Date.now();
+    const events = [...byId.values()].sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+    const out: HistoryMessage[] = [];
+    for (const m of events) {
+      const at = eventAt(m, { now });
+      if (at < since) continue;
+      const userId = idString(m.user_id) ?? idString(m.sender?.user_id);
+      if (userId !== undefined && userId === this.self) {
+        const rendered = renderSegments(toSegments(m.message), chatId, { nameOf: (g, u) => this.nameOf(g, u) });
+        const messageId = idString(m.message_id);
+        out.push({ self: true, text: rendered.text, at, ...(messageId === undefined ? {} : { messageId }) });
+        continue;
+      }
+      const decoded = decodeEvent({ ...m, post_type: 'message' } as WireEvent, { accountId: this.accountId, selfId: this.self, nameOf: (g, u) => this.nameOf(g, u), now });
+      if (decoded?.kind === 'message') out.push({ self: false, event: decoded });
+    }
+    return { messages: out, complete };
+  }
+
+  /** One page; NapCat's "消息不存在" (an empty group, an unknown anchor) is an empty page. */
+  private async historyPage(params: Record<string, unknown>): Promise<WireMessageEvent[]> {
+    if (!this.transport || this.state !== 'online') throw new PlatformUnavailableError(`${this.accountId} is not online (${this.detail ?? this.state})`, true);
+    const response = await this.transport.call('get_group_msg_history', params);
+    if (response.status === 'ok') {
+      const data = response.data as { messages?: unknown } | null;
+      return Array.isArray(data?.messages) ? (data.messages.filter((m) => typeof m === 'object' && m !== null) as WireMessageEvent[]) : [];
+    }
+    if (response.retcode === RETCODE.unknownAction) {
+      this.noHistory = true;
+      throw new PlatformRefusedError('bad_request', 'get_group_msg_history is not supported by this implementation');
+    }
+    if (/不存在|not exist|not found/iu.test(`${response.message ?? ''} ${response.wording ?? ''}`)) return [];
+    throw responseError('get_group_msg_history', response);
+  }
 
   private checkOutbound(message: OutboundMessage): void {
     const { maxMessageChars, maxMentions } = this.capabilities;

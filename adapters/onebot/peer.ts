@@ -44,6 +44,10 @@ export interface OneBotPeerOptions {
   readonly reconnectMs?: number;
   /** Reverse mode: one Universal connection, or separate API and Event connections. */
   readonly roles?: 'universal' | 'split';
+  /** `napcat` (default): `get_group_msg_history` as NapCat answers it; `none`: unsupported (1404), as minimal implementations. */
+  readonly historyApi?: 'napcat' | 'none';
+  /** Messages a group's history keeps (the platform's retention); default 10,000. */
+  readonly historyLimit?: number;
 }
 
 interface PeerGroup {
@@ -67,9 +71,12 @@ export class OneBotPeer {
   connections = 0;
   private readonly groups = new Map<string, PeerGroup>();
   private readonly messages = new Map<string, WireEvent>();
+  /** Each group's messages as the platform keeps them, oldest first: people's and the bot's own. */
+  private readonly history = new Map<string, WireEvent[]>();
   private readonly sockets = new Map<WebSocket, { events: boolean; heartbeat?: NodeJS.Timeout }>();
   private readonly hung = new Set<string>();
   private readonly scripted = new Map<string, Answer>();
+  private cut: { action: string; posted: boolean; when: (params: Readonly<Record<string, unknown>>) => boolean } | undefined;
   private server: WebSocketServer | undefined;
   private reverseUrl: string | undefined;
   private reverseTimer: NodeJS.Timeout | undefined;
@@ -100,6 +107,15 @@ export class OneBotPeer {
     this.scripted.set(action, { ...FAILED(answer.retcode, answer.message), status: answer.status ?? 'failed' });
   }
 
+  /**
+   * The implementation dies on the next call of `action`: `posted` says whether it carried the call out
+   * first (the message reached the group) — either way no answer comes, and every connection is cut
+   * until `restore`.
+   */
+  cutNext(action: string, posted: boolean, when: (params: Readonly<Record<string, unknown>>) => boolean = () => true): void {
+    this.cut = { action, posted, when };
+  }
+
   /** Calls of `action` are never answered (until `unhang`). */
   hang(action: string): void {
     this.hung.add(action);
@@ -123,8 +139,36 @@ export class OneBotPeer {
       sender: { user_id: this.id(userId), nickname: member?.nickname ?? userId, card: member?.card ?? '', role: member?.role ?? 'member' },
     });
     this.messages.set(messageId, event);
+    this.remember(groupId, event);
     this.emit(event);
     return messageId;
+  }
+
+  /**
+   * A group message that reaches the platform while no connection carries it (the bot was away):
+   * in the group's history, never sent as an event.
+   */
+  sayUnseen(userId: string, groupId: string, text: string, options: { quoteId?: string } = {}): string {
+    const member = this.group(groupId).members.get(userId);
+    const segments: WireSegment[] = [];
+    if (options.quoteId !== undefined) segments.push({ type: 'reply', data: { id: options.quoteId } });
+    segments.push({ type: 'text', data: { text } });
+    const messageId = this.newMessageId();
+    const event = this.messageEvent('group', messageId, userId, segments, {
+      group_id: this.id(groupId),
+      sender: { user_id: this.id(userId), nickname: member?.nickname ?? userId, card: member?.card ?? '', role: member?.role ?? 'member' },
+    });
+    this.messages.set(messageId, event);
+    this.remember(groupId, event);
+    return messageId;
+  }
+
+  private remember(groupId: string, event: WireEvent): void {
+    let list = this.history.get(groupId);
+    if (!list) this.history.set(groupId, (list = []));
+    list.push(event);
+    const limit = this.options.historyLimit ?? 10_000;
+    if (list.length > limit) list.splice(0, list.length - limit);
   }
 
   sayPrivate(userId: string, text: string): string {
@@ -309,6 +353,13 @@ export class OneBotPeer {
     const request = JSON.parse(String(data)) as { action: string; params?: Record<string, unknown>; echo?: unknown };
     this.calls.push(request.action);
     if (this.hung.has(request.action)) return;
+    if (this.cut?.action === request.action && this.cut.when(request.params ?? {})) {
+      const { posted } = this.cut;
+      this.cut = undefined;
+      if (posted) this.handle(request.action, request.params ?? {});
+      this.drop();
+      return;
+    }
     const scripted = this.scripted.get(request.action);
     this.scripted.delete(request.action);
     const answer = scripted ?? this.handle(request.action, request.params ?? {});
@@ -329,6 +380,8 @@ export class OneBotPeer {
         return this.botSends('group', String(params.group_id), params);
       case 'send_private_msg':
         return this.botSends('private', String(params.user_id), params);
+      case 'get_group_msg_history':
+        return this.options.historyApi === 'none' ? FAILED(1404, `不支持的API ${action}`) : this.groupHistory(params);
       default:
         return FAILED(1404, `不支持的API ${action}`);
     }
@@ -350,6 +403,26 @@ export class OneBotPeer {
     );
   }
 
+  /**
+   * NapCat's answer: no (or a zero) `message_seq` is the latest `count`; with one, that message and the
+   * `count - 1` after it, or before it with `reverseOrder`/`reverse_order`; oldest first; an empty
+   * answer is a failure ("消息不存在"), as NapCat gives it.
+   */
+  private groupHistory(params: Record<string, unknown>): Answer {
+    const list = this.history.get(String(params.group_id)) ?? [];
+    const count = Math.max(1, Number(params.count ?? 20) || 20);
+    const seq = params.message_seq === undefined || params.message_seq === null ? '' : String(params.message_seq);
+    const reverse = params.reverseOrder === true || params.reverse_order === true;
+    let page: WireEvent[];
+    if (seq === '' || seq === '0') page = list.slice(-count);
+    else {
+      const at = list.findIndex((e) => String((e as { message_id?: unknown }).message_id) === seq);
+      page = at < 0 ? [] : reverse ? list.slice(Math.max(0, at - count + 1), at + 1) : list.slice(at, at + count);
+    }
+    if (page.length === 0) return FAILED(1200, `消息${seq}不存在`);
+    return OK({ messages: page });
+  }
+
   private botSends(chatType: 'group' | 'private', target: string, params: Record<string, unknown>): Answer {
     if (chatType === 'group' && !this.groups.has(target)) return FAILED(1200, '群不存在');
     const segments = Array.isArray(params.message) ? (params.message as WireSegment[]) : [];
@@ -357,6 +430,13 @@ export class OneBotPeer {
     const messageId = this.newMessageId();
     const { text, mentions, quoteId } = this.read(segments, chatType === 'group' ? target : undefined);
     this.sent.push({ chatType, target, text, mentions, messageId, params, ...(quoteId === undefined ? {} : { quoteId }) });
+    if (chatType === 'group') {
+      const own = this.messageEvent('group', messageId, this.options.selfId, segments, {
+        group_id: this.id(target),
+        sender: { user_id: this.id(this.options.selfId), nickname: this.options.nickname ?? 'bot' },
+      });
+      this.remember(target, { ...own, post_type: 'message_sent', message_sent_type: 'self' } as unknown as WireEvent);
+    }
     this.reportSelf(chatType, target, messageId, segments);
     return OK({ message_id: this.options.stringIds ? messageId : Number(messageId) });
   }

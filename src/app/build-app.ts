@@ -196,6 +196,9 @@ export function buildApp(deps: AppDeps): App {
    */
   const resumeAfterOutage = async (): Promise<void> => {
     try {
+      // Sends an earlier run left mid-send are settled (the platform's word, the group's history) before their accounts send again.
+      const interrupted = outbox.adoptInterrupted();
+      if (interrupted > 0) logger.info({ interrupted }, 'sends a previous run left mid-send are settled before anything else');
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued again the sends waiting when redis went away');
       for (const f of features) await f.onResume?.(app);
@@ -352,6 +355,9 @@ export function buildApp(deps: AppDeps): App {
       const spilled = takeSpilled(spillFile);
       for (const { event, key } of spilled) buffer.push(event, key);
       if (spilled.length > 0) logger.info({ events: spilled.length }, 'queued the inbound events the last run held at its stop');
+      // Sends an earlier run left mid-send are settled (the platform's word, the group's history) before their accounts send again.
+      const interrupted = outbox.adoptInterrupted();
+      if (interrupted > 0) logger.info({ interrupted }, 'sends a previous run left mid-send are settled before anything else');
       const requeued = await outbox.recover();
       if (requeued > 0) logger.info({ requeued }, 'queued sends a previous run left unsent');
       // A send whose queue job was lost after it was planned (Redis hiccup, crash) is queued again.

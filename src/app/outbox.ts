@@ -197,7 +197,25 @@ export interface OutboxHooks {
   manualTask?(d: Delivery, reason: string): Promise<boolean>;
   /** The breaker tripped (operators are told). */
   onTrip?(trip: Trip): void;
+  /**
+   * A group delivery may have been posted and the platform cannot tell: the responsible person is asked
+   * to look (`/已转发` if it is there, `/重发` if not). Resolves true once asked.
+   */
+  checkTask?(d: Delivery, reason: string): Promise<boolean>;
 }
+
+/** What the platform says of a send whose outcome was open. */
+type Verdict =
+  | { readonly kind: 'sent'; readonly messageId?: string; readonly at?: number }
+  | { readonly kind: 'not_sent' }
+  | { readonly kind: 'unknown'; readonly reason: string }
+  /** The platform cannot be asked right now (offline): ask again later. */
+  | { readonly kind: 'later' };
+
+/** History times are whole seconds, and clocks differ a little: a send is looked for from this long before it was planned. */
+const HISTORY_SLACK_MS = 5_000;
+/** How much of a delivery's text a history match must contain (its start, whitespace folded). */
+const MATCH_CHARS = 120;
 
 /** Purposes a person can post by hand in a group: the directive itself and reminders. */
 /** How soon a last-lane send that gave way to a plain one is looked at again (it then queues behind any plain send anyway). */
@@ -214,6 +232,11 @@ const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
 export class Outbox {
   /** When each delivery began waiting for an account that cannot send (manualAfter counts from then). */
   private readonly waitingSince = new Map<number, number>();
+  /**
+   * Per account, the sends whose outcome is open (a call timed out, a crash cut one off): settled
+   * before the account sends anything else, so a backlog never follows a send nobody knows about.
+   */
+  private readonly unsettled = new Map<string, Set<number>>();
   private hooks: OutboxHooks = {};
 
   constructor(private readonly deps: OutboxDeps) {}
@@ -261,6 +284,111 @@ export class Outbox {
     return unsent.length;
   }
 
+  /** Deliveries an earlier run left mid-send: their accounts settle them before sending anything else. Returns how many. */
+  adoptInterrupted(): number {
+    const rows = this.deps.ledger.interrupted();
+    for (const r of rows) this.openFor(r.accountId).add(r.id);
+    return rows.length;
+  }
+
+  /** Sends of the account whose outcome is still open. */
+  openSends(accountId: string): number {
+    return this.unsettled.get(accountId)?.size ?? 0;
+  }
+
+  private openFor(accountId: string): Set<number> {
+    let set = this.unsettled.get(accountId);
+    if (!set) this.unsettled.set(accountId, (set = new Set()));
+    return set;
+  }
+
+  /**
+   * Settles the account's open sends (other than `except`) before it sends again; a pause when the
+   * platform cannot be asked right now.
+   */
+  private async settleOpen(accountId: string, except: number): Promise<SendPause | undefined> {
+    const open = this.unsettled.get(accountId);
+    if (!open || open.size === 0) return undefined;
+    for (const id of [...open]) {
+      if (id === except) continue;
+      const d = this.deps.ledger.get(id);
+      if (!d || d.status !== 'sending') {
+        open.delete(id);
+        continue;
+      }
+      const verdict = await this.verdict(d);
+      if (verdict.kind === 'later') return { pauseMs: this.settleRetryMs() };
+      await this.apply(d, verdict);
+      // Certainly not posted: its own job (or a new one) sends it, in its turn.
+      if (verdict.kind === 'not_sent') await this.deps.queues.enqueueSends([{ id: d.id, accountId: d.accountId, lane: d.lane }]);
+    }
+    return undefined;
+  }
+
+  private settleRetryMs(): number {
+    return Math.min(this.deps.offlineRetryMs, 5_000);
+  }
+
+  /**
+   * What the platform says of a send whose outcome is open: its own answer (confirmSent), else the
+   * group's history (the bot's own posts since the delivery was planned, matched by text, none already
+   * another delivery's); `unknown` when neither can tell, `later` when it cannot be asked right now.
+   */
+  private async verdict(d: Delivery): Promise<Verdict> {
+    const adapter = this.deps.adapters.get(d.accountId);
+    if (!adapter) return { kind: 'unknown', reason: `no adapter for account ${d.accountId}` };
+    const target = { chatType: d.chatType, id: d.target };
+    if (adapter.confirmSent) {
+      try {
+        const answer = await adapter.confirmSent(target, d.key);
+        if (answer === 'sent') return { kind: 'sent' };
+        if (answer === 'not_sent') return { kind: 'not_sent' };
+      } catch (error) {
+        if (error instanceof PlatformUnavailableError) return { kind: 'later' };
+      }
+    }
+    if (d.chatType === 'group' && adapter.history) {
+      try {
+        const page = await adapter.history(d.target, d.plannedAt - HISTORY_SLACK_MS);
+        const want = foldText(d.text).slice(0, MATCH_CHARS);
+        const found = page.messages.find(
+          (m) => m.self && foldText(m.text).includes(want) && (m.messageId === undefined || !this.deps.ledger.messageTaken(d.platform, d.target, m.messageId, d.id)),
+        );
+        if (found?.self) return { kind: 'sent', ...(found.messageId === undefined ? {} : { messageId: found.messageId }), at: found.at };
+        if (page.complete) return { kind: 'not_sent' };
+        return { kind: 'unknown', reason: 'the group history does not reach back to the send' };
+      } catch (error) {
+        if (error instanceof PlatformUnavailableError) return { kind: 'later' };
+        // Refused: this platform keeps no history the adapter can read.
+      }
+    }
+    return { kind: 'unknown', reason: 'the platform cannot tell whether it was posted' };
+  }
+
+  /** Records a verdict (not `later`): sent, back to planned, or uncertain with a person asked to look. */
+  private async apply(d: Delivery, verdict: Exclude<Verdict, { kind: 'later' }>): Promise<void> {
+    const { ledger, logger } = this.deps;
+    this.unsettled.get(d.accountId)?.delete(d.id);
+    this.waitingSince.delete(d.id);
+    switch (verdict.kind) {
+      case 'sent':
+        ledger.markSent(d.id, verdict.messageId ?? null, verdict.at ?? this.deps.clock.now());
+        logger.info({ delivery: d.id, account: d.accountId }, 'a send whose outcome was open is posted (the platform says so)');
+        return;
+      case 'not_sent':
+        ledger.markRetry(d.id, 'the platform shows it was not posted');
+        logger.info({ delivery: d.id, account: d.accountId }, 'a send whose outcome was open was not posted; it is sent again');
+        return;
+      case 'unknown': {
+        ledger.markUncertain(d.id, verdict.reason);
+        const check = this.hooks.checkTask;
+        const asked = check !== undefined && d.chatType === 'group' && MANUAL_PURPOSES.has(d.purpose) ? await check(d, verdict.reason) : false;
+        logger.warn({ delivery: d.id, account: d.accountId, reason: verdict.reason, asked }, 'outcome of a send unknown; not resent, a person is asked to look');
+        return;
+      }
+    }
+  }
+
   /** The send job handler. Throws to have BullMQ retry; returns a pause to wait without spending an attempt. */
   async deliver(deliveryId: number, attempt: SendAttempt): Promise<void | SendPause> {
     const { ledger } = this.deps;
@@ -287,6 +415,7 @@ export class Outbox {
         (attempt.queueAccountId === undefined || attempt.queueAccountId === row.accountId) &&
         adapters.has(row.accountId) &&
         pacer.unpaced(row.accountId) &&
+        this.openSends(row.accountId) === 0 &&
         blockedFor(row) === null;
       return { d: row, claimed: fast && ledger.markSending(deliveryId) };
     }, { singleWrite: true });
@@ -307,6 +436,11 @@ export class Outbox {
       logger.error({ delivery: d.id, account: d.accountId }, 'no adapter for account');
       return;
     }
+    // Nothing new goes out on an account while a send of it is unaccounted for.
+    if (!first.claimed) {
+      const gate = await this.settleOpen(d.accountId, d.id);
+      if (gate) return gate;
+    }
     const blocked = first.claimed ? null : blockedFor(d);
     if (blocked !== null) return this.divert(d, `account ${d.accountId} is paused by its circuit breaker`, blocked - now, 'wait');
     if (!first.claimed && d.lane === 'last' && d.status === 'planned') {
@@ -316,7 +450,7 @@ export class Outbox {
       if (await this.deps.queues.plainWaiting(d.accountId)) return { pauseMs: GIVE_WAY_MS };
     }
     if (!first.claimed) {
-      const claimed = await this.claim(d, adapter);
+      const claimed = await this.claim(d);
       if (claimed !== true) return claimed;
     }
     // @全体成员 only where configured and within quota; otherwise the message goes without it.
@@ -386,29 +520,16 @@ export class Outbox {
    * The claim outside the common case (a retry after an interrupted send, a paced account): true
    * when the delivery is now claimed and may be sent; otherwise nothing to do, or a pause.
    */
-  private async claim(d: Delivery, adapter: ChatAdapter): Promise<true | undefined | SendPause> {
-    const { ledger, logger } = this.deps;
+  private async claim(d: Delivery): Promise<true | undefined | SendPause> {
+    const { ledger } = this.deps;
     if (d.status === 'sending') {
-      // An earlier attempt died, or timed out, between claiming and recording the outcome.
-      let verdict: 'sent' | 'not_sent' | 'unknown';
-      try {
-        verdict = adapter.confirmSent ? await adapter.confirmSent({ chatType: d.chatType, id: d.target }, d.key) : 'unknown';
-      } catch {
-        // Cannot ask right now (the account is offline): ask again later.
-        return { pauseMs: this.deps.offlineRetryMs };
-      }
-      if (verdict === 'sent') {
-        this.waitingSince.delete(d.id);
-        ledger.markSent(d.id, null, this.deps.clock.now());
-        return undefined;
-      }
-      if (verdict === 'unknown') {
-        this.waitingSince.delete(d.id);
-        ledger.markUncertain(d.id, 'interrupted mid-send and the platform cannot confirm it');
-        logger.warn({ delivery: d.id, account: d.accountId }, 'delivery outcome unknown; not resent');
-        return undefined;
-      }
-      ledger.markRetry(d.id, 'interrupted mid-send; the platform confirms it was not posted');
+      // An earlier attempt died, or timed out, between claiming and recording the outcome: settled first.
+      const verdict = await this.verdict(d);
+      if (verdict.kind === 'later') return { pauseMs: this.settleRetryMs() };
+      await this.apply(d, verdict);
+      // Certainly not posted: planned again, this job runs again at once and sends it as any planned
+      // delivery (its account may be paused now, another may take it).
+      return verdict.kind === 'not_sent' ? { pauseMs: 0 } : undefined;
     }
     const wait = await this.deps.pacer.acquire(d.accountId, d.chatType === 'group' ? d.target : undefined);
     // A spent budget: back in the queue until it refills, nothing spent.
@@ -433,10 +554,10 @@ export class Outbox {
     if (trip) this.hooks.onTrip?.(trip);
     if (error instanceof PlatformRefusedError) {
       if (error.code === 'risk_control') {
-        // oicq's -70 can come after the platform took the message: never resent on its own.
-        ledger.markUncertain(id, reason);
-        logger.warn({ delivery: id, account: accountId, reason }, 'risk control refused the delivery; maybe posted, not resent');
-        return;
+        // oicq's -70 can come after the platform took the message: settled (history) before anything is resent.
+        this.openFor(accountId).add(id);
+        logger.warn({ delivery: id, account: accountId, reason }, 'risk control refused the delivery; maybe posted, settled before anything else is sent');
+        return { pauseMs: this.settleRetryMs() };
       }
       if (error.code === 'rate_limited' || (group !== null && CANNOT_POST_HERE.has(error.code))) {
         ledger.markRetry(id, reason);
@@ -452,13 +573,29 @@ export class Outbox {
       ledger.markRetry(id, reason);
       return this.divert({ ...d, status: 'planned' }, reason, this.deps.offlineRetryMs, 'wait');
     }
-    if (attempt.attemptsMade + 1 >= attempt.maxAttempts) {
-      // Unknown whether the platform took it, and no attempt left to ask again.
-      ledger.markUncertain(id, reason);
-      logger.warn({ delivery: id, account: accountId, reason }, 'delivery gave up');
-      return;
-    }
-    // It stays 'sending': the retry asks the platform before sending again.
-    throw error;
+    // Unknown whether the platform took it (a timeout, the link cut mid-call): it stays 'sending' and is
+    // settled — a late answer, the platform's word, the group's history — before this account sends again.
+    this.openFor(accountId).add(id);
+    if (error instanceof PlatformUnavailableError) this.watchLate(d, error);
+    logger.warn({ delivery: id, account: accountId, reason, attempt: attempt.attemptsMade + 1 }, 'outcome of a send unknown; it is settled before the account sends again');
+    return { pauseMs: this.settleRetryMs() };
   }
+
+  /** A call that timed out may still be answered: then the delivery is posted, as the answer says. */
+  private watchLate(d: Delivery, error: PlatformUnavailableError): void {
+    error.late?.then(
+      (receipt) => {
+        if (!receipt || this.deps.ledger.get(d.id)?.status !== 'sending') return;
+        this.unsettled.get(d.accountId)?.delete(d.id);
+        this.deps.ledger.markSent(d.id, receipt.messageId ?? null, receipt.at);
+        this.deps.logger.info({ delivery: d.id, account: d.accountId }, 'a send that timed out was answered late: posted');
+      },
+      () => undefined,
+    );
+  }
+}
+
+/** A text as a history match compares it: whitespace folded, trimmed. */
+function foldText(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
 }

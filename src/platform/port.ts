@@ -216,7 +216,24 @@ export interface ChatAdapter {
    * platform cannot tell, in which case the ledger marks it uncertain rather than risk a duplicate.
    */
   confirmSent?(target: { chatType: 'group' | 'private'; id: string }, deliveryKey: string): Promise<'sent' | 'not_sent' | 'unknown'>;
+  /**
+   * A group's recent messages as the platform keeps them (OneBot `get_group_msg_history`), the bot's
+   * own included, oldest first: what lets a send whose outcome is unknown be settled, and replies
+   * sent while the bot was away be caught up. Reads back to `since` where it can; `complete` says
+   * whether it got there. Rejects when the platform cannot be asked now.
+   */
+  history?(chatId: string, since: number): Promise<HistoryPage>;
 }
+
+/** A group's messages since a time, as `ChatAdapter.history` reads them. */
+export interface HistoryPage {
+  /** Oldest first; others' messages as the live events would have carried them. */
+  readonly messages: readonly HistoryMessage[];
+  /** True when the messages reach back to `since` (nothing between then and the newest is missing). */
+  readonly complete: boolean;
+}
+
+export type HistoryMessage = { readonly self: true; readonly messageId?: string; readonly text: string; readonly at: number } | { readonly self: false; readonly event: InboundMessage };
 
 /** The platform refused the send (muted, risk control, too long). Retrying will not help. */
 export class PlatformRefusedError extends Error {
@@ -239,6 +256,8 @@ export class PlatformUnavailableError extends Error {
   constructor(
     message: string,
     readonly definitelyNotSent = false,
+    /** A send that timed out on a link still alive: resolves with the receipt should the answer still come (else never, or undefined). */
+    readonly late?: Promise<SendReceipt | undefined>,
   ) {
     super(message);
   }

@@ -11,6 +11,7 @@ describe('key formats stay as stored', () => {
     expect(deliveryKey.answer(56, 2)).toBe('r56-2');
     expect(deliveryKey.part('d12-pg34', 3)).toBe('d12-pg34.p3');
     expect(deliveryKey.manualTask(7, 8)).toBe('manual-7-8');
+    expect(deliveryKey.manualCheck(12, 7)).toBe('check-12-7');
     expect(deliveryKey.alert(deliveryKey.breakerAlert('qq-bot-1', 1700000000000), 9)).toBe('breaker-qq-bot-1-1700000000000-9');
     expect(deliveryKey.dailyAudit('2026-3-2', 5, 'abcdef012345')).toBe('daily-audit-2026-3-2-5-abcdef012345');
     expect(deliveryKey.memberLeft('qq', '707564071', '10001', 42, 3)).toBe('leave-qq-707564071-10001-42-3');

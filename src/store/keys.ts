@@ -20,6 +20,8 @@ export const deliveryKey = {
   part: (key: string, i: number): string => `${key}.p${i}`,
   /** A manual task: the private message asking a person to post delivery `deliveryId` by hand. */
   manualTask: (deliveryId: number, personId: number): string => `manual-${deliveryId}-${personId}`,
+  /** A person asked to look whether a post whose outcome is unknown is in the group. */
+  manualCheck: (deliveryId: number, personId: number): string => `check-${deliveryId}-${personId}`,
   /** An operators' alert (e.g. a breaker trip) to one person. */
   alert: (alert: string, personId: number): string => `${alert}-${personId}`,
   /** The alert of one breaker trip (the pause's end tells trips apart). */

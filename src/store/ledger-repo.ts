@@ -50,14 +50,25 @@ export interface Delivery extends PlannedDelivery {
   readonly manualDoneBy: number | null;
 }
 
-/** A delivery no bot could make, waiting for a person to post it by hand. */
+/** A delivery waiting for a person: to post it by hand (`post`), or to look whether a bot's post is there (`check`). */
 export interface ManualTask {
   readonly id: number;
+  readonly kind: 'post' | 'check';
   readonly groupId: number | null;
+  readonly directiveId: number | null;
   readonly text: string;
   readonly personId: number | null;
   readonly since: number;
   readonly reason: string | null;
+}
+
+/** Where a directive's post into one group stands (what `/进度` says of the posts not known to be there). */
+export interface PostState {
+  readonly id: number;
+  readonly groupId: number;
+  readonly status: DeliveryStatus;
+  readonly manualKind: 'post' | 'check' | null;
+  readonly plannedAt: number;
 }
 
 interface DeliveryRow {
@@ -262,9 +273,56 @@ export class LedgerRepo {
   markManual(id: number, personId: number | null, at: number, reason: string): boolean {
     return (
       this.db.$client
-        .prepare(`UPDATE deliveries SET status = 'manual', manual_person_id = ?, manual_at = ?, error = ? WHERE id = ? AND status = 'planned'`)
+        .prepare(`UPDATE deliveries SET status = 'manual', manual_kind = 'post', manual_person_id = ?, manual_at = ?, error = ? WHERE id = ? AND status = 'planned'`)
         .run(personId, at, reason, id).changes === 1
     );
+  }
+
+  /**
+   * A bot may have posted it and the platform cannot tell: a person looks (`/已转发` if it is there,
+   * `/重发` if not). False unless its outcome is open (sending or uncertain).
+   */
+  markCheck(id: number, personId: number | null, at: number, reason: string): boolean {
+    return (
+      this.db.$client
+        .prepare(
+          `UPDATE deliveries SET status = 'manual', manual_kind = 'check', manual_person_id = ?, manual_at = ?, error = ? WHERE id = ? AND status IN ('sending', 'uncertain')`,
+        )
+        .run(personId, at, reason, id).changes === 1
+    );
+  }
+
+  /** `/重发`: the person found the post missing; a bot sends it again. False unless it is an open check. */
+  resend(id: number): boolean {
+    return (
+      this.db.$client
+        .prepare(`UPDATE deliveries SET status = 'planned', manual_kind = NULL, manual_person_id = NULL, error = 'resent after a check (/重发)' WHERE id = ? AND status = 'manual' AND manual_kind = 'check'`)
+        .run(id).changes === 1
+    );
+  }
+
+  /** Deliveries an earlier run left mid-send, per account: their outcome is settled before anything else is sent. */
+  interrupted(): { id: number; accountId: string }[] {
+    return this.db.$client.prepare(`SELECT id, account_id AS accountId FROM deliveries WHERE status = 'sending' ORDER BY id`).all() as { id: number; accountId: string }[];
+  }
+
+  /** Whether another delivery already owns this platform message (a history match must be a post not yet accounted for). */
+  messageTaken(platform: Platform, target: string, platformMessageId: string, exceptId: number): boolean {
+    return (
+      this.db.$client
+        .prepare('SELECT 1 FROM deliveries WHERE platform = ? AND target = ? AND platform_message_id = ? AND id != ? LIMIT 1')
+        .get(platform, target, platformMessageId, exceptId) !== undefined
+    );
+  }
+
+  /** A directive's posts into groups, one row per delivery (parts included). */
+  postStates(directiveId: number): PostState[] {
+    return this.db.$client
+      .prepare(
+        `SELECT id, group_id AS groupId, status, manual_kind AS manualKind, planned_at AS plannedAt FROM deliveries
+         WHERE directive_id = ? AND purpose = 'directive' AND chat_type = 'group' AND group_id IS NOT NULL ORDER BY id`,
+      )
+      .all(directiveId) as PostState[];
   }
 
   /** `/已转发`: the person posted it by hand. False when it is not an open manual task. */
@@ -279,9 +337,18 @@ export class LedgerRepo {
   manualTasks(): ManualTask[] {
     return (
       this.db.$client
-        .prepare(`SELECT id, group_id, text, manual_person_id, manual_at, error FROM deliveries WHERE status = 'manual' ORDER BY id`)
-        .all() as { id: number; group_id: number | null; text: string; manual_person_id: number | null; manual_at: number; error: string | null }[]
-    ).map((r) => ({ id: r.id, groupId: r.group_id, text: r.text, personId: r.manual_person_id, since: r.manual_at, reason: r.error }));
+        .prepare(`SELECT id, manual_kind, group_id, directive_id, text, manual_person_id, manual_at, error FROM deliveries WHERE status = 'manual' ORDER BY id`)
+        .all() as { id: number; manual_kind: 'post' | 'check' | null; group_id: number | null; directive_id: number | null; text: string; manual_person_id: number | null; manual_at: number; error: string | null }[]
+    ).map((r) => ({
+      id: r.id,
+      kind: r.manual_kind ?? 'post',
+      groupId: r.group_id,
+      directiveId: r.directive_id,
+      text: r.text,
+      personId: r.manual_person_id,
+      since: r.manual_at,
+      reason: r.error,
+    }));
   }
 
   /** Sends of each account since a time (`cascade accounts`: today's). */

@@ -217,6 +217,11 @@ export const deliveries = sqliteTable(
      * planned before this column: then it follows from the purpose.
      */
     lane: text('lane', { enum: ['first', 'queued', 'last'] }),
+    /**
+     * A manual task's kind: `post` (no bot can post it: the person posts it by hand) or `check` (a bot
+     * may have posted it and the platform cannot tell: the person looks, then `/已转发` or `/重发`).
+     */
+    manualKind: text('manual_kind', { enum: ['post', 'check'] }),
   },
   (t) => [
     index('deliveries_status_idx').on(t.status, t.accountId),

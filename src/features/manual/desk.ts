@@ -7,13 +7,15 @@
 import type { Clock } from '../../clock.js';
 import { homeGroups } from '../../domain/chase.js';
 import { formatTime } from '../../domain/duration.js';
-import type { Person, Platform } from '../../domain/org.js';
+import type { Group, Person, Platform } from '../../domain/org.js';
 import { isResponsibleFor, responsibleForGroup } from '../../domain/responsibility.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { zhManual } from './texts.js';
 import type { SendItem } from '../../queue/job-queues.js';
 import { deliveryKey } from '../../store/keys.js';
 import type { Delivery, LedgerRepo, PlannedDelivery } from '../../store/ledger-repo.js';
+
+type Route = { accountId: string; platform: Platform; target: string };
 
 export interface ManualDeskDeps {
   readonly org: () => OrgIndex;
@@ -42,30 +44,92 @@ export class ManualDesk {
    * message asking them to post it. Null when nobody can be told (the delivery keeps waiting).
    */
   task(d: Delivery, reason: string): SendItem[] | null {
+    const found = this.responsibleWithRoute(d);
+    if (!found) return null;
+    const { group, person, route } = found;
+    // No longer planned (claimed by another run meanwhile): not for a person.
+    if (!this.deps.ledger.markManual(d.id, person.id, this.deps.clock.now(), reason)) return null;
+    return this.deps.plan([
+      {
+        key: deliveryKey.manualTask(d.id, person.id),
+        purpose: 'private',
+        directiveId: d.directiveId,
+        groupId: group.id,
+        ...route,
+        chatType: 'private',
+        text: zhManual.task({ id: d.id, group: group.name, reason: reasonText(reason), text: d.text }),
+        mentions: [],
+        quoteId: null,
+      },
+    ]);
+  }
+
+  /**
+   * A bot may have posted a group delivery and the platform cannot tell: the group's responsible
+   * person is asked to look and answer `/已转发` (it is there) or `/重发` (it is not). Null when the
+   * group has nobody who can be told.
+   */
+  check(d: Delivery, reason: string): SendItem[] | null {
+    const found = this.responsibleWithRoute(d);
+    if (!found) return null;
+    const { group, person, route } = found;
+    if (!this.deps.ledger.markCheck(d.id, person.id, this.deps.clock.now(), reason)) return null;
+    return this.deps.plan([
+      {
+        key: deliveryKey.manualCheck(d.id, person.id),
+        purpose: 'private',
+        directiveId: d.directiveId,
+        groupId: group.id,
+        ...route,
+        chatType: 'private',
+        text: zhManual.check({ id: d.id, directive: d.directiveId, group: group.name, text: d.text }),
+        mentions: [],
+        quoteId: null,
+      },
+    ]);
+  }
+
+  /**
+   * The group of a delivery, and the first of its responsible people who can be messaged privately:
+   * through an account that works now if any does, else through one that does not yet (the message
+   * waits for it) — a task exists even while no bot can send.
+   */
+  private responsibleWithRoute(d: Delivery): { group: Group; person: Person; route: Route } | null {
     const org = this.deps.org();
     const pg = org.platformGroup(d.platform, d.target);
     const group = pg ? org.group(pg.groupId) : undefined;
     if (!group) return null;
-    for (const person of responsibleForGroup(org, group)) {
-      const route = this.privateRoute(org, person);
-      if (!route) continue;
-      // No longer planned (claimed by another run meanwhile): not for a person.
-      if (!this.deps.ledger.markManual(d.id, person.id, this.deps.clock.now(), reason)) return null;
-      return this.deps.plan([
-        {
-          key: deliveryKey.manualTask(d.id, person.id),
-          purpose: 'private',
-          directiveId: d.directiveId,
-          groupId: group.id,
-          ...route,
-          chatType: 'private',
-          text: zhManual.task({ id: d.id, group: group.name, reason: reasonText(reason), text: d.text }),
-          mentions: [],
-          quoteId: null,
-        },
-      ]);
+    const people = responsibleForGroup(org, group);
+    for (const anyAccount of [false, true]) {
+      for (const person of people) {
+        const route = this.privateRoute(org, person, anyAccount);
+        if (route) return { group, person, route };
+      }
     }
     return null;
+  }
+
+  /** `/重发 12`: open checks the person may settle are sent again by a bot. */
+  resend(person: Person, ids: readonly number[]): { text: string; sends: SendItem[] } {
+    const org = this.deps.org();
+    const open = new Map(this.deps.ledger.manualTasks().map((t) => [t.id, t]));
+    const done: number[] = [];
+    const refused: number[] = [];
+    const sends: SendItem[] = [];
+    for (const id of ids) {
+      const t = open.get(id);
+      const group = t?.groupId === null || t === undefined ? undefined : org.group(t.groupId);
+      const mine = t !== undefined && t.kind === 'check' && (t.personId === person.id || (group !== undefined && isResponsibleFor(org, person, group)));
+      const d = mine ? this.deps.ledger.get(id) : undefined;
+      if (d && this.deps.ledger.resend(id)) {
+        done.push(id);
+        sends.push({ id, accountId: d.accountId, lane: d.lane });
+      } else refused.push(id);
+    }
+    const lines: string[] = [];
+    if (done.length > 0) lines.push(zhManual.resent(done));
+    if (refused.length > 0) lines.push(zhManual.notResendable(refused));
+    return { text: lines.join('\n'), sends };
   }
 
   /** `/已转发 12 13`: the tasks the person may settle are counted as posted by hand. */
@@ -110,7 +174,13 @@ export class ManualDesk {
         others.map((t) => ({ id: t.id, group: name(t.groupId), since: since(t.since), who: org.person(t.personId ?? -1)?.name ?? '' })),
       ),
     ];
-    for (const t of mine) out.push(zhManual.task({ id: t.id, group: name(t.groupId), reason: reasonText(t.reason ?? ''), text: t.text }));
+    for (const t of mine) {
+      out.push(
+        t.kind === 'check'
+          ? zhManual.check({ id: t.id, directive: t.directiveId, group: name(t.groupId), text: t.text })
+          : zhManual.task({ id: t.id, group: name(t.groupId), reason: reasonText(t.reason ?? ''), text: t.text }),
+      );
+    }
     return out;
   }
 
@@ -119,14 +189,15 @@ export class ManualDesk {
     const org = this.deps.org();
     const planned: PlannedDelivery[] = [];
     for (const person of people) {
-      const route = this.privateRoute(org, person);
+      // Through an account that works now; else one that does not yet: the alert waits for it rather than being dropped.
+      const route = this.privateRoute(org, person) ?? this.privateRoute(org, person, true);
       if (route) planned.push({ key: deliveryKey.alert(key, person.id), purpose: 'private', directiveId: null, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
     }
     return planned.length > 0 ? this.deps.plan(planned) : [];
   }
 
-  /** An account that can message the person privately now, and their id there. */
-  private privateRoute(org: OrgIndex, person: Person): { accountId: string; platform: Platform; target: string } | null {
+  /** An account that can message the person privately now (or, `anyAccount`, once it can), and their id there. */
+  private privateRoute(org: OrgIndex, person: Person, anyAccount = false): Route | null {
     // An account in one of the person's own groups first: QQ reaches non-friends only through a shared group.
     for (const groups of [homeGroups(org, person), org.groups]) {
       for (const platform of ['qq', 'wechat'] as const) {
@@ -135,7 +206,7 @@ export class ManualDesk {
         for (const g of groups) {
         for (const pg of org.platformGroupsOf(g.id)) {
           if (pg.platform !== platform) continue;
-          const accountId = pg.accounts.find((a) => this.deps.usable(a));
+          const accountId = pg.accounts.find((a) => anyAccount || this.deps.usable(a));
           if (accountId) return { accountId, platform, target };
         }
         }

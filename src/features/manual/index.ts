@@ -1,6 +1,7 @@
 /**
  * Manual tasks: when no bot can post a directive or reminder into a group, the person responsible for
- * the group is sent the exact text privately and posts it by hand (`/待转发`, `/已转发 <编号>`).
+ * the group is sent the exact text privately and posts it by hand (`/待转发`, `/已转发 <编号>`); when a
+ * bot may have posted one and the platform cannot tell, they look (`/已转发` if it is there, `/重发` if not).
  */
 import { ANYWHERE, defineCommand, serviceKey, type Feature } from '../../app/feature.js';
 import { responsible } from '../../app/guards.js';
@@ -37,6 +38,22 @@ const posted = defineCommand<PostedArgs>({
   },
 });
 
+const resend = defineCommand<PostedArgs>({
+  name: 'resend',
+  words: ['重发', '重新发送'],
+  where: ANYWHERE,
+  guard: responsible,
+  usage: () => '/重发 编号 —— 查看后发现通知没有发到群里时，让机器人重新发送',
+  explain: () => zhManual.resendUsage,
+  parse: (rest, env) => parsePostedArgs(rest, env.maxIds),
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    const { text, sends } = ctx.app.get(MANUAL).resend(ctx.person, args.ids);
+    ctx.replyPrivately(text);
+    ctx.work.queue(sends);
+  },
+});
+
 export const manual: Feature = {
   name: 'manual',
   provides: [MANUAL],
@@ -58,7 +75,14 @@ export const manual: Feature = {
           if (sends) work.queue(sends);
           return sends !== null;
         }),
+      // A post a bot may have made and the platform cannot confirm: a person looks.
+      checkTask: async (d, reason) =>
+        app.store.transaction((work) => {
+          const sends = desk.check(d, reason);
+          if (sends) work.queue(sends);
+          return sends !== null;
+        }),
     });
   },
-  commands: [tasks, posted],
+  commands: [tasks, posted, resend],
 };

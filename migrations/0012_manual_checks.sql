@@ -1,0 +1,1 @@
+ALTER TABLE `deliveries` ADD `manual_kind` text;
