@@ -170,6 +170,33 @@ describe('the schedule of each level', () => {
 });
 
 describe('parents (L4)', () => {
+  it('chases nobody for a post their group never got, and from when it got there', async () => {
+    school = await startTestSchool({ config: only({ L3: [{ after: '60m', action: 'mention' }] }) });
+    // The bot of 计算机2302 was removed from the group: its post becomes a task for the counselor.
+    const org = school.runtime.app.org();
+    const group = org.groupByKeyText('L3:计算机2302');
+    const pg = group ? org.platformGroupsOf(group.id)[0] : undefined;
+    const bot = pg ? school.runtime.app.adapters.get(pg.accounts[0] ?? '')?.selfId : undefined;
+    if (!pg || !bot) throw new Error('demo roster changed');
+    school.runtime.school.world.leave(pg.chatId, bot);
+    await issue(school, '/通知 学院=计算机学院 层级=3 请同学们完成健康打卡');
+    const task = school.botMessages('私聊:S111').find((m) => m.text.includes('【需人工转发'));
+    const taskId = Number(/第(\d+)号】/u.exec(task?.text ?? '')?.[1]);
+    expect(taskId).toBeGreaterThan(0);
+    await passTime(school, 61 * MIN);
+    expect(reminders(school, 'L3:计算机2301')).toHaveLength(1);
+    expect(reminders(school, 'L3:计算机2302')).toHaveLength(0);
+    // The counselor posts it by hand 61 minutes in: the class is owed from then.
+    school.runtime.school.world.join(pg.chatId, bot);
+    const posted = school.mark();
+    school.say('S111', '私聊', `/已转发 ${taskId}`);
+    await school.settle();
+    await passTime(school, 59 * MIN);
+    expect(reminders(school, 'L3:计算机2302', posted)).toHaveLength(0);
+    await passTime(school, 2 * MIN);
+    expect(reminders(school, 'L3:计算机2302', posted)[0]?.mentions).toHaveLength(25);
+  });
+
   it('never names a student or parent in a group: a nameless notice, then the counselor gets whom to phone', async () => {
     school = await startTestSchool({ config: only({ L4: [{ after: '60m', action: 'notice' }, { after: '90m', action: 'private' }, { after: '120m', action: 'nag' }] }) });
     await issue(school, '/通知 学院=外国语学院 请家长提醒孩子按时返校');

@@ -205,6 +205,8 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
       await a.outbox.enqueue(sends);
       await waitFor('the initial posts', 300_000, 20, () => world.messageCount() - before >= sends.length && (unsentStmt.get() as { n: number }).n === 0);
       const drainMs = performance.now() - started;
+      // The posts of a directive created then went out then: chasing counts from when a post reached its group.
+      client.prepare(`UPDATE deliveries SET sent_at = ? WHERE directive_id = ? AND purpose = 'directive'`).run(createdAt, d.id);
       // Rounds scheduled on their own wait in the paused chase queue: only the bench runs rounds here.
       await chaseQueue.drain(true);
       await a.settle(60_000);

@@ -49,6 +49,8 @@ export interface ChaseSubject {
   readonly groupId: number;
   /** When it became owed: the directive reached the group, or (completion) the person replied. */
   readonly anchor: number;
+  /** The group's post may not be there and nobody can tell: reminders there carry the directive's text. */
+  readonly unsure?: boolean;
 }
 
 /** What a subject has been reminded of for one kind (ack or done). */

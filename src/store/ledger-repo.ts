@@ -123,6 +123,25 @@ function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
+/**
+ * Learns when a directive's post reached its group well after it was planned (posted by hand, found in
+ * the history after an outage, sent after a long wait): the chaser owes its readers from then.
+ */
+export interface LedgerWatcher {
+  posted(directiveId: number, groupId: number, at: number): void;
+}
+
+/** A post sent within this long of its planning is on time: the chase counts from its release as planned. */
+const LATE_POST_MS = 60_000;
+
+interface PostedRow {
+  purpose: DeliveryPurpose;
+  chat_type: 'group' | 'private';
+  directive_id: number | null;
+  group_id: number | null;
+  planned_at: number;
+}
+
 /** Deliveries being sent right now, per database connection (shared by every app built on it in this process). */
 const IN_FLIGHT = new WeakMap<object, Set<number>>();
 
@@ -138,6 +157,7 @@ export class LedgerRepo {
   private readonly byPlatformMessage: Statement<[string, string, string], { directive_id: number | null }>;
   private readonly countsStmt: Statement<[number], { status: DeliveryStatus; n: number }>;
   private readonly commits: GroupCommit;
+  private readonly watchers: LedgerWatcher[] = [];
 
   constructor(private readonly db: Db) {
     const c = db.$client;
@@ -153,7 +173,8 @@ export class LedgerRepo {
       `UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'planned'`,
     );
     this.markSentStmt = c.prepare(
-      `UPDATE deliveries SET status = 'sent', platform_message_id = ?, sent_at = ?, error = NULL WHERE id = ?`,
+      `UPDATE deliveries SET status = 'sent', platform_message_id = ?, sent_at = ?, error = NULL WHERE id = ?
+       RETURNING purpose, chat_type, directive_id, group_id, planned_at`,
     );
     this.markStatusStmt = c.prepare('UPDATE deliveries SET status = ?, error = ? WHERE id = ?');
     this.unsentStmt = c.prepare(`SELECT id, account_id, purpose, lane FROM deliveries WHERE status IN ('planned', 'sending') ORDER BY id`);
@@ -211,7 +232,18 @@ export class LedgerRepo {
   }
 
   markSent(id: number, platformMessageId: string | null, at: number): void {
-    this.markSentStmt.run(platformMessageId, at, id);
+    this.posted(this.markSentStmt.get(platformMessageId, at, id) as PostedRow | undefined, at);
+  }
+
+  /** Learns of directive posts that reached their group well after they were planned (see LedgerWatcher). */
+  watch(watcher: LedgerWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  private posted(row: PostedRow | undefined, at: number): void {
+    if (!row || row.purpose !== 'directive' || row.chat_type !== 'group' || row.directive_id === null || row.group_id === null) return;
+    if (at - row.planned_at <= LATE_POST_MS) return;
+    for (const w of this.watchers) w.posted(row.directive_id, row.group_id, at);
   }
 
   /** Runs fn (synchronous, reads and writes of this store) in the connection's group commit; resolves once committed. */
@@ -315,6 +347,21 @@ export class LedgerRepo {
     );
   }
 
+  /**
+   * Where each group's post of the directive stands: when it got there first (sent by a bot, or posted
+   * by hand), and whether a post may be there that nobody can confirm (uncertain, or a person asked to look).
+   */
+  postsByGroup(directiveId: number): Map<number, { sentAt: number | null; unsure: boolean }> {
+    const rows = this.db.$client
+      .prepare(
+        `SELECT group_id AS groupId, min(CASE WHEN status = 'sent' THEN sent_at END) AS sentAt,
+                max(CASE WHEN status = 'uncertain' OR (status = 'manual' AND manual_kind = 'check') THEN 1 ELSE 0 END) AS unsure
+         FROM deliveries WHERE directive_id = ? AND purpose = 'directive' AND chat_type = 'group' AND group_id IS NOT NULL GROUP BY group_id`,
+      )
+      .all(directiveId) as { groupId: number; sentAt: number | null; unsure: number }[];
+    return new Map(rows.map((r) => [r.groupId, { sentAt: r.sentAt, unsure: r.unsure === 1 }]));
+  }
+
   /** A directive's posts into groups, one row per delivery (parts included). */
   postStates(directiveId: number): PostState[] {
     return this.db.$client
@@ -327,11 +374,14 @@ export class LedgerRepo {
 
   /** `/已转发`: the person posted it by hand. False when it is not an open manual task. */
   markPostedByHand(id: number, byPersonId: number, at: number): boolean {
-    return (
-      this.db.$client
-        .prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, manual_done_by = ? WHERE id = ? AND status = 'manual'`)
-        .run(at, byPersonId, id).changes === 1
-    );
+    const row = this.db.$client
+      .prepare(
+        `UPDATE deliveries SET status = 'sent', sent_at = ?, manual_done_by = ? WHERE id = ? AND status = 'manual'
+         RETURNING purpose, chat_type, directive_id, group_id, planned_at`,
+      )
+      .get(at, byPersonId, id) as PostedRow | undefined;
+    this.posted(row, at);
+    return row !== undefined;
   }
 
   manualTasks(): ManualTask[] {

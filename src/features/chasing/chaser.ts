@@ -45,6 +45,8 @@ export interface ChaserDeps {
   readonly capabilities: (accountId: string) => AdapterCapabilities | undefined;
   /** When the last chase notice of the directive went into each group (the sent-ledger). */
   readonly lastNotices: (directiveId: number) => Map<number, number>;
+  /** Where each group's post of the directive stands (the sent-ledger): nobody is chased for a post their group never got. */
+  readonly posts?: (directiveId: number) => Map<number, { sentAt: number | null; unsure: boolean }>;
   /** Who sits in a platform group, from its kept member list (undefined: not known). */
   readonly seatedIn?: (platform: Platform, chatId: string) => ReadonlySet<string> | undefined;
   readonly logger: Logger;
@@ -74,7 +76,20 @@ export class Chaser {
     };
     const { org, directives, chase, clock, timeZone, logger, plan } = deps;
     const messages = new ChaseMessages({ directives, canSend: deps.canSend, capabilities: deps.capabilities, ...(deps.seatedIn ? { seatedIn: deps.seatedIn } : {}), logger });
-    this.rounds = new ChaseRounds({ org, directives, chase, plan, clock, timeZone, config: c, policy: this.policy, messages, lastNotices: deps.lastNotices, logger });
+    this.rounds = new ChaseRounds({
+      org,
+      directives,
+      chase,
+      plan,
+      clock,
+      timeZone,
+      config: c,
+      policy: this.policy,
+      messages,
+      lastNotices: deps.lastNotices,
+      ...(deps.posts ? { posts: deps.posts } : {}),
+      logger,
+    });
     this.progress = new ChaseProgress({ org, chase, directives, clock, timeZone, running: (d) => c.enabled && deps.accepts(d) });
     this.summary = new DeadlineSummary({ chase, queries: deps.queries, progress: this.progress, messages, plan, timeZone, policy: this.policy, summaryAfterMs: c.summaryAfter });
     this.scheduler = new ChaseScheduler({

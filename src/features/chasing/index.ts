@@ -90,6 +90,7 @@ export const chasing: Feature = {
       canSend: (accountId) => app.adapters.has(accountId),
       capabilities: (accountId) => app.adapters.get(accountId)?.capabilities,
       lastNotices: (directiveId) => ledger.lastNotices(directiveId),
+      posts: (directiveId) => ledger.postsByGroup(directiveId),
       seatedIn: (platform, chatId) => {
         const list = members.get(platform, chatId);
         return list ? new Set(list.members.map((m) => m.userId)) : undefined;
@@ -97,6 +98,8 @@ export const chasing: Feature = {
       logger: app.logger,
       failed: (where, ref, error, message) => app.failed(where, ref, error, message),
     });
+    // A post that reached its group late (by hand, after an outage): its readers owe from then.
+    app.repos.ledger.watch({ posted: (id, groupId, at) => chaser.noteReleased(id, [groupId], at) });
     app.repos.directives.watch({
       released: (id, groupIds, at) => chaser.noteReleased(id, groupIds, at),
       acknowledged: (id, level, kind, at) => chaser.noteAcknowledged(id, level, kind, at),

@@ -59,9 +59,12 @@ export class ChaseMessages {
     deadline: string | null,
     key: ChaseKeys,
     planned: PlannedDelivery[],
+    /** The post may not be there: the reminder carries the directive's text. */
+    unsure = false,
   ): boolean {
     const group = org.group(groupId);
     if (!group) return false;
+    const withText = (text: string): string => (unsure ? zhChase.withDirectiveText(text, d.text) : text);
     let any = false;
     const pgs = org.platformGroupsOf(groupId);
     for (const pg of pgs) {
@@ -84,7 +87,7 @@ export class ChaseMessages {
           any = true;
           continue;
         }
-        const text = zhChase.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count, room: seated !== undefined });
+        const text = withText(zhChase.chaseNotice({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, count, room: seated !== undefined }));
         planned.push({ ...base, key: key.notice(pg.id, kind), text, mentions: [] });
         any = true;
         continue;
@@ -108,7 +111,7 @@ export class ChaseMessages {
       const batches = Math.max(1, Math.ceil(ids.length / max));
       for (let b = 0; b < batches; b++) {
         const mentions = ids.slice(b * max, (b + 1) * max);
-        const text = zhChase.chaseMention({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, unbound: b === batches - 1 ? unbound : [] });
+        const text = withText(zhChase.chaseMention({ id: d.id, level: group.level, kind, hint: d.replyHint, deadline, unbound: b === batches - 1 ? unbound : [] }));
         planned.push({ ...base, key: key.mention(pg.id, kind, b + 1), text, mentions });
       }
       any = true;

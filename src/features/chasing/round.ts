@@ -46,6 +46,8 @@ export interface ChaseRoundDeps {
   readonly messages: ChaseMessages;
   /** When the last chase notice of the directive went into each group (the sent-ledger). */
   readonly lastNotices: (directiveId: number) => Map<number, number>;
+  /** Where each group's post of the directive stands (the sent-ledger); absent: every released group counts as posted. */
+  readonly posts?: (directiveId: number) => Map<number, { sentAt: number | null; unsure: boolean }>;
   readonly logger: Logger;
 }
 
@@ -143,9 +145,10 @@ export class ChaseRounds {
   /** Replies still owed (or completion reports), each with when it became owed. */
   subjects(org: OrgIndex, d: Directive): ChaseSubject[] {
     const releases = this.deps.directives.releaseTimes(d.id);
+    const posts = this.deps.posts?.(d.id);
     const chaseDone = d.requireCompletion && this.deps.policy.completion;
     const { acked, done, ackedAt } = this.deps.directives.ackIndex(d.id, chaseDone);
-    const units = new Map<number, { groupId: number; at: number } | null>();
+    const units = new Map<number, { groupId: number; at: number; unsure: boolean } | null>();
     const out: ChaseSubject[] = [];
     forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
       const key = obligationKey(subjectId, level, collegeId);
@@ -154,16 +157,30 @@ export class ChaseRounds {
       const unitKey = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
       let unit = units.get(unitKey);
       if (unit === undefined) {
-        if (level === 1) unit = { groupId: d.originGroupId, at: d.createdAt };
+        if (level === 1) unit = { groupId: d.originGroupId, at: d.createdAt, unsure: false };
         else {
           const g = obligationGroup(org, { level, subjectId, collegeId, classId });
-          const at = g ? releases.get(g.id) : undefined;
-          unit = g && at !== undefined ? { groupId: g.id, at } : null;
+          const released = g ? releases.get(g.id) : undefined;
+          // Nobody is chased for a post their group never got: owed from when the post is known to be there
+          // (sent, or posted by hand); where a bot may have posted it and nobody can tell, from its release,
+          // with the directive's text in the reminders.
+          const post = g && posts ? posts.get(g.id) : undefined;
+          const at = !posts ? released : post?.sentAt != null ? Math.max(post.sentAt, released ?? 0) : post?.unsure ? released : undefined;
+          unit = g && released !== undefined && at !== undefined ? { groupId: g.id, at, unsure: posts !== undefined && post?.sentAt == null } : null;
         }
         units.set(unitKey, unit);
       }
       if (!unit) return;
-      out.push({ level, kind: replied ? 'done' : 'ack', subjectId, collegeId, classId, groupId: unit.groupId, anchor: replied ? (ackedAt.get(key) ?? unit.at) : unit.at });
+      out.push({
+        level,
+        kind: replied ? 'done' : 'ack',
+        subjectId,
+        collegeId,
+        classId,
+        groupId: unit.groupId,
+        anchor: replied ? (ackedAt.get(key) ?? unit.at) : unit.at,
+        ...(unit.unsure ? { unsure: true } : {}),
+      });
     });
     return out;
   }
@@ -283,7 +300,8 @@ export class ChaseRounds {
           continue;
         }
       }
-      const sent = this.deps.messages.groupReminder(org, d, groupId, action, kind, list, owing, deadline, key, planned);
+      const unsure = list.some((r) => r.subject.unsure === true);
+      const sent = this.deps.messages.groupReminder(org, d, groupId, action, kind, list, owing, deadline, key, planned, unsure);
       for (const r of list) if (sent) record(r, action);
     }
 

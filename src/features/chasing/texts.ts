@@ -36,10 +36,12 @@ export const zhChase = {
     const extra = p.unbound.length > 0 ? `另外，${p.unbound.join('、')}${who}也还未回复（账号未绑定，无法@）。` : '';
     return `【催办】第${p.id}号通知${byWhen(p.deadline)}：被@的${who}${notYet(p.kind)}，请尽快在本群${ownedBy(p.kind, p.hint)}，谢谢！${extra}`;
   },
-  /** A reminder in a group that names nobody (parents' groups). */
-  /** `room`: the count is of this room only (a college's parents in several rooms). */
-  /** A reminder in a group that names nobody (parents' groups). */
-  /** `room`: the count is of this room only (a college's parents in several rooms). */
+  /**
+   * A reminder in a group whose post may not have arrived (nobody can confirm it): the directive's text
+   * with it, so the group has it either way.
+   */
+  withDirectiveText: (reminder: string, directive: string) => `${reminder}\n（如未看到原通知，内容如下）\n${directive}`,
+  /** A reminder in a group that names nobody (parents' groups). `room`: the count is of this room only (a college's parents in several rooms). */
   chaseNotice(p: { id: number; level: number; kind: ChaseKind; hint: string; deadline: string | null; count: number; room?: boolean }): string {
     const who = p.level === 4 ? `${p.room ? '本群' : '本学院'}还有 ${p.count} 位家长` : `还有 ${p.count} 人`;
     const how = p.level === 4 ? (p.kind === 'ack' ? `回复“学生姓名+${p.hint}”` : '回复“学生姓名+已完成”') : ownedBy(p.kind, p.hint);
