@@ -33,14 +33,15 @@ afterEach(async () => {
   rig = undefined;
 });
 
-async function makeRig(confirmSent: 'exact' | 'unknown' = 'exact', atAll?: (accountId: string, group: string) => boolean): Promise<Rig> {
+async function makeRig(confirmSent: 'exact' | 'unknown' | 'history' = 'exact', atAll?: (accountId: string, group: string) => boolean): Promise<Rig> {
   const world = new SimWorld();
   world.addAccount({ accountId: 'bot', platform: 'qq' });
   world.addGroup({ platform: 'qq', chatId: '100', name: '班级群' });
   world.join('100', 'bot');
   world.addUser({ userId: '9', nickname: '张三', platform: 'qq' });
   world.join('100', '9');
-  const adapter = new SimulatorAdapter(world, { accountId: 'bot', platform: 'qq', confirmSent });
+  // `unknown`: the platform can tell nothing; `history`: it cannot confirm by key, but its group history shows the bot's posts.
+  const adapter = new SimulatorAdapter(world, { accountId: 'bot', platform: 'qq', confirmSent: confirmSent === 'exact' ? 'exact' : 'unknown', history: confirmSent === 'history' });
   await adapter.start(() => undefined);
   // Every call of the send path, refused or not: what a test waits on instead of a sleep.
   let calls = 0;
@@ -123,6 +124,19 @@ describe('outbox and sent-ledger', () => {
     await r.settle();
     expect(posts(r.world)).toHaveLength(1);
     expect(r.ledger.all()[0]?.status).toBe('uncertain');
+    await r.outbox.recover();
+    await r.settle();
+    expect(posts(r.world)).toHaveLength(1);
+  });
+
+  it('settles a send whose outcome was lost by the group history: posted, so never sent again', async () => {
+    const r = await makeRig('history');
+    r.world.postThenFail('bot');
+    await r.outbox.post([delivery('k5')]);
+    await r.settle();
+    expect(posts(r.world)).toHaveLength(1);
+    expect(r.ledger.all()[0]).toMatchObject({ status: 'sent' });
+    expect(r.ledger.all()[0]?.platformMessageId).toBe(posts(r.world)[0]?.id);
     await r.outbox.recover();
     await r.settle();
     expect(posts(r.world)).toHaveLength(1);

@@ -59,6 +59,8 @@ export class OneBotAdapter implements ChatAdapter {
   private readonly names = new Map<string, Map<string, string>>();
   /** The implementation answered 1404 to `get_group_msg_history`. */
   private noHistory = false;
+  /** Online at least once in this process: a later login follows a time away. */
+  private wasOnline = false;
 
   constructor(options: OneBotOptions & { readonly accountId: string }, env: OneBotAdapterEnv) {
     this.accountId = options.accountId;
@@ -285,9 +287,12 @@ export class OneBotAdapter implements ChatAdapter {
   }
 
   private online(): void {
+    // Away since the state left 'online' (the link fell, the QQ account went offline): the app catches up.
+    const away = this.wasOnline ? this.since : undefined;
+    this.wasOnline = true;
     this.setState('online');
-    this.logger.info({ selfId: this.self }, 'onebot online');
-    this.emit({ kind: 'login', platform: 'qq', accountId: this.accountId, at: Date.now() });
+    this.logger.info({ selfId: this.self, awayMs: away === undefined ? undefined : Date.now() - away }, 'onebot online');
+    this.emit({ kind: 'login', platform: 'qq', accountId: this.accountId, at: Date.now(), ...(away === undefined ? {} : { offlineSince: away }) });
     this.releaseWaiters();
   }
 

@@ -10,6 +10,8 @@ import {
   type ChatAdapter,
   type ContactInfo,
   type GroupInfo,
+  type HistoryMessage,
+  type HistoryPage,
   type InboundEvent,
   type InboundSink,
   type MemberInfo,
@@ -18,7 +20,7 @@ import {
 } from '../../src/platform/port.js';
 import { SIM_CAPABILITIES } from './capabilities.js';
 import { mapEventIds } from '../../src/platform/event-ids.js';
-import { decodeEvent } from './codec.js';
+import { decodeEvent, decodeMessage } from './codec.js';
 import { IdView } from './ids.js';
 import type { SimEvent, SimMessage, SimTarget, SimWorld } from './world.js';
 
@@ -34,6 +36,8 @@ export interface SimulatorAdapterOptions {
    * adapter that cannot look up its past messages, so the ledger's uncertain path can be tested.
    */
   readonly confirmSent?: 'exact' | 'unknown';
+  /** Whether it reads group history (default: QQ does, WeChat does not); off plays a OneBot implementation without it. */
+  readonly history?: boolean;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,6 +51,7 @@ export class SimulatorAdapter implements ChatAdapter {
   private readonly latencyMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly confirmMode: 'exact' | 'unknown';
+  private readonly keepsHistory: boolean;
   private disconnect: (() => void) | undefined;
   /** The ids this login session shows (they change at every login on the 'wechat' flavour). */
   private readonly ids: IdView;
@@ -67,6 +72,7 @@ export class SimulatorAdapter implements ChatAdapter {
     this.latencyMs = options.latencyMs ?? 0;
     this.sleep = options.sleep ?? realSleep;
     this.confirmMode = options.confirmSent ?? 'exact';
+    this.keepsHistory = (options.history ?? true) && options.platform === 'qq';
     this.ids = new IdView(options.accountId, !this.capabilities.stableIds);
     this.ids.login(world.session(options.accountId));
   }
@@ -147,6 +153,22 @@ export class SimulatorAdapter implements ChatAdapter {
     const id = this.ids.resolve(target.id);
     if (id === undefined) return 'unknown';
     return this.world.wasDelivered({ chatType: target.chatType, id }, deliveryKey) ? 'sent' : 'not_sent';
+  }
+
+  /**
+   * The group's history, as QQ keeps it (the 'wechat' flavour has none, as WeChat has none): people's
+   * messages as the events would have carried them, the bot's own posts, since a time.
+   */
+  async history(chatId: string, since: number): Promise<HistoryPage> {
+    await this.call();
+    if (!this.keepsHistory || !this.world.keepTranscript) throw new PlatformRefusedError('bad_request', 'this platform keeps no history the bot can read');
+    const worldChat = this.worldId(chatId, 'group');
+    const messages: HistoryMessage[] = this.world.groupHistory(worldChat, since).map((m) =>
+      m.from === this.accountId
+        ? { self: true as const, messageId: m.id, text: m.text, at: m.at }
+        : { self: false as const, event: decodeMessage(m, this.world.senderOf(worldChat, m.from), this.accountId) },
+    );
+    return { messages, complete: true };
   }
 
   private async send(target: SimTarget, message: OutboundMessage): Promise<SendReceipt> {

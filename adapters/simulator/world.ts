@@ -188,6 +188,8 @@ export class SimWorld {
   private readonly groupsByUser = new Map<string, Set<string>>();
   private readonly entries: SimMessage[] = [];
   private readonly entriesById = new Map<string, SimMessage>();
+  /** Each group's messages in order (with the transcript): its history. */
+  private readonly byChat = new Map<string, SimGroupMessage[]>();
   private readonly deliveries = new Map<string, DeliveryState>();
   private readonly recalled = new Set<string>();
   private readonly messageListeners = new Set<MessageListener>();
@@ -644,11 +646,40 @@ export class SimWorld {
     for (const listener of this.messageListeners) this.callSafely(listener, message);
   }
 
+  /**
+   * A group's messages since a time, oldest first, as the platform keeps them (people's and bots'):
+   * what a QQ client's history shows. Needs the transcript.
+   */
+  groupHistory(chatId: string, since: number): readonly SimGroupMessage[] {
+    if (!this.keepTranscript) throw new Error('group history needs keepTranscript: true');
+    const list = this.byChat.get(chatId) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid]?.at ?? 0) < since) lo = mid + 1;
+      else hi = mid;
+    }
+    return list.slice(lo);
+  }
+
+  /** The sender of a group message as an event would carry it (nickname, card). */
+  senderOf(chatId: string, userId: string): { userId: string; nickname: string; card?: string } {
+    const user = this.users.get(userId);
+    const card = this.groups.get(chatId)?.members.get(userId)?.card;
+    return { userId, nickname: user?.nickname ?? userId, ...(card === undefined ? {} : { card }) };
+  }
+
   private record(message: SimMessage): void {
     this.postedCount += 1;
     if (this.keepTranscript) {
       this.entries.push(message);
       this.entriesById.set(message.id, message);
+      if (message.chatType === 'group') {
+        let list = this.byChat.get(message.chatId);
+        if (!list) this.byChat.set(message.chatId, (list = []));
+        list.push(message);
+      }
     }
     if (message.deliveryKey === undefined) return;
     const known = this.deliveries.get(message.deliveryKey);

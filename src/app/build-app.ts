@@ -321,6 +321,11 @@ export function buildApp(deps: AppDeps): App {
       }
       return errorNo;
     },
+    ingest(ev) {
+      const adapter = adapters.get(ev.accountId);
+      const bounded = boundInbound(ev, { maxChars: inboundMaxChars, now: clock.now() });
+      buffer.push(bounded, inboundDedupeKey(bounded, adapter?.capabilities.crossAccountMessageIds ?? true));
+    },
     health() {
       return { redisReachable: queues.reachable, redisDownSince, inboundHeld: buffer.size };
     },
@@ -369,13 +374,14 @@ export function buildApp(deps: AppDeps): App {
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.start((ev) => {
-            // A login is the adapter's business (ids re-resolved inside a ResolvingAdapter); it is only logged.
+            // A login (ids re-resolved inside a ResolvingAdapter) is logged, and the features hear of it (catch-up).
             if (ev.kind === 'login') {
-              logger.info({ account: a.accountId }, 'bot account logged in');
+              logger.info({ account: a.accountId, offlineSince: ev.offlineSince }, 'bot account logged in');
+              const login = { accountId: a.accountId, ...(ev.offlineSince === undefined ? {} : { offlineSince: ev.offlineSince }) };
+              for (const f of features) f.onLogin?.(app, login).catch((error: unknown) => logger.warn({ err: error, feature: f.name }, 'a feature failed at a login'));
               return;
             }
-            const bounded = boundInbound(ev, { maxChars: inboundMaxChars, now: clock.now() });
-            buffer.push(bounded, inboundDedupeKey(bounded, a.capabilities.crossAccountMessageIds));
+            app.ingest(ev);
           }),
         ),
       );

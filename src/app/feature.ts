@@ -11,7 +11,7 @@ import type { CommandError, ParseEnv } from '../domain/commands.js';
 import type { Directive, Scope } from '../domain/directive.js';
 import type { ClassUnit, College, Group, Person } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import type { ChatAdapter, InboundMessage, MemberEvent, RecallEvent } from '../platform/port.js';
+import type { ChatAdapter, InboundEvent, InboundMessage, MemberEvent, RecallEvent } from '../platform/port.js';
 import { GiveUp, type JobQueues } from '../queue/job-queues.js';
 import type { Repos } from '../store/repos.js';
 import type { AccountGuard } from './account-guard.js';
@@ -66,6 +66,11 @@ export interface AppContext {
   failed(where: string, ref: string, error: unknown, message?: string): string;
   /** What `cascade status` reports of the service itself. */
   health(): Health;
+  /**
+   * Feeds an event the adapter did not deliver live (read back from the platform's history) through
+   * the normal path: bounded, queued, deduplicated with what did arrive.
+   */
+  ingest(event: InboundEvent): void;
   /** Registers a service under its key (a feature's `setup`). Throws if the key is taken. */
   provide<T>(key: ServiceKey<T>, service: T): void;
   /** A service some feature provides; throws naming the key when none does (declare it in `needs`). */
@@ -315,6 +320,11 @@ export interface Feature {
   onReady?(app: AppContext): Promise<void>;
   /** Once every adapter has been started (connected, or retrying on its own): first snapshots of their state. */
   onConnected?(app: AppContext): Promise<void>;
+  /**
+   * A bot account logged in (again): `offlineSince` when it had been away in this run. Whatever the
+   * platform did not carry meanwhile may be read back (`app.ingest`).
+   */
+  onLogin?(app: AppContext, login: { readonly accountId: string; readonly offlineSince?: number }): Promise<void>;
   /** Redis is back after an outage (its last second may be lost): re-make the jobs and timers it held. */
   onResume?(app: AppContext): Promise<void>;
   /** Before workers stop (clear timers). */

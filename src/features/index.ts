@@ -5,6 +5,7 @@
 import type { Feature } from '../app/feature.js';
 import { accounts } from './accounts/index.js';
 import { binding } from './binding/index.js';
+import { catchUp } from './catchup/index.js';
 import { chasing } from './chasing/index.js';
 import { directives } from './directives/index.js';
 import { helpFeature } from './help/index.js';
@@ -15,4 +16,4 @@ import { replies } from './replies/index.js';
 import { review } from './review/index.js';
 import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, accounts, status, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, accounts, catchUp, status, helpFeature];

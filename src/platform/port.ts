@@ -95,6 +95,8 @@ export interface LoginEvent {
   readonly platform: Platform;
   readonly accountId: string;
   readonly at: number;
+  /** A login again after the account was away: since when (what happened meanwhile the events did not carry). */
+  readonly offlineSince?: number;
 }
 
 export type InboundEvent = InboundMessage | MemberEvent | RecallEvent | LoginEvent;

@@ -75,6 +75,12 @@ export class InboundRepo {
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
   }
 
+  /** When the newest stored message of a chat was said (any account's), if any. */
+  lastAt(platform: Platform, chatId: string): number | undefined {
+    const row = this.db.$client.prepare('SELECT max(at) AS at FROM inbound_messages WHERE platform = ? AND chat_id = ?').get(platform, chatId) as { at: number | null };
+    return row.at ?? undefined;
+  }
+
   /** The stored message an account already saw under this id of its own (a redelivery), if any. */
   sighted(accountId: string, platform: Platform, chatId: string, platformMessageId: string): number | undefined {
     const row = this.db.$client

@@ -581,6 +581,25 @@ export const failures = sqliteTable(
 );
 
 /** The queues' counts as the running service last saw them (`cascade status`). */
+/**
+ * A time a bot account was away (its link down, the service restarted) while groups it serves had open
+ * directives, and whether what was said meanwhile was read back from the platform's history.
+ */
+export const accountGaps = sqliteTable(
+  'account_gaps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id').notNull(),
+    fromAt: integer('from_at').notNull(),
+    toAt: integer('to_at').notNull(),
+    /** 1: every such group was read back completely; 0: replies sent meanwhile may be missing. */
+    recovered: integer('recovered').notNull(),
+    /** Messages read back (people's; duplicates of what arrived live included). */
+    caught: integer('caught').notNull().default(0),
+  },
+  (t) => [index('account_gaps_to_idx').on(t.toAt)],
+);
+
 /** The running service's own state (`redis`: whether it answers, the inbound events held), for `cascade status`. */
 export const serviceHealth = sqliteTable('service_health', {
   key: text('key').primaryKey(),

@@ -9,6 +9,8 @@ import { parseNotifyArgs, type NotifyArgs } from '../../domain/commands.js';
 import { initialReleases, targetGroups } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
 import { Relay } from './relay.js';
+import { postsLine } from './posts.js';
+import { POSTS_LINE } from '../queries/sections.js';
 import { zhDirective } from './texts.js';
 
 export const RELAY = serviceKey<Relay>('relay');
@@ -83,7 +85,7 @@ function answered(ctx: MessageContext) {
 
 export const directives: Feature = {
   name: 'directives',
-  provides: [RELAY, ANSWERED_DIRECTIVE],
+  provides: [RELAY, ANSWERED_DIRECTIVE, POSTS_LINE],
   setup(app) {
     app.provide(ANSWERED_DIRECTIVE, answered);
     app.provide(
@@ -99,6 +101,7 @@ export const directives: Feature = {
         uow: app.store,
       }),
     );
+    app.provide(POSTS_LINE, (d, scope) => postsLine(app.org(), d, scope, app.repos.ledger.postStates(d.id), app.clock.now()));
   },
   commands: [notify],
   async onStart(app) {

@@ -5,6 +5,16 @@
 import { clip } from '../../app/texts.js';
 
 export const zhDirective = {
+  /** `/进度`: the posts not known to be in their groups. */
+  postsNotThere: (id: number, groups: readonly string[], more: number) =>
+    `第${id}号通知未确认送达的群：${groups.join('、')}${more > 0 ? ` 等另 ${more} 个群` : ''}。`,
+  postStates: {
+    check: '可能未发出，已请负责老师查看',
+    byHand: '机器人无法发送，待负责老师人工转发',
+    uncertain: '无法确认是否发出',
+    failed: '发送失败',
+    late: '尚未发出',
+  },
   directiveHeader(p: { id: number; issuer: string; deadline: string | null; level: number; replyHint: string; step: boolean; completion: boolean }): string {
     const lines = [`【通知 第${p.id}号】发布：学生工作组 ${p.issuer}`];
     if (p.deadline) lines.push(`截止：${p.deadline}`);

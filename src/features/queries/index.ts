@@ -7,6 +7,7 @@ import { responsible } from '../../app/guards.js';
 import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
 import type { Directive, Scope } from '../../domain/directive.js';
 import { RELAY } from '../directives/index.js';
+import { GAP_LINE, POSTS_LINE } from './sections.js';
 import { renderPending, renderProgress } from './render.js';
 import { focusOf, narrowScope, Queries, scopeCoversFocus, type Focus } from './views.js';
 import { zhQuery } from './texts.js';
@@ -93,10 +94,10 @@ export const queries: Feature = {
         directives: app.repos.directives,
         now: () => app.clock.now(),
         reviews: app.repos.reviews,
-        sections: (d, scope, askerId, pre) => {
-          const line = app.find(PROGRESS_LINE)?.(d, scope, askerId, pre);
-          return line ? [line] : [];
-        },
+        sections: (d, scope, askerId, pre) =>
+          [app.find(PROGRESS_LINE)?.(d, scope, askerId, pre), app.find(POSTS_LINE)?.(d, scope), app.find(GAP_LINE)?.(d)].filter(
+            (line): line is string => typeof line === 'string' && line !== '',
+          ),
       }),
     );
   },

@@ -15,7 +15,7 @@ export class StatusWriter {
   /** Writes the service's own state and the queues' counts now (the state even when Redis cannot be asked). */
   async save(): Promise<void> {
     const h = this.app.health();
-    this.app.repos.failures.saveHealth('redis', { reachable: h.redisReachable, downSince: h.redisDownSince, heldEvents: h.inboundHeld }, Date.now());
+    this.app.repos.failures.saveHealth('redis', { reachable: h.redisReachable, downSince: h.redisDownSince, heldEvents: h.inboundHeld }, this.app.clock.now());
     if (!h.redisReachable) return;
     const counts = await this.app.queues.counts();
     const now = this.app.clock.now();
@@ -52,6 +52,9 @@ export const status: Feature = {
     writer.start();
   },
   async onClose(app) {
-    app.get(STATUS).stop();
+    const writer = app.get(STATUS);
+    writer.stop();
+    // The last sign of life: the next start knows since when it was away.
+    await writer.save().catch(() => undefined);
   },
 };
