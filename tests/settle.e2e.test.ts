@@ -71,6 +71,12 @@ describe('a post cut off by the implementation dying mid-send', () => {
     const first = checks()[0];
     expect(first?.text).toContain(`第${id}号通知可能没有发到`);
     expect(first?.text).toContain(TEXT);
+    // /进度 names the group whose post nobody can confirm.
+    peer.say(s.qq('S111'), s.chat('L2:计算机学院'), `/进度 ${id}`);
+    const progress = (): string | undefined => peer.sent.find((m) => m.target === s.chat('L2:计算机学院') && m.text.includes('未确认送达'))?.text;
+    await waitUntil(() => progress() !== undefined);
+    expect(progress()).toContain('计算机2302');
+    expect(progress()).toContain('已请负责老师查看');
     // The people look: where the post is missing they ask for it again, where it is there they say so.
     for (const c of checks()) {
       const row = s.school.runtime.db.$client.prepare('SELECT group_id FROM deliveries WHERE id = ?').get(c.task) as { group_id: number };
