@@ -99,12 +99,12 @@ describe('Pacer budgets', () => {
 });
 
 describe('AccountGuard', () => {
-  const policy = { pauseMs: 30 * MIN, maxPauseMs: 120 * MIN, timeoutsToTrip: 3, mutedPauseMs: 60 * MIN };
+  const policy = { pauseMs: 30 * MIN, maxPauseMs: 120 * MIN, timeoutsToTrip: 3, slowPauseMs: 60_000, maxSlowPauseMs: 900_000, mutedPauseMs: 60 * MIN };
 
   it('pauses an account on risk control, doubling on a repeat within a day, up to the maximum', () => {
     const guard = new AccountGuard(policy);
     const risk = new PlatformRefusedError('risk_control', '-70');
-    expect(guard.failed('a', 'g', risk, 0)).toMatchObject({ accountId: 'a', reason: 'risk_control', until: 30 * MIN });
+    expect(guard.failed('a', 'g', risk, 0)).toMatchObject({ accountId: 'a', reason: 'risk_control', until: 30 * MIN, kind: 'risk' });
     expect(guard.blockedUntil('a', null, 10 * MIN)).toBe(30 * MIN);
     // A late failure of a send made before the pause does not lengthen it.
     expect(guard.failed('a', 'g', risk, 11 * MIN)).toBeNull();
@@ -113,7 +113,7 @@ describe('AccountGuard', () => {
     expect(guard.blockedUntil('b', null, 0)).toBeNull();
   });
 
-  it('trips after repeated timeouts, and a success resets the count', () => {
+  it('rests an account briefly after repeated timeouts, growing on repeats, and a success resets the count', () => {
     const guard = new AccountGuard(policy);
     const timeout = new PlatformUnavailableError('timeout');
     guard.failed('a', null, timeout, 0);
@@ -122,7 +122,10 @@ describe('AccountGuard', () => {
     guard.failed('a', null, timeout, 2);
     guard.failed('a', null, timeout, 3);
     expect(guard.blockedUntil('a', null, 4)).toBeNull();
-    expect(guard.failed('a', null, timeout, 5)).toMatchObject({ reason: 'timeouts' });
+    // A slow link: a brief rest (a minute), not the risk breaker's half hour; it grows on repeats.
+    expect(guard.failed('a', null, timeout, 5)).toMatchObject({ reason: 'timeouts', kind: 'slow', until: 5 + 60_000 });
+    for (let i = 0; i < 3; i++) guard.failed('a', null, timeout, 70_000 + i);
+    expect(guard.blockedUntil('a', null, 70_003)).toBe(70_002 + 120_000);
     // Offline (certainly not sent) is not a risk signal.
     const other = new AccountGuard(policy);
     for (let i = 0; i < 5; i++) other.failed('b', null, new PlatformUnavailableError('offline', true), i);

@@ -23,8 +23,8 @@ import {
 import { ONEBOT_CAPABILITIES } from './capabilities.js';
 import { decodeEvent, decodeMember, encodeMessage, eventAt, idString, renderSegments, responseError, toSegments, wireId } from './codec.js';
 import { oneBotAccountKeys, oneBotOptionsSchema, type OneBotOptions } from './options.js';
-import { createTransport, type OneBotTransport, type TransportListener } from './transport.js';
-import { RETCODE, type WireEvent, type WireFriendInfo, type WireGroupInfo, type WireLoginInfo, type WireMemberInfo, type WireMessageEvent } from './wire.js';
+import { CallTimedOut, createTransport, type OneBotTransport, type TransportListener } from './transport.js';
+import { RETCODE, type WireEvent, type WireResponse, type WireFriendInfo, type WireGroupInfo, type WireLoginInfo, type WireMemberInfo, type WireMessageEvent } from './wire.js';
 
 /** Messages asked for per history page (go-cqhttp gives 20 whatever is asked). */
 const HISTORY_PAGE = 20;
@@ -61,6 +61,8 @@ export class OneBotAdapter implements ChatAdapter {
   private noHistory = false;
   /** Online at least once in this process: a later login follows a time away. */
   private wasOnline = false;
+  /** A probe after a timed-out call is under way. */
+  private probing = false;
 
   constructor(options: OneBotOptions & { readonly accountId: string }, env: OneBotAdapterEnv) {
     this.accountId = options.accountId;
@@ -123,12 +125,23 @@ export class OneBotAdapter implements ChatAdapter {
 
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
     this.checkOutbound(message);
-    return this.receipt(await this.request('send_group_msg', { group_id: wireId(chatId), message: encodeMessage(message) }));
+    return this.send('send_group_msg', { group_id: wireId(chatId), message: encodeMessage(message) });
   }
 
   async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
     this.checkOutbound(message);
-    return this.receipt(await this.request('send_private_msg', { user_id: wireId(userId), message: encodeMessage(message) }));
+    return this.send('send_private_msg', { user_id: wireId(userId), message: encodeMessage(message) });
+  }
+
+  /** A send; one that times out carries the receipt of an answer that still comes (the outbox settles it with that). */
+  private async send(action: string, params: Readonly<Record<string, unknown>>): Promise<SendReceipt> {
+    try {
+      return this.receipt(await this.request(action, params));
+    } catch (error) {
+      if (!(error instanceof CallTimedOut)) throw error;
+      const late = error.lateAnswer.then((r) => (r?.status === 'ok' ? this.receipt(r.data) : undefined));
+      throw new PlatformUnavailableError(error.message, false, late);
+    }
   }
 
   async listGroups(): Promise<readonly GroupInfo[]> {
@@ -246,9 +259,38 @@ export class OneBotAdapter implements ChatAdapter {
 
   private async call(action: string, params: Readonly<Record<string, unknown>>): Promise<unknown> {
     if (!this.transport) throw new PlatformUnavailableError(`${this.accountId} is stopped`, true);
-    const response = await this.transport.call(action, params);
+    let response: WireResponse;
+    try {
+      response = await this.transport.call(action, params);
+    } catch (error) {
+      if (error instanceof CallTimedOut) this.probe();
+      throw error;
+    }
     if (response.status !== 'ok') throw responseError(action, response);
     return response.data;
+  }
+
+  /**
+   * A call timed out: a slow implementation, or a dead one the heartbeat has not shown yet. It is asked
+   * once (`get_status`); no answer in time, and the link is made again (the login asks `get_login_info`).
+   * A slow link is not a banned account: the breaker is for risk signals.
+   */
+  private probe(): void {
+    if (this.probing || !this.transport) return;
+    this.probing = true;
+    const transport = this.transport;
+    transport
+      .call('get_status', {})
+      .then(
+        () => this.logger.warn('onebot answered a probe after a call timed out: the link is slow, kept'),
+        (error: unknown) => {
+          this.logger.warn({ err: errorText(error) }, 'onebot did not answer a probe after a call timed out; reconnecting');
+          transport.recycle('calls time out');
+        },
+      )
+      .finally(() => {
+        this.probing = false;
+      });
   }
 
   // ---------------------------------------------------------------- session

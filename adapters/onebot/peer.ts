@@ -24,6 +24,8 @@ export interface PeerSent {
   readonly messageId: string;
   /** The call's params exactly as received (to check id types). */
   readonly params: Readonly<Record<string, unknown>>;
+  /** When the implementation carried it out, epoch ms. */
+  readonly at: number;
 }
 
 export interface OneBotPeerOptions {
@@ -76,6 +78,7 @@ export class OneBotPeer {
   private readonly sockets = new Map<WebSocket, { events: boolean; heartbeat?: NodeJS.Timeout }>();
   private readonly hung = new Set<string>();
   private readonly scripted = new Map<string, Answer>();
+  private frozen: { socket: WebSocket; data: RawData }[] | undefined;
   private cut: { action: string; posted: boolean; when: (params: Readonly<Record<string, unknown>>) => boolean } | undefined;
   private server: WebSocketServer | undefined;
   private reverseUrl: string | undefined;
@@ -349,7 +352,27 @@ export class OneBotPeer {
 
   // ---------------------------------------------------------------- calls
 
+  /**
+   * The implementation hangs (NapCat stuck): no heartbeat, no answer; what it is asked meanwhile it
+   * carries out, all at once, on `thaw` — answering on the sockets still open.
+   */
+  freeze(): void {
+    this.frozen = [];
+    this.heartbeatsPaused = true;
+  }
+
+  thaw(): void {
+    const queued = this.frozen ?? [];
+    this.frozen = undefined;
+    this.heartbeatsPaused = false;
+    for (const { socket, data } of queued) this.answer(socket, data);
+  }
+
   private answer(socket: WebSocket, data: RawData): void {
+    if (this.frozen) {
+      this.frozen.push({ socket, data });
+      return;
+    }
     const request = JSON.parse(String(data)) as { action: string; params?: Record<string, unknown>; echo?: unknown };
     this.calls.push(request.action);
     if (this.hung.has(request.action)) return;
@@ -363,11 +386,14 @@ export class OneBotPeer {
     const scripted = this.scripted.get(request.action);
     this.scripted.delete(request.action);
     const answer = scripted ?? this.handle(request.action, request.params ?? {});
-    socket.send(JSON.stringify({ ...answer, echo: request.echo }));
+    // Carried out either way; the answer reaches only a socket still open.
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ ...answer, echo: request.echo }));
   }
 
   private handle(action: string, params: Record<string, unknown>): Answer {
     switch (action) {
+      case 'get_status':
+        return OK({ online: true, good: true, stat: {} });
       case 'get_login_info':
         return OK({ user_id: this.id(this.options.selfId), nickname: this.options.nickname ?? 'bot' });
       case 'get_group_list':
@@ -429,7 +455,7 @@ export class OneBotPeer {
     if (segments.length === 0) return FAILED(1400, 'message 不能为空');
     const messageId = this.newMessageId();
     const { text, mentions, quoteId } = this.read(segments, chatType === 'group' ? target : undefined);
-    this.sent.push({ chatType, target, text, mentions, messageId, params, ...(quoteId === undefined ? {} : { quoteId }) });
+    this.sent.push({ chatType, target, text, mentions, messageId, params, at: Date.now(), ...(quoteId === undefined ? {} : { quoteId }) });
     if (chatType === 'group') {
       const own = this.messageEvent('group', messageId, this.options.selfId, segments, {
         group_id: this.id(target),

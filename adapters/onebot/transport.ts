@@ -22,6 +22,16 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** A graceful close that gets no answer is cut after this long. */
 const CLOSE_WAIT_MS = 1_000;
 
+/** A call written on the link and not answered in time: `lateAnswer` resolves should the answer still come on that link. */
+export class CallTimedOut extends PlatformUnavailableError {
+  constructor(
+    message: string,
+    readonly lateAnswer: Promise<WireResponse | undefined>,
+  ) {
+    super(message, false);
+  }
+}
+
 export const AUTH_FAILED = 'auth failed';
 export const HEARTBEAT_LOST = 'heartbeat lost';
 
@@ -73,6 +83,8 @@ interface PendingCall {
   readonly timer: NodeJS.Timeout;
   /** Set once ws has handed the frame to the OS: only before that is "not sent" certain. */
   written: boolean;
+  /** Timed out after it was written: an answer that still comes on this link settles it here (undefined: the link closed first). */
+  late?: (response: WireResponse | undefined) => void;
 }
 
 /** One WebSocket: its pending calls and its liveness watchdog. */
@@ -85,6 +97,8 @@ class Link {
   private readonly closedPromise: Promise<void>;
   /** The implementation answered a call: the link worked, whatever happens to it later. */
   answered = false;
+  /** When this link last carried a frame (heartbeats included). */
+  private lastFrameAt: number | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -105,6 +119,12 @@ class Link {
 
   call(action: string, params: Readonly<Record<string, unknown>>): Promise<WireResponse> {
     if (!this.open) return Promise.reject(new PlatformUnavailableError('not connected', true));
+    // A link that missed its heartbeat may be frozen: a call written now would only run, in a burst with
+    // others, when it thaws. Nothing is written; the link is made again.
+    if (this.watchdog !== undefined && this.lastFrameAt !== undefined && Date.now() - this.lastFrameAt > this.heartbeatMs + this.options.heartbeatGraceMs) {
+      void this.close(HEARTBEAT_LOST);
+      return Promise.reject(new PlatformUnavailableError('the link missed its heartbeat', true));
+    }
     const echo = `c${++this.seq}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.expire(echo), this.options.callTimeoutMs);
@@ -138,6 +158,7 @@ class Link {
     // One odd frame must not take the process (and every other account) down.
     try {
       const now = Date.now();
+      this.lastFrameAt = now;
       this.watchdog?.refresh();
       this.listener.frame(now);
       const frame = parseFrame(rawText(data));
@@ -160,6 +181,11 @@ class Link {
     if (!call || echo === undefined) return;
     this.pending.delete(echo);
     clearTimeout(call.timer);
+    if (call.late) {
+      // It had timed out: its answer settles the send after all.
+      call.late(response);
+      return;
+    }
     // Only a successful answer shows the link works (a failing login must not reset the back-off).
     if (response.retcode === 0) this.answered = true;
     call.resolve(response);
@@ -167,12 +193,18 @@ class Link {
 
   private expire(echo: string): void {
     const call = this.pending.get(echo);
-    if (!call) return;
-    this.pending.delete(echo);
-    // Not even written yet: the frame is still buffered and would go out later. Cutting the link drops it,
-    // so the call certainly did not reach the implementation.
-    if (!call.written) void this.close('a call could not be written in time');
-    call.reject(new PlatformUnavailableError(`${call.action} timed out after ${this.options.callTimeoutMs} ms`, !call.written));
+    if (!call || call.late) return;
+    if (!call.written) {
+      // Not even written yet: the frame is still buffered and would go out later. Cutting the link drops
+      // it, so the call certainly did not reach the implementation.
+      this.pending.delete(echo);
+      void this.close('a call could not be written in time');
+      call.reject(new PlatformUnavailableError(`${call.action} timed out after ${this.options.callTimeoutMs} ms`, true));
+      return;
+    }
+    // Written: the implementation may still answer on this link. It stays pending for that.
+    const late = new Promise<WireResponse | undefined>((resolve) => (call.late = resolve));
+    call.reject(new CallTimedOut(`${call.action} timed out after ${this.options.callTimeoutMs} ms`, late));
   }
 
   /** A heartbeat: the watch starts with the first one, and follows its interval. */
@@ -195,7 +227,8 @@ class Link {
     const reason = this.closeReason ?? 'connection closed';
     for (const call of this.pending.values()) {
       clearTimeout(call.timer);
-      call.reject(new PlatformUnavailableError(`${call.action}: ${reason}`, !call.written));
+      if (call.late) call.late(undefined);
+      else call.reject(new PlatformUnavailableError(`${call.action}: ${reason}`, !call.written));
     }
     this.pending.clear();
     this.listener.closed(this, reason);

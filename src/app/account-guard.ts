@@ -1,9 +1,10 @@
 /**
  * The circuit breaker of each bot account. Unofficial platforms freeze accounts that keep sending
  * after a warning, so at the first risk signal — risk control (oicq -70), a rate-limit reply
- * ("发送消息过于频繁"), repeated timeouts — the account stops sending for a while: its deliveries move
- * to another account in the same group, or wait, or become manual tasks (see Outbox). Muted in one
- * group, it stops sending there only.
+ * ("发送消息过于频繁") — the account stops sending for a while: its deliveries move to another account in
+ * the same group, or wait, or become manual tasks (see Outbox). Muted in one group, it stops sending
+ * there only. Calls that keep timing out are a slow link, not a warning: the account rests briefly
+ * (a minute, growing on repeats), and nobody is alerted.
  */
 import { PlatformRefusedError, PlatformUnavailableError } from '../platform/port.js';
 
@@ -11,8 +12,11 @@ export interface BreakerPolicy {
   /** First pause after a risk signal; each further trip within a day doubles it, up to maxPauseMs. */
   readonly pauseMs: number;
   readonly maxPauseMs: number;
-  /** Consecutive sends that time out (outcome unknown) before the breaker trips. */
+  /** Consecutive sends that time out (outcome unknown) before the account rests briefly (a slow link, not a risk). */
   readonly timeoutsToTrip: number;
+  /** That brief rest; doubling on repeats within a day, up to maxSlowPauseMs. */
+  readonly slowPauseMs: number;
+  readonly maxSlowPauseMs: number;
   /** How long an account muted in a group, or removed from it, leaves that group alone. */
   readonly mutedPauseMs: number;
 }
@@ -25,6 +29,8 @@ interface AccountState {
   reason: string | null;
   trips: number;
   lastTripAt: number;
+  slowTrips: number;
+  lastSlowAt: number;
   timeouts: number;
   readonly mutedIn: Map<string, number>;
 }
@@ -33,6 +39,8 @@ export interface Trip {
   readonly accountId: string;
   readonly reason: string;
   readonly until: number;
+  /** `risk`: the platform warned (operators are told); `slow`: calls time out (a brief rest, logged). */
+  readonly kind: 'risk' | 'slow';
   /** Only this group (muted there), not the whole account. */
   readonly group?: string;
 }
@@ -45,7 +53,7 @@ export class AccountGuard {
   private stateOf(accountId: string): AccountState {
     let s = this.accounts.get(accountId);
     if (!s) {
-      s = { pausedUntil: 0, reason: null, trips: 0, lastTripAt: 0, timeouts: 0, mutedIn: new Map() };
+      s = { pausedUntil: 0, reason: null, trips: 0, lastTripAt: 0, slowTrips: 0, lastSlowAt: 0, timeouts: 0, mutedIn: new Map() };
       this.accounts.set(accountId, s);
     }
     return s;
@@ -89,16 +97,27 @@ export class AccountGuard {
       if ((error.code === 'muted' || error.code === 'not_in_group') && group !== null) {
         const until = now + this.policy.mutedPauseMs;
         s.mutedIn.set(group, until);
-        return { accountId, reason: error.code, until, group };
+        return { accountId, reason: error.code, until, kind: 'risk', group };
       }
       if (ACCOUNT_RISKS.has(error.code)) return this.trip(s, accountId, error.code, now);
       return null;
     }
     if (error instanceof PlatformUnavailableError && !error.definitelyNotSent) {
       s.timeouts += 1;
-      if (s.timeouts >= this.policy.timeoutsToTrip) return this.trip(s, accountId, 'timeouts', now);
+      if (s.timeouts >= this.policy.timeoutsToTrip) return this.rest(s, accountId, now);
     }
     return null;
+  }
+
+  /** Calls keep timing out (after reconnects): a brief rest, growing on repeats — not the risk breaker. */
+  private rest(s: AccountState, accountId: string, now: number): Trip | null {
+    if (s.pausedUntil > now) return null;
+    s.slowTrips = now - s.lastSlowAt < DAY_MS ? s.slowTrips + 1 : 1;
+    s.lastSlowAt = now;
+    s.timeouts = 0;
+    s.pausedUntil = now + Math.min(this.policy.slowPauseMs * 2 ** (s.slowTrips - 1), this.policy.maxSlowPauseMs);
+    s.reason = 'timeouts';
+    return { accountId, reason: 'timeouts', until: s.pausedUntil, kind: 'slow' };
   }
 
   private trip(s: AccountState, accountId: string, reason: string, now: number): Trip | null {
@@ -110,6 +129,6 @@ export class AccountGuard {
     const length = Math.min(this.policy.pauseMs * 2 ** (s.trips - 1), this.policy.maxPauseMs);
     s.pausedUntil = now + length;
     s.reason = reason;
-    return { accountId, reason, until: s.pausedUntil };
+    return { accountId, reason, until: s.pausedUntil, kind: 'risk' };
   }
 }

@@ -148,7 +148,14 @@ export function buildApp(deps: AppDeps): App {
     };
   };
   const breaker = config.sending.breaker;
-  const guard = new AccountGuard({ pauseMs: breaker.pause, maxPauseMs: breaker.maxPause, timeoutsToTrip: breaker.timeoutsToTrip, mutedPauseMs: breaker.mutedPause });
+  const guard = new AccountGuard({
+    pauseMs: breaker.pause,
+    maxPauseMs: breaker.maxPause,
+    timeoutsToTrip: breaker.timeoutsToTrip,
+    slowPauseMs: breaker.slowPause,
+    maxSlowPauseMs: breaker.maxSlowPause,
+    mutedPauseMs: breaker.mutedPause,
+  });
   const usable = (accountId: string): boolean => {
     const a = adapters.get(accountId);
     return a !== undefined && (a.status?.().state ?? 'online') === 'online' && guard.blockedUntil(accountId, null, clock.now()) === null;

@@ -151,6 +151,17 @@ export class Pacer {
   }
 
   /**
+   * A send whose outcome was open is settled now: it was in flight until this moment (a frozen
+   * platform may have carried it out just now), so the next send waits a full gap from now.
+   */
+  hold(accountId: string): void {
+    const { minGapMs, jitterMs } = this.pacing(accountId);
+    if (minGapMs === 0 && jitterMs === 0) return;
+    const after = this.clock.now() + minGapMs;
+    if (after > (this.nextAt.get(accountId) ?? 0)) this.nextAt.set(accountId, after);
+  }
+
+  /**
    * Sends made before a restart (times oldest first) count against the day and minute budgets, and
    * the next send keeps its gap from the last: a restart, or a crash loop, never makes a burst.
    */
@@ -370,6 +381,8 @@ export class Outbox {
     const { ledger, logger } = this.deps;
     this.unsettled.get(d.accountId)?.delete(d.id);
     this.waitingSince.delete(d.id);
+    // It was in flight until now: the next send of the account keeps its gap from here.
+    this.deps.pacer.hold(d.accountId);
     switch (verdict.kind) {
       case 'sent':
         ledger.markSent(d.id, verdict.messageId ?? null, verdict.at ?? this.deps.clock.now());
@@ -587,6 +600,7 @@ export class Outbox {
       (receipt) => {
         if (!receipt || this.deps.ledger.get(d.id)?.status !== 'sending') return;
         this.unsettled.get(d.accountId)?.delete(d.id);
+        this.deps.pacer.hold(d.accountId);
         this.deps.ledger.markSent(d.id, receipt.messageId ?? null, receipt.at);
         this.deps.logger.info({ delivery: d.id, account: d.accountId }, 'a send that timed out was answered late: posted');
       },

@@ -242,8 +242,11 @@ export const configSchema = z.strictObject({
         .strictObject({
           pause: durationSchema.default(30 * MINUTE),
           maxPause: durationSchema.default(6 * 60 * MINUTE),
-          /** Sends in a row whose outcome is unknown (timeouts) before the breaker trips. */
+          /** Sends in a row whose outcome is unknown (timeouts) before the account rests briefly (slowPause: a slow link is not a risk signal). */
           timeoutsToTrip: z.number().int().min(1).default(3),
+          /** That rest; doubling on repeats within a day, up to maxSlowPause. */
+          slowPause: durationSchema.default(MINUTE),
+          maxSlowPause: durationSchema.default(15 * MINUTE),
           /** An account muted in a group leaves it alone this long. */
           mutedPause: durationSchema.default(60 * MINUTE),
         })

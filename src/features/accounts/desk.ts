@@ -82,9 +82,12 @@ export class AccountDesk {
   tripped(trip: Trip): void {
     const { app } = this;
     const until = formatTime(trip.until, app.timeZone, { now: app.clock.now() });
-    app.logger.error({ account: trip.accountId, reason: trip.reason, until: new Date(trip.until).toISOString(), group: trip.group }, 'circuit breaker: account paused');
+    const fields = { account: trip.accountId, reason: trip.reason, until: new Date(trip.until).toISOString(), group: trip.group };
+    if (trip.kind === 'slow') app.logger.warn(fields, 'calls keep timing out: the account rests briefly');
+    else app.logger.error(fields, 'circuit breaker: account paused');
     this.save();
-    if (trip.group !== undefined) return;
+    // A brief rest for a slow link is no news for the team leader; a risk signal or a lost group is.
+    if (trip.group !== undefined || trip.kind === 'slow') return;
     const text = zhManual.accountPaused({ account: trip.accountId, reason: trip.reason, until });
     const alert = app.store
       .transaction((work) => work.queue(this.manual.tell(app.org().withRole('team_leader', null), text, deliveryKey.breakerAlert(trip.accountId, trip.until))))
