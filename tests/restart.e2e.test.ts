@@ -66,6 +66,18 @@ describe('restart in the middle of a relay', () => {
     expect(school.runtime.school.world.duplicateDeliveries()).toBe(0);
   });
 
+  it('resumes a relay at once after a crash, not when the dead run’s job locks expire', async () => {
+    // Locks and stall checks of a minute: only taking over the orphaned jobs at start finishes within the wait below.
+    school = await startTestSchool({ realClock: true, minGapMs: 40, config: { queue: { lockDurationMs: 60_000, stalledIntervalMs: 60_000 } } });
+    school.say('T001', 'L1', '/通知 请各单位做好消防检查');
+    await waitUntil(() => (school ? [...directivePosts(school, 1).values()].length >= 3 : false));
+    await school.runtime.restart(true);
+    await waitUntil(() => (school ? school.runtime.app.ledger.counts(1).sent === 16 : false));
+    const perChat = directivePosts(school, 1);
+    expect(perChat.size).toBe(16);
+    expect([...perChat.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('does not repeat a send whose platform answer was lost when the process died', async () => {
     school = await startTestSchool();
     school.runtime.school.world.postThenFail('qq-bot-2');

@@ -362,6 +362,9 @@ export function buildApp(deps: AppDeps): App {
         const p = pacingOf(a.accountId);
         workers.set(a.accountId, { concurrency: p.minGapMs === 0 && p.jitterMs === 0 ? config.sending.unpacedConcurrency : 1 });
       }
+      // What a killed run left mid-job runs now, not after its lock expires (one Cascade per data directory).
+      const orphans = await queues.requeueOrphans([...adapters.keys()], clock.now().toString(36));
+      if (orphans > 0) logger.info({ orphans }, 'jobs a previous run left running are run again');
       queues.startWorkers({ inbound: (ev) => inbound.handle(ev), send: (id, attempt) => outbox.deliver(id, attempt) }, workers);
       // Events the last run held when it stopped (Redis was away) go first.
       const spilled = takeSpilled(spillFile);
@@ -384,6 +387,8 @@ export function buildApp(deps: AppDeps): App {
             // A login (ids re-resolved inside a ResolvingAdapter) is logged, and the features hear of it (catch-up).
             if (ev.kind === 'login') {
               logger.info({ account: a.accountId, offlineSince: ev.offlineSince }, 'bot account logged in');
+              // Its sends put off while it was away go now (pacing still applies), not after their wait.
+              queues.promoteSends(a.accountId).catch((error: unknown) => logger.warn({ err: error, account: a.accountId }, 'could not run the put-off sends'));
               const login = { accountId: a.accountId, ...(ev.offlineSince === undefined ? {} : { offlineSince: ev.offlineSince }) };
               for (const f of features) f.onLogin?.(app, login).catch((error: unknown) => logger.warn({ err: error, feature: f.name }, 'a feature failed at a login'));
               return;

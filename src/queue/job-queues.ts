@@ -364,6 +364,50 @@ export class JobQueues {
     }
   }
 
+  /**
+   * Jobs a killed run left active (their lock held by a process that is gone) would wait for the lock
+   * to expire and a stall check or two — a minute. Only one Cascade runs on a data directory (its
+   * lock), so at start every active job is such an orphan: each is added again under a fresh id and
+   * runs at once (the old one, run later, finds its work done: the store and the ledger dedupe).
+   * Call before the workers start. Returns how many.
+   */
+  async requeueOrphans(accounts: readonly string[], runId: string): Promise<number> {
+    let n = 0;
+    for (const job of await this.inbound.getActive()) {
+      if (!job?.data?.event) continue;
+      await this.inbound.add(INBOUND_QUEUE, job.data, {
+        jobId: `${job.id ?? 'in'}-r${runId}`,
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+        attempts: INBOUND_ATTEMPTS,
+        backoff: { type: 'exponential', delay: INBOUND_BACKOFF_MS },
+      });
+      n++;
+    }
+    for (const accountId of accounts) {
+      const items: SendItem[] = [];
+      for (const job of await this.sendQueue(accountId).getActive()) {
+        const deliveryId = job?.data?.deliveryId;
+        if (typeof deliveryId === 'number') items.push({ id: deliveryId, accountId, lane: 'queued', moved: `r${runId}` });
+      }
+      await this.enqueueSends(items);
+      n += items.length;
+    }
+    return n;
+  }
+
+  /** Runs the account's sends that were put off (it was offline) now: it is back. */
+  async promoteSends(accountId: string): Promise<number> {
+    let n = 0;
+    for (const job of await this.sendQueue(accountId).getDelayed()) {
+      await job.promote().then(
+        () => n++,
+        () => undefined,
+      );
+    }
+    return n;
+  }
+
   /** True when the account's queue holds a plain (not last-lane) send waiting for its turn. */
   async plainWaiting(accountId: string): Promise<boolean> {
     return (await this.sendQueue(accountId).getWaitingCount()) > 0;
