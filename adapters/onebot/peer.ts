@@ -50,7 +50,16 @@ export interface OneBotPeerOptions {
   readonly historyApi?: 'napcat' | 'none';
   /** Messages a group's history keeps (the platform's retention); default 10,000. */
   readonly historyLimit?: number;
+  /**
+   * Called with everything the platform keeps (a group message, a bot send) as it is kept: a peer that
+   * runs in a process of its own writes it down and, killed and started again, `load`s it back — as
+   * QQ keeps its groups whatever happens to NapCat.
+   */
+  readonly journal?: (entry: PeerJournalEntry) => void;
 }
+
+/** What a peer keeps, in the order it kept it. */
+export type PeerJournalEntry = { readonly kind: 'group'; readonly groupId: string; readonly event: WireEvent } | { readonly kind: 'sent'; readonly sent: PeerSent };
 
 interface PeerGroup {
   readonly name: string;
@@ -166,7 +175,23 @@ export class OneBotPeer {
     return messageId;
   }
 
-  private remember(groupId: string, event: WireEvent): void {
+  /** What an earlier life of this peer kept (its journal), back in place before any connection. */
+  load(entries: readonly PeerJournalEntry[]): void {
+    for (const e of entries) {
+      if (e.kind === 'sent') {
+        this.sent.push(e.sent);
+        if (/^\d+$/u.test(e.sent.messageId)) this.nextId = Number(e.sent.messageId);
+        continue;
+      }
+      this.remember(e.groupId, e.event, false);
+      const id = String((e.event as { message_id?: unknown }).message_id ?? '');
+      this.messages.set(id, e.event);
+      if (/^\d+$/u.test(id)) this.nextId = Number(id);
+    }
+  }
+
+  private remember(groupId: string, event: WireEvent, journal = true): void {
+    if (journal) this.options.journal?.({ kind: 'group', groupId, event });
     let list = this.history.get(groupId);
     if (!list) this.history.set(groupId, (list = []));
     list.push(event);
@@ -221,9 +246,9 @@ export class OneBotPeer {
 
   // ---------------------------------------------------------------- connections
 
-  /** Forward mode: serves WS on 127.0.0.1; resolves with the address. */
-  async listen(): Promise<string> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: (info, done) => this.verifyForward(info.req, done) });
+  /** Forward mode: serves WS on 127.0.0.1 (on `port`, else a free one); resolves with the address. */
+  async listen(port = 0): Promise<string> {
+    const server = new WebSocketServer({ host: '127.0.0.1', port, verifyClient: (info, done) => this.verifyForward(info.req, done) });
     await new Promise<void>((resolve) => server.once('listening', resolve));
     server.on('connection', (socket, request) => this.acceptForward(socket, request));
     this.server = server;
@@ -455,7 +480,9 @@ export class OneBotPeer {
     if (segments.length === 0) return FAILED(1400, 'message 不能为空');
     const messageId = this.newMessageId();
     const { text, mentions, quoteId } = this.read(segments, chatType === 'group' ? target : undefined);
-    this.sent.push({ chatType, target, text, mentions, messageId, params, at: Date.now(), ...(quoteId === undefined ? {} : { quoteId }) });
+    const record: PeerSent = { chatType, target, text, mentions, messageId, params, at: Date.now(), ...(quoteId === undefined ? {} : { quoteId }) };
+    this.sent.push(record);
+    this.options.journal?.({ kind: 'sent', sent: record });
     if (chatType === 'group') {
       const own = this.messageEvent('group', messageId, this.options.selfId, segments, {
         group_id: this.id(target),

@@ -1,8 +1,8 @@
 /**
  * Catch up after a gap. When a bot account logs in again (its link was down) or the service starts
- * again, the messages of the groups it serves with open directives, since the newest one stored from
- * each, are read back from the platform's history and fed through the normal path and its dedupe: a
- * reply sent while the bot was away is counted. Where the platform keeps no history (WeChat), or it does
+ * again, the messages of its groups since the gap began (since the newest one stored from each, if
+ * later) are read back from the platform's history and fed through the normal path and its dedupe: a
+ * reply or a command sent while the bot was away is handled. Where the platform keeps no history (WeChat), or it does
  * not reach back far enough, the gap is recorded with its length and `/进度` says replies may be missing.
  */
 import type { AppContext } from '../../app/feature.js';
@@ -15,6 +15,8 @@ import { zhCatchUp } from './texts.js';
 
 /** History times are whole seconds and clocks differ: read from this long before. */
 const SLACK_MS = 5_000;
+/** A gap is read back at most this far (a service down for days does not replay days of chat). */
+const MAX_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 /** A shorter time away is no gap worth a line (a reconnect of a second still is one). */
 const MIN_GAP_MS = 1_000;
 
@@ -60,14 +62,16 @@ export class CatchUp {
     const adapter = app.adapters.get(accountId);
     if (!adapter) return;
     const now = app.clock.now();
-    const chats = this.openChats(accountId);
+    // With the gap known, every group of the account is read back from its start (a command sent then
+    // counts as much as a reply); without it, the groups with open directives, from their issue.
+    const chats = from === undefined ? this.openChats(accountId) : this.allChats(accountId, Math.max(from, now - MAX_LOOKBACK_MS));
     if (chats.length === 0) return;
     let recovered = adapter.history !== undefined;
     let caught = 0;
     for (const c of chats) {
       if (!adapter.history) break;
       // Everything after the newest message stored from the chat may be missing (before it, all was stored).
-      const since = Math.max(c.openSince, app.repos.inbound.lastAt(adapter.platform, c.chatId) ?? c.openSince, from ?? -Infinity) - SLACK_MS;
+      const since = Math.max(c.openSince, app.repos.inbound.lastAt(adapter.platform, c.chatId) ?? c.openSince) - SLACK_MS;
       try {
         const page = await adapter.history(c.chatId, since);
         if (!page.complete) recovered = false;
@@ -88,6 +92,12 @@ export class CatchUp {
     this.gaps.record({ accountId, fromAt: from, toAt: now, recovered, caught });
     if (recovered) app.logger.info({ account: accountId, awayMs: now - from, caught }, 'caught up after a gap: the groups were read back from the history');
     else app.logger.warn({ account: accountId, awayMs: now - from, caught }, 'a gap the history could not cover: replies sent meanwhile may be missing');
+  }
+
+  /** Every platform group of the account, read from `since`. */
+  private allChats(accountId: string, since: number): { chatId: string; openSince: number }[] {
+    const org = this.app.org();
+    return org.groups.flatMap((g) => org.platformGroupsOf(g.id).filter((pg) => pg.accounts.includes(accountId)).map((pg) => ({ chatId: pg.chatId, openSince: since })));
   }
 
   /** The account's platform groups whose group has open directives, each with when the oldest of them was issued. */
