@@ -7,7 +7,7 @@ describe('options', () => {
       mode: 'forward',
       url: 'ws://127.0.0.1:3001',
       callTimeoutMs: 10_000,
-      reconnect: { minMs: 1_000, maxMs: 60_000 },
+      reconnect: { minMs: 1_000, maxMs: 10_000 },
     });
     const bad = oneBotOptionsSchema.safeParse({ mode: 'reverse', url: 'ws://x', reconnect: { minMs: 5, maxMs: 1 }, extra: 1 });
     expect(bad.success).toBe(false);

@@ -27,7 +27,7 @@ export const oneBotAccountKeys = z.strictObject({
   reconnect: z
     .strictObject({
       minMs: z.number().int().min(1).default(1_000),
-      maxMs: z.number().int().min(1).default(60_000),
+      maxMs: z.number().int().min(1).default(10_000),
     })
     .prefault({}),
 });

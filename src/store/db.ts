@@ -27,6 +27,13 @@ export function openDb(file: string): Db {
   return db;
 }
 
+/** A read-only view of a store another process writes (tools that watch a running service; no migration, no lock held). */
+export function openReadOnly(file: string): Database.Database {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
 export function closeDb(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
