@@ -14,7 +14,7 @@ import { runDrill, type DrillReport } from './drill/runner.js';
 import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
 import { DataDirLockedError } from './data-lock.js';
-import { readRoster, RosterError } from './roster/index.js';
+import { formatReadReport, readRoster, readRosterWithReport, RosterError } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './store/org-repo.js';
 import { auditJson, auditWorkbook, exportedAudit, type ExportedAudit } from './features/membership/export.js';
@@ -30,12 +30,14 @@ import { LedgerRepo } from './store/ledger-repo.js';
 import { AccountStatusRepo } from './store/account-status-repo.js';
 import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
-import { isRealAccount } from './config/schema.js';
+import { isRealAccount, orgOptions, orgSource } from './config/schema.js';
 import '../adapters/index.js';
 
 const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显示出错时的详细信息）
   start [--config 文件]          运行 Cascade（有模拟账号时打开终端沙盒；即 npm start）
-  import <文件|目录> [--dry-run]   把花名册（.xlsx 或 CSV 目录）导入数据库
+  import <文件|目录>... [--dry-run]
+                                 把花名册导入数据库（.xlsx、.csv（UTF-8 或 GBK）、目录或 .zip，可同时给多个）
+  template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
   drill <脚本.yaml> [--json]      用虚拟时钟在模拟器上演练一个脚本
   demo [--json]                  演练内置的示范学校脚本
   bench [--json] [--quick]       在合成的校园上跑性能测试（见 docs/benchmarks.md）
@@ -68,6 +70,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'import':
       return importCommand(args);
+    case 'template':
+      return templateCommand(args);
     case 'drill': {
       const json = flag(args, '--json');
       const file = args[0];
@@ -131,8 +135,8 @@ async function auditCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   const db = openDb(join(config.dataDir, 'cascade.db'));
   try {
-    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: config.org, now: Date.now() });
-    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name));
+    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
+    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
     const groups = scope === undefined ? [...org.groups] : groupsNamed(org, scope);
     if (groups.length === 0) {
       process.stderr.write(`没有找到“${scope ?? ''}”对应的群。\n`);
@@ -233,26 +237,47 @@ async function classifyCommand(args: string[]): Promise<number> {
   return bad > 0 ? 1 : 0;
 }
 
-async function importCommand(args: string[]): Promise<number> {
-  const dryRun = flag(args, '--dry-run');
+/** `cascade template <file.xlsx>`: an empty roster workbook in the accepted layouts, with instructions. */
+async function templateCommand(args: string[]): Promise<number> {
+  const force = flag(args, '--force');
   const file = args[0];
-  if (!file) {
-    process.stderr.write('cascade import <file.xlsx|dir> [--dry-run]\n');
+  if (!file || !file.toLowerCase().endsWith('.xlsx')) {
+    process.stderr.write('cascade template <文件.xlsx> [--force]\n');
     return 2;
   }
-  if (!existsSync(file)) {
-    process.stderr.write(`找不到文件：${resolve(file)}\n`);
+  if (existsSync(file) && !force) {
+    process.stderr.write(`${resolve(file)} 已存在；要覆盖请加 --force\n`);
     return 1;
   }
+  const { writeRosterTemplate } = await import('./roster/template.js');
+  await writeRosterTemplate(file);
+  process.stdout.write(`已写入花名册模板：${resolve(file)}\n填好后检查：cascade import ${file} --dry-run\n`);
+  return 0;
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const dryRun = flag(args, '--dry-run');
+  const files = args.filter((a) => !a.startsWith('--'));
+  if (files.length === 0) {
+    process.stderr.write('cascade import <文件或目录>... [--dry-run]（.xlsx、.csv、目录或 .zip，可同时给多个）\n');
+    return 2;
+  }
+  for (const file of files) {
+    if (!existsSync(file)) {
+      process.stderr.write(`找不到文件：${resolve(file)}\n`);
+      return 1;
+    }
+  }
   const config = loadConfig();
-  process.stderr.write(`正在读取 ${file} …\n`);
-  const roster = await readRoster(file, {
+  process.stderr.write(`正在读取 ${files.join('、')} …\n`);
+  const { roster, report: read } = await readRosterWithReport(files, {
     onProgress: (p) => {
       if (process.stderr.isTTY) process.stderr.write(`\r读取「${p.sheet}」${p.rows}/${p.total} 行   `);
       else if (p.rows === p.total) process.stderr.write(`读取「${p.sheet}」${p.total} 行\n`);
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(`${formatReadReport(read)}\n`);
   if (dryRun) {
     process.stdout.write(
       `检查通过（未写入）：学生 ${roster.students.length}，家长 ${roster.guardians.length}，教职工 ${roster.staff.length}，群 ${roster.groups.length}\n`,
@@ -261,7 +286,7 @@ async function importCommand(args: string[]): Promise<number> {
   }
   const db = openDb(join(config.dataDir, 'cascade.db'));
   try {
-    const report = applyRoster(db, roster, { source: resolve(file), now: Date.now() });
+    const report = applyRoster(db, roster, { source: files.map((f) => resolve(f)).join(', '), now: Date.now() });
     process.stdout.write(`${formatImportReport(report)}\n`);
     process.stdout.write('正在运行的 Cascade 需重启后才会使用新名单。\n');
   } finally {
@@ -341,7 +366,7 @@ async function accountsCommand(args: string[]): Promise<number> {
     const midnight = fromWallClock({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0, second: 0 }, config.school.timeZone);
     const sent = new LedgerRepo(db).sentSince(midnight);
     const seen = new AccountStatusRepo(db).all();
-    const org = isOrgEmpty(db) ? undefined : new OrgIndex(loadOrgSnapshot(db, config.school.name));
+    const org = isOrgEmpty(db) ? undefined : new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
     const ids = new Set([...config.accounts.map((a) => a.id), ...seen.map((r) => r.accountId)]);
     for (const g of org?.groups ?? []) for (const pg of org?.platformGroupsOf(g.id) ?? []) for (const a of pg.accounts) ids.add(a);
     const rows = [...ids].sort().map((id) => {

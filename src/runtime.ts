@@ -16,7 +16,7 @@ import { readRoster } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, isOrgEmpty, loadOrgSnapshot, type ImportReport } from './store/org-repo.js';
 import { populateWorld, type SimSchool } from './sim/populate.js';
-import { chatPlatformOf, isRealAccount, type AccountConfig } from './config/schema.js';
+import { chatPlatformOf, isRealAccount, orgOptions, orgSource, type AccountConfig } from './config/schema.js';
 import { ConfigError } from './config/load.js';
 import { createAdapter } from './platform/registry.js';
 
@@ -73,10 +73,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     db = openDb(options.dbFile ?? join(config.dataDir, 'cascade.db'));
     if (isOrgEmpty(db)) {
       const roster = await readRoster(config.org);
-      const report = applyRoster(db, roster, { source: config.org, now: clock.now() });
+      const report = applyRoster(db, roster, { source: orgSource(config.org), now: clock.now() });
       options.onImport?.(report);
     }
-    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name));
+    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
     // Accounts on a real platform (OneBot, oicq/icqq, wechaty) are built from the config; every other
     // account the roster names is played by the simulator.
     const real = config.accounts.filter(isRealAccount);

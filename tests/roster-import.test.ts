@@ -451,9 +451,11 @@ const BAD_CASES: BadCase[] = [
     says: '工作表「学生」第2行',
   },
   {
-    name: 'a CSV that is not UTF-8',
-    edit: (d) => writeFileSync(join(d, '学生.csv'), Buffer.from([0xd1, 0xa7, 0xba, 0xc5, 0x2c, 0xd0, 0xd5, 0xc3, 0xfb, 0x0a])),
-    expected: { sheet: '学生', row: 0, column: '', code: 'not_utf8' },
+    // UTF-16 (what Excel's "Unicode text" saves): neither UTF-8 nor GBK. (GBK itself is read: see below.)
+    name: 'a CSV that is neither UTF-8 nor GBK',
+    edit: (d) => writeFileSync(join(d, '学生.csv'), Buffer.from('\ufeff学号,姓名\n', 'utf16le')),
+    expected: { sheet: '学生.csv', row: 0, column: '', code: 'not_utf8' },
+    says: '另存为「CSV UTF-8（逗号分隔）」',
   },
 ];
 

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CascadeConfig } from '../config/schema.js';
+import { orgOptions } from '../config/schema.js';
 import { OrgIndex } from '../domain/org-index.js';
 import type { ChatAdapter, InboundEvent } from '../platform/port.js';
 import { INBOUND_QUEUE, JobQueues, type AccountWorkerOptions, type JobFailure, type JobInfo } from '../queue/job-queues.js';
@@ -127,7 +128,7 @@ export function buildApp(deps: AppDeps): App {
   const { config, db, clock, logger } = deps;
   const schoolName = config.school.name;
   const repos = openRepos(db);
-  let org = new OrgIndex(loadOrgSnapshot(db, schoolName));
+  let org = new OrgIndex(loadOrgSnapshot(db, schoolName), orgOptions(config));
   // Where a platform changes ids at every login, the app sees canonical ids through a ResolvingAdapter.
   const sessions = new Map<string, ResolvingAdapter>();
   const wrapped: ChatAdapter[] = deps.adapters.map((a) => {
@@ -306,7 +307,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     org: () => org,
     reloadOrg() {
-      org = new OrgIndex(loadOrgSnapshot(db, schoolName));
+      org = new OrgIndex(loadOrgSnapshot(db, schoolName), orgOptions(config));
     },
     store,
     repos,

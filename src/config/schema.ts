@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
+import type { OrgOptions } from '../domain/org-index.js';
 import { adapterKind, adapterKinds, SIMULATED_PLATFORMS } from '../platform/registry.js';
 
 const MINUTE = 60_000;
@@ -196,8 +197,25 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** SQLite file, embedded Redis data and drill scratch space live here. */
   dataDir: z.string().min(1).default('./data'),
-  /** Roster (xlsx or CSV directory) imported at start when the store holds no org yet. */
-  org: z.string().min(1).default('config/demo'),
+  /**
+   * Roster imported at start when the store holds no org yet: a workbook, CSV file, directory or zip, or a
+   * list of them (students from the 学工系统 export, staff and groups from files of their own).
+   */
+  org: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('config/demo'),
+  /** How roles the roster names take part. */
+  roles: z
+    .strictObject({
+      headTeacher: z
+        .strictObject({
+          /**
+           * 班主任 sit in their college's group (L2) and owe replies there like counselors. Default: only in
+           * their class groups, with a counselor's rights for their classes.
+           */
+          collegeGroup: z.boolean().default(false),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   redis: z
     .strictObject({
       /** Unset: Cascade starts its own redis-server under dataDir. */
@@ -358,3 +376,13 @@ export const configSchema = z.strictObject({
 
 export type CascadeConfig = z.infer<typeof configSchema>;
 export type ChasingConfig = CascadeConfig['chasing'];
+
+/** The org's reading of roles, from the config (`roles.*`). */
+export function orgOptions(config: Pick<CascadeConfig, 'roles'>): OrgOptions {
+  return { headTeachersInCollegeGroup: config.roles.headTeacher.collegeGroup };
+}
+
+/** The roster sources of `org` as one text, for the import record and messages. */
+export function orgSource(org: CascadeConfig['org']): string {
+  return typeof org === 'string' ? org : org.join(', ');
+}

@@ -283,6 +283,8 @@ export function homeGroups(org: OrgIndex, person: Person): Group[] {
   } else {
     for (const r of person.roles) {
       if (r.role === 'team_leader' || r.role === 'team_member' || r.role === 'deputy_secretary') keys.push(groupKey.school());
+      // A head teacher (班主任) sits in their class groups only, unless the config seats them in L2.
+      if (r.role === 'head_teacher' && (r.collegeId === null || !org.isCollegeCounselor(person, r.collegeId))) continue;
       const c = college(r.collegeId);
       if (c) keys.push(groupKey.college(c), groupKey.parents(c));
     }
@@ -290,7 +292,7 @@ export function homeGroups(org: OrgIndex, person: Person): Group[] {
       const k = org.classUnit(id);
       if (!k) continue;
       keys.push(groupKey.class(k.name));
-      const c = college(k.collegeId);
+      const c = org.isCollegeCounselor(person, k.collegeId) ? college(k.collegeId) : undefined;
       if (c) keys.push(groupKey.college(c), groupKey.parents(c));
     }
   }

@@ -116,7 +116,8 @@ function openCollege(org: OrgIndex, d: Pick<Directive, 'depth'>, collegeId: numb
   const classes = org.classesOf(collegeId).map((k) => k.id);
   if (!l2) return openClasses(org, d, classes);
   // Classes nobody is counselor of would wait forever behind L2: they open with it.
-  const orphaned = classes.filter((id) => org.counselorsOf(id).length === 0);
+  // (A head teacher who does not sit in the college group opens nothing there.)
+  const orphaned = classes.filter((id) => !org.counselorsOf(id).some((p) => org.isCollegeCounselor(p, collegeId)));
   const out = [l2, ...openClasses(org, d, orphaned)];
   if (orphaned.length === 0 && org.collegeCounselors(collegeId).length === 0) out.push(...openClasses(org, d, classes));
   return unique(out);
@@ -195,7 +196,7 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
         .filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null && targets(r.collegeId))
         .map((r) => ({ level: 1, subjectId: person.id, collegeId: r.collegeId ?? 0, classId: null }));
     case 2:
-      return group.collegeId !== null && targets(group.collegeId) && org.hasRole(person, 'counselor', group.collegeId)
+      return group.collegeId !== null && targets(group.collegeId) && org.isCollegeCounselor(person, group.collegeId)
         ? [{ level: 2, subjectId: person.id, collegeId: group.collegeId, classId: null }]
         : [];
     case 3:

@@ -52,6 +52,8 @@ export function expectedMembers(org: OrgIndex, group: Group): Expected {
   for (const p of [...org.withRole('team_leader', null), ...org.withRole('team_member', null)]) allowed.add(p.id);
   if (group.collegeId !== null) {
     for (const p of [...org.withRole('deputy_secretary', group.collegeId), ...org.withRole('college_leader', group.collegeId)]) allowed.add(p.id);
+    // Head teachers (班主任) may sit in their college's groups; they are expected only in their classes'.
+    for (const p of org.withRole('head_teacher', group.collegeId)) allowed.add(p.id);
   }
   const add = (list: readonly Person[]): void => {
     for (const p of list) people.add(p.id);

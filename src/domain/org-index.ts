@@ -21,6 +21,12 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Read-only lookups over one org snapshot. Rebuilt whenever the roster changes. */
+/** How the org reads roles the config can shape. */
+export interface OrgOptions {
+  /** Head teachers (班主任) sit in the college group and owe replies there like counselors. Default false. */
+  readonly headTeachersInCollegeGroup?: boolean;
+}
+
 export class OrgIndex {
   readonly schoolName: string;
   readonly colleges: readonly College[];
@@ -48,7 +54,10 @@ export class OrgIndex {
   private readonly accountByPerson = new Map<Platform, Map<number, string>>();
   private readonly accountsByPerson = new Map<Platform, Map<number, string[]>>();
 
-  constructor(snapshot: OrgSnapshot) {
+  private readonly headTeachersInCollegeGroup: boolean;
+
+  constructor(snapshot: OrgSnapshot, options: OrgOptions = {}) {
+    this.headTeachersInCollegeGroup = options.headTeachersInCollegeGroup ?? false;
     this.schoolName = snapshot.schoolName;
     this.colleges = snapshot.colleges;
     this.classes = snapshot.classes;
@@ -159,9 +168,19 @@ export class OrgIndex {
   counselorsOf(classId: number): readonly Person[] {
     return this.counselorsByClass.get(classId) ?? EMPTY;
   }
-  /** Counselors of a college: everyone holding the counselor role there. */
+  /**
+   * Who sits in a college group as its counselors and owes replies there: the counselors, and the head
+   * teachers (班主任) when the config puts them there (`roles.headTeacher.collegeGroup`).
+   */
   collegeCounselors(collegeId: number): readonly Person[] {
-    return this.withRole('counselor', collegeId);
+    const counselors = this.withRole('counselor', collegeId);
+    if (!this.headTeachersInCollegeGroup) return counselors;
+    const heads = this.withRole('head_teacher', collegeId).filter((p) => !counselors.includes(p));
+    return heads.length === 0 ? counselors : [...counselors, ...heads];
+  }
+  /** Is this person one of the college group's counselors (see collegeCounselors)? */
+  isCollegeCounselor(person: Person, collegeId: number): boolean {
+    return this.hasRole(person, 'counselor', collegeId) || (this.headTeachersInCollegeGroup && this.hasRole(person, 'head_teacher', collegeId));
   }
   group(id: number): Group | undefined {
     return this.groupById.get(id);

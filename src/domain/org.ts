@@ -9,6 +9,7 @@ export const STAFF_ROLES = [
   'deputy_secretary', // 党总支副书记
   'college_leader', // 学院党政班子成员
   'counselor', // 辅导员
+  'head_teacher', // 班主任: a counselor's rights for the classes they hold; not in the college group by default
 ] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
@@ -48,7 +49,7 @@ export interface Person {
   /** Students only. */
   readonly classId: number | null;
   readonly roles: readonly StaffRoleGrant[];
-  /** Counselors only: the classes they are in charge of. */
+  /** Counselors and head teachers (班主任): the classes they are in charge of. */
   readonly counselorOf: readonly number[];
 }
 

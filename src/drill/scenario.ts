@@ -86,8 +86,8 @@ const step = z.union([
 
 export const scenarioSchema = z.strictObject({
   name: z.string().default('drill'),
-  /** A directory or workbook to import. */
-  org: z.string().default('config/demo'),
+  /** A directory, workbook, CSV file or zip to import, or a list of them. */
+  org: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('config/demo'),
   /** Virtual start time (ISO 8601). */
   start: z.string().default('2026-03-02T08:00:00+08:00'),
   /**

@@ -1,7 +1,17 @@
 export { demoSchoolDir } from './demo.js';
 export { demoSchoolCsv } from './demo-school.js';
 export { MAX_LISTED_ISSUES, RosterError, type RosterIssue, type RosterIssueCode } from './errors.js';
-export { PROGRESS_EVERY_ROWS, readRoster, type ReadRosterOptions } from './read.js';
+export {
+  decodeText,
+  formatReadReport,
+  HEADER_SEARCH_ROWS,
+  PROGRESS_EVERY_ROWS,
+  readRoster,
+  readRosterWithReport,
+  type ReadRosterOptions,
+  type RosterReadReport,
+  type SheetReadReport,
+} from './read.js';
 export { SYNTHETIC_DEFAULTS, syntheticCampus, type SyntheticCampusOptions } from './synthetic.js';
 export type {
   RosterContacts,

@@ -85,6 +85,11 @@ const ROLE_WORDS: Record<string, StaffRole> = {
   辅导员: 'counselor',
   counselor: 'counselor',
   counsellor: 'counselor',
+  班主任: 'head_teacher',
+  班导师: 'head_teacher',
+  班导: 'head_teacher',
+  headteacher: 'head_teacher',
+  classteacher: 'head_teacher',
 };
 
 export function parseRole(raw: string): StaffRole | null {
@@ -97,11 +102,17 @@ export const ROLE_LABELS: Record<StaffRole, string> = {
   deputy_secretary: '副书记',
   college_leader: '学院领导',
   counselor: '辅导员',
+  head_teacher: '班主任',
 };
 
 /** Roles that belong to one college (the others are school-wide). */
 export function isCollegeRole(role: StaffRole): boolean {
-  return role === 'deputy_secretary' || role === 'college_leader' || role === 'counselor';
+  return role === 'deputy_secretary' || role === 'college_leader' || role === 'counselor' || role === 'head_teacher';
+}
+
+/** Roles held for classes (负责班级): counselors and head teachers. */
+export function isClassRole(role: StaffRole): boolean {
+  return role === 'counselor' || role === 'head_teacher';
 }
 
 export interface LevelKind {

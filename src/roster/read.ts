@@ -1,11 +1,19 @@
 /**
- * Reads a roster workbook (.xlsx with sheets 学生, 家长, 教职工, 群) or a directory of CSV files
- * (学生.csv, ...), checks it, and returns it as RosterData. All or nothing: any problem throws RosterError.
+ * Reads a roster as schools have it, checks it, and returns it as RosterData. All or nothing: any
+ * problem throws RosterError, naming the worksheet (or file), the row and the column as the school wrote them.
+ *
+ * Sources: .xlsx workbooks, .csv files (UTF-8 or GBK/GB18030), directories of them, and .zip archives of
+ * them (file names in UTF-8 or, from Windows, GBK). Several sources may be given together (students from
+ * the 学工系统 export, staff and groups from files of their own). A worksheet or file is taken for one
+ * of the four sheets (学生, 家长, 教职工, 群) by its name or, failing that, by its header; title rows above
+ * the header are skipped. The student sheet may carry the guardians in columns (家长姓名/家长电话/关系,
+ * 父亲…/母亲…, 监护人…, 家长2…). Columns nobody reads are listed in the report, never dropped silently.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { StaffRole } from '../domain/org.js';
 import { RosterError, rosterIssue, sortIssues, type RosterIssue } from './errors.js';
 import {
@@ -20,8 +28,18 @@ import {
   parseRole,
   splitList,
 } from './normalize.js';
-import { columnLookup, SHEET_SPECS, sheetNamed, type SheetSpec } from './sheets.js';
-import type { RosterContacts, RosterData, RosterReadProgress, RosterRowRefs, SheetName } from './types.js';
+import {
+  columnLookup,
+  guardianColumn,
+  isHeaderOf,
+  SHEET_SPECS,
+  sheetByHeader,
+  sheetNamed,
+  type GuardianColumn,
+  type GuardianField,
+  type SheetSpec,
+} from './sheets.js';
+import type { RosterContacts, RosterData, RosterReadProgress, RosterRowRefs, SheetName, SheetPlace } from './types.js';
 import { validateRoster } from './validate.js';
 
 export interface ReadRosterOptions {
@@ -30,184 +48,426 @@ export interface ReadRosterOptions {
 
 /** Progress is reported at least this often while reading rows, and at the end of each sheet. */
 export const PROGRESS_EVERY_ROWS = 1000;
+/** A header is looked for in this many non-empty rows at the top of a sheet (title rows above it). */
+export const HEADER_SEARCH_ROWS = 10;
 
-/** A sheet as text: row 1 is the header; rows keep their spreadsheet numbers. */
+/** A sheet as text; rows keep their spreadsheet numbers. */
 export interface RawSheet {
   readonly spec: SheetSpec;
   readonly header: readonly string[];
   readonly rows: readonly { readonly rowNo: number; readonly cells: readonly string[] }[];
+  /** How the school named it (worksheet or file name); the canonical name when absent. */
+  readonly label?: string;
+  /** The row that held the header (1 when absent). */
+  readonly headerRow?: number;
+  /** The file it came from, for the report. */
+  readonly source?: string;
+  /** How a CSV file was decoded. */
+  readonly encoding?: TextEncodingName;
 }
 
-export async function readRoster(path: string, opts: ReadRosterOptions = {}): Promise<RosterData> {
-  const sheets = await loadSheets(path);
-  return rosterFromSheets(sheets, opts);
+export type TextEncodingName = 'utf-8' | 'gb18030';
+
+/** What reading found, for the import summary: where each sheet came from and what was not read. */
+export interface RosterReadReport {
+  readonly sheets: readonly SheetReadReport[];
+  /** Worksheets and files that are none of the four sheets (neither by name nor by header). */
+  readonly skipped: readonly string[];
 }
 
-async function loadSheets(path: string): Promise<Map<SheetName, RawSheet>> {
+export interface SheetReadReport {
+  readonly sheet: SheetName;
+  /** `学生信息.xlsx 工作表「Sheet1」`, `教职工.csv`. */
+  readonly source: string;
+  readonly headerRow: number;
+  readonly rows: number;
+  /** Header cells no column is read from, as written. */
+  readonly unused: readonly string[];
+  /** Student sheet only: the guardian slots read from its columns (`家长1`, `父亲`, …). */
+  readonly guardianSlots: readonly string[];
+  readonly encoding?: TextEncodingName;
+}
+
+export async function readRoster(paths: string | readonly string[], opts: ReadRosterOptions = {}): Promise<RosterData> {
+  return (await readRosterWithReport(paths, opts)).roster;
+}
+
+export async function readRosterWithReport(
+  paths: string | readonly string[],
+  opts: ReadRosterOptions = {},
+): Promise<{ roster: RosterData; report: RosterReadReport }> {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  const tables: RawTable[] = [];
+  const issues: RosterIssue[] = [];
+  for (const path of list) tables.push(...(await loadPath(path, issues)));
+  if (issues.length > 0) throw new RosterError(issues);
+  const { sheets, skipped } = recognise(tables);
+  const read = readSheets(sheets, opts);
+  return { roster: read.roster, report: { sheets: read.reports, skipped } };
+}
+
+// ------------------------------------------------------------------ sources
+
+/** A worksheet or CSV file before it is recognised: all its non-empty rows. */
+interface RawTable {
+  readonly label: string;
+  readonly source: string;
+  readonly rows: readonly { readonly rowNo: number; readonly cells: readonly string[] }[];
+  readonly encoding?: TextEncodingName;
+}
+
+async function loadPath(path: string, issues: RosterIssue[]): Promise<RawTable[]> {
   let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
   } catch {
-    throw new RosterError([rosterIssue('', 0, '', 'file_unreadable', `找不到花名册：${path}`)]);
+    issues.push(rosterIssue('', 0, '', 'file_unreadable', `找不到花名册：${path}`));
+    return [];
   }
-  if (isDir) return loadCsvDir(path);
-  const ext = extname(path).toLowerCase();
-  if (ext === '.xlsx') return loadWorkbook(path);
-  const hint = ext === '.xls' ? '旧版 .xls 格式不受支持，请在 Excel 中另存为 .xlsx' : '花名册应为 .xlsx 工作簿或存放 CSV 文件的目录';
-  throw new RosterError([rosterIssue(basename(path), 0, '', 'file_unreadable', hint)]);
+  if (isDir) {
+    const files = (await readdir(path)).filter((f) => ['.csv', '.xlsx'].includes(extname(f).toLowerCase()) && !f.startsWith('~$')).sort();
+    const out: RawTable[] = [];
+    for (const f of files) out.push(...(await loadFile(join(path, f), issues)));
+    return out;
+  }
+  return loadFile(path, issues);
 }
 
-async function loadWorkbook(path: string): Promise<Map<SheetName, RawSheet>> {
+async function loadFile(path: string, issues: RosterIssue[]): Promise<RawTable[]> {
+  const name = basename(path).normalize('NFC');
+  const ext = extname(path).toLowerCase();
+  if (ext === '.xlsx') return loadWorkbook(name, await readFile(path), issues);
+  if (ext === '.csv') return loadCsv(name, await readFile(path), issues);
+  if (ext === '.zip') return loadZip(name, await readFile(path), issues);
+  const hint =
+    ext === '.xls'
+      ? '旧版 .xls 格式不受支持，请在 Excel 中另存为 .xlsx'
+      : '花名册应为 .xlsx 工作簿、.csv 文件、存放它们的目录或 .zip 压缩包';
+  issues.push(rosterIssue(name, 0, '', 'file_unreadable', hint));
+  return [];
+}
+
+async function loadWorkbook(name: string, bytes: Buffer, issues: RosterIssue[]): Promise<RawTable[]> {
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.readFile(path);
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new RosterError([rosterIssue(basename(path), 0, '', 'file_unreadable', `无法读取工作簿（${reason}）`)]);
+    issues.push(rosterIssue(name, 0, '', 'file_unreadable', `无法读取工作簿（${reason}）`));
+    return [];
   }
-  const found = new Map<SheetName, RawSheet>();
-  const issues: RosterIssue[] = [];
+  const out: RawTable[] = [];
   for (const ws of workbook.worksheets) {
-    const spec = sheetNamed(ws.name);
-    if (!spec) continue;
-    if (found.has(spec.name)) {
-      issues.push(rosterIssue(spec.name, 0, '', 'ambiguous_sheet', `工作簿中有两个工作表都对应「${spec.name}」（${ws.name}）`));
-      continue;
-    }
     const width = ws.columnCount;
-    const rowText = (row: ExcelJS.Row): string[] => {
+    const rows: { rowNo: number; cells: string[] }[] = [];
+    ws.eachRow({ includeEmpty: false }, (row, rowNo) => {
       const cells: string[] = [];
       for (let col = 1; col <= width; col++) cells.push(cellText(row.getCell(col).value));
-      return cells;
-    };
-    const rows: { rowNo: number; cells: string[] }[] = [];
-    let header: string[] = [];
-    ws.eachRow({ includeEmpty: false }, (row, rowNo) => {
-      if (rowNo === 1) header = rowText(row);
-      else {
-        const cells = rowText(row);
-        if (cells.some((c) => c.trim() !== '')) rows.push({ rowNo, cells });
-      }
+      if (cells.some((c) => c.trim() !== '')) rows.push({ rowNo, cells });
     });
-    found.set(spec.name, { spec, header, rows });
+    out.push({ label: ws.name, source: `${name} 工作表「${ws.name}」`, rows });
   }
-  if (issues.length > 0) throw new RosterError(issues);
-  return found;
+  return out;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const gb18030 = new TextDecoder('gb18030', { fatal: true });
+/** Control characters no spreadsheet text holds: a file decoded into them was not text in that encoding. */
+const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
 
-async function loadCsvDir(dir: string): Promise<Map<SheetName, RawSheet>> {
-  const files = (await readdir(dir)).filter((f) => extname(f).toLowerCase() === '.csv').sort();
-  const found = new Map<SheetName, RawSheet>();
-  const fileOf = new Map<SheetName, string>();
+/**
+ * Bytes as text: UTF-8 (with or without BOM) when they are valid UTF-8, else GBK/GB18030 (what Excel in
+ * China saves as "CSV"), else undefined.
+ */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncodingName } | undefined {
+  try {
+    const text = utf8.decode(bytes);
+    if (!NOT_TEXT.test(text)) return { text, encoding: 'utf-8' };
+  } catch {
+    // not UTF-8: try GB18030 below
+  }
+  try {
+    const text = gb18030.decode(bytes);
+    if (!NOT_TEXT.test(text)) return { text, encoding: 'gb18030' };
+  } catch {
+    // neither
+  }
+  return undefined;
+}
+
+function loadCsv(name: string, bytes: Uint8Array, issues: RosterIssue[]): RawTable[] {
+  const decoded = decodeText(bytes);
+  if (!decoded) {
+    issues.push(
+      rosterIssue(name, 0, '', 'not_utf8', `${name} 既不是 UTF-8 也不是 GBK 编码的文本，请在 Excel 中另存为「CSV UTF-8（逗号分隔）」`),
+    );
+    return [];
+  }
+  let records: string[][];
+  try {
+    records = parse(decoded.text, { bom: true, relax_column_count: true }) as string[][];
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    issues.push(rosterIssue(name, 0, '', 'file_unreadable', `${name} 不是有效的 CSV（${reason}）`));
+    return [];
+  }
+  const rows = records.map((cells, i) => ({ rowNo: i + 1, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  return [{ label: basename(name, extname(name)), source: name, rows, encoding: decoded.encoding }];
+}
+
+/** A zip entry's name: UTF-8 when flagged or valid, else GBK (zips made by Windows' Explorer). */
+function zipName(bytes: Uint8Array | string[] | Buffer): string {
+  const raw = Uint8Array.from(bytes as ArrayLike<number>);
+  return (decodeText(raw)?.text ?? utf8.decode(raw)).normalize('NFC');
+}
+
+async function loadZip(name: string, bytes: Buffer, issues: RosterIssue[]): Promise<RawTable[]> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes, { decodeFileName: zipName });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    issues.push(rosterIssue(name, 0, '', 'file_unreadable', `无法读取压缩包（${reason}）`));
+    return [];
+  }
+  const out: RawTable[] = [];
+  const entries = Object.values(zip.files)
+    .filter((f) => !f.dir && !f.name.startsWith('__MACOSX/') && !basename(f.name).startsWith('.') && !basename(f.name).startsWith('~$'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const entryName = basename(entry.name);
+    const ext = extname(entryName).toLowerCase();
+    if (ext !== '.csv' && ext !== '.xlsx') continue;
+    const content = await entry.async('nodebuffer');
+    const tables = ext === '.csv' ? loadCsv(entryName, content, issues) : await loadWorkbook(entryName, content, issues);
+    out.push(...tables.map((t) => ({ ...t, source: `${name} 中的 ${t.source}` })));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ recognising sheets
+
+/** Takes each table for one of the four sheets, by name or by header, and finds its header row. */
+function recognise(tables: readonly RawTable[]): { sheets: Map<SheetName, RawSheet>; skipped: string[] } {
+  const sheets = new Map<SheetName, RawSheet>();
+  const skipped: string[] = [];
   const issues: RosterIssue[] = [];
-  for (const file of files) {
-    const spec = sheetNamed(basename(file, extname(file)).normalize('NFC'));
-    if (!spec) continue;
-    const other = fileOf.get(spec.name);
-    if (other !== undefined) {
-      issues.push(rosterIssue(spec.name, 0, '', 'ambiguous_sheet', `${other} 和 ${file} 都对应「${spec.name}」，请只保留一个`));
+  for (const table of tables) {
+    const top = table.rows.slice(0, HEADER_SEARCH_ROWS);
+    const named = sheetNamed(table.label.normalize('NFC'));
+    let spec: SheetSpec | undefined = named;
+    let headerAt = named ? top.findIndex((r) => isHeaderOf(named, r.cells)) : -1;
+    if (!named) {
+      headerAt = top.findIndex((r) => sheetByHeader(r.cells) !== undefined);
+      spec = headerAt < 0 ? undefined : sheetByHeader(top[headerAt]?.cells ?? []);
+    }
+    if (!spec) {
+      if (table.rows.length > 0) skipped.push(table.source);
       continue;
     }
-    fileOf.set(spec.name, file);
-    const bytes = await readFile(join(dir, file));
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
+    // A named sheet whose header lacks a required column: its first row is the header, and says so.
+    if (headerAt < 0) headerAt = 0;
+    const other = sheets.get(spec.name);
+    if (other) {
       issues.push(
-        rosterIssue(spec.name, 0, '', 'not_utf8', `${file} 不是 UTF-8 编码（可能是 GBK/GB18030），请在 Excel 中另存为「CSV UTF-8（逗号分隔）」`),
+        rosterIssue(spec.name, 0, '', 'ambiguous_sheet', `${other.source ?? other.label ?? ''} 和 ${table.source} 都是「${spec.name}」，请只保留一个`),
       );
       continue;
     }
-    let records: string[][];
-    try {
-      records = parse(text, { bom: true, relax_column_count: true }) as string[][];
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      issues.push(rosterIssue(spec.name, 0, '', 'file_unreadable', `${file} 不是有效的 CSV（${reason}）`));
-      continue;
-    }
-    const [header = [], ...body] = records;
-    const rows = body.map((cells, i) => ({ rowNo: i + 2, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
-    found.set(spec.name, { spec, header, rows });
+    const headerRow = table.rows[headerAt];
+    sheets.set(spec.name, {
+      spec,
+      header: headerRow?.cells ?? [],
+      headerRow: headerRow?.rowNo ?? 1,
+      rows: table.rows.slice(headerAt + 1),
+      label: table.label,
+      source: table.source,
+      ...(table.encoding ? { encoding: table.encoding } : {}),
+    });
   }
   if (issues.length > 0) throw new RosterError(issues);
-  return found;
+  return { sheets, skipped };
 }
+
+// ------------------------------------------------------------------ reading rows
 
 /** Cell getter for one row: canonical column name → trimmed text ('' when the column is absent). */
 type Cells = (column: string) => string;
 
 interface SheetColumns {
   readonly index: ReadonlyMap<string, number>;
+  /** Canonical column name → the header as written. */
+  readonly headers: ReadonlyMap<string, string>;
+  readonly unused: readonly string[];
+  /** Student sheet: guardian slots in column order, each field's column. */
+  readonly guardians: readonly GuardianSlot[];
+}
+
+interface GuardianSlot {
+  readonly name: string;
+  readonly relation: string;
+  readonly fields: ReadonlyMap<GuardianField, { readonly at: number; readonly header: string }>;
 }
 
 function mapHeader(sheet: RawSheet, issues: RosterIssue[]): SheetColumns {
+  const label = sheet.label ?? sheet.spec.name;
+  const headerRow = sheet.headerRow ?? 1;
   const lookup = columnLookup(sheet.spec);
   const index = new Map<string, number>();
+  const headers = new Map<string, string>();
+  const unused: string[] = [];
+  const slots = new Map<string, { relation: string; fields: Map<GuardianField, { at: number; header: string }> }>();
   sheet.header.forEach((text, i) => {
+    const written = text.trim();
+    if (written === '') return;
     const column = lookup.get(headerKey(text));
-    if (!column) return; // extra columns are allowed and ignored
-    if (index.has(column.name)) {
-      issues.push(rosterIssue(sheet.spec.name, 1, column.name, 'duplicate_header', `有两列都是「${column.name}」`));
+    if (column) {
+      if (index.has(column.name)) {
+        issues.push(rosterIssue(label, headerRow, written, 'duplicate_header', `与「${headers.get(column.name) ?? column.name}」列都是「${column.name}」`));
+        return;
+      }
+      index.set(column.name, i);
+      headers.set(column.name, written);
       return;
     }
-    index.set(column.name, i);
+    const g: GuardianColumn | undefined = sheet.spec.name === '学生' ? guardianColumn(text) : undefined;
+    if (g) {
+      let slot = slots.get(g.slot);
+      if (!slot) slots.set(g.slot, (slot = { relation: g.relation, fields: new Map() }));
+      if (slot.fields.has(g.field)) {
+        issues.push(rosterIssue(label, headerRow, written, 'duplicate_header', `与「${slot.fields.get(g.field)?.header ?? ''}」列重复`));
+        return;
+      }
+      slot.fields.set(g.field, { at: i, header: written });
+      return;
+    }
+    unused.push(written);
   });
   for (const column of sheet.spec.columns) {
     if (column.required && !index.has(column.name)) {
       issues.push(
-        rosterIssue(
-          sheet.spec.name,
-          1,
-          column.name,
-          'missing_header',
-          `缺少必需的列「${column.name}」（也可写作：${column.aliases.join('、')}）`,
-        ),
+        rosterIssue(label, headerRow, column.name, 'missing_header', `缺少必需的列「${column.name}」（也可写作：${column.aliases.join('、')}）`),
       );
     }
   }
-  return { index };
+  // A slot with only a relation (a 关系 column and no parent) is not a guardian: its column is unused.
+  const guardians: GuardianSlot[] = [];
+  for (const [name, slot] of slots) {
+    if ([...slot.fields.keys()].every((f) => f === '关系')) unused.push(...[...slot.fields.values()].map((f) => f.header));
+    else guardians.push({ name, relation: slot.relation, fields: slot.fields });
+  }
+  return { index, headers, unused, guardians };
 }
 
-/** Turns checked sheets into RosterData; exported for tests and callers that have rows already. */
+function missingSheetText(name: SheetName, spec: SheetSpec): string {
+  const names = [spec.name, ...spec.aliases].join('、');
+  const where =
+    name === '学生'
+      ? ''
+      : '；也可以放在另一个文件里一起导入（cascade import 学生.xlsx 教职工.csv 群.csv），或在配置的 org 中列出多个文件';
+  return `缺少工作表「${name}」（工作表名或 CSV 文件名可为：${names}，或首行为该表的表头${where}）`;
+}
+
+/** Turns recognised sheets into RosterData; exported for tests and callers that have rows already. */
 export function rosterFromSheets(sheets: ReadonlyMap<SheetName, RawSheet>, opts: ReadRosterOptions = {}): RosterData {
+  return readSheets(sheets, opts).roster;
+}
+
+function readSheets(
+  sheets: ReadonlyMap<SheetName, RawSheet>,
+  opts: ReadRosterOptions,
+): { roster: RosterData; reports: SheetReadReport[] } {
   const issues: RosterIssue[] = [];
   const columns = new Map<SheetName, SheetColumns>();
   for (const spec of SHEET_SPECS) {
     const sheet = sheets.get(spec.name);
-    if (!sheet) {
-      const names = [spec.name, ...spec.aliases].join('、');
-      issues.push(rosterIssue(spec.name, 0, '', 'missing_sheet', `缺少工作表「${spec.name}」（工作表名或 CSV 文件名可为：${names}）`));
-      continue;
-    }
-    columns.set(spec.name, mapHeader(sheet, issues));
+    if (sheet) columns.set(spec.name, mapHeader(sheet, issues));
+  }
+  const guardiansInStudents = (columns.get('学生')?.guardians.length ?? 0) > 0;
+  for (const spec of SHEET_SPECS) {
+    if (sheets.has(spec.name)) continue;
+    // The guardians may all be in the student sheet's columns.
+    if (spec.name === '家长' && guardiansInStudents) continue;
+    issues.push(rosterIssue(spec.name, 0, '', 'missing_sheet', missingSheetText(spec.name, spec)));
   }
   if (issues.length > 0) throw new RosterError(issues);
 
   const data: RosterData = { students: [], guardians: [], staff: [], groups: [] };
-  const refs: RosterRowRefs = { students: [], guardians: [], staff: [], groups: [] };
-  const rowReader = new RowReader(issues);
+  const placeOf = new Map<SheetName, SheetPlace>();
+  const guardianPlaces: (SheetPlace | undefined)[] = [];
+  const refs: RosterRowRefs = { students: [], guardians: [], staff: [], groups: [], places: { sheets: {}, guardians: guardianPlaces } };
+  const reports: SheetReadReport[] = [];
+  const rowIssues: RosterIssue[] = [];
+  const rowReader = new RowReader(rowIssues);
   for (const spec of SHEET_SPECS) {
     const sheet = sheets.get(spec.name);
-    const index = columns.get(spec.name)?.index;
-    if (!sheet || !index) continue;
+    const cols = columns.get(spec.name);
+    if (!sheet || !cols) continue;
+    const place: SheetPlace = { label: sheet.label ?? spec.name, columns: cols.headers };
+    placeOf.set(spec.name, place);
+    const slotPlaces = cols.guardians.map((slot) => guardianSlotPlace(place, cols, slot));
     const total = sheet.rows.length;
     sheet.rows.forEach((row, i) => {
-      const cells: Cells = (column) => {
-        const at = index.get(column);
-        return at === undefined ? '' : (row.cells[at] ?? '').trim();
-      };
+      const at = (n: number | undefined): string => (n === undefined ? '' : (row.cells[n] ?? '').trim());
+      const cells: Cells = (column) => at(cols.index.get(column));
       rowReader.read(spec.name, row.rowNo, cells, data, refs);
+      if (spec.name === '学生') {
+        cols.guardians.forEach((slot, s) => {
+          if (readGuardianSlot(slot, (f) => at(slot.fields.get(f)?.at), cells('学号'), data)) {
+            refs.guardians.push(row.rowNo);
+            guardianPlaces[data.guardians.length - 1] = slotPlaces[s];
+          }
+        });
+      }
       if ((i + 1) % PROGRESS_EVERY_ROWS === 0) opts.onProgress?.({ sheet: spec.name, rows: i + 1, total });
     });
     opts.onProgress?.({ sheet: spec.name, rows: total, total });
+    reports.push({
+      sheet: spec.name,
+      source: sheet.source ?? place.label,
+      headerRow: sheet.headerRow ?? 1,
+      rows: total,
+      unused: cols.unused,
+      guardianSlots: cols.guardians.map((g) => g.name),
+      ...(sheet.encoding ? { encoding: sheet.encoding } : {}),
+    });
+  }
+  if (refs.places?.sheets) Object.assign(refs.places.sheets, Object.fromEntries(placeOf));
+  // Rows were read under the canonical names: report them as the school wrote them.
+  for (const i of rowIssues) {
+    const place = placeOf.get(i.sheet as SheetName);
+    issues.push(place ? rosterIssue(place.label, i.row, (i.column && place.columns?.get(i.column)) || i.column, i.code, i.detail) : i);
   }
   issues.push(...validateRoster(data, refs));
   if (issues.length > 0) throw new RosterError(sortIssues(withoutEchoes(issues)));
-  return data;
+  return { roster: data, reports };
+}
+
+/** Where a guardian read from a student-sheet slot is reported: the student sheet, the slot's columns. */
+function guardianSlotPlace(student: SheetPlace, cols: SheetColumns, slot: GuardianSlot): SheetPlace {
+  const columns = new Map<string, string>([['学生学号', cols.headers.get('学号') ?? '学号']]);
+  for (const [field, { header }] of slot.fields) columns.set(field, header);
+  if (!slot.fields.has('姓名')) columns.set('姓名', `${slot.name}姓名`);
+  return { label: student.label, columns };
+}
+
+/**
+ * One guardian from a student row's slot: when any of its cells but the relation is filled. A slot
+ * without a name (an export with 家长电话 only) is named by its relation (父亲, 家长).
+ */
+function readGuardianSlot(slot: GuardianSlot, cell: (f: GuardianField) => string, studentNo: string, data: RosterData): boolean {
+  const name = normalizeName(cell('姓名'));
+  const phone = cell('手机');
+  const qq = normalizeId(cell('QQ'));
+  const wechat = normalizeId(cell('微信'));
+  if (!name && !phone && !qq && !wechat) return false;
+  const relation = normalizeName(cell('关系')) || slot.relation;
+  const contacts: RosterContacts = {};
+  if (phone) contacts.phone = normalizePhone(phone);
+  if (qq) contacts.qq = qq;
+  if (wechat) contacts.wechat = wechat;
+  data.guardians.push({ studentNo: normalizeId(studentNo), name: name || relation, relation, ...contacts });
+  return true;
 }
 
 /** A cell whose words could not be read is also empty to the validator; report it once. */
@@ -228,7 +488,7 @@ function contacts(cells: Cells): RosterContacts {
   return out;
 }
 
-const ROLE_CHOICES = '组长、工作组成员、副书记、学院领导、辅导员';
+const ROLE_CHOICES = '组长、工作组成员、副书记、学院领导、辅导员、班主任';
 const LEVEL_CHOICES = '1/一级/L1、2、3、4、宿舍群、干部群、党员群、其他';
 
 /** Reads one row of a sheet into RosterData; problems only these words reveal go to `issues`. */
@@ -312,4 +572,18 @@ class RowReader {
     });
     refs.groups.push(rowNo);
   }
+}
+
+/** The read report in Chinese, for `cascade import`: where each sheet came from and what was not read. */
+export function formatReadReport(report: RosterReadReport): string {
+  const lines: string[] = [];
+  for (const s of report.sheets) {
+    const parts = [`「${s.sheet}」← ${s.source}，表头在第 ${s.headerRow} 行，${s.rows} 行`];
+    if (s.encoding === 'gb18030') parts.push('按 GBK 编码读取');
+    if (s.guardianSlots.length > 0) parts.push(`家长取自本表的列（${s.guardianSlots.join('、')}）`);
+    if (s.unused.length > 0) parts.push(`未使用的列：${s.unused.join('、')}`);
+    lines.push(parts.join('；'));
+  }
+  for (const skipped of report.skipped) lines.push(`未读取：${skipped}（按名称和表头都不是花名册的工作表）`);
+  return lines.join('\n');
 }

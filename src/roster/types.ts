@@ -73,6 +73,23 @@ export interface RosterRowRefs {
   guardians: number[];
   staff: number[];
   groups: number[];
+  /** Where the sheets were read when their names and columns are not the canonical ones. */
+  places?: RosterPlaces;
+}
+
+export type RowList = 'students' | 'guardians' | 'staff' | 'groups';
+
+/** A sheet as the school named it (`Sheet1`, `学生.csv`) and its columns as headed (学号 → 学号, 姓名 → 学生姓名). */
+export interface SheetPlace {
+  readonly label: string;
+  /** Canonical column name → the header as written. */
+  readonly columns?: ReadonlyMap<string, string>;
+}
+
+export interface RosterPlaces {
+  readonly sheets?: Partial<Record<SheetName, SheetPlace>>;
+  /** Per guardian (parallel to RosterData.guardians): one read from the student sheet's guardian columns. */
+  readonly guardians?: readonly (SheetPlace | undefined)[];
 }
 
 export interface RosterReadProgress {

@@ -4,7 +4,7 @@
  */
 import { groupKey, STAFF_ROLES, type StaffRole } from '../domain/org.js';
 import { RosterError, rosterIssue, sortIssues, type RosterIssue, type RosterIssueCode } from './errors.js';
-import { isCollegeRole, isValidPhone, isValidQq, KIND_LEVEL, KIND_LABELS, PLATFORM_LABELS } from './normalize.js';
+import { isClassRole, isCollegeRole, isValidPhone, isValidQq, KIND_LEVEL, KIND_LABELS, PLATFORM_LABELS } from './normalize.js';
 import type {
   RosterContacts,
   RosterData,
@@ -12,7 +12,9 @@ import type {
   RosterGuardian,
   RosterRowRefs,
   RosterStaff,
+  RowList,
   SheetName,
+  SheetPlace,
 } from './types.js';
 
 /** The store's key of the logical group a roster row belongs to (see groupKey in domain/org.ts). */
@@ -96,13 +98,18 @@ const SCIENTIFIC_HINT = '数字被 Excel 显示成了科学计数法（如 2.02E
 
 class Checker {
   readonly issues: RosterIssue[] = [];
+  /** Where the guardian being checked was read, when not from the 家长 sheet's own columns. */
+  guardianPlace: SheetPlace | undefined;
   constructor(private readonly refs: RosterRowRefs | undefined) {}
 
-  row(list: keyof RosterRowRefs, index: number): number {
+  row(list: RowList, index: number): number {
     return this.refs?.[list][index] ?? index + 2;
   }
   add(sheet: SheetName, row: number, column: string, code: RosterIssueCode, detail: string): void {
-    this.issues.push(rosterIssue(sheet, row, column, code, detail));
+    const place = (sheet === '家长' ? this.guardianPlace : undefined) ?? this.refs?.places?.sheets?.[sheet];
+    const label = place?.label ?? sheet;
+    const header = column ? (place?.columns?.get(column) ?? column) : column;
+    this.issues.push(rosterIssue(label, row, header, code, detail));
   }
   required(sheet: SheetName, row: number, column: string, value: string | null | undefined): boolean {
     if (value) return true;
@@ -211,6 +218,7 @@ export function validateRoster(data: RosterData, refs?: RosterRowRefs): RosterIs
     }
   });
   data.guardians.forEach((g, i) => {
+    c.guardianPlace = refs?.places?.guardians?.[i];
     const row = c.row('guardians', i);
     const hasStudent = c.id('家长', row, '学生学号', g.studentNo);
     const hasName = c.required('家长', row, '姓名', g.name);
@@ -240,6 +248,7 @@ export function validateRoster(data: RosterData, refs?: RosterRowRefs): RosterIs
     }
     checkContacts('家长', row, OWNER_RANGE + (identityNo[i] ?? i), g);
   });
+  c.guardianPlace = undefined;
 
   const staffRows = new Map<string, number>();
   data.staff.forEach((p, i) => {
@@ -311,7 +320,7 @@ function checkStaffRoles(c: Checker, row: number, p: RosterStaff, colleges: Read
     }
     if (!isCollegeRole(grant.role)) continue;
     if (!grant.college) {
-      if (!needsCollegeReported) c.add('教职工', row, '学院', 'role_needs_college', '学院角色（副书记、学院领导、辅导员）须填写学院');
+      if (!needsCollegeReported) c.add('教职工', row, '学院', 'role_needs_college', '学院角色（副书记、学院领导、辅导员、班主任）须填写学院');
       needsCollegeReported = true;
     } else if (grant.college !== p.college && !colleges.has(grant.college)) {
       c.add('教职工', row, '学院', 'unknown_college', `学院「${grant.college}」不在「学生」工作表中`);
@@ -320,7 +329,7 @@ function checkStaffRoles(c: Checker, row: number, p: RosterStaff, colleges: Read
 }
 
 function counselorCollege(p: RosterStaff): string | null {
-  return p.roles.find((r) => r.role === 'counselor')?.college ?? p.college;
+  return p.roles.find((r) => isClassRole(r.role))?.college ?? p.college;
 }
 
 function checkStaffClasses(
@@ -329,13 +338,13 @@ function checkStaffClasses(
   p: RosterStaff,
   classCollege: ReadonlyMap<string, { college: string }>,
 ): void {
-  const isCounselor = p.roles.some((r: { role: StaffRole }) => r.role === 'counselor');
-  if (!isCounselor) {
-    if (p.classes.length > 0) c.add('教职工', row, '负责班级', 'classes_not_allowed', '只有辅导员填写负责班级');
+  const holdsClasses = p.roles.some((r: { role: StaffRole }) => isClassRole(r.role));
+  if (!holdsClasses) {
+    if (p.classes.length > 0) c.add('教职工', row, '负责班级', 'classes_not_allowed', '只有辅导员和班主任填写负责班级');
     return;
   }
   if (p.classes.length === 0) {
-    c.add('教职工', row, '负责班级', 'counselor_needs_classes', '辅导员须填写负责班级');
+    c.add('教职工', row, '负责班级', 'counselor_needs_classes', '辅导员和班主任须填写负责班级');
     return;
   }
   const college = counselorCollege(p);

@@ -48,7 +48,7 @@ export const staffRoles = sqliteTable(
       .notNull()
       .references(() => persons.id),
     role: text('role', {
-      enum: ['team_leader', 'team_member', 'deputy_secretary', 'college_leader', 'counselor'],
+      enum: ['team_leader', 'team_member', 'deputy_secretary', 'college_leader', 'counselor', 'head_teacher'],
     }).notNull(),
     /** 0 for school-wide roles (SQLite primary keys and NULL do not mix well). */
     collegeId: integer('college_id').notNull().default(0),

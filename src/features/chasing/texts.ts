@@ -112,7 +112,7 @@ export const zhChase = {
     return parts.length > 0 ? `催办：${parts.join('；')}。` : null;
   },
   noClass: '（未分班）',
-  notAllowedToChase: '催办只能由学生工作组、学院副书记和辅导员发起。',
+  notAllowedToChase: '催办只能由学生工作组、学院副书记、辅导员和班主任发起。',
   chaseClosed: (id: number) => `第${id}号通知已结束，不再催办。`,
   chaseQuietHours: (id: number, until: string) => `现在是免打扰时间（至 ${until}），本次不发送第${id}号通知的提醒，请在此之后再催办（紧急通知不受此限）。`,
 };

@@ -1,0 +1,42 @@
+/**
+ * `cascade template` and `cascade import` with several sources, through the real bin: the summary says
+ * where each sheet came from, which row held its header and which columns were not read.
+ */
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from './setup/helpers.js';
+
+const bin = fileURLToPath(new URL('../bin/cascade.mjs', import.meta.url));
+const SMALL = resolve(fileURLToPath(new URL('./fixtures/roster/small', import.meta.url)));
+const dirs: { remove: () => void }[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd, env: { ...process.env, CASCADE_DATA_DIR: join(cwd, 'data') } }, (error, stdout, stderr) =>
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('cascade template and import', () => {
+  it('writes a template, refuses to overwrite it, and checks several sources at once', async () => {
+    const dir = tempDir('import-cli');
+    dirs.push(dir);
+    const made = await run(['template', '花名册模板.xlsx'], dir.path);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain('已写入花名册模板');
+    const again = await run(['template', '花名册模板.xlsx'], dir.path);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('--force');
+
+    const checked = await run(['import', join(SMALL, '学生.csv'), join(SMALL, '家长.csv'), join(SMALL, '教职工.csv'), join(SMALL, '群.csv'), '--dry-run'], dir.path);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('「学生」← 学生.csv，表头在第 1 行，6 行');
+    expect(checked.stdout).toContain('检查通过（未写入）：学生 6，家长 7');
+  });
+});
