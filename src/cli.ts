@@ -30,6 +30,7 @@ import { LedgerRepo } from './store/ledger-repo.js';
 import { AccountStatusRepo } from './store/account-status-repo.js';
 import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
+import { ContactRepo } from './store/contact-repo.js';
 import { isRealAccount, orgOptions, orgSource } from './config/schema.js';
 import '../adapters/index.js';
 
@@ -38,6 +39,8 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   import <文件|目录>... [--dry-run]
                                  把花名册导入数据库（.xlsx、.csv（UTF-8 或 GBK）、目录或 .zip，可同时给多个）
   template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
+  addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
+                                 导出通讯录（每班一张表，A4 横向；含电话，请妥善保管）
   drill <脚本.yaml> [--json]      用虚拟时钟在模拟器上演练一个脚本
   demo [--json]                  演练内置的示范学校脚本
   bench [--json] [--quick]       在合成的校园上跑性能测试（见 docs/benchmarks.md）
@@ -72,6 +75,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return importCommand(args);
     case 'template':
       return templateCommand(args);
+    case 'addressbook':
+      return addressBookCommand(args);
     case 'drill': {
       const json = flag(args, '--json');
       const file = args[0];
@@ -235,6 +240,60 @@ async function classifyCommand(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
   return bad > 0 ? 1 : 0;
+}
+
+/**
+ * `cascade addressbook --format xlsx|json [--college X] [--class X] [--out f]`: the address book of a
+ * scope (default: the whole school). The file holds phone numbers: written with owner-only permissions.
+ */
+async function addressBookCommand(args: string[]): Promise<number> {
+  const format = option(args, '--format') ?? 'xlsx';
+  const collegeName = option(args, '--college');
+  const className = option(args, '--class');
+  const out = option(args, '--out');
+  if (format !== 'json' && format !== 'xlsx') {
+    process.stderr.write('cascade addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]\n');
+    return 2;
+  }
+  const config = loadConfig();
+  const db = openDb(join(config.dataDir, 'cascade.db'));
+  try {
+    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
+    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
+    const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
+    if (collegeName !== undefined && !college) {
+      process.stderr.write(`没有“${collegeName}”这个学院。\n`);
+      return 1;
+    }
+    const klass = className === undefined ? undefined : org.classNamed(className);
+    if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) {
+      process.stderr.write(`没有“${className}”这个班级${college ? `（${college.name}）` : ''}。\n`);
+      return 1;
+    }
+    const { AddressBookDesk } = await import('./features/contacts/desk.js');
+    const { addressBookJson, addressBookWorkbook } = await import('./features/contacts/export.js');
+    const desk = new AddressBookDesk({ org: () => org, contacts: new ContactRepo(db), members: new MemberRepo(db), clock: systemClock });
+    const scope = klass
+      ? ({ kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] } as const)
+      : college
+        ? ({ kind: 'colleges', collegeIds: [college.id] } as const)
+        : ({ kind: 'school' } as const);
+    const src = desk.sources();
+    const books = desk.classesIn(scope).flatMap((k) => desk.classBook(k.id, src) ?? []);
+    const now = new Date();
+    if (format === 'json') {
+      const text = `${JSON.stringify(addressBookJson(books, now), null, 2)}\n`;
+      if (out) writeFileSync(out, text, { mode: 0o600 });
+      else process.stdout.write(text);
+    } else {
+      const file = out ?? `addressbook-${now.toISOString().slice(0, 10)}.xlsx`;
+      writeFileSync(file, await addressBookWorkbook(books, now, config.school.timeZone), { mode: 0o600 });
+      process.stderr.write(`已写入 ${resolve(file)}（${books.length} 个班级；含个人电话，请妥善保管）\n`);
+    }
+    return 0;
+  } finally {
+    closeDb(db);
+  }
 }
 
 /** `cascade template <file.xlsx>`: an empty roster workbook in the accepted layouts, with instructions. */

@@ -19,8 +19,10 @@ afterEach(async () => {
   school = undefined;
 });
 
-const ALL = ['/通知', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/帮助'];
+const ALL = ['/通知', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/帮助'];
 const STAFF = ALL.filter((c) => c !== '/通知');
+/** College leaders have a college's scope but no address book (issue #13: counselors, deputy secretaries, the team). */
+const COLLEGE_LEADER = STAFF.filter((c) => c !== '/通讯录' && c !== '/核实');
 const EVERYONE = ['/绑定', '/帮助'];
 
 /** The commands a help text lists: the first word of each line that starts with one. */
@@ -33,7 +35,7 @@ describe('/帮助 is generated for the asker', () => {
     ['team leader', 'T001', '私聊', ALL],
     ['team member', 'T002', '私聊', ALL],
     ['deputy secretary', 'S101', '私聊', STAFF],
-    ['college leader', 'S103', '私聊', STAFF],
+    ['college leader', 'S103', '私聊', COLLEGE_LEADER],
     ['counselor', 'S111', '私聊', STAFF],
     ['student', '2023010101', 'L3:计算机2301', EVERYONE],
     ['parent', '家长:2023010101', 'L4:计算机学院', EVERYONE],

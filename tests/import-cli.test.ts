@@ -3,6 +3,7 @@
  * where each sheet came from, which row held its header and which columns were not read.
  */
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,9 +16,9 @@ afterEach(() => {
   for (const d of dirs.splice(0)) d.remove();
 });
 
-function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], cwd: string, dataDir = join(cwd, 'data')): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd, env: { ...process.env, CASCADE_DATA_DIR: join(cwd, 'data') } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd, env: { ...process.env, CASCADE_DATA_DIR: dataDir } }, (error, stdout, stderr) =>
       done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -38,5 +39,26 @@ describe('cascade template and import', () => {
     expect(checked.code).toBe(0);
     expect(checked.stdout).toContain('「学生」← 学生.csv，表头在第 1 行，6 行');
     expect(checked.stdout).toContain('检查通过（未写入）：学生 6，家长 7');
+  });
+});
+
+describe('cascade addressbook', () => {
+  it('exports one class as JSON, a college as a workbook, and names a class it does not know', async () => {
+    const dir = tempDir('addressbook-cli');
+    dirs.push(dir);
+    const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+    const json = await run(['addressbook', '--format', 'json', '--class', '计算机2301'], root, join(dir.path, 'data'));
+    expect(json.code).toBe(0);
+    const book = JSON.parse(json.stdout) as { students: { class: string; guardians: unknown[] }[] };
+    expect(book.students.length).toBeGreaterThan(0);
+    expect(new Set(book.students.map((s) => s.class))).toEqual(new Set(['计算机2301']));
+    const file = join(dir.path, '通讯录.xlsx');
+    const xlsx = await run(['addressbook', '--college', '计算机学院', '--out', file], root, join(dir.path, 'data'));
+    expect(xlsx.code).toBe(0);
+    expect(xlsx.stderr).toContain('3 个班级');
+    expect(statSync(file).mode & 0o077).toBe(0);
+    const unknown = await run(['addressbook', '--class', '火星2301'], root, join(dir.path, 'data'));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('没有“火星2301”这个班级');
   });
 });

@@ -18,7 +18,9 @@ export type CommandErrorCode =
   | 'too_many_ids'
   | 'bad_bind'
   | 'bad_unbind'
-  | 'bad_posted';
+  | 'bad_posted'
+  | 'bad_contact_query'
+  | 'bad_verify';
 
 /** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {

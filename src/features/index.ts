@@ -7,6 +7,7 @@ import { accounts } from './accounts/index.js';
 import { binding } from './binding/index.js';
 import { catchUp } from './catchup/index.js';
 import { chasing } from './chasing/index.js';
+import { contacts } from './contacts/index.js';
 import { directives } from './directives/index.js';
 import { helpFeature } from './help/index.js';
 import { manual } from './manual/index.js';
@@ -16,4 +17,4 @@ import { replies } from './replies/index.js';
 import { review } from './review/index.js';
 import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, accounts, catchUp, status, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, contacts, accounts, catchUp, status, helpFeature];

@@ -6,6 +6,7 @@ import { AccountStatusRepo } from './account-status-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { BindingRepo } from './binding-repo.js';
 import { ChaseRepo } from './chase-repo.js';
+import { ContactRepo } from './contact-repo.js';
 import type { Db } from './db.js';
 import { DirectiveRepo } from './directive-repo.js';
 import { FailureRepo } from './failure-repo.js';
@@ -31,6 +32,8 @@ export interface Repos {
   readonly sessionIds: SessionIdRepo;
   /** Failed jobs and messages, and the queues' counts, for `cascade status`. */
   readonly failures: FailureRepo;
+  /** The address book's phones and how they were checked. */
+  readonly contacts: ContactRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -47,5 +50,6 @@ export function openRepos(db: Db): Repos {
     accountStatus: new AccountStatusRepo(db),
     sessionIds: new SessionIdRepo(db),
     failures: new FailureRepo(db),
+    contacts: new ContactRepo(db),
   };
 }

@@ -616,3 +616,28 @@ export const queueStatus = sqliteTable('queue_status', {
   failed: integer('failed').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * How each contact in the address book (通讯录) was verified, as a history: a counselor's call, an SMS
+ * code answered, a wrong number corrected, a contact that could not be reached. Never deleted. Phones
+ * are sensitive: never logged, never posted in a group.
+ */
+export const contactChecks = sqliteTable(
+  'contact_checks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => persons.id),
+    /** call: confirmed by phone; sms: answered a code sent to the number; unreachable: tried and failed. */
+    method: text('method', { enum: ['call', 'sms', 'unreachable'] }).notNull(),
+    /** The number that was checked (the roster's, or the corrected one). */
+    phone: text('phone'),
+    /** The roster's number this check corrected, when it gave a new one. */
+    replacedPhone: text('replaced_phone'),
+    /** Who recorded it (a staff person); null for Cascade itself (an SMS code). */
+    byPersonId: integer('by_person_id'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('contact_checks_person_idx').on(t.personId, t.at)],
+);

@@ -1,0 +1,84 @@
+/**
+ * The address book (通讯录): counselors, head teachers, deputy secretaries and the student-work team read
+ * their scope's contacts privately (`/通讯录`) and record how they verified a number (`/核实`); the
+ * export for print is `cascade addressbook`.
+ */
+import { defineCommand, serviceKey, type Feature, type Guard } from '../../app/feature.js';
+import { parseAddressQuery, parseVerifyArgs, type AddressQuery, type VerifyArgs } from '../../domain/contact-commands.js';
+import { AddressBookDesk, bookScope } from './desk.js';
+import { zhContacts } from './texts.js';
+
+export const ADDRESS_BOOK = serviceKey<AddressBookDesk>('addressBook');
+
+/** Overview lines one answer holds; more classes are named by count. */
+const OVERVIEW_LINES = 30;
+
+/** Counselors and head teachers (their classes), deputy secretaries (their college), the student-work team. */
+export const bookReaders: Guard = {
+  name: 'book-readers',
+  allows: (v) => bookScope(v.org, v.person).kind !== 'none',
+  refusal: zhContacts.notAllowed,
+};
+
+const addressBook = defineCommand<AddressQuery>({
+  name: 'addressbook',
+  words: ['通讯录', '联系方式'],
+  where: ['private'],
+  wrongPlace: zhContacts.privateOnly,
+  guard: bookReaders,
+  usage: () => '/通讯录 [班级|学号|姓名] —— 查看您负责范围内学生和家长的联系方式及核实情况（仅私聊）',
+  explain: () => zhContacts.queryUsage,
+  parse: (rest) => parseAddressQuery(rest),
+  handle(ctx, args) {
+    const desk = ctx.app.get(ADDRESS_BOOK);
+    const scope = bookScope(ctx.org, ctx.person);
+    const tz = ctx.app.timeZone;
+    if (args.term === '') {
+      const classes = desk.classesIn(scope);
+      const lines = [zhContacts.overviewHead(classes.length)];
+      for (const c of desk.counts(classes.slice(0, OVERVIEW_LINES))) lines.push(zhContacts.overviewLine(c.name, c.counts));
+      if (classes.length > OVERVIEW_LINES) lines.push(zhContacts.overviewMore(classes.length - OVERVIEW_LINES));
+      lines.push(zhContacts.overviewHint);
+      return ctx.replyPrivately(lines.join('\n'));
+    }
+    const found = desk.lookup(scope, args.term);
+    switch (found.kind) {
+      case 'none':
+        return ctx.replyPrivately(zhContacts.notFound(args.term));
+      case 'many':
+        return ctx.replyPrivately(zhContacts.tooMany(found.count));
+      case 'students':
+        return ctx.replyPrivately(found.entries.map((e) => zhContacts.student(e.entry, e.className, tz)).join('\n\n'));
+      case 'class': {
+        const b = found.book;
+        const lines = [zhContacts.classHead(b.className, b.college, b.counselors, b.students.length)];
+        for (const s of b.students) lines.push(zhContacts.student(s, '', tz));
+        return ctx.replyPrivately(lines.join('\n'));
+      }
+    }
+  },
+});
+
+const verify = defineCommand<VerifyArgs>({
+  name: 'verify',
+  words: ['核实', '核实电话'],
+  where: ['private'],
+  wrongPlace: zhContacts.verifyPrivateOnly,
+  guard: bookReaders,
+  usage: () => '/核实 学号 本人|家长|关系 [电话已核实|号码错误 新号码|联系不上] —— 记录您电话核实的结果',
+  explain: () => zhContacts.verifyUsage,
+  parse: (rest) => parseVerifyArgs(rest),
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    ctx.replyPrivately(ctx.app.get(ADDRESS_BOOK).verify(ctx.person, bookScope(ctx.org, ctx.person), args));
+  },
+});
+
+export const contacts: Feature = {
+  name: 'contacts',
+  provides: [ADDRESS_BOOK],
+  setup(app) {
+    app.provide(ADDRESS_BOOK, new AddressBookDesk({ org: () => app.org(), contacts: app.repos.contacts, members: app.repos.members, clock: app.clock }));
+  },
+  commands: [addressBook, verify],
+};
