@@ -41,6 +41,8 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
   addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
                                  导出通讯录（每班一张表，A4 横向；含电话，请妥善保管）
+  contact-log --format xlsx|json [--college 学院] [--class 班级] [--by 工号] [--from 日期] [--to 日期] [--out 文件]
+                                 导出家校联系工作日志（每月一张表，A4）
   drill <脚本.yaml> [--json]      用虚拟时钟在模拟器上演练一个脚本
   demo [--json]                  演练内置的示范学校脚本
   bench [--json] [--quick]       在合成的校园上跑性能测试（见 docs/benchmarks.md）
@@ -77,6 +79,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return templateCommand(args);
     case 'addressbook':
       return addressBookCommand(args);
+    case 'contact-log':
+      return contactLogCommand(args);
     case 'drill': {
       const json = flag(args, '--json');
       const file = args[0];
@@ -289,6 +293,86 @@ async function addressBookCommand(args: string[]): Promise<number> {
       const file = out ?? `addressbook-${now.toISOString().slice(0, 10)}.xlsx`;
       writeFileSync(file, await addressBookWorkbook(books, now, config.school.timeZone), { mode: 0o600 });
       process.stderr.write(`已写入 ${resolve(file)}（${books.length} 个班级；含个人电话，请妥善保管）\n`);
+    }
+    return 0;
+  } finally {
+    closeDb(db);
+  }
+}
+
+/** `YYYY-MM-DD` as the start of that day in the school's zone; undefined when malformed. */
+function dayStart(text: string, timeZone: string): number | undefined {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/u.exec(text.trim());
+  if (!m) return undefined;
+  return fromWallClock({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0 }, timeZone);
+}
+
+/**
+ * `cascade contact-log --format xlsx|json [--college X] [--class X] [--by 工号] [--from D] [--to D] [--out f]`:
+ * the home–school contact log (家校联系工作日志) of a scope and period; `--to` is inclusive.
+ */
+async function contactLogCommand(args: string[]): Promise<number> {
+  const format = option(args, '--format') ?? 'xlsx';
+  const collegeName = option(args, '--college');
+  const className = option(args, '--class');
+  const byRef = option(args, '--by');
+  const fromText = option(args, '--from');
+  const toText = option(args, '--to');
+  const out = option(args, '--out');
+  const usage = 'cascade contact-log --format xlsx|json [--college 学院] [--class 班级] [--by 工号] [--from 2026-03-01] [--to 2026-03-31] [--out 文件]\n';
+  if (format !== 'json' && format !== 'xlsx') {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const config = loadConfig();
+  const tz = config.school.timeZone;
+  const from = fromText === undefined ? undefined : dayStart(fromText, tz);
+  const toStart = toText === undefined ? undefined : dayStart(toText, tz);
+  if ((fromText !== undefined && from === undefined) || (toText !== undefined && toStart === undefined)) {
+    process.stderr.write(`日期应写成 2026-03-01 的形式。\n${usage}`);
+    return 2;
+  }
+  const to = toStart === undefined ? undefined : toStart + 86_400_000;
+  const db = openDb(join(config.dataDir, 'cascade.db'));
+  try {
+    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
+    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
+    const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
+    if (collegeName !== undefined && !college) {
+      process.stderr.write(`没有“${collegeName}”这个学院。\n`);
+      return 1;
+    }
+    const klass = className === undefined ? undefined : org.classNamed(className);
+    if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) {
+      process.stderr.write(`没有“${className}”这个班级${college ? `（${college.name}）` : ''}。\n`);
+      return 1;
+    }
+    const by = byRef === undefined ? undefined : org.personByExtId(byRef);
+    if (byRef !== undefined && (!by || by.kind !== 'staff')) {
+      process.stderr.write(`没有工号为“${byRef}”的教职工。\n`);
+      return 1;
+    }
+    const classes = klass ? [klass] : college ? org.classesOf(college.id) : undefined;
+    const studentIds = classes?.flatMap((k) => org.studentsOf(k.id).map((p) => p.id));
+    const { ContactLogRepo } = await import('./store/contact-log-repo.js');
+    const { contactLogEntries, contactLogWorkbook } = await import('./features/contacts/log-export.js');
+    const views = new ContactLogRepo(db).list({
+      ...(studentIds ? { studentIds } : {}),
+      ...(by ? { byPersonId: by.id } : {}),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
+    });
+    const entries = contactLogEntries(org, views);
+    const now = new Date();
+    const title = [klass?.name ?? college?.name ?? config.school.name, by ? by.name : ''].filter((x) => x).join(' ');
+    if (format === 'json') {
+      const text = `${JSON.stringify({ generatedAt: now.toISOString(), entries }, null, 2)}\n`;
+      if (out) writeFileSync(out, text, { mode: 0o600 });
+      else process.stdout.write(text);
+    } else {
+      const file = out ?? `contact-log-${now.toISOString().slice(0, 10)}.xlsx`;
+      writeFileSync(file, await contactLogWorkbook(entries, now, tz, title), { mode: 0o600 });
+      process.stderr.write(`已写入 ${resolve(file)}（${entries.length} 条记录）\n`);
     }
     return 0;
   } finally {

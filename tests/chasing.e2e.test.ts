@@ -274,6 +274,10 @@ describe('parents (L4)', () => {
     const first = dms.find((m) => m.text.startsWith(`${students[0]?.name ?? '?'}家长您好`));
     expect(first?.text).toContain('外国语学院家长疫情防控四级群');
     expect(school.botMessages('私聊:S211', mark).filter((m) => m.text.includes('电话或短信'))).toHaveLength(0);
+    // Each private reminder is in the home–school contact log, with its delivery's status.
+    const logged = school.runtime.app.repos.contactLog.list();
+    expect(logged).toHaveLength(students.length);
+    expect(logged.every((e) => e.channel === 'bot_private' && e.source === 'cascade' && e.deliveryStatus === 'sent' && e.contactPersonId !== null)).toBe(true);
   });
 });
 

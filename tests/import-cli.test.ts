@@ -62,3 +62,24 @@ describe('cascade addressbook', () => {
     expect(unknown.stderr).toContain('没有“火星2301”这个班级');
   });
 });
+
+describe('cascade contact-log', () => {
+  it('exports an empty period as JSON and a workbook, and explains a bad date or an unknown 工号', async () => {
+    const dir = tempDir('contact-log-cli');
+    dirs.push(dir);
+    const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+    const data = join(dir.path, 'data');
+    const json = await run(['contact-log', '--format', 'json', '--class', '计算机2301', '--from', '2026-03-01', '--to', '2026-03-31'], root, data);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ entries: [] });
+    const file = join(dir.path, '工作日志.xlsx');
+    expect((await run(['contact-log', '--by', 'S111', '--out', file], root, data)).code).toBe(0);
+    expect(statSync(file).size).toBeGreaterThan(0);
+    const badDate = await run(['contact-log', '--from', '3月1日'], root, data);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('日期应写成 2026-03-01 的形式');
+    const unknown = await run(['contact-log', '--by', 'X999'], root, data);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('没有工号为“X999”的教职工');
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contactState, type PhoneCheck } from './address-book.js';
-import { parseAddressQuery, parseVerifyArgs, readMobile } from './contact-commands.js';
+import { parseAddressQuery, parseCorrectArgs, parseRecordArgs, parseVerifyArgs, readMobile } from './contact-commands.js';
 
 const A = '13800000001';
 const B = '13900000002';
@@ -48,5 +48,28 @@ describe('/核实 and /通讯录 arguments', () => {
     expect(parseAddressQuery('a b')).toMatchObject({ code: 'bad_contact_query' });
     expect(parseAddressQuery('x'.repeat(41))).toMatchObject({ code: 'bad_contact_query' });
     expect(readMobile('1390000000')).toBeUndefined();
+  });
+});
+
+describe('/记录 and /更正记录 arguments', () => {
+  it.each([
+    ['', { kind: 'list' }],
+    ['2023010101 电话 告知返校', { kind: 'add', student: '2023010101', who: null, channel: 'phone', text: '告知返校', outcome: null }],
+    ['宋辉瑶 母亲 面谈 谈学习情况 结果：下周再联系', { kind: 'add', student: '宋辉瑶', who: '母亲', channel: 'meeting', text: '谈学习情况', outcome: '下周再联系' }],
+    ['2023010101 QQ 发了返校须知\n请查收', { kind: 'add', student: '2023010101', who: null, channel: 'qq', text: '发了返校须知 请查收', outcome: null }],
+    ['2023010101 本人 家访 了解情况 后续:周五复查', { kind: 'add', student: '2023010101', who: '本人', channel: 'meeting', text: '了解情况', outcome: '周五复查' }],
+  ])('reads %j', (text, want) => {
+    expect(parseRecordArgs(text)).toEqual(want);
+  });
+
+  it.each(['2023010101', '2023010101 电话', '2023010101 飞鸽 问候', '2023010101 舅舅 飞鸽 问候', `2023010101 电话 ${'长'.repeat(400)}`, '2023010101 电话 结果：只有结果'])('refuses %j', (text) => {
+    expect(parseRecordArgs(text)).toMatchObject({ type: 'error', code: 'bad_record' });
+  });
+
+  it('reads a correction', () => {
+    expect(parseCorrectArgs('12 改为周六 结果：已知晓')).toEqual({ id: 12, text: '改为周六', outcome: '已知晓' });
+    expect(parseCorrectArgs('#12 改为周六')).toEqual({ id: 12, text: '改为周六', outcome: null });
+    expect(parseCorrectArgs('十二 改')).toMatchObject({ code: 'bad_correction' });
+    expect(parseCorrectArgs('12')).toMatchObject({ code: 'bad_correction' });
   });
 });

@@ -20,7 +20,9 @@ export type CommandErrorCode =
   | 'bad_unbind'
   | 'bad_posted'
   | 'bad_contact_query'
-  | 'bad_verify';
+  | 'bad_verify'
+  | 'bad_record'
+  | 'bad_correction';
 
 /** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {

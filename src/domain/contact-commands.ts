@@ -44,3 +44,81 @@ export function parseVerifyArgs(rest: string): VerifyArgs | CommandError {
   const phone = WRONG.has(word) ? readMobile(more.join('')) : more.length === 0 ? readMobile(word) : undefined;
   return phone ? { studentNo, who, outcome: { kind: 'wrong', phone } } : error;
 }
+
+/** The channels staff write in `/记录` (the bot's own are recorded by Cascade). */
+export type StaffChannel = 'phone' | 'sms' | 'wechat' | 'qq' | 'video' | 'meeting';
+
+const CHANNEL_WORDS: Readonly<Record<string, StaffChannel>> = {
+  电话: 'phone',
+  打电话: 'phone',
+  通话: 'phone',
+  短信: 'sms',
+  微信: 'wechat',
+  qq: 'qq',
+  视频: 'video',
+  视频通话: 'video',
+  面谈: 'meeting',
+  当面: 'meeting',
+  家访: 'meeting',
+  见面: 'meeting',
+};
+
+export function channelOf(word: string): StaffChannel | undefined {
+  return CHANNEL_WORDS[word.toLowerCase()];
+}
+
+/** What one contact-log line may hold (content and outcome together). */
+export const MAX_RECORD_CHARS = 300;
+
+/** `/记录 <学号或姓名> [本人|关系|家长姓名] <渠道> <内容> [结果：…]`; `/记录` alone lists one's entries. */
+export type RecordArgs =
+  | { readonly kind: 'list' }
+  | { readonly kind: 'add'; readonly student: string; readonly who: string | null; readonly channel: StaffChannel; readonly text: string; readonly outcome: string | null };
+
+/** Splits `内容 结果：后续` into the text and the outcome. */
+function textAndOutcome(raw: string): { text: string; outcome: string | null } {
+  const m = /^(.*?)\s*(?:结果|后续|跟进)[:：]\s*(.*)$/su.exec(raw);
+  const text = (m ? (m[1] ?? '') : raw).trim();
+  const outcome = m ? (m[2] ?? '').trim() || null : null;
+  return { text, outcome };
+}
+
+export function parseRecordArgs(rest: string): RecordArgs | CommandError {
+  const error: CommandError = { type: 'error', command: 'record', code: 'bad_record', detail: '' };
+  const text = rest.normalize('NFKC').trim();
+  if (text === '') return { kind: 'list' };
+  if (text.length > MAX_RECORD_CHARS + 60) return error;
+  const m = /^(\S+)\s+(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/u.exec(text);
+  if (!m) return error;
+  const [, student = '', second = '', third, more] = m;
+  if (student.length > 20) return error;
+  let who: string | null = null;
+  let channel = channelOf(second);
+  let body: string;
+  if (channel) body = [third, more].filter((x) => x !== undefined).join(' ');
+  else {
+    channel = third === undefined ? undefined : channelOf(third);
+    if (!channel || second.length > 10) return error;
+    who = second;
+    body = more ?? '';
+  }
+  const split = textAndOutcome(body);
+  if (split.text === '' || split.text.length + (split.outcome?.length ?? 0) > MAX_RECORD_CHARS) return error;
+  return { kind: 'add', student, who, channel, text: split.text, outcome: split.outcome };
+}
+
+/** `/更正记录 <编号> <新内容> [结果：…]`. */
+export interface CorrectArgs {
+  readonly id: number;
+  readonly text: string;
+  readonly outcome: string | null;
+}
+
+export function parseCorrectArgs(rest: string): CorrectArgs | CommandError {
+  const error: CommandError = { type: 'error', command: 'correct', code: 'bad_correction', detail: '' };
+  const m = /^#?(\d{1,9})\s+([\s\S]+)$/u.exec(rest.normalize('NFKC').trim());
+  if (!m) return error;
+  const split = textAndOutcome(m[2] ?? '');
+  if (split.text === '' || split.text.length + (split.outcome?.length ?? 0) > MAX_RECORD_CHARS) return error;
+  return { id: Number(m[1]), text: split.text, outcome: split.outcome };
+}

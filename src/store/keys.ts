@@ -60,6 +60,13 @@ export function isDirectivePostKey(key: string): boolean {
 }
 
 /** Keys of chase rounds, unique per directive. */
+/** Cascade's own contact-log entries: one per reminder (as chase_reminders is unique), one per SMS. */
+export const contactLogKey = {
+  reminder: (directiveId: number, level: number, kind: string, subjectId: number, step: number, n: number): string =>
+    `chase:${directiveId}:${level}:${kind}:${subjectId}:${step}:${n}`,
+  sms: (deliveryKey: string): string => `sms:${deliveryKey}`,
+};
+
 export const roundKey = {
   auto: (at: number): string => `auto-${at}`,
   manual: (inboundId: number): string => `manual-${inboundId}`,

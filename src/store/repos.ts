@@ -6,6 +6,7 @@ import { AccountStatusRepo } from './account-status-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { BindingRepo } from './binding-repo.js';
 import { ChaseRepo } from './chase-repo.js';
+import { ContactLogRepo } from './contact-log-repo.js';
 import { ContactRepo } from './contact-repo.js';
 import type { Db } from './db.js';
 import { DirectiveRepo } from './directive-repo.js';
@@ -34,6 +35,8 @@ export interface Repos {
   readonly failures: FailureRepo;
   /** The address book's phones and how they were checked. */
   readonly contacts: ContactRepo;
+  /** The home–school contact log. */
+  readonly contactLog: ContactLogRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -51,5 +54,6 @@ export function openRepos(db: Db): Repos {
     sessionIds: new SessionIdRepo(db),
     failures: new FailureRepo(db),
     contacts: new ContactRepo(db),
+    contactLog: new ContactLogRepo(db),
   };
 }

@@ -641,3 +641,45 @@ export const contactChecks = sqliteTable(
   },
   (t) => [index('contact_checks_person_idx').on(t.personId, t.at)],
 );
+
+/**
+ * The home–school contact log (家校联系工作日志): every contact with a family, by staff (`/记录`) or by
+ * Cascade itself (private reminders to guardians, SMS, phone tasks handed to counselors). Never deleted: a
+ * correction is a new row pointing at the entry it corrects (`corrects_id`, the first entry of the chain).
+ */
+export const contactLog = sqliteTable(
+  'contact_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** When the contact was made. */
+    at: integer('at').notNull(),
+    /** The staff person who made it; null for Cascade itself. */
+    byPersonId: integer('by_person_id'),
+    studentId: integer('student_id')
+      .notNull()
+      .references(() => persons.id),
+    /** The student or guardian reached; null for the family unspecified (家长). */
+    contactPersonId: integer('contact_person_id'),
+    /** 本人, 父亲, 母亲, 家长 … as shown. */
+    contactLabel: text('contact_label').notNull(),
+    channel: text('channel', { enum: ['phone', 'sms', 'wechat', 'qq', 'video', 'meeting', 'bot_private', 'bot_sms', 'phone_task'] }).notNull(),
+    /** What was said, in a line. */
+    text: text('text').notNull(),
+    /** The outcome or follow-up. */
+    outcome: text('outcome'),
+    source: text('source', { enum: ['staff', 'cascade'] }).notNull(),
+    /** Cascade's own entries: the exactly-once key of what caused them. */
+    autoKey: text('auto_key').unique(),
+    /** A bot message or SMS it records: its delivery in the sent-ledger (for its status). */
+    deliveryKey: text('delivery_key'),
+    /** A correction: the entry it corrects (the first of the chain). */
+    correctsId: integer('corrects_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('contact_log_student_idx').on(t.studentId, t.at),
+    index('contact_log_by_idx').on(t.byPersonId, t.createdAt),
+    index('contact_log_at_idx').on(t.at),
+    index('contact_log_contact_idx').on(t.contactPersonId, t.at),
+  ],
+);

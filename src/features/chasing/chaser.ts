@@ -4,6 +4,7 @@
  * deadline, and the progress line tells `/进度` what chasing did. This class is what the rest of
  * Cascade sees (the chase job, `/催办`, the directive repository's watcher, `/进度`).
  */
+import type { NewContactEntry } from '../../store/contact-log-repo.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { ChasingConfig } from '../../config/schema.js';
@@ -50,6 +51,8 @@ export interface ChaserDeps {
   /** Who sits in a platform group, from its kept member list (undefined: not known). */
   readonly seatedIn?: (platform: Platform, chatId: string) => ReadonlySet<string> | undefined;
   readonly logger: Logger;
+  /** Writes Cascade's own contact-log entries in the round's transaction (see ChaseRoundDeps.contactLog). */
+  readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
   /** Records a failure under an error number (for `cascade status`); absent: only logged. */
   readonly failed?: (where: string, ref: string, error: unknown, message: string) => string;
 }
@@ -88,6 +91,7 @@ export class Chaser {
       messages,
       lastNotices: deps.lastNotices,
       ...(deps.posts ? { posts: deps.posts } : {}),
+      ...(deps.contactLog ? { contactLog: deps.contactLog } : {}),
       logger,
     });
     this.progress = new ChaseProgress({ org, chase, directives, clock, timeZone, running: (d) => c.enabled && deps.accepts(d) });

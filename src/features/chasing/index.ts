@@ -96,6 +96,9 @@ export const chasing: Feature = {
         return list ? new Set(list.members.map((m) => m.userId)) : undefined;
       },
       logger: app.logger,
+      contactLog: (entries) => {
+        for (const e of entries) app.repos.contactLog.add(e);
+      },
       failed: (where, ref, error, message) => app.failed(where, ref, error, message),
     });
     // A post that reached its group late (by hand, after an outage): its readers owe from then.

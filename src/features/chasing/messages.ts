@@ -119,7 +119,7 @@ export class ChaseMessages {
     return any;
   }
 
-  /** A private reminder to whoever owes (for L4, a guardian of the student); false when nobody can be reached. */
+  /** A private reminder to whoever owes (for L4, a guardian of the student): who was reached and the delivery's key, or undefined. */
   privateReminder(
     org: OrgIndex,
     d: Directive,
@@ -127,7 +127,7 @@ export class ChaseMessages {
     deadline: string | null,
     key: ChaseKeys,
     planned: PlannedDelivery[],
-  ): boolean {
+  ): { personId: number; deliveryKey: string } | undefined {
     const s = r.subject;
     const group = org.group(s.groupId);
     const pg = org.platformGroupsOf(s.groupId)[0];
@@ -140,18 +140,20 @@ export class ChaseMessages {
         const route = guardian && this.route(org, guardian, pg, true);
         if (!route) continue;
         const text = zhChase.chasePrivate({ ...common, student: student?.name ?? '' });
-        planned.push({ key: key.guardian(guardian.id, s.kind, s.subjectId), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
-        return true;
+        const deliveryKey = key.guardian(guardian.id, s.kind, s.subjectId);
+        planned.push({ key: deliveryKey, purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+        return { personId: guardian.id, deliveryKey };
       }
-      return false;
+      return undefined;
     }
     const person = org.person(s.subjectId);
     // Staff have added the bots as friends; students on a platform without temporary chats cannot be reached.
     const route = person && this.route(org, person, pg, person.kind !== 'staff');
-    if (!route) return false;
+    if (!route) return undefined;
     const text = zhChase.chasePrivate({ ...common, student: null });
-    planned.push({ key: key.person(person.id, s.kind, s.level), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
-    return true;
+    const deliveryKey = key.person(person.id, s.kind, s.level);
+    planned.push({ key: deliveryKey, purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
+    return { personId: person.id, deliveryKey };
   }
 
   /**

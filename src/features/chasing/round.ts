@@ -27,7 +27,8 @@ import { obligationGroup, scopedObligations } from '../../domain/progress.js';
 import type { SendItem } from '../../queue/job-queues.js';
 import type { ChaseRepo, NewReminder, ReminderAction } from '../../store/chase-repo.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
-import { deliveryKey, roundKey } from '../../store/keys.js';
+import { contactLogKey, deliveryKey, roundKey } from '../../store/keys.js';
+import type { NewContactEntry } from '../../store/contact-log-repo.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import { inFocus, type Focus } from '../queries/views.js';
 import { countByClass, type ChaseMessages, type NagBucket } from './messages.js';
@@ -49,6 +50,8 @@ export interface ChaseRoundDeps {
   /** Where each group's post of the directive stands (the sent-ledger); absent: every released group counts as posted. */
   readonly posts?: (directiveId: number) => Map<number, { sentAt: number | null; unsure: boolean }>;
   readonly logger: Logger;
+  /** Writes Cascade's own contact-log entries (a private reminder to a guardian, a family handed to the counselor to phone), in the caller's transaction. */
+  readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
 }
 
 /** What `/催办` did, for the answer to the asker. */
@@ -203,6 +206,8 @@ export class ChaseRounds {
     const planned: PlannedDelivery[] = [];
     const reminders: NewReminder[] = [];
     const counts: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0 };
+    /** Contacts with families (and students) the contact log records: private reminders, phone tasks. */
+    const contacts: { r: DueReminder; reached: { personId: number; deliveryKey: string } | undefined }[] = [];
     const record = (r: DueReminder, action: ReminderAction): void => {
       counts[action]++;
       const s = r.subject;
@@ -254,9 +259,11 @@ export class ChaseRounds {
           break;
         }
         case 'private': {
-          const delivered = this.deps.messages.privateReminder(org, d, r, deadline, key, planned);
-          if (delivered) record(r, 'private');
-          else {
+          const reached = this.deps.messages.privateReminder(org, d, r, deadline, key, planned);
+          if (reached) {
+            record(r, 'private');
+            if (s.level >= 3) contacts.push({ r, reached });
+          } else {
             // No private channel (a WeChat parent who is not the bot's friend): the counselor is told.
             const name = org.person(s.subjectId)?.name ?? '?';
             // The asker of a `/催办` is told too: they are the one to phone.
@@ -318,12 +325,29 @@ export class ChaseRounds {
         sentBuckets.add(b);
       }
     }
-    for (const v of viaBuckets) if (v.buckets.some((b) => sentBuckets.has(b))) record(v.r, v.action);
+    for (const v of viaBuckets) {
+      if (!v.buckets.some((b) => sentBuckets.has(b))) continue;
+      record(v.r, v.action);
+      if (v.action === 'relay' && v.r.subject.level >= 3) contacts.push({ r: v.r, reached: undefined });
+    }
 
     const fresh = this.deps.chase.addReminders(d.id, roundId, now, reminders);
+    if (this.deps.contactLog && contacts.length > 0) this.deps.contactLog(contacts.map((c) => contactEntry(org, d.id, c.r, c.reached, now)));
     this.deps.chase.finish(roundId, fresh, planned.length);
     return { sends: this.deps.plan(planned), reminded: reminders.filter((r) => r.action !== 'nag').length, counts, deferredUntil };
   }
+}
+
+/** The contact-log entry of a private reminder (reached) or of a family handed to the counselor to phone. */
+function contactEntry(org: OrgIndex, directiveId: number, r: DueReminder, reached: { personId: number; deliveryKey: string } | undefined, at: number): NewContactEntry {
+  const s = r.subject;
+  const autoKey = contactLogKey.reminder(directiveId, s.level, s.kind, s.subjectId, r.step, r.n);
+  const what = s.kind === 'ack' ? '未回复' : '未回复落实情况';
+  if (!reached) {
+    return { at, byPersonId: null, studentId: s.subjectId, contactPersonId: null, contactLabel: s.level === 4 ? '家长' : '本人', channel: 'phone_task', text: `第${directiveId}号通知${what}，机器人无法私信，已请辅导员电话联系`, outcome: null, source: 'cascade', autoKey };
+  }
+  const relation = s.level === 4 ? (org.guardiansOf(s.subjectId).find((g) => g.guardianId === reached.personId)?.relation ?? '家长') : '本人';
+  return { at, byPersonId: null, studentId: s.subjectId, contactPersonId: reached.personId, contactLabel: relation, channel: 'bot_private', text: `第${directiveId}号通知${what}，机器人私信提醒`, outcome: null, source: 'cascade', autoKey, deliveryKey: reached.deliveryKey };
 }
 
 /**

@@ -18,6 +18,7 @@ import type { VerifyArgs } from '../../domain/contact-commands.js';
 import { scopeCovers, type Scope } from '../../domain/directive.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import type { ClassUnit, GroupKey, Person, Platform } from '../../domain/org.js';
+import type { ContactLogRepo } from '../../store/contact-log-repo.js';
 import type { ContactRepo } from '../../store/contact-repo.js';
 import type { MemberRepo } from '../../store/member-repo.js';
 import { zhContacts } from './texts.js';
@@ -51,6 +52,8 @@ export interface AddressBookDeps {
   readonly org: () => OrgIndex;
   readonly contacts: ContactRepo;
   readonly members: MemberRepo;
+  /** The contact log, for each person's last contact. */
+  readonly log?: ContactLogRepo;
   readonly clock: Clock;
 }
 
@@ -75,10 +78,11 @@ export class AddressBookDesk {
       facts: (ids) => {
         const contacts = this.deps.contacts.contactsOf(ids);
         const checks = this.deps.contacts.checksOf(ids);
+        const logged = this.deps.log?.lastWith(ids) ?? new Map<number, number>();
         const out = new Map<number, ContactFacts>();
         for (const id of ids) {
           const c = contacts.get(id);
-          out.set(id, { phone: c?.phone ?? null, bound: c?.bound ?? false, checks: checks.get(id) ?? [] });
+          out.set(id, { phone: c?.phone ?? null, bound: c?.bound ?? false, checks: checks.get(id) ?? [], lastLoggedAt: logged.get(id) ?? null });
         }
         return out;
       },
@@ -168,16 +172,33 @@ export class AddressBookDesk {
     const current = contactState(contact?.phone ?? null, this.deps.contacts.checksOf([target.id]).get(target.id) ?? [], contact?.bound ?? false).phone;
     const at = this.deps.clock.now();
     const base = { personId: target.id, byPersonId: by.id, at };
+    // A check by phone is a contact with the family: it goes into the contact log too (without the number).
+    const logged = (text: string, outcome: string | null): void => {
+      this.deps.log?.add({
+        at,
+        byPersonId: by.id,
+        studentId: student.id,
+        contactPersonId: target.id,
+        contactLabel: target.id === student.id ? '本人' : (org.guardiansOf(student.id).find((g) => g.guardianId === target.id)?.relation ?? '家长'),
+        channel: 'phone',
+        text,
+        outcome,
+        source: 'staff',
+      });
+    };
     switch (args.outcome.kind) {
       case 'confirmed':
         if (!current) return zhContacts.noPhoneToConfirm;
         this.deps.contacts.addCheck({ ...base, method: 'call', phone: current, replacedPhone: null });
+        logged('核实联系电话', '号码正确');
         return zhContacts.recorded(label, zhContacts.outcome.confirmed);
       case 'unreachable':
         this.deps.contacts.addCheck({ ...base, method: 'unreachable', phone: current, replacedPhone: null });
+        logged('核实联系电话', '联系不上');
         return zhContacts.recorded(label, zhContacts.outcome.unreachable);
       case 'wrong':
         this.deps.contacts.addCheck({ ...base, method: 'call', phone: args.outcome.phone, replacedPhone: current ?? '' });
+        logged('核实联系电话', '号码有误，已在通讯录中更正');
         return zhContacts.recorded(label, zhContacts.outcome.wrong(args.outcome.phone));
     }
   }

@@ -4,11 +4,22 @@
  * export for print is `cascade addressbook`.
  */
 import { defineCommand, serviceKey, type Feature, type Guard } from '../../app/feature.js';
-import { parseAddressQuery, parseVerifyArgs, type AddressQuery, type VerifyArgs } from '../../domain/contact-commands.js';
+import {
+  parseAddressQuery,
+  parseCorrectArgs,
+  parseRecordArgs,
+  parseVerifyArgs,
+  type AddressQuery,
+  type CorrectArgs,
+  type RecordArgs,
+  type VerifyArgs,
+} from '../../domain/contact-commands.js';
 import { AddressBookDesk, bookScope } from './desk.js';
+import { ContactLogDesk, zhLog } from './log.js';
 import { zhContacts } from './texts.js';
 
 export const ADDRESS_BOOK = serviceKey<AddressBookDesk>('addressBook');
+export const CONTACT_LOG = serviceKey<ContactLogDesk>('contactLog');
 
 /** Overview lines one answer holds; more classes are named by count. */
 const OVERVIEW_LINES = 30;
@@ -74,11 +85,43 @@ const verify = defineCommand<VerifyArgs>({
   },
 });
 
+const record = defineCommand<RecordArgs>({
+  name: 'record',
+  words: ['记录', '联系记录', '家校联系'],
+  where: ['private'],
+  wrongPlace: zhLog.privateOnly,
+  guard: bookReaders,
+  usage: () => '/记录 学号或姓名 [本人|关系] 渠道 内容 [结果：…] —— 写一条家校联系记录；/记录 —— 查看自己最近的记录（仅私聊）',
+  explain: () => zhLog.usage,
+  parse: (rest) => parseRecordArgs(rest),
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    const desk = ctx.app.get(CONTACT_LOG);
+    ctx.replyPrivately(args.kind === 'list' ? desk.mine(ctx.person) : desk.record(ctx.person, bookScope(ctx.org, ctx.person), args));
+  },
+});
+
+const correct = defineCommand<CorrectArgs>({
+  name: 'correct-record',
+  words: ['更正记录', '修改记录'],
+  where: ['private'],
+  wrongPlace: zhLog.privateOnly,
+  guard: bookReaders,
+  usage: () => '/更正记录 编号 新内容 —— 更正自己 24 小时内的一条记录（原记录保留）',
+  explain: () => zhLog.correctUsage,
+  parse: (rest) => parseCorrectArgs(rest),
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    ctx.replyPrivately(ctx.app.get(CONTACT_LOG).correct(ctx.person, args));
+  },
+});
+
 export const contacts: Feature = {
   name: 'contacts',
-  provides: [ADDRESS_BOOK],
+  provides: [ADDRESS_BOOK, CONTACT_LOG],
   setup(app) {
-    app.provide(ADDRESS_BOOK, new AddressBookDesk({ org: () => app.org(), contacts: app.repos.contacts, members: app.repos.members, clock: app.clock }));
+    app.provide(ADDRESS_BOOK, new AddressBookDesk({ org: () => app.org(), contacts: app.repos.contacts, members: app.repos.members, log: app.repos.contactLog, clock: app.clock }));
+    app.provide(CONTACT_LOG, new ContactLogDesk({ org: () => app.org(), log: app.repos.contactLog, clock: app.clock, timeZone: app.timeZone }));
   },
-  commands: [addressBook, verify],
+  commands: [addressBook, verify, record, correct],
 };
