@@ -82,6 +82,28 @@ describe('Cascade\'s own entries', () => {
     await passTime(school, 3 * HOUR);
     expect(school.runtime.app.repos.contactLog.list()).toHaveLength(students.length);
 
+    // The counselor's list is numbered and carries the numbers to phone (privately).
+    const list = school.botMessages('私聊:S211').find((m) => m.text.includes('/已联系 编号 结果'));
+    const first = students.find((st) => st.classId !== null && org.counselorsOf(st.classId).some((c) => c.extId === 'S211'));
+    if (!list || !first) throw new Error('no call list');
+    const line = new RegExp(`(\\d+)\\. ${first.name}家长：(.*)`, 'u').exec(list.text);
+    const [guardian] = org.guardiansOf(first.id);
+    expect(line?.[2]).toContain(`${guardian?.relation ?? ''}`);
+    expect(line?.[2]).toMatch(/1\d{10}/u);
+    const no = Number(line?.[1]);
+    // A call that reached nobody is logged, not counted; one where the parent got it counts as their reply.
+    expect((await school.ask('S211', '私聊', `/已联系 ${no} 没人接`)).text).toContain('未计为已回复');
+    expect((await school.ask('S211', '私聊', `/已联系 ${no} 家长已收到`)).text).toBe(`已记录：${first.name}家长，第${id}号通知，家长已收到。已计为已回复（电话联系）。`);
+    const acks = school.runtime.app.repos.db.$client.prepare("SELECT level, subject_id, via FROM acknowledgements WHERE via = 'call'").all();
+    expect(acks).toEqual([{ level: 4, subject_id: first.id, via: 'call' }]);
+    const calls = school.runtime.app.repos.contactLog.list().filter((e) => e.source === 'staff');
+    expect(calls.map((e) => [e.channel, e.outcome])).toEqual([
+      ['phone', '没人接'],
+      ['phone', '家长已收到'],
+    ]);
+    // Someone else's list: another college's counselor cannot use the number.
+    expect((await school.ask('S111', '私聊', `/已联系 ${no} 已收到`)).text).toBe('这个联系任务不在您负责的范围内。');
+
     const { contactLogEntries, contactLogWorkbook } = await import('../src/features/contacts/log-export.js');
     const json = contactLogEntries(org, school.runtime.app.repos.contactLog.list());
     expect(json[0]).toMatchObject({ by: 'cascade', student: students[0]?.extId, contact: '家长', channel: 'phone_task', channelLabel: '电话任务' });
@@ -93,6 +115,6 @@ describe('Cascade\'s own entries', () => {
     expect(ws?.pageSetup.paperSize).toBe(9);
     expect(String(ws?.getCell('A1').value)).toBe('家校联系工作日志（外国语学院，2026年3月）');
     expect(ws?.getRow(2).values).toContain('联系内容');
-    expect(ws?.rowCount).toBe(2 + students.length);
+    expect(ws?.rowCount).toBe(2 + students.length + 2);
   });
 });

@@ -22,7 +22,8 @@ export type CommandErrorCode =
   | 'bad_contact_query'
   | 'bad_verify'
   | 'bad_record'
-  | 'bad_correction';
+  | 'bad_correction'
+  | 'bad_called';
 
 /** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {

@@ -122,3 +122,16 @@ export function parseCorrectArgs(rest: string): CorrectArgs | CommandError {
   if (split.text === '' || split.text.length + (split.outcome?.length ?? 0) > MAX_RECORD_CHARS) return error;
   return { id: Number(m[1]), text: split.text, outcome: split.outcome };
 }
+
+/** `/已联系 <编号> <结果>`: a call from a call list was made; what came of it. */
+export interface CalledArgs {
+  readonly id: number;
+  readonly result: string;
+}
+
+export function parseCalledArgs(rest: string): CalledArgs | CommandError {
+  const m = /^#?(\d{1,9})\s+([\s\S]+)$/u.exec(rest.normalize('NFKC').trim());
+  const result = m?.[2]?.replace(/\s+/gu, ' ').trim() ?? '';
+  if (!m || result === '' || result.length > MAX_RECORD_CHARS) return { type: 'error', command: 'called', code: 'bad_called', detail: '' };
+  return { id: Number(m[1]), result };
+}

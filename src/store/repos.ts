@@ -5,6 +5,7 @@
 import { AccountStatusRepo } from './account-status-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { BindingRepo } from './binding-repo.js';
+import { CallTaskRepo } from './call-task-repo.js';
 import { ChaseRepo } from './chase-repo.js';
 import { ContactLogRepo } from './contact-log-repo.js';
 import { ContactRepo } from './contact-repo.js';
@@ -37,6 +38,8 @@ export interface Repos {
   readonly contacts: ContactRepo;
   /** The home–school contact log. */
   readonly contactLog: ContactLogRepo;
+  /** Whom counselors were asked to phone (`/已联系`). */
+  readonly callTasks: CallTaskRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -55,5 +58,6 @@ export function openRepos(db: Db): Repos {
     failures: new FailureRepo(db),
     contacts: new ContactRepo(db),
     contactLog: new ContactLogRepo(db),
+    callTasks: new CallTaskRepo(db),
   };
 }

@@ -311,8 +311,8 @@ export const acknowledgements = sqliteTable(
     inboundId: integer('inbound_id').notNull(),
     at: integer('at').notNull(),
     late: integer('late', { mode: 'boolean' }).notNull(),
-    /** How it was counted: a reply, a 接龙 line, or a reviewer's decision. */
-    via: text('via', { enum: ['reply', 'chain', 'review'] }).notNull().default('reply'),
+    /** How it was counted: a reply, a 接龙 line, a reviewer's decision, or a counselor's call (`/已联系`). */
+    via: text('via', { enum: ['reply', 'chain', 'review', 'call'] }).notNull().default('reply'),
   },
   (t) => [
     index('ack_inbound_idx').on(t.inboundId),
@@ -682,4 +682,30 @@ export const contactLog = sqliteTable(
     index('contact_log_at_idx').on(t.at),
     index('contact_log_contact_idx').on(t.contactPersonId, t.at),
   ],
+);
+
+/**
+ * Families (and students) a chase round handed to a counselor to phone, numbered for `/已联系 <编号> <结果>`:
+ * one per directive, level, kind, subject and counselor.
+ */
+export const callTasks = sqliteTable(
+  'call_tasks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id')
+      .notNull()
+      .references(() => directives.id),
+    level: integer('level').notNull(),
+    kind: text('kind', { enum: ['ack', 'done'] }).notNull(),
+    /** The student (for L4, the family is the student's). */
+    subjectId: integer('subject_id').notNull(),
+    collegeId: integer('college_id'),
+    classId: integer('class_id'),
+    /** The counselor (or other responsible person) asked to phone. */
+    personId: integer('person_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    doneAt: integer('done_at'),
+    doneBy: integer('done_by'),
+  },
+  (t) => [uniqueIndex('call_tasks_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.personId)],
 );

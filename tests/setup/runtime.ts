@@ -120,6 +120,8 @@ export async function startTestSchool(
         const userId = org.accountOn(person.id, platform);
         const account = runtime.school.accountsOn(platform)[0];
         if (!userId || !account) throw new Error(`${who} cannot reach a bot`);
+        // Staff add the bots as friends (docs/chasing.md); so may anyone who writes to one privately.
+        world.befriend(account, userId);
         return world.sayPrivate(userId, account, text);
       }
       const seat = runtime.school.seatOf(person.id, where);

@@ -21,7 +21,7 @@ import type { UnitOfWork } from '../../app/unit-of-work.js';
 import type { Focus, Queries } from '../queries/views.js';
 import { ChaseMessages } from './messages.js';
 import { ChaseProgress } from './progress.js';
-import { ChaseRounds, type ManualOutcome } from './round.js';
+import { ChaseRounds, type ChaseRoundDeps, type ManualOutcome } from './round.js';
 import { ChaseScheduler, type ChaseTimers } from './scheduling.js';
 import { DeadlineSummary } from './summary.js';
 
@@ -51,6 +51,8 @@ export interface ChaserDeps {
   /** Who sits in a platform group, from its kept member list (undefined: not known). */
   readonly seatedIn?: (platform: Platform, chatId: string) => ReadonlySet<string> | undefined;
   readonly logger: Logger;
+  /** Numbers call tasks and gives the numbers to phone (see ChaseRoundDeps.calls). */
+  readonly calls?: ChaseRoundDeps['calls'];
   /** Writes Cascade's own contact-log entries in the round's transaction (see ChaseRoundDeps.contactLog). */
   readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
   /** Records a failure under an error number (for `cascade status`); absent: only logged. */
@@ -92,6 +94,7 @@ export class Chaser {
       lastNotices: deps.lastNotices,
       ...(deps.posts ? { posts: deps.posts } : {}),
       ...(deps.contactLog ? { contactLog: deps.contactLog } : {}),
+      ...(deps.calls ? { calls: deps.calls } : {}),
       logger,
     });
     this.progress = new ChaseProgress({ org, chase, directives, clock, timeZone, running: (d) => c.enabled && deps.accepts(d) });

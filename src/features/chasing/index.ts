@@ -2,6 +2,7 @@
  * Chasing along the org tree: reminders on the schedule of `chasing` in the config, `/催办` on demand,
  * a summary at the deadline, and the chasing line of `/进度`.
  */
+import { contactState } from '../../domain/address-book.js';
 import { ANYWHERE, defineCommand, defineJob, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
 import { responsible } from '../../app/guards.js';
 import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
@@ -98,6 +99,19 @@ export const chasing: Feature = {
       logger: app.logger,
       contactLog: (entries) => {
         for (const e of entries) app.repos.contactLog.add(e);
+      },
+      calls: {
+        create: (t) => app.repos.callTasks.create(t),
+        phones: (ids) => {
+          const contacts = app.repos.contacts.contactsOf(ids);
+          const checks = app.repos.contacts.checksOf(ids);
+          const out = new Map<number, string | null>();
+          for (const id of ids) {
+            const c = contacts.get(id);
+            out.set(id, contactState(c?.phone ?? null, checks.get(id) ?? [], c?.bound ?? false).phone);
+          }
+          return out;
+        },
       },
       failed: (where, ref, error, message) => app.failed(where, ref, error, message),
     });

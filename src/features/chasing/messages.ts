@@ -42,6 +42,8 @@ export interface NagBucket {
   readonly classes: Map<number, { students: string[]; families: string[] }>;
   /** Per class: students, and families by the student's name, the bot could not message. */
   readonly unreachable: Map<number, { students: string[]; families: string[] }>;
+  /** The same people as subjects, to number them in a call list (`/已联系`). */
+  readonly calls: ChaseSubject[];
 }
 
 export class ChaseMessages {

@@ -29,10 +29,11 @@ import type { ChaseRepo, NewReminder, ReminderAction } from '../../store/chase-r
 import type { DirectiveRepo } from '../../store/directive-repo.js';
 import { contactLogKey, deliveryKey, roundKey } from '../../store/keys.js';
 import type { NewContactEntry } from '../../store/contact-log-repo.js';
+import type { NewCallTask } from '../../store/call-task-repo.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import { inFocus, type Focus } from '../queries/views.js';
 import { countByClass, type ChaseMessages, type NagBucket } from './messages.js';
-import { zhChase, type ChaseKind } from './texts.js';
+import { zhChase, type CallLine, type ChaseKind } from './texts.js';
 
 export interface ChaseRoundDeps {
   readonly org: () => OrgIndex;
@@ -50,6 +51,12 @@ export interface ChaseRoundDeps {
   /** Where each group's post of the directive stands (the sent-ledger); absent: every released group counts as posted. */
   readonly posts?: (directiveId: number) => Map<number, { sentAt: number | null; unsure: boolean }>;
   readonly logger: Logger;
+  /** Numbers call tasks and gives the numbers to phone; absent: the nag names whom to phone without numbers. */
+  readonly calls?: {
+    create(t: NewCallTask): number;
+    /** Each person's current phone (the address book's), null when none. */
+    phones(personIds: readonly number[]): ReadonlyMap<number, string | null>;
+  };
   /** Writes Cascade's own contact-log entries (a private reminder to a guardian, a family handed to the counselor to phone), in the caller's transaction. */
   readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
 }
@@ -70,6 +77,43 @@ interface RoundResult {
 
 export class ChaseRounds {
   constructor(private readonly deps: ChaseRoundDeps) {}
+
+  /**
+   * The people of a nag the bot could not message, numbered for `/已联系` (one task per directive,
+   * subject and counselor, kept across rounds) with the numbers to phone: the address book's, never in a group.
+   */
+  private callList(org: OrgIndex, directiveId: number, b: NagBucket, now: number): CallLine[] {
+    const calls = this.deps.calls;
+    if (!calls) return [];
+    const seen = new Set<string>();
+    const subjects = b.calls.filter((s) => {
+      const k = `${s.level}:${s.subjectId}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    const people = subjects.flatMap((s) => (s.level === 4 ? org.guardiansOf(s.subjectId).map((g) => g.guardianId) : [s.subjectId]));
+    const phones = calls.phones(people);
+    return subjects
+      .map((s) => {
+        const student = org.person(s.subjectId);
+        const no = calls.create({ directiveId, level: s.level, kind: s.kind, subjectId: s.subjectId, collegeId: s.collegeId, classId: s.classId, personId: b.recipient.id, createdAt: now });
+        const numbers =
+          s.level === 4
+            ? org.guardiansOf(s.subjectId).map((g) => {
+                const name = org.person(g.guardianId)?.name ?? '';
+                return `${g.relation}${name && name !== g.relation ? ` ${name}` : ''} ${phones.get(g.guardianId) ?? '（无号码）'}`;
+              })
+            : [phones.get(s.subjectId) ?? '（无号码）'];
+        return {
+          no,
+          klass: org.classUnit(s.classId ?? -1)?.name ?? zhChase.noClass,
+          who: s.level === 4 ? `${student?.name ?? '?'}家长` : (student?.name ?? '?'),
+          phones: numbers.length > 0 ? numbers.join('；') : '（名单中没有家长）',
+        };
+      })
+      .sort((a, b2) => (a.klass < b2.klass ? -1 : a.klass > b2.klass ? 1 : a.no - b2.no));
+  }
 
   /**
    * The automatic round of a directive at its due time `at`: whoever is due for a step of their
@@ -220,7 +264,7 @@ export class ChaseRounds {
       const key = recipient.id * 2 + (kind === 'done' ? 1 : 0);
       let b = nags.get(key);
       if (!b) {
-        b = { recipient, kind, deputies: [], counselors: [], classes: new Map(), unreachable: new Map() };
+        b = { recipient, kind, deputies: [], counselors: [], classes: new Map(), unreachable: new Map(), calls: [] };
         nags.set(key, b);
       }
       return b;
@@ -274,6 +318,7 @@ export class ChaseRounds {
               const entry = b.unreachable.get(klass) ?? { students: [], families: [] };
               (s.level === 4 ? entry.families : entry.students).push(name);
               b.unreachable.set(klass, entry);
+              b.calls.push(s);
               told.push(b);
             }
             viaBuckets.push({ r, action: 'relay', buckets: told });
@@ -320,7 +365,9 @@ export class ChaseRounds {
           this.deps.logger.warn({ directive: d.id, person: b.recipient.id }, 'no private channel to a responsible person; nag not sent');
           continue;
         }
-        const text = zhChase.chaseNag(this.deps.messages.nagContent(org, d, b, deadline, hint, pendingByClass));
+        const content = this.deps.messages.nagContent(org, d, b, deadline, hint, pendingByClass);
+        const calls = this.deps.calls && b.calls.length > 0 ? this.callList(org, d.id, b, now) : undefined;
+        const text = zhChase.chaseNag(calls ? { ...content, calls } : content);
         planned.push({ key: key.nag(b.recipient.id, b.kind), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
         sentBuckets.add(b);
       }

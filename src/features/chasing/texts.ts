@@ -22,6 +22,18 @@ export interface NagContent {
   readonly classes: readonly { readonly name: string; readonly students: readonly string[]; readonly families: readonly string[] }[];
   /** People the bot could not message itself (no private channel): to phone or text. */
   readonly unreachable: readonly { readonly klass: string; readonly students: readonly string[]; readonly families: readonly string[] }[];
+  /** The same as a numbered call list with the numbers to phone (when the round numbered them). */
+  readonly calls?: readonly CallLine[];
+}
+
+/** One line of a call list: its number for `/已联系`, whom, and the numbers to phone (privately only). */
+export interface CallLine {
+  readonly no: number;
+  readonly klass: string;
+  /** `郑磊峰家长`, `王磊明`. */
+  readonly who: string;
+  /** `母亲 张丽 13800000000；父亲 李强（无号码）`. */
+  readonly phones: string;
 }
 
 const ownedBy = (kind: ChaseKind, hint: string): string => (kind === 'ack' ? `回复“${hint}”` : '回复“已落实”');
@@ -76,7 +88,14 @@ export const zhChase = {
       if (k.students.length > 0) out.push(`  学生（${k.students.length}）：${k.students.join('、')}`);
       if (k.families.length > 0) out.push(`  家长（${k.families.length} 户，按学生姓名）：${k.families.join('、')}`);
     }
-    if (c.unreachable.length > 0) {
+    if (c.calls && c.calls.length > 0) {
+      out.push('以下人员机器人无法私信提醒，请电话或短信联系；联系后私聊回复“/已联系 编号 结果”（如：/已联系 12 家长已收到）：');
+      let klass = '';
+      for (const l of c.calls) {
+        if (l.klass !== klass) out.push(`  【${(klass = l.klass)}】`);
+        out.push(`  ${l.no}. ${l.who}：${l.phones}`);
+      }
+    } else if (c.unreachable.length > 0) {
       out.push('以下人员机器人无法私信提醒，请电话或短信联系（号码见通讯录）：');
       for (const u of c.unreachable) out.push(`  【${u.klass}】${[...u.students, ...u.families.map((n) => `${n}家长`)].join('、')}`);
     }

@@ -5,6 +5,8 @@
  */
 import { defineCommand, serviceKey, type Feature, type Guard } from '../../app/feature.js';
 import {
+  parseCalledArgs,
+  type CalledArgs,
   parseAddressQuery,
   parseCorrectArgs,
   parseRecordArgs,
@@ -14,12 +16,15 @@ import {
   type RecordArgs,
   type VerifyArgs,
 } from '../../domain/contact-commands.js';
+import { RELAY } from '../directives/index.js';
+import { CallDesk, zhCalls } from './calls.js';
 import { AddressBookDesk, bookScope } from './desk.js';
 import { ContactLogDesk, zhLog } from './log.js';
 import { zhContacts } from './texts.js';
 
 export const ADDRESS_BOOK = serviceKey<AddressBookDesk>('addressBook');
 export const CONTACT_LOG = serviceKey<ContactLogDesk>('contactLog');
+export const CALLS = serviceKey<CallDesk>('calls');
 
 /** Overview lines one answer holds; more classes are named by count. */
 const OVERVIEW_LINES = 30;
@@ -116,12 +121,41 @@ const correct = defineCommand<CorrectArgs>({
   },
 });
 
+const called = defineCommand<CalledArgs>({
+  name: 'called',
+  words: ['已联系', '已电话联系'],
+  where: ['private'],
+  wrongPlace: zhLog.privateOnly,
+  guard: bookReaders,
+  usage: () => '/已联系 编号 结果 —— 打完催办名单上的电话后记录结果（如对方已收到，计为已回复）',
+  explain: () => zhCalls.usage,
+  parse: (rest) => parseCalledArgs(rest),
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    ctx.replyPrivately(ctx.app.get(CALLS).called(ctx.person, bookScope(ctx.org, ctx.person), ctx.inboundId, args));
+  },
+});
+
 export const contacts: Feature = {
   name: 'contacts',
-  provides: [ADDRESS_BOOK, CONTACT_LOG],
+  provides: [ADDRESS_BOOK, CONTACT_LOG, CALLS],
+  needs: [RELAY],
   setup(app) {
+    const relay = app.get(RELAY);
+    app.provide(
+      CALLS,
+      new CallDesk({
+        org: () => app.org(),
+        calls: app.repos.callTasks,
+        log: app.repos.contactLog,
+        directives: app.repos.directives,
+        clock: app.clock,
+        countAtOrAbove: app.config.replies.countAtOrAbove,
+        accepts: (d) => relay.accepts(d),
+      }),
+    );
     app.provide(ADDRESS_BOOK, new AddressBookDesk({ org: () => app.org(), contacts: app.repos.contacts, members: app.repos.members, log: app.repos.contactLog, clock: app.clock }));
     app.provide(CONTACT_LOG, new ContactLogDesk({ org: () => app.org(), log: app.repos.contactLog, clock: app.clock, timeZone: app.timeZone }));
   },
-  commands: [addressBook, verify, record, correct],
+  commands: [addressBook, verify, record, correct, called],
 };
