@@ -22,6 +22,7 @@ import { Auditor } from './features/membership/auditor.js';
 import { groupsNamed } from './domain/responsibility.js';
 import { systemClock } from './clock.js';
 import { OrgIndex } from './domain/org-index.js';
+import type { ClassUnit, College } from './domain/org.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { AUDIT_SHORT } from './features/membership/texts.js';
@@ -144,8 +145,7 @@ async function auditCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   const db = openDb(join(config.dataDir, 'cascade.db'));
   try {
-    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
-    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
+    const org = await storedOrg(db, config);
     const groups = scope === undefined ? [...org.groups] : groupsNamed(org, scope);
     if (groups.length === 0) {
       process.stderr.write(`没有找到“${scope ?? ''}”对应的群。\n`);
@@ -246,6 +246,21 @@ async function classifyCommand(args: string[]): Promise<number> {
   return bad > 0 ? 1 : 0;
 }
 
+/** The org in the store (the config's roster imported first when the store holds none). */
+async function storedOrg(db: Db, config: CascadeConfig): Promise<OrgIndex> {
+  if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
+  return new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
+}
+
+/** `--college` / `--class` as the org knows them, or why not (in Chinese). */
+function namedUnit(org: OrgIndex, collegeName: string | undefined, className: string | undefined): { college: College | undefined; klass: ClassUnit | undefined } | string {
+  const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
+  if (collegeName !== undefined && !college) return `没有“${collegeName}”这个学院。`;
+  const klass = className === undefined ? undefined : org.classNamed(className);
+  if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) return `没有“${className}”这个班级${college ? `（${college.name}）` : ''}。`;
+  return { college, klass };
+}
+
 /**
  * `cascade addressbook --format xlsx|json [--college X] [--class X] [--out f]`: the address book of a
  * scope (default: the whole school). The file holds phone numbers: written with owner-only permissions.
@@ -262,18 +277,13 @@ async function addressBookCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   const db = openDb(join(config.dataDir, 'cascade.db'));
   try {
-    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
-    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
-    const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
-    if (collegeName !== undefined && !college) {
-      process.stderr.write(`没有“${collegeName}”这个学院。\n`);
+    const org = await storedOrg(db, config);
+    const unit = namedUnit(org, collegeName, className);
+    if (typeof unit === 'string') {
+      process.stderr.write(`${unit}\n`);
       return 1;
     }
-    const klass = className === undefined ? undefined : org.classNamed(className);
-    if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) {
-      process.stderr.write(`没有“${className}”这个班级${college ? `（${college.name}）` : ''}。\n`);
-      return 1;
-    }
+    const { college, klass } = unit;
     const { AddressBookDesk } = await import('./features/contacts/desk.js');
     const { addressBookJson, addressBookWorkbook } = await import('./features/contacts/export.js');
     const desk = new AddressBookDesk({ org: () => org, contacts: new ContactRepo(db), members: new MemberRepo(db), clock: systemClock });
@@ -335,18 +345,13 @@ async function contactLogCommand(args: string[]): Promise<number> {
   const to = toStart === undefined ? undefined : toStart + 86_400_000;
   const db = openDb(join(config.dataDir, 'cascade.db'));
   try {
-    if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
-    const org = new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
-    const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
-    if (collegeName !== undefined && !college) {
-      process.stderr.write(`没有“${collegeName}”这个学院。\n`);
+    const org = await storedOrg(db, config);
+    const unit = namedUnit(org, collegeName, className);
+    if (typeof unit === 'string') {
+      process.stderr.write(`${unit}\n`);
       return 1;
     }
-    const klass = className === undefined ? undefined : org.classNamed(className);
-    if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) {
-      process.stderr.write(`没有“${className}”这个班级${college ? `（${college.name}）` : ''}。\n`);
-      return 1;
-    }
+    const { college, klass } = unit;
     const by = byRef === undefined ? undefined : org.personByExtId(byRef);
     if (byRef !== undefined && (!by || by.kind !== 'staff')) {
       process.stderr.write(`没有工号为“${byRef}”的教职工。\n`);

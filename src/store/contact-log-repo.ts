@@ -24,17 +24,8 @@ export interface NewContactEntry {
 }
 
 /** An entry as shown: the chain's first row with its latest text, and the versions it went through. */
-export interface ContactEntryView {
+export interface ContactEntryView extends Omit<NewContactEntry, 'autoKey' | 'deliveryKey' | 'correctsId' | 'createdAt'> {
   readonly id: number;
-  readonly at: number;
-  readonly byPersonId: number | null;
-  readonly studentId: number;
-  readonly contactPersonId: number | null;
-  readonly contactLabel: string;
-  readonly channel: ContactChannel;
-  readonly text: string;
-  readonly outcome: string | null;
-  readonly source: 'staff' | 'cascade';
   readonly createdAt: number;
   /** The delivery's status in the sent-ledger, for Cascade's own messages. */
   readonly deliveryStatus: string | null;

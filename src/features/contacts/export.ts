@@ -5,6 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import { VERIFICATION_LABELS, type ClassBook, type ContactEntry } from '../../domain/address-book.js';
+import { addPrintSheet, ruleRows } from './workbook.js';
 
 export interface AddressBookJson {
   readonly generatedAt: string;
@@ -83,21 +84,14 @@ export async function addressBookWorkbook(books: readonly ClassBook[], at: Date,
   const used = new Set<string>();
   const today = day(at.getTime());
   for (const b of books) {
-    const ws = wb.addWorksheet(sheetName(b.className, used), {
-      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, printTitlesRow: '2:2' },
-      headerFooter: {
-        oddHeader: `&L${b.college} ${b.className}&C通讯录&R辅导员/班主任：${b.counselors.join('、') || '—'}  ${today}`,
-        oddFooter: '&C第 &P 页，共 &N 页（含个人信息，请妥善保管）',
-      },
-      views: [{ state: 'frozen', ySplit: 2 }],
-    });
-    ws.addRow([`${b.college} ${b.className} 通讯录（辅导员/班主任：${b.counselors.join('、') || '—'}；导出日期：${today}）`]);
-    ws.mergeCells(1, 1, 1, COLUMNS.length);
-    ws.getRow(1).font = { bold: true, size: 13 };
-    ws.addRow([...COLUMNS]);
-    ws.getRow(2).font = { bold: true };
-    WIDTHS.forEach((w, i) => {
-      ws.getColumn(i + 1).width = w;
+    const counselors = b.counselors.join('、') || '—';
+    const ws = addPrintSheet(wb, {
+      name: sheetName(b.className, used),
+      title: `${b.college} ${b.className} 通讯录（辅导员/班主任：${counselors}；导出日期：${today}）`,
+      header: `&L${b.college} ${b.className}&C通讯录&R辅导员/班主任：${counselors}  ${today}`,
+      footer: '&C第 &P 页，共 &N 页（含个人信息，请妥善保管）',
+      columns: COLUMNS,
+      widths: WIDTHS,
     });
     for (const s of b.students) {
       const student = [s.studentNo, s.name, s.phone ?? '', verified(s), yes(s.inGroup)];
@@ -107,12 +101,7 @@ export async function addressBookWorkbook(books: readonly ClassBook[], at: Date,
         ws.addRow([...(i === 0 ? student : ['', '', '', '', '']), g.relation, g.name, g.phone ?? '', verified(g), yes(g.inGroup), last(g)]);
       });
     }
-    ws.eachRow((row, n) => {
-      if (n < 2) return;
-      row.eachCell({ includeEmpty: true }, (cell) => {
-        cell.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
-      });
-    });
+    ruleRows(ws);
   }
   if (books.length === 0) wb.addWorksheet('通讯录').addRow(['所选范围内没有班级']);
   return Buffer.from(await wb.xlsx.writeBuffer());

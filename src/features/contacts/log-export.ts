@@ -7,6 +7,7 @@ import { wallClock } from '../../domain/duration.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import type { ContactEntryView } from '../../store/contact-log-repo.js';
 import { CHANNEL_LABELS } from './log.js';
+import { addPrintSheet, ruleRows } from './workbook.js';
 
 export interface ContactLogJsonEntry {
   readonly id: number;
@@ -78,18 +79,13 @@ export async function contactLogWorkbook(entries: readonly ContactLogJsonEntry[]
   }
   if (months.size === 0) months.set('无记录', []);
   for (const [month, list] of months) {
-    const ws = wb.addWorksheet(month, {
-      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, printTitlesRow: '2:2' },
-      headerFooter: { oddHeader: `&L${title}&C家校联系工作日志&R${month}`, oddFooter: '&C第 &P 页，共 &N 页' },
-      views: [{ state: 'frozen', ySplit: 2 }],
-    });
-    ws.addRow([`家校联系工作日志（${title}，${month}）`]);
-    ws.mergeCells(1, 1, 1, COLUMNS.length);
-    ws.getRow(1).font = { bold: true, size: 13 };
-    ws.addRow([...COLUMNS]);
-    ws.getRow(2).font = { bold: true };
-    WIDTHS.forEach((w, i) => {
-      ws.getColumn(i + 1).width = w;
+    const ws = addPrintSheet(wb, {
+      name: month,
+      title: `家校联系工作日志（${title}，${month}）`,
+      header: `&L${title}&C家校联系工作日志&R${month}`,
+      footer: '&C第 &P 页，共 &N 页',
+      columns: COLUMNS,
+      widths: WIDTHS,
     });
     ws.getColumn(10).alignment = { wrapText: true, vertical: 'top' };
     ws.getColumn(11).alignment = { wrapText: true, vertical: 'top' };
@@ -112,12 +108,7 @@ export async function contactLogWorkbook(entries: readonly ContactLogJsonEntry[]
         note,
       ]);
     }
-    ws.eachRow((row, n) => {
-      if (n < 2) return;
-      row.eachCell({ includeEmpty: true }, (cell) => {
-        cell.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
-      });
-    });
+    ruleRows(ws);
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
