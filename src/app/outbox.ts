@@ -18,6 +18,8 @@ export interface Pacing {
 }
 
 const MINUTE_MS = 60_000;
+/** A budget wait at least this long is logged (shorter ones are the ordinary pacing of a busy account). */
+const BUDGET_LOG_MIN_WAIT_MS = 5_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** A wait longer than this is not slept through inside a send job: the job is put back instead. */
 const MAX_SLEEP_MS = 30_000;
@@ -243,6 +245,8 @@ const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
 export class Outbox {
   /** When each delivery began waiting for an account that cannot send (manualAfter counts from then). */
   private readonly waitingSince = new Map<number, number>();
+  /** When a spent budget was last logged per account. */
+  private readonly budgetLoggedAt = new Map<string, number>();
   /**
    * Per account, the sends whose outcome is open (a call timed out, a crash cut one off): settled
    * before the account sends anything else, so a backlog never follows a send nobody knows about.
@@ -545,8 +549,16 @@ export class Outbox {
       return verdict.kind === 'not_sent' ? { pauseMs: 0 } : undefined;
     }
     const wait = await this.deps.pacer.acquire(d.accountId, d.chatType === 'group' ? d.target : undefined);
-    // A spent budget: back in the queue until it refills, nothing spent.
-    if (wait > 0) return { pauseMs: wait };
+    // A spent budget: back in the queue until it refills, nothing spent (said once a minute per account:
+    // a relay held by the budget is otherwise a silent pause).
+    if (wait > 0) {
+      const now = this.deps.clock.now();
+      if (wait >= BUDGET_LOG_MIN_WAIT_MS && (this.budgetLoggedAt.get(d.accountId) ?? -Infinity) + MINUTE_MS <= now) {
+        this.budgetLoggedAt.set(d.accountId, now);
+        this.deps.logger.info({ account: d.accountId, waitMs: wait }, 'sending budget spent: sends wait for it to refill');
+      }
+      return { pauseMs: wait };
+    }
     // The breaker may have tripped during the pacer's wait.
     const now = this.deps.clock.now();
     const blocked = d.status === 'planned' ? this.deps.guard?.blockedUntil(d.accountId, d.chatType === 'group' ? d.target : null, now) : undefined;

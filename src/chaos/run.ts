@@ -335,7 +335,7 @@ const sigkill: ScenarioFn = (quick, progress) =>
       const pending = await s.pending();
       await s.relaunch(pending);
       await s.finish();
-      progress(`  sigkill ${i + 1}/${runs}: ${pending} post(s) pending at the kill, resumed in ${s.resume.at(-1) ?? '-'} ms`);
+      progress(`  sigkill ${i + 1}/${runs}: ${pending} post(s) pending at the kill${pending > 0 ? `, resumed in ${s.resume.at(-1) ?? '-'} ms` : ''}`);
     }
     return s.report(runs);
   });
