@@ -50,7 +50,9 @@ describe('a post cut off by the implementation dying mid-send', () => {
   it('before it reached the group: sent once after the reconnect', { timeout: 60_000 }, async () => {
     w = await schoolOnOneBot();
     const id = await relayWithCut(w, false);
-    await waitUntil(() => GROUPS.every((k) => postsIn(w as OneBotSchool, k) >= 1));
+    // The cut call's timeout (3 s), the probe and the reconnect, then the history check: seconds each on a
+    // loaded 2-core machine (the full suite once took more than 15 s here).
+    await waitUntil(() => GROUPS.every((k) => postsIn(w as OneBotSchool, k) >= 1), 30_000);
     await w.school.settle();
     for (const k of GROUPS) expect(postsIn(w, k)).toBe(1);
     expect(w.school.runtime.app.ledger.counts(id)).toMatchObject({ uncertain: 0, manual: 0, failed: 0 });

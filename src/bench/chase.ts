@@ -248,7 +248,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     const deliveriesGroup = planned.find((p) => p.chatType === 'group')?.n ?? 0;
     const deliveriesPrivate = planned.find((p) => p.chatType === 'private')?.n ?? 0;
     const deliveries = deliveriesGroup + deliveriesPrivate;
-    const reminders: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0 };
+    const reminders: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0, sms: 0 };
     for (const r of a.repos.chase.reminders(d.id)) reminders[r.action]++;
     progress(
       `  round: ${round(roundMs, 1)} ms, ${deliveries} deliveries (${deliveriesGroup} in groups, ${deliveriesPrivate} private); reminders ${Object.entries(reminders)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { DEFAULT_CARD_PATTERNS } from '../domain/membership.js';
 import type { OrgOptions } from '../domain/org-index.js';
+import { DEFAULT_SMS_TEMPLATES, templateProblems } from '../sms/templates.js';
 import { adapterKind, adapterKinds, SIMULATED_PLATFORMS } from '../platform/registry.js';
 
 const MINUTE = 60_000;
@@ -37,13 +38,14 @@ const clockTime = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day 
  * One step of a level's chase policy. Actions: `mention` @-mentions who has not replied in their
  * group; `notice` reminds the group without naming anyone; `private` messages each of them (parents
  * where the platform allows it, otherwise their counselor is told); `nag` sends the responsible
- * person a private list.
+ * person a private list; `sms` (L4 only) texts the directive to a silent family none of whose
+ * guardians is in a parents group (with `sms.enabled: false`, that family goes on the counselor's call list).
  */
 const chaseStepSchema = z
   .strictObject({
     /** After the directive reached the group (or, when chasing a completion report, after the person's reply). */
     after: durationSchema,
-    action: z.enum(['mention', 'notice', 'private', 'nag']),
+    action: z.enum(['mention', 'notice', 'private', 'nag', 'sms']),
     /** Repeat this often … */
     every: durationSchema.optional(),
     /** … this many times in all (default 1: no repeat). */
@@ -53,30 +55,33 @@ const chaseStepSchema = z
 
 export type ChaseStepConfig = z.infer<typeof chaseStepSchema>;
 
+const l4Only = (steps: readonly { action: string }[]): boolean => steps.every((x) => x.action !== 'sms');
+const SMS_L4_ONLY = { message: 'sms reaches families: only L4 steps may be sms' };
 const chaseLevels = z
   .strictObject({
     L1: z.array(chaseStepSchema).default([
       { after: 15 * MINUTE, action: 'mention', times: 1 },
       { after: 30 * MINUTE, action: 'private', times: 1 },
       { after: 60 * MINUTE, action: 'nag', every: 2 * 60 * MINUTE, times: 2 },
-    ]),
+    ]).refine(l4Only, SMS_L4_ONLY),
     L2: z.array(chaseStepSchema).default([
       { after: 30 * MINUTE, action: 'mention', times: 1 },
       { after: 60 * MINUTE, action: 'nag', every: 2 * 60 * MINUTE, times: 2 },
-    ]),
+    ]).refine(l4Only, SMS_L4_ONLY),
     L3: z.array(chaseStepSchema).default([
       { after: 60 * MINUTE, action: 'mention', times: 1 },
       { after: 120 * MINUTE, action: 'nag', times: 1 },
-    ]),
+    ]).refine(l4Only, SMS_L4_ONLY),
     L4: z
       .array(chaseStepSchema)
       .default([
         { after: 60 * MINUTE, action: 'notice', times: 1 },
         { after: 90 * MINUTE, action: 'private', times: 1 },
+        { after: 120 * MINUTE, action: 'sms', times: 1 },
         { after: 120 * MINUTE, action: 'nag', times: 1 },
       ])
       .refine((steps) => steps.every((s) => s.action !== 'mention'), {
-        message: 'parents are never named in a group: L4 steps may be notice, private or nag, not mention',
+        message: 'parents are never named in a group: L4 steps may be notice, private, sms or nag, not mention',
       }),
   })
   .prefault({});
@@ -188,6 +193,11 @@ export function chatPlatformOf(a: AccountConfig): 'qq' | 'wechat' {
   return network;
 }
 
+const smsTemplate = z.strictObject({
+  id: z.string().min(1).max(64),
+  params: z.record(z.string().min(1).max(32), z.string().max(200)),
+});
+
 export const configSchema = z.strictObject({
   school: z
     .strictObject({
@@ -202,6 +212,37 @@ export const configSchema = z.strictObject({
    * list of them (students from the 学工系统 export, staff and groups from files of their own).
    */
   org: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('config/demo'),
+  /**
+   * SMS beside the chat platforms (docs/sms.md): the L4 chase step `sms` and the directive option 短信
+   * reach families outside the parents groups. Disabled: those families go on the counselor's call list.
+   */
+  sms: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      provider: z.enum(['simulated']).default('simulated'),
+      /** The approved signature (签名), without 【】. */
+      signName: z.string().min(2).max(20).default('示范大学'),
+      /** Per kind of message, the approved template and how its parameters are filled. */
+      templates: z
+        .strictObject({
+          directive: smsTemplate.default(DEFAULT_SMS_TEMPLATES.directive),
+          reminder: smsTemplate.default(DEFAULT_SMS_TEMPLATES.reminder),
+          code: smsTemplate.default(DEFAULT_SMS_TEMPLATES.code),
+        })
+        .prefault({})
+        .superRefine((templates, ctx) => {
+          for (const message of templateProblems(templates)) ctx.addIssue({ code: 'custom', message });
+        }),
+      /** The provider's limit on one parameter's value (Aliyun: 35 for most variables); longer values are cut. */
+      maxParamChars: z.number().int().min(4).max(500).default(35),
+      /** At most this many messages to one number a day (the school's day); more go on the call list. */
+      perNumberPerDay: z.number().int().min(1).max(100).default(3),
+      /** Gap between two messages (one provider, one queue). */
+      minGapMs: z.number().int().min(0).default(1000),
+      /** How often receipts and replies are pulled from the provider. */
+      pullEvery: durationSchema.default(60_000),
+    })
+    .prefault({}),
   /** How roles the roster names take part. */
   roles: z
     .strictObject({

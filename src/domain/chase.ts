@@ -8,7 +8,7 @@ import { fromWallClock, wallClock } from './duration.js';
 import { groupKey, type Group, type GroupKey, type Person } from './org.js';
 import type { OrgIndex } from './org-index.js';
 
-export type ChaseAction = 'mention' | 'notice' | 'private' | 'nag';
+export type ChaseAction = 'mention' | 'notice' | 'private' | 'nag' | 'sms';
 
 export interface ChaseStep {
   readonly after: number;

@@ -15,6 +15,7 @@ import { membership } from './membership/index.js';
 import { queries } from './queries/index.js';
 import { replies } from './replies/index.js';
 import { review } from './review/index.js';
+import { sms } from './sms/index.js';
 import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, chasing, membership, manual, binding, contacts, accounts, catchUp, status, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, catchUp, status, helpFeature];

@@ -8,12 +8,15 @@ import { destinationOf } from '../drill/runner.js';
 import { LEVEL_NAMES } from '../app/texts.js';
 import type { Runtime } from '../runtime.js';
 import { QUERIES } from '../features/queries/index.js';
+import { SIMULATED_SMS, SMS, watchSms } from '../features/sms/index.js';
+import { maskPhone } from '../sms/port.js';
 
 const HELP = `沙盒命令（以冒号开头），其他任何输入都会以当前身份发到当前群：
   :as <学号|工号|家长:学号>   切换身份          :in <L1|L2:学院|L3:班级|L4:学院|私聊>  切换群
   :groups                    列出所有群        :people                                 列出当前群的部分成员
   :ackall [文本]             当前群所有应回复的人都回复（默认“收到”）
   :status                    最新通知的各级进度 :help  本说明        :quit  退出
+  :sms <手机号> <文本>        以该号码给机器人回短信（模拟短信；机器人发出的短信也会显示在这里）
 示例：以组长 T001 在一级群发送  /通知 截止=18:00 请各学院于今晚前完成宿舍安全检查`;
 
 export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = process.stdout): Promise<void> {
@@ -29,6 +32,10 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
   print(`Cascade 沙盒：${org().schoolName}，${org().colleges.length} 个学院，${c.students} 名学生，${c.guardians} 位家长，${c.groups} 个群。`);
   print(HELP);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  watchSms(runtime.app, (m) => {
+    print(`\n\x1b[35m[短信 → ${maskPhone(m.phone)}]\x1b[0m\n${m.text}\n`);
+    rl.prompt(true);
+  });
   const unsubscribe = world.onMessage((m) => {
     if (!world.account(m.from)) return;
     print(`\n\x1b[36m[${m.from} → ${destinationOf(org(), m)}]\x1b[0m\n${m.text}\n`);
@@ -126,6 +133,13 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
             .map((l) => `${LEVEL_NAMES[l]}：${totals.get(l)?.acknowledged ?? 0}/${totals.get(l)?.required ?? 0}`)
             .join('\n'),
         );
+      }
+      case 'sms': {
+        const [phone, ...words] = arg.split(/\s+/u);
+        if (!phone || !/^1\d{10}$/u.test(phone) || words.length === 0) return print('用法：:sms 13800000000 收到');
+        runtime.app.get(SIMULATED_SMS).reply(phone, words.join(' '));
+        await runtime.app.get(SMS).pull();
+        return print('已收到这条短信');
       }
       default:
         return print(`未知的沙盒命令 :${cmd ?? ''}，输入 :help`);

@@ -32,6 +32,12 @@ export class CallTaskRepo {
     return row.id;
   }
 
+  handedOver(directiveId: number, level: number, kind: 'ack' | 'done', subjectId: number): boolean {
+    return (
+      this.db.$client.prepare('SELECT 1 FROM call_tasks WHERE directive_id = ? AND level = ? AND kind = ? AND subject_id = ? LIMIT 1').get(directiveId, level, kind, subjectId) !== undefined
+    );
+  }
+
   get(id: number): CallTask | undefined {
     const r = this.db.$client.prepare('SELECT * FROM call_tasks WHERE id = ?').get(id) as
       | { id: number; directive_id: number; level: number; kind: 'ack' | 'done'; subject_id: number; college_id: number | null; class_id: number | null; person_id: number; created_at: number; done_at: number | null }

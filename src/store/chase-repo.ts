@@ -6,7 +6,7 @@ import type { Db } from './db.js';
 
 export type RoundKind = 'auto' | 'manual' | 'summary';
 /** `relay`: the person could not be messaged, so the responsible person was told to contact them. */
-export type ReminderAction = 'mention' | 'notice' | 'private' | 'nag' | 'relay';
+export type ReminderAction = 'mention' | 'notice' | 'private' | 'nag' | 'relay' | 'sms';
 
 export interface ChaseRound {
   readonly id: number;

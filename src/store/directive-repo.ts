@@ -33,7 +33,7 @@ export interface NewAcknowledgement {
   readonly at: number;
   readonly late: boolean;
   /** How it was counted; `reply` when absent. */
-  readonly via?: 'reply' | 'chain' | 'review' | 'call';
+  readonly via?: 'reply' | 'chain' | 'review' | 'call' | 'sms';
 }
 
 interface DirectiveRow {

@@ -33,6 +33,8 @@ export const deliveryKey = {
     `leave-${platform}-${chatId}-${userId}-${at}-${counselorId}`,
   /** A directive's deadline summary to one person. */
   chaseSummary: (directiveId: number, personId: number): string => `c${directiveId}-summary-${personId}`,
+  /** An SMS of a directive to a student's family: at release (`directive`) or a chase step. */
+  smsFamily: (directiveId: number, studentId: number, cause: string): string => `sms-d${directiveId}-s${studentId}-${cause}`,
   /** The messages of one chase round. */
   chase: (directiveId: number, roundId: number) => {
     const prefix = `c${directiveId}-r${roundId}-`;
@@ -106,6 +108,8 @@ export const inboundKey = {
 
 /** Queue job ids (BullMQ: no ':' and not all digits). */
 export const jobId = {
+  /** One SMS's send job. */
+  sms: (smsId: number): string => `sms-${smsId}`,
   /** A delivery's send job; a delivery moved to another account gets a job of its own there. */
   send: (deliveryId: number, moved?: string): string => (moved === undefined ? `send-${deliveryId}` : `send-${deliveryId}-m${moved}`),
   /** A chase round of a directive due at `at`. */

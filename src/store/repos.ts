@@ -17,6 +17,7 @@ import { LedgerRepo } from './ledger-repo.js';
 import { MemberRepo } from './member-repo.js';
 import { ReviewRepo } from './review-repo.js';
 import { SessionIdRepo } from './session-id-repo.js';
+import { SmsRepo } from './sms-repo.js';
 
 export interface Repos {
   readonly db: Db;
@@ -40,6 +41,8 @@ export interface Repos {
   readonly contactLog: ContactLogRepo;
   /** Whom counselors were asked to phone (`/已联系`). */
   readonly callTasks: CallTaskRepo;
+  /** The SMS part of the sent-ledger. */
+  readonly sms: SmsRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -59,5 +62,6 @@ export function openRepos(db: Db): Repos {
     contacts: new ContactRepo(db),
     contactLog: new ContactLogRepo(db),
     callTasks: new CallTaskRepo(db),
+    sms: new SmsRepo(db),
   };
 }

@@ -312,7 +312,7 @@ export const acknowledgements = sqliteTable(
     at: integer('at').notNull(),
     late: integer('late', { mode: 'boolean' }).notNull(),
     /** How it was counted: a reply, a 接龙 line, a reviewer's decision, or a counselor's call (`/已联系`). */
-    via: text('via', { enum: ['reply', 'chain', 'review', 'call'] }).notNull().default('reply'),
+    via: text('via', { enum: ['reply', 'chain', 'review', 'call', 'sms'] }).notNull().default('reply'),
   },
   (t) => [
     index('ack_inbound_idx').on(t.inboundId),
@@ -708,4 +708,37 @@ export const callTasks = sqliteTable(
     doneBy: integer('done_by'),
   },
   (t) => [uniqueIndex('call_tasks_uq').on(t.directiveId, t.level, t.kind, t.subjectId, t.personId)],
+);
+
+/**
+ * The sent-ledger's SMS part: every SMS planned in the transaction of its cause, with an exactly-once key,
+ * sent once through the SMS queue. `uncertain`: the provider was called and no answer came (never sent
+ * again blindly). Phones are sensitive: never logged whole.
+ */
+export const smsDeliveries = sqliteTable(
+  'sms_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull().unique(),
+    kind: text('kind', { enum: ['directive', 'reminder', 'code'] }).notNull(),
+    phone: text('phone').notNull(),
+    /** Whom it is for (a guardian or a student), and the student whose family it concerns. */
+    personId: integer('person_id'),
+    studentId: integer('student_id'),
+    directiveId: integer('directive_id'),
+    templateId: text('template_id').notNull(),
+    /** JSON array of [name, value] pairs, in the template's order. */
+    params: text('params').notNull(),
+    /** 紧急: sent in quiet hours too. */
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    status: text('status', { enum: ['planned', 'sending', 'sent', 'delivered', 'failed', 'uncertain', 'skipped'] }).notNull(),
+    /** Why it failed or was skipped (`per_number_cap`, the provider's code). */
+    reason: text('reason'),
+    providerId: text('provider_id'),
+    attempts: integer('attempts').notNull().default(0),
+    plannedAt: integer('planned_at').notNull(),
+    sentAt: integer('sent_at'),
+    receiptAt: integer('receipt_at'),
+  },
+  (t) => [index('sms_phone_idx').on(t.phone, t.plannedAt), index('sms_status_idx').on(t.status), index('sms_provider_idx').on(t.providerId)],
 );

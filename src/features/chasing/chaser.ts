@@ -53,6 +53,8 @@ export interface ChaserDeps {
   readonly logger: Logger;
   /** Numbers call tasks and gives the numbers to phone (see ChaseRoundDeps.calls). */
   readonly calls?: ChaseRoundDeps['calls'];
+  /** SMS to families outside the parents groups (see ChaseRoundDeps.sms). */
+  readonly sms?: ChaseRoundDeps['sms'];
   /** Writes Cascade's own contact-log entries in the round's transaction (see ChaseRoundDeps.contactLog). */
   readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
   /** Records a failure under an error number (for `cascade status`); absent: only logged. */
@@ -95,6 +97,7 @@ export class Chaser {
       ...(deps.posts ? { posts: deps.posts } : {}),
       ...(deps.contactLog ? { contactLog: deps.contactLog } : {}),
       ...(deps.calls ? { calls: deps.calls } : {}),
+      ...(deps.sms ? { sms: deps.sms } : {}),
       logger,
     });
     this.progress = new ChaseProgress({ org, chase, directives, clock, timeZone, running: (d) => c.enabled && deps.accepts(d) });

@@ -7,6 +7,7 @@ import { ANYWHERE, defineCommand, defineJob, serviceKey, type AppContext, type F
 import { responsible } from '../../app/guards.js';
 import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
 import { RELAY } from '../directives/index.js';
+import { SMS } from '../sms/index.js';
 import { pickDirective, PROGRESS_LINE, QUERIES } from '../queries/index.js';
 import { jobId } from '../../store/keys.js';
 import { Chaser, type ChaseTimers } from './chaser.js';
@@ -71,7 +72,7 @@ const chase = defineCommand<QueryArgs>({
 
 export const chasing: Feature = {
   name: 'chasing',
-  needs: [RELAY, QUERIES],
+  needs: [RELAY, QUERIES, SMS],
   provides: [CHASER, PROGRESS_LINE],
   setup(app) {
     const relay = app.get(RELAY);
@@ -97,11 +98,18 @@ export const chasing: Feature = {
         return list ? new Set(list.members.map((m) => m.userId)) : undefined;
       },
       logger: app.logger,
+      sms: {
+        get enabled() {
+          return app.config.sms.enabled;
+        },
+        planFamily: (d, studentId, kind, key, deadline) => app.get(SMS).planFamily(d, studentId, kind, key, deadline),
+      },
       contactLog: (entries) => {
         for (const e of entries) app.repos.contactLog.add(e);
       },
       calls: {
         create: (t) => app.repos.callTasks.create(t),
+        handedOver: (directiveId, level, kind, subjectId) => app.repos.callTasks.handedOver(directiveId, level, kind, subjectId),
         phones: (ids) => {
           const contacts = app.repos.contacts.contactsOf(ids);
           const checks = app.repos.contacts.checksOf(ids);

@@ -121,6 +121,23 @@ export class ChaseMessages {
     return any;
   }
 
+  /**
+   * Whether none of a student's guardians sits in a parents group of the college, as the kept member
+   * lists tell: false when some list is not kept (nobody is texted on a guess).
+   */
+  familyOutside(org: OrgIndex, studentId: number, collegeId: number): boolean {
+    const college = org.college(collegeId);
+    const group = college ? org.groupByKeyName(groupKey.parents(college.name)) : undefined;
+    if (!group) return true;
+    const guardians = org.guardiansOf(studentId).map((g) => g.guardianId);
+    for (const pg of org.platformGroupsOf(group.id)) {
+      const seated = this.deps.seatedIn?.(pg.platform, pg.chatId);
+      if (!seated) return false;
+      if (guardians.some((id) => org.accountsOn(id, pg.platform).some((a) => seated.has(a)))) return false;
+    }
+    return true;
+  }
+
   /** A private reminder to whoever owes (for L4, a guardian of the student): who was reached and the delivery's key, or undefined. */
   privateReminder(
     org: OrgIndex,

@@ -54,9 +54,13 @@ export interface ChaseRoundDeps {
   /** Numbers call tasks and gives the numbers to phone; absent: the nag names whom to phone without numbers. */
   readonly calls?: {
     create(t: NewCallTask): number;
+    /** Whether anyone was already given this family (or student) to phone for this directive. */
+    handedOver(directiveId: number, level: number, kind: 'ack' | 'done', subjectId: number): boolean;
     /** Each person's current phone (the address book's), null when none. */
     phones(personIds: readonly number[]): ReadonlyMap<number, string | null>;
   };
+  /** SMS to families outside the parents groups (the L4 step `sms`); absent or disabled: they go on the call list. */
+  readonly sms?: { readonly enabled: boolean; planFamily(d: Directive, studentId: number, kind: 'directive' | 'reminder', key: string, deadline: string | null): 'planned' | 'capped' | 'no_phone' | 'already' };
   /** Writes Cascade's own contact-log entries (a private reminder to a guardian, a family handed to the counselor to phone), in the caller's transaction. */
   readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
 }
@@ -249,7 +253,7 @@ export class ChaseRounds {
     const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone, { now });
     const planned: PlannedDelivery[] = [];
     const reminders: NewReminder[] = [];
-    const counts: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0 };
+    const counts: Record<ReminderAction, number> = { mention: 0, notice: 0, private: 0, nag: 0, relay: 0, sms: 0 };
     /** Contacts with families (and students) the contact log records: private reminders, phone tasks. */
     const contacts: { r: DueReminder; reached: { personId: number; deliveryKey: string } | undefined }[] = [];
     const record = (r: DueReminder, action: ReminderAction): void => {
@@ -283,6 +287,23 @@ export class ChaseRounds {
     const key = deliveryKey.chase(d.id, roundId);
     // Nags and relays count once the list reaching one of the people responsible is planned.
     const viaBuckets: { r: DueReminder; action: 'nag' | 'relay'; buckets: NagBucket[] }[] = [];
+    /** No bot can reach them (no private channel, no SMS): whoever is responsible is told whom to phone. */
+    const handOver = (r: DueReminder): void => {
+      const s = r.subject;
+      const name = org.person(s.subjectId)?.name ?? '?';
+      // The asker of a `/催办` is told too: they are the one to phone.
+      const told: NagBucket[] = [];
+      for (const p of responsible(s)) {
+        const b = bucket(p, s.kind);
+        const klass = s.classId ?? -1;
+        const entry = b.unreachable.get(klass) ?? { students: [], families: [] };
+        (s.level === 4 ? entry.families : entry.students).push(name);
+        b.unreachable.set(klass, entry);
+        b.calls.push(s);
+        told.push(b);
+      }
+      viaBuckets.push({ r, action: 'relay', buckets: told });
+    };
     const sentBuckets = new Set<NagBucket>();
     // Read once per round, and only if a nag lists counselors (their classes still waiting).
     let released: ReadonlySet<number> | undefined;
@@ -307,22 +328,18 @@ export class ChaseRounds {
           if (reached) {
             record(r, 'private');
             if (s.level >= 3) contacts.push({ r, reached });
-          } else {
-            // No private channel (a WeChat parent who is not the bot's friend): the counselor is told.
-            const name = org.person(s.subjectId)?.name ?? '?';
-            // The asker of a `/催办` is told too: they are the one to phone.
-            const told: NagBucket[] = [];
-            for (const p of responsible(s)) {
-              const b = bucket(p, s.kind);
-              const klass = s.classId ?? -1;
-              const entry = b.unreachable.get(klass) ?? { students: [], families: [] };
-              (s.level === 4 ? entry.families : entry.students).push(name);
-              b.unreachable.set(klass, entry);
-              b.calls.push(s);
-              told.push(b);
-            }
-            viaBuckets.push({ r, action: 'relay', buckets: told });
-          }
+          } else handOver(r);
+          break;
+        }
+        case 'sms': {
+          // For families none of whose guardians is in a parents group of the college (as far as the
+          // kept member lists tell); the others are in the group and were reminded there.
+          if (s.level !== 4 || !this.deps.messages.familyOutside(org, s.subjectId, s.collegeId)) break;
+          const sms = this.deps.sms;
+          const outcome = sms?.enabled ? sms.planFamily(d, s.subjectId, 'directive', deliveryKey.smsFamily(d.id, s.subjectId, `c${r.step}-${r.n}`), deadline) : 'disabled';
+          if (outcome === 'planned' || outcome === 'already') record(r, 'sms');
+          // No SMS (disabled, no number, over the daily cap): the counselor phones, unless they already have the family on a list.
+          else if (!this.deps.calls?.handedOver(d.id, s.level, s.kind, s.subjectId)) handOver(r);
           break;
         }
         case 'nag': {

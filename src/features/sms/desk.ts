@@ -1,0 +1,240 @@
+/**
+ * SMS as a channel beside the chat platforms: messages planned in the sent-ledger's SMS part inside the
+ * transaction of their cause (a chase round, a directive's release), sent once through the `sms-send`
+ * queue at a paced rate, outside quiet hours unless urgent, at most `perNumberPerDay` to one number;
+ * receipts and replies pulled from the provider, a reply read by the same reply understanding as chat.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { CascadeConfig } from '../../config/schema.js';
+import { contactState } from '../../domain/address-book.js';
+import { afterQuietHours, type QuietHours } from '../../domain/chase.js';
+import type { Directive } from '../../domain/directive.js';
+import { fromWallClock, wallClock } from '../../domain/duration.js';
+import type { OrgIndex } from '../../domain/org-index.js';
+import { obligationGroup } from '../../domain/progress.js';
+import { understandReply } from '../../domain/understanding.js';
+import { maskPhone, SmsRefusedError, SmsUnavailableError, type SmsProvider, type SmsUpstream } from '../../sms/port.js';
+import { fillParams, type SmsKind } from '../../sms/templates.js';
+import type { ContactLogRepo } from '../../store/contact-log-repo.js';
+import type { ContactRepo } from '../../store/contact-repo.js';
+import type { DirectiveRepo } from '../../store/directive-repo.js';
+import { contactLogKey } from '../../store/keys.js';
+import type { SmsRepo } from '../../store/sms-repo.js';
+
+export const SMS_SEND_JOB = 'sms-send';
+/** A provider that cannot take messages is asked again after this long, doubling. */
+const UNAVAILABLE_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 30 * 60_000;
+
+export interface SmsDeskDeps {
+  readonly org: () => OrgIndex;
+  readonly sms: SmsRepo;
+  readonly contacts: ContactRepo;
+  readonly log: ContactLogRepo;
+  readonly directives: DirectiveRepo;
+  readonly provider: SmsProvider;
+  readonly config: CascadeConfig['sms'];
+  readonly quietHours: QuietHours | null;
+  readonly timeZone: string;
+  readonly schoolName: string;
+  readonly countAtOrAbove: number;
+  readonly accepts: (d: Directive) => boolean;
+  /** Queues one send job (deduplicated by its id), due at `at`. */
+  readonly enqueue: (smsId: number, at: number) => Promise<void>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export type FamilyOutcome = 'planned' | 'capped' | 'no_phone' | 'already';
+
+export class SmsDesk {
+  private nextAt = 0;
+  private pulling: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: SmsDeskDeps) {}
+
+  get enabled(): boolean {
+    return this.deps.config.enabled;
+  }
+
+  /** Each person's current number (the address book's: corrections included), null when none. */
+  phones(personIds: readonly number[]): Map<number, string | null> {
+    const contacts = this.deps.contacts.contactsOf(personIds);
+    const checks = this.deps.contacts.checksOf(personIds);
+    const out = new Map<number, string | null>();
+    for (const id of personIds) {
+      const c = contacts.get(id);
+      out.set(id, contactState(c?.phone ?? null, checks.get(id) ?? [], c?.bound ?? false).phone);
+    }
+    return out;
+  }
+
+  private dayStart(now: number): number {
+    const w = wallClock(now, this.deps.timeZone);
+    return fromWallClock({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0 }, this.deps.timeZone);
+  }
+
+  /**
+   * The directive (or a reminder of it) by SMS to a student's family: the first guardian with a number.
+   * Inside the caller's transaction; queued once it commits. Over the number's daily cap it is recorded
+   * as skipped and the caller puts the family on the call list.
+   */
+  planFamily(d: Directive, studentId: number, kind: Extract<SmsKind, 'directive' | 'reminder'>, key: string, deadline: string | null): FamilyOutcome {
+    const org = this.deps.org();
+    const student = org.person(studentId);
+    if (!student) return 'no_phone';
+    if (this.deps.sms.forFamily(d.id, studentId) > 0 && kind === 'directive') return 'already';
+    const guardians = org.guardiansOf(studentId);
+    const phones = this.phones(guardians.map((g) => g.guardianId));
+    const g = guardians.find((x) => phones.get(x.guardianId));
+    const phone = g ? phones.get(g.guardianId) : undefined;
+    if (!g || !phone) return 'no_phone';
+    const now = this.deps.clock.now();
+    const capped = this.deps.sms.countTo(phone, this.dayStart(now)) >= this.deps.config.perNumberPerDay;
+    const template = this.deps.config.templates[kind];
+    const params = fillParams(template, { school: this.deps.schoolName, id: String(d.id), text: d.text, deadline: deadline ? `，截止${deadline}` : '', student: student.name }, this.deps.config.maxParamChars);
+    const ids = this.deps.sms.plan(
+      [{ key, kind, phone, personId: g.guardianId, studentId, directiveId: d.id, templateId: template.id, params, urgent: d.urgent, ...(capped ? { skip: 'per_number_cap' } : {}) }],
+      now,
+    );
+    if (capped) return 'capped';
+    if (ids.length === 0) return 'already';
+    this.deps.log.add({
+      at: now,
+      byPersonId: null,
+      studentId,
+      contactPersonId: g.guardianId,
+      contactLabel: g.relation,
+      channel: 'bot_sms',
+      text: `第${d.id}号通知${kind === 'directive' ? '短信发送' : '未回复，短信提醒'}`,
+      outcome: null,
+      source: 'cascade',
+      autoKey: contactLogKey.sms(key),
+      deliveryKey: key,
+    });
+    // Queued once the transaction has committed (better-sqlite3's transactions are synchronous).
+    setImmediate(() => void this.kick());
+    return 'planned';
+  }
+
+  /** Queues every planned message (after a commit, at start, after Redis came back). */
+  async kick(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const id of this.deps.sms.planned()) {
+      const row = this.deps.sms.get(id);
+      await this.deps.enqueue(id, row?.urgent ? now : afterQuietHours(now, this.deps.quietHours, this.deps.timeZone));
+    }
+  }
+
+  /** At start: messages a dead run left mid-call are uncertain (never sent again blindly). */
+  recover(): number {
+    return this.deps.sms.interrupted();
+  }
+
+  /** One send job: once, paced, outside quiet hours unless urgent. Returns a pause when it must wait. */
+  async send(id: number): Promise<{ pauseMs: number } | undefined> {
+    const row = this.deps.sms.get(id);
+    if (!row || row.status !== 'planned') return undefined;
+    const now = this.deps.clock.now();
+    if (!row.urgent) {
+      const after = afterQuietHours(now, this.deps.quietHours, this.deps.timeZone);
+      if (after > now) return { pauseMs: after - now };
+    }
+    if (now < this.nextAt) return { pauseMs: this.nextAt - now };
+    const claimed = this.deps.sms.claim(id);
+    if (!claimed) return undefined;
+    this.nextAt = now + this.deps.config.minGapMs;
+    try {
+      const sent = await this.deps.provider.send({ phone: claimed.phone, signName: this.deps.config.signName, templateId: claimed.templateId, params: claimed.params, outId: claimed.key });
+      this.deps.sms.sent(id, sent.providerId, this.deps.clock.now());
+      this.deps.logger.info({ sms: id, to: maskPhone(claimed.phone), kind: claimed.kind }, 'sms sent');
+      return undefined;
+    } catch (error) {
+      if (error instanceof SmsRefusedError) {
+        this.deps.sms.fail(id, error.code);
+        this.deps.logger.warn({ sms: id, to: maskPhone(claimed.phone), code: error.code }, 'sms refused by the provider');
+        return undefined;
+      }
+      if (error instanceof SmsUnavailableError) {
+        this.deps.sms.retry(id, error.code);
+        const wait = Math.min(MAX_BACKOFF_MS, UNAVAILABLE_BACKOFF_MS * 2 ** Math.max(0, claimed.attempts - 1));
+        this.deps.logger.warn({ sms: id, code: error.code, retryInMs: wait }, 'sms provider unavailable; will try again');
+        return { pauseMs: wait };
+      }
+      // No answer: the provider may have sent it. Never sent again blindly (a duplicate is worse).
+      this.deps.sms.uncertain(id, error instanceof Error ? error.name : 'error');
+      this.deps.logger.warn({ sms: id, err: error instanceof Error ? error.message : String(error) }, 'sms outcome unknown; not sent again');
+      return undefined;
+    }
+  }
+
+  startPulling(everyMs: number): void {
+    this.stopPulling();
+    this.pulling = setInterval(() => {
+      this.pull().catch((error: unknown) => this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'sms pull failed'));
+    }, everyMs);
+    this.pulling.unref();
+  }
+
+  stopPulling(): void {
+    if (this.pulling) clearInterval(this.pulling);
+    this.pulling = undefined;
+  }
+
+  /** Receipts and replies since the last pull. */
+  async pull(): Promise<void> {
+    if (!this.deps.provider.pull) return;
+    const { receipts, replies } = await this.deps.provider.pull();
+    for (const r of receipts) this.deps.sms.receipt(r.providerId, r.delivered, r.at, r.error);
+    for (const r of replies) this.reply(r);
+  }
+
+  /**
+   * A text from a number Cascade sent to: whose it is (the address book's current numbers), the
+   * directive it answers (the latest one texted to that number that still takes replies), and whether
+   * it reads as an acknowledgement (`收到` counts for the family; `没收到` does not). Logged either way.
+   */
+  reply(r: SmsUpstream): void {
+    const org = this.deps.org();
+    const phone = r.phone.replace(/^(\+86|0086)/u, '');
+    const to = this.deps.sms.latestTo(phone).find((m) => {
+      const d = m.directiveId === null ? undefined : this.deps.directives.get(m.directiveId);
+      return d !== undefined && this.deps.accepts(d);
+    });
+    const person = to?.personId == null ? undefined : org.person(to.personId);
+    const studentId = to?.studentId ?? null;
+    if (!to || !person || studentId === null || this.phones([person.id]).get(person.id) !== phone) {
+      this.deps.logger.info({ from: maskPhone(phone) }, 'sms reply from a number with no open directive; not counted');
+      return;
+    }
+    const d = this.deps.directives.get(to.directiveId ?? -1);
+    const student = org.person(studentId);
+    if (!d || !student || student.classId === null) return;
+    const u = understandReply(r.text, { replyHint: d.replyHint });
+    const counts = (u.label === 'ack' || u.label === 'done') && u.confidence >= this.deps.countAtOrAbove;
+    let counted = false;
+    const family = person.id !== student.id;
+    if (counts) {
+      const o = { level: family ? 4 : 3, subjectId: student.id, collegeId: org.classUnit(student.classId)?.collegeId ?? 0, classId: student.classId } as const;
+      const group = obligationGroup(org, o);
+      if (group) {
+        counted =
+          this.deps.directives.acknowledge([
+            { directiveId: d.id, level: o.level, kind: 'ack', subjectId: student.id, byPersonId: person.id, collegeId: o.collegeId, classId: o.classId, groupId: group.id, inboundId: -to.id, at: r.at, late: d.deadlineAt !== null && r.at > d.deadlineAt, via: 'sms' },
+          ]) > 0;
+      }
+    }
+    this.deps.log.add({
+      at: r.at,
+      byPersonId: null,
+      studentId: student.id,
+      contactPersonId: person.id,
+      contactLabel: family ? (org.guardiansOf(student.id).find((g) => g.guardianId === person.id)?.relation ?? '家长') : '本人',
+      channel: 'sms',
+      text: `短信回复（第${d.id}号通知）：${r.text.slice(0, 100)}`,
+      outcome: counted ? '计为已回复' : counts ? '已回复过' : '未计为回复',
+      source: 'cascade',
+    });
+  }
+}
