@@ -112,3 +112,25 @@ describe('drills', () => {
     expect(() => parseScenario({ steps: [{ shout: {} }] }, 'bad.yaml')).toThrow(/steps\.0/);
   });
 });
+
+describe('the SMS drill', () => {
+  it('texts the three families outside the parents group, counts one SMS reply and one phoned family, and reports both', async () => {
+    const config = parseConfig({});
+    const report = await runDrill(loadScenario('config/drills/sms-night.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    expect(report.sms.map((m) => [m.to, m.kind, m.status])).toEqual([
+      ['15752869676', 'directive', 'delivered'],
+      ['13127906661', 'directive', 'delivered'],
+      ['18029589113', 'directive', 'delivered'],
+    ]);
+    expect(report.sms[0]?.text).toContain('第1号通知：请各位家长提醒孩子周日晚上九点前返校');
+    const d = report.directives[0];
+    // Everyone in the group replied; one family by SMS, one by the counselor's call: one family still owes.
+    expect(d?.levels['4']).toMatchObject({ required: (d?.levels['4']?.acknowledged ?? 0) + 1 });
+    const channels = report.contactLog.map((e) => e.channel);
+    expect(channels.filter((c) => c === 'phone_task')).toHaveLength(3);
+    expect(channels.filter((c) => c === 'bot_sms')).toHaveLength(3);
+    expect(report.contactLog).toContainEqual(expect.objectContaining({ by: 'cascade', student: '2023010103', channel: 'sms', text: '短信回复（第1号通知）：收到，谢谢老师；结果：计为已回复' }));
+    expect(report.contactLog).toContainEqual(expect.objectContaining({ by: 'S111', student: '2023010105', channel: 'phone', text: '电话联系：第1号通知未回复；结果：家长已收到，周日晚上返校' }));
+  });
+});

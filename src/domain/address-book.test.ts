@@ -57,6 +57,7 @@ describe('/记录 and /更正记录 arguments', () => {
     ['2023010101 电话 告知返校', { kind: 'add', student: '2023010101', who: null, channel: 'phone', text: '告知返校', outcome: null }],
     ['宋辉瑶 母亲 面谈 谈学习情况 结果：下周再联系', { kind: 'add', student: '宋辉瑶', who: '母亲', channel: 'meeting', text: '谈学习情况', outcome: '下周再联系' }],
     ['2023010101 QQ 发了返校须知\n请查收', { kind: 'add', student: '2023010101', who: null, channel: 'qq', text: '发了返校须知 请查收', outcome: null }],
+    ['２０２３０１０１０１ ＱＱ 告知返校，谢谢', { kind: 'add', student: '2023010101', who: null, channel: 'qq', text: '告知返校，谢谢', outcome: null }],
     ['2023010101 本人 家访 了解情况 后续:周五复查', { kind: 'add', student: '2023010101', who: '本人', channel: 'meeting', text: '了解情况', outcome: '周五复查' }],
   ])('reads %j', (text, want) => {
     expect(parseRecordArgs(text)).toEqual(want);

@@ -85,17 +85,20 @@ function textAndOutcome(raw: string): { text: string; outcome: string | null } {
 
 export function parseRecordArgs(rest: string): RecordArgs | CommandError {
   const error: CommandError = { type: 'error', command: 'record', code: 'bad_record', detail: '' };
-  const text = rest.normalize('NFKC').trim();
+  // Tokens are read half-width (２０２３…, ＱＱ); what was said is kept as written.
+  const text = rest.trim();
   if (text === '') return { kind: 'list' };
   if (text.length > MAX_RECORD_CHARS + 60) return error;
   const m = /^(\S+)\s+(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/u.exec(text);
   if (!m) return error;
-  const [, student = '', second = '', third, more] = m;
+  const nfkc = (t: string | undefined): string | undefined => t?.normalize('NFKC');
+  const [student = '', second = '', third] = [nfkc(m[1]), nfkc(m[2]), nfkc(m[3])];
+  const more = m[4];
   if (student.length > 20) return error;
   let who: string | null = null;
   let channel = channelOf(second);
   let body: string;
-  if (channel) body = [third, more].filter((x) => x !== undefined).join(' ');
+  if (channel) body = [m[3], more].filter((x) => x !== undefined).join(' ');
   else {
     channel = third === undefined ? undefined : channelOf(third);
     if (!channel || second.length > 10) return error;
@@ -116,11 +119,11 @@ export interface CorrectArgs {
 
 export function parseCorrectArgs(rest: string): CorrectArgs | CommandError {
   const error: CommandError = { type: 'error', command: 'correct', code: 'bad_correction', detail: '' };
-  const m = /^#?(\d{1,9})\s+([\s\S]+)$/u.exec(rest.normalize('NFKC').trim());
+  const m = /^[#＃]?([0-9０-９]{1,9})\s+([\s\S]+)$/u.exec(rest.trim());
   if (!m) return error;
   const split = textAndOutcome(m[2] ?? '');
   if (split.text === '' || split.text.length + (split.outcome?.length ?? 0) > MAX_RECORD_CHARS) return error;
-  return { id: Number(m[1]), text: split.text, outcome: split.outcome };
+  return { id: Number((m[1] ?? '').normalize('NFKC')), text: split.text, outcome: split.outcome };
 }
 
 /** `/已联系 <编号> <结果>`: a call from a call list was made; what came of it. */
@@ -130,8 +133,8 @@ export interface CalledArgs {
 }
 
 export function parseCalledArgs(rest: string): CalledArgs | CommandError {
-  const m = /^#?(\d{1,9})\s+([\s\S]+)$/u.exec(rest.normalize('NFKC').trim());
+  const m = /^[#＃]?([0-9０-９]{1,9})\s+([\s\S]+)$/u.exec(rest.trim());
   const result = m?.[2]?.replace(/\s+/gu, ' ').trim() ?? '';
   if (!m || result === '' || result.length > MAX_RECORD_CHARS) return { type: 'error', command: 'called', code: 'bad_called', detail: '' };
-  return { id: Number(m[1]), result };
+  return { id: Number((m[1] ?? '').normalize('NFKC')), result };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SimMessage } from '../../adapters/simulator/index.js';
 import { VirtualClock } from '../clock.js';
-import { chasingSchema, type CascadeConfig } from '../config/schema.js';
+import { chasingSchema, configSchema, type CascadeConfig } from '../config/schema.js';
 import { directiveLevels, owedBy, type Directive } from '../domain/directive.js';
 import type { Person, PlatformGroup } from '../domain/org.js';
 import type { OrgIndex } from '../domain/org-index.js';
@@ -21,6 +21,8 @@ import { passTime } from './time.js';
 import { isDirectivePostKey } from '../store/keys.js';
 import { AUDITOR } from '../features/membership/index.js';
 import { QUERIES } from '../features/queries/index.js';
+import { contactLogEntries } from '../features/contacts/log-export.js';
+import { SIMULATED_SMS, SMS } from '../features/sms/index.js';
 
 /** A level's tally, as `/进度` counts it. */
 export type DrillLevelReport = Tally;
@@ -45,6 +47,10 @@ export interface DrillReport {
   chases: { directive: number; kind: string; at: string; reminded: number; messages: number }[];
   /** Every group's membership audited at the end of the drill (issue #5), with what is wrong. */
   audits: DrillAudit[];
+  /** Every SMS planned (issue #13); `to` is the phone number: the report stays with the operator. */
+  sms: { to: string; kind: string; text: string; status: string; at: string }[];
+  /** The home–school contact log at the end of the drill. */
+  contactLog: { at: string; by: string; student: string; contact: string; channel: string; text: string }[];
 }
 
 /** One group's audit: roster people by 学号/工号 (`ref`), others by account and card. */
@@ -85,6 +91,8 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
     accounts: options.config.accounts.map((a) => ({ ...a, minGapMs: 0, jitterMs: 0 })),
     // The simulator does not rate-limit remark writes either.
     membership: { ...options.config.membership, remarkGap: 0 },
+    // SMS on the simulated provider, unpaced like the rest.
+    sms: configSchema.shape.sms.parse({ ...options.config.sms, ...(scenario.sms ?? {}), provider: 'simulated', minGapMs: 0 }),
   };
   const runtime = await startRuntime({
     config,
@@ -131,7 +139,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
 class ExpectationFailed extends Error {}
 
 function isAction(step: Step): boolean {
-  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step || 'join' in step || 'leave' in step || 'card' in step || 'relogin' in step;
+  return 'say' in step || 'replyAll' in step || 'wait' in step || 'restart' in step || 'join' in step || 'leave' in step || 'card' in step || 'relogin' in step || 'sms' in step;
 }
 
 function resolvePerson(org: OrgIndex, as: string): Person {
@@ -171,6 +179,17 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
     await world.flush();
     // The new session's ids are resolved before the drill goes on (remarks included).
     await runtime.app.sessions.get(account)?.settled();
+    return;
+  }
+  if ('sms' in step) {
+    const person = resolvePerson(org, step.sms.from);
+    // 家长:学号 is the family: the guardian the bots texted (the first with a number).
+    const candidates = person.kind === 'guardian' ? [person.id, ...org.wardsOf(person.id).flatMap((w) => org.guardiansOf(w.studentId).map((g) => g.guardianId))] : [person.id];
+    const phones = runtime.app.get(SMS).phones(candidates);
+    const phone = candidates.map((id) => phones.get(id)).find((p) => p);
+    if (!phone) throw new DrillStepError(`${step.sms.from} has no phone number in the address book`);
+    runtime.app.get(SIMULATED_SMS).reply(phone, step.sms.text);
+    await runtime.app.get(SMS).pull();
     return;
   }
   if ('say' in step) {
@@ -368,6 +387,18 @@ export function destinationOf(org: OrgIndex, m: SimMessage): string {
   return `私聊:${p?.extId ?? m.toUserId}`;
 }
 
+/** Every SMS planned in the drill, with the text the simulated provider gave it (sent) or its template. */
+function smsReport(runtime: Runtime): DrillReport['sms'] {
+  const texts = new Map(runtime.app.get(SIMULATED_SMS).sent.map((m) => [m.outId, m.text]));
+  return runtime.app.repos.sms.since(0).map((r) => ({
+    to: r.phone,
+    kind: r.kind,
+    text: texts.get(r.key) ?? `${r.templateId} ${r.params.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    status: r.status,
+    at: new Date(r.sentAt ?? r.plannedAt).toISOString(),
+  }));
+}
+
 function report(runtime: Runtime, scenario: Scenario, failures: string[], clock: VirtualClock, audits: DrillAudit[]): DrillReport {
   const org = runtime.app.org();
   const { world } = runtime.school;
@@ -410,5 +441,14 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
         mentions: [...m.mentions],
         at: new Date(m.at).toISOString(),
       })),
+    sms: smsReport(runtime),
+    contactLog: contactLogEntries(org, runtime.app.repos.contactLog.list()).map((e) => ({
+      at: e.at,
+      by: e.by,
+      student: e.student,
+      contact: e.contact,
+      channel: e.channel,
+      text: e.outcome ? `${e.text}；结果：${e.outcome}` : e.text,
+    })),
   };
 }

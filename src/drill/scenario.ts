@@ -66,6 +66,9 @@ const leave = z.strictObject({ as: z.string().min(1).optional(), account: z.stri
 
 const card = z.strictObject({ as: z.string().min(1), in: z.string().min(1), card: z.string() });
 
+/** Someone texts the bots' SMS number from their phone (the address book's number): 学号 or 家长:学号. */
+const smsStep = z.strictObject({ from: z.string().min(1), text: z.string().min(1).max(500) });
+
 /** A bot account logs in again: on WeChat every contact and room id it sees changes. */
 const relogin = z.strictObject({ account: z.string().min(1), loseRemarks: z.boolean().default(false) });
 
@@ -78,6 +81,7 @@ const step = z.union([
   z.strictObject({ expectDeliveries }),
   z.strictObject({ restart: z.strictObject({ graceful: z.boolean().default(false) }).prefault({}) }),
   z.strictObject({ note: z.string() }),
+  z.strictObject({ sms: smsStep }),
   z.strictObject({ join }),
   z.strictObject({ leave }),
   z.strictObject({ card }),
@@ -95,6 +99,8 @@ export const scenarioSchema = z.strictObject({
    * replaces that level's steps), to try a policy before deploying it.
    */
   chasing: z.record(z.string(), z.unknown()).optional(),
+  /** Overrides of the config's `sms` section (the provider is always the simulated one in a drill). */
+  sms: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(step).min(1),
 });
 
