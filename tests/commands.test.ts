@@ -51,6 +51,7 @@ function notify(partial: Partial<NotifyCommand>): NotifyCommand {
     mode: 'immediate',
     replyHint: '收到',
     urgent: false,
+    sms: false,
     ...partial,
   };
 }
@@ -256,6 +257,8 @@ describe('parseCommand: /通知', () => {
         urgent: true,
       }),
     ],
+    ['/通知 短信 请家长提醒孩子返校', notify({ body: '请家长提醒孩子返校', sms: true })],
+    ['/通知 短信=否 请家长提醒孩子返校', notify({ body: '请家长提醒孩子返校', sms: false })],
     ['/通知 注意：明天8点前到校', notify({ body: '注意：明天8点前到校' })],
     ['/通知 落实疫情防控要求', notify({ body: '落实疫情防控要求' })],
     ['/通知 紧急通知：明天停课', notify({ body: '紧急通知：明天停课' })],

@@ -102,6 +102,23 @@ describe('SMS to families outside the parents group', () => {
   });
 });
 
+describe('the directive option 短信', () => {
+  it('texts every family outside the parents group at release, and the chase step does not text them again', async () => {
+    school = await startTestSchool({ config: { sms: { enabled: true, minGapMs: 0 }, chasing: { levels: ONLY_SMS } } });
+    const out = takeOut(school, 2);
+    await school.settle();
+    const id = await issue(school, '/通知 短信 学院=计算机学院 明天上午停水，请家长提醒孩子');
+    const provider = school.runtime.app.get(SIMULATED_SMS);
+    expect(provider.sent.map((m) => m.phone).sort()).toEqual(out.map((st) => firstGuardianPhone(school as TestSchool, st)).sort());
+    expect(provider.sent[0]?.text).toContain(`第${id}号通知：明天上午停水，请家长提醒孩子`);
+    await passTime(school, 130 * MIN);
+    expect(provider.sent).toHaveLength(2);
+    // Without the option nobody is texted at release.
+    await issue(school, '/通知 学院=计算机学院 第二件事');
+    expect(provider.sent).toHaveLength(2);
+  });
+});
+
 describe('sending', () => {
   it('waits for the end of quiet hours (the chase step waits), and never sends twice after a crash mid-send', async () => {
     school = await startTestSchool({ config: { sms: { enabled: true, minGapMs: 0 }, chasing: { levels: ONLY_SMS } } });

@@ -196,6 +196,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
         mode: 'immediate' as const,
         replyHint: '收到',
         urgent: false,
+        sms: false,
         createdAt,
       };
       const started = performance.now();

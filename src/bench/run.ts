@@ -420,6 +420,7 @@ async function appPhases(
         mode: 'immediate' as const,
         replyHint: '收到',
         urgent: false,
+        sms: false,
         createdAt: Date.now(),
       };
       const { directive, sends } = app.get(RELAY).create(input, initialReleases(org, input));

@@ -65,6 +65,7 @@ const directive: Directive = {
   mode: 'immediate',
   replyHint: '收到',
   urgent: false,
+  sms: false,
   status: 'open',
   createdAt: 0,
 };

@@ -360,7 +360,7 @@ export function parsePostedArgs(rest: string, maxIds: number): PostedArgs | Comm
 
 // ─── /通知 ────────────────────────────────────────────────────────────────────────────────
 
-type OptionKey = 'deadline' | 'depth' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent';
+type OptionKey = 'deadline' | 'depth' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent' | 'sms';
 
 const OPTION_KEYS: ReadonlyMap<string, OptionKey> = new Map([
   ['截止', 'deadline'],
@@ -384,6 +384,8 @@ const OPTION_KEYS: ReadonlyMap<string, OptionKey> = new Map([
   ['reply', 'reply'],
   ['紧急', 'urgent'],
   ['加急', 'urgent'],
+  ['短信', 'sms'],
+  ['sms', 'sms'],
 ]);
 
 /** Options written as a bare word. */
@@ -395,6 +397,7 @@ const FLAG_WORDS: ReadonlyMap<string, (o: NotifyDraft) => void> = new Map([
   ['立即', (o: NotifyDraft) => void (o.mode = 'immediate')],
   ['紧急', (o: NotifyDraft) => void (o.urgent = true)],
   ['加急', (o: NotifyDraft) => void (o.urgent = true)],
+  ['短信', (o: NotifyDraft) => void (o.sms = true)],
 ]);
 
 const YES = new Set(['是', '要', '需', '需要', '对', 'yes', 'y', 'true', '1']);
@@ -422,6 +425,7 @@ interface NotifyDraft {
   mode: 'immediate' | 'step';
   replyHint: string;
   urgent: boolean;
+  sms: boolean;
 }
 
 interface Token {
@@ -459,6 +463,8 @@ export interface NotifyArgs {
   readonly mode: 'immediate' | 'step';
   readonly replyHint: string;
   readonly urgent: boolean;
+  /** 短信: texted at release to every family with no guardian in a parents group. */
+  readonly sms: boolean;
 }
 
 export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZone'>): NotifyArgs | CommandError {
@@ -470,6 +476,7 @@ export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZ
     mode: 'immediate',
     replyHint: DEFAULT_REPLY_HINT,
     urgent: false,
+    sms: false,
   };
   // Options come first and are few; a run longer than this is the body (one extra token reads a deadline's clock).
   const tokens = tokenize(rest, MAX_OPTION_TOKENS + 2);
@@ -543,11 +550,13 @@ function applyOption(
       return null;
     }
     case 'completion':
-    case 'urgent': {
+    case 'urgent':
+    case 'sms': {
       const on = YES.has(v) ? true : NO.has(v) ? false : null;
       if (on === null) return notifyError('bad_option', token);
       if (key === 'completion') draft.requireCompletion = on;
-      else draft.urgent = on;
+      else if (key === 'urgent') draft.urgent = on;
+      else draft.sms = on;
       return null;
     }
     case 'mode': {

@@ -61,6 +61,7 @@ const directive = (mode: Directive['mode']): Directive => ({
   mode,
   replyHint: '收到',
   urgent: false,
+  sms: false,
   status: 'open',
   createdAt: 0,
 });

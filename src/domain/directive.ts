@@ -29,6 +29,8 @@ export interface Directive {
   readonly createdAt: number;
   /** 紧急: reminders go out even in quiet hours. */
   readonly urgent: boolean;
+  /** 短信: texted at release to every family none of whose guardians is in a parents group. */
+  readonly sms: boolean;
 }
 
 /** One reply owed: by `subject` (a person; for L4 the student whose family owes it). */

@@ -4,7 +4,7 @@
  * at the last audit. Member lists, events, schedules and commands come in later parts.
  */
 import { maskPhone } from './message-text.js';
-import type { Group, Person, Platform } from './org.js';
+import { groupKey, type Group, type Person, type Platform } from './org.js';
 import type { OrgIndex } from './org-index.js';
 import { RELATION_PATTERN, relationFits, relationOf } from './relations.js';
 
@@ -375,4 +375,27 @@ function namedIn(org: OrgIndex, card: string, expected: Expected): Person | unde
 /** Findings with phone numbers in their cards masked: cards are typed by anyone. */
 export function maskedCards(list: readonly AuditEntry[]): AuditEntry[] {
   return list.map((x) => (x.card === null ? x : { ...x, card: maskPhone(x.card) }));
+}
+
+/**
+ * Whether none of a student's guardians sits in a parents group of the college, as the kept member lists
+ * tell (`seatedIn`: a platform group's members, undefined when its list is not kept): false when some list
+ * is not kept, so that nobody is texted on a guess.
+ */
+export function familyOutside(
+  org: OrgIndex,
+  studentId: number,
+  collegeId: number,
+  seatedIn: (platform: Platform, chatId: string) => ReadonlySet<string> | undefined,
+): boolean {
+  const college = org.college(collegeId);
+  const group = college ? org.groupByKeyName(groupKey.parents(college.name)) : undefined;
+  if (!group) return true;
+  const guardians = org.guardiansOf(studentId).map((g) => g.guardianId);
+  for (const pg of org.platformGroupsOf(group.id)) {
+    const seated = seatedIn(pg.platform, pg.chatId);
+    if (!seated) return false;
+    if (guardians.some((id) => org.accountsOn(id, pg.platform).some((a) => seated.has(a)))) return false;
+  }
+  return true;
 }

@@ -51,6 +51,7 @@ interface DirectiveRow {
   status: 'open' | 'closed';
   created_at: number;
   urgent: number;
+  sms: number;
 }
 
 function toDirective(r: DirectiveRow): Directive {
@@ -69,6 +70,7 @@ function toDirective(r: DirectiveRow): Directive {
     status: r.status,
     createdAt: r.created_at,
     urgent: r.urgent === 1,
+    sms: r.sms === 1,
   };
 }
 
@@ -102,8 +104,8 @@ export class DirectiveRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
-      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent)
-       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent)`,
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms)`,
     );
     this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
     this.insertRelease = c.prepare(
@@ -138,6 +140,7 @@ export class DirectiveRepo {
         collegeIds: directive.collegeIds === null ? null : JSON.stringify(directive.collegeIds),
         requireCompletion: directive.requireCompletion ? 1 : 0,
         urgent: directive.urgent ? 1 : 0,
+        sms: directive.sms ? 1 : 0,
       });
       const newId = Number(info.lastInsertRowid);
       for (const g of releaseGroupIds) this.insertRelease.run(newId, g, directive.createdAt, null);

@@ -158,6 +158,8 @@ export const directives = sqliteTable('directives', {
   createdAt: integer('created_at').notNull(),
   /** 紧急: reminders ignore quiet hours. */
   urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+  /** 短信: texted at release to families outside the parents groups. */
+  sms: integer('sms', { mode: 'boolean' }).notNull().default(false),
   /** When the next automatic chase round is due (epoch ms), null when none is; shown by `/进度`. */
   nextChaseAt: integer('next_chase_at'),
 });

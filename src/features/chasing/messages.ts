@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { homeGroups, type ChaseSubject, type DueReminder } from '../../domain/chase.js';
 import type { Directive } from '../../domain/directive.js';
+import { familyOutside } from '../../domain/membership.js';
 import { groupKey, type Person, type Platform, type PlatformGroup } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import type { AdapterCapabilities } from '../../platform/port.js';
@@ -126,16 +127,8 @@ export class ChaseMessages {
    * lists tell: false when some list is not kept (nobody is texted on a guess).
    */
   familyOutside(org: OrgIndex, studentId: number, collegeId: number): boolean {
-    const college = org.college(collegeId);
-    const group = college ? org.groupByKeyName(groupKey.parents(college.name)) : undefined;
-    if (!group) return true;
-    const guardians = org.guardiansOf(studentId).map((g) => g.guardianId);
-    for (const pg of org.platformGroupsOf(group.id)) {
-      const seated = this.deps.seatedIn?.(pg.platform, pg.chatId);
-      if (!seated) return false;
-      if (guardians.some((id) => org.accountsOn(id, pg.platform).some((a) => seated.has(a)))) return false;
-    }
-    return true;
+    const seatedIn = this.deps.seatedIn;
+    return seatedIn !== undefined && familyOutside(org, studentId, collegeId, seatedIn);
   }
 
   /** A private reminder to whoever owes (for L4, a guardian of the student): who was reached and the delivery's key, or undefined. */

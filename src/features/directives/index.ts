@@ -50,6 +50,7 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
     mode: cmd.mode,
     replyHint: cmd.replyHint,
     urgent: cmd.urgent,
+    sms: cmd.sms,
     createdAt: ctx.now,
   };
   const { directive: d, sends } = ctx.app.get(RELAY).create(input, initialReleases(org, input));

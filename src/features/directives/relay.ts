@@ -33,7 +33,14 @@ export class Relay {
   private readonly byGroup = new Map<number, number[]>();
   private readonly cache = new Map<number, Directive>();
 
+  private readonly releaseListeners: ((d: Directive, groups: readonly Group[]) => void)[] = [];
+
   constructor(private readonly deps: RelayDeps) {}
+
+  /** Hears every release as it is planned, inside its transaction (SMS to families outside the parents groups). */
+  onReleased(listener: (d: Directive, groups: readonly Group[]) => void): void {
+    this.releaseListeners.push(listener);
+  }
 
   get replyWindowMs(): number {
     return this.deps.replyWindowMs;
@@ -132,6 +139,7 @@ export class Relay {
 
   /** Plans one delivery per platform group behind each logical group, from the first bot account that can send. */
   private plan(d: Directive, groups: readonly Group[]): SendItem[] {
+    for (const listen of this.releaseListeners) listen(d, groups);
     const org = this.deps.org();
     const issuer = org.person(d.issuerId);
     const planned: PlannedDelivery[] = [];

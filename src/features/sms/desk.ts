@@ -11,13 +11,16 @@ import { contactState } from '../../domain/address-book.js';
 import { afterQuietHours, type QuietHours } from '../../domain/chase.js';
 import type { Directive } from '../../domain/directive.js';
 import { fromWallClock, wallClock } from '../../domain/duration.js';
+import { familyOutside } from '../../domain/membership.js';
 import type { OrgIndex } from '../../domain/org-index.js';
+import type { Platform } from '../../domain/org.js';
 import { obligationGroup } from '../../domain/progress.js';
 import { understandReply } from '../../domain/understanding.js';
 import { maskPhone, SmsRefusedError, SmsUnavailableError, type SmsProvider, type SmsUpstream } from '../../sms/port.js';
 import { fillParams, type SmsKind } from '../../sms/templates.js';
 import type { ContactLogRepo } from '../../store/contact-log-repo.js';
 import type { ContactRepo } from '../../store/contact-repo.js';
+import type { MemberRepo } from '../../store/member-repo.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
 import { contactLogKey } from '../../store/keys.js';
 import type { SmsRepo } from '../../store/sms-repo.js';
@@ -31,6 +34,7 @@ export interface SmsDeskDeps {
   readonly org: () => OrgIndex;
   readonly sms: SmsRepo;
   readonly contacts: ContactRepo;
+  readonly members: MemberRepo;
   readonly log: ContactLogRepo;
   readonly directives: DirectiveRepo;
   readonly provider: SmsProvider;
@@ -56,6 +60,23 @@ export class SmsDesk {
 
   get enabled(): boolean {
     return this.deps.config.enabled;
+  }
+
+  /**
+   * A test of "none of the student's guardians sits in a parents group of the college" over the kept
+   * member lists, each list read once per test made (one release reads a college's list once).
+   */
+  outsideTest(): (studentId: number, collegeId: number) => boolean {
+    const lists = new Map<string, ReadonlySet<string> | undefined>();
+    const seatedIn = (platform: Platform, chatId: string): ReadonlySet<string> | undefined => {
+      const key = `${platform}\u0000${chatId}`;
+      if (!lists.has(key)) {
+        const list = this.deps.members.get(platform, chatId);
+        lists.set(key, list ? new Set(list.members.map((m) => m.userId)) : undefined);
+      }
+      return lists.get(key);
+    };
+    return (studentId, collegeId) => familyOutside(this.deps.org(), studentId, collegeId, seatedIn);
   }
 
   /** Each person's current number (the address book's: corrections included), null when none. */

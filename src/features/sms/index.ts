@@ -5,7 +5,8 @@
 import { defineJob, serviceKey, type AppContext, type Feature } from '../../app/feature.js';
 import { maskPhone, type SmsProvider } from '../../sms/port.js';
 import { SimulatedSmsProvider, type SimulatedSms } from '../../sms/simulated.js';
-import { jobId } from '../../store/keys.js';
+import { formatTime } from '../../domain/duration.js';
+import { deliveryKey, jobId } from '../../store/keys.js';
 import { RELAY } from '../directives/index.js';
 import { SMS_SEND_JOB, SmsDesk } from './desk.js';
 
@@ -58,6 +59,7 @@ export const sms: Feature = {
         org: () => app.org(),
         sms: app.repos.sms,
         contacts: app.repos.contacts,
+        members: app.repos.members,
         log: app.repos.contactLog,
         directives: app.repos.directives,
         provider,
@@ -74,6 +76,24 @@ export const sms: Feature = {
     );
   },
   jobs: [sendJob],
+  async onStart(app) {
+    // 短信: at release into a college's parents group, every family of it outside the parents groups is texted.
+    const desk = app.get(SMS);
+    app.get(RELAY).onReleased((d, groups) => {
+      if (!d.sms || !desk.enabled) return;
+      const org = app.org();
+      const outside = desk.outsideTest();
+      const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, app.timeZone);
+      for (const g of groups) {
+        if (g.level !== 4 || g.collegeId === null) continue;
+        for (const k of org.classesOf(g.collegeId)) {
+          for (const st of org.studentsOf(k.id)) {
+            if (outside(st.id, g.collegeId)) desk.planFamily(d, st.id, 'directive', deliveryKey.smsFamily(d.id, st.id, 'release'), deadline);
+          }
+        }
+      }
+    });
+  },
   async onReady(app) {
     const desk = app.get(SMS);
     const left = desk.recover();

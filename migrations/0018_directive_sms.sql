@@ -1,0 +1,1 @@
+ALTER TABLE `directives` ADD `sms` integer DEFAULT false NOT NULL;
