@@ -219,7 +219,29 @@ export const configSchema = z.strictObject({
   sms: z
     .strictObject({
       enabled: z.boolean().default(false),
-      provider: z.enum(['simulated']).default('simulated'),
+      provider: z.enum(['simulated', 'aliyun', 'tencent']).default('simulated'),
+      /** Alibaba Cloud SMS (dysmsapi 2017-05-25). */
+      aliyun: z
+        .strictObject({
+          accessKeyId: z.string().min(1),
+          accessKeySecret: z.string().min(1),
+          endpoint: z.string().min(1).default('dysmsapi.aliyuncs.com'),
+          protocol: z.enum(['https', 'http']).default('https'),
+          timeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+        })
+        .optional(),
+      /** Tencent Cloud SMS (API 2021-01-11). */
+      tencent: z
+        .strictObject({
+          secretId: z.string().min(1),
+          secretKey: z.string().min(1),
+          sdkAppId: z.string().min(1),
+          region: z.string().min(1).default('ap-guangzhou'),
+          endpoint: z.string().min(1).default('sms.tencentcloudapi.com'),
+          protocol: z.enum(['https', 'http']).default('https'),
+          timeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+        })
+        .optional(),
       /** The approved signature (签名), without 【】. */
       signName: z.string().min(2).max(20).default('示范大学'),
       /** Per kind of message, the approved template and how its parameters are filled. */
@@ -242,7 +264,14 @@ export const configSchema = z.strictObject({
       /** How often receipts and replies are pulled from the provider. */
       pullEvery: durationSchema.default(60_000),
     })
-    .prefault({}),
+    .prefault({})
+    .superRefine((sms, ctx) => {
+      if (sms.provider === 'aliyun' && !sms.aliyun) ctx.addIssue({ code: 'custom', path: ['aliyun'], message: 'provider aliyun needs sms.aliyun: { accessKeyId, accessKeySecret }' });
+      if (sms.provider === 'tencent' && !sms.tencent) ctx.addIssue({ code: 'custom', path: ['tencent'], message: 'provider tencent needs sms.tencent: { secretId, secretKey, sdkAppId }' });
+      if (sms.enabled && sms.provider !== 'simulated' && Object.values(sms.templates).some((t) => t.id.startsWith('SIM_'))) {
+        ctx.addIssue({ code: 'custom', path: ['templates'], message: `provider ${sms.provider} needs the approved templates' ids in sms.templates (directive, reminder, code)` });
+      }
+    }),
   /** How roles the roster names take part. */
   roles: z
     .strictObject({

@@ -92,7 +92,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
     // The simulator does not rate-limit remark writes either.
     membership: { ...options.config.membership, remarkGap: 0 },
     // SMS on the simulated provider, unpaced like the rest.
-    sms: configSchema.shape.sms.parse({ ...options.config.sms, ...(scenario.sms ?? {}), provider: 'simulated', minGapMs: 0 }),
+    sms: configSchema.shape.sms.parse({ ...options.config.sms, ...(scenario.sms ?? {}), provider: 'simulated', aliyun: undefined, tencent: undefined, minGapMs: 0 }),
   };
   const runtime = await startRuntime({
     config,

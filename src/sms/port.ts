@@ -35,11 +35,18 @@ export interface SmsUpstream {
   readonly at: number;
 }
 
+/** A message sent and still awaiting its receipt (providers that are asked per message). */
+export interface SmsAwaiting {
+  readonly providerId: string;
+  readonly phone: string;
+  readonly sentAt: number;
+}
+
 export interface SmsProvider {
   readonly name: string;
   send(r: SmsRequest): Promise<SmsSent>;
   /** Receipts and replies since the last pull, where the provider offers them by pull. */
-  pull?(): Promise<{ readonly receipts: readonly SmsReceipt[]; readonly replies: readonly SmsUpstream[] }>;
+  pull?(awaiting: readonly SmsAwaiting[]): Promise<{ readonly receipts: readonly SmsReceipt[]; readonly replies: readonly SmsUpstream[] }>;
 }
 
 /** The provider refused the message (template, signature, number): sending it again will not help. */

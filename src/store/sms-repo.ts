@@ -137,6 +137,15 @@ export class SmsRepo {
       .run(delivered ? 'delivered' : 'failed', at, error ?? null, providerId);
   }
 
+  /** Messages sent in the last two days still awaiting a receipt, oldest first. */
+  awaitingReceipt(now: number, limit: number): { providerId: string; phone: string; sentAt: number }[] {
+    return (
+      this.db.$client
+        .prepare("SELECT provider_id, phone, sent_at FROM sms_deliveries WHERE status = 'sent' AND provider_id IS NOT NULL AND sent_at >= ? ORDER BY sent_at LIMIT ?")
+        .all(now - 2 * 86_400_000, limit) as { provider_id: string; phone: string; sent_at: number }[]
+    ).map((r) => ({ providerId: r.provider_id, phone: r.phone, sentAt: r.sent_at }));
+  }
+
   /** The latest messages about a directive to this number (for an SMS reply), newest first. */
   latestTo(phone: string, limit = 5): SmsRow[] {
     return (

@@ -206,7 +206,7 @@ export class SmsDesk {
   /** Receipts and replies since the last pull. */
   async pull(): Promise<void> {
     if (!this.deps.provider.pull) return;
-    const { receipts, replies } = await this.deps.provider.pull();
+    const { receipts, replies } = await this.deps.provider.pull(this.deps.sms.awaitingReceipt(this.deps.clock.now(), 50));
     for (const r of receipts) this.deps.sms.receipt(r.providerId, r.delivered, r.at, r.error);
     for (const r of replies) this.reply(r);
   }

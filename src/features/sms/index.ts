@@ -4,7 +4,9 @@
  */
 import { defineJob, serviceKey, type AppContext, type Feature } from '../../app/feature.js';
 import { maskPhone, type SmsProvider } from '../../sms/port.js';
+import { AliyunSmsProvider } from '../../sms/aliyun.js';
 import { SimulatedSmsProvider, type SimulatedSms } from '../../sms/simulated.js';
+import { TencentSmsProvider } from '../../sms/tencent.js';
 import { formatTime } from '../../domain/duration.js';
 import { deliveryKey, jobId } from '../../store/keys.js';
 import { RELAY } from '../directives/index.js';
@@ -38,6 +40,14 @@ export function watchSms(app: AppContext, w: SmsWatcher): void {
   watchers.set(app, list);
 }
 
+/** The configured provider (`sms.provider`); the simulated one otherwise. */
+function providerOf(app: AppContext, simulated: SimulatedSmsProvider): SmsProvider {
+  const c = app.config.sms;
+  if (c.provider === 'aliyun' && c.aliyun) return new AliyunSmsProvider({ ...c.aliyun, timeZone: app.timeZone });
+  if (c.provider === 'tencent' && c.tencent) return new TencentSmsProvider({ ...c.tencent, timeoutSec: Math.ceil(c.tencent.timeoutMs / 1000) });
+  return simulated;
+}
+
 export const sms: Feature = {
   name: 'sms',
   provides: [SMS, SIMULATED_SMS],
@@ -50,7 +60,7 @@ export const sms: Feature = {
         for (const w of watchers.get(app) ?? []) w(m);
       },
     );
-    const provider: SmsProvider = simulated;
+    const provider: SmsProvider = providerOf(app, simulated);
     app.provide(SIMULATED_SMS, simulated);
     const relay = app.get(RELAY);
     app.provide(
