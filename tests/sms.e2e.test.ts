@@ -60,6 +60,7 @@ describe('SMS to families outside the parents group', () => {
     expect(provider.sent).toHaveLength(3);
     const logged = school.runtime.app.repos.contactLog.list().filter((e) => e.channel === 'bot_sms');
     expect(logged).toHaveLength(3);
+    expect(logged.map((e) => e.deliveryStatus)).toEqual(['sent', 'sent', 'sent']);
 
     const [a, b] = out;
     if (!a || !b) throw new Error('fixture');
@@ -99,6 +100,30 @@ describe('SMS to families outside the parents group', () => {
     const list = school.botMessages().filter((m) => m.chatType === 'private' && m.text.includes('/已联系 编号 结果'));
     const text = list.map((m) => m.text).join('\n');
     for (const st of out) expect(text).toContain(`${st.name}家长：`);
+  });
+});
+
+describe('verifying a number by SMS', () => {
+  it('/核实 … 短信验证 texts a code; the code texted back marks the number 短信验证 (another text does not)', async () => {
+    school = await startTestSchool({ config: { sms: { enabled: true, minGapMs: 0 } } });
+    expect((await school.ask('S111', '私聊', '/核实 2023010101 母亲 短信验证')).text).toContain('已发送验证码短信');
+    await school.settle();
+    const provider = school.runtime.app.get(SIMULATED_SMS);
+    const [sms] = provider.sent;
+    const code = /\d{6}/u.exec(sms?.text ?? '')?.[0] ?? '';
+    expect(sms?.phone).toBe('13764627364');
+    expect(code).toMatch(/^\d{6}$/u);
+    provider.reply('13764627364', '123');
+    provider.reply('13764627364', `验证码${code}`);
+    await school.runtime.app.get(SMS).pull();
+    expect((await school.ask('S111', '私聊', '/通讯录 2023010101')).text).toContain('母亲 曹娜 13764627364（短信验证 3月2日）');
+    // The code itself is never shown to the counselor.
+    expect(school.botMessages('私聊:S111').some((m) => m.text.includes(code))).toBe(false);
+  });
+
+  it('without SMS, says so', async () => {
+    school = await startTestSchool();
+    expect((await school.ask('S111', '私聊', '/核实 2023010101 母亲 短信验证')).text).toContain('短信功能未启用');
   });
 });
 

@@ -19,12 +19,13 @@ export interface VerifyArgs {
   readonly studentNo: string;
   /** 本人, 家长, a relation (父亲) or a guardian's name. */
   readonly who: string;
-  readonly outcome: { readonly kind: 'confirmed' } | { readonly kind: 'wrong'; readonly phone: string } | { readonly kind: 'unreachable' };
+  readonly outcome: { readonly kind: 'confirmed' } | { readonly kind: 'wrong'; readonly phone: string } | { readonly kind: 'unreachable' } | { readonly kind: 'sms_code' };
 }
 
 const CONFIRMED = new Set(['电话已核实', '已核实', '核实', '正确', '无误', '号码正确', '已确认']);
 const WRONG = new Set(['号码错误', '错误', '号码有误', '更正', '改为', '新号码']);
 const UNREACHABLE = new Set(['联系不上', '无法联系', '打不通', '空号', '停机', '无人接听']);
+const SMS_CODE = new Set(['短信验证', '短信核实', '发验证码']);
 
 /** An 11-digit mainland mobile number, written with or without +86, spaces or dashes. */
 export function readMobile(raw: string): string | undefined {
@@ -40,6 +41,7 @@ export function parseVerifyArgs(rest: string): VerifyArgs | CommandError {
   if (!studentNo || !who || !/^[0-9A-Za-z]{4,20}$/u.test(studentNo) || who.length > 10) return error;
   if (word === undefined || CONFIRMED.has(word)) return more.length > 0 ? error : { studentNo, who, outcome: { kind: 'confirmed' } };
   if (UNREACHABLE.has(word)) return more.length > 0 ? error : { studentNo, who, outcome: { kind: 'unreachable' } };
+  if (SMS_CODE.has(word)) return more.length > 0 ? error : { studentNo, who, outcome: { kind: 'sms_code' } };
   // `号码错误 13900000000`, or the new number alone.
   const phone = WRONG.has(word) ? readMobile(more.join('')) : more.length === 0 ? readMobile(word) : undefined;
   return phone ? { studentNo, who, outcome: { kind: 'wrong', phone } } : error;

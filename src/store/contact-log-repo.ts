@@ -120,7 +120,8 @@ export class ContactLogRepo {
     const run = (extra: string, extraParams: unknown[]): Row[] =>
       this.db.$client
         .prepare(
-          `SELECT l.*, d.status AS status FROM contact_log l LEFT JOIN deliveries d ON d.key = l.delivery_key
+          `SELECT l.*, coalesce(d.status, s.status) AS status FROM contact_log l
+           LEFT JOIN deliveries d ON d.key = l.delivery_key LEFT JOIN sms_deliveries s ON s.key = l.delivery_key
            WHERE ${[...where, extra].filter((w) => w).join(' AND ')} ORDER BY l.at ${order}, l.id ${order}${f.limit ? ` LIMIT ${Math.floor(f.limit)}` : ''}`,
         )
         .all(...params, ...extraParams) as Row[];

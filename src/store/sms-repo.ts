@@ -137,6 +137,15 @@ export class SmsRepo {
       .run(delivered ? 'delivered' : 'failed', at, error ?? null, providerId);
   }
 
+  /** Verification codes sent to this number since `since`, newest first. */
+  codesTo(phone: string, since: number): SmsRow[] {
+    return (
+      this.db.$client
+        .prepare("SELECT * FROM sms_deliveries WHERE phone = ? AND kind = 'code' AND planned_at >= ? AND status IN ('sent', 'delivered', 'uncertain') ORDER BY id DESC")
+        .all(phone, since) as Row[]
+    ).map(fromRow);
+  }
+
   /** Messages sent in the last two days still awaiting a receipt, oldest first. */
   awaitingReceipt(now: number, limit: number): { providerId: string; phone: string; sentAt: number }[] {
     return (

@@ -54,6 +54,8 @@ export interface AddressBookDeps {
   readonly members: MemberRepo;
   /** The contact log, for each person's last contact. */
   readonly log?: ContactLogRepo;
+  /** Texts a verification code to the number (SMS); absent or false: SMS is not enabled, or the number is over its cap. */
+  readonly sendCode?: (personId: number, studentId: number, phone: string) => 'sent' | 'capped' | 'disabled';
   readonly clock: Clock;
 }
 
@@ -196,6 +198,13 @@ export class AddressBookDesk {
         this.deps.contacts.addCheck({ ...base, method: 'unreachable', phone: current, replacedPhone: null });
         logged('核实联系电话', '联系不上');
         return zhContacts.recorded(label, zhContacts.outcome.unreachable);
+      case 'sms_code': {
+        if (!current) return zhContacts.noPhoneToConfirm;
+        const sent = this.deps.sendCode?.(target.id, student.id, current) ?? 'disabled';
+        if (sent === 'disabled') return zhContacts.smsDisabled;
+        if (sent === 'capped') return zhContacts.smsCapped;
+        return zhContacts.recorded(label, zhContacts.outcome.codeSent);
+      }
       case 'wrong':
         this.deps.contacts.addCheck({ ...base, method: 'call', phone: args.outcome.phone, replacedPhone: current ?? '' });
         logged('核实联系电话', '号码有误，已在通讯录中更正');

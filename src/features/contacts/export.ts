@@ -20,6 +20,8 @@ export interface AddressBookJson {
     readonly verifiedAt: string | null;
     readonly inClassGroup: boolean | null;
     readonly lastContact: string | null;
+    /** Bound accounts, `qq:123…`, `wechat:wxid_…`. */
+    readonly accounts: readonly string[];
     readonly guardians: readonly {
       readonly name: string;
       readonly relation: string;
@@ -28,6 +30,7 @@ export interface AddressBookJson {
       readonly verified: string;
       readonly verifiedAt: string | null;
       readonly lastContact: string | null;
+      readonly accounts: readonly string[];
     }[];
   }[];
 }
@@ -49,6 +52,7 @@ export function addressBookJson(books: readonly ClassBook[], at: Date): AddressB
         verifiedAt: iso(s.verifiedAt),
         inClassGroup: s.inGroup,
         lastContact: iso(s.lastContactAt),
+        accounts: s.accounts.map((a) => `${a.platform}:${a.id}`),
         guardians: s.guardians.map((g) => ({
           name: g.name,
           relation: g.relation,
@@ -57,6 +61,7 @@ export function addressBookJson(books: readonly ClassBook[], at: Date): AddressB
           verified: g.verified,
           verifiedAt: iso(g.verifiedAt),
           lastContact: iso(g.lastContactAt),
+          accounts: g.accounts.map((a) => `${a.platform}:${a.id}`),
         })),
       })),
     ),

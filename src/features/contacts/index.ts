@@ -17,6 +17,7 @@ import {
   type VerifyArgs,
 } from '../../domain/contact-commands.js';
 import { RELAY } from '../directives/index.js';
+import { SMS } from '../sms/index.js';
 import { CallDesk, zhCalls } from './calls.js';
 import { AddressBookDesk, bookScope } from './desk.js';
 import { ContactLogDesk, zhLog } from './log.js';
@@ -81,7 +82,7 @@ const verify = defineCommand<VerifyArgs>({
   where: ['private'],
   wrongPlace: zhContacts.verifyPrivateOnly,
   guard: bookReaders,
-  usage: () => '/核实 学号 本人|家长|关系 [电话已核实|号码错误 新号码|联系不上] —— 记录您电话核实的结果',
+  usage: () => '/核实 学号 本人|家长|关系 [电话已核实|号码错误 新号码|联系不上|短信验证] —— 记录核实结果，或发验证码短信核实号码',
   explain: () => zhContacts.verifyUsage,
   parse: (rest) => parseVerifyArgs(rest),
   handle(ctx, args) {
@@ -139,7 +140,7 @@ const called = defineCommand<CalledArgs>({
 export const contacts: Feature = {
   name: 'contacts',
   provides: [ADDRESS_BOOK, CONTACT_LOG, CALLS],
-  needs: [RELAY],
+  needs: [RELAY, SMS],
   setup(app) {
     const relay = app.get(RELAY);
     app.provide(
@@ -154,7 +155,18 @@ export const contacts: Feature = {
         accepts: (d) => relay.accepts(d),
       }),
     );
-    app.provide(ADDRESS_BOOK, new AddressBookDesk({ org: () => app.org(), contacts: app.repos.contacts, members: app.repos.members, log: app.repos.contactLog, clock: app.clock }));
+    const sms = app.get(SMS);
+    app.provide(
+      ADDRESS_BOOK,
+      new AddressBookDesk({
+        org: () => app.org(),
+        contacts: app.repos.contacts,
+        members: app.repos.members,
+        log: app.repos.contactLog,
+        clock: app.clock,
+        sendCode: (personId, studentId, phone) => (!sms.enabled ? 'disabled' : sms.planCode(personId, studentId, phone) ? 'sent' : 'capped'),
+      }),
+    );
     app.provide(CONTACT_LOG, new ContactLogDesk({ org: () => app.org(), log: app.repos.contactLog, clock: app.clock, timeZone: app.timeZone }));
   },
   commands: [addressBook, verify, record, correct, called],

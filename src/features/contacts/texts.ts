@@ -22,7 +22,7 @@ export const zhContacts = {
   verifyPrivateOnly: '核实记录含有电话号码，请私聊机器人使用 /核实。',
   notAllowed: '通讯录只对辅导员、班主任（所带班级）、学院副书记（本学院）和学生工作组开放。',
   queryUsage: '用法：/通讯录（概览） 或 /通讯录 班级名 / 学号 / 学生姓名',
-  verifyUsage: '用法：/核实 学号 本人|家长|关系|家长姓名 [电话已核实 | 号码错误 新号码 | 联系不上]\n例如：/核实 2023010101 父亲 号码错误 13900000000',
+  verifyUsage: '用法：/核实 学号 本人|家长|关系|家长姓名 [电话已核实 | 号码错误 新号码 | 联系不上 | 短信验证]\n例如：/核实 2023010101 父亲 号码错误 13900000000',
   notFound: (term: string) => `在您负责的范围内没有找到“${term.slice(0, 20)}”（可以写班级名、学号或学生姓名）。`,
   tooMany: (n: number) => `找到 ${n} 名同名学生，请用学号查询。`,
   noStudent: '在您负责的范围内没有这个学号。',
@@ -44,7 +44,10 @@ export const zhContacts = {
     for (const g of s.guardians) lines.push(`  ${g.relation}${g.name === g.relation ? '' : ` ${g.name}`} ${state(g, timeZone)}｜${inGroup(g, '家长群')}`);
     return lines.join('\n');
   },
+  smsDisabled: '短信功能未启用，无法发送验证码；请电话核实：/核实 学号 关系 电话已核实',
+  smsCapped: '这个号码今天收到的短信已达上限，请明天再发验证码或电话核实。',
   outcome: {
+    codeSent: '已发送验证码短信；对方回复短信中的 6 位验证码后，号码记为“短信验证”',
     confirmed: '电话已核实',
     wrong: (phone: string) => `号码已更正为 ${phone}（电话核实）`,
     unreachable: '记为联系不上',

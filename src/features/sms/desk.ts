@@ -4,6 +4,7 @@
  * queue at a paced rate, outside quiet hours unless urgent, at most `perNumberPerDay` to one number;
  * receipts and replies pulled from the provider, a reply read by the same reply understanding as chat.
  */
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { CascadeConfig } from '../../config/schema.js';
@@ -139,6 +140,43 @@ export class SmsDesk {
     return 'planned';
   }
 
+  /**
+   * A verification code to a person's number (`/核实 … 短信验证`): when they text it back, the number is
+   * verified by SMS. False when the number is over its daily cap.
+   */
+  planCode(personId: number, studentId: number, phone: string): boolean {
+    const now = this.deps.clock.now();
+    if (this.deps.sms.countTo(phone, this.dayStart(now)) >= this.deps.config.perNumberPerDay) return false;
+    const code = String(randomInt(100_000, 1_000_000));
+    const template = this.deps.config.templates.code;
+    const key = `sms-code-${personId}-${now}`;
+    this.deps.sms.plan([{ key, kind: 'code', phone, personId, studentId, directiveId: null, templateId: template.id, params: fillParams(template, { code, school: this.deps.schoolName }, this.deps.config.maxParamChars), urgent: true }], now);
+    setImmediate(() => void this.kick());
+    return true;
+  }
+
+  /** A reply holding a code sent to this number in the last day: the number is verified by SMS. */
+  private verifiedByCode(r: SmsUpstream, phone: string): boolean {
+    const digits: string[] = [...(r.text.normalize('NFKC').match(/\d{6}/gu) ?? [])];
+    if (digits.length === 0) return false;
+    const sent = this.deps.sms.codesTo(phone, r.at - 86_400_000).find((m) => digits.includes(m.params.find(([k]) => k === 'code')?.[1] ?? m.params[0]?.[1] ?? ''));
+    if (!sent || sent.personId === null || sent.studentId === null) return false;
+    const org = this.deps.org();
+    this.deps.contacts.addCheck({ personId: sent.personId, method: 'sms', phone, replacedPhone: null, byPersonId: null, at: r.at });
+    this.deps.log.add({
+      at: r.at,
+      byPersonId: null,
+      studentId: sent.studentId,
+      contactPersonId: sent.personId,
+      contactLabel: sent.personId === sent.studentId ? '本人' : (org.guardiansOf(sent.studentId).find((g) => g.guardianId === sent.personId)?.relation ?? '家长'),
+      channel: 'sms',
+      text: '短信回复验证码',
+      outcome: '号码已验证（短信）',
+      source: 'cascade',
+    });
+    return true;
+  }
+
   /** Queues every planned message (after a commit, at start, after Redis came back). */
   async kick(): Promise<void> {
     const now = this.deps.clock.now();
@@ -219,6 +257,7 @@ export class SmsDesk {
   reply(r: SmsUpstream): void {
     const org = this.deps.org();
     const phone = r.phone.replace(/^(\+86|0086)/u, '');
+    if (this.verifiedByCode(r, phone)) return;
     const to = this.deps.sms.latestTo(phone).find((m) => {
       const d = m.directiveId === null ? undefined : this.deps.directives.get(m.directiveId);
       return d !== undefined && this.deps.accepts(d);
