@@ -1,7 +1,7 @@
 /**
  * `cascade <command>`: import, drill, demo, bench, start. Run with `npx tsx src/cli.ts` or `npm run cascade --`.
  */
-import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,6 +246,12 @@ async function classifyCommand(args: string[]): Promise<number> {
   return bad > 0 ? 1 : 0;
 }
 
+/** A file of people's data: readable by its owner only, also when it existed before (the mode of `writeFileSync` applies to new files only). */
+function writePrivate(file: string, data: string | Buffer): void {
+  writeFileSync(file, data, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
 /** The org in the store (the config's roster imported first when the store holds none). */
 async function storedOrg(db: Db, config: CascadeConfig): Promise<OrgIndex> {
   if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
@@ -297,11 +303,11 @@ async function addressBookCommand(args: string[]): Promise<number> {
     const now = new Date();
     if (format === 'json') {
       const text = `${JSON.stringify(addressBookJson(books, now), null, 2)}\n`;
-      if (out) writeFileSync(out, text, { mode: 0o600 });
+      if (out) writePrivate(out, text);
       else process.stdout.write(text);
     } else {
       const file = out ?? `addressbook-${now.toISOString().slice(0, 10)}.xlsx`;
-      writeFileSync(file, await addressBookWorkbook(books, now, config.school.timeZone), { mode: 0o600 });
+      writePrivate(file, await addressBookWorkbook(books, now, config.school.timeZone));
       process.stderr.write(`已写入 ${resolve(file)}（${books.length} 个班级；含个人电话，请妥善保管）\n`);
     }
     return 0;
@@ -372,11 +378,11 @@ async function contactLogCommand(args: string[]): Promise<number> {
     const title = [klass?.name ?? college?.name ?? config.school.name, by ? by.name : ''].filter((x) => x).join(' ');
     if (format === 'json') {
       const text = `${JSON.stringify({ generatedAt: now.toISOString(), entries }, null, 2)}\n`;
-      if (out) writeFileSync(out, text, { mode: 0o600 });
+      if (out) writePrivate(out, text);
       else process.stdout.write(text);
     } else {
       const file = out ?? `contact-log-${now.toISOString().slice(0, 10)}.xlsx`;
-      writeFileSync(file, await contactLogWorkbook(entries, now, tz, title), { mode: 0o600 });
+      writePrivate(file, await contactLogWorkbook(entries, now, tz, title));
       process.stderr.write(`已写入 ${resolve(file)}（${entries.length} 条记录）\n`);
     }
     return 0;

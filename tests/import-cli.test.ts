@@ -3,7 +3,7 @@
  * where each sheet came from, which row held its header and which columns were not read.
  */
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,8 @@ describe('cascade addressbook', () => {
     expect(book.students.length).toBeGreaterThan(0);
     expect(new Set(book.students.map((s) => s.class))).toEqual(new Set(['计算机2301']));
     const file = join(dir.path, '通讯录.xlsx');
+    // An existing file is made owner-only too.
+    writeFileSync(file, '', { mode: 0o644 });
     const xlsx = await run(['addressbook', '--college', '计算机学院', '--out', file], root, join(dir.path, 'data'));
     expect(xlsx.code).toBe(0);
     expect(xlsx.stderr).toContain('3 个班级');

@@ -278,3 +278,15 @@ describe('cascade template', () => {
     expect(report.skipped).toEqual(['template.xlsx 工作表「说明」']);
   });
 });
+
+describe('a header with a column missing', () => {
+  it('is found below a title row and the problem named at its own row', async () => {
+    const dir = join(temp.path, 'missing');
+    mkdirSync(dir);
+    for (const f of readdirSync(SMALL)) writeFileSync(join(dir, f), readFileSync(join(SMALL, f)));
+    const lines = readFileSync(join(SMALL, '学生.csv'), 'utf8').split('\n');
+    writeFileSync(join(dir, '学生.csv'), ['学生名单（2023级）', lines[0]?.replace('班级', '行政班级名') ?? '', ...lines.slice(1)].join('\n'));
+    const issues = await issuesOf(dir);
+    expect(issues.map((i) => [i.sheet, i.row, i.column, i.code])).toEqual([['学生', 2, '班级', 'missing_header']]);
+  });
+});

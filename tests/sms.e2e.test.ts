@@ -144,6 +144,28 @@ describe('the directive option 短信', () => {
   });
 });
 
+describe('a message that waited', () => {
+  it('is not sent once the family has replied (planned in quiet hours, the reply came first)', async () => {
+    school = await startTestSchool({ config: { sms: { enabled: true, minGapMs: 0 }, chasing: { levels: ONLY_SMS } } });
+    const [student] = takeOut(school, 1);
+    if (!student) throw new Error('fixture');
+    await school.settle();
+    await passTime(school, 15 * 60 * MIN); // 23:00
+    const id = await issue(school, '/通知 短信 学院=计算机学院 明早七点前到校');
+    const repo = school.runtime.app.repos.sms;
+    expect(repo.since(0).map((r) => r.status)).toEqual(['planned']);
+    // The family answers before 07:00 (e.g. the counselor reached them).
+    const org = school.runtime.app.org();
+    const group = org.groupByKeyText('L4:计算机学院');
+    school.runtime.app.repos.directives.acknowledge([
+      { directiveId: id, level: 4, kind: 'ack', subjectId: student.id, byPersonId: null, collegeId: student.collegeId, classId: student.classId, groupId: group?.id ?? 0, inboundId: 0, at: school.clock.now(), late: false, via: 'call' },
+    ]);
+    await passTime(school, 9 * 60 * MIN);
+    expect(repo.since(0).map((r) => [r.status, r.reason])).toEqual([['skipped', 'answered']]);
+    expect(school.runtime.app.get(SIMULATED_SMS).sent).toHaveLength(0);
+  });
+});
+
 describe('sending', () => {
   it('waits for the end of quiet hours (the chase step waits), and never sends twice after a crash mid-send', async () => {
     school = await startTestSchool({ config: { sms: { enabled: true, minGapMs: 0 }, chasing: { levels: ONLY_SMS } } });

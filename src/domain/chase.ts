@@ -223,7 +223,8 @@ export function manualReminders(
       coolingDown.push(s);
       continue;
     }
-    const direct = policy.levels[s.level].map((step, i) => ({ step, i })).filter((x) => remindsSubject(x.step.action));
+    // An SMS is not sent by hand (it texts families outside the groups, once, on the schedule).
+    const direct = policy.levels[s.level].map((step, i) => ({ step, i })).filter((x) => remindsSubject(x.step.action) && x.step.action !== 'sms');
     const pick = direct.find((x) => (st?.perStep.get(x.i) ?? 0) === 0) ?? direct.at(-1);
     if (!pick) {
       // A level without direct steps is still reminded by hand: in the group, where that is allowed.

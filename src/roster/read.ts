@@ -31,6 +31,7 @@ import {
 import {
   columnLookup,
   guardianColumn,
+  headerScore,
   isHeaderOf,
   SHEET_SPECS,
   sheetByHeader,
@@ -265,8 +266,14 @@ function recognise(tables: readonly RawTable[]): { sheets: Map<SheetName, RawShe
       if (table.rows.length > 0) skipped.push(table.source);
       continue;
     }
-    // A named sheet whose header lacks a required column: its first row is the header, and says so.
-    if (headerAt < 0) headerAt = 0;
+    // A named sheet whose header lacks a required column: the top row holding most of them is its header
+    // (below a title row too), and the problems name what it lacks, at its row.
+    if (headerAt < 0) {
+      const sheetSpec = spec;
+      const scores = top.map((r) => headerScore(sheetSpec, r.cells));
+      const best = Math.max(0, ...scores);
+      headerAt = best === 0 ? 0 : scores.indexOf(best);
+    }
     const other = sheets.get(spec.name);
     if (other) {
       issues.push(

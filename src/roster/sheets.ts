@@ -171,13 +171,18 @@ export function sheetByHeader(header: readonly string[]): SheetSpec | undefined 
   return best?.spec;
 }
 
-/** Does this row hold the header of `spec` (all its required columns)? */
-export function isHeaderOf(spec: SheetSpec, row: readonly string[]): boolean {
+/** How many of `spec`'s required columns this row holds (a header holds them all). */
+export function headerScore(spec: SheetSpec, row: readonly string[]): number {
   const lookup = columnLookup(spec);
   const found = new Set<string>();
   for (const cell of row) {
     const c = lookup.get(headerKey(cell));
-    if (c) found.add(c.name);
+    if (c?.required) found.add(c.name);
   }
-  return spec.columns.every((c) => !c.required || found.has(c.name));
+  return found.size;
+}
+
+/** Does this row hold the header of `spec` (all its required columns)? */
+export function isHeaderOf(spec: SheetSpec, row: readonly string[]): boolean {
+  return headerScore(spec, row) === spec.columns.filter((c) => c.required).length;
 }

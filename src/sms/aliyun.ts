@@ -19,8 +19,10 @@ export interface AliyunSmsOptions {
   readonly timeZone: string;
 }
 
-/** Codes that mean "not now": flow control and the service's own trouble. */
-const LATER = /^(isv\.BUSINESS_LIMIT_CONTROL|isv\.DAY_LIMIT_CONTROL|isv\.OUT_OF_SERVICE|isv\.AMOUNT_NOT_ENOUGH|Throttling|ServiceUnavailable|InternalError|isp\.)/u;
+/** Codes that mean "not now, and certainly not sent": flow control, an empty account. */
+const LATER = /^(isv\.BUSINESS_LIMIT_CONTROL|isv\.DAY_LIMIT_CONTROL|isv\.OUT_OF_SERVICE|isv\.AMOUNT_NOT_ENOUGH|Throttling)/u;
+/** The service's own trouble: it may have been sent. */
+const MAYBE = /^(ServiceUnavailable|InternalError|isp\.SYSTEM_ERROR)/u;
 const NOT_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|getaddrinfo/u;
 
 /**
@@ -54,8 +56,9 @@ export class AliyunSmsProvider implements SmsProvider {
     }
     const code = body?.code ?? 'Unknown';
     if (code === 'OK' && body?.bizId) return { providerId: body.bizId };
-    if (LATER.test(code)) throw new SmsUnavailableError(code, body?.message ?? code);
-    throw new SmsRefusedError(code, body?.message ?? code);
+    if (LATER.test(code)) throw new SmsUnavailableError(code, code);
+    if (MAYBE.test(code)) throw new MaybeSentError(code);
+    throw new SmsRefusedError(code, code);
   }
 
   async pull(awaiting: readonly SmsAwaiting[]): Promise<{ receipts: SmsReceipt[]; replies: SmsUpstream[] }> {
@@ -73,11 +76,24 @@ export class AliyunSmsProvider implements SmsProvider {
   }
 }
 
+/** An answer after which the message may have gone out: the desk marks it uncertain, never sends it again. */
+class MaybeSentError extends Error {
+  override readonly name = 'MaybeSentError';
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+/**
+ * The SDK's error as ours: refused, unavailable (certainly not sent: a rate limit, nothing listening), or
+ * maybe sent (a timeout, a 5xx, the service's own trouble). SDK messages carry the request URL with the
+ * number and the text in it: they are not kept.
+ */
 function classify(error: unknown): Error {
   const e = error as { code?: string; statusCode?: number; message?: string; data?: { Code?: string } };
   const code = e.data?.Code ?? e.code ?? '';
-  if (e.statusCode !== undefined && e.statusCode >= 500) return new SmsUnavailableError(code || `HTTP${e.statusCode}`, e.message ?? '');
-  if (code !== '' && e.statusCode !== undefined) return LATER.test(code) ? new SmsUnavailableError(code, e.message ?? code) : new SmsRefusedError(code, e.message ?? code);
-  if (NOT_CONNECTED.test(e.message ?? '') || NOT_CONNECTED.test(code)) return new SmsUnavailableError('NotConnected', e.message ?? '');
-  return error instanceof Error ? error : new Error(String(error));
+  if (e.statusCode !== undefined && e.statusCode >= 500) return new MaybeSentError(code || `HTTP${e.statusCode}`);
+  if (code !== '' && e.statusCode !== undefined) return LATER.test(code) ? new SmsUnavailableError(code, code) : MAYBE.test(code) ? new MaybeSentError(code) : new SmsRefusedError(code, code);
+  if (NOT_CONNECTED.test(e.message ?? '') || NOT_CONNECTED.test(code)) return new SmsUnavailableError('NotConnected', 'nothing listening');
+  return new MaybeSentError('NoAnswer');
 }

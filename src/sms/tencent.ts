@@ -17,8 +17,10 @@ export interface TencentSmsOptions {
   readonly timeoutSec: number;
 }
 
-/** Codes that mean "not now" (rate limits, the service's own trouble); anything else refuses the message. */
-const LATER = /^(LimitExceeded|RequestLimitExceeded|InternalError|FailedOperation\.InsufficientBalanceInSmsPackage)/u;
+/** Codes that mean "not now, and certainly not sent": rate limits, an empty package. */
+const LATER = /^(LimitExceeded|RequestLimitExceeded|FailedOperation\.InsufficientBalanceInSmsPackage)/u;
+/** The service's own trouble (InternalError.Timeout, InternalError.SendAndRecvFail …): it may have been sent. */
+const MAYBE = /^(InternalError|ServiceUnavailable)/u;
 /** Transport errors after which nothing can have been sent. */
 const NOT_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|getaddrinfo/u;
 
@@ -55,6 +57,7 @@ export class TencentSmsProvider implements SmsProvider {
     if (status.Code === 'Ok' && status.SerialNo) return { providerId: status.SerialNo };
     const code = status.Code ?? 'Unknown';
     if (LATER.test(code)) throw new SmsUnavailableError(code, status.Message ?? code);
+    if (MAYBE.test(code)) throw new MaybeSentError(code);
     throw new SmsRefusedError(code, status.Message ?? code);
   }
 
@@ -75,12 +78,23 @@ export class TencentSmsProvider implements SmsProvider {
   }
 }
 
-/** The SDK's error as ours: refused, unavailable (certainly not sent), or unknown (rethrown: maybe sent). */
+/** An answer after which the message may have gone out: the desk marks it uncertain, never sends it again. */
+class MaybeSentError extends Error {
+  override readonly name = 'MaybeSentError';
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+/**
+ * The SDK's error as ours: refused, unavailable (certainly not sent: a rate limit, nothing listening), or
+ * maybe sent (a timeout, a 5xx, the service's own trouble). SDK messages carry the request: not kept.
+ */
 function classify(error: unknown): Error {
   const e = error as { code?: string; httpCode?: number; message?: string };
   const code = e.code ?? '';
-  if (code !== '') return LATER.test(code) ? new SmsUnavailableError(code, e.message ?? code) : new SmsRefusedError(code, e.message ?? code);
-  if (e.httpCode !== undefined && e.httpCode >= 500) return new SmsUnavailableError(`HTTP${e.httpCode}`, e.message ?? '');
-  if (NOT_CONNECTED.test(e.message ?? '')) return new SmsUnavailableError('NotConnected', e.message ?? '');
-  return error instanceof Error ? error : new Error(String(error));
+  if (code !== '') return LATER.test(code) ? new SmsUnavailableError(code, code) : MAYBE.test(code) ? new MaybeSentError(code) : new SmsRefusedError(code, code);
+  if (e.httpCode !== undefined) return new MaybeSentError(`HTTP${e.httpCode}`);
+  if (NOT_CONNECTED.test(e.message ?? '')) return new SmsUnavailableError('NotConnected', 'nothing listening');
+  return new MaybeSentError('NoAnswer');
 }

@@ -87,9 +87,19 @@ export class SmsRepo {
     return ids;
   }
 
-  /** Messages to this number planned or sent since `since` (skipped ones do not count). */
+  /**
+   * Messages to this number that count against a day starting at `since`: sent since then, and those
+   * still waiting to go (planned in the evening, they go this morning). Skipped and failed ones do not count.
+   */
   countTo(phone: string, since: number): number {
-    return (this.db.$client.prepare("SELECT count(*) AS n FROM sms_deliveries WHERE phone = ? AND planned_at >= ? AND status NOT IN ('skipped', 'failed')").get(phone, since) as { n: number }).n;
+    return (
+      this.db.$client
+        .prepare(
+          `SELECT count(*) AS n FROM sms_deliveries WHERE phone = ? AND (status IN ('planned', 'sending')
+             OR (status IN ('sent', 'delivered', 'uncertain') AND coalesce(sent_at, planned_at) >= ?))`,
+        )
+        .get(phone, since) as { n: number }
+    ).n;
   }
 
   get(id: number): SmsRow | undefined {
@@ -169,8 +179,22 @@ export class SmsRepo {
     return (this.db.$client.prepare('SELECT * FROM sms_deliveries WHERE planned_at >= ? ORDER BY id').all(since) as Row[]).map(fromRow);
   }
 
-  /** Messages (any status) already planned for a student's family about a directive. */
-  forFamily(directiveId: number, studentId: number): number {
-    return (this.db.$client.prepare('SELECT count(*) AS n FROM sms_deliveries WHERE directive_id = ? AND student_id = ?').get(directiveId, studentId) as { n: number }).n;
+  /** The statuses of the messages planned for a student's family about a directive. */
+  familyStatuses(directiveId: number, studentId: number): SmsStatus[] {
+    return (this.db.$client.prepare('SELECT status FROM sms_deliveries WHERE directive_id = ? AND student_id = ?').all(directiveId, studentId) as { status: SmsStatus }[]).map((r) => r.status);
+  }
+
+  /** Whether a message about this directive is planned or gone to this number (a guardian of two students gets one). */
+  activeTo(directiveId: number, phone: string): boolean {
+    return (
+      this.db.$client
+        .prepare("SELECT 1 FROM sms_deliveries WHERE directive_id = ? AND phone = ? AND status IN ('planned', 'sending', 'sent', 'delivered', 'uncertain') LIMIT 1")
+        .get(directiveId, phone) !== undefined
+    );
+  }
+
+  /** Marks a planned message as not to be sent any more (the family answered, the directive closed). */
+  skip(id: number, reason: string): void {
+    this.db.$client.prepare("UPDATE sms_deliveries SET status = 'skipped', reason = ? WHERE id = ? AND status = 'planned'").run(reason, id);
   }
 }

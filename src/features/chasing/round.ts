@@ -60,7 +60,7 @@ export interface ChaseRoundDeps {
     phones(personIds: readonly number[]): ReadonlyMap<number, string | null>;
   };
   /** SMS to families outside the parents groups (the L4 step `sms`); absent or disabled: they go on the call list. */
-  readonly sms?: { readonly enabled: boolean; planFamily(d: Directive, studentId: number, kind: 'directive' | 'reminder', key: string, deadline: string | null): 'planned' | 'capped' | 'no_phone' | 'already' };
+  readonly sms?: { readonly enabled: boolean; planFamily(d: Directive, studentId: number, kind: 'directive' | 'reminder', key: string, deadline: string | null): 'planned' | 'capped' | 'no_phone' | 'already' | 'uncertain' };
   /** Writes Cascade's own contact-log entries (a private reminder to a guardian, a family handed to the counselor to phone), in the caller's transaction. */
   readonly contactLog?: (entries: readonly NewContactEntry[]) => void;
 }
@@ -338,7 +338,8 @@ export class ChaseRounds {
           const sms = this.deps.sms;
           const outcome = sms?.enabled ? sms.planFamily(d, s.subjectId, 'directive', deliveryKey.smsFamily(d.id, s.subjectId, `c${r.step}-${r.n}`), deadline) : 'disabled';
           if (outcome === 'planned' || outcome === 'already') record(r, 'sms');
-          // No SMS (disabled, no number, over the daily cap): the counselor phones, unless they already have the family on a list.
+          // No SMS (disabled, no number, over the daily cap, one that may not have gone out): the counselor
+          // phones, unless they already have the family on a list.
           else if (!this.deps.calls?.handedOver(d.id, s.level, s.kind, s.subjectId)) handOver(r);
           break;
         }

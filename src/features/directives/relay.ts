@@ -37,7 +37,7 @@ export class Relay {
 
   constructor(private readonly deps: RelayDeps) {}
 
-  /** Hears every release as it is planned, inside its transaction (SMS to families outside the parents groups). */
+  /** Hears every new release (each group once) as it is planned, inside its transaction (SMS to families outside the parents groups). */
   onReleased(listener: (d: Directive, groups: readonly Group[]) => void): void {
     this.releaseListeners.push(listener);
   }
@@ -120,6 +120,7 @@ export class Relay {
       this.cache.delete(d.id);
       for (const g of groupIds) this.unroute(g, d.id);
     });
+    for (const listen of this.releaseListeners) listen(d, releaseTo);
     return { directive: d, sends: this.plan(d, releaseTo) };
   }
 
@@ -134,12 +135,13 @@ export class Relay {
     const fresh = this.deps.directives.release(d.id, groups.map((g) => g.id), this.deps.clock.now(), person.id);
     for (const g of fresh) this.route(g, d.id);
     if (fresh.length > 0) this.deps.uow.current()?.onRollback(() => fresh.forEach((g) => this.unroute(g, d.id)));
+    const opened = groups.filter((g) => fresh.includes(g.id));
+    if (opened.length > 0) for (const listen of this.releaseListeners) listen(d, opened);
     return this.plan(d, groups);
   }
 
   /** Plans one delivery per platform group behind each logical group, from the first bot account that can send. */
   private plan(d: Directive, groups: readonly Group[]): SendItem[] {
-    for (const listen of this.releaseListeners) listen(d, groups);
     const org = this.deps.org();
     const issuer = org.person(d.issuerId);
     const planned: PlannedDelivery[] = [];

@@ -49,9 +49,12 @@ export interface SmsDeskDeps {
   readonly enqueue: (smsId: number, at: number) => Promise<void>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Runs its body in one store transaction (an SMS reply's acknowledgement and log entry together). */
+  readonly atomically: (body: () => void) => void;
 }
 
-export type FamilyOutcome = 'planned' | 'capped' | 'no_phone' | 'already';
+/** planned or already: the family is (being) texted; uncertain: it may have been, never texted again; else nobody texts it. */
+export type FamilyOutcome = 'planned' | 'capped' | 'no_phone' | 'already' | 'uncertain';
 
 export class SmsDesk {
   private nextAt = 0;
@@ -106,12 +109,16 @@ export class SmsDesk {
     const org = this.deps.org();
     const student = org.person(studentId);
     if (!student) return 'no_phone';
-    if (this.deps.sms.forFamily(d.id, studentId) > 0 && kind === 'directive') return 'already';
+    const prior = this.deps.sms.familyStatuses(d.id, studentId);
+    if (kind === 'directive' && prior.some((s) => s === 'planned' || s === 'sending' || s === 'sent' || s === 'delivered')) return 'already';
+    if (prior.includes('uncertain')) return 'uncertain';
     const guardians = org.guardiansOf(studentId);
     const phones = this.phones(guardians.map((g) => g.guardianId));
     const g = guardians.find((x) => phones.get(x.guardianId));
     const phone = g ? phones.get(g.guardianId) : undefined;
     if (!g || !phone) return 'no_phone';
+    // A guardian of two students gets the directive once.
+    if (kind === 'directive' && this.deps.sms.activeTo(d.id, phone)) return 'already';
     const now = this.deps.clock.now();
     const capped = this.deps.sms.countTo(phone, this.dayStart(now)) >= this.deps.config.perNumberPerDay;
     const template = this.deps.config.templates[kind];
@@ -201,6 +208,12 @@ export class SmsDesk {
       if (after > now) return { pauseMs: after - now };
     }
     if (now < this.nextAt) return { pauseMs: this.nextAt - now };
+    // Waited (quiet hours, an outage): still wanted? Not once the directive closed or the family replied.
+    if (row.directiveId !== null && row.studentId !== null && row.kind !== 'code') {
+      const d = this.deps.directives.get(row.directiveId);
+      if (!d || !this.deps.accepts(d)) return this.skipped(id, 'directive_closed');
+      if (this.deps.directives.hasAck(d.id, 4, 'ack', row.studentId)) return this.skipped(id, 'answered');
+    }
     const claimed = this.deps.sms.claim(id);
     if (!claimed) return undefined;
     this.nextAt = now + this.deps.config.minGapMs;
@@ -222,8 +235,10 @@ export class SmsDesk {
         return { pauseMs: wait };
       }
       // No answer: the provider may have sent it. Never sent again blindly (a duplicate is worse).
-      this.deps.sms.uncertain(id, error instanceof Error ? error.name : 'error');
-      this.deps.logger.warn({ sms: id, err: error instanceof Error ? error.message : String(error) }, 'sms outcome unknown; not sent again');
+      // (SDK messages carry the request's URL, the number and the text in it: only the error's name is kept.)
+      const name = error instanceof Error ? error.name : 'error';
+      this.deps.sms.uncertain(id, name);
+      this.deps.logger.warn({ sms: id, err: name }, 'sms outcome unknown; not sent again');
       return undefined;
     }
   }
@@ -231,7 +246,7 @@ export class SmsDesk {
   startPulling(everyMs: number): void {
     this.stopPulling();
     this.pulling = setInterval(() => {
-      this.pull().catch((error: unknown) => this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'sms pull failed'));
+      this.pull().catch((error: unknown) => this.deps.logger.warn({ err: error instanceof Error ? error.name : 'error' }, 'sms pull failed'));
     }, everyMs);
     this.pulling.unref();
   }
@@ -241,12 +256,24 @@ export class SmsDesk {
     this.pulling = undefined;
   }
 
+  private skipped(id: number, reason: string): undefined {
+    this.deps.sms.skip(id, reason);
+    return undefined;
+  }
+
   /** Receipts and replies since the last pull. */
   async pull(): Promise<void> {
     if (!this.deps.provider.pull) return;
     const { receipts, replies } = await this.deps.provider.pull(this.deps.sms.awaitingReceipt(this.deps.clock.now(), 50));
     for (const r of receipts) this.deps.sms.receipt(r.providerId, r.delivered, r.at, r.error);
-    for (const r of replies) this.reply(r);
+    // A provider gives each reply once: one that fails is logged (without its number or text) and the rest go on.
+    for (const r of replies) {
+      try {
+        this.deps.atomically(() => this.reply(r));
+      } catch (error) {
+        this.deps.logger.error({ err: error instanceof Error ? error.name : 'error', from: maskPhone(r.phone) }, 'an sms reply could not be handled');
+      }
+    }
   }
 
   /**

@@ -82,6 +82,7 @@ export const sms: Feature = {
         enqueue: (id, at) => app.queues.add(SMS_SEND_JOB, { id, at }, { jobId: jobId.sms(id), delayMs: at - app.clock.now(), attempts: 3, backoffMs: 5_000, forgetWhenDone: true }),
         clock: app.clock,
         logger: app.logger,
+        atomically: (body) => app.repos.db.$client.transaction(body)(),
       }),
     );
   },
