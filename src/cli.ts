@@ -2,6 +2,7 @@
  * `cascade <command>`: import, drill, demo, bench, start. Run with `npx tsx src/cli.ts` or `npm run cascade --`.
  */
 import { chmodSync, createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,7 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   import <文件|目录>... [--dry-run]
                                  把花名册导入数据库（.xlsx、.csv（UTF-8 或 GBK）、目录或 .zip，可同时给多个）
   template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
+  token                          生成 OneBot 连接用的随机访问令牌（accessToken，同时填到 NapCat 的 token）
   addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
                                  导出通讯录（每班一张表，A4 横向；含电话，请妥善保管）
   contact-log --format xlsx|json [--college 学院] [--class 班级] [--by 工号] [--from 日期] [--to 日期] [--out 文件]
@@ -80,6 +82,10 @@ export async function runCli(argv: string[]): Promise<number> {
       return templateCommand(args);
     case 'addressbook':
       return addressBookCommand(args);
+    case 'token':
+      // A shared secret for a OneBot link (NapCat's `token`, the account's `accessToken`): 32 random bytes.
+      process.stdout.write(`${randomBytes(32).toString('base64url')}\n`);
+      return 0;
     case 'contact-log':
       return contactLogCommand(args);
     case 'drill': {

@@ -23,7 +23,7 @@ describe('accounts from the adapter registry', () => {
     expect(adapterKinds().map((r) => r.kind).sort()).toEqual(['oicq', 'onebot', 'wechaty']);
     const config = parseConfig({
       accounts: [
-        { id: 'qq-bot-1', platform: 'onebot', mode: 'reverse', listen: '127.0.0.1:6700' },
+        { id: 'qq-bot-1', platform: 'onebot', mode: 'reverse', listen: '127.0.0.1:6700', accessToken: 'secret-token' },
         { id: 'qq-bot-2', platform: 'oicq', uin: 123456 },
         { id: 'wx-bot-1', platform: 'wechaty' },
         { id: 'sim', platform: 'qq' },
@@ -43,7 +43,7 @@ describe('accounts from the adapter registry', () => {
       expect.arrayContaining(['accounts.0.colour: unknown key', 'accounts.0.url: forward mode needs url']),
     );
     expect(problems([{ id: 'a', platform: 'onebot', mode: 'reverse', listen: '0.0.0.0:6700' }])).toEqual([
-      'accounts.0.accessToken: a reverse listener on a non-loopback address needs an accessToken',
+      'accounts.0.accessToken: a reverse listener needs an accessToken: generate one with `cascade token` and set the same token in the OneBot implementation',
     ]);
     expect(problems([{ id: 'w', platform: 'wechaty', atAll: { enabled: true } }])).toEqual(['accounts.0.atAll: a wechaty account cannot send @所有人']);
     expect(problems([{ id: 'o', platform: 'oicq' }])[0]).toMatch(/^accounts\.0\.uin: /u);

@@ -81,6 +81,9 @@ export class OneBotAdapter implements ChatAdapter {
     if (this.sink) throw new Error(`${this.accountId} is already started`);
     this.sink = sink;
     this.setState('connecting', 'starting');
+    if (this.options.mode === 'forward' && this.options.accessToken === undefined) {
+      this.logger.warn('onebot forward link without an accessToken: anyone who reaches the implementation can drive the bot; set one (`cascade token`)');
+    }
     const online = new Promise<void>((resolve) => this.onlineWaiters.push(resolve));
     try {
       this.transport = createTransport(this.options, this.transportListener(), () => this.self);

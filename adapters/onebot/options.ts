@@ -37,9 +37,14 @@ export const oneBotOptionsSchema = oneBotAccountKeys.superRefine((o, ctx) => {
   if (o.mode === 'forward' && o.listen !== undefined) ctx.addIssue({ code: 'custom', path: ['listen'], message: 'listen is for reverse mode' });
   if (o.mode === 'reverse' && o.listen === undefined) ctx.addIssue({ code: 'custom', path: ['listen'], message: 'reverse mode needs listen' });
   if (o.mode === 'reverse' && o.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is for forward mode' });
-  // Anyone who can reach an open listener could pose as the implementation: a token is needed off loopback.
-  if (o.mode === 'reverse' && o.listen !== undefined && o.accessToken === undefined && !/^(127\.|localhost:|\[::1\]:)/u.test(o.listen)) {
-    ctx.addIssue({ code: 'custom', path: ['accessToken'], message: 'a reverse listener on a non-loopback address needs an accessToken' });
+  // Anyone who can reach an open listener could pose as the implementation — on loopback too (any process
+  // of the host, a web page's WebSocket): a reverse listener always needs a token.
+  if (o.mode === 'reverse' && o.accessToken === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accessToken'],
+      message: 'a reverse listener needs an accessToken: generate one with `cascade token` and set the same token in the OneBot implementation',
+    });
   }
   if (o.reconnect.minMs > o.reconnect.maxMs) {
     ctx.addIssue({ code: 'custom', path: ['reconnect', 'minMs'], message: 'reconnect.minMs must not exceed reconnect.maxMs' });

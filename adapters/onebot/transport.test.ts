@@ -6,7 +6,8 @@ import { PlatformRefusedError, PlatformUnavailableError, type InboundEvent, type
 import { waitFor } from '../conformance/wait.js';
 import type { OneBotAdapter } from './adapter.js';
 import type { OneBotPeer } from './peer.js';
-import { BOT_ID, GROUP_ID, freePort, seededPeer, wire, type Wiring } from './testing.js';
+import { WebSocket } from 'ws';
+import { BOT_ID, GROUP_ID, TOKEN, freePort, seededPeer, wire, type Wiring } from './testing.js';
 import { reconnectDelay } from './transport.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -243,11 +244,43 @@ describe('session', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     const { OneBotAdapter } = await import('./adapter.js');
     const adapter = new OneBotAdapter(
-      { accountId: 'qq-bot', mode: 'reverse', listen: `127.0.0.1:${port}`, callTimeoutMs: 300, reconnect: { minMs: 10, maxMs: 20 } },
+      { accountId: 'qq-bot', mode: 'reverse', listen: `127.0.0.1:${port}`, accessToken: 't', callTimeoutMs: 300, reconnect: { minMs: 10, maxMs: 20 } },
       { logger: pino({ level: 'silent' }) },
     );
     await expect(adapter.start(() => undefined)).rejects.toThrow(/cannot listen/);
     expect(adapter.status().state).toBe('offline');
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  });
+});
+
+describe('a reverse listener accepts only its implementation', () => {
+  /** A WebSocket to the listener as another process (or a web page) would open it; resolves with the upgrade's status. */
+  function knock(port: number, headers: Record<string, string>): Promise<number> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/onebot/v11/ws`, { headers });
+      ws.on('open', () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+  }
+
+  it('refuses a web page (Origin) and a second connection while the first is alive, with the right token', async () => {
+    const port = await freePort();
+    const peer = seededPeer({ heartbeatMs: 50 });
+    const { adapter } = await setUp(peer, { mode: 'reverse', port, heartbeatGraceMs: 200 });
+    expect(adapter.status().state).toBe('online');
+    await waitFor(() => adapter.status().lastHeartbeatAt !== undefined, 2_000, 'a heartbeat');
+    const auth = { Authorization: `Bearer ${TOKEN}`, 'X-Self-ID': BOT_ID, 'X-Client-Role': 'Universal' };
+    expect(await knock(port, { ...auth, Origin: 'http://evil.example' })).toBe(403);
+    expect(await knock(port, auth)).toBe(409);
+    expect(peer.connections).toBe(1);
+    // Once the first has missed its heartbeats, a new connection takes over (the implementation reconnecting).
+    peer.pauseHeartbeats();
+    await waitFor(() => adapter.status().state !== 'online', 3_000, 'the silent link cut');
+    peer.resumeHeartbeats();
+    await waitFor(() => adapter.status().state === 'online', 3_000, 'online again');
   });
 });

@@ -117,6 +117,13 @@ class Link {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
+  /** Whether its heartbeats show the link alive (true), stopped (false), or cannot tell (none seen yet). */
+  heartbeatAlive(): boolean | undefined {
+    if (!this.open) return false;
+    if (this.watchdog === undefined || this.lastFrameAt === undefined) return undefined;
+    return Date.now() - this.lastFrameAt <= this.heartbeatMs + this.options.heartbeatGraceMs;
+  }
+
   call(action: string, params: Readonly<Record<string, unknown>>): Promise<WireResponse> {
     if (!this.open) return Promise.reject(new PlatformUnavailableError('not connected', true));
     // A link that missed its heartbeat may be frozen: a call written now would only run, in a burst with
@@ -398,11 +405,25 @@ export class ReverseTransport extends BaseTransport {
       done(false, given === undefined ? 401 : 403, 'Unauthorized');
       return;
     }
+    // A WebSocket from a web page carries its Origin: an implementation never does.
+    if (headerValue(request, 'origin') !== undefined) {
+      this.listener.refused('a connection from a web page (Origin header) refused');
+      done(false, 403, 'Forbidden');
+      return;
+    }
     const self = headerValue(request, 'x-self-id');
     const known = this.knownSelfId();
     if (self !== undefined && known !== undefined && known !== '' && self !== known) {
       this.listener.refused('connection from another account refused');
       done(false, 403, 'Wrong account');
+      return;
+    }
+    // A second connection while the first is alive by its heartbeats is not the implementation reconnecting.
+    const role = clientRole(request);
+    const current = role === 'Event' ? this.events : this.api;
+    if (current?.heartbeatAlive() === true) {
+      this.listener.refused('a second connection for this account refused while the first is alive');
+      done(false, 409, 'Already connected');
       return;
     }
     done(true);
