@@ -118,6 +118,16 @@ describe('refusals come before reading and quote nothing', () => {
   });
 });
 
+describe('deadlines (issue #14)', () => {
+  it('an impossible one gets an answer, and one in another year shows its year', async () => {
+    school = await startTestSchool();
+    expect((await school.ask('T001', 'L1', '/通知 截止=99999999天 请各学院统计')).text).toContain('截止时间最多在一年以内');
+    const next = await school.ask('T001', 'L1', '/通知 截止=2027-01-05 18:00 寒假离校安排');
+    expect(next.text).toContain('已发布');
+    expect(next.text).toContain('2027年1月5日 18:00');
+  });
+});
+
 describe('answers are rationed for people without a staff role', () => {
   it('a stranger hears "not on the roster" once, whatever they send privately', async () => {
     school = await startTestSchool();

@@ -281,6 +281,10 @@ describe('parseCommand: /通知', () => {
     ['/通知 截止=0分钟 正文', 'bad_deadline', '0分钟'],
     ['/通知 截止=2026-11-19 18:00 正文', 'deadline_past', '2026-11-19 18:00'],
     ['/通知 截止=今天9:00 正文', 'deadline_past', '今天9:00'],
+    // Issue #14: an impossible deadline gets an answer, never silence (99999999 days was a RangeError).
+    ['/通知 截止=99999999天 正文', 'deadline_too_far', '99999999天'],
+    ['/通知 截止=2028-01-01 正文', 'deadline_too_far', '2028-01-01'],
+    ['/通知 截止=400天 正文', 'deadline_too_far', '400天'],
     ['/通知 层级=5 正文', 'bad_depth', '5'],
     ['/通知 层级=全部 正文', 'bad_depth', '全部'],
     ['/通知 至=宿舍 正文', 'bad_depth', '宿舍'],

@@ -23,7 +23,8 @@ export type CommandErrorCode =
   | 'bad_verify'
   | 'bad_record'
   | 'bad_correction'
-  | 'bad_called';
+  | 'bad_called'
+  | 'deadline_too_far';
 
 /** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {
@@ -578,7 +579,7 @@ function applyOption(
 
 export type DeadlineResult =
   | { readonly ok: true; readonly at: number }
-  | { readonly ok: false; readonly code: 'bad_deadline' | 'deadline_past' };
+  | { readonly ok: false; readonly code: 'bad_deadline' | 'deadline_past' | 'deadline_too_far' };
 
 /** A date written without a year that has passed is taken as next year's only if that is this close. */
 const NEXT_YEAR_WINDOW_DAYS = 183;
@@ -642,7 +643,15 @@ function looksLikeClock(token: string): boolean {
  * `2026-11-30 18:00`). A bare clock time already past today means tomorrow; a dated time in the
  * past is `deadline_past`; a date without a time means 23:59 that day.
  */
+/** A deadline is at most this far ahead (a longer one is a typo, and dates past year 275,760 do not exist). */
+export const MAX_DEADLINE_AHEAD_MS = 366 * 86_400_000;
+
 export function resolveDeadline(input: string, now: number, timeZone: string): DeadlineResult {
+  const r = resolveAnyDeadline(input, now, timeZone);
+  return r.ok && !(r.at - now <= MAX_DEADLINE_AHEAD_MS) ? { ok: false, code: 'deadline_too_far' } : r;
+}
+
+function resolveAnyDeadline(input: string, now: number, timeZone: string): DeadlineResult {
   const v = input
     .normalize('NFKC')
     .trim()

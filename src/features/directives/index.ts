@@ -54,7 +54,7 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
     createdAt: ctx.now,
   };
   const { directive: d, sends } = ctx.app.get(RELAY).create(input, initialReleases(org, input));
-  const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, ctx.app.timeZone);
+  const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, ctx.app.timeZone, { now: ctx.now });
   // The confirmation goes first; the fan-out is queued behind answers to people.
   ctx.reply(zhDirective.directiveIssued({ id: d.id, groups: targetGroups(org, d).length, step: d.mode === 'step', deadline, hint: d.replyHint }));
   ctx.work.queue(sends);

@@ -176,7 +176,7 @@ export class Relay {
   }
 
   private render(d: Directive, g: Group, issuer: string): string {
-    const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone);
+    const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone, { now: this.deps.clock.now() });
     const common = { level: g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
     return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common }), d.text, zhDirective.directiveFooter(common)].join('\n');
   }

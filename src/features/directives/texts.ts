@@ -47,6 +47,8 @@ export const zhDirective = {
         return `截止时间“${clip(detail)}”无法识别。示例：截止=18:00、截止=明天12:00、截止=2小时。`;
       case 'deadline_past':
         return `截止时间“${clip(detail)}”已经过去了。`;
+      case 'deadline_too_far':
+        return `截止时间“${clip(detail)}”太远了：截止时间最多在一年以内。`;
       case 'bad_depth':
         return `层级“${clip(detail)}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
       case 'empty_body':

@@ -94,7 +94,7 @@ export const sms: Feature = {
       if (!d.sms || !desk.enabled) return;
       const org = app.org();
       const outside = desk.outsideTest();
-      const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, app.timeZone);
+      const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, app.timeZone, { now: app.clock.now() });
       for (const g of groups) {
         if (g.level !== 4 || g.collegeId === null) continue;
         for (const k of org.classesOf(g.collegeId)) {
