@@ -2,7 +2,8 @@
  * `npm start`: Cascade on its embedded default — SQLite and Redis under ./data, the chat simulator
  * with the demo school — and, on a terminal, the sandbox to type into.
  */
-import { mkdirSync, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { secureDataDir } from './data-dir.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../adapters/index.js';
@@ -20,7 +21,8 @@ const STOP_DEADLINE_MS = 9_500;
 /** Runs Cascade with the config file given (`cascade start --config <file>`), else CASCADE_CONFIG or config/cascade.yaml. */
 export async function runService(configFile?: string): Promise<number> {
   const config = loadConfig(undefined, {}, configFile);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Before the log file is opened: it is born private (docs/security.md).
+  secureDataDir(config.dataDir);
   const interactive = process.stdin.isTTY === true;
   // On a terminal the sandbox owns stdout, so logs go to a file.
   const logFile = join(config.dataDir, 'cascade.log');

@@ -11,7 +11,7 @@ import type { CascadeConfig } from './config/schema.js';
 import { OrgIndex } from './domain/org-index.js';
 import { redactUrl, startEmbeddedRedis, type EmbeddedRedis } from './queue/redis-server.js';
 import { lockDataDir } from './data-lock.js';
-import { mkdirSync } from 'node:fs';
+import { secureDataDir } from './data-dir.js';
 import { readRoster } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, isOrgEmpty, loadOrgSnapshot, type ImportReport } from './store/org-repo.js';
@@ -58,8 +58,10 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // People's data: the directory and everything in it readable by Cascade's user only (docs/security.md).
+  const narrowed = secureDataDir(config.dataDir);
+  if (narrowed.dirs + narrowed.files > 0) logger.info(narrowed, 'data directory narrowed to its owner (it was readable by others)');
   // One Cascade per data directory: a second start refuses, naming the first.
-  mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let embedded: EmbeddedRedis | undefined;
   let redisUrl = options.redisUrl ?? config.redis.url;
