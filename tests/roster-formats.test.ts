@@ -3,7 +3,7 @@
  * title row, any sheet name, staff and groups from files of their own, GBK CSVs and zips with GBK names,
  * unknown columns listed, 班主任, and the template.
  */
-import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -288,5 +288,85 @@ describe('a header with a column missing', () => {
     writeFileSync(join(dir, '学生.csv'), ['学生名单（2023级）', lines[0]?.replace('班级', '行政班级名') ?? '', ...lines.slice(1)].join('\n'));
     const issues = await issuesOf(dir);
     expect(issues.map((i) => [i.sheet, i.row, i.column, i.code])).toEqual([['学生', 2, '班级', 'missing_header']]);
+  });
+});
+
+describe('hostile rosters (issue #14)', () => {
+  function copySmall(name: string): string {
+    const dir = join(temp.path, name);
+    mkdirSync(dir);
+    for (const f of readdirSync(SMALL)) writeFileSync(join(dir, f), readFileSync(join(SMALL, f)));
+    return dir;
+  }
+
+  it('refuses a file over the size limit before reading it, naming the limit', async () => {
+    const dir = copySmall('big');
+    const issues = await (async () => {
+      try {
+        await readRoster(dir, { limits: { maxBytes: 100 } });
+      } catch (e) {
+        return e instanceof RosterError ? e.issues : [];
+      }
+      return [];
+    })();
+    expect(issues.map((i) => i.code)).toContain('file_too_large');
+    expect(issues[0]?.message).toContain('超过了 0 MB 的上限');
+  });
+
+  it('counts rows past the limit without keeping them, and says so', async () => {
+    const file = join(temp.path, 'many.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('学生');
+    ws.addRow(['学号', '姓名', '学院', '班级']);
+    for (let i = 0; i < 60; i++) ws.addRow([`20230199${String(i).padStart(2, '0')}`, '某某', '计算机学院', '计算机2301']);
+    await wb.xlsx.writeFile(file);
+    let issues: readonly RosterIssue[] = [];
+    try {
+      await readRoster([file, STAFF, GROUPS], { limits: { maxRowsPerSheet: 50 } });
+    } catch (e) {
+      if (e instanceof RosterError) issues = e.issues;
+    }
+    expect(issues).toContainEqual(expect.objectContaining({ sheet: '学生', code: 'too_many_rows' }));
+    expect(issues.find((i) => i.code === 'too_many_rows')?.detail).toBe('有 61 行，超过了每个工作表 50 行的上限；请拆分后分别导入');
+    // A small file whose sheets unpack past three times the limit is refused before it is parsed.
+    const bomb = join(temp.path, 'bomb.xlsx');
+    const big = new ExcelJS.Workbook();
+    const sheet = big.addWorksheet('学生');
+    for (let i = 0; i < 3000; i++) sheet.addRow(['计算机学院计算机学院计算机学院', '计算机2301计算机2301计算机2301']);
+    await big.xlsx.writeFile(bomb);
+    const size = statSync(bomb).size;
+    let unpacked: readonly RosterIssue[] = [];
+    try {
+      await readRoster(bomb, { limits: { maxBytes: size + 1 } });
+    } catch (e) {
+      if (e instanceof RosterError) unpacked = e.issues;
+    }
+    expect(unpacked.map((i) => i.code)).toEqual(['file_too_large']);
+    expect(unpacked[0]?.detail).toContain('工作表解压后有');
+  });
+
+  it('refuses a 400-character cell and a formula without a value, naming the cell', async () => {
+    const file = join(temp.path, 'cells.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('学生');
+    ws.addRow(['学号', '姓名', '学院', '班级']);
+    ws.addRow(['2023010101', '长'.repeat(400), '计算机学院', '计算机2301']);
+    ws.addRow(['2023010102', { formula: 'CONCAT("王","芳")' }, '计算机学院', '计算机2301']);
+    await wb.xlsx.writeFile(file);
+    const issues = await issuesOf([file, STAFF, GROUPS]);
+    expect(issues).toContainEqual(expect.objectContaining({ sheet: '学生', row: 2, column: 'B列', code: 'cell_too_long' }));
+    expect(issues).toContainEqual(expect.objectContaining({ sheet: '学生', row: 3, column: 'B列', code: 'formula_without_value' }));
+    expect(JSON.stringify(issues)).not.toContain('[object Object]');
+  });
+
+  it('removes zero-width, direction and control characters from names and says where', async () => {
+    const dir = copySmall('invisible');
+    const lines = readFileSync(join(dir, '学生.csv'), 'utf8').split('\n');
+    lines[1] = lines[1]?.replace('张伟', '张\u200b伟\u202e') ?? '';
+    lines[2] = lines[2]?.replace('王芳', '王\u0007芳') ?? '';
+    writeFileSync(join(dir, '学生.csv'), lines.join('\n'));
+    const { roster, report } = await readRosterWithReport(dir);
+    expect(roster.students.slice(0, 2).map((s) => s.name)).toEqual(['张伟', '王芳']);
+    expect(report.sheets.find((s) => s.sheet === '学生')?.cleaned).toEqual({ count: 2, where: ['第2行B列', '第3行B列'] });
   });
 });

@@ -2,6 +2,10 @@ import type { SheetName } from './types.js';
 
 export type RosterIssueCode =
   | 'file_unreadable'
+  | 'file_too_large'
+  | 'too_many_rows'
+  | 'cell_too_long'
+  | 'formula_without_value'
   | 'not_utf8'
   | 'missing_sheet'
   | 'ambiguous_sheet'

@@ -45,6 +45,38 @@ import { validateRoster } from './validate.js';
 
 export interface ReadRosterOptions {
   onProgress?: (progress: RosterReadProgress) => void;
+  /** Limits a hostile or broken file cannot get past (defaults: ROSTER_LIMITS). */
+  limits?: Partial<RosterLimits>;
+}
+
+export interface RosterLimits {
+  /** A file (or a zip entry, unpacked) larger than this is refused before it is read. */
+  readonly maxBytes: number;
+  /** Rows a sheet may hold; reading stops counting past ten times this. */
+  readonly maxRowsPerSheet: number;
+  /** Characters one cell may hold. */
+  readonly maxCellChars: number;
+}
+
+export const ROSTER_LIMITS: RosterLimits = { maxBytes: 20 * 1024 * 1024, maxRowsPerSheet: 100_000, maxCellChars: 200 };
+
+/**
+ * Characters nobody types into a name and that change how text shows or compares: C0/C1 controls (but
+ * tab and line breaks), soft hyphen, zero-width and joiner characters, bidirectional controls (an RTL
+ * override reverses a whole @-mention line), BOMs, interlinear annotations and the private-use area.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ue000-\uf8ff]/gu;
+
+/** `A`, `B`, … `AA`: a column as Excel names it. */
+function columnLetter(index: number): string {
+  let n = index + 1;
+  let out = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    out = String.fromCharCode(65 + r) + out;
+    n = Math.floor((n - 1) / 26);
+  }
+  return out;
 }
 
 /** Progress is reported at least this often while reading rows, and at the end of each sheet. */
@@ -65,6 +97,8 @@ export interface RawSheet {
   readonly source?: string;
   /** How a CSV file was decoded. */
   readonly encoding?: TextEncodingName;
+  /** Invisible or control characters removed from its cells. */
+  readonly cleaned?: { readonly count: number; readonly where: readonly string[] };
 }
 
 export type TextEncodingName = 'utf-8' | 'gb18030';
@@ -87,6 +121,8 @@ export interface SheetReadReport {
   /** Student sheet only: the guardian slots read from its columns (`家长1`, `父亲`, …). */
   readonly guardianSlots: readonly string[];
   readonly encoding?: TextEncodingName;
+  /** Invisible or control characters removed (zero-width, direction marks, controls), and the first places. */
+  readonly cleaned?: { readonly count: number; readonly where: readonly string[] };
 }
 
 export async function readRoster(paths: string | readonly string[], opts: ReadRosterOptions = {}): Promise<RosterData> {
@@ -98,10 +134,14 @@ export async function readRosterWithReport(
   opts: ReadRosterOptions = {},
 ): Promise<{ roster: RosterData; report: RosterReadReport }> {
   const list = typeof paths === 'string' ? [paths] : paths;
+  const limits: RosterLimits = { ...ROSTER_LIMITS, ...opts.limits };
   const tables: RawTable[] = [];
   const issues: RosterIssue[] = [];
-  for (const path of list) tables.push(...(await loadPath(path, issues)));
+  for (const path of list) tables.push(...(await loadPath(path, issues, limits)));
+  // Every problem of the files at once: what they could not read, and their cells.
+  const cleaned = tables.map((t) => cleanTable(t, limits, issues));
   if (issues.length > 0) throw new RosterError(issues);
+  tables.splice(0, tables.length, ...cleaned);
   const { sheets, skipped } = recognise(tables);
   const read = readSheets(sheets, opts);
   return { roster: read.roster, report: { sheets: read.reports, skipped } };
@@ -115,9 +155,33 @@ interface RawTable {
   readonly source: string;
   readonly rows: readonly { readonly rowNo: number; readonly cells: readonly string[] }[];
   readonly encoding?: TextEncodingName;
+  /** Where invisible or control characters were removed (`第3行B列`), the first few. */
+  readonly cleaned?: { readonly count: number; readonly where: readonly string[] };
 }
 
-async function loadPath(path: string, issues: RosterIssue[]): Promise<RawTable[]> {
+/** Cells checked against the limits, invisible characters removed (and where, for the summary). */
+function cleanTable(t: RawTable, limits: RosterLimits, issues: RosterIssue[]): RawTable {
+  let count = 0;
+  const where: string[] = [];
+  const rows = t.rows.map((row) => ({
+    rowNo: row.rowNo,
+    cells: row.cells.map((cell, i) => {
+      if ([...cell].length > limits.maxCellChars) {
+        issues.push(rosterIssue(t.label, row.rowNo, `${columnLetter(i)}列`, 'cell_too_long', `内容超过 ${limits.maxCellChars} 个字符（名单的一格最多 ${limits.maxCellChars} 个字符）`));
+        return '';
+      }
+      const clean = cell.replace(INVISIBLE, '');
+      if (clean !== cell) {
+        count++;
+        if (where.length < 5) where.push(`第${row.rowNo}行${columnLetter(i)}列`);
+      }
+      return clean;
+    }),
+  }));
+  return { ...t, rows, ...(count > 0 ? { cleaned: { count, where } } : {}) };
+}
+
+async function loadPath(path: string, issues: RosterIssue[], limits: RosterLimits): Promise<RawTable[]> {
   let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
@@ -128,18 +192,28 @@ async function loadPath(path: string, issues: RosterIssue[]): Promise<RawTable[]
   if (isDir) {
     const files = (await readdir(path)).filter((f) => ['.csv', '.xlsx'].includes(extname(f).toLowerCase()) && !f.startsWith('~$')).sort();
     const out: RawTable[] = [];
-    for (const f of files) out.push(...(await loadFile(join(path, f), issues)));
+    for (const f of files) out.push(...(await loadFile(join(path, f), issues, limits)));
     return out;
   }
-  return loadFile(path, issues);
+  return loadFile(path, issues, limits);
 }
 
-async function loadFile(path: string, issues: RosterIssue[]): Promise<RawTable[]> {
+function tooLarge(name: string, bytes: number, limits: RosterLimits): RosterIssue {
+  const mb = (n: number): string => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+  return rosterIssue(name, 0, '', 'file_too_large', `文件有 ${mb(bytes)}，超过了 ${mb(limits.maxBytes)} 的上限；请拆分后分别导入`);
+}
+
+async function loadFile(path: string, issues: RosterIssue[], limits: RosterLimits): Promise<RawTable[]> {
   const name = basename(path).normalize('NFC');
   const ext = extname(path).toLowerCase();
-  if (ext === '.xlsx') return loadWorkbook(name, await readFile(path), issues);
-  if (ext === '.csv') return loadCsv(name, await readFile(path), issues);
-  if (ext === '.zip') return loadZip(name, await readFile(path), issues);
+  const size = (await stat(path)).size;
+  if (['.xlsx', '.csv', '.zip'].includes(ext) && size > limits.maxBytes) {
+    issues.push(tooLarge(name, size, limits));
+    return [];
+  }
+  if (ext === '.xlsx') return loadWorkbook(name, await readFile(path), issues, limits);
+  if (ext === '.csv') return loadCsv(name, await readFile(path), issues, limits);
+  if (ext === '.zip') return loadZip(name, await readFile(path), issues, limits);
   const hint =
     ext === '.xls'
       ? '旧版 .xls 格式不受支持，请在 Excel 中另存为 .xlsx'
@@ -148,22 +222,58 @@ async function loadFile(path: string, issues: RosterIssue[]): Promise<RawTable[]
   return [];
 }
 
-async function loadWorkbook(name: string, bytes: Buffer, issues: RosterIssue[]): Promise<RawTable[]> {
+/** A workbook's sheets may unpack to at most this many times `maxBytes` (their XML is read whole). */
+const UNPACKED_FACTOR = 3;
+
+/**
+ * A workbook: its sheets' unpacked size is checked from the archive's directory before anything is parsed
+ * (a 21 MB workbook of two million rows used to exhaust the heap), then it is read and each sheet's rows
+ * counted against the limit. A formula without a cached value is named, never read as text.
+ */
+async function loadWorkbook(name: string, bytes: Buffer, issues: RosterIssue[], limits: RosterLimits): Promise<RawTable[]> {
+  let unpacked = 0;
+  try {
+    const zip = await JSZip.loadAsync(bytes);
+    for (const entry of Object.values(zip.files)) {
+      if (/^xl\/(worksheets\/sheet\d+\.xml|sharedStrings\.xml)$/u.test(entry.name)) unpacked += (entry as unknown as { _data?: { uncompressedSize?: number } })._data?.uncompressedSize ?? 0;
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    issues.push(rosterIssue(name, 0, '', 'file_unreadable', `无法读取工作簿（${reason.slice(0, 200)}）`));
+    return [];
+  }
+  if (unpacked > UNPACKED_FACTOR * limits.maxBytes) {
+    const mb = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`;
+    issues.push(rosterIssue(name, 0, '', 'file_too_large', `工作表解压后有 ${mb(unpacked)}，超过了 ${mb(UNPACKED_FACTOR * limits.maxBytes)} 的上限；请拆分后分别导入`));
+    return [];
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    issues.push(rosterIssue(name, 0, '', 'file_unreadable', `无法读取工作簿（${reason}）`));
+    issues.push(rosterIssue(name, 0, '', 'file_unreadable', `无法读取工作簿（${reason.slice(0, 200)}）`));
     return [];
   }
   const out: RawTable[] = [];
   for (const ws of workbook.worksheets) {
+    if (ws.actualRowCount > limits.maxRowsPerSheet + 1) {
+      issues.push(rosterIssue(ws.name, 0, '', 'too_many_rows', `有 ${ws.actualRowCount} 行，超过了每个工作表 ${limits.maxRowsPerSheet} 行的上限；请拆分后分别导入`));
+      continue;
+    }
     const width = ws.columnCount;
     const rows: { rowNo: number; cells: string[] }[] = [];
     ws.eachRow({ includeEmpty: false }, (row, rowNo) => {
       const cells: string[] = [];
-      for (let col = 1; col <= width; col++) cells.push(cellText(row.getCell(col).value));
+      for (let col = 1; col <= width; col++) {
+        const v = row.getCell(col).value;
+        if (typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v) && (v as { result?: unknown }).result === undefined) {
+          issues.push(rosterIssue(ws.name, rowNo, `${columnLetter(col - 1)}列`, 'formula_without_value', '是没有计算结果的公式：请在 Excel 中打开并保存（或把公式改成数值）后再导入'));
+          cells.push('');
+          continue;
+        }
+        cells.push(cellText(v));
+      }
       if (cells.some((c) => c.trim() !== '')) rows.push({ rowNo, cells });
     });
     out.push({ label: ws.name, source: `${name} 工作表「${ws.name}」`, rows });
@@ -183,7 +293,9 @@ const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncodingName } | undefined {
   try {
     const text = utf8.decode(bytes);
-    if (!NOT_TEXT.test(text)) return { text, encoding: 'utf-8' };
+    // UTF-16 (Excel's "Unicode text") is valid UTF-8 with a NUL in every other byte; other stray controls
+    // are removed from the cells later and listed.
+    if (!text.includes('\u0000')) return { text, encoding: 'utf-8' };
   } catch {
     // not UTF-8: try GB18030 below
   }
@@ -196,7 +308,7 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
   return undefined;
 }
 
-function loadCsv(name: string, bytes: Uint8Array, issues: RosterIssue[]): RawTable[] {
+function loadCsv(name: string, bytes: Uint8Array, issues: RosterIssue[], limits: RosterLimits): RawTable[] {
   const decoded = decodeText(bytes);
   if (!decoded) {
     issues.push(
@@ -212,6 +324,10 @@ function loadCsv(name: string, bytes: Uint8Array, issues: RosterIssue[]): RawTab
     issues.push(rosterIssue(name, 0, '', 'file_unreadable', `${name} 不是有效的 CSV（${reason}）`));
     return [];
   }
+  if (records.length > limits.maxRowsPerSheet + 1) {
+    issues.push(rosterIssue(name, 0, '', 'too_many_rows', `有 ${records.length} 行，超过了每个文件 ${limits.maxRowsPerSheet} 行的上限；请拆分后分别导入`));
+    return [];
+  }
   const rows = records.map((cells, i) => ({ rowNo: i + 1, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
   return [{ label: basename(name, extname(name)), source: name, rows, encoding: decoded.encoding }];
 }
@@ -222,7 +338,7 @@ function zipName(bytes: Uint8Array | string[] | Buffer): string {
   return (decodeText(raw)?.text ?? utf8.decode(raw)).normalize('NFC');
 }
 
-async function loadZip(name: string, bytes: Buffer, issues: RosterIssue[]): Promise<RawTable[]> {
+async function loadZip(name: string, bytes: Buffer, issues: RosterIssue[], limits: RosterLimits): Promise<RawTable[]> {
   let zip: JSZip;
   try {
     zip = await JSZip.loadAsync(bytes, { decodeFileName: zipName });
@@ -239,8 +355,18 @@ async function loadZip(name: string, bytes: Buffer, issues: RosterIssue[]): Prom
     const entryName = basename(entry.name);
     const ext = extname(entryName).toLowerCase();
     if (ext !== '.csv' && ext !== '.xlsx') continue;
+    // Unpacked size as the archive states it, checked before unpacking (a zip bomb is refused unread).
+    const stated = (entry as unknown as { _data?: { uncompressedSize?: number } })._data?.uncompressedSize ?? 0;
+    if (stated > limits.maxBytes) {
+      issues.push(tooLarge(`${name} 中的 ${entryName}`, stated, limits));
+      continue;
+    }
     const content = await entry.async('nodebuffer');
-    const tables = ext === '.csv' ? loadCsv(entryName, content, issues) : await loadWorkbook(entryName, content, issues);
+    if (content.length > limits.maxBytes) {
+      issues.push(tooLarge(`${name} 中的 ${entryName}`, content.length, limits));
+      continue;
+    }
+    const tables = ext === '.csv' ? loadCsv(entryName, content, issues, limits) : await loadWorkbook(entryName, content, issues, limits);
     out.push(...tables.map((t) => ({ ...t, source: `${name} 中的 ${t.source}` })));
   }
   return out;
@@ -290,6 +416,7 @@ function recognise(tables: readonly RawTable[]): { sheets: Map<SheetName, RawShe
       label: table.label,
       source: table.source,
       ...(table.encoding ? { encoding: table.encoding } : {}),
+      ...(table.cleaned ? { cleaned: table.cleaned } : {}),
     });
   }
   if (issues.length > 0) throw new RosterError(issues);
@@ -437,6 +564,7 @@ function readSheets(
       unused: cols.unused,
       guardianSlots: cols.guardians.map((g) => g.name),
       ...(sheet.encoding ? { encoding: sheet.encoding } : {}),
+      ...(sheet.cleaned ? { cleaned: sheet.cleaned } : {}),
     });
   }
   if (refs.places?.sheets) Object.assign(refs.places.sheets, Object.fromEntries(placeOf));
@@ -589,6 +717,7 @@ export function formatReadReport(report: RosterReadReport): string {
     if (s.encoding === 'gb18030') parts.push('按 GBK 编码读取');
     if (s.guardianSlots.length > 0) parts.push(`家长取自本表的列（${s.guardianSlots.join('、')}）`);
     if (s.unused.length > 0) parts.push(`未使用的列：${s.unused.join('、')}`);
+    if (s.cleaned) parts.push(`已去除不可见或控制字符 ${s.cleaned.count} 处（${s.cleaned.where.join('、')}${s.cleaned.count > s.cleaned.where.length ? ' 等' : ''}）`);
     lines.push(parts.join('；'));
   }
   for (const skipped of report.skipped) lines.push(`未读取：${skipped}（按名称和表头都不是花名册的工作表）`);
