@@ -272,6 +272,19 @@ export const configSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['templates'], message: `provider ${sms.provider} needs the approved templates' ids in sms.templates (directive, reminder, code)` });
       }
     }),
+  /** Retention of personal data (docs/security.md): a daily sweep at `sweepAt` removes what is no longer needed. */
+  privacy: z
+    .strictObject({
+      /** Texts of messages that counted for nothing are removed after this many days. */
+      keepMessagesDays: z.number().int().min(1).max(3650).default(30),
+      /** Counted replies keep their text until their directive is this old, then only the label and time. */
+      keepDirectivesDays: z.number().int().min(1).max(3650).default(365),
+      /** The contact log, contact checks and contact fields of a person removed from the roster go this long after. */
+      keepRemovedDays: z.number().int().min(1).max(3650).default(365),
+      /** When the daily sweep runs (school time). */
+      sweepAt: clockTime.default('03:30'),
+    })
+    .prefault({}),
   /** How roles the roster names take part. */
   roles: z
     .strictObject({

@@ -12,10 +12,11 @@ import { directives } from './directives/index.js';
 import { helpFeature } from './help/index.js';
 import { manual } from './manual/index.js';
 import { membership } from './membership/index.js';
+import { privacy } from './privacy/index.js';
 import { queries } from './queries/index.js';
 import { replies } from './replies/index.js';
 import { review } from './review/index.js';
 import { sms } from './sms/index.js';
 import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, catchUp, status, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, catchUp, privacy, status, helpFeature];

@@ -126,6 +126,15 @@ type WorkerCommon = Omit<WorkerOptions, 'concurrency'> & { connection: Redis };
 /** The priority of the last lane: any priority is served after every plain job; one keeps them in order. */
 const LAST_LANE_PRIORITY = 1;
 const KEEP_COMPLETED = { count: 1000 };
+
+/** An inbound job's data without what people wrote (texts, names, cards): its ids and kind stay. */
+function withoutText(data: unknown): unknown {
+  const event = (data as { event?: Record<string, unknown> } | undefined)?.event;
+  if (!event || typeof event !== 'object') return data;
+  const kept: Record<string, unknown> = {};
+  for (const key of ['kind', 'platform', 'accountId', 'messageId', 'at', 'chat']) if (key in event) kept[key] = event[key];
+  return { event: { ...kept, redacted: true } };
+}
 const KEEP_FAILED = { count: 5000 };
 const INBOUND_ATTEMPTS = 3;
 const INBOUND_BACKOFF_MS = 1000;
@@ -309,7 +318,9 @@ export class JobQueues {
       data: { event: p.event },
       opts: {
         jobId: jobId.hashed('in', p.dedupeKey),
-        removeOnComplete: KEEP_COMPLETED,
+        // Raw events leave Redis once handled: no completed-job history holding message text (the store
+        // dedupes a redelivered event by its own key).
+        removeOnComplete: true,
         removeOnFail: KEEP_FAILED,
         attempts: INBOUND_ATTEMPTS,
         backoff: { type: 'exponential' as const, delay: INBOUND_BACKOFF_MS },
@@ -377,7 +388,7 @@ export class JobQueues {
       if (!job?.data?.event) continue;
       await this.inbound.add(INBOUND_QUEUE, job.data, {
         jobId: `${job.id ?? 'in'}-r${runId}`,
-        removeOnComplete: KEEP_COMPLETED,
+        removeOnComplete: true,
         removeOnFail: KEEP_FAILED,
         attempts: INBOUND_ATTEMPTS,
         backoff: { type: 'exponential', delay: INBOUND_BACKOFF_MS },
@@ -424,7 +435,7 @@ export class JobQueues {
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     };
-    this.start(INBOUND_QUEUE, this.options.inboundConcurrency, common, async (job: Job<InboundJobData>) => core.inbound(job.data.event));
+    this.start(INBOUND_QUEUE, this.options.inboundConcurrency, { ...common, removeOnComplete: { count: 0 } }, async (job: Job<InboundJobData>) => core.inbound(job.data.event));
     for (const { kind } of this.kinds.values()) {
       this.start(kind.name, kind.concurrency, common, (job, info) => kind.run(job.data, info));
     }
@@ -462,7 +473,10 @@ export class JobQueues {
       if (!job || error instanceof DelayedError) return;
       const maxAttempts = job.opts.attempts ?? 1;
       const info: JobInfo = { queue: name, id: job.id ?? '?', attemptsMade: job.attemptsMade, maxAttempts };
-      this.options.onFailure?.({ info, data: job.data, error, final: error instanceof UnrecoverableError || job.attemptsMade >= maxAttempts });
+      const final = error instanceof UnrecoverableError || job.attemptsMade >= maxAttempts;
+      this.options.onFailure?.({ info, data: job.data, error, final });
+      // A message that failed for good keeps its id and error in Redis, not what people wrote (issue #14).
+      if (final && name === INBOUND_QUEUE) job.updateData(withoutText(job.data) as typeof job.data).catch(() => undefined);
     });
     worker.on('error', (error: unknown) => this.options.onError?.(error, `worker ${name}`));
     this.workers.push(worker);

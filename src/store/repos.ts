@@ -15,6 +15,7 @@ import { FailureRepo } from './failure-repo.js';
 import { InboundRepo } from './inbound-repo.js';
 import { LedgerRepo } from './ledger-repo.js';
 import { MemberRepo } from './member-repo.js';
+import { PrivacyRepo } from './privacy-repo.js';
 import { ReviewRepo } from './review-repo.js';
 import { SessionIdRepo } from './session-id-repo.js';
 import { SmsRepo } from './sms-repo.js';
@@ -43,6 +44,8 @@ export interface Repos {
   readonly callTasks: CallTaskRepo;
   /** The SMS part of the sent-ledger. */
   readonly sms: SmsRepo;
+  /** Retention: what people wrote kept only as long as needed. */
+  readonly privacy: PrivacyRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -63,5 +66,6 @@ export function openRepos(db: Db): Repos {
     contactLog: new ContactLogRepo(db),
     callTasks: new CallTaskRepo(db),
     sms: new SmsRepo(db),
+    privacy: new PrivacyRepo(db),
   };
 }
