@@ -3,6 +3,7 @@
  */
 import { chmodSync, createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,7 @@ import { AccountStatusRepo } from './store/account-status-repo.js';
 import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
 import { ContactRepo } from './store/contact-repo.js';
+import { AccessLogRepo } from './store/access-log-repo.js';
 import { isRealAccount, orgOptions, orgSource } from './config/schema.js';
 import '../adapters/index.js';
 
@@ -41,6 +43,8 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   import <文件|目录>... [--dry-run]
                                  把花名册导入数据库（.xlsx、.csv（UTF-8 或 GBK）、目录或 .zip，可同时给多个）
   template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
+  access-log [--by 工号] [--from 日期] [--json]
+                                 谁在何时查看或导出了个人信息（通讯录、电话名单、未回复名单、工作日志）
   token                          生成 OneBot 连接用的随机访问令牌（accessToken，同时填到 NapCat 的 token）
   addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
                                  导出通讯录（每班一张表，A4 横向；含电话，请妥善保管）
@@ -82,6 +86,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return templateCommand(args);
     case 'addressbook':
       return addressBookCommand(args);
+    case 'access-log':
+      return accessLogCommand(args);
     case 'token':
       // A shared secret for a OneBot link (NapCat's `token`, the account's `accessToken`): 32 random bytes.
       process.stdout.write(`${randomBytes(32).toString('base64url')}\n`);
@@ -252,6 +258,57 @@ async function classifyCommand(args: string[]): Promise<number> {
   return bad > 0 ? 1 : 0;
 }
 
+/** Who runs this command, for the access log: the operating-system account. */
+function operator(): string {
+  try {
+    return `命令行:${userInfo().username}`;
+  } catch {
+    return '命令行';
+  }
+}
+
+const ACCESS_LABELS: Record<string, string> = {
+  address_book: '查看通讯录',
+  call_list: '收到电话联系名单',
+  non_responders: '查看未回复名单',
+  contact_log: '查看家校联系记录',
+  export_address_book: '导出通讯录',
+  export_contact_log: '导出家校联系工作日志',
+};
+
+/** `cascade access-log [--by 工号] [--from D] [--json]`: who viewed or exported personal data. */
+async function accessLogCommand(args: string[]): Promise<number> {
+  const json = flag(args, '--json');
+  const byRef = option(args, '--by');
+  const fromText = option(args, '--from');
+  const config = loadConfig();
+  const from = fromText === undefined ? undefined : dayStart(fromText, config.school.timeZone);
+  if (fromText !== undefined && from === undefined) {
+    process.stderr.write('日期应写成 2026-03-01 的形式。\ncascade access-log [--by 工号] [--from 2026-03-01] [--json]\n');
+    return 2;
+  }
+  const db = openDb(join(config.dataDir, 'cascade.db'));
+  try {
+    const org = await storedOrg(db, config);
+    const by = byRef === undefined ? undefined : org.personByExtId(byRef);
+    if (byRef !== undefined && !by) {
+      process.stderr.write(`没有工号为“${byRef}”的人。\n`);
+      return 1;
+    }
+    const entries = new AccessLogRepo(db).list({ ...(by ? { byPersonId: by.id } : {}), ...(from === undefined ? {} : { from }) });
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ entries: entries.map((e) => ({ at: new Date(e.at).toISOString(), by: e.by, what: e.what, scope: e.scope })) }, null, 2)}\n`);
+      return 0;
+    }
+    const now = Date.now();
+    for (const e of entries) process.stdout.write(`${formatTime(e.at, config.school.timeZone, { now })}  ${e.by}  ${ACCESS_LABELS[e.what] ?? e.what}  ${e.scope}\n`);
+    if (entries.length === 0) process.stdout.write('没有记录。\n');
+    return 0;
+  } finally {
+    closeDb(db);
+  }
+}
+
 /** A file of people's data: readable by its owner only, also when it existed before (the mode of `writeFileSync` applies to new files only). */
 function writePrivate(file: string, data: string | Buffer): void {
   writeFileSync(file, data, { mode: 0o600 });
@@ -307,6 +364,7 @@ async function addressBookCommand(args: string[]): Promise<number> {
     const src = desk.sources();
     const books = desk.classesIn(scope).flatMap((k) => desk.classBook(k.id, src) ?? []);
     const now = new Date();
+    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_address_book', scope: klass?.name ?? college?.name ?? '全校' });
     if (format === 'json') {
       const text = `${JSON.stringify(addressBookJson(books, now), null, 2)}\n`;
       if (out) writePrivate(out, text);
@@ -381,6 +439,7 @@ async function contactLogCommand(args: string[]): Promise<number> {
     });
     const entries = contactLogEntries(org, views);
     const now = new Date();
+    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_contact_log', scope: [klass?.name ?? college?.name ?? '全校', by ? `记录人 ${by.extId}` : ''].filter((x) => x).join(' ') });
     const title = [klass?.name ?? college?.name ?? config.school.name, by ? by.name : ''].filter((x) => x).join(' ');
     if (format === 'json') {
       const text = `${JSON.stringify({ generatedAt: now.toISOString(), entries }, null, 2)}\n`;

@@ -82,6 +82,8 @@ describe('Cascade\'s own entries', () => {
     await passTime(school, 3 * HOUR);
     expect(school.runtime.app.repos.contactLog.list()).toHaveLength(students.length);
 
+    // A list with numbers is personal data handed over: it is in the access log.
+    expect(school.runtime.app.repos.access.list().filter((e) => e.what === 'call_list').map((e) => e.by.split(' ')[0])).toContain('S211');
     // The counselor's list is numbered and carries the numbers to phone (privately).
     const list = school.botMessages('私聊:S211').find((m) => m.text.includes('/已联系 编号 结果'));
     const first = students.find((st) => st.classId !== null && org.counselorsOf(st.classId).some((c) => c.extId === 'S211'));

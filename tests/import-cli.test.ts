@@ -59,6 +59,13 @@ describe('cascade addressbook', () => {
     expect(xlsx.code).toBe(0);
     expect(xlsx.stderr).toContain('3 个班级');
     expect(statSync(file).mode & 0o077).toBe(0);
+    // Each export is in the access log, with the operator's account.
+    const log = await run(['access-log', '--json'], root, join(dir.path, 'data'));
+    expect((JSON.parse(log.stdout) as { entries: { what: string; scope: string; by: string }[] }).entries.map((e) => [e.what, e.scope])).toEqual([
+      ['export_address_book', '计算机2301'],
+      ['export_address_book', '计算机学院'],
+    ]);
+    expect((await run(['access-log'], root, join(dir.path, 'data'))).stdout).toContain('导出通讯录  计算机学院');
     const unknown = await run(['addressbook', '--class', '火星2301'], root, join(dir.path, 'data'));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('没有“火星2301”这个班级');

@@ -60,3 +60,23 @@ describe('retention', () => {
     expect(sweep(school.runtime.app)).toEqual({ messages: 0, replies: 0, contactLog: 0, contactChecks: 0, people: 0 });
   });
 });
+
+describe('the access log', () => {
+  it('records who viewed the address book, their own log and the names of non-responders, and what scope', async () => {
+    school = await startTestSchool();
+    await issue(school, '/通知 请各学院于今晚前完成宿舍安全检查');
+    await school.ask('S111', '私聊', '/通讯录 计算机2301');
+    await school.ask('S111', '私聊', '/通讯录 2023010101');
+    await school.ask('S111', '私聊', '/记录');
+    await school.ask('S101', 'L2:计算机学院', '/未回复');
+    // Refused or nothing found: nothing shown, nothing logged.
+    await school.ask('S112', '私聊', '/通讯录 2023010101');
+    const entries = school.runtime.app.repos.access.list();
+    expect(entries.map((e) => [e.by.split(' ')[0], e.what, e.scope])).toEqual([
+      ['S111', 'address_book', '计算机2301'],
+      ['S111', 'address_book', '2023010101'],
+      ['S111', 'contact_log', '本人的记录'],
+      ['S101', 'non_responders', '第1号 计算机学院'],
+    ]);
+  });
+});

@@ -2,6 +2,7 @@
  * The repositories of one store, built once and shared by every feature. A feature with a table of its
  * own builds its repository from `db`; services never run SQL themselves.
  */
+import { AccessLogRepo } from './access-log-repo.js';
 import { AccountStatusRepo } from './account-status-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { BindingRepo } from './binding-repo.js';
@@ -46,6 +47,8 @@ export interface Repos {
   readonly sms: SmsRepo;
   /** Retention: what people wrote kept only as long as needed. */
   readonly privacy: PrivacyRepo;
+  /** Who viewed or exported personal data. */
+  readonly access: AccessLogRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -67,5 +70,6 @@ export function openRepos(db: Db): Repos {
     callTasks: new CallTaskRepo(db),
     sms: new SmsRepo(db),
     privacy: new PrivacyRepo(db),
+    access: new AccessLogRepo(db),
   };
 }

@@ -744,3 +744,22 @@ export const smsDeliveries = sqliteTable(
   },
   (t) => [index('sms_phone_idx').on(t.phone, t.plannedAt), index('sms_status_idx').on(t.status), index('sms_provider_idx').on(t.providerId)],
 );
+
+/**
+ * Who viewed or exported personal data (issue #14): the address book, call lists, names of people who have
+ * not replied, the contact log, exports; when, and what scope. Read with `cascade access-log`.
+ */
+export const accessLog = sqliteTable(
+  'access_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** The staff person; null for the command line (`by` then names the operator's account). */
+    byPersonId: integer('by_person_id'),
+    by: text('by').notNull(),
+    what: text('what', { enum: ['address_book', 'call_list', 'non_responders', 'contact_log', 'export_address_book', 'export_contact_log'] }).notNull(),
+    /** The class, college, student (学号) or `全校` looked at. */
+    scope: text('scope').notNull(),
+  },
+  (t) => [index('access_log_at_idx').on(t.at), index('access_log_by_idx').on(t.byPersonId, t.at)],
+);

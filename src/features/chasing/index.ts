@@ -110,6 +110,8 @@ export const chasing: Feature = {
       calls: {
         create: (t) => app.repos.callTasks.create(t),
         handedOver: (directiveId, level, kind, subjectId) => app.repos.callTasks.handedOver(directiveId, level, kind, subjectId),
+        shown: (recipient, classes, at) =>
+          app.repos.access.add({ at, byPersonId: recipient.id, by: `${recipient.extId} ${recipient.name}`, what: 'call_list', scope: classes.join('、') }),
         phones: (ids) => {
           const contacts = app.repos.contacts.contactsOf(ids);
           const checks = app.repos.contacts.checksOf(ids);

@@ -58,6 +58,8 @@ export interface ChaseRoundDeps {
     handedOver(directiveId: number, level: number, kind: 'ack' | 'done', subjectId: number): boolean;
     /** Each person's current phone (the address book's), null when none. */
     phones(personIds: readonly number[]): ReadonlyMap<number, string | null>;
+    /** A call list with numbers went to this person (the access log). */
+    shown?(recipient: Person, classes: readonly string[], at: number): void;
   };
   /** SMS to families outside the parents groups (the L4 step `sms`); absent or disabled: they go on the call list. */
   readonly sms?: { readonly enabled: boolean; planFamily(d: Directive, studentId: number, kind: 'directive' | 'reminder', key: string, deadline: string | null): 'planned' | 'capped' | 'no_phone' | 'already' | 'uncertain' };
@@ -385,6 +387,7 @@ export class ChaseRounds {
         }
         const content = this.deps.messages.nagContent(org, d, b, deadline, hint, pendingByClass);
         const calls = this.deps.calls && b.calls.length > 0 ? this.callList(org, d.id, b, now) : undefined;
+        if (calls && calls.length > 0) this.deps.calls?.shown?.(b.recipient, [...new Set(calls.map((c) => c.klass))], now);
         const text = zhChase.chaseNag(calls ? { ...content, calls } : content);
         planned.push({ key: key.nag(b.recipient.id, b.kind), purpose: 'notice', directiveId: d.id, groupId: null, ...route, chatType: 'private', text, mentions: [], quoteId: null });
         sentBuckets.add(b);

@@ -17,6 +17,7 @@ import {
   type VerifyArgs,
 } from '../../domain/contact-commands.js';
 import { RELAY } from '../directives/index.js';
+import { scopeText } from '../queries/index.js';
 import { SMS } from '../sms/index.js';
 import { CallDesk, zhCalls } from './calls.js';
 import { AddressBookDesk, bookScope } from './desk.js';
@@ -50,7 +51,11 @@ const addressBook = defineCommand<AddressQuery>({
     const desk = ctx.app.get(ADDRESS_BOOK);
     const scope = bookScope(ctx.org, ctx.person);
     const tz = ctx.app.timeZone;
+    const viewed = (what: string): void => {
+      if (ctx.person) ctx.app.repos.access.add({ at: ctx.now, byPersonId: ctx.person.id, by: `${ctx.person.extId} ${ctx.person.name}`, what: 'address_book', scope: what });
+    };
     if (args.term === '') {
+      viewed(`概况：${scopeText(ctx.org, scope)}`);
       const classes = desk.classesIn(scope);
       const lines = [zhContacts.overviewHead(classes.length)];
       for (const c of desk.counts(classes.slice(0, OVERVIEW_LINES))) lines.push(zhContacts.overviewLine(c.name, c.counts));
@@ -65,9 +70,11 @@ const addressBook = defineCommand<AddressQuery>({
       case 'many':
         return ctx.replyPrivately(zhContacts.tooMany(found.count));
       case 'students':
+        viewed(found.entries.map((e) => e.entry.studentNo).join('、'));
         return ctx.replyPrivately(found.entries.map((e) => zhContacts.student(e.entry, e.className, tz)).join('\n\n'));
       case 'class': {
         const b = found.book;
+        viewed(b.className);
         const lines = [zhContacts.classHead(b.className, b.college, b.counselors, b.students.length)];
         for (const s of b.students) lines.push(zhContacts.student(s, '', tz));
         return ctx.replyPrivately(lines.join('\n'));
@@ -103,7 +110,11 @@ const record = defineCommand<RecordArgs>({
   handle(ctx, args) {
     if (!ctx.person) return;
     const desk = ctx.app.get(CONTACT_LOG);
-    ctx.replyPrivately(args.kind === 'list' ? desk.mine(ctx.person) : desk.record(ctx.person, bookScope(ctx.org, ctx.person), args));
+    if (args.kind === 'list') {
+      ctx.app.repos.access.add({ at: ctx.now, byPersonId: ctx.person.id, by: `${ctx.person.extId} ${ctx.person.name}`, what: 'contact_log', scope: '本人的记录' });
+      return ctx.replyPrivately(desk.mine(ctx.person));
+    }
+    ctx.replyPrivately(desk.record(ctx.person, bookScope(ctx.org, ctx.person), args));
   },
 });
 

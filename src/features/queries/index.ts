@@ -36,6 +36,20 @@ export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Direct
   return { d, scope: narrowed, focus };
 }
 
+/** A scope in words, for the access log: 全校, colleges, or classes. */
+export function scopeText(org: MessageContext['org'], scope: Scope): string {
+  switch (scope.kind) {
+    case 'school':
+      return '全校';
+    case 'colleges':
+      return scope.collegeIds.map((id) => org.college(id)?.name ?? String(id)).join('、');
+    case 'classes':
+      return scope.classIds.map((id) => org.classUnit(id)?.name ?? String(id)).join('、');
+    case 'none':
+      return '无';
+  }
+}
+
 function latestVisible(ctx: MessageContext, scope: Scope): Directive | undefined {
   const relay = ctx.app.get(RELAY);
   const inGroup = ctx.directive();
@@ -54,6 +68,10 @@ function query(what: 'pending' | 'progress') {
     if (!person) return;
     const { d, scope, focus } = picked;
     const tz = ctx.app.timeZone;
+    // Names of people who have not replied are personal data: who asked, for what scope, is kept.
+    if (what === 'pending') {
+      ctx.app.repos.access.add({ at: ctx.now, byPersonId: person.id, by: `${person.extId} ${person.name}`, what: 'non_responders', scope: `第${d.id}号 ${focus ? (ctx.group?.name ?? '') : scopeText(ctx.org, scope)}` });
+    }
     ctx.answer(what === 'pending' ? renderPending(queries.pending(d, scope, person, undefined, focus), tz) : renderProgress(queries.progress(d, scope, person, undefined, focus), tz));
   };
 }
