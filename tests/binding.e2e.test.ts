@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BindingDesk } from '../src/features/binding/desk.js';
 import type { InboundMessage } from '../src/platform/port.js';
-import { startTestSchool, type TestSchool } from './setup/runtime.js';
+import { passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
 
@@ -52,6 +52,23 @@ describe('/绑定', () => {
     expect(school.runtime.app.repos.bindings.events('wechat', 'wxid_newstudent')).toMatchObject([{ action: 'bound', personId: student.id, byPersonId: student.id }]);
   });
 
+  it('stops an account after five refused attempts a day', async () => {
+    school = await startTestSchool();
+    for (let i = 0; i < 5; i++) {
+      dm(school, '66660009', 'qq', `/绑定 20230101${String(i).padStart(2, '0')} 某某`);
+      await school.settle();
+    }
+    // (Answers to people without a role are rationed per minute: the next tries come later.)
+    await passTime(school, 2 * 60_000);
+    const mark = school.mark();
+    dm(school, '66660009', 'qq', `/绑定 2023010101 ${school.runtime.app.org().personByRef('2023010101')?.name ?? ''}`);
+    await school.settle();
+    expect(answers(school, '66660009', mark)).toContain('今天的尝试次数已用完');
+    // Not even a right 学号 and name is tried: nothing bound, no sixth refusal recorded.
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660009')).toBeUndefined();
+    expect(school.runtime.app.repos.bindings.events('qq', '66660009').filter((e) => e.action === 'refused')).toHaveLength(5);
+  });
+
   it('refuses a wrong name, an unknown number and a relation the roster does not have, and names no one', async () => {
     school = await startTestSchool();
     const mark = school.mark();
@@ -60,9 +77,10 @@ describe('/绑定', () => {
     dm(school, '66660004', 'qq', '/绑定 2023010101');
     await school.settle();
     const real = school.runtime.app.org().personByRef('2023010101')?.name ?? '?';
-    expect(answers(school, '66660002', mark)).toContain('学号与姓名不符');
+    // The same answer for a wrong name and an unknown number: which one was wrong is not told.
+    expect(answers(school, '66660002', mark)).toContain('学号和姓名与名单不符');
     expect(answers(school, '66660002', mark)).not.toContain(real);
-    expect(answers(school, '66660003', mark)).toContain('名单中没有这个学号');
+    expect(answers(school, '66660003', mark)).toContain('学号和姓名与名单不符');
     expect(answers(school, '66660003', mark)).not.toContain('2099999999');
     expect(answers(school, '66660004', mark)).toContain('用法：学生发送“/绑定 学号 姓名”');
     dm(school, '66660005', 'qq', `/绑定 2023010101 ${real} 外婆`);

@@ -14,6 +14,10 @@ import type { InboundMessage } from '../../platform/port.js';
 import type { BindingRepo } from '../../store/binding-repo.js';
 import { SELF_BINDING, type ReviewRepo } from '../../store/review-repo.js';
 
+/** Refused `/绑定` attempts an account may make in a day. */
+export const MAX_FAILED_PER_DAY = 5;
+const DAY_MS = 86_400_000;
+
 export interface BindingDeskDeps {
   readonly org: () => OrgIndex;
   readonly bindings: BindingRepo;
@@ -44,6 +48,10 @@ export class BindingDesk {
       this.deps.bindings.record({ platform: ev.platform, platformUserId: account, personId, action: 'refused', byPersonId: null, reason, at: now });
       return { text, changed: false };
     };
+    // At most MAX_FAILED_PER_DAY refused attempts per account a day: 学号 and names are on every class group's cards.
+    const since = now - DAY_MS;
+    const failed = this.deps.bindings.events(ev.platform, account).filter((e) => e.action === 'refused' && e.at >= since).length;
+    if (failed >= MAX_FAILED_PER_DAY) return { text: zhBind.tooManyTries, changed: false };
     const student = org.personByExtId(cmd.studentNo);
     if (!student || student.kind !== 'student') return refuse('unknown_number', zhBind.unknownNumber);
     if (student.name !== cmd.name) return refuse('name_mismatch', zhBind.nameMismatch, student.id);

@@ -6,8 +6,10 @@
 export const zhBind = {
   usage: '用法：学生发送“/绑定 学号 姓名”，家长发送“/绑定 学生学号 学生姓名 关系”（如“/绑定 2023010101 张三 妈妈”）。请私聊机器人发送。',
   privateOnly: '为保护个人信息，请私聊机器人发送 /绑定。',
-  unknownNumber: '名单中没有这个学号，请核对后再试，或联系辅导员。',
-  nameMismatch: '学号与姓名不符，请核对后再试。',
+  // One answer for a wrong 学号 and a wrong name: it must not tell which (issue #14: names and numbers are guessed).
+  unknownNumber: '学号和姓名与名单不符，请核对后再试，或联系辅导员。',
+  nameMismatch: '学号和姓名与名单不符，请核对后再试，或联系辅导员。',
+  tooManyTries: '今天的尝试次数已用完，请明天再试，或联系辅导员。',
   noGuardian: '名单中没有该学生这位家长的信息，请联系辅导员补充。',
   /** 张三的母亲: the relation as the roster has it, never as typed. */
   guardianOf: (student: string, relation: string | undefined) => `${student}的${relation && relation !== '家长' ? relation : '家长'}`,
