@@ -270,6 +270,8 @@ describe('an account the roster does not know', () => {
     expect(listedIds(await privately(s, 'S101', '/待确认'))).toContain(binding.id);
     expect(listedIds(await privately(s, 'S112', '/待确认'))).not.toContain(binding.id);
     expect(listedIds(await privately(s, 'S201', '/待确认'))).not.toContain(binding.id);
+    // Counted provisionally, and said so where progress is read (issue #14: the counselor gets a hint).
+    expect(await privately(s, 'S111', `/未回复 ${first}`)).toContain('1 条由未核实的账号按姓名代答');
 
     const answer = await privately(s, 'S111', `/确认 ${binding.id}`);
     expect(answer).toContain('已确认 1 条');

@@ -15,7 +15,7 @@ function describePending(levels: readonly LevelTally[]): string {
 }
 
 function reviewLine(review: ReviewCount | null): string[] {
-  return review ? [zhQuery.reviewLine(review.waiting, review.negatives)] : [];
+  return review ? [zhQuery.reviewLine(review.waiting, review.negatives, review.unverified)] : [];
 }
 
 function staffLines(staff: readonly StaffPending[]): string[] {

@@ -24,9 +24,10 @@ export const zhQuery = {
   classesHeader: '各班未回复：',
   unitLine: (name: string, text: string): string => `${name}：${text}`,
   namesOnlyPrivately: '学生和家长的名单只私信发送，不在群里公布。',
-  reviewLine(waiting: number, negatives: number): string {
+  reviewLine(waiting: number, negatives: number, unverified = 0): string {
     const parts: string[] = [];
     if (waiting > 0) parts.push(`${waiting} 条回复待人工确认，确认前不计入`);
+    if (unverified > 0) parts.push(`${unverified} 条由未核实的账号按姓名代答（已暂计入，请核实）`);
     if (negatives > 0) parts.push(`${negatives} 条反馈未收到或无法完成`);
     return `另有${parts.join('；')}（私聊发送 /待确认 查看）。`;
   },

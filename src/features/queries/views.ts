@@ -9,6 +9,7 @@ import type { Group, Person } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { scopedObligations, statusOf, tallyBy, tallyByLevel, type AckFact, type ObligationStatus, type Tally } from '../../domain/progress.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
+import { SELF_BINDING } from '../../store/review-repo.js';
 import type { ReviewItem, ReviewRepo } from '../../store/review-repo.js';
 
 export interface QueryDeps {
@@ -91,6 +92,8 @@ export interface NameList {
 export interface ReviewCount {
   readonly waiting: number;
   readonly negatives: number;
+  /** Replies counted for someone by the name an unbound account gave: provisional until a person confirms. */
+  readonly unverified: number;
 }
 
 export interface PendingView {
@@ -297,10 +300,12 @@ export class Queries {
   private review(d: Directive, scope: Scope, snap?: DirectiveSnapshot, focus?: Focus): ReviewCount | null {
     const all = snap && snap.directiveId === d.id ? snap.reviewItems : (this.deps.reviews?.openForDirective(d.id) ?? null);
     const items = all?.filter((i) => scopeCovers(scope, i) && (!focus || i.groupId === focus.groupId)) ?? [];
-    // Binding suggestions are counted already and unmatched 接龙 lines never will be: neither waits.
+    // Binding suggestions are counted already (an unbound account answered by name: provisional, shown apart)
+    // and unmatched 接龙 lines never will be.
     const negatives = items.filter((i) => i.kind === 'negative').length;
     const waiting = items.filter((i) => i.kind === 'low_confidence' || i.kind === 'ambiguous' || i.kind === 'attribution').length;
-    return negatives + waiting === 0 ? null : { waiting, negatives };
+    const unverified = items.filter((i) => i.kind === 'binding' && i.label !== SELF_BINDING).length;
+    return negatives + waiting + unverified === 0 ? null : { waiting, negatives, unverified };
   }
 
   private names(d: Directive, families: readonly ObligationStatus[]): NameList {
