@@ -50,7 +50,8 @@ describe('/记录', () => {
     expect((await school.ask('S112', '私聊', '/记录 2023010101 电话 问候')).text).toBe('在您负责的范围内没有找到这名学生（请写学号或姓名）。');
     expect((await school.ask('S111', 'L3:计算机2301', '/记录 2023010101 电话 问候')).text).toContain('请私聊机器人');
     expect((await school.ask('S111', '私聊', '/记录 2023010101 飞鸽 问候')).text).toContain('用法：/记录');
-    expect((await school.ask('S111', '私聊', '/记录 2023010101 舅舅 电话 问候')).text).toBe('该学生没有“舅舅”这位家长的记录。');
+    // Not found, and not quoted back.
+    expect((await school.ask('S111', '私聊', '/记录 2023010101 舅舅 电话 问候')).text).toBe('名单中该学生没有这位家长（请写父亲、母亲等关系，或家长姓名）。');
     expect((await school.ask('S111', '私聊', `/记录 2023010101 电话 ${'很长'.repeat(200)}`)).text).toContain('用法：/记录');
     expect((await school.ask('2023010102', '私聊', '/记录 2023010101 电话 问候')).text).not.toContain('已记录');
     expect(school.runtime.app.repos.contactLog.list()).toEqual([]);

@@ -163,11 +163,11 @@ export class AddressBookDesk {
         args.who === '家长' || args.who === '监护人'
           ? guardians
           : guardians.filter((g) => g.relation === args.who || org.person(g.guardianId)?.name === args.who);
-      if (matches.length === 0) return zhContacts.noGuardian(args.who);
+      if (matches.length === 0) return zhContacts.noGuardian;
       if (matches.length > 1) return zhContacts.whichGuardian(matches.map((g) => g.relation));
       const g = matches[0];
       target = g ? org.person(g.guardianId) : undefined;
-      if (!g || !target) return zhContacts.noGuardian(args.who);
+      if (!g || !target) return zhContacts.noGuardian;
       label = `${student.name}的${g.relation}${target.name === g.relation ? '' : ` ${target.name}`}`;
     }
     const contact = this.deps.contacts.contactsOf([target.id]).get(target.id);

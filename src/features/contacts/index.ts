@@ -66,7 +66,7 @@ const addressBook = defineCommand<AddressQuery>({
     const found = desk.lookup(scope, args.term);
     switch (found.kind) {
       case 'none':
-        return ctx.replyPrivately(zhContacts.notFound(args.term));
+        return ctx.replyPrivately(zhContacts.notFound);
       case 'many':
         return ctx.replyPrivately(zhContacts.tooMany(found.count));
       case 'students':

@@ -34,7 +34,7 @@ export const zhLog = {
   correctUsage: '用法：/更正记录 编号 新内容 [结果：…]（编号见 /记录；只能更正自己 24 小时内的记录，原记录会保留）',
   noStudent: '在您负责的范围内没有找到这名学生（请写学号或姓名）。',
   sameName: (n: number) => `您负责的范围内有 ${n} 名同名学生，请用学号。`,
-  noGuardian: (who: string) => `该学生没有“${who.slice(0, 10)}”这位家长的记录。`,
+  noGuardian: '名单中该学生没有这位家长（请写父亲、母亲等关系，或家长姓名）。',
   added: (id: number, line: string) => `已记录（编号 ${id}）：${line}`,
   none: '您还没有家校联系记录。添加：/记录 学号 渠道 内容',
   recent: (n: number) => `您最近的 ${n} 条家校联系记录：`,
@@ -96,7 +96,7 @@ export class ContactLogDesk {
       contactLabel = only?.relation ?? '家长';
     } else {
       const g = guardians.find((x) => x.relation === args.who || org.person(x.guardianId)?.name === args.who);
-      if (!g) return zhLog.noGuardian(args.who);
+      if (!g) return zhLog.noGuardian;
       contactPersonId = g.guardianId;
       contactLabel = g.relation;
     }
