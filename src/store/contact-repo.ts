@@ -2,6 +2,7 @@
  * The address book's records (通讯录): each person's phone as the roster gives it, and the history of how
  * it was checked (contact_checks). Phones are sensitive: this repository's callers never log them.
  */
+import { contactState } from '../domain/address-book.js';
 import type { Db } from './db.js';
 
 export type CheckMethod = 'call' | 'sms' | 'unreachable';
@@ -78,6 +79,18 @@ export class ContactRepo {
         )
         .all(...ids) as { id: number; phone: string | null; bound: number }[];
       for (const r of rows) out.set(r.id, { personId: r.id, phone: r.phone, bound: r.bound === 1 });
+    }
+    return out;
+  }
+
+  /** Each person's current number as the address book shows it (a correction replaces the roster's), null when none. */
+  currentPhones(personIds: readonly number[]): Map<number, string | null> {
+    const contacts = this.contactsOf(personIds);
+    const checks = this.checksOf(personIds);
+    const out = new Map<number, string | null>();
+    for (const id of personIds) {
+      const c = contacts.get(id);
+      out.set(id, contactState(c?.phone ?? null, checks.get(id) ?? [], c?.bound ?? false).phone);
     }
     return out;
   }

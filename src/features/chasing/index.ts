@@ -2,7 +2,6 @@
  * Chasing along the org tree: reminders on the schedule of `chasing` in the config, `/催办` on demand,
  * a summary at the deadline, and the chasing line of `/进度`.
  */
-import { contactState } from '../../domain/address-book.js';
 import { ANYWHERE, defineCommand, defineJob, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
 import { responsible } from '../../app/guards.js';
 import { parseQueryArgs, type QueryArgs } from '../../domain/commands.js';
@@ -112,16 +111,7 @@ export const chasing: Feature = {
         handedOver: (directiveId, level, kind, subjectId) => app.repos.callTasks.handedOver(directiveId, level, kind, subjectId),
         shown: (recipient, classes, at) =>
           app.repos.access.add({ at, byPersonId: recipient.id, by: `${recipient.extId} ${recipient.name}`, what: 'call_list', scope: classes.join('、') }),
-        phones: (ids) => {
-          const contacts = app.repos.contacts.contactsOf(ids);
-          const checks = app.repos.contacts.checksOf(ids);
-          const out = new Map<number, string | null>();
-          for (const id of ids) {
-            const c = contacts.get(id);
-            out.set(id, contactState(c?.phone ?? null, checks.get(id) ?? [], c?.bound ?? false).phone);
-          }
-          return out;
-        },
+        phones: (ids) => app.repos.contacts.currentPhones(ids),
       },
       failed: (where, ref, error, message) => app.failed(where, ref, error, message),
     });

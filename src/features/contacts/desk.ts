@@ -6,7 +6,6 @@ import type { Clock } from '../../clock.js';
 import {
   bookCounts,
   classBook,
-  contactState,
   studentEntries,
   type AddressBookSources,
   type BookCounts,
@@ -170,8 +169,7 @@ export class AddressBookDesk {
       if (!g || !target) return zhContacts.noGuardian;
       label = `${student.name}的${g.relation}${target.name === g.relation ? '' : ` ${target.name}`}`;
     }
-    const contact = this.deps.contacts.contactsOf([target.id]).get(target.id);
-    const current = contactState(contact?.phone ?? null, this.deps.contacts.checksOf([target.id]).get(target.id) ?? [], contact?.bound ?? false).phone;
+    const current = this.deps.contacts.currentPhones([target.id]).get(target.id) ?? null;
     const at = this.deps.clock.now();
     const base = { personId: target.id, byPersonId: by.id, at };
     // A check by phone is a contact with the family: it goes into the contact log too (without the number).

@@ -8,7 +8,6 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { CascadeConfig } from '../../config/schema.js';
-import { contactState } from '../../domain/address-book.js';
 import { afterQuietHours, type QuietHours } from '../../domain/chase.js';
 import type { Directive } from '../../domain/directive.js';
 import { fromWallClock, wallClock } from '../../domain/duration.js';
@@ -85,14 +84,7 @@ export class SmsDesk {
 
   /** Each person's current number (the address book's: corrections included), null when none. */
   phones(personIds: readonly number[]): Map<number, string | null> {
-    const contacts = this.deps.contacts.contactsOf(personIds);
-    const checks = this.deps.contacts.checksOf(personIds);
-    const out = new Map<number, string | null>();
-    for (const id of personIds) {
-      const c = contacts.get(id);
-      out.set(id, contactState(c?.phone ?? null, checks.get(id) ?? [], c?.bound ?? false).phone);
-    }
-    return out;
+    return this.deps.contacts.currentPhones(personIds);
   }
 
   private dayStart(now: number): number {
