@@ -1,9 +1,8 @@
 /**
  * `cascade <command>`: import, drill, demo, bench, start. Run with `npx tsx src/cli.ts` or `npm run cascade --`.
  */
-import { chmodSync, createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +15,7 @@ import { runDrill, type DrillReport } from './drill/runner.js';
 import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
 import { DataDirLockedError } from './data-lock.js';
-import { formatReadReport, readRoster, readRosterWithReport, RosterError } from './roster/index.js';
+import { formatReadReport, readRosterWithReport, RosterError } from './roster/index.js';
 import { closeDb, openDb, type Db } from './store/db.js';
 import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './store/org-repo.js';
 import { auditJson, auditWorkbook, exportedAudit, type ExportedAudit } from './features/membership/export.js';
@@ -24,7 +23,6 @@ import { Auditor } from './features/membership/auditor.js';
 import { groupsNamed } from './domain/responsibility.js';
 import { systemClock } from './clock.js';
 import { OrgIndex } from './domain/org-index.js';
-import type { ClassUnit, College } from './domain/org.js';
 import { populateWorld } from './sim/populate.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { AUDIT_SHORT } from './features/membership/texts.js';
@@ -33,9 +31,9 @@ import { LedgerRepo } from './store/ledger-repo.js';
 import { AccountStatusRepo } from './store/account-status-repo.js';
 import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
-import { ContactRepo } from './store/contact-repo.js';
-import { AccessLogRepo } from './store/access-log-repo.js';
-import { isRealAccount, orgOptions, orgSource } from './config/schema.js';
+import { isRealAccount, orgOptions } from './config/schema.js';
+import { flag, option, withStoredOrg } from './cli/args.js';
+import { accessLogCommand, addressBookCommand, contactLogCommand } from './cli/records.js';
 import '../adapters/index.js';
 
 const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显示出错时的详细信息）
@@ -66,12 +64,6 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
                                  行内的 \\n 表示换行；--jsonl 读 {"text","hint"} 对象或 JSON 字符串`;
 
 export const DEMO_SCENARIO = fileURLToPath(new URL('../config/drills/demo.yaml', import.meta.url));
-
-function flag(args: string[], name: string): boolean {
-  const i = args.indexOf(name);
-  if (i >= 0) args.splice(i, 1);
-  return i >= 0;
-}
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...args] = argv.filter((a) => a !== '--debug');
@@ -131,15 +123,6 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-function option(args: string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === name && i + 1 < args.length) return args.splice(i, 2)[1];
-    if (a.startsWith(`${name}=`)) return args.splice(i, 1)[0]?.slice(name.length + 1);
-  }
-  return undefined;
-}
-
 /**
  * `cascade audit --format json|xlsx [--group …] [--out file]`: audits the groups of a scope (all, a
  * group key, a class, or a college) and writes the findings. Simulated accounts' groups are read from
@@ -155,9 +138,7 @@ async function auditCommand(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const db = openDb(join(config.dataDir, 'cascade.db'));
-  try {
-    const org = await storedOrg(db, config);
+  return withStoredOrg(config, async (db, org) => {
     const groups = scope === undefined ? [...org.groups] : groupsNamed(org, scope);
     if (groups.length === 0) {
       process.stderr.write(`没有找到“${scope ?? ''}”对应的群。\n`);
@@ -207,9 +188,7 @@ async function auditCommand(args: string[]): Promise<number> {
       process.stderr.write(`已写入 ${resolve(file)}（${audits.length} 个群）\n`);
     }
     return 0;
-  } finally {
-    closeDb(db);
-  }
+  });
 }
 
 /** `cascade classify`: one JSON line per reply read, for checking a puzzling case and for tuning. */
@@ -256,204 +235,6 @@ async function classifyCommand(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
   return bad > 0 ? 1 : 0;
-}
-
-/** Who runs this command, for the access log: the operating-system account. */
-function operator(): string {
-  try {
-    return `命令行:${userInfo().username}`;
-  } catch {
-    return '命令行';
-  }
-}
-
-const ACCESS_LABELS: Record<string, string> = {
-  address_book: '查看通讯录',
-  call_list: '收到电话联系名单',
-  non_responders: '查看未回复名单',
-  contact_log: '查看家校联系记录',
-  export_address_book: '导出通讯录',
-  export_contact_log: '导出家校联系工作日志',
-};
-
-/** `cascade access-log [--by 工号] [--from D] [--json]`: who viewed or exported personal data. */
-async function accessLogCommand(args: string[]): Promise<number> {
-  const json = flag(args, '--json');
-  const byRef = option(args, '--by');
-  const fromText = option(args, '--from');
-  const config = loadConfig();
-  const from = fromText === undefined ? undefined : dayStart(fromText, config.school.timeZone);
-  if (fromText !== undefined && from === undefined) {
-    process.stderr.write('日期应写成 2026-03-01 的形式。\ncascade access-log [--by 工号] [--from 2026-03-01] [--json]\n');
-    return 2;
-  }
-  const db = openDb(join(config.dataDir, 'cascade.db'));
-  try {
-    const org = await storedOrg(db, config);
-    const by = byRef === undefined ? undefined : org.personByExtId(byRef);
-    if (byRef !== undefined && !by) {
-      process.stderr.write(`没有工号为“${byRef}”的人。\n`);
-      return 1;
-    }
-    const entries = new AccessLogRepo(db).list({ ...(by ? { byPersonId: by.id } : {}), ...(from === undefined ? {} : { from }) });
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ entries: entries.map((e) => ({ at: new Date(e.at).toISOString(), by: e.by, what: e.what, scope: e.scope })) }, null, 2)}\n`);
-      return 0;
-    }
-    const now = Date.now();
-    for (const e of entries) process.stdout.write(`${formatTime(e.at, config.school.timeZone, { now })}  ${e.by}  ${ACCESS_LABELS[e.what] ?? e.what}  ${e.scope}\n`);
-    if (entries.length === 0) process.stdout.write('没有记录。\n');
-    return 0;
-  } finally {
-    closeDb(db);
-  }
-}
-
-/** A file of people's data: readable by its owner only, also when it existed before (the mode of `writeFileSync` applies to new files only). */
-function writePrivate(file: string, data: string | Buffer): void {
-  writeFileSync(file, data, { mode: 0o600 });
-  chmodSync(file, 0o600);
-}
-
-/** The org in the store (the config's roster imported first when the store holds none). */
-async function storedOrg(db: Db, config: CascadeConfig): Promise<OrgIndex> {
-  if (isOrgEmpty(db)) applyRoster(db, await readRoster(config.org), { source: orgSource(config.org), now: Date.now() });
-  return new OrgIndex(loadOrgSnapshot(db, config.school.name), orgOptions(config));
-}
-
-/** `--college` / `--class` as the org knows them, or why not (in Chinese). */
-function namedUnit(org: OrgIndex, collegeName: string | undefined, className: string | undefined): { college: College | undefined; klass: ClassUnit | undefined } | string {
-  const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
-  if (collegeName !== undefined && !college) return `没有“${collegeName}”这个学院。`;
-  const klass = className === undefined ? undefined : org.classNamed(className);
-  if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) return `没有“${className}”这个班级${college ? `（${college.name}）` : ''}。`;
-  return { college, klass };
-}
-
-/**
- * `cascade addressbook --format xlsx|json [--college X] [--class X] [--out f]`: the address book of a
- * scope (default: the whole school). The file holds phone numbers: written with owner-only permissions.
- */
-async function addressBookCommand(args: string[]): Promise<number> {
-  const format = option(args, '--format') ?? 'xlsx';
-  const collegeName = option(args, '--college');
-  const className = option(args, '--class');
-  const out = option(args, '--out');
-  if (format !== 'json' && format !== 'xlsx') {
-    process.stderr.write('cascade addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]\n');
-    return 2;
-  }
-  const config = loadConfig();
-  const db = openDb(join(config.dataDir, 'cascade.db'));
-  try {
-    const org = await storedOrg(db, config);
-    const unit = namedUnit(org, collegeName, className);
-    if (typeof unit === 'string') {
-      process.stderr.write(`${unit}\n`);
-      return 1;
-    }
-    const { college, klass } = unit;
-    const { AddressBookDesk } = await import('./features/contacts/desk.js');
-    const { addressBookJson, addressBookWorkbook } = await import('./features/contacts/export.js');
-    const desk = new AddressBookDesk({ org: () => org, contacts: new ContactRepo(db), members: new MemberRepo(db), clock: systemClock });
-    const scope = klass
-      ? ({ kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] } as const)
-      : college
-        ? ({ kind: 'colleges', collegeIds: [college.id] } as const)
-        : ({ kind: 'school' } as const);
-    const src = desk.sources();
-    const books = desk.classesIn(scope).flatMap((k) => desk.classBook(k.id, src) ?? []);
-    const now = new Date();
-    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_address_book', scope: klass?.name ?? college?.name ?? '全校' });
-    if (format === 'json') {
-      const text = `${JSON.stringify(addressBookJson(books, now), null, 2)}\n`;
-      if (out) writePrivate(out, text);
-      else process.stdout.write(text);
-    } else {
-      const file = out ?? `addressbook-${now.toISOString().slice(0, 10)}.xlsx`;
-      writePrivate(file, await addressBookWorkbook(books, now, config.school.timeZone));
-      process.stderr.write(`已写入 ${resolve(file)}（${books.length} 个班级；含个人电话，请妥善保管）\n`);
-    }
-    return 0;
-  } finally {
-    closeDb(db);
-  }
-}
-
-/** `YYYY-MM-DD` as the start of that day in the school's zone; undefined when malformed. */
-function dayStart(text: string, timeZone: string): number | undefined {
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/u.exec(text.trim());
-  if (!m) return undefined;
-  return fromWallClock({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0 }, timeZone);
-}
-
-/**
- * `cascade contact-log --format xlsx|json [--college X] [--class X] [--by 工号] [--from D] [--to D] [--out f]`:
- * the home–school contact log (家校联系工作日志) of a scope and period; `--to` is inclusive.
- */
-async function contactLogCommand(args: string[]): Promise<number> {
-  const format = option(args, '--format') ?? 'xlsx';
-  const collegeName = option(args, '--college');
-  const className = option(args, '--class');
-  const byRef = option(args, '--by');
-  const fromText = option(args, '--from');
-  const toText = option(args, '--to');
-  const out = option(args, '--out');
-  const usage = 'cascade contact-log --format xlsx|json [--college 学院] [--class 班级] [--by 工号] [--from 2026-03-01] [--to 2026-03-31] [--out 文件]\n';
-  if (format !== 'json' && format !== 'xlsx') {
-    process.stderr.write(usage);
-    return 2;
-  }
-  const config = loadConfig();
-  const tz = config.school.timeZone;
-  const from = fromText === undefined ? undefined : dayStart(fromText, tz);
-  const toStart = toText === undefined ? undefined : dayStart(toText, tz);
-  if ((fromText !== undefined && from === undefined) || (toText !== undefined && toStart === undefined)) {
-    process.stderr.write(`日期应写成 2026-03-01 的形式。\n${usage}`);
-    return 2;
-  }
-  const to = toStart === undefined ? undefined : toStart + 86_400_000;
-  const db = openDb(join(config.dataDir, 'cascade.db'));
-  try {
-    const org = await storedOrg(db, config);
-    const unit = namedUnit(org, collegeName, className);
-    if (typeof unit === 'string') {
-      process.stderr.write(`${unit}\n`);
-      return 1;
-    }
-    const { college, klass } = unit;
-    const by = byRef === undefined ? undefined : org.personByExtId(byRef);
-    if (byRef !== undefined && (!by || by.kind !== 'staff')) {
-      process.stderr.write(`没有工号为“${byRef}”的教职工。\n`);
-      return 1;
-    }
-    const classes = klass ? [klass] : college ? org.classesOf(college.id) : undefined;
-    const studentIds = classes?.flatMap((k) => org.studentsOf(k.id).map((p) => p.id));
-    const { ContactLogRepo } = await import('./store/contact-log-repo.js');
-    const { contactLogEntries, contactLogWorkbook } = await import('./features/contacts/log-export.js');
-    const views = new ContactLogRepo(db).list({
-      ...(studentIds ? { studentIds } : {}),
-      ...(by ? { byPersonId: by.id } : {}),
-      ...(from === undefined ? {} : { from }),
-      ...(to === undefined ? {} : { to }),
-    });
-    const entries = contactLogEntries(org, views);
-    const now = new Date();
-    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_contact_log', scope: [klass?.name ?? college?.name ?? '全校', by ? `记录人 ${by.extId}` : ''].filter((x) => x).join(' ') });
-    const title = [klass?.name ?? college?.name ?? config.school.name, by ? by.name : ''].filter((x) => x).join(' ');
-    if (format === 'json') {
-      const text = `${JSON.stringify({ generatedAt: now.toISOString(), entries }, null, 2)}\n`;
-      if (out) writePrivate(out, text);
-      else process.stdout.write(text);
-    } else {
-      const file = out ?? `contact-log-${now.toISOString().slice(0, 10)}.xlsx`;
-      writePrivate(file, await contactLogWorkbook(entries, now, tz, title));
-      process.stderr.write(`已写入 ${resolve(file)}（${entries.length} 条记录）\n`);
-    }
-    return 0;
-  } finally {
-    closeDb(db);
-  }
 }
 
 /** `cascade template <file.xlsx>`: an empty roster workbook in the accepted layouts, with instructions. */
