@@ -1,8 +1,8 @@
 export { demoSchoolDir } from './demo.js';
 export { demoSchoolCsv } from './demo-school.js';
 export { MAX_LISTED_ISSUES, RosterError, type RosterIssue, type RosterIssueCode } from './errors.js';
+export { decodeText, ROSTER_LIMITS, type RosterLimits, type TextEncodingName } from './sources.js';
 export {
-  decodeText,
   formatReadReport,
   HEADER_SEARCH_ROWS,
   PROGRESS_EVERY_ROWS,
