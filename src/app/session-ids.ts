@@ -114,6 +114,11 @@ export class ResolvingAdapter implements ChatAdapter {
   /** The newest resolution's report. */
   lastResolution: ResolutionReport | undefined;
 
+  /** Whether this login has found the person with this canonical id (their account is seen now). */
+  resolves(canonicalId: string): boolean {
+    return this.toSession.user.has(canonicalId);
+  }
+
   constructor(
     private readonly raw: ChatAdapter,
     private readonly deps: SessionIdDeps,

@@ -5,7 +5,7 @@
  * the name fits exactly one student of the group (then the binding is suggested for review).
  */
 import { owedBy, targetsCollege, type Directive, type Obligation } from './directive.js';
-import type { Group, Person } from './org.js';
+import type { Group, Person, Platform } from './org.js';
 import type { OrgIndex } from './org-index.js';
 
 /** Students of a group found by name: built once per group and org snapshot. */
@@ -131,4 +131,14 @@ export function studentObligations(org: OrgIndex, d: Directive, group: Group, st
     out.push({ level, subjectId: s.id, collegeId: s.collegeId, classId: s.classId });
   }
   return out;
+}
+
+/**
+ * The accounts that answer for a student's claim on a platform: in a class group the student's own,
+ * in a parents group every guardian's (the roster's and verified bindings).
+ */
+export function knownAccounts(org: OrgIndex, group: Group, student: Person, platform: Platform): string[] {
+  if (group.level === 3) return [...org.accountsOn(student.id, platform)];
+  if (group.level === 4) return org.guardiansOf(student.id).flatMap((g) => org.accountsOn(g.guardianId, platform));
+  return [];
 }

@@ -12,6 +12,8 @@ export interface AckFact {
   readonly kind: AckKind;
   readonly subjectId: number;
   readonly late: boolean;
+  /** Counted from an account the roster and no verified binding know, by the name it gave (issue #14). */
+  readonly provisional?: boolean;
 }
 
 /** not_released: its group has not received the directive yet (step by step); no_group: the roster has no such group. */
@@ -22,6 +24,8 @@ export interface ObligationStatus extends Obligation {
   readonly late: boolean;
   /** Only meaningful when the directive requires a completion report. */
   readonly done: boolean;
+  /** Acknowledged only by an unverified account answering by name: counted, shown apart. */
+  readonly provisional: boolean;
 }
 
 export interface Tally {
@@ -33,10 +37,12 @@ export interface Tally {
   noGroup: number;
   late: number;
   done: number;
+  /** Acknowledged provisionally (an unverified account answered by name). */
+  provisional: number;
 }
 
 export function emptyTally(): Tally {
-  return { required: 0, acknowledged: 0, pending: 0, notReleased: 0, noGroup: 0, late: 0, done: 0 };
+  return { required: 0, acknowledged: 0, pending: 0, notReleased: 0, noGroup: 0, late: 0, done: 0, provisional: 0 };
 }
 
 export function addTo(t: Tally, s: ObligationStatus): void {
@@ -47,6 +53,7 @@ export function addTo(t: Tally, s: ObligationStatus): void {
   else t.notReleased++;
   if (s.late) t.late++;
   if (s.done) t.done++;
+  if (s.provisional) t.provisional++;
 }
 
 /** The group an obligation is answered in: L1 the origin, L2/L4 the college's, L3 the class's. */
@@ -136,6 +143,7 @@ export function statusOf(
       state: ack ? 'acknowledged' : open,
       late: ack?.late ?? false,
       done: d.requireCompletion && done.has(key),
+      provisional: ack?.provisional === true,
     };
   }
   return out;

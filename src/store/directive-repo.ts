@@ -94,9 +94,9 @@ export class DirectiveRepo {
   private readonly insertRelease: Statement;
   private readonly insertAck: Statement;
   private readonly hasAckStmt: Statement<[number, number, string, number], { one: number }>;
-  private readonly acksByCollege: Statement<[number, number], [number, AckKind, number, number]>;
+  private readonly acksByCollege: Statement<[number, number], [number, AckKind, number, number, number]>;
   private readonly releasedStmt: Statement<[number], number>;
-  private readonly acksAll: Statement<[number], { level: number; kind: AckKind; subject_id: number; late: number; college_id: number | null }>;
+  private readonly acksAll: Statement<[number], { level: number; kind: AckKind; subject_id: number; late: number; college_id: number | null; provisional: number }>;
 
   private readonly commits: GroupCommit;
 
@@ -120,12 +120,14 @@ export class DirectiveRepo {
       'SELECT 1 AS one FROM acknowledgements WHERE directive_id = ? AND level = ? AND kind = ? AND subject_id = ?',
     );
     this.acksByCollege = c
-      .prepare<[number, number], [number, AckKind, number, number]>(
-        'SELECT level, kind, subject_id, late FROM acknowledgements WHERE directive_id = ? AND college_id = ?',
+      .prepare<[number, number], [number, AckKind, number, number, number]>(
+        `SELECT level, kind, subject_id, late, (by_person_id IS NULL AND via IN ('reply', 'chain')) FROM acknowledgements WHERE directive_id = ? AND college_id = ?`,
       )
       .raw(true);
     this.releasedStmt = c.prepare<[number], number>('SELECT group_id FROM releases WHERE directive_id = ?').pluck(true);
-    this.acksAll = c.prepare('SELECT level, kind, subject_id, late, college_id FROM acknowledgements WHERE directive_id = ?');
+    this.acksAll = c.prepare(
+      `SELECT level, kind, subject_id, late, college_id, (by_person_id IS NULL AND via IN ('reply', 'chain')) AS provisional FROM acknowledgements WHERE directive_id = ?`,
+    );
   }
 
   watch(watcher: DirectiveWatcher): void {
@@ -321,6 +323,26 @@ export class DirectiveRepo {
     return row?.at ?? null;
   }
 
+  /**
+   * The subjects an account nobody has verified answered for in a directive by name (its replies and
+   * 接龙 lines, other than message `exceptInbound`): one such account counts for one family.
+   */
+  answeredByAccountFor(directiveId: number, platform: string, senderPlatformId: string, exceptInbound: number): number[] {
+    return this.db.$client
+      .prepare<[number, string, string, number], number>(
+        `SELECT DISTINCT a.subject_id FROM acknowledgements a JOIN inbound_messages m ON m.id = a.inbound_id
+          WHERE a.directive_id = ? AND a.by_person_id IS NULL AND a.via IN ('reply', 'chain') AND a.level >= 3
+            AND m.platform = ? AND m.sender_platform_id = ? AND m.id <> ?`,
+      )
+      .pluck(true)
+      .all(directiveId, platform, senderPlatformId, exceptInbound);
+  }
+
+  /** A reviewer bound the account that sent a message: what it counted is no longer provisional. */
+  attributeInbound(inboundId: number, personId: number): number {
+    return this.db.$client.prepare('UPDATE acknowledgements SET by_person_id = ? WHERE inbound_id = ? AND by_person_id IS NULL').run(personId, inboundId).changes;
+  }
+
   /** When this person last had an acknowledgement counted in this group, or null. */
   lastAckAt(personId: number, groupId: number): number | null {
     this.lastAckStmt ??= this.db.$client.prepare('SELECT max(at) AS at FROM acknowledgements WHERE by_person_id = ? AND group_id = ?');
@@ -332,20 +354,26 @@ export class DirectiveRepo {
     return this.hasAckStmt.get(directiveId, level, kind, subjectId) !== undefined;
   }
 
-  acksForCollege(directiveId: number, collegeId: number): { level: number; kind: AckKind; subjectId: number; late: boolean }[] {
+  /** `provisional`: counted from an account nobody has verified, by the name it gave. */
+  acksForCollege(directiveId: number, collegeId: number): { level: number; kind: AckKind; subjectId: number; late: boolean; provisional: boolean }[] {
     const rows = this.acksByCollege.all(directiveId, collegeId);
-    const out: { level: number; kind: AckKind; subjectId: number; late: boolean }[] = new Array(rows.length);
+    const out: { level: number; kind: AckKind; subjectId: number; late: boolean; provisional: boolean }[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i] as [number, AckKind, number, number];
-      out[i] = { level: r[0], kind: r[1], subjectId: r[2], late: r[3] === 1 };
+      const r = rows[i] as [number, AckKind, number, number, number];
+      out[i] = { level: r[0], kind: r[1], subjectId: r[2], late: r[3] === 1, provisional: r[4] === 1 };
     }
     return out;
   }
 
-  acks(directiveId: number): { level: number; kind: AckKind; subjectId: number; late: boolean; collegeId: number | null }[] {
-    return this.acksAll
-      .all(directiveId)
-      .map((r) => ({ level: r.level, kind: r.kind, subjectId: r.subject_id, late: r.late === 1, collegeId: r.college_id }));
+  acks(directiveId: number): { level: number; kind: AckKind; subjectId: number; late: boolean; collegeId: number | null; provisional: boolean }[] {
+    return this.acksAll.all(directiveId).map((r) => ({
+      level: r.level,
+      kind: r.kind,
+      subjectId: r.subject_id,
+      late: r.late === 1,
+      collegeId: r.college_id,
+      provisional: r.provisional === 1,
+    }));
   }
 
   /** Runs fn in one SQLite transaction. */

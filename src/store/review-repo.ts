@@ -6,7 +6,7 @@ import type { NewAcknowledgement } from './directive-repo.js';
 /** The review label of a `/绑定` held for confirmation (as opposed to a reply counted by name). */
 export const SELF_BINDING = 'self_binding';
 
-export type ReviewKind = 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain';
+export type ReviewKind = 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation';
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'withdrawn';
 
 /** An acknowledgement a review item would record when confirmed (inbound id and time are the item's). */

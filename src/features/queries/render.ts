@@ -28,6 +28,8 @@ function nameList(names: NameList): string {
     out.push(zhQuery.nameListClass(k.name));
     if (k.students.length > 0) out.push(zhQuery.studentsPending(k.students));
     if (k.parents.length > 0) out.push(zhQuery.parentsPending(k.parents));
+    if (k.provisionalStudents.length > 0) out.push(zhQuery.provisionalNames(3, k.provisionalStudents));
+    if (k.provisionalParents.length > 0) out.push(zhQuery.provisionalNames(4, k.provisionalParents));
   }
   return out.join('\n');
 }

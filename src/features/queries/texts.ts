@@ -12,6 +12,8 @@ export interface TallyText {
   readonly notReleased: number;
   readonly late: number;
   readonly done: number;
+  /** Acknowledged only by an unverified account answering by name. */
+  readonly provisional: number;
 }
 
 /** `/未回复` and `/进度` answers, and the deadline summary built from them. */
@@ -35,6 +37,9 @@ export const zhQuery = {
   nameListClass: (name: string): string => `【${name}】`,
   studentsPending: (names: readonly string[]): string => `学生未回复（${names.length}）：${names.join('、')}`,
   parentsPending: (names: readonly string[]): string => `家长未回复（${names.length}，按学生姓名）：${names.join('、')}`,
+  /** Counted, but only because an account nobody has verified answered by name (issue #14). */
+  provisionalNames: (level: number, names: readonly string[]): string =>
+    `${level === 4 ? '家长' : '学生'}由未核实账号代答（${names.length}，已暂计入，请核实）：${names.join('、')}`,
   deadline: (at: string, past: boolean): string => `截止：${at}${past ? '（已过）' : ''}`,
   stepping: (people: number): string => `逐级下发中：${people} 人所在的群尚未收到。`,
   noGroup: (people: number): string => `另有 ${people} 人所在的群没有登记在名单中，无法下发，请在名单的“群”表中补充。`,
@@ -45,10 +50,12 @@ export const zhQuery = {
   /** Someone who replied after the deadline, in the summary. */
   lateName: (name: string, level: number): string => (level === 4 ? `${name}家长` : level <= 2 ? `${name}（${LEVEL_WHO[level] ?? ''}）` : name),
   levelPending: (level: number, t: TallyText): string =>
-    `${LEVEL_WHO[level] ?? ''} ${t.pending}/${t.required} ${level === 4 ? '户' : '人'}未回复${t.notReleased > 0 ? `（${t.notReleased} 待下发）` : ''}`,
+    `${LEVEL_WHO[level] ?? ''} ${t.pending}/${t.required} ${level === 4 ? '户' : '人'}未回复${t.notReleased > 0 ? `（${t.notReleased} 待下发）` : ''}` +
+    (t.provisional > 0 ? `（另 ${t.provisional} ${level === 4 ? '户' : '人'}为未核实账号代答）` : ''),
   levelLine(level: number, t: TallyText, completion: boolean): string {
     const pct = t.required === 0 ? 100 : Math.round((t.acknowledged / t.required) * 100);
-    let s = `${LEVEL_NAMES[level] ?? ''}（${LEVEL_WHO[level] ?? ''}）：已回复 ${t.acknowledged}/${t.required}（${pct}%）`;
+    const provisional = t.provisional > 0 ? `，其中 ${t.provisional} ${level === 4 ? '户' : '人'}为未核实账号代答` : '';
+    let s = `${LEVEL_NAMES[level] ?? ''}（${LEVEL_WHO[level] ?? ''}）：已回复 ${t.acknowledged}/${t.required}（${pct}%${provisional}）`;
     if (t.late > 0) s += `，其中逾期 ${t.late}`;
     if (completion) s += `，已落实 ${t.done}/${t.required}`;
     if (t.notReleased > 0) s += `，待下发 ${t.notReleased}`;

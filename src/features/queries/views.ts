@@ -85,7 +85,14 @@ export interface StaffPending {
 /** Students and families who owe a reply, by class: sent privately only. */
 export interface NameList {
   readonly directiveId: number;
-  readonly classes: readonly { readonly name: string; readonly students: readonly string[]; readonly parents: readonly string[] }[];
+  readonly classes: readonly {
+    readonly name: string;
+    readonly students: readonly string[];
+    readonly parents: readonly string[];
+    /** Counted only because an unverified account answered by name: students (L3) and families (L4). */
+    readonly provisionalStudents: readonly string[];
+    readonly provisionalParents: readonly string[];
+  }[];
 }
 
 /** Replies that wait for a person (`/待确认`), in the scope. */
@@ -162,6 +169,11 @@ export function narrowScope(org: OrgIndex, scope: Scope, filter: string | null):
   return null;
 }
 
+/** A student or family counted only because an unverified account answered by name. */
+function isProvisional(s: ObligationStatus): boolean {
+  return s.state === 'acknowledged' && s.provisional && s.level >= 3;
+}
+
 function spansColleges(scope: Scope): boolean {
   return scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.length > 1);
 }
@@ -226,6 +238,7 @@ export class Queries {
       return { ...base, allReplied: true, notReleased, staff: [], colleges: null, classes: null, names: null };
     }
     const families = open.filter((s) => s.level >= 3);
+    const provisional = statuses.filter(isProvisional);
     const common = { ...base, allReplied: false, notReleased: 0, staff: this.staff(open, scope) };
     if (spansColleges(scope)) {
       const colleges = [...tallyBy(statuses, (s) => s.collegeId)]
@@ -239,7 +252,7 @@ export class Queries {
         : [...tallyBy(statuses, (s) => s.classId)]
             .filter(([, levels]) => sumPending(levels) > 0)
             .map(([classId, levels]) => ({ name: org.classUnit(classId)?.name ?? '?', levels: levelTallies(d, levels), pending: sumPending(levels) }));
-    return { ...common, colleges: null, classes, names: families.length > 0 ? this.names(d, families) : null };
+    return { ...common, colleges: null, classes, names: families.length > 0 ? this.names(d, families, provisional) : null };
   }
 
   /** `/进度`: acknowledged out of required per level, and per college or class. */
@@ -276,12 +289,13 @@ export class Queries {
     const statuses = this.statuses(d, scope, asker, snap);
     const open = statuses.filter((s) => s.state === 'pending');
     const families = open.filter((s) => s.level >= 3);
+    const provisional = statuses.filter(isProvisional);
     // Names of students and families for one college or fewer; the school sees them per college in the progress.
     const narrow = scope.kind === 'classes' || (scope.kind === 'colleges' && scope.collegeIds.length === 1);
     return {
       progress: this.progress(d, scope, asker, snap),
       staff: this.staff(open, scope),
-      names: narrow && families.length > 0 ? this.names(d, families) : null,
+      names: narrow && families.length + provisional.length > 0 ? this.names(d, families, provisional) : null,
       pending: open.length,
       late: statuses.filter((s) => s.late).map((s) => ({ name: org.person(s.subjectId)?.name ?? '?', level: s.level })),
     };
@@ -303,20 +317,29 @@ export class Queries {
     // Binding suggestions are counted already (an unbound account answered by name: provisional, shown apart)
     // and unmatched 接龙 lines never will be.
     const negatives = items.filter((i) => i.kind === 'negative').length;
-    const waiting = items.filter((i) => i.kind === 'low_confidence' || i.kind === 'ambiguous' || i.kind === 'attribution').length;
+    const waiting = items.filter((i) => i.kind === 'low_confidence' || i.kind === 'ambiguous' || i.kind === 'attribution' || i.kind === 'impersonation').length;
     const unverified = items.filter((i) => i.kind === 'binding' && i.label !== SELF_BINDING).length;
     return negatives + waiting + unverified === 0 ? null : { waiting, negatives, unverified };
   }
 
-  private names(d: Directive, families: readonly ObligationStatus[]): NameList {
+  private names(d: Directive, families: readonly ObligationStatus[], provisional: readonly ObligationStatus[] = []): NameList {
     const org = this.deps.org();
-    const byClass = new Map<number, { students: string[]; parents: string[] }>();
+    type Entry = { students: string[]; parents: string[]; provisionalStudents: string[]; provisionalParents: string[] };
+    const byClass = new Map<number, Entry>();
+    const entryOf = (classId: number): Entry => {
+      let e = byClass.get(classId);
+      if (!e) byClass.set(classId, (e = { students: [], parents: [], provisionalStudents: [], provisionalParents: [] }));
+      return e;
+    };
     for (const s of families) {
       if (s.classId === null) continue;
-      const entry = byClass.get(s.classId) ?? { students: [], parents: [] };
-      const name = org.person(s.subjectId)?.name ?? '?';
-      (s.level === 3 ? entry.students : entry.parents).push(name);
-      byClass.set(s.classId, entry);
+      const entry = entryOf(s.classId);
+      (s.level === 3 ? entry.students : entry.parents).push(org.person(s.subjectId)?.name ?? '?');
+    }
+    for (const s of provisional) {
+      if (s.classId === null) continue;
+      const entry = entryOf(s.classId);
+      (s.level === 3 ? entry.provisionalStudents : entry.provisionalParents).push(org.person(s.subjectId)?.name ?? '?');
     }
     return { directiveId: d.id, classes: [...byClass].map(([classId, e]) => ({ name: org.classUnit(classId)?.name ?? '?', ...e })) };
   }

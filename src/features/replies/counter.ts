@@ -6,10 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { attribute, nameIndexFor, obligationsOf, type Attribution } from '../../domain/attribution.js';
+import { attribute, knownAccounts, nameIndexFor, obligationsOf, type Attribution } from '../../domain/attribution.js';
 import { addedEntries, chainKey, parseChain, type ChainEntry } from '../../domain/chain.js';
 import type { AckKind, Directive, Obligation } from '../../domain/directive.js';
-import type { Group, Person } from '../../domain/org.js';
+import type { Group, Person, Platform } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { prepareReply, understandReply, weChatQuote, type Understanding } from '../../domain/understanding.js';
 import type { InboundMessage, RecallEvent } from '../../platform/port.js';
@@ -38,6 +38,11 @@ export interface ReplyDeps {
   readonly policy: ReplyPolicy;
   /** The directive whose post (by a bot, or the issuer's command) the message quotes, or null. */
   readonly quotedDirective: (ev: InboundMessage) => number | null;
+  /**
+   * Whether a person's roster or bound account on the platform can be seen now (always, where ids
+   * are stable; after a wechat4u login only once that login has found them again). Default: yes.
+   */
+  readonly accountSeen?: (platform: Platform, userId: string) => boolean;
 }
 
 /** A group message from a known group, already stored as inbound `id`. */
@@ -107,6 +112,12 @@ export class ReplyCounter {
     if (who.kind === 'review') {
       this.review(r, 'attribution', u, first.d.id, pendingOf(first), null, who);
       this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, { ...detail, counted: false, reason: who.reason });
+      return NOTHING;
+    }
+    const suspect = who.kind === 'suggest' ? this.suspectClaim(org, r, first.d.id, who.student) : null;
+    if (suspect) {
+      this.review(r, 'impersonation', u, first.d.id, pendingOf(first), null, who);
+      this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, { ...detail, counted: false, reason: suspect });
       return NOTHING;
     }
     if (choices.length > 1) {
@@ -340,6 +351,21 @@ export class ReplyCounter {
     this.review(r, 'binding', u, directiveId, counted, suggested, { kind: 'suggest', student }, about);
   }
 
+  /**
+   * Why a claim by an unverified account (a name or card naming `student`) must not count, or null.
+   * `impersonation`: the roster or a verified binding gives the person it claims to be (the student in
+   * a class group, any of the family's guardians in a parents group) an account on this platform that
+   * can be seen now — only that account answers for them. `second_family`: this account has answered
+   * for another family of the same directive already; one unverified account counts for one family.
+   */
+  private suspectClaim(org: OrgIndex, r: GroupReply, directiveId: number, student: Person): 'impersonation' | 'second_family' | null {
+    const platform = r.ev.platform;
+    if (knownAccounts(org, r.group, student, platform).some((id) => this.deps.accountSeen?.(platform, id) ?? true)) return 'impersonation';
+    const others = this.deps.directives.answeredByAccountFor(directiveId, platform, r.ev.sender.userId, r.id);
+    if (others.some((subjectId) => subjectId !== student.id)) return 'second_family';
+    return null;
+  }
+
   private review(
     r: GroupReply,
     kind: ReviewKind,
@@ -448,6 +474,12 @@ export class ReplyCounter {
       }
       if (who.kind === 'review') {
         this.review(line, 'attribution', u, d.id, acksFor({ d, owed }, kinds, line, late), null, who, about);
+        credited.push({ index: entry.index, text: entry.text, counted: false });
+        continue;
+      }
+      const sender = { ...line, ev: { ...ev, sender: { ...ev.sender, userId: about.platformUserId ?? ev.sender.userId } } };
+      if (who.kind === 'suggest' && this.suspectClaim(org, sender, d.id, who.student)) {
+        this.review(line, 'impersonation', u, d.id, acksFor({ d, owed }, kinds, line, late), null, who, about);
         credited.push({ index: entry.index, text: entry.text, counted: false });
         continue;
       }

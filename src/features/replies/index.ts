@@ -26,6 +26,12 @@ export const replies: Feature = {
         logger: app.logger,
         policy: app.config.replies,
         quotedDirective: (ev) => quotedDirectiveId(app, ev),
+        accountSeen: (platform, userId) => {
+          // Stable ids: the roster's account is the account. Ids renewed at each login (wechat4u): only
+          // an account this login has found again can be told apart from a claimant.
+          const sessions = [...app.sessions.values()].filter((s) => s.platform === platform);
+          return sessions.length === 0 || sessions.some((s) => s.resolves(userId));
+        },
       }),
     );
   },

@@ -4,6 +4,7 @@
  * who made it, and a confirmed item's acknowledgements are counted as if the reply had been clear.
  */
 import type { Clock } from '../../clock.js';
+import { knownAccounts } from '../../domain/attribution.js';
 import { scopeCovers, type Scope } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
 import { maskPhone } from '../../domain/message-text.js';
@@ -75,9 +76,21 @@ export class ReviewDesk {
       subjects: [...new Set(i.pending.map((p) => org.person(p.subjectId)?.name).filter((n): n is string => n !== undefined))],
       suggested: i.suggestedPersonId === null ? null : (org.person(i.suggestedPersonId)?.name ?? null),
       selfBinding: i.label === SELF_BINDING,
+      ...(i.kind === 'impersonation' ? { accounts: this.accountsOf(org, i) } : {}),
       confidence: i.confidence,
     }));
     return { lines, total: items.length };
+  }
+
+  /** The two sides of a possible impersonation: the sender's account and the ones the roster or a binding gives. */
+  private accountsOf(org: OrgIndex, i: ReviewItem): { sender: string; known: string[] } {
+    const group = i.groupId === null ? undefined : org.group(i.groupId);
+    const known = new Set<string>();
+    for (const subjectId of new Set(i.pending.map((p) => p.subjectId))) {
+      const student = org.person(subjectId);
+      if (group && student) for (const a of knownAccounts(org, group, student, i.platform)) known.add(maskPhone(a));
+    }
+    return { sender: maskPhone(i.senderPlatformId), known: [...known] };
   }
 
   /** `/确认 …` or `/忽略 …`. */
@@ -149,6 +162,8 @@ export class ReviewDesk {
       } else if (this.deps.reviews.bind(item.platform, item.senderPlatformId, personId, now)) {
         confirmed('named in a reply');
         bound = 1;
+        // Verified by the counselor: what the account counted is no longer provisional.
+        this.deps.directives.attributeInbound(item.inboundId, personId);
       }
     }
     return { counted, bound, sends };

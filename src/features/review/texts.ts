@@ -7,7 +7,7 @@ import { clip } from '../../app/texts.js';
 /** One line of the `/待确认` list. */
 export interface ReviewLine {
   readonly id: number;
-  readonly kind: 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain';
+  readonly kind: 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation';
   readonly group: string;
   readonly sender: string;
   readonly text: string;
@@ -19,6 +19,8 @@ export interface ReviewLine {
   readonly suggested: string | null;
   /** A `/绑定` held for confirmation (not a reply counted by name). */
   readonly selfBinding?: boolean;
+  /** Impersonation: the account that sent the claim, and the accounts the roster or a binding gives the person. */
+  readonly accounts?: { readonly sender: string; readonly known: readonly string[] };
   readonly confidence: number | null;
 }
 
@@ -41,6 +43,14 @@ function reviewWhy(l: ReviewLine): string {
       return `反馈未收到或无法完成（${d}），请跟进；处理后“/确认 ${l.id}”关闭`;
     case 'chain':
       return `接龙中的这一行无法对应到名单中的学生（${d}）`;
+    case 'impersonation': {
+      const sender = l.accounts?.sender ?? '?';
+      const known = l.accounts?.known ?? [];
+      if (known.length > 0) {
+        return `可能冒名：名单或已核实的绑定中${who}的账号是 ${known.join('、')}，此回复来自另一账号 ${sender}，未计入；确认后仍计入${d}（不绑定）`;
+      }
+      return `未核实的账号 ${sender} 已为本通知代答另一户，每个未核实账号只计一户，此条未计入；确认后计入${d}（不绑定）`;
+    }
   }
 }
 
