@@ -3,7 +3,8 @@
  * accounts, checked against the roster, conflicts held for the counselor.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BindingDesk } from '../src/features/binding/desk.js';
+import { BindingDesk, CODE_TTL_MS } from '../src/features/binding/desk.js';
+import { SIMULATED_SMS, SMS } from '../src/features/sms/index.js';
 import type { InboundMessage } from '../src/platform/port.js';
 import { passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
 
@@ -32,24 +33,126 @@ function answers(s: TestSchool, userId: string, since: number): string {
     .join('\n');
 }
 
+/** SMS on (the simulated provider), so that a `/绑定` is proved by a code. */
+const WITH_SMS = { sms: { enabled: true, minGapMs: 0 } };
+
+/** The newest code texted to a person's number (the simulated provider keeps every message). */
+function codeSentTo(s: TestSchool, personId: number): string {
+  const phone = s.runtime.app.get(SMS).phones([personId]).get(personId);
+  const sent = s.runtime.app.get(SIMULATED_SMS).sent.filter((m) => m.phone === phone);
+  const code = /\d{6}/u.exec(sent.at(-1)?.text ?? '')?.[0];
+  if (!code) throw new Error('no code was texted to that number');
+  return code;
+}
+
 describe('/绑定', () => {
-  it('binds a student’s new account and a parent’s, and the bindings take effect at once', async () => {
-    school = await startTestSchool();
+  it('binds a student’s new account and a parent’s once each answers the code texted to the roster’s number', async () => {
+    school = await startTestSchool({ config: WITH_SMS });
     const org = () => school?.runtime.app.org();
     const student = org()?.personByRef('2023010101');
     if (!student) throw new Error('demo roster changed');
+    const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
+    if (!mother) throw new Error('demo roster changed');
     const mark = school.mark();
     // Students have no WeChat id in the roster; parents have no QQ number.
     dm(school, 'wxid_newstudent', 'wechat', `/绑定 2023010101 ${student.name}`);
     dm(school, '66660001', 'qq', `/绑定 2023010101 ${student.name} 妈妈`);
     await school.settle();
+    // Not bound yet: 学号 and name are on every class group's cards (issue #14).
+    expect(answers(school, 'wxid_newstudent', mark)).toContain('验证码已通过短信发送到学校登记的该人手机号');
+    expect(answers(school, '66660001', mark)).not.toContain('绑定成功');
+    expect(org()?.personByPlatformAccount('wechat', 'wxid_newstudent')).toBeUndefined();
+    expect(org()?.personByPlatformAccount('qq', '66660001')).toBeUndefined();
+    // The answer never names the number.
+    const phone = school.runtime.app.get(SMS).phones([mother.guardianId]).get(mother.guardianId) ?? '';
+    expect(answers(school, '66660001', mark)).not.toContain(phone.slice(-4));
+
+    dm(school, 'wxid_newstudent', 'wechat', codeSentTo(school, student.id));
+    dm(school, '66660001', 'qq', ` ${codeSentTo(school, mother.guardianId)} `);
+    await school.settle();
     expect(answers(school, 'wxid_newstudent', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}`);
     expect(answers(school, '66660001', mark)).toContain(`绑定成功：您的账号已绑定为${student.name}的母亲`);
     expect(org()?.personByPlatformAccount('wechat', 'wxid_newstudent')?.id).toBe(student.id);
-    const mother = org()?.guardiansOf(student.id).find((g) => g.relation === '母亲');
-    expect(org()?.personByPlatformAccount('qq', '66660001')?.id).toBe(mother?.guardianId);
-    // Recorded: who bound, when.
-    expect(school.runtime.app.repos.bindings.events('wechat', 'wxid_newstudent')).toMatchObject([{ action: 'bound', personId: student.id, byPersonId: student.id }]);
+    expect(org()?.personByPlatformAccount('qq', '66660001')?.id).toBe(mother.guardianId);
+    // Recorded: who bound, when, and how it was proved.
+    expect(school.runtime.app.repos.bindings.events('wechat', 'wxid_newstudent')).toMatchObject([
+      { action: 'code_sent', personId: student.id },
+      { action: 'bound', personId: student.id, byPersonId: student.id, reason: 'sms code' },
+    ]);
+    // Only a hash of the code is kept with the request.
+    const kept = school.runtime.db.$client.prepare('SELECT code_hash, status FROM binding_requests ORDER BY id').all() as { code_hash: string; status: string }[];
+    expect(kept.map((r) => r.status)).toEqual(['verified', 'verified']);
+    expect(kept.every((r) => /^[0-9a-f]{64}$/u.test(r.code_hash))).toBe(true);
+  });
+
+  it('refuses a wrong code, drops the request after three, and an expired code binds nothing', async () => {
+    school = await startTestSchool({ config: WITH_SMS });
+    const student = school.runtime.app.org().personByRef('2023010102');
+    if (!student) throw new Error('demo roster changed');
+    const mother = school.runtime.app.org().guardiansOf(student.id)[0];
+    const mark = school.mark();
+    dm(school, '66660031', 'qq', `/绑定 2023010102 ${student.name} 妈妈`);
+    await school.settle();
+    const code = codeSentTo(school, mother?.guardianId ?? -1);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 3; i++) {
+      dm(school, '66660031', 'qq', wrong);
+      await school.settle();
+    }
+    await passTime(school, 2 * 60_000);
+    dm(school, '66660031', 'qq', code);
+    await school.settle();
+    const said = answers(school, '66660031', mark);
+    expect(said).toContain('验证码不正确');
+    expect(said).toContain('本次绑定已取消');
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660031')).toBeUndefined();
+
+    // A new request, answered after ten minutes: expired.
+    dm(school, '66660032', 'qq', `/绑定 2023010102 ${student.name} 爸爸`);
+    await school.settle();
+    const father = school.runtime.app.org().guardiansOf(student.id).find((g) => g.relation === '父亲');
+    const late = codeSentTo(school, father?.guardianId ?? -1);
+    await passTime(school, CODE_TTL_MS + 60_000);
+    const at = school.mark();
+    dm(school, '66660032', 'qq', late);
+    await school.settle();
+    expect(answers(school, '66660032', at)).toContain('验证码已过期');
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660032')).toBeUndefined();
+  });
+
+  it('without SMS the request waits for the counselor, whose /确认 binds it', async () => {
+    school = await startTestSchool();
+    const student = school.runtime.app.org().personByRef('2023010101');
+    if (!student) throw new Error('demo roster changed');
+    const mark = school.mark();
+    dm(school, '66660033', 'qq', `/绑定 2023010101 ${student.name} 妈妈`);
+    await school.settle();
+    expect(answers(school, '66660033', mark)).toContain('已提交辅导员确认');
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660033')).toBeUndefined();
+    const asked = school.mark();
+    school.say('S111', '私聊', '/待确认');
+    await school.settle();
+    const list = school.botMessages('私聊:S111', asked).map((m) => m.text).join('\n');
+    const id = /【(\d+)】/u.exec(list)?.[1];
+    school.say('S111', '私聊', `/确认 ${id ?? ''}`);
+    await school.settle();
+    const mother = school.runtime.app.org().guardiansOf(student.id).find((g) => g.relation === '母亲');
+    expect(school.runtime.app.org().personByPlatformAccount('qq', '66660033')?.id).toBe(mother?.guardianId);
+  });
+
+  it('sends at most three codes to one number a day; then the counselor decides', async () => {
+    school = await startTestSchool({ config: { sms: { enabled: true, minGapMs: 0, perNumberPerDay: 10 } } });
+    const student = school.runtime.app.org().personByRef('2023010103');
+    if (!student) throw new Error('demo roster changed');
+    const mark = school.mark();
+    for (let i = 0; i < 4; i++) {
+      dm(school, `6666004${i}`, 'qq', `/绑定 2023010103 ${student.name} 妈妈`);
+      await school.settle();
+    }
+    const mother = school.runtime.app.org().guardiansOf(student.id)[0];
+    const phone = school.runtime.app.get(SMS).phones([mother?.guardianId ?? -1]).get(mother?.guardianId ?? -1);
+    expect(school.runtime.app.get(SIMULATED_SMS).sent.filter((m) => m.phone === phone)).toHaveLength(3);
+    expect(answers(school, '66660043', mark)).toContain('验证码已达上限');
   });
 
   it('stops an account after five refused attempts a day', async () => {
@@ -98,33 +201,49 @@ describe('/绑定', () => {
     const app = school.runtime.app;
     const stale = app.org();
     const name = stale.personByRef('2023010101')?.name ?? '?';
-    // Two /绑定 handled in one batch see the same org index: the store must decide.
-    const desk = new BindingDesk({ org: () => stale, bindings: app.repos.bindings, reviews: app.repos.reviews, clock: school.clock, maxGuardians: 1 });
-    const ev = (userId: string): InboundMessage => ({
-      kind: 'message', platform: 'qq', accountId: 'qq-bot-1', chat: { type: 'private' }, sender: { userId, nickname: userId },
-      text: '/绑定', mentions: [], mentionsBot: false, at: school?.clock.now() ?? 0,
+    // Two /绑定 handled in one batch see the same org index: the store must decide. (Codes are taken
+    // where the desk sends them; the SMS path itself is tested above.)
+    const codes = new Map<number, string>();
+    const desk = new BindingDesk({
+      org: () => stale, bindings: app.repos.bindings, reviews: app.repos.reviews, clock: school.clock, maxGuardians: 1,
+      phoneOf: () => '13800000000',
+      sendCode: (personId, _studentId, _phone, code) => (codes.set(personId, code), 'sent'),
     });
-    const first = desk.bind(ev('66660016'), 1, { studentNo: '2023010101', name, relation: '妈妈', account: null });
-    const second = desk.bind(ev('66660017'), 2, { studentNo: '2023010101', name, relation: '爸爸', account: null });
-    expect(first.changed).toBe(true);
-    expect(second.changed).toBe(false);
-    expect(second.text).toContain('该学生已有 1 位家长绑定了账号');
+    const ev = (userId: string, text = '/绑定'): InboundMessage => ({
+      kind: 'message', platform: 'qq', accountId: 'qq-bot-1', chat: { type: 'private' }, sender: { userId, nickname: userId },
+      text, mentions: [], mentionsBot: false, at: school?.clock.now() ?? 0,
+    });
+    desk.bind(ev('66660016'), 1, { studentNo: '2023010101', name, relation: '妈妈', account: null });
+    desk.bind(ev('66660017'), 2, { studentNo: '2023010101', name, relation: '爸爸', account: null });
+    const guardians = stale.guardiansOf(stale.personByRef('2023010101')?.id ?? -1);
+    const [mum, dad] = [guardians.find((g) => g.relation === '母亲'), guardians.find((g) => g.relation === '父亲')];
+    const first = desk.answerCode(ev('66660016', codes.get(mum?.guardianId ?? -1) ?? ''), 3);
+    const second = desk.answerCode(ev('66660017', codes.get(dad?.guardianId ?? -1) ?? ''), 4);
+    expect(first?.changed).toBe(true);
+    expect(second?.changed).toBe(false);
+    expect(second?.text).toContain('该学生已有 1 位家长绑定了账号');
     // The same account then claims the student too: held, not bound (the store knows it is the mother's).
-    const third = desk.bind(ev('66660016'), 3, { studentNo: '2023010101', name, relation: null, account: null });
+    const third = desk.bind(ev('66660016'), 5, { studentNo: '2023010101', name, relation: null, account: null });
     expect(third.changed).toBe(false);
   });
 
   it('limits guardians per student', async () => {
-    school = await startTestSchool({ config: { membership: { maxGuardians: 1 } } });
-    const name = school.runtime.app.org().personByRef('2023010101')?.name ?? '?';
+    school = await startTestSchool({ config: { ...WITH_SMS, membership: { maxGuardians: 1 } } });
+    const org = school.runtime.app.org();
+    const student = org.personByRef('2023010101');
+    const name = student?.name ?? '?';
+    const [mum, dad] = [org.guardiansOf(student?.id ?? -1).find((g) => g.relation === '母亲'), org.guardiansOf(student?.id ?? -1).find((g) => g.relation === '父亲')];
     const mark = school.mark();
     dm(school, '66660006', 'qq', `/绑定 2023010101 ${name} 妈妈`);
+    await school.settle();
+    dm(school, '66660006', 'qq', codeSentTo(school, mum?.guardianId ?? -1));
     await school.settle();
     dm(school, '66660007', 'qq', `/绑定 2023010101 ${name} 爸爸`);
     await school.settle();
     expect(answers(school, '66660006', mark)).toContain('绑定成功');
     expect(answers(school, '66660007', mark)).toContain('该学生已有 1 位家长绑定了账号');
     expect(school.runtime.app.org().personByPlatformAccount('qq', '66660007')).toBeUndefined();
+    expect(dad).toBeDefined();
   });
 
   it('holds a conflict for the counselor, who settles it with /确认; /绑定 in a group is sent back to private chat', async () => {

@@ -134,3 +134,18 @@ describe('the SMS drill', () => {
     expect(report.contactLog).toContainEqual(expect.objectContaining({ by: 'S111', student: '2023010105', channel: 'phone', text: '电话联系：第1号通知未回复；结果：家长已收到，周日晚上返校' }));
   });
 });
+
+describe('the identity drill (issue #14)', () => {
+  it('counts no claimed student or family, binds by SMS code and by the counselor, and stops a guesser', async () => {
+    const config = parseConfig({});
+    const report = await runDrill(loadScenario('config/drills/trust.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    const d = report.directives[0];
+    expect(d?.levels['3']?.acknowledged).toBe(0);
+    expect(d?.levels['4']?.acknowledged).toBe(0);
+    // Four codes in all: one answered, three to one number (its limit), none to the guesser.
+    expect(report.sms.map((m) => m.kind)).toEqual(['code', 'code', 'code', 'code']);
+    // No number in any bot message.
+    expect(report.messages.filter((m) => /1[3-9]\d{9}/u.test(m.text))).toEqual([]);
+  });
+});

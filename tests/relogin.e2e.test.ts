@@ -5,6 +5,7 @@
  * and auditing as before.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { SIMULATED_SMS, SMS } from '../src/features/sms/index.js';
 import { advanceClock, startTestSchool, issue, level, type TestSchool } from './setup/runtime.js';
 import { wechatSolitaire } from './setup/wechat.js';
 
@@ -124,13 +125,18 @@ describe('WeChat re-login', () => {
   });
 
   it('knows a student who bound their WeChat themselves after a re-login, in a private chat', async () => {
-    school = await startTestSchool({ config: { membership: { remarkGap: 0 } } });
+    school = await startTestSchool({ config: { membership: { remarkGap: 0 }, sms: { enabled: true, minGapMs: 0 } } });
     const { world } = school.runtime.school;
     const student = school.runtime.app.org().personByRef('2023010101');
     if (!student) throw new Error('demo roster changed');
     world.addUser({ userId: 'wxid_newstudent', nickname: '小曹', platform: 'wechat' });
     world.befriend(BOT, 'wxid_newstudent');
     world.sayPrivate('wxid_newstudent', BOT, `/绑定 2023010101 ${student.name}`);
+    await school.settle();
+    // Proved by the code texted to the student's number (issue #14).
+    const phone = school.runtime.app.get(SMS).phones([student.id]).get(student.id);
+    const code = /\d{6}/u.exec(school.runtime.app.get(SIMULATED_SMS).sent.filter((m) => m.phone === phone).at(-1)?.text ?? '')?.[0] ?? '';
+    world.sayPrivate('wxid_newstudent', BOT, code);
     await school.settle();
     await school.runtime.app.sessions.get(BOT)?.settled();
     expect(world.remarkOf(BOT, 'wxid_newstudent')).toBe(`${student.name}·2023010101`);

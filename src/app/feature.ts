@@ -298,6 +298,8 @@ export interface EventContext {
 export interface InboundHandlers {
   /** A group message that is not a command, from a group the roster lists. */
   groupMessage?(ctx: MessageContext): void;
+  /** A private message that is not a command; true when the feature answered it (the usual hint is then not sent). */
+  privateMessage?(ctx: MessageContext): boolean;
   recall?(ev: RecallEvent, ctx: EventContext): void;
   memberJoin?(ev: MemberEvent, ctx: EventContext): void;
   memberLeave?(ev: MemberEvent, ctx: EventContext): void;

@@ -138,6 +138,12 @@ export class Inbound {
     }
     if (ev.chat.type === 'private') {
       repos.inbound.interpret(id, 'other', null, null);
+      let taken = false;
+      for (const f of this.o.features) {
+        const take = f.inbound?.privateMessage;
+        if (take && !taken) this.guarded(ctx, false, () => (taken = take(ctx)));
+        if (taken) return;
+      }
       // An account the roster does not know hears so once a day, whatever it sends.
       if (person) ctx.reply(zhCore.privateOnlyHint);
       else if (this.o.limits.stranger(senderKey(ev), ctx.now)) ctx.reply(zhCore.unknownSenderPrivate);

@@ -193,24 +193,25 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
     return;
   }
   if ('say' in step) {
-    const stranger = parseAccountRef(step.say.as);
+    const say = step.say.codeOf === undefined ? step.say : { ...step.say, text: step.say.text.replaceAll('{code}', codeTextedTo(runtime, org, step.say.codeOf)) };
+    const stranger = parseAccountRef(say.as);
     if (stranger) {
-      strangerSays(runtime, org, stranger, step.say);
+      strangerSays(runtime, org, stranger, say);
       return;
     }
-    const person = resolvePerson(org, step.say.as);
-    if (step.say.in === '私聊' || step.say.in === 'private') {
+    const person = resolvePerson(org, say.as);
+    if (say.in === '私聊' || say.in === 'private') {
       const platform = org.accountOn(person.id, 'qq') ? 'qq' : 'wechat';
       const userId = org.accountOn(person.id, platform);
-      const account = step.say.via ?? runtime.school.accountsOn(platform)[0];
-      if (!userId || !account) throw new DrillStepError(`${step.say.as} cannot reach a bot privately`);
-      world.sayPrivate(userId, account, step.say.text);
+      const account = say.via ?? runtime.school.accountsOn(platform)[0];
+      if (!userId || !account) throw new DrillStepError(`${say.as} cannot reach a bot privately`);
+      world.sayPrivate(userId, account, say.text);
       return;
     }
-    const seat = runtime.school.seatOf(person.id, step.say.in);
-    if (!seat) throw new DrillStepError(`${step.say.as} is not in ${step.say.in}`);
-    const quoteId = step.say.quote === 'directive' ? lastDirectivePost(world.transcript(), seat.chatId) : undefined;
-    world.say(seat.userId, seat.chatId, step.say.text, quoteId ? { quoteId } : {});
+    const seat = runtime.school.seatOf(person.id, say.in);
+    if (!seat) throw new DrillStepError(`${say.as} is not in ${say.in}`);
+    const quoteId = say.quote === 'directive' ? lastDirectivePost(world.transcript(), seat.chatId) : undefined;
+    world.say(seat.userId, seat.chatId, say.text, quoteId ? { quoteId } : {});
     return;
   }
   if ('replyAll' in step) {
@@ -286,6 +287,16 @@ function parseAccountRef(as: string): { platform: 'qq' | 'wechat'; userId: strin
  * A `say` step by an account named `<platform>:<id>`: privately to a bot (as someone who added it as a
  * friend), or in a group the account is in (a `join` step puts a stranger there).
  */
+/** The newest verification code the simulated provider texted to a person's number. */
+function codeTextedTo(runtime: Runtime, org: OrgIndex, ref: string): string {
+  const person = resolvePerson(org, ref);
+  const phone = runtime.app.get(SMS).phones([person.id]).get(person.id);
+  const sent = runtime.app.get(SIMULATED_SMS).sent.filter((m) => m.phone === phone && m.templateId === runtime.app.config.sms.templates.code.id);
+  const code = /\d{6}/u.exec(sent.at(-1)?.text ?? '')?.[0];
+  if (!code) throw new DrillStepError(`no verification code was texted to ${ref}`);
+  return code;
+}
+
 function strangerSays(runtime: Runtime, org: OrgIndex, who: { platform: 'qq' | 'wechat'; userId: string }, say: { as: string; in: string; text: string; via?: string | undefined }): void {
   const { world } = runtime.school;
   if (!world.user(who.userId)) world.addUser({ userId: who.userId, nickname: who.userId, platform: who.platform });

@@ -17,6 +17,11 @@ const say = z.strictObject({
   quote: z.enum(['directive']).optional(),
   /** For 私聊: which bot account; default the first on the person's platform. */
   via: z.string().optional(),
+  /**
+   * `{code}` in `text` becomes the newest verification code texted to this person's number (学号, or
+   * 家长:<学号>[:<姓名>]): answering a `/绑定` (issue #14).
+   */
+  codeOf: z.string().min(1).optional(),
 });
 
 const replyAll = z.strictObject({

@@ -1,7 +1,20 @@
 import type { Platform } from '../domain/org.js';
 import type { Db } from './db.js';
 
-export type BindingAction = 'bound' | 'held' | 'refused' | 'confirmed' | 'replaced' | 'unbound';
+export type BindingAction = 'bound' | 'held' | 'refused' | 'confirmed' | 'replaced' | 'unbound' | 'code_sent';
+
+/** A `/绑定` waiting for its SMS code (binding_requests). */
+export interface BindingRequest {
+  readonly id: number;
+  readonly platform: Platform;
+  readonly platformUserId: string;
+  readonly personId: number;
+  readonly studentId: number;
+  readonly codeHash: string | null;
+  readonly wrongCodes: number;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
 
 /** Bindings people make themselves (`/绑定`) or counselors confirm, and the record of every change. */
 export class BindingRepo {
@@ -83,5 +96,71 @@ export class BindingRepo {
         .prepare('SELECT person_id, action, by_person_id, reason, at FROM binding_events WHERE platform = ? AND platform_user_id = ? ORDER BY id')
         .all(platform, platformUserId) as { person_id: number | null; action: BindingAction; by_person_id: number | null; reason: string | null; at: number }[]
     ).map((r) => ({ personId: r.person_id, action: r.action, byPersonId: r.by_person_id, reason: r.reason, at: r.at }));
+  }
+
+  // ─── binding requests (issue #14) ───────────────────────────────────────────────────────────
+
+  /** A new request of an account; any earlier pending one of that account is replaced. */
+  request(r: Omit<BindingRequest, 'id' | 'wrongCodes'> & { status: 'pending' | 'held' }): number {
+    const c = this.db.$client;
+    c.prepare(`UPDATE binding_requests SET status = 'replaced', decided_at = ? WHERE platform = ? AND platform_user_id = ? AND status = 'pending'`).run(
+      r.createdAt,
+      r.platform,
+      r.platformUserId,
+    );
+    return Number(
+      c
+        .prepare(
+          `INSERT INTO binding_requests (platform, platform_user_id, person_id, student_id, code_hash, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(r.platform, r.platformUserId, r.personId, r.studentId, r.codeHash, r.status, r.createdAt, r.expiresAt).lastInsertRowid,
+    );
+  }
+
+  /** The account's newest request waiting for a code, if any (expired ones included: the answer says so). */
+  pendingRequest(platform: Platform, platformUserId: string): BindingRequest | undefined {
+    const row = this.db.$client
+      .prepare(
+        `SELECT id, platform, platform_user_id, person_id, student_id, code_hash, wrong_codes, created_at, expires_at FROM binding_requests
+          WHERE platform = ? AND platform_user_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1`,
+      )
+      .get(platform, platformUserId) as
+      | { id: number; platform: Platform; platform_user_id: string; person_id: number; student_id: number; code_hash: string | null; wrong_codes: number; created_at: number; expires_at: number }
+      | undefined;
+    return row
+      ? {
+          id: row.id,
+          platform: row.platform,
+          platformUserId: row.platform_user_id,
+          personId: row.person_id,
+          studentId: row.student_id,
+          codeHash: row.code_hash,
+          wrongCodes: row.wrong_codes,
+          createdAt: row.created_at,
+          expiresAt: row.expires_at,
+        }
+      : undefined;
+  }
+
+  setCodeHash(id: number, hash: string): void {
+    this.db.$client.prepare('UPDATE binding_requests SET code_hash = ? WHERE id = ?').run(hash, id);
+  }
+
+  settleRequest(id: number, status: 'verified' | 'expired' | 'failed' | 'held', at: number): void {
+    this.db.$client.prepare('UPDATE binding_requests SET status = ?, decided_at = ? WHERE id = ?').run(status, at, id);
+  }
+
+  wrongCode(id: number): number {
+    this.db.$client.prepare('UPDATE binding_requests SET wrong_codes = wrong_codes + 1 WHERE id = ?').run(id);
+    return (this.db.$client.prepare('SELECT wrong_codes FROM binding_requests WHERE id = ?').get(id) as { wrong_codes: number }).wrong_codes;
+  }
+
+  /** Codes sent for bindings to this person since `since` (a number gets at most 3 a day). */
+  codesSentFor(personId: number, since: number): number {
+    return (
+      this.db.$client.prepare(`SELECT count(*) AS n FROM binding_requests WHERE person_id = ? AND code_hash IS NOT NULL AND created_at >= ?`).get(personId, since) as {
+        n: number;
+      }
+    ).n;
   }
 }

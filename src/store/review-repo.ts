@@ -5,6 +5,13 @@ import type { NewAcknowledgement } from './directive-repo.js';
 
 /** The review label of a `/绑定` held for confirmation (as opposed to a reply counted by name). */
 export const SELF_BINDING = 'self_binding';
+/** The review label of a `/绑定` no SMS code could prove (no provider, no number, the number's codes used up). */
+export const UNPROVED_BINDING = 'unproved_binding';
+
+/** A `/绑定` waiting for a counselor (a conflict, or no proof by SMS), as opposed to a reply counted by name. */
+export function isBindingRequest(label: string): boolean {
+  return label === SELF_BINDING || label === UNPROVED_BINDING;
+}
 
 export type ReviewKind = 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation';
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'withdrawn';

@@ -763,3 +763,27 @@ export const accessLog = sqliteTable(
   },
   (t) => [index('access_log_at_idx').on(t.at), index('access_log_by_idx').on(t.byPersonId, t.at)],
 );
+
+/**
+ * A `/绑定` waiting for its proof (issue #14): the six-digit code sent by SMS to the phone the roster
+ * holds for the person, answered in the same private chat within 10 minutes. Only its hash is kept
+ * here. `held`: no SMS could prove it (no provider, no phone, the number's codes used up): a counselor's
+ * `/确认` decides.
+ */
+export const bindingRequests = sqliteTable(
+  'binding_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform', { enum: ['qq', 'wechat'] }).notNull(),
+    platformUserId: text('platform_user_id').notNull(),
+    personId: integer('person_id').notNull(),
+    studentId: integer('student_id').notNull(),
+    codeHash: text('code_hash'),
+    status: text('status', { enum: ['pending', 'verified', 'expired', 'failed', 'held', 'replaced'] }).notNull(),
+    wrongCodes: integer('wrong_codes').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [index('binding_requests_account_idx').on(t.platform, t.platformUserId, t.status)],
+);

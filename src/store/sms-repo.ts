@@ -148,6 +148,10 @@ export class SmsRepo {
   }
 
   /** Verification codes sent to this number since `since`, newest first. */
+  codesPlannedTo(phone: string, since: number): number {
+    return (this.db.$client.prepare("SELECT count(*) AS n FROM sms_deliveries WHERE phone = ? AND kind = 'code' AND planned_at >= ?").get(phone, since) as { n: number }).n;
+  }
+
   codesTo(phone: string, since: number): SmsRow[] {
     return (
       this.db.$client

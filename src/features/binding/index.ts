@@ -6,6 +6,7 @@
 import { defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
 import { anyone, responsible } from '../../app/guards.js';
 import { parseBindArgs, parseUnbindArgs, type BindArgs, type UnbindArgs } from '../../domain/commands.js';
+import { SMS } from '../sms/index.js';
 import { BindingDesk, type BindOutcome } from './desk.js';
 import { zhBind } from './texts.js';
 
@@ -72,8 +73,29 @@ export const binding: Feature = {
   setup(app) {
     app.provide(
       BINDINGS,
-      new BindingDesk({ org: () => app.org(), bindings: app.repos.bindings, reviews: app.repos.reviews, clock: app.clock, maxGuardians: app.config.membership.maxGuardians }),
+      new BindingDesk({
+        org: () => app.org(),
+        bindings: app.repos.bindings,
+        reviews: app.repos.reviews,
+        clock: app.clock,
+        maxGuardians: app.config.membership.maxGuardians,
+        phoneOf: (personId) => app.repos.contacts.currentPhones([personId]).get(personId) ?? null,
+        // SMS is looked up when a code is sent: the sms feature may be set up after this one.
+        sendCode: (personId, studentId, phone, code, key) => {
+          if (!app.config.sms.enabled) return 'disabled';
+          return app.get(SMS).planCode(personId, studentId, phone, code, key) ? 'sent' : 'capped';
+        },
+      }),
     );
   },
   commands: [bind, unbind],
+  inbound: {
+    // The six digits a `/绑定` code asked for, answered in the same private chat.
+    privateMessage(ctx) {
+      const outcome = ctx.app.get(BINDINGS).answerCode(ctx.ev, ctx.inboundId);
+      if (!outcome) return false;
+      settled(ctx, outcome);
+      return true;
+    },
+  },
 };

@@ -17,6 +17,13 @@ export const zhBind = {
   already: '您的账号已经绑定，无需重复操作。',
   bound: (who: string) => `绑定成功：您的账号已绑定为${who}。`,
   held: '该绑定与已有记录冲突，已提交辅导员确认，确认后生效。',
+  /** Never says which number: only that it is the one the school holds. */
+  codeSent: (who: string) => `为确认您是${who}，验证码已通过短信发送到学校登记的该人手机号。请在 10 分钟内在此私聊回复 6 位验证码，验证后绑定生效。`,
+  heldForCounselor: '已收到绑定申请。为保护学生信息，绑定需核实后生效：已提交辅导员确认，确认后生效。',
+  heldCodesUsed: '今天发送到该手机号的验证码已达上限，已提交辅导员确认，确认后生效。',
+  codeWrong: '验证码不正确，请核对短信后重新回复。',
+  codeFailed: '验证码多次不正确，本次绑定已取消。如需绑定请重新发送 /绑定，或联系辅导员。',
+  codeExpired: '验证码已过期，请重新发送 /绑定。',
   notYours: '该学生不在您负责的范围内。',
   whichGuardian: '该学生有多位家长符合，请写明关系（如 妈妈、爸爸）。',
   boundFor: (account: string, who: string) => `已将账号 ${account} 绑定为${who}。`,

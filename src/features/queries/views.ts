@@ -9,7 +9,7 @@ import type { Group, Person } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { scopedObligations, statusOf, tallyBy, tallyByLevel, type AckFact, type ObligationStatus, type Tally } from '../../domain/progress.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
-import { SELF_BINDING } from '../../store/review-repo.js';
+import { isBindingRequest } from '../../store/review-repo.js';
 import type { ReviewItem, ReviewRepo } from '../../store/review-repo.js';
 
 export interface QueryDeps {
@@ -318,7 +318,7 @@ export class Queries {
     // and unmatched 接龙 lines never will be.
     const negatives = items.filter((i) => i.kind === 'negative').length;
     const waiting = items.filter((i) => i.kind === 'low_confidence' || i.kind === 'ambiguous' || i.kind === 'attribution' || i.kind === 'impersonation').length;
-    const unverified = items.filter((i) => i.kind === 'binding' && i.label !== SELF_BINDING).length;
+    const unverified = items.filter((i) => i.kind === 'binding' && !isBindingRequest(i.label)).length;
     return negatives + waiting + unverified === 0 ? null : { waiting, negatives, unverified };
   }
 

@@ -14,7 +14,7 @@ import type { OrgIndex } from '../../domain/org-index.js';
 import { zhReview, type ReviewLine } from './texts.js';
 import type { SendItem } from '../../queue/job-queues.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
-import { SELF_BINDING, type ReviewItem, type ReviewRepo } from '../../store/review-repo.js';
+import { isBindingRequest, UNPROVED_BINDING, type ReviewItem, type ReviewRepo } from '../../store/review-repo.js';
 import type { BindingRepo } from '../../store/binding-repo.js';
 import type { Relay } from '../directives/relay.js';
 import type { ReplyCounter } from '../replies/counter.js';
@@ -75,7 +75,8 @@ export class ReviewDesk {
       directiveIds: [...new Set([i.directiveId, ...i.pending.map((p) => p.directiveId)].filter((d): d is number => d !== null))],
       subjects: [...new Set(i.pending.map((p) => org.person(p.subjectId)?.name).filter((n): n is string => n !== undefined))],
       suggested: i.suggestedPersonId === null ? null : (org.person(i.suggestedPersonId)?.name ?? null),
-      selfBinding: i.label === SELF_BINDING,
+      selfBinding: isBindingRequest(i.label),
+      unproved: i.label === UNPROVED_BINDING,
       ...(i.kind === 'impersonation' ? { accounts: this.accountsOf(org, i) } : {}),
       confidence: i.confidence,
     }));
@@ -154,7 +155,7 @@ export class ReviewDesk {
       const personId = item.suggestedPersonId;
       const confirmed = (reason: string | null): void =>
         this.deps.bindings.record({ platform: item.platform, platformUserId: item.senderPlatformId, personId, action: 'confirmed', byPersonId: by, reason, at: now });
-      if (item.label === SELF_BINDING) {
+      if (isBindingRequest(item.label)) {
         // A `/绑定` held for a conflict: the counselor decides the account is this person's.
         this.deps.bindings.replace(item.platform, item.senderPlatformId, personId, now);
         confirmed(null);

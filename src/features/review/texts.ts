@@ -19,6 +19,8 @@ export interface ReviewLine {
   readonly suggested: string | null;
   /** A `/绑定` held for confirmation (not a reply counted by name). */
   readonly selfBinding?: boolean;
+  /** A `/绑定` no SMS code could prove: the counselor checks (a phone call) before confirming. */
+  readonly unproved?: boolean;
   /** Impersonation: the account that sent the claim, and the accounts the roster or a binding gives the person. */
   readonly accounts?: { readonly sender: string; readonly known: readonly string[] };
   readonly confidence: number | null;
@@ -37,6 +39,7 @@ function reviewWhy(l: ReviewLine): string {
     case 'attribution':
       return `提到的学生${who}与发送人的绑定不符，确认后计入${d}`;
     case 'binding':
+      if (l.unproved) return `申请绑定为${l.suggested ?? '？'}，未能用短信验证码核实；请与本人核实（如电话联系）后确认，忽略则不绑定`;
       if (l.selfBinding) return `申请绑定为${l.suggested ?? '？'}，与已有绑定冲突；确认后该账号改为绑定此人，忽略则不变`;
       return `未绑定的账号，已按姓名计入${who}；确认后绑定为${l.suggested ?? '（无法确定哪位家长，仅确认计数）'}，忽略则撤销该计数`;
     case 'negative':

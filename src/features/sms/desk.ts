@@ -55,6 +55,9 @@ export interface SmsDeskDeps {
 /** planned or already: the family is (being) texted; uncertain: it may have been, never texted again; else nobody texts it. */
 export type FamilyOutcome = 'planned' | 'capped' | 'no_phone' | 'already' | 'uncertain';
 
+/** Verification codes one number may get in a day (issue #14), whatever asked for them. */
+export const CODES_PER_NUMBER_PER_DAY = 3;
+
 export class SmsDesk {
   private nextAt = 0;
   private pulling: NodeJS.Timeout | undefined;
@@ -140,16 +143,17 @@ export class SmsDesk {
   }
 
   /**
-   * A verification code to a person's number (`/核实 … 短信验证`): when they text it back, the number is
-   * verified by SMS. False when the number is over its daily cap.
+   * A verification code to a person's number: `/核实 … 短信验证` (texted back, the number is verified
+   * by SMS) or a `/绑定` (answered in the chat, checked by the binding desk, which passes `code`).
+   * False when the number is over its daily cap or has had CODES_PER_NUMBER_PER_DAY codes today.
    */
-  planCode(personId: number, studentId: number, phone: string): boolean {
+  planCode(personId: number, studentId: number, phone: string, code: string = String(randomInt(100_000, 1_000_000)), key?: string): boolean {
     const now = this.deps.clock.now();
-    if (this.deps.sms.countTo(phone, this.dayStart(now)) >= this.deps.config.perNumberPerDay) return false;
-    const code = String(randomInt(100_000, 1_000_000));
+    const today = this.dayStart(now);
+    if (this.deps.sms.countTo(phone, today) >= this.deps.config.perNumberPerDay) return false;
+    if (this.deps.sms.codesPlannedTo(phone, today) >= CODES_PER_NUMBER_PER_DAY) return false;
     const template = this.deps.config.templates.code;
-    const key = `sms-code-${personId}-${now}`;
-    this.deps.sms.plan([{ key, kind: 'code', phone, personId, studentId, directiveId: null, templateId: template.id, params: fillParams(template, { code, school: this.deps.schoolName }, this.deps.config.maxParamChars), urgent: true }], now);
+    this.deps.sms.plan([{ key: key === undefined ? `sms-code-${personId}-${now}` : `sms-code-${key}`, kind: 'code', phone, personId, studentId, directiveId: null, templateId: template.id, params: fillParams(template, { code, school: this.deps.schoolName }, this.deps.config.maxParamChars), urgent: true }], now);
     setImmediate(() => void this.kick());
     return true;
   }
