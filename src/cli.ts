@@ -16,7 +16,7 @@ import { loadScenario, ScenarioError } from './drill/scenario.js';
 import { RedisUnavailableError } from './queue/redis-server.js';
 import { DataDirLockedError } from './data-lock.js';
 import { formatReadReport, readRosterWithReport, RosterError } from './roster/index.js';
-import { closeDb, openDb, type Db } from './store/db.js';
+import { closeDb, DB_KEY_ENV, encryptStore, openDb, StoreKeyError, storeKey, type Db } from './store/db.js';
 import { applyRoster, formatImportReport, isOrgEmpty, loadOrgSnapshot } from './store/org-repo.js';
 import { auditJson, auditWorkbook, exportedAudit, type ExportedAudit } from './features/membership/export.js';
 import { Auditor } from './features/membership/auditor.js';
@@ -33,6 +33,7 @@ import { FailureRepo } from './store/failure-repo.js';
 import { MemberRepo } from './store/member-repo.js';
 import { isRealAccount, orgOptions } from './config/schema.js';
 import { flag, option, withStoredOrg } from './cli/args.js';
+import { lockDataDir } from './data-lock.js';
 import { accessLogCommand, addressBookCommand, contactLogCommand } from './cli/records.js';
 import '../adapters/index.js';
 
@@ -44,6 +45,7 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   access-log [--by 工号] [--from 日期] [--json]
                                  谁在何时查看或导出了个人信息（通讯录、电话名单、未回复名单、工作日志）
   token                          生成 OneBot 连接用的随机访问令牌（accessToken，同时填到 NapCat 的 token）
+  encrypt-db [--config 文件]      用环境变量 CASCADE_DB_KEY 中的密钥加密现有数据库（先停止服务并备份）
   addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
                                  导出通讯录（每班一张表，A4 横向；含电话，请妥善保管）
   contact-log --format xlsx|json [--college 学院] [--class 班级] [--by 工号] [--from 日期] [--to 日期] [--out 文件]
@@ -86,6 +88,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     case 'contact-log':
       return contactLogCommand(args);
+    case 'encrypt-db':
+      return encryptDbCommand(args);
     case 'drill': {
       const json = flag(args, '--json');
       const file = args[0];
@@ -295,6 +299,32 @@ async function importCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * `cascade encrypt-db`: encrypts the store in place with CASCADE_DB_KEY (docs/security.md). Refused while
+ * the service holds the data directory.
+ */
+function encryptDbCommand(args: string[]): number {
+  const key = storeKey();
+  if (key === undefined) {
+    process.stderr.write(`请先设置环境变量 ${DB_KEY_ENV}（至少 16 个字符，可用 cascade token 生成），再运行 cascade encrypt-db。\n`);
+    return 2;
+  }
+  if (key.length < 16) {
+    process.stderr.write(`${DB_KEY_ENV} 太短：至少需要 16 个字符（可用 cascade token 生成）。\n`);
+    return 2;
+  }
+  const config = loadConfig(process.env, {}, option(args, '--config'));
+  const lock = lockDataDir(config.dataDir);
+  try {
+    const file = join(config.dataDir, 'cascade.db');
+    const done = encryptStore(file, key);
+    process.stdout.write(done ? `已加密 ${file}。此后启动和运行命令时都需设置 ${DB_KEY_ENV}；请妥善保管密钥，丢失后数据无法恢复。\n` : `${file} 已经是加密的，未做改动。\n`);
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
 async function drillCommand(file: string, json: boolean): Promise<number> {
   const config = loadConfig();
   const scenario = loadScenario(file);
@@ -336,7 +366,7 @@ export function formatDrillReport(r: DrillReport): string {
  */
 export function explain(error: unknown, debug = process.argv.includes('--debug')): string {
   if (debug) return error instanceof Error ? (error.stack ?? error.message) : String(error);
-  if (error instanceof ConfigError || error instanceof RosterError || error instanceof ScenarioError || error instanceof RedisUnavailableError || error instanceof DataDirLockedError) {
+  if (error instanceof ConfigError || error instanceof RosterError || error instanceof ScenarioError || error instanceof RedisUnavailableError || error instanceof DataDirLockedError || error instanceof StoreKeyError) {
     return error.message;
   }
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
