@@ -128,6 +128,22 @@ describe('deadlines (issue #14)', () => {
   });
 });
 
+describe('names that forgive (issue #15)', () => {
+  it('a unique prefix names a college; a typo gets the closest names, and nothing is guessed', async () => {
+    school = await startTestSchool();
+    const issued = await school.ask('T001', 'L1', '/通知 学院=计算机 请计算机学院今晚完成宿舍检查');
+    expect(issued.text).toContain('已发布第1号通知');
+    // Only 计算机学院's groups got it.
+    expect(school.botMessages('L2:计算机学院').some((m) => m.text.includes('【通知 第1号】'))).toBe(true);
+    expect(school.botMessages('L2:外国语学院').some((m) => m.text.includes('【通知 第1号】'))).toBe(false);
+    const typo = await school.ask('T001', 'L1', '/通知 学院=外国话学院 请检查');
+    expect(typo.text).toContain('未找到学院：外国话学院。您是不是要找：外国语学院？');
+    // The same forgiveness in a query's filter and in /核对.
+    expect((await school.ask('T001', '私聊', '/进度 1 计算机')).text).toContain('第1号通知');
+    expect((await school.ask('T001', '私聊', '/未回复 1 计算鸡学院')).text).toContain('您是不是要找：计算机学院？');
+  });
+});
+
 describe('answers are rationed for people without a staff role', () => {
   it('a stranger hears "not on the roster" once, whatever they send privately', async () => {
     school = await startTestSchool();

@@ -1,3 +1,4 @@
+import { lookupName, type NameLookup } from './names.js';
 import type {
   ClassUnit,
   College,
@@ -142,6 +143,14 @@ export class OrgIndex {
   }
   collegeNamed(name: string): College | undefined {
     return this.collegeByName.get(name);
+  }
+  /** A college by a name as typed: exact, or a unique prefix (`计算机`); else the closest names (issue #15). */
+  findCollege(name: string): NameLookup<College> {
+    return lookupName(name, this.colleges, (c) => c.name);
+  }
+  /** A class by a name as typed (see findCollege). */
+  findClass(name: string): NameLookup<ClassUnit> {
+    return lookupName(name, this.classes, (k) => k.name);
   }
   classUnit(id: number): ClassUnit | undefined {
     return this.classById.get(id);

@@ -23,9 +23,10 @@ export function groupsNamed(org: OrgIndex, target: string): Group[] {
   const key = parseGroupKey(target);
   const exact = key === null ? undefined : org.groupByKeyName(key);
   if (exact) return [exact];
-  const klass = org.classNamed(target);
+  const klass = org.classNamed(target) ?? (org.collegeNamed(target) ? undefined : org.findClass(target).match);
   if (klass) return [org.groupByKeyName(groupKey.class(klass.name))].filter((g): g is Group => g !== undefined);
-  const college = org.collegeNamed(target);
+  // A unique prefix names a college too (`计算机` → 计算机学院).
+  const college = org.collegeNamed(target) ?? org.findCollege(target).match;
   if (college) return [groupKey.college(college.name), groupKey.parents(college.name)].map((k) => org.groupByKeyName(k)).filter((g): g is Group => g !== undefined);
   return [];
 }

@@ -34,9 +34,14 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
   if (!person || !group) return;
   let collegeIds: number[] | null = null;
   if (cmd.colleges) {
-    const unknown = cmd.colleges.filter((n) => !org.collegeNamed(n));
-    if (unknown.length > 0) return ctx.reply(zhDirective.unknownColleges(unknown));
-    collegeIds = cmd.colleges.map((n) => org.collegeNamed(n)?.id ?? 0);
+    // A unique prefix is the college (`学院=计算机`); otherwise the closest names are offered, nothing is guessed.
+    const found = cmd.colleges.map((n) => ({ n, r: org.findCollege(n) }));
+    const unknown = found.filter((f) => f.r.match === undefined);
+    if (unknown.length > 0) {
+      const suggestions = [...new Set(unknown.flatMap((u) => u.r.suggestions.map((c) => c.name)))];
+      return ctx.reply(zhDirective.unknownColleges(unknown.map((u) => u.n), suggestions));
+    }
+    collegeIds = [...new Set(found.map((f) => f.r.match?.id ?? 0))];
   }
   const input = {
     issuerId: person.id,

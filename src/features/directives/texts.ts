@@ -40,7 +40,9 @@ export const zhDirective = {
   /** @-mentions in L1–L3 (the names are the mentions, which the platform renders). */
   notAllowedToIssue: '您没有发布通知的权限（仅学生工作组成员可发布）。',
   issueOnlyInSchoolGroup: '请在一级群（学生工作组群）发布通知。',
-  unknownColleges: (names: string[]) => `未找到学院：${names.slice(0, 5).map(clip).join('、')}${names.length > 5 ? ' 等' : ''}。请检查学院名称。`,
+  unknownColleges: (names: string[], suggestions: readonly string[] = []) =>
+    `未找到学院：${names.slice(0, 5).map((n) => clip(n)).join('、')}${names.length > 5 ? ' 等' : ''}。` +
+    (suggestions.length > 0 ? `您是不是要找：${suggestions.join('、')}？` : '请检查学院名称。'),
   error(code: string, detail: string): string {
     switch (code) {
       case 'bad_deadline':

@@ -36,7 +36,11 @@ function auditNow(ctx: MessageContext, args: AuditArgs): void {
   if (args.target !== null) groups = groupsNamed(org, args.target);
   else if (ctx.group) groups = [ctx.group];
   else return ctx.reply(zhAudit.needGroup);
-  if (groups.length === 0) return ctx.reply(zhAudit.unknownGroup(clip(args.target ?? '')));
+  if (groups.length === 0) {
+    const target = args.target ?? '';
+    const near = [...org.findCollege(target).suggestions.map((c) => c.name), ...org.findClass(target).suggestions.map((k) => k.name)].slice(0, 3);
+    return ctx.reply(zhAudit.unknownGroup(clip(target), near));
+  }
   if (!person || !groups.every((g) => isResponsibleFor(org, person, g))) return ctx.reply(zhAudit.notAllowed);
   ctx.later(async ({ ctx: asked, transaction }) => {
     const auditor = ctx.app.get(AUDITOR);

@@ -91,7 +91,8 @@ export const zhAudit = {
   },
   detailsSent: '详细名单已私信发给您。',
   notAllowed: '您没有核对该群成员的权限（组长、学院副书记和该班辅导员、班主任可以核对）。',
-  unknownGroup: (target: string) => `没有找到“${target}”对应的群。用法：在群里发送 /核对，或私聊发送 /核对 班级名（或学院名、L4:学院名）。`,
+  unknownGroup: (target: string, suggestions: readonly string[] = []) =>
+    `没有找到“${target}”对应的群。${suggestions.length > 0 ? `您是不是要找：${suggestions.join('、')}？` : ''}用法：在群里发送 /核对，或私聊发送 /核对 班级名（或学院名、L4:学院名）。`,
   needGroup: '请在要核对的群里发送 /核对，或私聊发送 /核对 班级名。',
   failed: (group: string) => `暂时无法获取“${group}”的成员列表，请稍后再试。`,
   studentLeft: (p: { name: string; ref: string; group: string }) => `【入群提醒】${p.name}（${p.ref}）退出了“${p.group}”，请及时联系。`,

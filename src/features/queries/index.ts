@@ -29,11 +29,18 @@ export function pickDirective(ctx: MessageContext, args: QueryArgs): { d: Direct
   if (!d) return args.directiveId === null ? zhQuery.noDirective : zhQuery.directiveNotFound(args.directiveId);
   if (!queries.concerns(d, scope)) return zhQuery.directiveNotForScope(d.id);
   const narrowed = narrowScope(ctx.org, scope, args.filter);
-  if (!narrowed) return zhQuery.filterNotFound(args.filter ?? '');
+  if (!narrowed) return zhQuery.filterNotFound(args.filter ?? '', suggestionsIn(ctx.org, scope, args.filter ?? ''));
   // Asked in a class or parents group: about that group only (and a filter naming another is nothing here).
   const focus = focusOf(ctx.group);
   if (focus && !scopeCoversFocus(narrowed, focus, ctx.org)) return zhQuery.filterNotFound(args.filter ?? ctx.group?.name ?? '');
   return { d, scope: narrowed, focus };
+}
+
+/** The college and class names closest to a filter that matched nothing, within the asker's scope. */
+function suggestionsIn(org: MessageContext['org'], scope: Scope, filter: string): string[] {
+  const colleges = org.findCollege(filter).suggestions.filter((c) => narrowScope(org, scope, c.name) !== null).map((c) => c.name);
+  const classes = org.findClass(filter).suggestions.filter((k) => narrowScope(org, scope, k.name) !== null).map((k) => k.name);
+  return [...colleges, ...classes].slice(0, 3);
 }
 
 /** A scope in words, for the access log: 全校, colleges, or classes. */

@@ -65,5 +65,6 @@ export const zhQuery = {
   directiveNotFound: (id: number): string => `没有找到第${id}号通知。`,
   notInScope: '您没有查看该通知进度的权限。',
   directiveNotForScope: (id: number): string => `第${id}号通知不涉及您负责的范围。`,
-  filterNotFound: (f: string): string => `在您的范围内没有找到“${clip(f)}”（可填学院或班级名称）。`,
+  filterNotFound: (f: string, suggestions: readonly string[] = []): string =>
+    `在您的范围内没有找到“${clip(f)}”${suggestions.length > 0 ? `。您是不是要找：${suggestions.join('、')}？` : '（可填学院或班级名称）。'}`,
 };

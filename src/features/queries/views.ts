@@ -151,8 +151,11 @@ export interface FinalView {
 /** Narrows a scope by a filter naming a college or class; null when the filter matches nothing in scope. */
 export function narrowScope(org: OrgIndex, scope: Scope, filter: string | null): Scope | null {
   if (!filter) return scope;
-  const college = org.collegeNamed(filter);
-  const klass = org.classNamed(filter);
+  // Exact names first; a unique prefix of a college or class name is taken too (`计算机` → 计算机学院).
+  const exactCollege = org.collegeNamed(filter);
+  const exactClass = org.classNamed(filter);
+  const college = exactCollege ?? (exactClass ? undefined : org.findCollege(filter).match);
+  const klass = exactClass ?? (college ? undefined : org.findClass(filter).match);
   if (college) {
     if (scope.kind === 'school' || (scope.kind === 'colleges' && scope.collegeIds.includes(college.id))) {
       return { kind: 'colleges', collegeIds: [college.id] };
