@@ -197,6 +197,7 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
         replyHint: '收到',
         urgent: false,
         sms: false,
+        parentsText: null,
         createdAt,
       };
       const started = performance.now();

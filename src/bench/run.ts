@@ -421,6 +421,7 @@ async function appPhases(
         replyHint: '收到',
         urgent: false,
         sms: false,
+        parentsText: null,
         createdAt: Date.now(),
       };
       const { directive, sends } = app.get(RELAY).create(input, initialReleases(org, input));

@@ -398,6 +398,16 @@ export const configSchema = z.strictObject({
       bufferEvents: z.number().int().min(100).max(1_000_000).default(20_000),
     })
     .prefault({}),
+  /** Directives (`/通知`). */
+  directives: z
+    .strictObject({
+      /**
+       * How far a directive goes when it names no depth (层级=) and gives no parents' version: 3 reaches the
+       * colleges and classes; parents need 层级=4 / 至=家长 or a 家长版 (issue #15). 4 restores the old default.
+       */
+      defaultDepth: z.union([z.literal(2), z.literal(3), z.literal(4)]).default(3),
+    })
+    .prefault({}),
   /** Chat commands. */
   commands: z
     .strictObject({

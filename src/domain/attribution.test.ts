@@ -66,6 +66,7 @@ const directive: Directive = {
   replyHint: '收到',
   urgent: false,
   sms: false,
+  parentsText: null,
   status: 'open',
   createdAt: 0,
 };

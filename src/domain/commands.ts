@@ -24,7 +24,8 @@ export type CommandErrorCode =
   | 'bad_record'
   | 'bad_correction'
   | 'bad_called'
-  | 'deadline_too_far';
+  | 'deadline_too_far'
+  | 'empty_parents_text';
 
 /** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {
@@ -49,7 +50,8 @@ export interface ParseEnv {
 }
 
 export const DEFAULT_REPLY_HINT = '收到';
-export const DEFAULT_DEPTH = 4;
+/** How far a directive goes when `/通知` names no depth and gives no parents' version (`directives.defaultDepth`). */
+export const DEFAULT_DEPTH = 3;
 
 /** A command as the head reader knows it: its name and the words that call it. */
 export interface CommandWords {
@@ -420,7 +422,7 @@ const DEPTH_WORDS: ReadonlyMap<string, 2 | 3 | 4> = new Map([
 
 interface NotifyDraft {
   deadlineAt: number | null;
-  depth: 2 | 3 | 4;
+  depth: 2 | 3 | 4 | null;
   colleges: string[] | null;
   requireCompletion: boolean;
   mode: 'immediate' | 'step';
@@ -456,8 +458,10 @@ function notifyError(code: CommandErrorCode, detail: string): CommandError {
 export interface NotifyArgs {
   readonly body: string;
   readonly deadlineAt: number | null;
-  /** 2: college groups only; 3: down to class groups; 4: down to parents groups. */
-  readonly depth: 2 | 3 | 4;
+  /** 2: college groups only; 3: down to class groups; 4: down to parents groups; null: not given (the app's default, or 4 with a parents' version). */
+  readonly depth: 2 | 3 | 4 | null;
+  /** `家长版：…` after the text: what the parents groups receive instead (issue #15); null: none. */
+  readonly parentsText: string | null;
   /** College names as typed (the app validates them); null: every college. */
   readonly colleges: string[] | null;
   readonly requireCompletion: boolean;
@@ -471,7 +475,7 @@ export interface NotifyArgs {
 export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZone'>): NotifyArgs | CommandError {
   const draft: NotifyDraft = {
     deadlineAt: null,
-    depth: DEFAULT_DEPTH,
+    depth: null,
     colleges: null,
     requireCompletion: false,
     mode: 'immediate',
@@ -510,10 +514,17 @@ export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZ
     if (error) return error;
   }
   const bodyStart = tokens[i]?.start;
-  const body = bodyStart === undefined ? '' : rest.slice(bodyStart).trimEnd();
+  const whole = bodyStart === undefined ? '' : rest.slice(bodyStart).trimEnd();
+  // `家长版：…` (at a line's start or after a space) splits the text: what follows is the parents' version.
+  const split = PARENTS_VERSION.exec(whole);
+  const body = (split ? whole.slice(0, split.index) : whole).trim();
+  const parentsText = split ? whole.slice(split.index + split[0].length).trim() : null;
   if (body === '') return notifyError('empty_body', '');
-  return { body, ...draft };
+  if (parentsText === '') return notifyError('empty_parents_text', '');
+  return { body, ...draft, parentsText };
 }
+
+const PARENTS_VERSION = /(?:^|\s)[【\[]?家长版[】\]]?\s*[:：]\s*/u;
 
 /** `key=value` with `=`, `＝`, `:` or `：`; the key must look like a word, not a URL scheme or a time. */
 function splitOption(token: string): { key: string; sep: '=' | ':'; value: string } | null {

@@ -62,6 +62,7 @@ const directive = (mode: Directive['mode']): Directive => ({
   replyHint: '收到',
   urgent: false,
   sms: false,
+  parentsText: null,
   status: 'open',
   createdAt: 0,
 });

@@ -31,6 +31,8 @@ export interface Directive {
   readonly urgent: boolean;
   /** 短信: texted at release to every family none of whose guardians is in a parents group. */
   readonly sms: boolean;
+  /** `家长版：…`: what the parents groups (L4) receive instead of `text`; null: the same text. */
+  readonly parentsText: string | null;
 }
 
 /** One reply owed: by `subject` (a person; for L4 the student whose family owes it). */

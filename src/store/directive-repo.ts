@@ -52,6 +52,7 @@ interface DirectiveRow {
   created_at: number;
   urgent: number;
   sms: number;
+  parents_text: string | null;
 }
 
 function toDirective(r: DirectiveRow): Directive {
@@ -71,6 +72,7 @@ function toDirective(r: DirectiveRow): Directive {
     createdAt: r.created_at,
     urgent: r.urgent === 1,
     sms: r.sms === 1,
+    parentsText: r.parents_text,
   };
 }
 
@@ -104,8 +106,8 @@ export class DirectiveRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
-      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms)
-       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms)`,
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText)`,
     );
     this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
     this.insertRelease = c.prepare(

@@ -160,6 +160,8 @@ export const directives = sqliteTable('directives', {
   urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
   /** 短信: texted at release to families outside the parents groups. */
   sms: integer('sms', { mode: 'boolean' }).notNull().default(false),
+  /** `家长版：…`: the text the parents groups receive instead of `text` (issue #15). */
+  parentsText: text('parents_text'),
   /** When the next automatic chase round is due (epoch ms), null when none is; shown by `/进度`. */
   nextChaseAt: integer('next_chase_at'),
 });

@@ -78,6 +78,9 @@ export async function startTestSchool(
     queue: { lockDurationMs: 1000, stalledIntervalMs: 1000 },
     // The simulator does not rate-limit remark writes.
     membership: { remarkGap: 0 },
+    // Most scenarios follow a directive down to the parents with a plain /通知: a school configured so.
+    // The product's default (3: parents only with 层级=4 or a 家长版) is tested in directives.e2e.test.ts.
+    directives: { defaultDepth: 4 },
     ...options.config,
   });
   const runtime = await startRuntime({

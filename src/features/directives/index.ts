@@ -49,7 +49,9 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
     originInboundId: ctx.inboundId,
     text: cmd.body,
     deadlineAt: cmd.deadlineAt,
-    depth: cmd.depth,
+    // Not given: 4 with a parents' version, else the configured default (3: parents only when asked).
+    depth: cmd.depth ?? (cmd.parentsText !== null ? 4 : ctx.app.config.directives.defaultDepth),
+    parentsText: cmd.parentsText,
     collegeIds,
     requireCompletion: cmd.requireCompletion,
     mode: cmd.mode,
@@ -61,7 +63,18 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
   const { directive: d, sends } = ctx.app.get(RELAY).create(input, initialReleases(org, input));
   const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, ctx.app.timeZone, { now: ctx.now });
   // The confirmation goes first; the fan-out is queued behind answers to people.
-  ctx.reply(zhDirective.directiveIssued({ id: d.id, groups: targetGroups(org, d).length, step: d.mode === 'step', deadline, hint: d.replyHint }));
+  ctx.reply(
+    zhDirective.directiveIssued({
+      id: d.id,
+      groups: targetGroups(org, d).length,
+      step: d.mode === 'step',
+      deadline,
+      hint: d.replyHint,
+      depth: d.depth,
+      parentsVersion: d.parentsText !== null,
+      parentsVersionIgnored: cmd.parentsText !== null && d.depth < 4,
+    }),
+  );
   ctx.work.queue(sends);
 }
 

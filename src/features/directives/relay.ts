@@ -178,6 +178,8 @@ export class Relay {
   private render(d: Directive, g: Group, issuer: string): string {
     const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone, { now: this.deps.clock.now() });
     const common = { level: g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
-    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common }), d.text, zhDirective.directiveFooter(common)].join('\n');
+    // Parents groups get the parents' version where there is one.
+    const text = g.level === 4 && d.parentsText !== null ? d.parentsText : d.text;
+    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common }), text, zhDirective.directiveFooter(common)].join('\n');
   }
 }

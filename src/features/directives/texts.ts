@@ -33,9 +33,29 @@ export const zhDirective = {
         return `——请回复“${hint}”。`;
     }
   },
-  directiveIssued(p: { id: number; groups: number; step: boolean; deadline: string | null; hint: string }): string {
+  directiveIssued(p: {
+    id: number;
+    groups: number;
+    step: boolean;
+    deadline: string | null;
+    hint: string;
+    depth?: number;
+    parentsVersion?: boolean;
+    parentsVersionIgnored?: boolean;
+  }): string {
     const how = p.step ? '将逐级下发（上级回复后自动转发下一级）' : `已下发至 ${p.groups} 个群`;
-    return `已发布第${p.id}号通知，${how}。${p.deadline ? `截止 ${p.deadline}。` : ''}请各学院副书记回复“${p.hint}”。`;
+    // Which text went where (issue #15): parents get their own version, or none unless asked.
+    const where =
+      p.depth === undefined
+        ? ''
+        : p.depth === 4
+          ? p.parentsVersion
+            ? '学院群和班级群收到正文，家长群收到家长版。'
+            : '学院群、班级群和家长群收到同一正文。'
+          : p.depth === 3
+            ? `学院群和班级群收到正文，未发到家长群${p.parentsVersionIgnored ? '（已写层级=3，家长版未使用）' : '（如需通知家长，请加“层级=4”或在正文后写“家长版：……”）'}。`
+            : '只发到学院群。';
+    return `已发布第${p.id}号通知，${how}。${where}${p.deadline ? `截止 ${p.deadline}。` : ''}请各学院副书记回复“${p.hint}”。`;
   },
   /** @-mentions in L1–L3 (the names are the mentions, which the platform renders). */
   notAllowedToIssue: '您没有发布通知的权限（仅学生工作组成员可发布）。',
@@ -55,6 +75,8 @@ export const zhDirective = {
         return `层级“${clip(detail)}”无法识别，可用：层级=2（学院）、3（班级）、4（家长）。`;
       case 'empty_body':
         return '通知正文是空的。用法：/通知 [截止=18:00] 正文';
+      case 'empty_parents_text':
+        return '“家长版：”后面没有内容。用法：/通知 正文 家长版：给家长的文字';
       default:
         return `选项“${clip(detail)}”无法识别。用法：/通知 [截止=18:00] [层级=3] [学院=计算机学院] 正文`;
     }
