@@ -34,7 +34,7 @@ import { MemberRepo } from './store/member-repo.js';
 import { isRealAccount, orgOptions } from './config/schema.js';
 import { flag, option, withStoredOrg } from './cli/args.js';
 import { lockDataDir } from './data-lock.js';
-import { accessLogCommand, addressBookCommand, contactLogCommand } from './cli/records.js';
+import { accessLogCommand, addressBookCommand, contactLogCommand, exportCommand } from './cli/records.js';
 import '../adapters/index.js';
 
 const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显示出错时的详细信息）
@@ -50,6 +50,8 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
                                  导出通讯录（每班一张表，A4 横向；含电话，请妥善保管）
   contact-log --format xlsx|json [--college 学院] [--class 班级] [--by 工号] [--from 日期] [--to 日期] [--out 文件]
                                  导出家校联系工作日志（每月一张表，A4）
+  export <编号> --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
+                                 导出一条通知的回复情况（每班一张表和汇总表；含姓名和回复内容）
   drill <脚本.yaml> [--json]      用虚拟时钟在模拟器上演练一个脚本
   demo [--json]                  演练内置的示范学校脚本
   bench [--json] [--quick]       在合成的校园上跑性能测试（见 docs/benchmarks.md）
@@ -88,6 +90,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     case 'contact-log':
       return contactLogCommand(args);
+    case 'export':
+      return exportCommand(args);
     case 'encrypt-db':
       return encryptDbCommand(args);
     case 'drill': {

@@ -115,7 +115,7 @@ describe('parseCommand: command words', () => {
     ['/hello', { type: 'unknown', word: 'hello' }],
     ['/helpme', { type: 'unknown', word: 'helpme' }],
     ['/查询 12', { type: 'unknown', word: '查询' }],
-    ['／撤回', { type: 'unknown', word: '撤回' }],
+    ['／撤销', { type: 'unknown', word: '撤销' }],
     ['/哈哈', { type: 'unknown', word: '哈哈' }],
     ['@张三 /帮助', { type: 'help' }],
   ] as const)('%j', (text, expected) => {

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { issue, level, startTestSchool, type TestSchool } from './setup/runtime.js';
+import { RELAY } from '../src/features/directives/index.js';
+import { issue, level, passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
 
@@ -57,5 +58,110 @@ describe('the right words for each audience', () => {
     expect(school.botMessages('L1').map((m) => m.text).join('\n')).toContain('家长群收到同一正文');
     expect(level(school, id, 4)?.required).toBeGreaterThan(0);
     expect((await school.ask('T001', 'L1', '/通知 请检查 家长版：')).text).toContain('“家长版：”后面没有内容');
+  });
+});
+
+describe('withdraw, correct and list', () => {
+  /** The bot's post of directive `id` in each platform chat of a group key. */
+  function posts(s: TestSchool, id: number, key: string) {
+    return s.botMessages(key).filter((m) => m.text.includes(`【通知 第${id}号】`));
+  }
+
+  it('/撤回 within two minutes recalls the QQ posts and posts a notice where no recall is possible; replies and chasing stop', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/通知 截止=18:00 请各班今晚开班会');
+    const world = school.runtime.school.world;
+    const qqPost = posts(school, id, 'L3:计算机2301')[0];
+    if (!qqPost) throw new Error('no post in the class group');
+    const answer = await school.ask('T001', 'L1', `/撤回 ${id}`);
+    expect(answer.text).toContain(`已撤回第${id}号通知`);
+    await school.settle();
+    // QQ groups: the post itself is gone; WeChat parents groups (the bot learns no id there): a notice.
+    expect(world.isRecalled(qqPost.id)).toBe(true);
+    expect(school.botMessages('L3:计算机2301').some((m) => m.text.includes('【撤回】'))).toBe(false);
+    expect(school.botMessages('L4:计算机学院').some((m) => m.text.includes(`【撤回】第${id}号通知已撤回`))).toBe(true);
+    const ledger = school.runtime.app.repos.ledger;
+    // Every group that got it: recalled or noticed, once.
+    expect(ledger.withdrawnCount(id)).toBe(16);
+    expect(world.duplicateDeliveries()).toBe(0);
+    // Replies no longer count; nobody is chased.
+    school.say('S111', 'L2:计算机学院', '收到');
+    await school.settle();
+    expect(level(school, id, 2)?.acknowledged).toBe(0);
+    expect((await school.ask('T001', 'L1', `/撤回 ${id}`)).text).toContain('已经撤回');
+    const list = (await school.ask('T001', '私聊', '/通知列表')).text;
+    expect(list).toContain(`第${id}号 已撤回`);
+  });
+
+  it('after the recall time every group gets the withdrawal notice instead', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/通知 层级=3 请各班今晚开班会');
+    const first = posts(school, id, 'L3:计算机2301')[0];
+    await passTime(school, 3 * 60_000);
+    await school.ask('T001', 'L1', `/撤回 ${id}`);
+    await school.settle();
+    expect(school.runtime.school.world.isRecalled(first?.id ?? '')).toBe(false);
+    const notice = school.botMessages('L3:计算机2301').find((m) => m.text.includes('【撤回】'));
+    expect(notice?.text).toBe(`【撤回】第${id}号通知已撤回，请忽略该通知，无需回复。`);
+    expect(school.runtime.app.repos.ledger.withdrawnCount(id)).toBe(12);
+  });
+
+  it('/更正 posts the correction to every group that got it, quoting the original; replies to the original still count', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/通知 层级=3 请各班今晚八点开班会');
+    school.say('S111', 'L2:计算机学院', '收到');
+    await school.settle();
+    const answer = await school.ask('T001', '私聊', `/更正 ${id} 班会改为今晚九点`);
+    expect(answer.text).toContain(`已向 12 个群发出第${id}号通知的更正`);
+    await school.settle();
+    const original = posts(school, id, 'L3:计算机2301')[0];
+    const correction = school.botMessages('L3:计算机2301').find((m) => m.text.startsWith(`【更正 第${id}号通知】班会改为今晚九点`));
+    expect(correction).toBeDefined();
+    expect(correction?.chatType === 'group' ? correction.quoteId : undefined).toBe(original?.id);
+    expect(level(school, id, 2)?.acknowledged).toBe(1);
+    expect((await school.ask('T001', '私聊', '/通知列表')).text).toContain('（已更正 1 次）');
+    // A student may neither withdraw nor correct.
+    expect((await school.ask('2023010101', 'L3:计算机2301', `/撤回 ${id}`)).text).not.toContain('已撤回');
+  });
+});
+
+describe('exports (issue #15)', () => {
+  it('one row per person owed a reply in the scope, with when, how and what they wrote; a workbook per class and a summary', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/通知 截止=18:00 请各班今晚开班会');
+    school.say('S111', 'L2:计算机学院', '收到，我的电话13912345678');
+    school.say('2023010101', 'L3:计算机2301', '收到');
+    await school.settle();
+    const { directiveExport, directiveWorkbook } = await import('../src/features/directives/export.js');
+    const app = school.runtime.app;
+    const org = app.org();
+    const college = org.collegeNamed('计算机学院');
+    if (!college) throw new Error('demo roster changed');
+    const d = app.get(RELAY).directive(id);
+    if (!d) throw new Error('no directive');
+    const exp = directiveExport(org, d, { kind: 'colleges', collegeIds: [college.id] }, '计算机学院', app.repos.directives.ackDetails(id), 'open');
+    expect(Object.keys(exp.rows[0] ?? {}).sort()).toEqual(['at', 'class', 'college', 'fields', 'late', 'level', 'name', 'ref', 'replied', 'text', 'via'].sort());
+    expect(exp.directive).toMatchObject({ id, status: 'open', scope: '计算机学院' });
+    const counselor = exp.rows.find((r) => r.ref === 'S111');
+    expect(counselor).toMatchObject({ level: 2, replied: true, via: 'reply', late: false });
+    // A number someone wrote is masked in the export too.
+    expect(counselor?.text).not.toContain('13912345678');
+    const student = exp.rows.find((r) => r.ref === '2023010101' && r.level === 3);
+    expect(student).toMatchObject({ replied: true, class: '计算机2301', text: '收到' });
+    expect(exp.rows.filter((r) => r.level === 3 && r.class === '计算机2301').length).toBeGreaterThan(1);
+    expect(exp.rows.every((r) => r.college === '计算机学院')).toBe(true);
+
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await directiveWorkbook(exp, 'Asia/Shanghai')) as unknown as ArrayBuffer);
+    const names = wb.worksheets.map((w) => w.name);
+    expect(names[0]).toBe('汇总');
+    expect(names).toContain('计算机2301');
+    expect(names).toContain('老师');
+
+    // In chat: the asker's scope, as the command to run at the server.
+    const said = await school.ask('S111', '私聊', `/导出 ${id}`);
+    expect(said.text).toContain(`cascade export ${id} --format xlsx --class 计算机2301`);
+    expect(said.text).toContain(`cascade export ${id} --format xlsx --class 计算机2302`);
   });
 });

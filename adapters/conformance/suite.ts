@@ -47,6 +47,8 @@ export interface ConformancePeer {
   displayName(chatId: string, userId: string): string;
   /** The platform delivers the same message event again (a replay after a reconnect, a second connection). */
   redeliver?(messageId: string): Promise<void>;
+  /** Whether the bot's own message with this id was recalled (`/撤回`, issue #15); absent where it cannot tell. */
+  recalledByBot?(messageId: string): boolean;
   /**
    * The transport dies (socket closed, peer gone). The adapter must notice on its own and, once
    * `restoreConnection` is called, reconnect on its own.
@@ -210,6 +212,16 @@ export function runAdapterConformance(name: string, makeHarness: () => Promise<C
       } else {
         expect(receipt.messageId).toBeUndefined();
       }
+    });
+
+    it('recalls its own post where the platform allows it (issue #15)', async (context) => {
+      context.skip(adapter.recall === undefined || !adapter.capabilities.sentMessageIds || peer.recalledByBot === undefined, 'adapter cannot recall its posts');
+      const receipt = await adapter.sendGroup(peer.groupChatId, { text: '将被撤回', deliveryKey: deliveryKey() });
+      const id = receipt.messageId ?? '';
+      await adapter.recall?.(peer.groupChatId, id);
+      expect(peer.recalledByBot?.(id)).toBe(true);
+      // Twice is refused: the platform says the message is gone.
+      await expect(adapter.recall?.(peer.groupChatId, id)).rejects.toThrow();
     });
 
     it('never claims an unsent delivery was sent', async (context) => {

@@ -385,6 +385,12 @@ export class OicqAdapter implements ChatAdapter {
     return this.receipt(message.deliveryKey, ret);
   }
 
+  /** `deleteMsg`: QQ lets the account recall its own message for about two minutes. */
+  async recall(_chatId: string, messageId: string): Promise<void> {
+    const ok = await this.call('deleteMsg', (c) => (c.deleteMsg ? c.deleteMsg(messageId) : Promise.resolve(false)));
+    if (!ok) throw new PlatformRefusedError('too_late', `message ${messageId} cannot be recalled`);
+  }
+
   async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
     const uid = qqNumber(userId, 'user');
     checkOutbound(message, this.capabilities);

@@ -158,6 +158,8 @@ export interface QqClient {
   /** A temporary session through a shared group: how a non-friend is reached. */
   sendTempMsg(gid: number, uid: number, content: WireSendable): Promise<WireMessageRet>;
   pickGroup(gid: number): WireGroup;
+  /** Recalls one of the account's messages (both libraries; false when the platform refuses). */
+  deleteMsg?(messageId: string): Promise<boolean>;
 }
 
 /**

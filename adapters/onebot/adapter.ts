@@ -147,6 +147,11 @@ export class OneBotAdapter implements ChatAdapter {
     }
   }
 
+  /** `delete_msg`: the implementation refuses (a failed status) once the platform's recall time is over. */
+  async recall(_chatId: string, messageId: string): Promise<void> {
+    await this.request('delete_msg', { message_id: wireId(messageId) });
+  }
+
   async listGroups(): Promise<readonly GroupInfo[]> {
     const groups = asArray<WireGroupInfo>(await this.request('get_group_list', {}));
     return groups.flatMap((g) => {

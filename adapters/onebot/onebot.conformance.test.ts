@@ -28,6 +28,7 @@ async function oneBotHarness(mode: 'forward' | 'reverse'): Promise<ConformanceHa
       userLeaves: async (chatId, userId) => peer.leave(chatId, userId),
       userRecalls: async (messageId) => peer.recall(messageId),
       sentToGroup: (chatId) => peer.sent.filter((m) => m.chatType === 'group' && m.target === chatId),
+      recalledByBot: (messageId) => peer.recalled.has(messageId),
       sentPrivate: (userId) => peer.sent.filter((m) => m.chatType === 'private' && m.target === userId),
       displayName: (chatId, userId) => peer.displayName(chatId, userId),
       redeliver: async (messageId) => peer.redeliver(messageId),

@@ -74,6 +74,10 @@ const FAILED = (retcode: number, message: string): Answer => ({ status: 'failed'
 export class OneBotPeer {
   /** What the bot sent, in order. */
   readonly sent: PeerSent[] = [];
+  /** Message ids the bot recalled (`delete_msg`). */
+  readonly recalled = new Set<string>();
+  /** How long after sending the bot may recall (QQ: two minutes); tests shorten it. */
+  recallWindowMs = 120_000;
   /** Every action called, in order. */
   readonly calls: string[] = [];
   /** Connection attempts: upgrades seen (forward) or made (reverse). */
@@ -431,6 +435,8 @@ export class OneBotPeer {
         return this.botSends('group', String(params.group_id), params);
       case 'send_private_msg':
         return this.botSends('private', String(params.user_id), params);
+      case 'delete_msg':
+        return this.deleteMessage(String(params.message_id));
       case 'get_group_msg_history':
         return this.options.historyApi === 'none' ? FAILED(1404, `不支持的API ${action}`) : this.groupHistory(params);
       default:
@@ -472,6 +478,15 @@ export class OneBotPeer {
     }
     if (page.length === 0) return FAILED(1200, `消息${seq}不存在`);
     return OK({ messages: page });
+  }
+
+  /** NapCat's `delete_msg` for the bot's own messages: refused once the recall time is over. */
+  private deleteMessage(messageId: string): Answer {
+    const sent = this.sent.find((m) => m.messageId === messageId);
+    if (!sent || this.recalled.has(messageId)) return FAILED(1404, '消息不存在');
+    if (Date.now() - sent.at > this.recallWindowMs) return FAILED(1200, '消息已超过撤回时限');
+    this.recalled.add(messageId);
+    return OK(null);
   }
 
   private botSends(chatType: 'group' | 'private', target: string, params: Record<string, unknown>): Answer {

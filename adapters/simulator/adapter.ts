@@ -42,6 +42,9 @@ export interface SimulatorAdapterOptions {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long after sending a bot may recall its message (QQ and WeChat: two minutes). */
+export const RECALL_WINDOW_MS = 2 * 60_000;
+
 export class SimulatorAdapter implements ChatAdapter {
   readonly platform: Platform;
   readonly accountId: string;
@@ -110,6 +113,15 @@ export class SimulatorAdapter implements ChatAdapter {
 
   async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
     return this.send({ chatType: 'private', id: this.worldId(userId, 'user') }, message);
+  }
+
+  /** As QQ: the bot's own message, within two minutes of sending (WeChat bots learn no id to recall). */
+  async recall(chatId: string, messageId: string): Promise<void> {
+    await this.call();
+    const m = this.world.message(messageId);
+    if (!m || this.world.isRecalled(messageId) || m.from !== this.accountId || m.chatType !== 'group' || m.chatId !== this.worldId(chatId, 'group')) throw new PlatformRefusedError('not_found', '消息不存在');
+    if (this.world.now() - m.at > RECALL_WINDOW_MS) throw new PlatformRefusedError('too_late', '消息已超过撤回时限');
+    this.world.recall(messageId);
   }
 
   async listGroups(): Promise<readonly GroupInfo[]> {

@@ -42,6 +42,7 @@ async function simulatorHarness(platform: Platform): Promise<ConformanceHarness>
         fromBot.filter((m) => m.from === botUserId && m.chatType === 'private' && m.toUserId === userId),
       displayName: (chatId, userId) => world.displayName(chatId, userId),
       redeliver: async (messageId) => world.redeliver(messageId),
+      recalledByBot: (messageId) => world.isRecalled(messageId),
       dropConnection: async () => world.setOnline(botUserId, false),
       restoreConnection: async () => world.setOnline(botUserId, true),
     },

@@ -475,6 +475,18 @@ export class Outbox {
     const message = { text: d.text, mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
     let receipt: SendReceipt;
     let posted = true;
+    // A withdrawal: the post is recalled where the platform still can; otherwise its notice is posted.
+    if (d.recallOf && d.chatType === 'group' && adapter.recall) {
+      try {
+        await adapter.recall(d.target, d.recallOf);
+        pacer.sent(d.accountId, true);
+        this.waitingSince.delete(d.id);
+        await ledger.recordSent(d.id, null, this.deps.clock.now());
+        return;
+      } catch (error) {
+        logger.info({ delivery: d.id, account: d.accountId, err: error instanceof Error ? error.message : String(error) }, 'recall refused; posting the withdrawal notice');
+      }
+    }
     try {
       receipt = d.chatType === 'group' ? await adapter.sendGroup(d.target, message) : await adapter.sendPrivate(d.target, message);
     } catch (error) {

@@ -261,6 +261,11 @@ export class ResolvingAdapter implements ChatAdapter {
     return mapEventIds(ev, { user: (id) => this.canonical('user', id), group: (id) => this.canonical('group', id) });
   }
 
+  async recall(chatId: string, messageId: string): Promise<void> {
+    if (!this.raw.recall) throw new PlatformRefusedError('unsupported', 'recall unsupported');
+    await this.raw.recall(this.session('group', chatId), messageId);
+  }
+
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
     await this.ready();
     return this.raw.sendGroup(this.session('group', chatId), this.outbound(message));

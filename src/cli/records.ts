@@ -12,6 +12,7 @@ import { formatTime, fromWallClock } from '../domain/duration.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import type { ClassUnit, College } from '../domain/org.js';
 import { AccessLogRepo } from '../store/access-log-repo.js';
+import { DirectiveRepo } from '../store/directive-repo.js';
 import { ContactRepo } from '../store/contact-repo.js';
 import { MemberRepo } from '../store/member-repo.js';
 import { flag, option, withStoredOrg } from './args.js';
@@ -32,6 +33,7 @@ const ACCESS_LABELS: Record<string, string> = {
   contact_log: '查看家校联系记录',
   export_address_book: '导出通讯录',
   export_contact_log: '导出家校联系工作日志',
+  export_directive: '导出通知回复情况',
 };
 
 /** `cascade access-log [--by 工号] [--from D] [--json]`: who viewed or exported personal data. */
@@ -192,6 +194,57 @@ export async function contactLogCommand(args: string[]): Promise<number> {
       const file = out ?? `contact-log-${now.toISOString().slice(0, 10)}.xlsx`;
       writePrivate(file, await contactLogWorkbook(entries, now, tz, title));
       process.stderr.write(`已写入 ${resolve(file)}（${entries.length} 条记录）\n`);
+    }
+    return 0;
+  });
+}
+
+/**
+ * `cascade export <编号> --format xlsx|json [--college X] [--class X] [--out f]` (issue #15): who owed the
+ * directive a reply in a scope, whether and when they replied, how, and what they wrote.
+ */
+export async function exportCommand(args: string[]): Promise<number> {
+  const id = Number(args.find((a) => /^\d{1,9}$/u.test(a)));
+  const format = option(args, '--format') ?? 'xlsx';
+  const out = option(args, '--out');
+  if (!Number.isInteger(id) || id <= 0 || (format !== 'json' && format !== 'xlsx')) {
+    process.stderr.write('cascade export <编号> --format xlsx|json [--college 学院] [--class 班级] [--out 文件]\n');
+    return 2;
+  }
+  const config = loadConfig();
+  return withStoredOrg(config, async (db, org) => {
+    const unit = namedUnit(org, option(args, '--college'), option(args, '--class'));
+    if (typeof unit === 'string') {
+      process.stderr.write(`${unit}\n`);
+      return 1;
+    }
+    const { college, klass } = unit;
+    const directives = new DirectiveRepo(db);
+    const d = directives.get(id);
+    if (!d) {
+      process.stderr.write(`没有找到第${id}号通知。\n`);
+      return 1;
+    }
+    const { directiveExport, directiveWorkbook } = await import('../features/directives/export.js');
+    const scope = klass
+      ? ({ kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] } as const)
+      : college
+        ? ({ kind: 'colleges', collegeIds: [college.id] } as const)
+        : ({ kind: 'school' } as const);
+    const scopeName = klass?.name ?? college?.name ?? '全校';
+    const now = new Date();
+    const open = d.status === 'open' && now.getTime() <= Math.max(d.createdAt, d.deadlineAt ?? 0) + config.replies.windowMs;
+    const status = d.status === 'withdrawn' ? 'withdrawn' : open ? 'open' : 'closed';
+    const exp = directiveExport(org, d, scope, scopeName, directives.ackDetails(d.id), status);
+    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_directive', scope: `第${d.id}号通知 ${scopeName}` });
+    if (format === 'json') {
+      const text = `${JSON.stringify(exp, null, 2)}\n`;
+      if (out) writePrivate(out, text);
+      else process.stdout.write(text);
+    } else {
+      const file = out ?? `directive-${d.id}-${now.toISOString().slice(0, 10)}.xlsx`;
+      writePrivate(file, await directiveWorkbook(exp, config.school.timeZone));
+      process.stderr.write(`已写入 ${resolve(file)}（${exp.rows.length} 行；含姓名和回复内容，请妥善保管）\n`);
     }
     return 0;
   });

@@ -25,7 +25,8 @@ export type CommandErrorCode =
   | 'bad_correction'
   | 'bad_called'
   | 'deadline_too_far'
-  | 'empty_parents_text';
+  | 'empty_parents_text'
+  | 'bad_revision';
 
 /** A command's arguments could not be read: the app answers with the command's usage. */
 export interface CommandError {

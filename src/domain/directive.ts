@@ -25,7 +25,8 @@ export interface Directive {
   readonly requireCompletion: boolean;
   readonly mode: RelayMode;
   readonly replyHint: string;
-  readonly status: 'open' | 'closed';
+  /** `withdrawn`: `/撤回` — replies no longer count, nobody is chased. */
+  readonly status: 'open' | 'closed' | 'withdrawn';
   readonly createdAt: number;
   /** 紧急: reminders go out even in quiet hours. */
   readonly urgent: boolean;

@@ -23,6 +23,8 @@ import { AUDITOR } from '../features/membership/index.js';
 import { QUERIES } from '../features/queries/index.js';
 import { contactLogEntries } from '../features/contacts/log-export.js';
 import { SIMULATED_SMS, SMS } from '../features/sms/index.js';
+import { RELAY } from '../features/directives/index.js';
+import { directiveState } from '../features/directives/revise.js';
 
 /** A level's tally, as `/进度` counts it. */
 export type DrillLevelReport = Tally;
@@ -40,7 +42,10 @@ export interface DrillReport {
     depth: number;
     deadline: string | null;
     levels: Record<string, DrillLevelReport>;
-    deliveries: { planned: number; sent: number; failed: number; uncertain: number };
+    /** `open` (takes replies), `closed` (its reply window is over), `withdrawn` (`/撤回`). */
+    status: 'open' | 'closed' | 'withdrawn';
+    /** `withdrawn`: groups where the post was recalled or a withdrawal notice posted. */
+    deliveries: { planned: number; sent: number; failed: number; uncertain: number; withdrawn: number };
   }[];
   messages: { account: string; to: string; chatId: string; text: string; mentions: string[]; at: string }[];
   /** Chase rounds run: automatic, `/催办`, and deadline summaries. */
@@ -425,10 +430,11 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
       for (const l of directiveLevels(d)) {
         levels[String(l)] = { ...(totals.get(l) ?? emptyTally()) };
       }
-      const c = runtime.app.ledger.counts(d.id);
+      const c = { ...runtime.app.ledger.counts(d.id), withdrawn: runtime.app.repos.ledger.withdrawnCount(d.id) };
       return {
         id: d.id,
         text: d.text,
+        status: directiveState(d, (x) => runtime.app.get(RELAY).accepts(x)),
         mode: d.mode,
         depth: d.depth,
         deadline: d.deadlineAt === null ? null : new Date(d.deadlineAt).toISOString(),

@@ -197,6 +197,12 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt>;
   sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt>;
+  /**
+   * Recalls one of the bot's own group messages (OneBot `delete_msg`, oicq `deleteMsg`), where the
+   * platform allows (about two minutes after sending). Throws when it cannot; the caller then posts a
+   * withdrawal notice instead. Absent where the bot cannot recall at all.
+   */
+  recall?(chatId: string, messageId: string): Promise<void>;
   listGroups(): Promise<readonly GroupInfo[]>;
   listMembers(chatId: string): Promise<readonly MemberInfo[]>;
   /** The connection's state; adapters of real platforms give it. */

@@ -48,7 +48,7 @@ interface DirectiveRow {
   require_completion: number;
   mode: RelayMode;
   reply_hint: string;
-  status: 'open' | 'closed';
+  status: 'open' | 'closed' | 'withdrawn';
   created_at: number;
   urgent: number;
   sms: number;
@@ -74,6 +74,19 @@ function toDirective(r: DirectiveRow): Directive {
     sms: r.sms === 1,
     parentsText: r.parents_text,
   };
+}
+
+/** One counted acknowledgement with what the reply said (exports). */
+export interface AckDetail {
+  readonly level: number;
+  readonly kind: AckKind;
+  readonly subjectId: number;
+  readonly collegeId: number | null;
+  readonly at: number;
+  readonly late: boolean;
+  readonly via: string;
+  /** The message that counted, cut to 500 characters; null when none is kept (SMS, a call, swept). */
+  readonly text: string | null;
 }
 
 /** Told, inside the writing transaction, when a directive reaches groups or a reply is counted (the chaser listens). */
@@ -172,6 +185,38 @@ export class DirectiveRepo {
       .prepare(`SELECT * FROM directives WHERE status = 'open' AND created_at >= ? ORDER BY id DESC`)
       .all(since) as DirectiveRow[];
     return rows.map(toDirective);
+  }
+
+  /** Every acknowledgement of a directive with the text of the message that counted (exports). */
+  ackDetails(directiveId: number): AckDetail[] {
+    const rows = this.db.$client
+      .prepare(
+        `SELECT a.level, a.kind, a.subject_id, a.college_id, a.at, a.late, a.via, substr(m.text, 1, 500) AS text
+           FROM acknowledgements a LEFT JOIN inbound_messages m ON m.id = a.inbound_id WHERE a.directive_id = ? ORDER BY a.id`,
+      )
+      .all(directiveId) as { level: number; kind: AckKind; subject_id: number; college_id: number | null; at: number; late: number; via: string; text: string | null }[];
+    return rows.map((r) => ({ level: r.level, kind: r.kind, subjectId: r.subject_id, collegeId: r.college_id, at: r.at, late: r.late === 1, via: r.via, text: r.text }));
+  }
+
+  /** `/撤回`: false when it was withdrawn already. */
+  withdraw(id: number, byPersonId: number, at: number): boolean {
+    return this.db.$client.prepare(`UPDATE directives SET status = 'withdrawn', withdrawn_at = ?, withdrawn_by = ? WHERE id = ? AND status <> 'withdrawn'`).run(at, byPersonId, id).changes === 1;
+  }
+
+  /** `/更正`: stores a correction; returns its number (1 for the first). */
+  addCorrection(id: number, text: string, byPersonId: number, at: number): number {
+    const c = this.db.$client;
+    c.prepare('INSERT INTO directive_corrections (directive_id, text, by_person_id, at) VALUES (?, ?, ?, ?)').run(id, text, byPersonId, at);
+    return (c.prepare('SELECT count(*) AS n FROM directive_corrections WHERE directive_id = ?').get(id) as { n: number }).n;
+  }
+
+  corrections(id: number): number {
+    return (this.db.$client.prepare('SELECT count(*) AS n FROM directive_corrections WHERE directive_id = ?').get(id) as { n: number }).n;
+  }
+
+  /** The newest directives, newest first (`/通知列表`). */
+  recent(limit: number): Directive[] {
+    return (this.db.$client.prepare('SELECT * FROM directives ORDER BY id DESC LIMIT ?').all(limit) as DirectiveRow[]).map(toDirective);
   }
 
   all(): Directive[] {

@@ -8,6 +8,8 @@ import { deliveryKey, inboundKey, isDirectivePostKey, jobId, roundKey, sendQueue
 describe('key formats stay as stored', () => {
   it('delivery keys', () => {
     expect(deliveryKey.directivePost(12, 34)).toBe('d12-pg34');
+    expect(deliveryKey.withdrawal(12, 'qq', '700001')).toBe('d12-w-qq:700001');
+    expect(deliveryKey.correction(12, 2, 'wechat', '@@room')).toBe('d12-c2-wechat:@@room');
     expect(deliveryKey.answer(56, 2)).toBe('r56-2');
     expect(deliveryKey.part('d12-pg34', 3)).toBe('d12-pg34.p3');
     expect(deliveryKey.manualTask(7, 8)).toBe('manual-7-8');

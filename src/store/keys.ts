@@ -12,6 +12,10 @@ import type { Platform } from '../domain/org.js';
 export const deliveryKey = {
   /** A directive's post into one platform group. */
   directivePost: (directiveId: number, platformGroupId: number): string => `d${directiveId}-pg${platformGroupId}`,
+  /** `/撤回`: the recall (or withdrawal notice) of a directive's post in one platform chat. */
+  withdrawal: (directiveId: number, platform: string, chatId: string): string => `d${directiveId}-w-${platform}:${chatId}`,
+  /** `/更正`: the n-th correction of a directive in one platform chat. */
+  correction: (directiveId: number, n: number, platform: string, chatId: string): string => `d${directiveId}-c${n}-${platform}:${chatId}`,
   /** The n-th message answering one inbound message (a redelivered message answers once). */
   answer: (inboundId: number, n: number): string => `r${inboundId}-${n}`,
   /** The apology for a message whose job failed for good before it was stored (by the job's id). */

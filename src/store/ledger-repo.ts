@@ -14,10 +14,13 @@ export type Lane = 'first' | 'queued' | 'last';
 
 /** The lane of a delivery that names none: posts and reminders in order, answers first. */
 export function laneOf(purpose: DeliveryPurpose, lane: Lane | null | undefined): Lane {
-  return lane ?? (purpose === 'directive' || purpose === 'notice' ? 'queued' : 'first');
+  return lane ?? (purpose === 'directive' || purpose === 'notice' || purpose === 'withdrawal' || purpose === 'correction' ? 'queued' : 'first');
 }
-/** `notice`: a reminder, nag or summary of the chaser. */
-export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice';
+/**
+ * `notice`: a reminder, nag or summary of the chaser; `withdrawal`: a directive's post recalled (or a
+ * withdrawal notice where it cannot be); `correction`: a directive's correction (`/更正`).
+ */
+export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice' | 'withdrawal' | 'correction';
 
 export interface PlannedDelivery {
   /** Deterministic: planning the same delivery twice yields one row. */
@@ -34,6 +37,8 @@ export interface PlannedDelivery {
   readonly quoteId: string | null;
   /** Default: from the purpose (see laneOf). */
   readonly lane?: Lane;
+  /** A withdrawal: the platform id of the post to recall (else `text` is posted). */
+  readonly recallOf?: string | null;
 }
 
 export interface Delivery extends PlannedDelivery {
@@ -84,6 +89,7 @@ interface DeliveryRow {
   text: string;
   mentions: string;
   quote_id: string | null;
+  recall_of: string | null;
   status: DeliveryStatus;
   attempts: number;
   platform_message_id: string | null;
@@ -111,6 +117,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     text: row.text,
     mentions: row.mentions === '[]' ? NO_MENTIONS : (JSON.parse(row.mentions) as string[]),
     quoteId: row.quote_id,
+    recallOf: row.recall_of,
     status: row.status,
     attempts: row.attempts,
     platformMessageId: row.platform_message_id,
@@ -163,8 +170,8 @@ export class LedgerRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insert = c.prepare(
-      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at, lane)
-       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt, @lane)
+      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at, lane, recall_of)
+       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt, @lane, @recallOf)
        ON CONFLICT(key) DO NOTHING RETURNING id`,
     );
     this.byKey = c.prepare('SELECT id, status, account_id, purpose, lane FROM deliveries WHERE key = ?');
@@ -205,6 +212,7 @@ export class LedgerRepo {
           quoteId: p.quoteId,
           plannedAt: now,
           lane: p.lane ?? null,
+          recallOf: p.recallOf ?? null,
         });
         if (inserted) {
           out.push({ id: inserted.id, accountId: p.accountId, lane: laneOf(p.purpose, p.lane) });
@@ -463,6 +471,31 @@ export class LedgerRepo {
       by[r.status] = r.n;
     }
     return { planned, sent: by['sent'] ?? 0, failed: by['failed'] ?? 0, uncertain: by['uncertain'] ?? 0, manual: by['manual'] ?? 0 };
+  }
+
+  /**
+   * A directive's posts as they stand, one per platform group (the first part of a long post): for
+   * `/撤回` and `/更正`. `planned` ones never went out.
+   */
+  directivePosts(directiveId: number): { id: number; groupId: number; accountId: string; platform: Platform; target: string; status: DeliveryStatus; platformMessageId: string | null; sentAt: number | null }[] {
+    return this.db.$client
+      .prepare(
+        `SELECT id, group_id AS groupId, account_id AS accountId, platform, target, status, platform_message_id AS platformMessageId, sent_at AS sentAt
+           FROM deliveries WHERE directive_id = ? AND purpose = 'directive' AND chat_type = 'group' AND group_id IS NOT NULL ORDER BY id`,
+      )
+      .all(directiveId) as { id: number; groupId: number; accountId: string; platform: Platform; target: string; status: DeliveryStatus; platformMessageId: string | null; sentAt: number | null }[];
+  }
+
+  /** `/撤回` before a post went out: it never will. */
+  cancelPlanned(directiveId: number, reason: string): number {
+    return this.db.$client
+      .prepare(`UPDATE deliveries SET status = 'failed', error = ? WHERE directive_id = ? AND purpose IN ('directive', 'notice', 'correction') AND status = 'planned'`)
+      .run(reason, directiveId).changes;
+  }
+
+  /** Groups where a withdrawal was carried out (recalled, or its notice posted). */
+  withdrawnCount(directiveId: number): number {
+    return (this.db.$client.prepare(`SELECT count(*) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'withdrawal' AND status = 'sent'`).get(directiveId) as { n: number }).n;
   }
 
   all(): Delivery[] {

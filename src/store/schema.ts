@@ -154,8 +154,11 @@ export const directives = sqliteTable('directives', {
   mode: text('mode', { enum: ['immediate', 'step'] }).notNull(),
   /** What the issuer asked people to reply, e.g. 收到 or 1. */
   replyHint: text('reply_hint').notNull(),
-  status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+  status: text('status', { enum: ['open', 'closed', 'withdrawn'] }).notNull().default('open'),
   createdAt: integer('created_at').notNull(),
+  /** `/撤回`: when and by whom. */
+  withdrawnAt: integer('withdrawn_at'),
+  withdrawnBy: integer('withdrawn_by'),
   /** 紧急: reminders ignore quiet hours. */
   urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
   /** 短信: texted at release to families outside the parents groups. */
@@ -192,7 +195,7 @@ export const deliveries = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     key: text('key').notNull().unique(),
-    purpose: text('purpose', { enum: ['directive', 'reply', 'private', 'notice'] }).notNull(),
+    purpose: text('purpose', { enum: ['directive', 'reply', 'private', 'notice', 'withdrawal', 'correction'] }).notNull(),
     directiveId: integer('directive_id'),
     groupId: integer('group_id'),
     accountId: text('account_id').notNull(),
@@ -226,6 +229,11 @@ export const deliveries = sqliteTable(
      * may have posted it and the platform cannot tell: the person looks, then `/已转发` or `/重发`).
      */
     manualKind: text('manual_kind', { enum: ['post', 'check'] }),
+    /**
+     * A withdrawal (issue #15): the platform id of the bot's post to recall; when the platform cannot
+     * (any more), `text` — a short withdrawal notice — is posted instead.
+     */
+    recallOf: text('recall_of'),
   },
   (t) => [
     index('deliveries_status_idx').on(t.status, t.accountId),
@@ -759,7 +767,7 @@ export const accessLog = sqliteTable(
     /** The staff person; null for the command line (`by` then names the operator's account). */
     byPersonId: integer('by_person_id'),
     by: text('by').notNull(),
-    what: text('what', { enum: ['address_book', 'call_list', 'non_responders', 'contact_log', 'export_address_book', 'export_contact_log'] }).notNull(),
+    what: text('what', { enum: ['address_book', 'call_list', 'non_responders', 'contact_log', 'export_address_book', 'export_contact_log', 'export_directive'] }).notNull(),
     /** The class, college, student (学号) or `全校` looked at. */
     scope: text('scope').notNull(),
   },
@@ -788,4 +796,17 @@ export const bindingRequests = sqliteTable(
     decidedAt: integer('decided_at'),
   },
   (t) => [index('binding_requests_account_idx').on(t.platform, t.platformUserId, t.status)],
+);
+
+/** `/更正 <编号> <新文本>` (issue #15): each correction posted to every group that got the directive. */
+export const directiveCorrections = sqliteTable(
+  'directive_corrections',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id').notNull(),
+    text: text('text').notNull(),
+    byPersonId: integer('by_person_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('directive_corrections_directive_idx').on(t.directiveId)],
 );

@@ -12,6 +12,7 @@ import { Relay } from './relay.js';
 import { postsLine } from './posts.js';
 import { POSTS_LINE } from '../queries/sections.js';
 import { zhDirective } from './texts.js';
+import { revisionCommands } from './revise.js';
 
 export const RELAY = serviceKey<Relay>('relay');
 
@@ -122,7 +123,7 @@ export const directives: Feature = {
     );
     app.provide(POSTS_LINE, (d, scope) => postsLine(app.org(), d, scope, app.repos.ledger.postStates(d.id), app.clock.now()));
   },
-  commands: [notify],
+  commands: [notify, ...revisionCommands],
   async onStart(app) {
     app.get(RELAY).load();
   },

@@ -79,6 +79,15 @@ export class Relay {
     }
   }
 
+  /** `/撤回`: the directive takes no more replies and nobody is chased. Undefined when already withdrawn or unknown. */
+  withdraw(id: number, byPersonId: number): Directive | undefined {
+    if (!this.deps.directives.withdraw(id, byPersonId, this.deps.clock.now())) return undefined;
+    const d = this.deps.directives.get(id);
+    if (d) this.cache.set(id, d);
+    this.deps.uow.current()?.onRollback(() => this.cache.delete(id));
+    return d;
+  }
+
   directive(id: number): Directive | undefined {
     let d = this.cache.get(id);
     if (!d) {

@@ -82,3 +82,30 @@ export const zhDirective = {
     }
   },
 };
+
+/** `/撤回`, `/更正`, `/通知列表` (issue #15). */
+export const zhRevise = {
+  notAllowed: '您没有撤回或更正通知的权限（仅学生工作组成员可以）。',
+  onlyInSchoolGroup: '请在一级群或私聊机器人撤回、更正通知。',
+  withdrawUsage: '用法：/撤回 编号（如 /撤回 12；编号见 /通知列表）。',
+  correctUsage: '用法：/更正 编号 新文本（如 /更正 12 截止时间改为明天18:00）。',
+  notFound: (id: number) => `没有找到第${id}号通知。`,
+  alreadyWithdrawn: (id: number) => `第${id}号通知已经撤回了。`,
+  /** Posted in a group where the post can no longer be recalled. */
+  withdrawalNotice: (id: number) => `【撤回】第${id}号通知已撤回，请忽略该通知，无需回复。`,
+  withdrawn: (id: number, groups: number, recalls: number, cancelled: number) =>
+    `已撤回第${id}号通知：${groups} 个群中，${recalls} 个群将直接撤回原消息，其余发撤回说明${cancelled > 0 ? `；${cancelled} 条尚未发出的消息已取消` : ''}。该通知不再计数，也不再催办。`,
+  correctionPost: (id: number, text: string) => `【更正 第${id}号通知】${text}\n（已回复原通知的无需重复回复。）`,
+  corrected: (id: number, groups: number) => `已向 ${groups} 个群发出第${id}号通知的更正。`,
+  listEmpty: '还没有与您相关的通知。',
+  exportUsage: '用法：/导出 编号（如 /导出 12）。',
+  exportHowTo: (id: number, commands: readonly string[]) =>
+    [`第${id}号通知的回复情况表（每班一张表和汇总表）：机器人暂时还不能私聊发送文件，请由学校信息中心在服务器上运行：`, ...commands, '导出的表格含学生姓名和回复内容，请妥善保管。'].join('\n'),
+  listLine: (p: { id: number; state: 'open' | 'closed' | 'withdrawn'; at: string; issuer: string; text: string; corrections: number }) => {
+    const state = p.state === 'open' ? '进行中' : p.state === 'closed' ? '已结束' : '已撤回';
+    const chars = [...p.text.replace(/\s+/gu, ' ')];
+    const excerpt = chars.length > 24 ? `${chars.slice(0, 24).join('')}…` : chars.join('');
+    return `第${p.id}号 ${state} ${p.at} ${p.issuer}：${excerpt}${p.corrections > 0 ? `（已更正 ${p.corrections} 次）` : ''}`;
+  },
+  list: (lines: readonly string[]) => ['最近的通知：', ...lines, '发送 /进度 编号 查看进度，/撤回 编号 撤回，/更正 编号 新文本 更正。'].join('\n'),
+};

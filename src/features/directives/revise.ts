@@ -1,0 +1,230 @@
+/**
+ * A directive after it went out (issue #15): `/撤回 <编号>` recalls every post where the platform still can
+ * (about two minutes) and posts a short withdrawal notice elsewhere, stops counting and chasing;
+ * `/更正 <编号> <新文本>` posts a correction to every group that got it, quoting the original where the
+ * platform can (replies to the original still count); `/通知列表` lists recent directives with their state.
+ * Every recall, notice and correction is a delivery: paced, once per group through the sent-ledger.
+ */
+import { defineCommand, type MessageContext } from '../../app/feature.js';
+import { directiveIssuers, responsible } from '../../app/guards.js';
+import type { CommandError } from '../../domain/commands.js';
+import { targetsCollege, type Directive } from '../../domain/directive.js';
+import { formatTime } from '../../domain/duration.js';
+import type { PlannedDelivery } from '../../store/ledger-repo.js';
+import { deliveryKey } from '../../store/keys.js';
+import { RELAY } from './index.js';
+import { zhRevise } from './texts.js';
+
+/** How long after sending a bot may recall its post (QQ and WeChat: about two minutes; a little margin). */
+export const RECALL_WITHIN_MS = 110_000;
+/** How many directives `/通知列表` shows. */
+const LIST_LIMIT = 10;
+const MAX_CORRECTION_CHARS = 2_000;
+
+interface IdArgs {
+  readonly id: number;
+}
+interface CorrectArgs {
+  readonly id: number;
+  readonly text: string;
+}
+
+function revisionError(command: string, code: 'bad_revision', detail: string): CommandError {
+  return { type: 'error', command, code, detail };
+}
+
+/** `12` or `第12号`; bounded. */
+function readId(token: string | undefined): number | null {
+  const m = /^第?(\d{1,9})号?$/u.exec((token ?? '').normalize('NFKC'));
+  return m?.[1] === undefined ? null : Number(m[1]);
+}
+
+function parseIdArgs(command: string) {
+  return (rest: string): IdArgs | CommandError => {
+    const id = readId(rest.trim().split(/\s+/u)[0]);
+    return id === null ? revisionError(command, 'bad_revision', '') : { id };
+  };
+}
+
+function parseCorrectArgs(rest: string): CorrectArgs | CommandError {
+  const trimmed = rest.trim();
+  const space = trimmed.search(/\s/u);
+  const id = readId(space < 0 ? trimmed : trimmed.slice(0, space));
+  const text = space < 0 ? '' : trimmed.slice(space).trim();
+  if (id === null || text === '' || [...text].length > MAX_CORRECTION_CHARS) return revisionError('correct', 'bad_revision', '');
+  return { id, text };
+}
+
+/** The platform chats where the directive's post went out or may have: one per chat, with its first part. */
+function reachedChats(ctx: MessageContext, d: Directive) {
+  const seen = new Map<string, ReturnType<MessageContext['app']['repos']['ledger']['directivePosts']>>();
+  for (const p of ctx.app.repos.ledger.directivePosts(d.id)) {
+    if (p.status === 'planned' || p.status === 'failed') continue;
+    const k = `${p.platform}:${p.target}`;
+    seen.set(k, [...(seen.get(k) ?? []), p]);
+  }
+  return [...seen.values()];
+}
+
+/** The directive the command names, when the asker may change it; else the answer saying why not. */
+function ownDirective(ctx: MessageContext, id: number): Directive | string {
+  const d = ctx.app.get(RELAY).directive(id);
+  if (!d) return zhRevise.notFound(id);
+  if (d.status === 'withdrawn') return zhRevise.alreadyWithdrawn(id);
+  return d;
+}
+
+const withdraw = defineCommand<IdArgs>({
+  name: 'withdraw',
+  words: ['撤回', '撤销通知', '撤回通知'],
+  where: ['L1', 'private'],
+  wrongPlace: zhRevise.onlyInSchoolGroup,
+  guard: directiveIssuers,
+  refusal: zhRevise.notAllowed,
+  usage: () => '/撤回 编号 —— 撤回已发布的通知（能撤回的群直接撤回，其余群发撤回说明），不再计数和催办',
+  explain: () => zhRevise.withdrawUsage,
+  parse: parseIdArgs('withdraw'),
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    const found = ownDirective(ctx, args.id);
+    if (typeof found === 'string') return ctx.reply(found);
+    const relay = ctx.app.get(RELAY);
+    const d = relay.withdraw(found.id, ctx.person.id);
+    if (!d) return ctx.reply(zhRevise.alreadyWithdrawn(found.id));
+    const { ledger } = ctx.app.repos;
+    const cancelled = ledger.cancelPlanned(d.id, 'withdrawn before it was sent');
+    const now = ctx.now;
+    const planned: PlannedDelivery[] = [];
+    let recalls = 0;
+    for (const parts of reachedChats(ctx, d)) {
+      const first = parts[0];
+      if (!first) continue;
+      // One post in one message, sent within the platform's recall time: recalled; anything else gets the notice.
+      const recallable = parts.length === 1 && first.status === 'sent' && first.platformMessageId !== null && first.sentAt !== null && now - first.sentAt <= RECALL_WITHIN_MS;
+      if (recallable) recalls++;
+      planned.push({
+        key: deliveryKey.withdrawal(d.id, first.platform, first.target),
+        purpose: 'withdrawal',
+        directiveId: d.id,
+        groupId: first.groupId,
+        accountId: first.accountId,
+        platform: first.platform,
+        chatType: 'group',
+        target: first.target,
+        text: zhRevise.withdrawalNotice(d.id),
+        mentions: [],
+        quoteId: first.platformMessageId,
+        recallOf: recallable ? first.platformMessageId : null,
+      });
+    }
+    ctx.reply(zhRevise.withdrawn(d.id, planned.length, recalls, cancelled));
+    ctx.work.queue(ctx.app.outbox.plan(planned));
+  },
+});
+
+const correct = defineCommand<CorrectArgs>({
+  name: 'correct',
+  words: ['更正', '更正通知', '修改通知'],
+  longText: true,
+  where: ['L1', 'private'],
+  wrongPlace: zhRevise.onlyInSchoolGroup,
+  guard: directiveIssuers,
+  refusal: zhRevise.notAllowed,
+  usage: () => '/更正 编号 新文本 —— 向收到该通知的每个群发更正（原通知的回复仍有效）',
+  explain: () => zhRevise.correctUsage,
+  parse: parseCorrectArgs,
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    const d = ownDirective(ctx, args.id);
+    if (typeof d === 'string') return ctx.reply(d);
+    const n = ctx.app.repos.directives.addCorrection(d.id, args.text, ctx.person.id, ctx.now);
+    const planned: PlannedDelivery[] = [];
+    for (const parts of reachedChats(ctx, d)) {
+      const first = parts[0];
+      if (!first) continue;
+      planned.push({
+        key: deliveryKey.correction(d.id, n, first.platform, first.target),
+        purpose: 'correction',
+        directiveId: d.id,
+        groupId: first.groupId,
+        accountId: first.accountId,
+        platform: first.platform,
+        chatType: 'group',
+        target: first.target,
+        text: zhRevise.correctionPost(d.id, args.text),
+        mentions: [],
+        quoteId: first.platformMessageId,
+      });
+    }
+    ctx.reply(zhRevise.corrected(d.id, planned.length));
+    ctx.work.queue(ctx.app.outbox.plan(planned));
+  },
+});
+
+const list = defineCommand<Record<string, never>>({
+  name: 'list-directives',
+  words: ['通知列表', '通知记录', '历史通知'],
+  where: ['L1', 'L2', 'L3', 'L4', 'extra', 'private', 'unlisted'],
+  guard: responsible,
+  usage: () => '/通知列表 —— 最近的通知及其状态（进行中、已截止、已撤回）',
+  parse: () => ({}),
+  handle(ctx) {
+    const relay = ctx.app.get(RELAY);
+    const scope = ctx.viewer.scope;
+    const org = ctx.org;
+    const visible = ctx.app.repos.directives
+      .recent(LIST_LIMIT * 3)
+      .filter((d) => scope.kind === 'school' || (scope.kind !== 'none' && scope.collegeIds.some((c) => targetsCollege(org, d, c))))
+      .slice(0, LIST_LIMIT);
+    if (visible.length === 0) return ctx.reply(zhRevise.listEmpty);
+    const lines = visible.map((d) => {
+      const state = d.status === 'withdrawn' ? 'withdrawn' : relay.accepts(d) ? 'open' : 'closed';
+      return zhRevise.listLine({
+        id: d.id,
+        state,
+        at: formatTime(d.createdAt, ctx.app.timeZone, { now: ctx.now }),
+        issuer: org.person(d.issuerId)?.name ?? '?',
+        text: d.text,
+        corrections: ctx.app.repos.directives.corrections(d.id),
+      });
+    });
+    ctx.reply(zhRevise.list(lines));
+  },
+});
+
+/**
+ * `/导出 <编号>`: the asker's scope of a directive as a workbook. No adapter sends files yet (issue #15's
+ * attachments part), so the answer gives the exact `cascade export` command(s) for the asker's scope,
+ * to be run at the server; the access log records exports when they are made.
+ */
+const exportDirective = defineCommand<IdArgs>({
+  name: 'export',
+  words: ['导出', '导出通知', '导出回复'],
+  where: ['L1', 'L2', 'L3', 'L4', 'extra', 'private', 'unlisted'],
+  guard: responsible,
+  usage: () => '/导出 编号 —— 导出您范围内该通知的回复情况表（xlsx）',
+  explain: () => zhRevise.exportUsage,
+  parse: parseIdArgs('export'),
+  handle(ctx, args) {
+    const d = ctx.app.get(RELAY).directive(args.id);
+    if (!d) return ctx.reply(zhRevise.notFound(args.id));
+    const scope = ctx.viewer.scope;
+    const org = ctx.org;
+    const flags: string[] =
+      scope.kind === 'school'
+        ? ['']
+        : scope.kind === 'colleges'
+          ? scope.collegeIds.map((c) => ` --college ${org.college(c)?.name ?? ''}`)
+          : scope.kind === 'classes'
+            ? scope.classIds.map((k) => ` --class ${org.classUnit(k)?.name ?? ''}`)
+            : [];
+    ctx.replyPrivately(zhRevise.exportHowTo(d.id, flags.map((f) => `cascade export ${d.id} --format xlsx${f}`)));
+  },
+});
+
+export const revisionCommands = [withdraw, correct, list, exportDirective];
+
+/** A directive's state in reports: open (takes replies), closed (its window is over), withdrawn. */
+export function directiveState(d: Directive, accepts: (d: Directive) => boolean): 'open' | 'closed' | 'withdrawn' {
+  return d.status === 'withdrawn' ? 'withdrawn' : accepts(d) ? 'open' : 'closed';
+}
