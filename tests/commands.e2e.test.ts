@@ -19,7 +19,7 @@ afterEach(async () => {
   school = undefined;
 });
 
-const ALL = ['/通知', '/撤回', '/更正', '/通知列表', '/导出', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系', '/帮助'];
+const ALL = ['/通知', '/撤回', '/更正', '/通知列表', '/导出', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/答复', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系', '/帮助'];
 /** Issuing, withdrawing and correcting directives is the team's (issue #15 widens it later). */
 const STAFF = ALL.filter((c) => !['/通知', '/撤回', '/更正'].includes(c));
 /** College leaders have a college's scope but no address book (issue #13: counselors, deputy secretaries, the team). */

@@ -165,3 +165,40 @@ describe('exports (issue #15)', () => {
     expect(said.text).toContain(`cascade export ${id} --format xlsx --class 计算机2302`);
   });
 });
+
+describe('questions reach someone (issue #15)', () => {
+  it('a question from someone who owes a reply goes to the counselor, who answers it in the group quoting it', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/通知 层级=3 请各班今晚填写返校信息表');
+    const asked = school.say('2023010101', 'L3:计算机2301', '老师，表格在哪里下载？');
+    await school.settle();
+    const list = (await school.ask('S111', '私聊', '/待确认')).text;
+    expect(list).toContain('老师，表格在哪里下载？');
+    expect(list).toContain('/答复');
+    const itemId = Number(/【(\d+)】/u.exec(list)?.[1]);
+    // Another class's counselor cannot answer it.
+    expect((await school.ask('S112', '私聊', `/答复 ${itemId} 在群文件里`)).text).toContain('不是待答复的问题');
+    const answer = await school.ask('S111', '私聊', `/答复 ${itemId} 表格在群文件“返校信息表”里`);
+    expect(answer.text).toContain(`已在群里答复【${itemId}】`);
+    await school.settle();
+    const posted = school.botMessages('L3:计算机2301').find((m) => m.text === '【答复】表格在群文件“返校信息表”里');
+    expect(posted).toBeDefined();
+    expect(posted?.chatType === 'group' ? posted.quoteId : undefined).toBe(asked.id);
+    // Answered: off the list; once only.
+    expect((await school.ask('S111', '私聊', '/待确认')).text).not.toContain('表格在哪里下载');
+    expect((await school.ask('S111', '私聊', `/答复 ${itemId} 再说一次`)).text).toContain('不是待答复的问题');
+    expect(level(school, id, 3)?.acknowledged).toBe(0);
+  });
+
+  it('“/答复 编号 私聊 …” answers the asker privately', async () => {
+    school = await startTestSchool();
+    await issue(school, '/通知 层级=3 请各班今晚填写返校信息表');
+    school.say('2023010102', 'L3:计算机2301', '附件打不开怎么办？');
+    await school.settle();
+    const list = (await school.ask('S111', '私聊', '/待确认')).text;
+    const itemId = Number(/【(\d+)】/u.exec(list)?.[1]);
+    expect((await school.ask('S111', '私聊', `/答复 ${itemId} 私聊 我单独发给你`)).text).toContain('已私下答复');
+    await school.settle();
+    expect(school.botMessages('私聊:2023010102').map((m) => m.text)).toContain('【答复】我单独发给你');
+  });
+});

@@ -12,6 +12,8 @@ import type { Platform } from '../domain/org.js';
 export const deliveryKey = {
   /** A directive's post into one platform group. */
   directivePost: (directiveId: number, platformGroupId: number): string => `d${directiveId}-pg${platformGroupId}`,
+  /** `/答复`: the answer to a question on the review list (once, whoever answers). */
+  questionAnswer: (reviewItemId: number): string => `q${reviewItemId}-answer`,
   /** `/撤回`: the recall (or withdrawal notice) of a directive's post in one platform chat. */
   withdrawal: (directiveId: number, platform: string, chatId: string): string => `d${directiveId}-w-${platform}:${chatId}`,
   /** `/更正`: the n-th correction of a directive in one platform chat. */

@@ -13,7 +13,7 @@ export function isBindingRequest(label: string): boolean {
   return label === SELF_BINDING || label === UNPROVED_BINDING;
 }
 
-export type ReviewKind = 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation';
+export type ReviewKind = 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation' | 'question';
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'withdrawn';
 
 /** An acknowledgement a review item would record when confirmed (inbound id and time are the item's). */

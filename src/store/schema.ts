@@ -343,7 +343,7 @@ export const reviewItems = sqliteTable(
   'review_items',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    kind: text('kind', { enum: ['low_confidence', 'ambiguous', 'attribution', 'binding', 'negative', 'chain', 'impersonation'] }).notNull(),
+    kind: text('kind', { enum: ['low_confidence', 'ambiguous', 'attribution', 'binding', 'negative', 'chain', 'impersonation', 'question'] }).notNull(),
     inboundId: integer('inbound_id').notNull(),
     groupId: integer('group_id'),
     /** Who may settle it: the college and, where known, the class the reply concerns. */

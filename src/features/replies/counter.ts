@@ -87,7 +87,7 @@ export class ReplyCounter {
     }
     if (u.label !== 'ack' && u.label !== 'done') {
       this.deps.inbound.interpret(r.id, u.label, u.confidence, null, detail);
-      if (u.label === 'negative') this.noteNegative(r, u, pinned ? [pinned] : candidates.first(MAX_CANDIDATES));
+      if (u.label === 'negative' || u.label === 'question') this.noteNegative(r, u, pinned ? [pinned] : candidates.first(MAX_CANDIDATES));
       return NOTHING;
     }
     const org = this.deps.org();
@@ -331,7 +331,7 @@ export class ReplyCounter {
     const who = attribute(org, r.group, r.person, about.excerpt ?? prepareReply(r.ev.text));
     const d = candidates.find((x) => obligationsOf(org, x, r.group, r.person, who).length > 0);
     if (!d) return;
-    this.review(r, 'negative', u, d.id, [], null, who, about);
+    this.review(r, u.label === 'question' ? 'question' : 'negative', u, d.id, [], null, who, about);
   }
 
   /**

@@ -4,13 +4,73 @@
  */
 import { ANYWHERE, defineCommand, serviceKey, type Feature, type MessageContext } from '../../app/feature.js';
 import { responsible } from '../../app/guards.js';
-import { parseSettleArgs, type SettleArgs } from '../../domain/commands.js';
+import { parseSettleArgs, type CommandError, type SettleArgs } from '../../domain/commands.js';
+import { scopeCovers } from '../../domain/directive.js';
+import { deliveryKey } from '../../store/keys.js';
+import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import { RELAY } from '../directives/index.js';
 import { REPLIES } from '../replies/index.js';
 import { ReviewDesk } from './desk.js';
 import { zhReview } from './texts.js';
 
 export const REVIEW = serviceKey<ReviewDesk>('review');
+
+interface AnswerArgs {
+  readonly id: number;
+  readonly privately: boolean;
+  readonly text: string;
+}
+
+/** `12 内容`, `【12】内容`, `12 私聊 内容`; bounded. */
+function parseAnswerArgs(rest: string): AnswerArgs | CommandError {
+  const m = /^\s*【?(\d{1,9})】?\s*(私聊|私信)?\s*([\s\S]+)$/u.exec(rest.normalize('NFKC'));
+  const text = m?.[3]?.trim() ?? '';
+  if (!m?.[1] || text === '' || [...text].length > 2_000) return { type: 'error', command: 'answer', code: 'bad_revision', detail: '' };
+  return { id: Number(m[1]), privately: m[2] !== undefined, text };
+}
+
+/**
+ * `/答复 <编号> <文本>` (issue #15): a question (or a “没收到”) on the review list is answered in the group
+ * where it was asked, quoting it — or privately to whoever asked, with `私聊` — and is closed.
+ */
+const answer = defineCommand<AnswerArgs>({
+  name: 'answer',
+  words: ['答复', '回答'],
+  longText: true,
+  where: ANYWHERE,
+  guard: responsible,
+  refusal: zhReview.notInScope,
+  usage: () => '/答复 编号 内容 —— 在提问的群里答复待确认列表中的问题（加“私聊”则私下答复）',
+  explain: () => zhReview.answerUsage,
+  parse: parseAnswerArgs,
+  handle(ctx, args) {
+    if (!ctx.person) return;
+    const { reviews, inbound } = ctx.app.repos;
+    const item = reviews.get(args.id);
+    const m = item ? inbound.get(item.inboundId) : undefined;
+    if (!item || !m || item.status !== 'open' || (item.kind !== 'question' && item.kind !== 'negative') || !scopeCovers(ctx.viewer.scope, item)) {
+      return ctx.reply(zhReview.notAQuestion(args.id));
+    }
+    const privately = args.privately || m.chatType !== 'group';
+    const planned: PlannedDelivery = {
+      key: deliveryKey.questionAnswer(item.id),
+      purpose: privately ? 'private' : 'reply',
+      directiveId: item.directiveId,
+      groupId: privately ? null : m.groupId,
+      accountId: m.accountId,
+      platform: m.platform,
+      chatType: privately ? 'private' : 'group',
+      target: privately ? m.senderPlatformId : m.chatId,
+      text: zhReview.answerPost(args.text),
+      mentions: [],
+      quoteId: privately ? null : m.platformMessageId,
+      lane: 'first',
+    };
+    reviews.decide(item.id, 'confirmed', ctx.person.id, ctx.now);
+    ctx.work.queue(ctx.app.outbox.plan([planned]));
+    ctx.reply(zhReview.answered(item.id, privately));
+  },
+});
 
 const list = defineCommand<null>({
   name: 'review',
@@ -85,5 +145,5 @@ export const review: Feature = {
       }),
     );
   },
-  commands: [list, confirm, dismiss],
+  commands: [list, confirm, dismiss, answer],
 };

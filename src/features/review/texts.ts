@@ -7,7 +7,7 @@ import { clip } from '../../app/texts.js';
 /** One line of the `/待确认` list. */
 export interface ReviewLine {
   readonly id: number;
-  readonly kind: 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation';
+  readonly kind: 'low_confidence' | 'ambiguous' | 'attribution' | 'binding' | 'negative' | 'chain' | 'impersonation' | 'question';
   readonly group: string;
   readonly sender: string;
   readonly text: string;
@@ -43,9 +43,11 @@ function reviewWhy(l: ReviewLine): string {
       if (l.selfBinding) return `申请绑定为${l.suggested ?? '？'}，与已有绑定冲突；确认后该账号改为绑定此人，忽略则不变`;
       return `未绑定的账号，已按姓名计入${who}；确认后绑定为${l.suggested ?? '（无法确定哪位家长，仅确认计数）'}，忽略则撤销该计数`;
     case 'negative':
-      return `反馈未收到或无法完成（${d}），请跟进；处理后“/确认 ${l.id}”关闭`;
+      return `反馈未收到或无法完成（${d}），请跟进；可“/答复 ${l.id} 内容”在群里答复，处理后“/确认 ${l.id}”关闭`;
     case 'chain':
       return `接龙中的这一行无法对应到名单中的学生（${d}）`;
+    case 'question':
+      return `提问（${d}），“/答复 ${l.id} 内容”在群里答复，“/答复 ${l.id} 私聊 内容”私下答复`;
     case 'impersonation': {
       const sender = l.accounts?.sender ?? '?';
       const known = l.accounts?.known ?? [];
@@ -63,7 +65,12 @@ export const zhReview = {
   reviewListSent: '待确认的回复已私信发给您。',
   reviewList(lines: readonly ReviewLine[], total: number): string {
     const out = [`待确认 ${total} 条${total > lines.length ? `（显示最早的 ${lines.length} 条）` : ''}：`];
-    for (const l of lines) {
+    // Questions waiting for an answer first, apart from the replies to settle (issue #15).
+    const questions = lines.filter((l) => l.kind === 'question' || l.kind === 'negative');
+    const others = lines.filter((l) => l.kind !== 'question' && l.kind !== 'negative');
+    if (questions.length > 0 && others.length > 0) out.push('— 待答复的问题和反馈 —');
+    for (const l of [...questions, ...others]) {
+      if (l === others[0] && questions.length > 0) out.push('— 待确认的回复 —');
       out.push(`【${l.id}】${l.group} ${l.sender} ${l.at}`, `  “${l.text}”`, `  ${reviewWhy(l)}`);
     }
     out.push('回复“/确认 编号”计入，“/忽略 编号”不计；可写多个编号或“全部”。');
@@ -80,6 +87,11 @@ export const zhReview = {
   },
 
   notInScope: '您没有查看该通知进度的权限。',
+  answerUsage: '用法：/答复 编号 内容（在提问的群里答复），或 /答复 编号 私聊 内容（私下答复提问的人）。编号见 /待确认。',
+  notAQuestion: (id: number) => `编号 ${id} 不是待答复的问题，或不在您的范围内。`,
+  /** Posted in the group, quoting the question: the answer as the staff member wrote it. */
+  answerPost: (text: string) => `【答复】${text}`,
+  answered: (id: number, privately: boolean) => `已${privately ? '私下' : '在群里'}答复【${id}】。`,
   badIds: (detail: string): string =>
     `${detail === '' ? '请写上要处理的编号' : `编号“${clip(detail)}”无法识别`}。用法：/确认 3 5、/确认 3-6、/确认 全部、/忽略 4（先发送 /待确认 查看编号）。`,
 };
