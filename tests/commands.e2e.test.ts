@@ -20,10 +20,10 @@ afterEach(async () => {
 });
 
 const ALL = ['/通知', '/撤回', '/更正', '/通知列表', '/导出', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/答复', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系', '/帮助'];
-/** Issuing, withdrawing and correcting directives is the team's (issue #15 widens it later). */
-const STAFF = ALL.filter((c) => !['/通知', '/撤回', '/更正'].includes(c));
-/** College leaders have a college's scope but no address book (issue #13: counselors, deputy secretaries, the team). */
-const COLLEGE_LEADER = STAFF.filter((c) => !['/通讯录', '/核实', '/记录', '/更正记录', '/已联系'].includes(c));
+/** Deputy secretaries and counselors issue in their own scope (issue #15); withdrawing and correcting is the team's. */
+const STAFF = ALL.filter((c) => !['/撤回', '/更正'].includes(c));
+/** College leaders have a college's scope but no address book (issue #13) and issue nothing. */
+const COLLEGE_LEADER = STAFF.filter((c) => !['/通知', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系'].includes(c));
 const EVERYONE = ['/绑定', '/帮助'];
 
 /** The commands a help text lists: the first word of each line that starts with one. */
@@ -104,7 +104,7 @@ describe('refusals come before reading and quote nothing', () => {
   it('staff get refusals and length errors without their text, one message each', async () => {
     school = await startTestSchool();
     const long = `/通知 ${'请家长点击http://evil.example/pay'.repeat(700)}`;
-    const refused = await school.ask('S111', 'L2:计算机学院', long);
+    const refused = await school.ask('S103', 'L2:计算机学院', long);
     expect(refused.all).toHaveLength(1);
     expect(refused.text).toContain('没有发布通知的权限');
     const tooLong = await school.ask('T001', 'L1', long);

@@ -202,3 +202,48 @@ describe('questions reach someone (issue #15)', () => {
     expect(school.botMessages('私聊:2023010102').map((m) => m.text)).toContain('【答复】我单独发给你');
   });
 });
+
+describe('directives in one’s own scope (issue #15)', () => {
+  it('a deputy secretary’s /通知 in the college group reaches that college’s class groups only, and only students owe', async () => {
+    school = await startTestSchool({ config: PRODUCT });
+    const id = await issue(school, '/通知 截止=21:00 今晚各班召开安全主题班会', { as: 'S101', in: 'L2:计算机学院' });
+    const posts = postsOf(school, id);
+    expect(posts).toHaveLength(3);
+    expect(school.botMessages('L3:计算机2301').find((m) => m.text.includes(`【通知 第${id}号】`))?.text).toContain('发布：计算机学院 余明欣');
+    expect(school.botMessages('L3:英语2301').some((m) => m.text.includes(`【通知 第${id}号】`))).toBe(false);
+    expect(school.botMessages('L2:计算机学院').map((m) => m.text).join('\n')).toContain(`已发布第${id}号通知（计算机学院）`);
+    expect(level(school, id, 1)).toBeUndefined();
+    expect(level(school, id, 2)).toBeUndefined();
+    expect(level(school, id, 3)?.required).toBeGreaterThan(0);
+    school.say('2023010101', 'L3:计算机2301', '收到');
+    await school.settle();
+    expect(level(school, id, 3)?.acknowledged).toBe(1);
+    // Not another college: not theirs.
+    expect((await school.ask('S101', 'L2:计算机学院', '/通知 学院=外国语学院 开会')).text).toContain('只能向自己负责的学院或班级');
+  });
+
+  it('a counselor’s /通知 reaches their classes and, with 层级=4, their families in the parents group (the post names the classes)', async () => {
+    school = await startTestSchool({ config: PRODUCT });
+    const id = await issue(school, '/通知 层级=4 请家长提醒孩子周日晚九点前返校', { as: 'S111', in: '私聊' });
+    const classPosts = ['L3:计算机2301', 'L3:计算机2302', 'L3:计算机2303'].map((k) => school?.botMessages(k).some((m) => m.text.includes(`【通知 第${id}号】`)));
+    expect(classPosts).toEqual([true, true, false]);
+    const l4 = school.botMessages('L4:计算机学院').find((m) => m.text.includes(`【通知 第${id}号】`))?.text ?? '';
+    expect(l4).toContain('涉及班级：计算机2301、计算机2302');
+    expect(l4).toContain('发布：辅导员 杨昊');
+    const org = school.runtime.app.org();
+    const families = [...(org.classNamed('计算机2301') ? org.studentsOf(org.classNamed('计算机2301')?.id ?? 0) : []), ...org.studentsOf(org.classNamed('计算机2302')?.id ?? 0)];
+    expect(level(school, id, 4)?.required).toBe(families.length);
+    // A parent of another class says 收到: it does not count; one of theirs does.
+    const other = org.studentsOf(org.classNamed('计算机2303')?.id ?? 0)[0];
+    school.say(`家长:${other?.extId ?? ''}`, 'L4:计算机学院', '收到');
+    school.say('家长:2023010101', 'L4:计算机学院', '收到');
+    await school.settle();
+    expect(level(school, id, 4)?.acknowledged).toBe(1);
+    // In one of their class groups: that class only.
+    const here = await issue(school, '/通知 明早7点集合', { as: 'S111', in: 'L3:计算机2302' });
+    expect(postsOf(school, here)).toHaveLength(1);
+    // A college leader may not issue; a student may not.
+    expect((await school.ask('S103', '私聊', '/通知 开会')).text).toContain('没有发布通知的权限');
+    expect((await school.ask('2023010101', 'L3:计算机2301', '/通知 开会')).text).not.toContain('已发布');
+  });
+});

@@ -4,7 +4,7 @@
  * the sender is one of the student's guardians, or when the sender's account is not bound yet and
  * the name fits exactly one student of the group (then the binding is suggested for review).
  */
-import { owedBy, targetsCollege, type Directive, type Obligation } from './directive.js';
+import { owedBy, targetsClass, targetsCollege, type Directive, type Obligation } from './directive.js';
 import type { Group, Person, Platform } from './org.js';
 import type { OrgIndex } from './org-index.js';
 
@@ -125,7 +125,7 @@ export function studentObligations(org: OrgIndex, d: Directive, group: Group, st
   const level = group.level;
   if ((level !== 3 && level !== 4) || d.depth < level) return out;
   for (const s of students) {
-    if (s.collegeId === null || !targetsCollege(org, d, s.collegeId)) continue;
+    if (s.collegeId === null || !targetsCollege(org, d, s.collegeId) || !targetsClass(d, s.classId)) continue;
     if (level === 3 && s.classId !== group.classId) continue;
     if (level === 4 && s.collegeId !== group.collegeId) continue;
     out.push({ level, subjectId: s.id, collegeId: s.collegeId, classId: s.classId });

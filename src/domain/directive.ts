@@ -34,6 +34,24 @@ export interface Directive {
   readonly sms: boolean;
   /** `家长版：…`: what the parents groups (L4) receive instead of `text`; null: the same text. */
   readonly parentsText: string | null;
+  /**
+   * The first level that owes a reply (issue #15): 1 for the school's directives (deputy secretaries in
+   * L1, counselors in L2, …); 3 for a deputy secretary's or a counselor's own directive, which goes
+   * straight to class (and parents) groups. Absent: 1.
+   */
+  readonly fromLevel?: 1 | 3;
+  /** Only these classes (a counselor's directive); null or absent: every class of its colleges. */
+  readonly classIds?: readonly number[] | null;
+}
+
+/** Whether a directive reaches this class (every class of its colleges unless it names classes). */
+export function targetsClass(directive: Pick<Directive, 'classIds'>, classId: number | null): boolean {
+  const only = directive.classIds;
+  return only === null || only === undefined || (classId !== null && only.includes(classId));
+}
+
+function fromLevelOf(directive: Pick<Directive, 'fromLevel'>): 1 | 3 {
+  return directive.fromLevel ?? 1;
 }
 
 /** One reply owed: by `subject` (a person; for L4 the student whose family owes it). */
@@ -60,20 +78,22 @@ export function canIssueDirective(org: OrgIndex, person: Person): boolean {
 }
 
 /** The logical groups below L1 a directive goes to, by level. */
-export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth'>): Group[] {
+export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'fromLevel' | 'classIds'>): Group[] {
   const out: Group[] = [];
   for (const collegeId of targetCollegeIds(org, directive)) {
     const college = org.college(collegeId);
     if (!college) continue;
-    const l2 = org.groupByKeyName(groupKey.college(college.name));
+    const l2 = fromLevelOf(directive) <= 2 ? org.groupByKeyName(groupKey.college(college.name)) : undefined;
     if (l2) out.push(l2);
     if (directive.depth >= 3) {
       for (const k of org.classesOf(collegeId)) {
+        if (!targetsClass(directive, k.id)) continue;
         const l3 = org.groupByKeyName(groupKey.class(k.name));
         if (l3) out.push(l3);
       }
     }
-    if (directive.depth >= 4) {
+    // A class directive reaches the college's parents group only when one of its classes is in this college.
+    if (directive.depth >= 4 && org.classesOf(collegeId).some((k) => targetsClass(directive, k.id))) {
       const l4 = org.groupByKeyName(groupKey.parents(college.name));
       if (l4) out.push(l4);
     }
@@ -85,8 +105,9 @@ export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeI
  * Groups released at once. Immediate: every target group. Step by step: nothing below L1, except
  * where nobody could acknowledge above a group (a college without a deputy secretary).
  */
-export function initialReleases(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'mode'>): Group[] {
-  if (directive.mode === 'immediate') return targetGroups(org, directive);
+export function initialReleases(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'mode' | 'fromLevel' | 'classIds'>): Group[] {
+  // A directive that starts below L2 has nobody above its groups to acknowledge: they open at once.
+  if (directive.mode === 'immediate' || fromLevelOf(directive) > 2) return targetGroups(org, directive);
   return targetCollegeIds(org, directive)
     .filter((c) => org.withRole('deputy_secretary', c).length === 0)
     .flatMap((c) => openCollege(org, directive, c));
@@ -152,8 +173,8 @@ function unique(groups: readonly Group[]): Group[] {
 }
 
 /** Levels a directive asks replies at: L1 always, then down to its depth. */
-export function directiveLevels(directive: Pick<Directive, 'depth'>): ObligationLevel[] {
-  return OBLIGATION_LEVELS.filter((l) => l <= directive.depth);
+export function directiveLevels(directive: Pick<Directive, 'depth' | 'fromLevel'>): ObligationLevel[] {
+  return OBLIGATION_LEVELS.filter((l) => l >= fromLevelOf(directive) && l <= directive.depth);
 }
 
 /** Every reply owed for the directive within the given colleges (default: all its colleges). */
@@ -169,17 +190,21 @@ export function obligations(org: OrgIndex, directive: Directive, collegeIds?: re
  */
 export function forEachObligation(
   org: OrgIndex,
-  directive: Pick<Directive, 'collegeIds' | 'depth'>,
+  directive: Pick<Directive, 'collegeIds' | 'depth' | 'fromLevel' | 'classIds'>,
   visit: (level: ObligationLevel, subjectId: number, collegeId: number, classId: number | null) => void,
   collegeIds?: readonly number[],
 ): void {
   const wanted = new Set(targetCollegeIds(org, directive));
   const colleges = (collegeIds ?? [...wanted]).filter((c) => wanted.has(c));
+  const staff = fromLevelOf(directive) === 1;
   for (const collegeId of colleges) {
-    for (const p of org.withRole('deputy_secretary', collegeId)) visit(1, p.id, collegeId, null);
-    for (const p of org.collegeCounselors(collegeId)) visit(2, p.id, collegeId, null);
+    if (staff) {
+      for (const p of org.withRole('deputy_secretary', collegeId)) visit(1, p.id, collegeId, null);
+      for (const p of org.collegeCounselors(collegeId)) visit(2, p.id, collegeId, null);
+    }
     if (directive.depth < 3) continue;
     for (const k of org.classesOf(collegeId)) {
+      if (!targetsClass(directive, k.id)) continue;
       for (const s of org.studentsOf(k.id)) {
         visit(3, s.id, collegeId, k.id);
         if (directive.depth >= 4) visit(4, s.id, collegeId, k.id);
@@ -197,11 +222,12 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
   const targets = (collegeId: number): boolean => targetsCollege(org, directive, collegeId);
   switch (group.level) {
     case 1:
+      if (fromLevelOf(directive) > 1) return [];
       return person.roles
         .filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null && targets(r.collegeId))
         .map((r) => ({ level: 1, subjectId: person.id, collegeId: r.collegeId ?? 0, classId: null }));
     case 2:
-      return group.collegeId !== null && targets(group.collegeId) && org.isCollegeCounselor(person, group.collegeId)
+      return fromLevelOf(directive) <= 2 && group.collegeId !== null && targets(group.collegeId) && org.isCollegeCounselor(person, group.collegeId)
         ? [{ level: 2, subjectId: person.id, collegeId: group.collegeId, classId: null }]
         : [];
     case 3:
@@ -209,6 +235,7 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
         person.kind === 'student' &&
         person.classId !== null &&
         person.classId === group.classId &&
+        targetsClass(directive, person.classId) &&
         person.collegeId !== null &&
         targets(person.collegeId)
         ? [{ level: 3, subjectId: person.id, collegeId: person.collegeId, classId: person.classId }]
@@ -218,7 +245,7 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
       const out: Obligation[] = [];
       for (const w of org.wardsOf(person.id)) {
         const student = org.person(w.studentId);
-        if (student && student.collegeId === group.collegeId) {
+        if (student && student.collegeId === group.collegeId && targetsClass(directive, student.classId)) {
           out.push({ level: 4, subjectId: student.id, collegeId: group.collegeId, classId: student.classId });
         }
       }

@@ -53,6 +53,8 @@ interface DirectiveRow {
   urgent: number;
   sms: number;
   parents_text: string | null;
+  from_level: number;
+  class_ids: string | null;
 }
 
 function toDirective(r: DirectiveRow): Directive {
@@ -73,6 +75,8 @@ function toDirective(r: DirectiveRow): Directive {
     urgent: r.urgent === 1,
     sms: r.sms === 1,
     parentsText: r.parents_text,
+    fromLevel: r.from_level === 3 ? 3 : 1,
+    classIds: r.class_ids === null ? null : (JSON.parse(r.class_ids) as number[]),
   };
 }
 
@@ -119,8 +123,8 @@ export class DirectiveRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
-      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text)
-       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText)`,
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text, from_level, class_ids)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText, @fromLevel, @classIds)`,
     );
     this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
     this.insertRelease = c.prepare(
@@ -155,6 +159,8 @@ export class DirectiveRepo {
       const info = this.insertDirective.run({
         ...directive,
         collegeIds: directive.collegeIds === null ? null : JSON.stringify(directive.collegeIds),
+        fromLevel: directive.fromLevel ?? 1,
+        classIds: directive.classIds === null || directive.classIds === undefined ? null : JSON.stringify(directive.classIds),
         requireCompletion: directive.requireCompletion ? 1 : 0,
         urgent: directive.urgent ? 1 : 0,
         sms: directive.sms ? 1 : 0,

@@ -165,6 +165,10 @@ export const directives = sqliteTable('directives', {
   sms: integer('sms', { mode: 'boolean' }).notNull().default(false),
   /** `家长版：…`: the text the parents groups receive instead of `text` (issue #15). */
   parentsText: text('parents_text'),
+  /** The first level owing a reply: 1 (the school's directive), 3 (a deputy secretary's or counselor's own). */
+  fromLevel: integer('from_level').notNull().default(1),
+  /** JSON array of class ids (a counselor's directive); null: every class of its colleges. */
+  classIds: text('class_ids'),
   /** When the next automatic chase round is due (epoch ms), null when none is; shown by `/进度`. */
   nextChaseAt: integer('next_chase_at'),
 });

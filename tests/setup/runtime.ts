@@ -162,8 +162,8 @@ export async function startTestSchool(
 }
 
 /** The team leader (T001) issues a directive in L1; returns its number once everything has settled. */
-export async function issue(s: TestSchool, text: string): Promise<number> {
-  s.say('T001', 'L1', text);
+export async function issue(s: TestSchool, text: string, by: { as: string; in: string } = { as: 'T001', in: 'L1' }): Promise<number> {
+  s.say(by.as, by.in, text);
   await s.settle();
   const d = s.runtime.app.directives.latest();
   if (!d) throw new Error('no directive was created');

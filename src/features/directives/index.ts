@@ -4,9 +4,10 @@
  */
 import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
 import type { InboundMessage } from '../../platform/port.js';
-import { directiveIssuers } from '../../app/guards.js';
+import type { Guard } from '../../app/feature.js';
 import { parseNotifyArgs, type NotifyArgs } from '../../domain/commands.js';
-import { initialReleases, targetGroups } from '../../domain/directive.js';
+import { canIssueDirective, initialReleases, targetGroups } from '../../domain/directive.js';
+import { groupKey } from '../../domain/org.js';
 import { formatTime } from '../../domain/duration.js';
 import { Relay } from './relay.js';
 import { postsLine } from './posts.js';
@@ -16,23 +17,83 @@ import { revisionCommands } from './revise.js';
 
 export const RELAY = serviceKey<Relay>('relay');
 
+/**
+ * Who may issue: the student-work team (school-wide, in L1), and within their own scope a deputy
+ * secretary (their college's class and parents groups) and a counselor or 班主任 (their classes) — issue #15.
+ */
+const issuers: Guard = {
+  name: 'issuers-own-scope',
+  allows: (v) =>
+    v.person !== undefined &&
+    (canIssueDirective(v.org, v.person) || v.person.roles.some((r) => r.role === 'deputy_secretary') || v.person.counselorOf.length > 0),
+  refusal: zhDirective.notAllowedToIssue,
+};
+
 const notify = defineCommand<NotifyArgs>({
   name: 'notify',
   words: ['通知', '发布', '下发'],
   longText: true,
-  where: ['L1'],
-  wrongPlace: zhDirective.issueOnlyInSchoolGroup,
-  guard: directiveIssuers,
+  where: ['L1', 'L2', 'L3', 'L4', 'private'],
+  wrongPlace: zhDirective.issueWhere,
+  guard: issuers,
   refusal: zhDirective.notAllowedToIssue,
-  usage: () => '/通知 [选项] 正文 —— 发布通知并逐级下发\n  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 逐级 | 落实 | 回复=1 | 紧急（夜间也提醒）',
+  usage: (v) =>
+    v.person && canIssueDirective(v.org, v.person)
+      ? '/通知 [选项] 正文 —— 在一级群发布通知并逐级下发\n  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 逐级 | 落实 | 回复=1 | 紧急（夜间也提醒）| 正文后“家长版：……”'
+      : '/通知 [选项] 正文 —— 向您负责的班级群（层级=4 时含家长群）发布通知（在您负责的群或私聊发送）\n  选项：截止=18:00 | 层级=4 | 落实 | 回复=1 | 紧急 | 正文后“家长版：……”',
   explain: (e) => zhDirective.error(e.code, e.detail),
   parse: (rest, env) => parseNotifyArgs(rest, env),
   handle: issue,
 });
 
-function issue(ctx: MessageContext, cmd: NotifyArgs): void {
+/** What a directive reaches besides the school-wide default: colleges, classes, and whose it is. */
+interface Reach {
+  readonly collegeIds: number[] | null;
+  readonly classIds: number[] | null;
+  readonly fromLevel: 1 | 3;
+  readonly originGroupId: number;
+  /** For the header and the confirmation: 学生工作组, the college, or 辅导员. */
+  readonly from: string;
+}
+
+/** The reach of `/通知` from this person here, or the answer explaining why they cannot issue here. */
+function reachOf(ctx: MessageContext, cmd: NotifyArgs, collegeIds: number[] | null): Reach | string {
   const { org, person, group } = ctx;
-  if (!person || !group) return;
+  if (!person) return zhDirective.notAllowedToIssue;
+  if (canIssueDirective(org, person)) {
+    if (ctx.place === 'L1' && group) return { collegeIds, classIds: null, fromLevel: 1, originGroupId: group.id, from: '学生工作组' };
+    // A member of the team who is also a counselor may still issue for their classes elsewhere.
+    if (person.counselorOf.length === 0 && !person.roles.some((r) => r.role === 'deputy_secretary')) return zhDirective.issueOnlyInSchoolGroup;
+  }
+  const deputyOf = person.roles.filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null).map((r) => r.collegeId as number);
+  const inOwnCollegeGroup = ctx.place === 'L2' && group?.collegeId != null && deputyOf.includes(group.collegeId);
+  if (deputyOf.length > 0 && (inOwnCollegeGroup || ctx.place === 'private')) {
+    const wanted = collegeIds ?? (inOwnCollegeGroup && group?.collegeId != null ? [group.collegeId] : deputyOf);
+    if (wanted.some((c) => !deputyOf.includes(c))) return zhDirective.notYourCollege;
+    const l2 = wanted.map((c) => org.college(c)).map((c) => (c ? org.groupByKeyName(groupKey.college(c.name)) : undefined)).find((g) => g !== undefined);
+    const origin = inOwnCollegeGroup && group ? group : (l2 ?? targetGroups(org, { collegeIds: wanted, depth: 3, fromLevel: 3 })[0]);
+    if (!origin) return zhDirective.noGroupToReach;
+    return { collegeIds: wanted, classIds: null, fromLevel: 3, originGroupId: origin.id, from: wanted.map((c) => org.college(c)?.name ?? '').join('、') };
+  }
+  const mine = person.counselorOf;
+  if (mine.length > 0) {
+    if (cmd.colleges) return zhDirective.notYourCollege;
+    const here = ctx.place === 'L3' && group?.classId != null && mine.includes(group.classId) ? [group.classId] : null;
+    const inTheirGroup = here !== null || ((ctx.place === 'L2' || ctx.place === 'L4') && group?.collegeId != null && mine.some((k) => org.classUnit(k)?.collegeId === group.collegeId));
+    if (!inTheirGroup && ctx.place !== 'private') return zhDirective.issueWhere;
+    const classIds = here ?? [...mine];
+    const colleges = [...new Set(classIds.map((k) => org.classUnit(k)?.collegeId).filter((c): c is number => c !== undefined))];
+    const first = org.classUnit(classIds[0] ?? -1);
+    const origin = group ?? (first ? org.groupByKeyName(groupKey.class(first.name)) : undefined);
+    if (!origin) return zhDirective.noGroupToReach;
+    return { collegeIds: colleges, classIds, fromLevel: 3, originGroupId: origin.id, from: '辅导员' };
+  }
+  return zhDirective.issueOnlyInSchoolGroup;
+}
+
+function issue(ctx: MessageContext, cmd: NotifyArgs): void {
+  const { org, person } = ctx;
+  if (!person) return;
   let collegeIds: number[] | null = null;
   if (cmd.colleges) {
     // A unique prefix is the college (`学院=计算机`); otherwise the closest names are offered, nothing is guessed.
@@ -44,18 +105,25 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
     }
     collegeIds = [...new Set(found.map((f) => f.r.match?.id ?? 0))];
   }
+  const reach = reachOf(ctx, cmd, collegeIds);
+  if (typeof reach === 'string') return ctx.reply(reach);
+  // Not given: 4 with a parents' version, else the configured default (3: parents only when asked).
+  const depth = cmd.depth ?? (cmd.parentsText !== null ? 4 : ctx.app.config.directives.defaultDepth);
+  if (reach.fromLevel === 3 && depth < 3) return ctx.reply(zhDirective.ownScopeDepth);
   const input = {
     issuerId: person.id,
-    originGroupId: group.id,
+    originGroupId: reach.originGroupId,
     originInboundId: ctx.inboundId,
     text: cmd.body,
     deadlineAt: cmd.deadlineAt,
-    // Not given: 4 with a parents' version, else the configured default (3: parents only when asked).
-    depth: cmd.depth ?? (cmd.parentsText !== null ? 4 : ctx.app.config.directives.defaultDepth),
+    depth,
     parentsText: cmd.parentsText,
-    collegeIds,
+    collegeIds: reach.collegeIds,
+    classIds: reach.classIds,
+    fromLevel: reach.fromLevel,
     requireCompletion: cmd.requireCompletion,
-    mode: cmd.mode,
+    // Nobody stands between an own-scope directive and its groups: it goes at once.
+    mode: reach.fromLevel === 1 ? cmd.mode : ('immediate' as const),
     replyHint: cmd.replyHint,
     urgent: cmd.urgent,
     sms: cmd.sms,
@@ -74,6 +142,7 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
       depth: d.depth,
       parentsVersion: d.parentsText !== null,
       parentsVersionIgnored: cmd.parentsText !== null && d.depth < 4,
+      ownScope: reach.fromLevel === 3 ? (reach.classIds ? reach.classIds.map((k) => org.classUnit(k)?.name ?? '').join('、') : reach.from) : undefined,
     }),
   );
   ctx.work.queue(sends);

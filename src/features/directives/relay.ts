@@ -187,8 +187,12 @@ export class Relay {
   private render(d: Directive, g: Group, issuer: string): string {
     const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone, { now: this.deps.clock.now() });
     const common = { level: g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
+    const org = this.deps.org();
+    // An own-scope directive says whose it is; in a college-wide parents group, which classes it concerns.
+    const from = d.fromLevel === 3 ? (d.classIds ? '辅导员' : (d.collegeIds ?? []).map((c) => org.college(c)?.name ?? '').join('、')) : undefined;
+    const classes = g.level === 4 && d.classIds ? d.classIds.map((k) => org.classUnit(k)?.name ?? '').join('、') : null;
     // Parents groups get the parents' version where there is one.
     const text = g.level === 4 && d.parentsText !== null ? d.parentsText : d.text;
-    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common }), text, zhDirective.directiveFooter(common)].join('\n');
+    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common, ...(from === undefined ? {} : { from }), classes }), text, zhDirective.directiveFooter(common)].join('\n');
   }
 }

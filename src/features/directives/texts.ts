@@ -15,8 +15,21 @@ export const zhDirective = {
     failed: '发送失败',
     late: '尚未发出',
   },
-  directiveHeader(p: { id: number; issuer: string; deadline: string | null; level: number; replyHint: string; step: boolean; completion: boolean }): string {
-    const lines = [`【通知 第${p.id}号】发布：学生工作组 ${p.issuer}`];
+  directiveHeader(p: {
+    id: number;
+    issuer: string;
+    deadline: string | null;
+    level: number;
+    replyHint: string;
+    step: boolean;
+    completion: boolean;
+    /** Who issued it: 学生工作组 (default), a college, or 辅导员. */
+    from?: string;
+    /** A counselor's directive in a college-wide parents group: the classes it concerns. */
+    classes?: string | null;
+  }): string {
+    const lines = [`【通知 第${p.id}号】发布：${p.from ?? '学生工作组'} ${p.issuer}`];
+    if (p.classes) lines.push(`涉及班级：${p.classes}（其他班级的家长无需回复）`);
     if (p.deadline) lines.push(`截止：${p.deadline}`);
     return lines.join('\n');
   },
@@ -42,6 +55,8 @@ export const zhDirective = {
     depth?: number;
     parentsVersion?: boolean;
     parentsVersionIgnored?: boolean;
+    /** An own-scope directive (a college's or a counselor's classes): what it reaches. */
+    ownScope?: string | undefined;
   }): string {
     const how = p.step ? '将逐级下发（上级回复后自动转发下一级）' : `已下发至 ${p.groups} 个群`;
     // Which text went where (issue #15): parents get their own version, or none unless asked.
@@ -55,11 +70,19 @@ export const zhDirective = {
           : p.depth === 3
             ? `学院群和班级群收到正文，未发到家长群${p.parentsVersionIgnored ? '（已写层级=3，家长版未使用）' : '（如需通知家长，请加“层级=4”或在正文后写“家长版：……”）'}。`
             : '只发到学院群。';
+    if (p.ownScope !== undefined) {
+      const scoped = p.depth === 4 ? (p.parentsVersion ? '班级群收到正文，家长群收到家长版（只有相关班级的家长需要回复）。' : '班级群和家长群收到同一正文（只有相关班级的家长需要回复）。') : '已发到班级群，未发到家长群（如需通知家长，请加“层级=4”或写“家长版：……”）。';
+      return `已发布第${p.id}号通知（${p.ownScope}），已下发至 ${p.groups} 个群。${scoped}${p.deadline ? `截止 ${p.deadline}。` : ''}可用 /进度 ${p.id} 查看回复情况。`;
+    }
     return `已发布第${p.id}号通知，${how}。${where}${p.deadline ? `截止 ${p.deadline}。` : ''}请各学院副书记回复“${p.hint}”。`;
   },
   /** @-mentions in L1–L3 (the names are the mentions, which the platform renders). */
-  notAllowedToIssue: '您没有发布通知的权限（仅学生工作组成员可发布）。',
+  notAllowedToIssue: '您没有发布通知的权限（学生工作组、副书记、辅导员和班主任可以发布）。',
   issueOnlyInSchoolGroup: '请在一级群（学生工作组群）发布通知。',
+  issueWhere: '请在一级群（学生工作组）、您负责的学院群或班级群发布通知，或私聊机器人发送。',
+  notYourCollege: '您只能向自己负责的学院或班级发布通知。',
+  noGroupToReach: '您负责的范围内没有可以发送的群，请检查名单中的群表。',
+  ownScopeDepth: '层级=2 只适用于学生工作组的通知；您的通知会发到班级群，可加“层级=4”同时发到家长群。',
   unknownColleges: (names: string[], suggestions: readonly string[] = []) =>
     `未找到学院：${names.slice(0, 5).map((n) => clip(n)).join('、')}${names.length > 5 ? ' 等' : ''}。` +
     (suggestions.length > 0 ? `您是不是要找：${suggestions.join('、')}？` : '请检查学院名称。'),
