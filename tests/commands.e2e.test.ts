@@ -24,6 +24,8 @@ const ALL = ['/通知', '/撤回', '/更正', '/通知列表', '/导出', '/未�
 const STAFF = ALL.filter((c) => !['/撤回', '/更正'].includes(c));
 /** College leaders have a college's scope but no address book (issue #13) and issue nothing. */
 const COLLEGE_LEADER = STAFF.filter((c) => !['/通知', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系'].includes(c));
+/** A deputy secretary also adds the college's lines to a directive (`/补充`). */
+const DEPUTY = [...STAFF, '/补充'];
 const EVERYONE = ['/绑定', '/帮助'];
 
 /** The commands a help text lists: the first word of each line that starts with one. */
@@ -35,7 +37,7 @@ describe('/帮助 is generated for the asker', () => {
   it.each([
     ['team leader', 'T001', '私聊', ALL],
     ['team member', 'T002', '私聊', ALL],
-    ['deputy secretary', 'S101', '私聊', STAFF],
+    ['deputy secretary', 'S101', '私聊', DEPUTY],
     ['college leader', 'S103', '私聊', COLLEGE_LEADER],
     ['counselor', 'S111', '私聊', STAFF],
     ['student', '2023010101', 'L3:计算机2301', EVERYONE],

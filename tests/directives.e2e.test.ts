@@ -247,3 +247,20 @@ describe('directives in one’s own scope (issue #15)', () => {
     expect((await school.ask('2023010101', 'L3:计算机2301', '/通知 开会')).text).not.toContain('已发布');
   });
 });
+
+describe('/补充 (issue #15)', () => {
+  it('a deputy secretary adds the college’s lines to the school’s directive, in that college’s groups only', async () => {
+    school = await startTestSchool({ config: PRODUCT });
+    const id = await issue(school, '/通知 请各学院于周五前完成宿舍安全检查');
+    const said = await school.ask('S101', 'L2:计算机学院', `/补充 ${id} 我院请于周四晚八点前完成，并拍照上报`);
+    expect(said.text).toContain(`已在本学院 4 个群补充第${id}号通知`);
+    await school.settle();
+    const added = school.botMessages('L3:计算机2301').find((m) => m.text.startsWith(`【第${id}号通知 计算机学院补充】`));
+    expect(added?.text).toContain('我院请于周四晚八点前完成');
+    expect(school.botMessages('L3:英语2301').some((m) => m.text.includes('补充】'))).toBe(false);
+    // A counselor may not; a deputy secretary of a college the directive did not reach is told so.
+    expect((await school.ask('S111', '私聊', `/补充 ${id} 我班另有安排`)).text).toContain('只有学院副书记');
+    const other = await issue(school, '/通知 学院=外国语学院 请外国语学院开会');
+    expect((await school.ask('S101', '私聊', `/补充 ${other} 我院也开`)).text).toContain('没有发到您负责的学院');
+  });
+});

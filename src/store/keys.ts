@@ -16,6 +16,8 @@ export const deliveryKey = {
   questionAnswer: (reviewItemId: number): string => `q${reviewItemId}-answer`,
   /** `/撤回`: the recall (or withdrawal notice) of a directive's post in one platform chat. */
   withdrawal: (directiveId: number, platform: string, chatId: string): string => `d${directiveId}-w-${platform}:${chatId}`,
+  /** `/补充`: a college's n-th addition to a directive, in one platform chat of that college. */
+  supplement: (directiveId: number, collegeId: number, n: number, platform: string, chatId: string): string => `d${directiveId}-s${collegeId}.${n}-${platform}:${chatId}`,
   /** `/更正`: the n-th correction of a directive in one platform chat. */
   correction: (directiveId: number, n: number, platform: string, chatId: string): string => `d${directiveId}-c${n}-${platform}:${chatId}`,
   /** The n-th message answering one inbound message (a redelivered message answers once). */

@@ -5,7 +5,7 @@
  * platform can (replies to the original still count); `/通知列表` lists recent directives with their state.
  * Every recall, notice and correction is a delivery: paced, once per group through the sent-ledger.
  */
-import { defineCommand, type MessageContext } from '../../app/feature.js';
+import { defineCommand, type Guard, type MessageContext } from '../../app/feature.js';
 import { directiveIssuers, responsible } from '../../app/guards.js';
 import type { CommandError } from '../../domain/commands.js';
 import { targetsCollege, type Directive } from '../../domain/directive.js';
@@ -193,6 +193,65 @@ const list = defineCommand<Record<string, never>>({
 });
 
 /**
+ * `/补充 <编号> <文本>` (issue #15): a deputy secretary adds the college's own lines to a directive that
+ * reached their college; they are posted to the college's groups that got it, quoting the post.
+ */
+/** Deputy secretaries (of any college): `/补充`. */
+const deputies: Guard = {
+  name: 'deputies',
+  allows: (v) => v.person?.roles.some((r) => r.role === 'deputy_secretary') === true,
+  refusal: zhRevise.supplementNotAllowed,
+};
+
+const supplement = defineCommand<CorrectArgs>({
+  name: 'supplement',
+  words: ['补充', '补充说明'],
+  longText: true,
+  where: ['L2', 'private'],
+  wrongPlace: zhRevise.supplementWhere,
+  guard: deputies,
+  refusal: zhRevise.supplementNotAllowed,
+  usage: () => '/补充 编号 文本 —— 在本学院收到该通知的群里补充本学院的要求',
+  explain: () => zhRevise.supplementUsage,
+  parse: parseCorrectArgs,
+  handle(ctx, args) {
+    const person = ctx.person;
+    if (!person) return;
+    const d = ownDirective(ctx, args.id);
+    if (typeof d === 'string') return ctx.reply(d);
+    const org = ctx.org;
+    const mine = person.roles.filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null).map((r) => r.collegeId as number);
+    // In the college group: that college; privately: each of theirs the directive reached.
+    const colleges = (ctx.place === 'L2' && ctx.group?.collegeId != null ? [ctx.group.collegeId] : mine).filter((c) => mine.includes(c) && targetsCollege(org, d, c));
+    if (colleges.length === 0) return ctx.reply(zhRevise.supplementNotHere(d.id));
+    const planned: PlannedDelivery[] = [];
+    for (const collegeId of colleges) {
+      const college = org.college(collegeId);
+      const n = ctx.app.repos.directives.addCorrection(d.id, `[${college?.name ?? ''}] ${args.text}`, person.id, ctx.now);
+      for (const parts of reachedChats(ctx, d)) {
+        const first = parts[0];
+        if (!first || org.group(first.groupId)?.collegeId !== collegeId) continue;
+        planned.push({
+          key: deliveryKey.supplement(d.id, collegeId, n, first.platform, first.target),
+          purpose: 'correction',
+          directiveId: d.id,
+          groupId: first.groupId,
+          accountId: first.accountId,
+          platform: first.platform,
+          chatType: 'group',
+          target: first.target,
+          text: zhRevise.supplementPost(d.id, college?.name ?? '', args.text),
+          mentions: [],
+          quoteId: first.platformMessageId,
+        });
+      }
+    }
+    ctx.reply(zhRevise.supplemented(d.id, planned.length));
+    ctx.work.queue(ctx.app.outbox.plan(planned));
+  },
+});
+
+/**
  * `/导出 <编号>`: the asker's scope of a directive as a workbook. No adapter sends files yet (issue #15's
  * attachments part), so the answer gives the exact `cascade export` command(s) for the asker's scope,
  * to be run at the server; the access log records exports when they are made.
@@ -222,7 +281,7 @@ const exportDirective = defineCommand<IdArgs>({
   },
 });
 
-export const revisionCommands = [withdraw, correct, list, exportDirective];
+export const revisionCommands = [withdraw, correct, supplement, list, exportDirective];
 
 /** A directive's state in reports: open (takes replies), closed (its window is over), withdrawn. */
 export function directiveState(d: Directive, accepts: (d: Directive) => boolean): 'open' | 'closed' | 'withdrawn' {

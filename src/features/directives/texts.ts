@@ -121,6 +121,12 @@ export const zhRevise = {
   correctionPost: (id: number, text: string) => `【更正 第${id}号通知】${text}\n（已回复原通知的无需重复回复。）`,
   corrected: (id: number, groups: number) => `已向 ${groups} 个群发出第${id}号通知的更正。`,
   listEmpty: '还没有与您相关的通知。',
+  supplementWhere: '请在本学院群或私聊机器人发送 /补充。',
+  supplementNotAllowed: '只有学院副书记可以补充本学院的要求。',
+  supplementUsage: '用法：/补充 编号 文本（如 /补充 12 我院请于今晚20:00前完成）。',
+  supplementNotHere: (id: number) => `第${id}号通知没有发到您负责的学院。`,
+  supplementPost: (id: number, college: string, text: string) => `【第${id}号通知 ${college}补充】${text}`,
+  supplemented: (id: number, groups: number) => `已在本学院 ${groups} 个群补充第${id}号通知。`,
   exportUsage: '用法：/导出 编号（如 /导出 12）。',
   exportHowTo: (id: number, commands: readonly string[]) =>
     [`第${id}号通知的回复情况表（每班一张表和汇总表）：机器人暂时还不能私聊发送文件，请由学校信息中心在服务器上运行：`, ...commands, '导出的表格含学生姓名和回复内容，请妥善保管。'].join('\n'),
