@@ -47,6 +47,7 @@ function notify(partial: Partial<NotifyCommand>): NotifyCommand {
     deadlineAt: null,
     depth: null,
     parentsText: null,
+    fields: null,
     colleges: null,
     requireCompletion: false,
     mode: 'immediate',

@@ -264,3 +264,31 @@ describe('/补充 (issue #15)', () => {
     expect((await school.ask('S101', '私聊', `/补充 ${other} 我院也开`)).text).toContain('没有发到您负责的学院');
   });
 });
+
+describe('collections (issue #15)', () => {
+  it('/收集 keeps each person’s latest answer with its fields, counts it as a reply, and exports the fields', async () => {
+    school = await startTestSchool({ config: PRODUCT });
+    const id = await issue(school, '/收集 字段=体温,所在地 截止=20:00 请同学们报告今日体温和所在地', { as: 'S111', in: 'L3:计算机2301' });
+    const post = school.botMessages('L3:计算机2301').find((m) => m.text.includes(`【通知 第${id}号】`))?.text ?? '';
+    expect(post).toContain('【信息收集】请同学们直接在群里回复体温、所在地');
+    school.say('2023010101', 'L3:计算机2301', '体温36.5 所在地北京');
+    school.say('2023010102', 'L3:计算机2301', '今天好热啊');
+    await school.settle();
+    school.say('2023010101', 'L3:计算机2301', '更正：体温36.8，所在地：学校');
+    school.say('2023010103', 'L3:计算机2301', '收到');
+    await school.settle();
+    // Chat without a field is no answer; a plain 收到 counts as a reply, with no fields.
+    expect(level(school, id, 3)?.acknowledged).toBe(2);
+    const answers = school.runtime.app.repos.directives.answers(id);
+    const org = school.runtime.app.org();
+    const first = org.personByRef('2023010101');
+    expect(answers.get(`3:${first?.id ?? 0}`)).toMatchObject({ fields: { 体温: '36.8', 所在地: '学校' } });
+    const { directiveExport } = await import('../src/features/directives/export.js');
+    const d = school.runtime.app.get(RELAY).directive(id);
+    if (!d) throw new Error('no directive');
+    const k = org.classNamed('计算机2301');
+    const exp = directiveExport(org, d, { kind: 'classes', classIds: [k?.id ?? 0], collegeIds: [k?.collegeId ?? 0] }, '计算机2301', school.runtime.app.repos.directives.ackDetails(id), 'open', answers);
+    expect(exp.rows.find((r) => r.ref === '2023010101')).toMatchObject({ replied: true, text: '更正：体温36.8，所在地：学校', fields: { 体温: '36.8', 所在地: '学校' } });
+    expect(exp.rows.find((r) => r.ref === '2023010102')).toMatchObject({ replied: false, fields: null });
+  });
+});

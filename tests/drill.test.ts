@@ -149,3 +149,16 @@ describe('the identity drill (issue #14)', () => {
     expect(report.messages.filter((m) => /1[3-9]\d{9}/u.test(m.text))).toEqual([]);
   });
 });
+
+describe('the directives drill (issue #15)', () => {
+  it('parents’ version, withdrawal, correction, own-scope directives, /补充, /答复, a collection and /导出', async () => {
+    const config = parseConfig({});
+    const report = await runDrill(loadScenario('config/drills/directives.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
+    expect(report.failures).toEqual([]);
+    expect(report.directives.map((d) => d.status)).toEqual(['open', 'withdrawn', 'open', 'open', 'open', 'open']);
+    const withdrawn = report.directives[1];
+    // Withdrawn a minute after: every group got either the recall or the notice, once.
+    expect(withdrawn?.deliveries.withdrawn).toBe(withdrawn?.deliveries.sent);
+    expect(report.directives[5]?.levels['3']?.acknowledged).toBe(2);
+  });
+});

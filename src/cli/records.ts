@@ -235,7 +235,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     const now = new Date();
     const open = d.status === 'open' && now.getTime() <= Math.max(d.createdAt, d.deadlineAt ?? 0) + config.replies.windowMs;
     const status = d.status === 'withdrawn' ? 'withdrawn' : open ? 'open' : 'closed';
-    const exp = directiveExport(org, d, scope, scopeName, directives.ackDetails(d.id), status);
+    const exp = directiveExport(org, d, scope, scopeName, directives.ackDetails(d.id), status, directives.answers(d.id));
     new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_directive', scope: `第${d.id}号通知 ${scopeName}` });
     if (format === 'json') {
       const text = `${JSON.stringify(exp, null, 2)}\n`;

@@ -364,9 +364,16 @@ export function parsePostedArgs(rest: string, maxIds: number): PostedArgs | Comm
 
 // ─── /通知 ────────────────────────────────────────────────────────────────────────────────
 
-type OptionKey = 'deadline' | 'depth' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent' | 'sms';
+type OptionKey = 'deadline' | 'depth' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent' | 'sms' | 'fields';
+
+/** `/收集 字段=体温,所在地`: at most this many fields, each at most FIELD_MAX_CHARS. */
+export const MAX_FIELDS = 10;
+const FIELD_MAX_CHARS = 12;
 
 const OPTION_KEYS: ReadonlyMap<string, OptionKey> = new Map([
+  ['字段', 'fields'],
+  ['项目', 'fields'],
+  ['收集', 'fields'],
   ['截止', 'deadline'],
   ['截至', 'deadline'],
   ['截止时间', 'deadline'],
@@ -422,6 +429,7 @@ const DEPTH_WORDS: ReadonlyMap<string, 2 | 3 | 4> = new Map([
 ]);
 
 interface NotifyDraft {
+  fields: string[] | null;
   deadlineAt: number | null;
   depth: 2 | 3 | 4 | null;
   colleges: string[] | null;
@@ -463,6 +471,8 @@ export interface NotifyArgs {
   readonly depth: 2 | 3 | 4 | null;
   /** `家长版：…` after the text: what the parents groups receive instead (issue #15); null: none. */
   readonly parentsText: string | null;
+  /** `字段=体温,所在地` (a collection, `/收集`): the fields read out of each answer; null: none named. */
+  readonly fields: string[] | null;
   /** College names as typed (the app validates them); null: every college. */
   readonly colleges: string[] | null;
   readonly requireCompletion: boolean;
@@ -477,6 +487,7 @@ export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZ
   const draft: NotifyDraft = {
     deadlineAt: null,
     depth: null,
+    fields: null,
     colleges: null,
     requireCompletion: false,
     mode: 'immediate',
@@ -560,6 +571,12 @@ function applyOption(
       const names = [...new Set(value.split(/[,，、;；]/u).map((n) => n.trim()).filter((n) => n !== ''))];
       if (names.length === 0) return notifyError('bad_option', token);
       draft.colleges = names;
+      return null;
+    }
+    case 'fields': {
+      const names = [...new Set(value.split(/[,，、;；]/u).map((n) => n.trim()).filter((n) => n !== ''))];
+      if (names.length === 0 || names.length > MAX_FIELDS || names.some((n) => [...n].length > FIELD_MAX_CHARS)) return notifyError('bad_option', token);
+      draft.fields = names;
       return null;
     }
     case 'completion':

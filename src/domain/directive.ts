@@ -42,6 +42,10 @@ export interface Directive {
   readonly fromLevel?: 1 | 3;
   /** Only these classes (a counselor's directive); null or absent: every class of its colleges. */
   readonly classIds?: readonly number[] | null;
+  /** A collection (`/收集`, issue #15): any reply of someone who owes one is their answer, the latest kept. */
+  readonly collect?: boolean;
+  /** The fields read out of each answer (`字段=体温,所在地`); null: the answer as written. */
+  readonly fields?: readonly string[] | null;
 }
 
 /** Whether a directive reaches this class (every class of its colleges unless it names classes). */

@@ -55,6 +55,8 @@ interface DirectiveRow {
   parents_text: string | null;
   from_level: number;
   class_ids: string | null;
+  collect: number;
+  fields: string | null;
 }
 
 function toDirective(r: DirectiveRow): Directive {
@@ -77,6 +79,8 @@ function toDirective(r: DirectiveRow): Directive {
     parentsText: r.parents_text,
     fromLevel: r.from_level === 3 ? 3 : 1,
     classIds: r.class_ids === null ? null : (JSON.parse(r.class_ids) as number[]),
+    collect: r.collect === 1,
+    fields: r.fields === null ? null : (JSON.parse(r.fields) as string[]),
   };
 }
 
@@ -123,8 +127,8 @@ export class DirectiveRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
-      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text, from_level, class_ids)
-       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText, @fromLevel, @classIds)`,
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text, from_level, class_ids, collect, fields)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText, @fromLevel, @classIds, @collect, @fields)`,
     );
     this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
     this.insertRelease = c.prepare(
@@ -160,6 +164,8 @@ export class DirectiveRepo {
         ...directive,
         collegeIds: directive.collegeIds === null ? null : JSON.stringify(directive.collegeIds),
         fromLevel: directive.fromLevel ?? 1,
+        collect: directive.collect === true ? 1 : 0,
+        fields: directive.fields === null || directive.fields === undefined ? null : JSON.stringify(directive.fields),
         classIds: directive.classIds === null || directive.classIds === undefined ? null : JSON.stringify(directive.classIds),
         requireCompletion: directive.requireCompletion ? 1 : 0,
         urgent: directive.urgent ? 1 : 0,
@@ -202,6 +208,29 @@ export class DirectiveRepo {
       )
       .all(directiveId) as { level: number; kind: AckKind; subject_id: number; college_id: number | null; at: number; late: number; via: string; text: string | null }[];
     return rows.map((r) => ({ level: r.level, kind: r.kind, subjectId: r.subject_id, collegeId: r.college_id, at: r.at, late: r.late === 1, via: r.via, text: r.text }));
+  }
+
+  /** A collection's answer: the latest reply of whoever owes it (issue #15). */
+  saveAnswer(a: { directiveId: number; level: number; subjectId: number; byPersonId: number | null; inboundId: number; text: string; fields: Readonly<Record<string, string>> | null; at: number }): void {
+    this.db.$client
+      .prepare(
+        `INSERT INTO collected_answers (directive_id, level, subject_id, by_person_id, inbound_id, text, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (directive_id, level, subject_id) DO UPDATE SET by_person_id = excluded.by_person_id, inbound_id = excluded.inbound_id,
+           text = excluded.text, fields = excluded.fields, at = excluded.at WHERE excluded.at >= collected_answers.at`,
+      )
+      .run(a.directiveId, a.level, a.subjectId, a.byPersonId, a.inboundId, a.text, a.fields === null ? null : JSON.stringify(a.fields), a.at);
+  }
+
+  /** A collection's answers by `level:subjectId`. */
+  answers(directiveId: number): Map<string, { text: string; fields: Record<string, string> | null; at: number }> {
+    const rows = this.db.$client.prepare('SELECT level, subject_id, text, fields, at FROM collected_answers WHERE directive_id = ?').all(directiveId) as {
+      level: number;
+      subject_id: number;
+      text: string;
+      fields: string | null;
+      at: number;
+    }[];
+    return new Map(rows.map((r) => [`${r.level}:${r.subject_id}`, { text: r.text, fields: r.fields === null ? null : (JSON.parse(r.fields) as Record<string, string>), at: r.at }]));
   }
 
   /** `/撤回`: false when it was withdrawn already. */

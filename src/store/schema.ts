@@ -169,6 +169,9 @@ export const directives = sqliteTable('directives', {
   fromLevel: integer('from_level').notNull().default(1),
   /** JSON array of class ids (a counselor's directive); null: every class of its colleges. */
   classIds: text('class_ids'),
+  /** `/收集`: a collection; `fields` the JSON array of fields read out of each answer. */
+  collect: integer('collect', { mode: 'boolean' }).notNull().default(false),
+  fields: text('fields'),
   /** When the next automatic chase round is due (epoch ms), null when none is; shown by `/进度`. */
   nextChaseAt: integer('next_chase_at'),
 });
@@ -813,4 +816,22 @@ export const directiveCorrections = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [index('directive_corrections_directive_idx').on(t.directiveId)],
+);
+
+/** A collection's answers (issue #15): one per person owed a reply, the latest reply kept. */
+export const collectedAnswers = sqliteTable(
+  'collected_answers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id').notNull(),
+    level: integer('level').notNull(),
+    subjectId: integer('subject_id').notNull(),
+    byPersonId: integer('by_person_id'),
+    inboundId: integer('inbound_id').notNull(),
+    text: text('text').notNull(),
+    /** JSON object: field → value, for the fields the directive names. */
+    fields: text('fields'),
+    at: integer('at').notNull(),
+  },
+  (t) => [uniqueIndex('collected_answers_uq').on(t.directiveId, t.level, t.subjectId)],
 );

@@ -49,12 +49,22 @@ export interface DirectiveExport {
 const LEVEL_NAMES: Record<number, string> = { 1: '副书记（一级群）', 2: '辅导员（二级群）', 3: '学生（三级群）', 4: '家长（家长群）' };
 const VIA_NAMES: Record<string, string> = { reply: '群内回复', chain: '接龙', review: '人工确认', sms: '短信', call: '电话' };
 
-export function directiveExport(org: OrgIndex, d: Directive, scope: Scope, scopeName: string, acks: readonly AckDetail[], status: string): DirectiveExport {
+export function directiveExport(
+  org: OrgIndex,
+  d: Directive,
+  scope: Scope,
+  scopeName: string,
+  acks: readonly AckDetail[],
+  status: string,
+  answers: ReadonlyMap<string, { text: string; fields: Record<string, string> | null }> = new Map(),
+): DirectiveExport {
   const byKey = new Map<string, AckDetail>();
   for (const a of acks) if (a.kind === 'ack') byKey.set(`${a.level}:${a.subjectId}:${a.collegeId ?? ''}`, a);
   const rows: DirectiveExportRow[] = scopedObligations(org, d, scope, 0).map((o) => {
     const person = org.person(o.subjectId);
     const a = byKey.get(`${o.level}:${o.subjectId}:${o.collegeId}`);
+    // A collection: the latest answer and its fields, rather than the reply that first counted.
+    const answer = d.collect ? answers.get(`${o.level}:${o.subjectId}`) : undefined;
     return {
       level: o.level,
       college: org.college(o.collegeId)?.name ?? '',
@@ -65,8 +75,8 @@ export function directiveExport(org: OrgIndex, d: Directive, scope: Scope, scope
       at: a ? new Date(a.at).toISOString() : null,
       late: a?.late ?? false,
       via: a?.via ?? null,
-      text: a?.text ? maskPhone(a.text) : null,
-      fields: null,
+      text: answer ? maskPhone(answer.text) : a?.text ? maskPhone(a.text) : null,
+      fields: d.collect ? (answer?.fields ?? (answer ? {} : null)) : null,
     };
   });
   rows.sort((x, y) => x.level - y.level || x.college.localeCompare(y.college, 'zh') || (x.class ?? '').localeCompare(y.class ?? '', 'zh') || x.ref.localeCompare(y.ref));
@@ -95,6 +105,7 @@ function sheetName(name: string, used: Set<string>): string {
 
 const COLUMNS = ['层级', '学院', '班级', '姓名', '学号/工号', '是否回复', '回复时间', '逾期', '方式', '回复内容'];
 const WIDTHS = [16, 16, 14, 10, 14, 9, 18, 6, 10, 48];
+const FIELD_WIDTH = 14;
 
 export async function directiveWorkbook(exp: DirectiveExport, timeZone: string): Promise<Buffer> {
   const time = (iso: string | null): string =>
@@ -129,17 +140,31 @@ export async function directiveWorkbook(exp: DirectiveExport, timeZone: string):
     const k = r.class === null ? '老师' : r.class;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
+  // A collection's fields get a column each.
+  const fieldNames = [...new Set(exp.rows.flatMap((r) => Object.keys(r.fields ?? {})))];
   for (const [name, rows] of groups) {
     const ws = addPrintSheet(wb, {
       name: sheetName(name, used),
       title: `${title} ${name}`,
       header: `&L第${d.id}号通知&C${name}&R${exp.directive.scope}`,
       footer: '&C第 &P 页，共 &N 页',
-      columns: COLUMNS,
-      widths: WIDTHS,
+      columns: [...COLUMNS, ...fieldNames],
+      widths: [...WIDTHS, ...fieldNames.map(() => FIELD_WIDTH)],
     });
     for (const r of rows) {
-      ws.addRow([LEVEL_NAMES[r.level] ?? String(r.level), r.college, r.class ?? '', r.name, r.ref, r.replied ? '是' : '否', time(r.at), r.late ? '是' : '', r.via === null ? '' : (VIA_NAMES[r.via] ?? r.via), r.text ?? '']);
+      ws.addRow([
+        LEVEL_NAMES[r.level] ?? String(r.level),
+        r.college,
+        r.class ?? '',
+        r.name,
+        r.ref,
+        r.replied ? '是' : '否',
+        time(r.at),
+        r.late ? '是' : '',
+        r.via === null ? '' : (VIA_NAMES[r.via] ?? r.via),
+        r.text ?? '',
+        ...fieldNames.map((f) => r.fields?.[f] ?? ''),
+      ]);
     }
     ruleRows(ws);
   }

@@ -43,7 +43,25 @@ const notify = defineCommand<NotifyArgs>({
       : '/通知 [选项] 正文 —— 向您负责的班级群（层级=4 时含家长群）发布通知（在您负责的群或私聊发送）\n  选项：截止=18:00 | 层级=4 | 落实 | 回复=1 | 紧急 | 正文后“家长版：……”',
   explain: (e) => zhDirective.error(e.code, e.detail),
   parse: (rest, env) => parseNotifyArgs(rest, env),
-  handle: issue,
+  handle: (ctx, cmd) => issue(ctx, cmd, false),
+});
+
+/**
+ * `/收集 <说明> [截止=…] [字段=体温,所在地]` (信息收集, issue #15): a directive whose reply is information.
+ * Every reply of someone who owes one is their answer (the latest kept), with the named fields read out.
+ */
+const collect = defineCommand<NotifyArgs>({
+  name: 'collect',
+  words: ['收集', '信息收集', '摸排'],
+  longText: true,
+  where: ['L1', 'L2', 'L3', 'L4', 'private'],
+  wrongPlace: zhDirective.issueWhere,
+  guard: issuers,
+  refusal: zhDirective.notAllowedToIssue,
+  usage: () => '/收集 [选项] 说明 —— 收集信息（如体温、所在地），每人的最新回复即其答案\n  选项：字段=体温,所在地 | 截止=18:00 | 层级=4 | 学院=A,B',
+  explain: (e) => zhDirective.error(e.code, e.detail),
+  parse: (rest, env) => parseNotifyArgs(rest, env),
+  handle: (ctx, cmd) => issue(ctx, cmd, true),
 });
 
 /** What a directive reaches besides the school-wide default: colleges, classes, and whose it is. */
@@ -91,7 +109,7 @@ function reachOf(ctx: MessageContext, cmd: NotifyArgs, collegeIds: number[] | nu
   return zhDirective.issueOnlyInSchoolGroup;
 }
 
-function issue(ctx: MessageContext, cmd: NotifyArgs): void {
+function issue(ctx: MessageContext, cmd: NotifyArgs, collecting: boolean): void {
   const { org, person } = ctx;
   if (!person) return;
   let collegeIds: number[] | null = null;
@@ -121,6 +139,8 @@ function issue(ctx: MessageContext, cmd: NotifyArgs): void {
     collegeIds: reach.collegeIds,
     classIds: reach.classIds,
     fromLevel: reach.fromLevel,
+    collect: collecting,
+    fields: cmd.fields,
     requireCompletion: cmd.requireCompletion,
     // Nobody stands between an own-scope directive and its groups: it goes at once.
     mode: reach.fromLevel === 1 ? cmd.mode : ('immediate' as const),
@@ -192,7 +212,7 @@ export const directives: Feature = {
     );
     app.provide(POSTS_LINE, (d, scope) => postsLine(app.org(), d, scope, app.repos.ledger.postStates(d.id), app.clock.now()));
   },
-  commands: [notify, ...revisionCommands],
+  commands: [notify, collect, ...revisionCommands],
   async onStart(app) {
     app.get(RELAY).load();
   },

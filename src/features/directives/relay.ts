@@ -193,6 +193,7 @@ export class Relay {
     const classes = g.level === 4 && d.classIds ? d.classIds.map((k) => org.classUnit(k)?.name ?? '').join('、') : null;
     // Parents groups get the parents' version where there is one.
     const text = g.level === 4 && d.parentsText !== null ? d.parentsText : d.text;
-    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common, ...(from === undefined ? {} : { from }), classes }), text, zhDirective.directiveFooter(common)].join('\n');
+    const footer = d.collect ? zhDirective.collectFooter(g.level, d.fields ?? null) : zhDirective.directiveFooter(common);
+    return [zhDirective.directiveHeader({ id: d.id, issuer, deadline, ...common, ...(from === undefined ? {} : { from }), classes }), text, footer].join('\n');
   }
 }

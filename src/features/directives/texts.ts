@@ -33,6 +33,13 @@ export const zhDirective = {
     if (p.deadline) lines.push(`截止：${p.deadline}`);
     return lines.join('\n');
   },
+  /** A collection's last line: what to reply, the latest reply counting. */
+  collectFooter(level: number, fields: readonly string[] | null): string {
+    const what = fields ? fields.join('、') : '所需信息';
+    const example = fields ? `，如“${fields.map((f) => `${f}……`).join(' ')}”` : '';
+    const who = level === 4 ? '请家长写明学生姓名并' : level === 3 ? '请同学们' : '请';
+    return `——【信息收集】${who}直接在群里回复${what}${example}；如有变化再回复一次，以最新一条为准。`;
+  },
   directiveFooter(p: { level: number; replyHint: string; completion: boolean; step: boolean }): string {
     const hint = p.replyHint;
     switch (p.level) {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { attribute, knownAccounts, nameIndexFor, obligationsOf, type Attribution } from '../../domain/attribution.js';
 import { addedEntries, chainKey, parseChain, type ChainEntry } from '../../domain/chain.js';
+import { readFields } from '../../domain/collect.js';
 import type { AckKind, Directive, Obligation } from '../../domain/directive.js';
 import type { Group, Person, Platform } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
@@ -80,6 +81,9 @@ export class ReplyCounter {
     const pinnedId = quotedId ?? u.directiveRef;
     const pinned = pinnedId === null ? undefined : this.openHere(r.group, pinnedId);
     if (pinned && pinned.replyHint !== hintOf(null) && quotedId === null) u = understandReply(r.ev.text, { replyHint: pinned.replyHint });
+    // A collection (信息收集): a reply that carries the information asked for is an answer, whatever its words.
+    const target = pinned ?? (pinnedId === null ? candidates.at(0) : undefined);
+    if (target?.collect && (u.label === 'other' || u.label === 'ack' || u.label === 'done') && isAnswer(target, r.ev.text)) u = { ...u, label: 'ack', confidence: 1 };
     const detail = detailOf(u);
     if (pinnedId !== null && !pinned) {
       this.deps.inbound.interpret(r.id, u.label, u.confidence, null, { ...detail, pinned: pinnedId, counted: false, reason: 'pinned_not_open' });
@@ -131,6 +135,8 @@ export class ReplyCounter {
       return NOTHING;
     }
     this.count(first, kinds, r, late(first.d), 'reply');
+    // As written (a WeChat quote-reply without the quoted block).
+    if (first.d.collect) this.keepAnswers(first.d, first.owed, r, weChatQuote(r.ev.text)?.reply ?? r.ev.text);
     if (who.kind === 'suggest') this.suggestBinding(r, u, first.d.id, who.student, pendingOf(first));
     this.deps.inbound.interpret(r.id, u.label, u.confidence, first.d.id, detail);
     return this.afterCount(first, r.person);
@@ -249,12 +255,15 @@ export class ReplyCounter {
         chosen = c;
         if (pinned) return [c];
         if (!stillOwed(c)) {
+          // A collection keeps the latest answer: a second reply is an update, not an answer to an older directive.
+          if (c.d.collect) return [c];
           // Already answered, just now (by this sender, or for the same student by the other parent):
           // a repeat, not an answer to an older directive.
           if ((r.person && this.isRepeat(r.person, r.group, r.ev.at)) || this.answeredJustNow(c, kinds, r.ev.at)) return [c];
           continue;
         }
-        // Still owed: is there a second one, released close to it?
+        // Still owed: is there a second one, released close to it? (An answer to a collection is its own.)
+        if (c.d.collect) return [c];
         const other = this.closeSecond(org, r, who, candidates, c, stillOwed);
         return other ? [c, other] : [c];
       }
@@ -349,6 +358,15 @@ export class ReplyCounter {
       suggested = (match.length === 1 ? match[0] : guardians.length === 1 ? guardians[0] : undefined)?.guardianId ?? null;
     }
     this.review(r, 'binding', u, directiveId, counted, suggested, { kind: 'suggest', student }, about);
+  }
+
+  /** A collection's answers: the reply, with the named fields read out, for each obligation it counts for (the latest kept). */
+  private keepAnswers(d: Directive, owed: readonly Obligation[], r: GroupReply, text: string): void {
+    const answer = [...text.trim()].slice(0, 500).join('');
+    const fields = d.fields ? readFields(answer, d.fields) : null;
+    for (const o of owed) {
+      this.deps.directives.saveAnswer({ directiveId: d.id, level: o.level, subjectId: o.subjectId, byPersonId: r.person?.id ?? null, inboundId: r.id, text: answer, fields, at: r.ev.at });
+    }
   }
 
   /**
@@ -484,12 +502,25 @@ export class ReplyCounter {
         continue;
       }
       counted += this.count({ d, owed }, kinds, line, late, 'chain');
+      // A 接龙 of a collection: each line is its author's answer.
+      if (d.collect) this.keepAnswers(d, owed, line, entry.text);
       if (who.kind === 'suggest') this.suggestBinding(line, u, d.id, who.student, acksFor({ d, owed }, kinds, line, late), about);
       credited.push({ index: entry.index, text: entry.text, counted: true });
     }
     this.deps.inbound.interpret(r.id, 'chain', null, d.id, { added: added.length, counted, unmatched, lines: credited });
     return NOTHING;
   }
+}
+
+/**
+ * Whether a message answers a collection: any reply where it asks for one field or none; where it names
+ * several, one that gives at least one of them (chat in the group is not taken for an answer).
+ */
+function isAnswer(d: Directive, text: string): boolean {
+  const fields = d.fields;
+  if (text.trim() === '') return false;
+  if (!fields || fields.length <= 1) return true;
+  return Object.keys(readFields(text, fields)).length > 0;
 }
 
 /** What a review item is about when it is not simply the message and its sender (a 接龙 row). */
