@@ -5,7 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import { VERIFICATION_LABELS, type ClassBook, type ContactEntry } from '../../domain/address-book.js';
-import { addPrintSheet, ruleRows } from './workbook.js';
+import { addPrintSheet, ruleRows, sheetName } from './workbook.js';
 
 export interface AddressBookJson {
   readonly generatedAt: string;
@@ -72,13 +72,6 @@ const COLUMNS = ['学号', '学生姓名', '本人电话', '核实', '班级群'
 const WIDTHS = [13, 10, 14, 14, 7, 8, 10, 14, 14, 7, 11];
 
 /** Excel forbids some characters in sheet names and caps them at 31. */
-function sheetName(name: string, used: Set<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/gu, '_').slice(0, 28) || '班级';
-  let candidate = base;
-  for (let n = 2; used.has(candidate); n++) candidate = `${base}_${n}`;
-  used.add(candidate);
-  return candidate;
-}
 
 export async function addressBookWorkbook(books: readonly ClassBook[], at: Date, timeZone: string): Promise<Buffer> {
   const day = (ms: number | null): string => (ms === null ? '' : new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms));
@@ -91,7 +84,7 @@ export async function addressBookWorkbook(books: readonly ClassBook[], at: Date,
   for (const b of books) {
     const counselors = b.counselors.join('、') || '—';
     const ws = addPrintSheet(wb, {
-      name: sheetName(b.className, used),
+      name: sheetName(b.className, used, '班级'),
       title: `${b.college} ${b.className} 通讯录（辅导员/班主任：${counselors}；导出日期：${today}）`,
       header: `&L${b.college} ${b.className}&C通讯录&R辅导员/班主任：${counselors}  ${today}`,
       footer: '&C第 &P 页，共 &N 页（含个人信息，请妥善保管）',

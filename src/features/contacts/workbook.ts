@@ -29,6 +29,15 @@ export function addPrintSheet(wb: ExcelJS.Workbook, p: PrintSheet): ExcelJS.Work
   return ws;
 }
 
+/** A worksheet name Excel accepts, unique within the workbook (`used` collects them). */
+export function sheetName(name: string, used: Set<string>, fallback = '表'): string {
+  const base = name.replace(/[[\]:*?/\\]/gu, '_').slice(0, 28) || fallback;
+  let candidate = base;
+  for (let n = 2; used.has(candidate); n++) candidate = `${base}_${n}`;
+  used.add(candidate);
+  return candidate;
+}
+
 /** Thin borders on every cell from the column titles down (call once the rows are in). */
 export function ruleRows(ws: ExcelJS.Worksheet): void {
   ws.eachRow((row, n) => {

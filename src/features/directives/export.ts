@@ -10,7 +10,7 @@ import { maskPhone } from '../../domain/message-text.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { scopedObligations } from '../../domain/progress.js';
 import type { AckDetail } from '../../store/directive-repo.js';
-import { addPrintSheet, ruleRows } from '../contacts/workbook.js';
+import { addPrintSheet, ruleRows, sheetName } from '../contacts/workbook.js';
 
 export interface DirectiveExportRow {
   readonly level: number;
@@ -95,13 +95,6 @@ export function directiveExport(
   };
 }
 
-function sheetName(name: string, used: Set<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/gu, '_').slice(0, 28) || '表';
-  let candidate = base;
-  for (let n = 2; used.has(candidate); n++) candidate = `${base}_${n}`;
-  used.add(candidate);
-  return candidate;
-}
 
 const COLUMNS = ['层级', '学院', '班级', '姓名', '学号/工号', '是否回复', '回复时间', '逾期', '方式', '回复内容'];
 const WIDTHS = [16, 16, 14, 10, 14, 9, 18, 6, 10, 48];

@@ -5,7 +5,7 @@
 import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
 import type { InboundMessage } from '../../platform/port.js';
 import type { Guard } from '../../app/feature.js';
-import { parseNotifyArgs, type NotifyArgs } from '../../domain/commands.js';
+import { parseNotifyArgs, type CommandError, type NotifyArgs, type ParseEnv } from '../../domain/commands.js';
 import { canIssueDirective, initialReleases, targetGroups } from '../../domain/directive.js';
 import { groupKey } from '../../domain/org.js';
 import { formatTime } from '../../domain/duration.js';
@@ -29,20 +29,25 @@ const issuers: Guard = {
   refusal: zhDirective.notAllowedToIssue,
 };
 
-const notify = defineCommand<NotifyArgs>({
-  name: 'notify',
-  words: ['通知', '发布', '下发'],
+/** What `/通知` and `/收集` share: who may issue, where, and how the options are read. */
+const issuing = {
   longText: true,
-  where: ['L1', 'L2', 'L3', 'L4', 'private'],
+  where: ['L1', 'L2', 'L3', 'L4', 'private'] as const,
   wrongPlace: zhDirective.issueWhere,
   guard: issuers,
   refusal: zhDirective.notAllowedToIssue,
+  explain: (e: CommandError) => zhDirective.error(e.code, e.detail),
+  parse: (rest: string, env: ParseEnv) => parseNotifyArgs(rest, env),
+};
+
+const notify = defineCommand<NotifyArgs>({
+  ...issuing,
+  name: 'notify',
+  words: ['通知', '发布', '下发'],
   usage: (v) =>
     v.person && canIssueDirective(v.org, v.person)
       ? '/通知 [选项] 正文 —— 在一级群发布通知并逐级下发\n  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 逐级 | 落实 | 回复=1 | 紧急（夜间也提醒）| 正文后“家长版：……”'
       : '/通知 [选项] 正文 —— 向您负责的班级群（层级=4 时含家长群）发布通知（在您负责的群或私聊发送）\n  选项：截止=18:00 | 层级=4 | 落实 | 回复=1 | 紧急 | 正文后“家长版：……”',
-  explain: (e) => zhDirective.error(e.code, e.detail),
-  parse: (rest, env) => parseNotifyArgs(rest, env),
   handle: (ctx, cmd) => issue(ctx, cmd, false),
 });
 
@@ -51,16 +56,10 @@ const notify = defineCommand<NotifyArgs>({
  * Every reply of someone who owes one is their answer (the latest kept), with the named fields read out.
  */
 const collect = defineCommand<NotifyArgs>({
+  ...issuing,
   name: 'collect',
   words: ['收集', '信息收集', '摸排'],
-  longText: true,
-  where: ['L1', 'L2', 'L3', 'L4', 'private'],
-  wrongPlace: zhDirective.issueWhere,
-  guard: issuers,
-  refusal: zhDirective.notAllowedToIssue,
   usage: () => '/收集 [选项] 说明 —— 收集信息（如体温、所在地），每人的最新回复即其答案\n  选项：字段=体温,所在地 | 截止=18:00 | 层级=4 | 学院=A,B',
-  explain: (e) => zhDirective.error(e.code, e.detail),
-  parse: (rest, env) => parseNotifyArgs(rest, env),
   handle: (ctx, cmd) => issue(ctx, cmd, true),
 });
 

@@ -66,6 +66,26 @@ function reachedChats(ctx: MessageContext, d: Directive) {
   return [...seen.values()];
 }
 
+type ReachedPost = ReturnType<MessageContext['app']['repos']['ledger']['directivePosts']>[number];
+
+/** A message about a directive into a chat its post reached, quoting that post (a recall, a notice, a correction). */
+function followUp(d: Directive, post: ReachedPost, key: string, purpose: 'withdrawal' | 'correction', text: string, recallOf: string | null = null): PlannedDelivery {
+  return {
+    key,
+    purpose,
+    directiveId: d.id,
+    groupId: post.groupId,
+    accountId: post.accountId,
+    platform: post.platform,
+    chatType: 'group',
+    target: post.target,
+    text,
+    mentions: [],
+    quoteId: post.platformMessageId,
+    recallOf,
+  };
+}
+
 /** The directive the command names, when the asker may change it; else the answer saying why not. */
 function ownDirective(ctx: MessageContext, id: number): Directive | string {
   const d = ctx.app.get(RELAY).directive(id);
@@ -102,20 +122,7 @@ const withdraw = defineCommand<IdArgs>({
       // One post in one message, sent within the platform's recall time: recalled; anything else gets the notice.
       const recallable = parts.length === 1 && first.status === 'sent' && first.platformMessageId !== null && first.sentAt !== null && now - first.sentAt <= RECALL_WITHIN_MS;
       if (recallable) recalls++;
-      planned.push({
-        key: deliveryKey.withdrawal(d.id, first.platform, first.target),
-        purpose: 'withdrawal',
-        directiveId: d.id,
-        groupId: first.groupId,
-        accountId: first.accountId,
-        platform: first.platform,
-        chatType: 'group',
-        target: first.target,
-        text: zhRevise.withdrawalNotice(d.id),
-        mentions: [],
-        quoteId: first.platformMessageId,
-        recallOf: recallable ? first.platformMessageId : null,
-      });
+      planned.push(followUp(d, first, deliveryKey.withdrawal(d.id, first.platform, first.target), 'withdrawal', zhRevise.withdrawalNotice(d.id), recallable ? first.platformMessageId : null));
     }
     ctx.reply(zhRevise.withdrawn(d.id, planned.length, recalls, cancelled));
     ctx.work.queue(ctx.app.outbox.plan(planned));
@@ -142,19 +149,7 @@ const correct = defineCommand<CorrectArgs>({
     for (const parts of reachedChats(ctx, d)) {
       const first = parts[0];
       if (!first) continue;
-      planned.push({
-        key: deliveryKey.correction(d.id, n, first.platform, first.target),
-        purpose: 'correction',
-        directiveId: d.id,
-        groupId: first.groupId,
-        accountId: first.accountId,
-        platform: first.platform,
-        chatType: 'group',
-        target: first.target,
-        text: zhRevise.correctionPost(d.id, args.text),
-        mentions: [],
-        quoteId: first.platformMessageId,
-      });
+      planned.push(followUp(d, first, deliveryKey.correction(d.id, n, first.platform, first.target), 'correction', zhRevise.correctionPost(d.id, args.text)));
     }
     ctx.reply(zhRevise.corrected(d.id, planned.length));
     ctx.work.queue(ctx.app.outbox.plan(planned));
@@ -231,19 +226,7 @@ const supplement = defineCommand<CorrectArgs>({
       for (const parts of reachedChats(ctx, d)) {
         const first = parts[0];
         if (!first || org.group(first.groupId)?.collegeId !== collegeId) continue;
-        planned.push({
-          key: deliveryKey.supplement(d.id, collegeId, n, first.platform, first.target),
-          purpose: 'correction',
-          directiveId: d.id,
-          groupId: first.groupId,
-          accountId: first.accountId,
-          platform: first.platform,
-          chatType: 'group',
-          target: first.target,
-          text: zhRevise.supplementPost(d.id, college?.name ?? '', args.text),
-          mentions: [],
-          quoteId: first.platformMessageId,
-        });
+        planned.push(followUp(d, first, deliveryKey.supplement(d.id, collegeId, n, first.platform, first.target), 'correction', zhRevise.supplementPost(d.id, college?.name ?? '', args.text)));
       }
     }
     ctx.reply(zhRevise.supplemented(d.id, planned.length));
