@@ -172,6 +172,10 @@ describe('questions reach someone (issue #15)', () => {
     const id = await issue(school, '/通知 层级=3 请各班今晚填写返校信息表');
     const asked = school.say('2023010101', 'L3:计算机2301', '老师，表格在哪里下载？');
     await school.settle();
+    // The counselor is told at once, privately.
+    expect(school.botMessages('私聊:S111').map((m) => m.text).join('\n')).toContain('计算机2301班疫情防控三级群（第');
+    expect(school.botMessages('私聊:S111').map((m) => m.text).join('\n')).toContain('“老师，表格在哪里下载？”');
+    expect(school.botMessages('私聊:S112')).toEqual([]);
     const list = (await school.ask('S111', '私聊', '/待确认')).text;
     expect(list).toContain('老师，表格在哪里下载？');
     expect(list).toContain('/答复');

@@ -44,6 +44,11 @@ export interface ReplyDeps {
    * are stable; after a wechat4u login only once that login has found them again). Default: yes.
    */
   readonly accountSeen?: (platform: Platform, userId: string) => boolean;
+  /**
+   * A question (or a “没收到”) on the review list as item `itemId`: the people responsible for the group are
+   * told privately (issue #15). Returns the sends.
+   */
+  readonly onQuestion?: (q: { itemId: number; group: Group; directive: Directive; text: string }) => SendItem[];
 }
 
 /** A group message from a known group, already stored as inbound `id`. */
@@ -91,7 +96,7 @@ export class ReplyCounter {
     }
     if (u.label !== 'ack' && u.label !== 'done') {
       this.deps.inbound.interpret(r.id, u.label, u.confidence, null, detail);
-      if (u.label === 'negative' || u.label === 'question') this.noteNegative(r, u, pinned ? [pinned] : candidates.first(MAX_CANDIDATES));
+      if (u.label === 'negative' || u.label === 'question') return this.noteNegative(r, u, pinned ? [pinned] : candidates.first(MAX_CANDIDATES));
       return NOTHING;
     }
     const org = this.deps.org();
@@ -335,12 +340,13 @@ export class ReplyCounter {
    * A "didn't get it" from someone who owes a reply (or names a student who does) goes on the review
    * list, for a person to follow up.
    */
-  private noteNegative(r: GroupReply, u: Understanding, candidates: readonly Directive[], about: About = {}): void {
+  private noteNegative(r: GroupReply, u: Understanding, candidates: readonly Directive[], about: About = {}): SendItem[] {
     const org = this.deps.org();
     const who = attribute(org, r.group, r.person, about.excerpt ?? prepareReply(r.ev.text));
     const d = candidates.find((x) => obligationsOf(org, x, r.group, r.person, who).length > 0);
-    if (!d) return;
-    this.review(r, u.label === 'question' ? 'question' : 'negative', u, d.id, [], null, who, about);
+    if (!d) return NOTHING;
+    const itemId = this.review(r, u.label === 'question' ? 'question' : 'negative', u, d.id, [], null, who, about);
+    return this.deps.onQuestion?.({ itemId, group: r.group, directive: d, text: about.excerpt ?? (weChatQuote(r.ev.text)?.reply ?? r.ev.text) }) ?? NOTHING;
   }
 
   /**
@@ -393,7 +399,7 @@ export class ReplyCounter {
     suggestedPersonId: number | null,
     who: Attribution,
     about: About = {},
-  ): void {
+  ): number {
     const org = this.deps.org();
     let subjects: readonly Person[] = who.kind === 'students' || who.kind === 'review' ? who.students : who.kind === 'suggest' ? [who.student] : [];
     // A guardian who names nobody: the item concerns their children in this group's college, so that
@@ -406,7 +412,7 @@ export class ReplyCounter {
     }
     const classIds = new Set(subjects.map((p) => p.classId));
     const only = subjects.length > 0 && classIds.size === 1 ? (subjects[0]?.classId ?? null) : null;
-    this.deps.reviews.add({
+    return this.deps.reviews.add({
       kind,
       inboundId: r.id,
       groupId: r.group.id,

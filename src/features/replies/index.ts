@@ -5,6 +5,10 @@
 import { serviceKey, type Feature } from '../../app/feature.js';
 import { quotedDirectiveId, RELAY } from '../directives/index.js';
 import { ReplyCounter } from './counter.js';
+import { clip } from '../../app/texts.js';
+import { responsibleForGroup } from '../../domain/responsibility.js';
+import { MANUAL } from '../manual/index.js';
+import { zhReview } from '../review/texts.js';
 
 export const REPLIES = serviceKey<ReplyCounter>('replies');
 
@@ -31,6 +35,13 @@ export const replies: Feature = {
           // an account this login has found again can be told apart from a claimant.
           const sessions = [...app.sessions.values()].filter((s) => s.platform === platform);
           return sessions.length === 0 || sessions.some((s) => s.resolves(userId));
+        },
+        // A question reaches the people responsible for its group at once, privately (the issuer for L1).
+        onQuestion: ({ itemId, group, directive, text }) => {
+          const org = app.org();
+          const issuer = org.person(directive.issuerId);
+          const people = group.level === 1 ? (issuer ? [issuer] : []) : responsibleForGroup(org, group);
+          return app.get(MANUAL).tell(people, zhReview.questionAlert({ id: itemId, group: group.name, directive: directive.id, text: clip(text, 60) }), `question-${itemId}`);
         },
       }),
     );

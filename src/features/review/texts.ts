@@ -87,6 +87,9 @@ export const zhReview = {
   },
 
   notInScope: '您没有查看该通知进度的权限。',
+  /** Sent privately to whoever is responsible for the group when a question arrives (the text is clipped, numbers masked). */
+  questionAlert: (p: { id: number; group: string; directive: number; text: string }) =>
+    `【问题 ${p.id}】${p.group}（第${p.directive}号通知）：“${p.text}”\n回复“/答复 ${p.id} 内容”在群里答复，或“/答复 ${p.id} 私聊 内容”私下答复。`,
   answerUsage: '用法：/答复 编号 内容（在提问的群里答复），或 /答复 编号 私聊 内容（私下答复提问的人）。编号见 /待确认。',
   notAQuestion: (id: number) => `编号 ${id} 不是待答复的问题，或不在您的范围内。`,
   /** Posted in the group, quoting the question: the answer as the staff member wrote it. */
