@@ -296,3 +296,25 @@ describe('collections (issue #15)', () => {
     expect(exp.rows.find((r) => r.ref === '2023010102')).toMatchObject({ replied: false, fields: null });
   });
 });
+
+describe('a parents’ version given afterwards (issue #15)', () => {
+  it('“/通知 家长版 …” quoting the first sends the parents’ version to the parents groups, once', async () => {
+    school = await startTestSchool({ config: PRODUCT });
+    const first = school.say('T001', 'L1', '/通知 请各学院于今晚前完成宿舍安全检查');
+    await school.settle();
+    const id = school.runtime.app.directives.latest()?.id ?? 0;
+    expect(school.botMessages('L4:计算机学院')).toEqual([]);
+    const said = await school.ask('T001', 'L1', '/通知 家长版：请各位家长提醒孩子今晚配合宿舍安全检查。', { quoteId: first.id });
+    expect(said.text).toContain(`已把第${id}号通知的家长版发到`);
+    await school.settle();
+    const l4 = school.botMessages('L4:计算机学院').find((m) => m.text.includes(`【通知 第${id}号】`))?.text ?? '';
+    expect(l4).toContain('请各位家长提醒孩子今晚配合宿舍安全检查。');
+    expect(l4).toContain('请家长回复');
+    expect(level(school, id, 4)?.required).toBeGreaterThan(0);
+    expect(school.runtime.app.directives.latest()?.id).toBe(id);
+    // Again: it has reached the parents already.
+    expect((await school.ask('T001', 'L1', '/通知 家长版 再发一次', { quoteId: first.id })).text).toContain('已经发到家长群');
+    // Without a quote, “家长版” is just the start of a new directive's text.
+    expect((await school.ask('T001', 'L1', '/通知 家长版 不引用')).text).toContain('已发布第');
+  });
+});

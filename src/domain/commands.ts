@@ -528,7 +528,9 @@ export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZ
   const bodyStart = tokens[i]?.start;
   const whole = bodyStart === undefined ? '' : rest.slice(bodyStart).trimEnd();
   // `家长版：…` (at a line's start or after a space) splits the text: what follows is the parents' version.
-  const split = PARENTS_VERSION.exec(whole);
+  // At the very start it is the second-message form (`/通知 家长版：…` quoting the first): the app decides.
+  const found = PARENTS_VERSION.exec(whole);
+  const split = found && found.index > 0 ? found : null;
   const body = (split ? whole.slice(0, split.index) : whole).trim();
   const parentsText = split ? whole.slice(split.index + split[0].length).trim() : null;
   if (body === '') return notifyError('empty_body', '');

@@ -233,6 +233,11 @@ export class DirectiveRepo {
     return new Map(rows.map((r) => [`${r.level}:${r.subject_id}`, { text: r.text, fields: r.fields === null ? null : (JSON.parse(r.fields) as Record<string, string>), at: r.at }]));
   }
 
+  /** `/通知 家长版 …` quoting a directive that did not reach the parents: it now does, with this text. */
+  addParentsVersion(id: number, text: string): void {
+    this.db.$client.prepare('UPDATE directives SET parents_text = ?, depth = 4 WHERE id = ?').run(text, id);
+  }
+
   /** `/撤回`: false when it was withdrawn already. */
   withdraw(id: number, byPersonId: number, at: number): boolean {
     return this.db.$client.prepare(`UPDATE directives SET status = 'withdrawn', withdrawn_at = ?, withdrawn_by = ? WHERE id = ? AND status <> 'withdrawn'`).run(at, byPersonId, id).changes === 1;

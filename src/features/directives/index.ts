@@ -108,9 +108,34 @@ function reachOf(ctx: MessageContext, cmd: NotifyArgs, collegeIds: number[] | nu
   return zhDirective.issueOnlyInSchoolGroup;
 }
 
+/** `/通知 家长版 …`: the body of a second message that gives a directive its parents' version. */
+const PARENTS_FOLLOW_UP = /^[【\[]?家长版[】\]]?\s*[:：]?\s*/u;
+
+/**
+ * `/通知 家长版 …` quoting a directive (its post, or the issuer's `/通知`): the parents groups get this text
+ * (issue #15). Only the issuer or the team, and only while it has not reached the parents already.
+ */
+function addParentsVersion(ctx: MessageContext, body: string): void {
+  const { org, person } = ctx;
+  const relay = ctx.app.get(RELAY);
+  const id = quotedDirectiveId(ctx.app, ctx.ev);
+  const d = id === null ? undefined : relay.directive(id);
+  if (!person || !d) return ctx.reply(zhDirective.parentsFollowUpNeedsQuote);
+  if (d.issuerId !== person.id && !canIssueDirective(org, person)) return ctx.reply(zhDirective.notAllowedToIssue);
+  if (d.status === 'withdrawn' || !relay.accepts(d)) return ctx.reply(zhDirective.parentsFollowUpClosed(d.id));
+  if (d.depth === 4) return ctx.reply(zhDirective.parentsFollowUpAlready(d.id));
+  if (d.depth < 3 || d.collect) return ctx.reply(zhDirective.parentsFollowUpClosed(d.id));
+  const text = body.replace(PARENTS_FOLLOW_UP, '').trim();
+  if (text === '') return ctx.reply(zhDirective.error('empty_parents_text', ''));
+  const { groups, sends } = relay.addParentsVersion(d, text, person.id);
+  ctx.reply(zhDirective.parentsFollowUpDone(d.id, groups));
+  ctx.work.queue(sends);
+}
+
 function issue(ctx: MessageContext, cmd: NotifyArgs, collecting: boolean): void {
   const { org, person } = ctx;
   if (!person) return;
+  if (!collecting && cmd.parentsText === null && PARENTS_FOLLOW_UP.test(cmd.body) && ctx.ev.quoteId !== undefined) return addParentsVersion(ctx, cmd.body);
   let collegeIds: number[] | null = null;
   if (cmd.colleges) {
     // A unique prefix is the college (`学院=计算机`); otherwise the closest names are offered, nothing is guessed.

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { Directive, ObligationLevel } from '../../domain/directive.js';
-import { releasesAfterAck } from '../../domain/directive.js';
+import { releasesAfterAck, targetGroups } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
 import type { Group, Person } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
@@ -77,6 +77,24 @@ export class Relay {
       list.push(directiveId);
       list.sort((a, b) => b - a);
     }
+  }
+
+  /**
+   * `/通知 家长版 …` quoting a directive that went to colleges and classes only: it reaches the parents
+   * groups now, with the parents' version; their families owe a reply from here on. Returns the sends.
+   */
+  addParentsVersion(d: Directive, text: string, byPersonId: number): { directive: Directive; groups: number; sends: SendItem[] } {
+    this.deps.directives.addParentsVersion(d.id, text);
+    const updated = this.deps.directives.get(d.id) ?? d;
+    this.cache.set(d.id, updated);
+    this.deps.uow.current()?.onRollback(() => this.cache.set(d.id, d));
+    const parents = targetGroups(this.deps.org(), updated).filter((g) => g.level === 4);
+    const fresh = this.deps.directives.release(d.id, parents.map((g) => g.id), this.deps.clock.now(), byPersonId);
+    for (const g of fresh) this.route(g, d.id);
+    if (fresh.length > 0) this.deps.uow.current()?.onRollback(() => fresh.forEach((g) => this.unroute(g, d.id)));
+    const opened = parents.filter((g) => fresh.includes(g.id));
+    if (opened.length > 0) for (const listen of this.releaseListeners) listen(updated, opened);
+    return { directive: updated, groups: opened.length, sends: this.plan(updated, opened) };
   }
 
   /** `/撤回`: the directive takes no more replies and nobody is chased. Undefined when already withdrawn or unknown. */

@@ -86,6 +86,10 @@ export const zhDirective = {
   /** @-mentions in L1–L3 (the names are the mentions, which the platform renders). */
   notAllowedToIssue: '您没有发布通知的权限（学生工作组、副书记、辅导员和班主任可以发布）。',
   issueOnlyInSchoolGroup: '请在一级群（学生工作组群）发布通知。',
+  parentsFollowUpNeedsQuote: '请引用要补发家长版的通知（长按该通知选择“回复”），再发送“/通知 家长版 给家长的文字”。',
+  parentsFollowUpAlready: (id: number) => `第${id}号通知已经发到家长群了；如需修改，请用“/更正 ${id} 新文本”。`,
+  parentsFollowUpClosed: (id: number) => `第${id}号通知已结束、已撤回或不发往班级群，不能再补发家长版。`,
+  parentsFollowUpDone: (id: number, groups: number) => `已把第${id}号通知的家长版发到 ${groups} 个家长群；家长的回复从现在起计入。`,
   issueWhere: '请在一级群（学生工作组）、您负责的学院群或班级群发布通知，或私聊机器人发送。',
   notYourCollege: '您只能向自己负责的学院或班级发布通知。',
   noGroupToReach: '您负责的范围内没有可以发送的群，请检查名单中的群表。',
