@@ -54,6 +54,16 @@ describe('retention', () => {
     expect(app.repos.contactLog.list()).toEqual([]);
   });
 
+  it('a collection’s answers go with the replies they came from (issue #15)', async () => {
+    school = await startTestSchool();
+    const id = await issue(school, '/收集 字段=所在地 请报告所在地');
+    await school.ask('2023010101', 'L3:计算机2301', '所在地北京');
+    const app = school.runtime.app;
+    expect([...app.repos.directives.answers(id).values()].map((a) => a.text)).toEqual(['所在地北京']);
+    app.repos.privacy.sweep(START + 366 * DAY, { messages: 30, directives: 365, removed: 365 });
+    expect([...app.repos.directives.answers(id).values()].map((a) => [a.text, a.fields])).toEqual([['', null]]);
+  });
+
   it('runs as a daily job on the config schedule', async () => {
     school = await startTestSchool({ config: { privacy: { sweepAt: '04:00' } } });
     expect(await school.runtime.app.queues.schedule('privacy-sweep', 'daily-privacy-sweep')).toEqual({ pattern: '0 4 * * *', tz: 'Asia/Shanghai' });

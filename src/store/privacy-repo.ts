@@ -1,7 +1,8 @@
 /**
  * Retention (issue #14, config `privacy.*`): what people wrote is kept only as long as it is needed. Texts
  * of messages that counted for nothing go after `keepMessagesDays`; counted replies keep their text until
- * their directive is archived (`keepDirectivesDays`), then only the label and time; the contact log, the
+ * their directive is archived (`keepDirectivesDays`), then only the label and time (a collection's answers
+ * too); the contact log, the
  * contact checks and the contact fields of a person removed from the roster go `keepRemovedDays` later.
  */
 import type { Db } from './db.js';
@@ -36,6 +37,10 @@ export class PrivacyRepo {
            WHERE text != '' AND id IN (SELECT a.inbound_id FROM acknowledgements a JOIN directives d ON d.id = a.directive_id WHERE d.created_at < ?)`,
         )
         .run(now - days.directives * day).changes;
+      // A collection's answers (issue #15) go with the replies they came from.
+      c.prepare(
+        `UPDATE collected_answers SET text = '', fields = NULL WHERE text != '' AND directive_id IN (SELECT id FROM directives WHERE created_at < ?)`,
+      ).run(now - days.directives * day);
       const gone = `SELECT id FROM persons WHERE active = 0 AND updated_at < ?`;
       const cutoff = now - days.removed * day;
       const contactLog = c.prepare(`DELETE FROM contact_log WHERE student_id IN (${gone}) OR contact_person_id IN (${gone})`).run(cutoff, cutoff).changes;
