@@ -20,10 +20,10 @@ afterEach(async () => {
 });
 
 const ALL = ['/通知', '/收集', '/撤回', '/更正', '/通知列表', '/导出', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/答复', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系', '/帮助'];
-/** Deputy secretaries and counselors issue in their own scope (issue #15); withdrawing and correcting is the team's. */
-const STAFF = ALL.filter((c) => !['/撤回', '/更正'].includes(c));
+/** Deputy secretaries and counselors issue in their own scope, and withdraw or correct their own (issue #15). */
+const STAFF = ALL;
 /** College leaders have a college's scope but no address book (issue #13) and issue nothing. */
-const COLLEGE_LEADER = STAFF.filter((c) => !['/通知', '/收集', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系'].includes(c));
+const COLLEGE_LEADER = STAFF.filter((c) => !['/通知', '/收集', '/撤回', '/更正', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系'].includes(c));
 /** A deputy secretary also adds the college's lines to a directive (`/补充`). */
 const DEPUTY = [...STAFF, '/补充'];
 const EVERYONE = ['/绑定', '/帮助'];

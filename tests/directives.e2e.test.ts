@@ -246,6 +246,11 @@ describe('directives in one’s own scope (issue #15)', () => {
     // In one of their class groups: that class only.
     const here = await issue(school, '/通知 明早7点集合', { as: 'S111', in: 'L3:计算机2302' });
     expect(postsOf(school, here)).toHaveLength(1);
+    // The issuer may withdraw their own; not the school's, nor another counselor's.
+    const school1 = await issue(school, '/通知 请各学院开会');
+    expect((await school.ask('S111', '私聊', `/撤回 ${school1}`)).text).toContain('不是您发布的');
+    expect((await school.ask('S112', '私聊', `/撤回 ${here}`)).text).toContain('不是您发布的');
+    expect((await school.ask('S111', 'L3:计算机2302', `/撤回 ${here}`)).text).toContain(`已撤回第${here}号通知`);
     // A college leader may not issue; a student may not.
     expect((await school.ask('S103', '私聊', '/通知 开会')).text).toContain('没有发布通知的权限');
     expect((await school.ask('2023010101', 'L3:计算机2301', '/通知 开会')).text).not.toContain('已发布');

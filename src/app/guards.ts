@@ -16,6 +16,18 @@ export const anyone: Guard = { name: OPEN_GUARD_NAME, allows: () => true, refusa
  */
 export const responsible: Guard = { name: 'responsible', allows: (v) => v.scope.kind !== 'none', refusal: zhCore.notAllowed };
 
+/**
+ * Who may issue a directive in some scope (issue #15): the team (school-wide), deputy secretaries (their
+ * college), counselors and 班主任 (their classes). The command decides what each may reach.
+ */
+export const scopeIssuers: Guard = {
+  name: 'issuers-own-scope',
+  allows: (v) =>
+    v.person !== undefined &&
+    (canIssueDirective(v.org, v.person) || v.person.roles.some((r) => r.role === 'deputy_secretary') || v.person.counselorOf.length > 0),
+  refusal: zhCore.notAllowed,
+};
+
 /** Who may issue a directive: the student-work team. */
 export const directiveIssuers: Guard = {
   name: 'issuers',

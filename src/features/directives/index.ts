@@ -4,7 +4,7 @@
  */
 import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type AppContext, type Feature, type MessageContext } from '../../app/feature.js';
 import type { InboundMessage } from '../../platform/port.js';
-import type { Guard } from '../../app/feature.js';
+import { scopeIssuers } from '../../app/guards.js';
 import { parseNotifyArgs, type CommandError, type NotifyArgs, type ParseEnv } from '../../domain/commands.js';
 import { canIssueDirective, initialReleases, targetGroups } from '../../domain/directive.js';
 import { groupKey } from '../../domain/org.js';
@@ -21,13 +21,7 @@ export const RELAY = serviceKey<Relay>('relay');
  * Who may issue: the student-work team (school-wide, in L1), and within their own scope a deputy
  * secretary (their college's class and parents groups) and a counselor or 班主任 (their classes) — issue #15.
  */
-const issuers: Guard = {
-  name: 'issuers-own-scope',
-  allows: (v) =>
-    v.person !== undefined &&
-    (canIssueDirective(v.org, v.person) || v.person.roles.some((r) => r.role === 'deputy_secretary') || v.person.counselorOf.length > 0),
-  refusal: zhDirective.notAllowedToIssue,
-};
+const issuers = scopeIssuers;
 
 /** What `/通知` and `/收集` share: who may issue, where, and how the options are read. */
 const issuing = {

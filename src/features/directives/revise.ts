@@ -6,9 +6,9 @@
  * Every recall, notice and correction is a delivery: paced, once per group through the sent-ledger.
  */
 import { defineCommand, type Guard, type MessageContext } from '../../app/feature.js';
-import { directiveIssuers, responsible } from '../../app/guards.js';
+import { responsible, scopeIssuers } from '../../app/guards.js';
 import type { CommandError } from '../../domain/commands.js';
-import { targetsCollege, type Directive } from '../../domain/directive.js';
+import { canIssueDirective, targetsCollege, type Directive } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import { deliveryKey } from '../../store/keys.js';
@@ -87,9 +87,11 @@ function followUp(d: Directive, post: ReachedPost, key: string, purpose: 'withdr
 }
 
 /** The directive the command names, when the asker may change it; else the answer saying why not. */
-function ownDirective(ctx: MessageContext, id: number): Directive | string {
+function ownDirective(ctx: MessageContext, id: number, mustOwn = true): Directive | string {
   const d = ctx.app.get(RELAY).directive(id);
   if (!d) return zhRevise.notFound(id);
+  // The issuer or the team (issue #15): a deputy secretary or counselor changes only their own directives.
+  if (mustOwn && ctx.person && d.issuerId !== ctx.person.id && !canIssueDirective(ctx.org, ctx.person)) return zhRevise.notYours(id);
   if (d.status === 'withdrawn') return zhRevise.alreadyWithdrawn(id);
   return d;
 }
@@ -97,9 +99,9 @@ function ownDirective(ctx: MessageContext, id: number): Directive | string {
 const withdraw = defineCommand<IdArgs>({
   name: 'withdraw',
   words: ['撤回', '撤销通知', '撤回通知'],
-  where: ['L1', 'private'],
+  where: ['L1', 'L2', 'L3', 'L4', 'private'],
   wrongPlace: zhRevise.onlyInSchoolGroup,
-  guard: directiveIssuers,
+  guard: scopeIssuers,
   refusal: zhRevise.notAllowed,
   usage: () => '/撤回 编号 —— 撤回已发布的通知（能撤回的群直接撤回，其余群发撤回说明），不再计数和催办',
   explain: () => zhRevise.withdrawUsage,
@@ -133,9 +135,9 @@ const correct = defineCommand<CorrectArgs>({
   name: 'correct',
   words: ['更正', '更正通知', '修改通知'],
   longText: true,
-  where: ['L1', 'private'],
+  where: ['L1', 'L2', 'L3', 'L4', 'private'],
   wrongPlace: zhRevise.onlyInSchoolGroup,
-  guard: directiveIssuers,
+  guard: scopeIssuers,
   refusal: zhRevise.notAllowed,
   usage: () => '/更正 编号 新文本 —— 向收到该通知的每个群发更正（原通知的回复仍有效）',
   explain: () => zhRevise.correctUsage,
@@ -212,7 +214,7 @@ const supplement = defineCommand<CorrectArgs>({
   handle(ctx, args) {
     const person = ctx.person;
     if (!person) return;
-    const d = ownDirective(ctx, args.id);
+    const d = ownDirective(ctx, args.id, false);
     if (typeof d === 'string') return ctx.reply(d);
     const org = ctx.org;
     const mine = person.roles.filter((r) => r.role === 'deputy_secretary' && r.collegeId !== null).map((r) => r.collegeId as number);

@@ -119,11 +119,12 @@ export const zhDirective = {
 
 /** `/撤回`, `/更正`, `/通知列表` (issue #15). */
 export const zhRevise = {
-  notAllowed: '您没有撤回或更正通知的权限（仅学生工作组成员可以）。',
-  onlyInSchoolGroup: '请在一级群或私聊机器人撤回、更正通知。',
+  notAllowed: '您没有撤回或更正通知的权限（发布人和学生工作组可以）。',
+  onlyInSchoolGroup: '请在您发布通知的群或私聊机器人撤回、更正通知。',
   withdrawUsage: '用法：/撤回 编号（如 /撤回 12；编号见 /通知列表）。',
   correctUsage: '用法：/更正 编号 新文本（如 /更正 12 截止时间改为明天18:00）。',
   notFound: (id: number) => `没有找到第${id}号通知。`,
+  notYours: (id: number) => `第${id}号通知不是您发布的：只有发布人和学生工作组可以撤回或更正。`,
   alreadyWithdrawn: (id: number) => `第${id}号通知已经撤回了。`,
   /** Posted in a group where the post can no longer be recalled. */
   withdrawalNotice: (id: number) => `【撤回】第${id}号通知已撤回，请忽略该通知，无需回复。`,
