@@ -7,7 +7,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { rosterIssue, type RosterIssue } from './errors.js';
 import { cellText } from './normalize.js';
@@ -144,6 +143,8 @@ async function loadWorkbook(name: string, bytes: Buffer, issues: RosterIssue[], 
     issues.push(rosterIssue(name, 0, '', 'file_too_large', `工作表解压后有 ${mb(unpacked)}，超过了 ${mb(UNPACKED_FACTOR * limits.maxBytes)} 的上限；请拆分后分别导入`));
     return [];
   }
+  // Loaded when a workbook is read (a third of a second): a service start with a stored roster needs none.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);

@@ -2,7 +2,6 @@
  * `cascade contact-log`: the home–school contact log (家校联系工作日志) a counselor hands in, as JSON (a
  * contract, docs/contacts.md) or as a workbook with one A4 sheet per month. No phone numbers in it.
  */
-import ExcelJS from 'exceljs';
 import { wallClock } from '../../domain/duration.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import type { ContactEntryView } from '../../store/contact-log-repo.js';
@@ -67,6 +66,8 @@ const WIDTHS = [6, 11, 6, 9, 12, 8, 11, 10, 9, 36, 24, 12];
 const STATUS_LABELS: Readonly<Record<string, string>> = { sent: '已送达', failed: '发送失败', manual: '人工转发', uncertain: '送达未知', planned: '待发送', sending: '发送中' };
 
 export async function contactLogWorkbook(entries: readonly ContactLogJsonEntry[], at: Date, timeZone: string, title: string): Promise<Buffer> {
+  // Loaded for an export only (the drill runner, and so `cascade start`, import this module).
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.created = at;
   const months = new Map<string, ContactLogJsonEntry[]>();

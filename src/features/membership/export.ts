@@ -3,7 +3,6 @@
  * for, as JSON or as a workbook with one sheet per category. No phone numbers: findings carry
  * 学号/工号, names, accounts and cards only.
  */
-import ExcelJS from 'exceljs';
 import { maskedCards, type Findings, type GroupAudit } from '../../domain/membership.js';
 import { AUDIT_COLUMNS, AUDIT_SHORT } from './texts.js';
 
@@ -26,6 +25,8 @@ export function auditJson(audits: readonly ExportedAudit[], at: Date): string {
 }
 
 export async function auditWorkbook(audits: readonly ExportedAudit[], at: Date): Promise<Buffer> {
+  // Loaded only for an export: `cascade start` goes through the same CLI module.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.created = at;
   for (const [key, title] of AUDIT_SHEETS) {
