@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { formatTime, fromWallClock } from '../domain/duration.js';
+import type { Scope } from '../domain/directive.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import type { ClassUnit, College } from '../domain/org.js';
 import { AccessLogRepo } from '../store/access-log-repo.js';
@@ -73,12 +74,25 @@ function writePrivate(file: string, data: string | Buffer): void {
 
 
 /** `--college` / `--class` as the org knows them, or why not (in Chinese). */
-function namedUnit(org: OrgIndex, collegeName: string | undefined, className: string | undefined): { college: College | undefined; klass: ClassUnit | undefined } | string {
+/** The unit `--college` / `--class` name, as a scope (a class, a college, or the school) and its name in words. */
+interface NamedUnit {
+  readonly college: College | undefined;
+  readonly klass: ClassUnit | undefined;
+  readonly scope: Scope;
+  readonly scopeName: string;
+}
+
+function namedUnit(org: OrgIndex, collegeName: string | undefined, className: string | undefined): NamedUnit | string {
   const college = collegeName === undefined ? undefined : org.collegeNamed(collegeName);
   if (collegeName !== undefined && !college) return `没有“${collegeName}”这个学院。`;
   const klass = className === undefined ? undefined : org.classNamed(className);
   if (className !== undefined && (!klass || (college && klass.collegeId !== college.id))) return `没有“${className}”这个班级${college ? `（${college.name}）` : ''}。`;
-  return { college, klass };
+  const scope: Scope = klass
+    ? { kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] }
+    : college
+      ? { kind: 'colleges', collegeIds: [college.id] }
+      : { kind: 'school' };
+  return { college, klass, scope, scopeName: klass?.name ?? college?.name ?? '全校' };
 }
 
 /**
@@ -101,19 +115,14 @@ export async function addressBookCommand(args: string[]): Promise<number> {
       process.stderr.write(`${unit}\n`);
       return 1;
     }
-    const { college, klass } = unit;
     const { AddressBookDesk } = await import('../features/contacts/desk.js');
     const { addressBookJson, addressBookWorkbook } = await import('../features/contacts/export.js');
     const desk = new AddressBookDesk({ org: () => org, contacts: new ContactRepo(db), members: new MemberRepo(db), clock: systemClock });
-    const scope = klass
-      ? ({ kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] } as const)
-      : college
-        ? ({ kind: 'colleges', collegeIds: [college.id] } as const)
-        : ({ kind: 'school' } as const);
+    const { scope } = unit;
     const src = desk.sources();
     const books = desk.classesIn(scope).flatMap((k) => desk.classBook(k.id, src) ?? []);
     const now = new Date();
-    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_address_book', scope: klass?.name ?? college?.name ?? '全校' });
+    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_address_book', scope: unit.scopeName });
     if (format === 'json') {
       const text = `${JSON.stringify(addressBookJson(books, now), null, 2)}\n`;
       if (out) writePrivate(out, text);
@@ -184,7 +193,7 @@ export async function contactLogCommand(args: string[]): Promise<number> {
     });
     const entries = contactLogEntries(org, views);
     const now = new Date();
-    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_contact_log', scope: [klass?.name ?? college?.name ?? '全校', by ? `记录人 ${by.extId}` : ''].filter((x) => x).join(' ') });
+    new AccessLogRepo(db).add({ at: now.getTime(), byPersonId: null, by: operator(), what: 'export_contact_log', scope: [unit.scopeName, by ? `记录人 ${by.extId}` : ''].filter((x) => x).join(' ') });
     const title = [klass?.name ?? college?.name ?? config.school.name, by ? by.name : ''].filter((x) => x).join(' ');
     if (format === 'json') {
       const text = `${JSON.stringify({ generatedAt: now.toISOString(), entries }, null, 2)}\n`;
@@ -218,7 +227,6 @@ export async function exportCommand(args: string[]): Promise<number> {
       process.stderr.write(`${unit}\n`);
       return 1;
     }
-    const { college, klass } = unit;
     const directives = new DirectiveRepo(db);
     const d = directives.get(id);
     if (!d) {
@@ -226,12 +234,7 @@ export async function exportCommand(args: string[]): Promise<number> {
       return 1;
     }
     const { directiveExport, directiveWorkbook } = await import('../features/directives/export.js');
-    const scope = klass
-      ? ({ kind: 'classes', classIds: [klass.id], collegeIds: [klass.collegeId] } as const)
-      : college
-        ? ({ kind: 'colleges', collegeIds: [college.id] } as const)
-        : ({ kind: 'school' } as const);
-    const scopeName = klass?.name ?? college?.name ?? '全校';
+    const { scope, scopeName } = unit;
     const now = new Date();
     const open = d.status === 'open' && now.getTime() <= Math.max(d.createdAt, d.deadlineAt ?? 0) + config.replies.windowMs;
     const status = d.status === 'withdrawn' ? 'withdrawn' : open ? 'open' : 'closed';
