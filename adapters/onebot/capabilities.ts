@@ -15,4 +15,7 @@ export const ONEBOT_CAPABILITIES: AdapterCapabilities = Object.freeze({
   // two bot accounts in one group see different ids for the same message (message_seq would agree,
   // but not every implementation sends it).
   crossAccountMessageIds: false,
+  // Pictures as image segments; files by upload_group_file / upload_private_file (go-cqhttp's actions,
+  // which NapCat, LLOneBot and Lagrange implement; a build without them refuses and the text goes instead).
+  files: Object.freeze({ groupImages: true, groupFiles: true, privateImages: true, privateFiles: true, maxBytes: 100 * 1024 * 1024 }),
 });

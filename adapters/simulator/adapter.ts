@@ -2,6 +2,7 @@
  * The bot's side of a SimWorld: a ChatAdapter for one bot account, 'qq' or 'wechat' flavour.
  * The world plays the platform (membership, limits, failures); this class only speaks the port.
  */
+import { readFile } from 'node:fs/promises';
 import type { Platform } from '../../src/domain/org.js';
 import {
   PlatformRefusedError,
@@ -13,6 +14,7 @@ import {
   type HistoryMessage,
   type HistoryPage,
   type InboundEvent,
+  type InboundFile,
   type InboundSink,
   type MemberInfo,
   type OutboundMessage,
@@ -177,7 +179,7 @@ export class SimulatorAdapter implements ChatAdapter {
     const worldChat = this.worldId(chatId, 'group');
     const messages: HistoryMessage[] = this.world.groupHistory(worldChat, since).map((m) =>
       m.from === this.accountId
-        ? { self: true as const, messageId: m.id, text: m.text, at: m.at }
+        ? { self: true as const, messageId: m.id, text: m.text, at: m.at, ...(m.files ? { files: m.files.map((f) => f.name) } : {}) }
         : { self: false as const, event: decodeMessage(m, this.world.senderOf(worldChat, m.from), this.accountId) },
     );
     return { messages, complete: true };
@@ -190,8 +192,18 @@ export class SimulatorAdapter implements ChatAdapter {
       deliveryKey: message.deliveryKey,
       ...(message.mentions === undefined ? {} : { mentions: message.mentions.map((m) => this.worldId(m, 'user')) }),
       ...(message.quoteId === undefined ? {} : { quoteId: message.quoteId }),
+      ...(message.file ? { file: { kind: message.file.kind, name: message.file.name, data: await readFile(message.file.path) } } : {}),
     });
     return this.receipt(posted);
+  }
+
+  /** The bytes of a file a message carried: `sim:<message id>:<index>`. */
+  async fetchFile(file: InboundFile): Promise<Uint8Array> {
+    await this.call();
+    const m = /^sim:(\d+):(\d+)$/u.exec(file.ref);
+    const data = m ? this.world.fileData(m[1] ?? '', Number(m[2])) : undefined;
+    if (!data) throw new PlatformRefusedError('bad_request', 'no such file');
+    return data;
   }
 
   private receipt(posted: SimMessage): SendReceipt {

@@ -16,6 +16,7 @@ export const SIM_CAPABILITIES: Readonly<Record<Platform, AdapterCapabilities>> =
     maxMentions: 30,
     stableIds: true,
     crossAccountMessageIds: true,
+    files: Object.freeze({ groupImages: true, groupFiles: true, privateImages: true, privateFiles: true, maxBytes: 100 * 1024 * 1024 }),
   }),
   wechat: Object.freeze({
     sentMessageIds: false,
@@ -28,6 +29,7 @@ export const SIM_CAPABILITIES: Readonly<Record<Platform, AdapterCapabilities>> =
     stableIds: false,
     // The simulator gives every account the same id, but real WeChat does not: the app must not rely on it.
     crossAccountMessageIds: false,
+    files: Object.freeze({ groupImages: true, groupFiles: true, privateImages: true, privateFiles: true, maxBytes: 25 * 1024 * 1024 }),
   }),
 });
 

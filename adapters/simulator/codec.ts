@@ -18,6 +18,10 @@ export function decodeMessage(message: SimMessage, sender: Sender, accountId: st
     mentions: message.mentions,
     mentionsBot: message.mentions.includes(accountId),
     ...(message.quoteId === undefined ? {} : { quoteId: message.quoteId }),
+    // The bytes stay on the platform until the bot downloads them (fetchFile): the event carries a reference.
+    ...(message.files && message.files.length > 0
+      ? { files: message.files.map((f, i) => ({ kind: f.kind, name: f.name, size: f.data.byteLength, ref: `sim:${message.id}:${i}` })) }
+      : {}),
     ...(solitaire === null
       ? {}
       : { solitaire: { title: solitaire.title, entries: solitaire.entries.map((e) => ({ index: e.index, text: e.text, ...(e.userId === undefined ? {} : { userId: e.userId }) })) } }),

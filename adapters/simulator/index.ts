@@ -3,10 +3,12 @@ export { AT_ALL, AT_ALL_TEXT, SENDS_QUOTES, SIM_CAPABILITIES } from './capabilit
 export { decodeEvent, decodeMessage } from './codec.js';
 export {
   SimWorld,
+  fileText,
   type DeliveryRecord,
   type MemberRole,
   type SimAccountInfo,
   type SimEvent,
+  type SimFile,
   type SimGroupInfo,
   type SimGroupMessage,
   type SimMessage,

@@ -52,6 +52,20 @@ interface SimMessageBase {
   readonly at: number;
   /** Set on bot sends: the ledger key the app passed along. */
   readonly deliveryKey?: string;
+  /** Files and pictures it carries (the text then shows `[图片]` / `[文件]`). */
+  readonly files?: readonly SimFile[];
+}
+
+/** A file or picture in a message: its bytes, as the platform keeps them. */
+export interface SimFile {
+  readonly kind: 'image' | 'file';
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+/** The text a client shows for a message that is only files. */
+export function fileText(files: readonly Pick<SimFile, 'kind'>[]): string {
+  return files.map((f) => (f.kind === 'image' ? '[图片]' : '[文件]')).join('');
 }
 
 export interface SimGroupMessage extends SimMessageBase {
@@ -108,6 +122,8 @@ export interface SimPost {
   readonly mentions?: readonly string[];
   readonly quoteId?: string;
   readonly deliveryKey: string;
+  /** A file or picture to post instead of text. */
+  readonly file?: SimFile;
 }
 
 export interface DeliveryRecord {
@@ -192,6 +208,8 @@ export class SimWorld {
   private readonly byChat = new Map<string, SimGroupMessage[]>();
   private readonly deliveries = new Map<string, DeliveryState>();
   private readonly recalled = new Set<string>();
+  /** Groups where bots may not post files (群文件 closed to members, as an admin can set). */
+  private readonly noFiles = new Set<string>();
   private readonly messageListeners = new Set<MessageListener>();
   private lastMessageId = 0;
   private postedCount = 0;
@@ -371,7 +389,7 @@ export class SimWorld {
     userId: string,
     chatId: string,
     text: string,
-    options: { mentions?: readonly string[]; quoteId?: string; appXml?: string } = {},
+    options: { mentions?: readonly string[]; quoteId?: string; appXml?: string; files?: readonly SimFile[] } = {},
   ): SimGroupMessage {
     const group = this.requireGroup(chatId);
     this.requireMember(group, userId);
@@ -382,10 +400,11 @@ export class SimWorld {
       chatType: 'group',
       chatId,
       from: userId,
-      text: this.withMentions(group, text, mentions),
+      text: this.withMentions(group, options.files && options.files.length > 0 ? `${text}${fileText(options.files)}` : text, mentions),
       mentions,
       ...(options.quoteId === undefined ? {} : { quoteId: options.quoteId }),
       ...(options.appXml === undefined ? {} : { appXml: options.appXml }),
+      ...(options.files && options.files.length > 0 ? { files: [...options.files] } : {}),
       at: this.now(),
     };
     this.post(message, this.senderIn(group, userId));
@@ -393,7 +412,7 @@ export class SimWorld {
   }
 
   /** A person writes privately to a bot account. On 'wechat' only friends can. */
-  sayPrivate(userId: string, accountId: string, text: string): SimPrivateMessage {
+  sayPrivate(userId: string, accountId: string, text: string, options: { files?: readonly SimFile[] } = {}): SimPrivateMessage {
     const user = this.requireUser(userId);
     const account = this.requireAccount(accountId);
     if (user.platform !== account.platform) throw new Error(`${userId} and ${accountId} are on different platforms`);
@@ -406,8 +425,9 @@ export class SimWorld {
       chatType: 'private',
       toUserId: accountId,
       from: userId,
-      text,
+      text: options.files && options.files.length > 0 ? `${text}${fileText(options.files)}` : text,
       mentions: [],
+      ...(options.files && options.files.length > 0 ? { files: [...options.files] } : {}),
       at: this.now(),
     };
     this.post(message, { userId, nickname: user.nickname });
@@ -448,6 +468,18 @@ export class SimWorld {
   }
 
   // ---- failure injection --------------------------------------------------------------------
+
+  /** Bots may (not) post files in this group: a refused file send rejects with `file_refused`. */
+  setFilesAllowed(chatId: string, allowed: boolean): void {
+    this.requireGroup(chatId);
+    if (allowed) this.noFiles.delete(chatId);
+    else this.noFiles.add(chatId);
+  }
+
+  /** The bytes of the index-th file of a message (what a bot downloads). */
+  fileData(messageId: string, index: number): Uint8Array | undefined {
+    return this.entriesById.get(messageId)?.files?.[index]?.data;
+  }
 
   /** Offline: sends and API calls reject with PlatformUnavailableError, and events for the account are lost. */
   setOnline(accountId: string, online: boolean): void {
@@ -557,8 +589,9 @@ export class SimWorld {
     if (mentions.includes(AT_ALL) && self.role === 'member') {
       throw new PlatformRefusedError('at_all_not_allowed', `${account.accountId} is not an admin of ${chatId}`);
     }
-    const text = this.withMentions(group, post.text, mentions);
-    this.checkLength(account.platform, text);
+    if (post.file && this.noFiles.has(chatId)) throw new PlatformRefusedError('file_refused', `files are closed to members in ${chatId}`);
+    const text = post.file ? fileText([post.file]) : this.withMentions(group, post.text, mentions);
+    if (!post.file) this.checkLength(account.platform, text);
     return {
       id: this.nextMessageId(),
       platform: account.platform,
@@ -566,8 +599,9 @@ export class SimWorld {
       chatId,
       from: account.accountId,
       text,
-      mentions: capabilities.mentionEntities ? [...mentions] : [],
+      mentions: capabilities.mentionEntities && !post.file ? [...mentions] : [],
       ...this.sentQuote(account.platform, post.quoteId),
+      ...(post.file ? { files: [post.file] } : {}),
       at: this.now(),
       deliveryKey: post.deliveryKey,
     };
@@ -584,16 +618,17 @@ export class SimWorld {
         throw new PlatformRefusedError('not_reachable', `${userId} shares no group with ${account.accountId}`);
       }
     }
-    this.checkLength(account.platform, post.text);
+    if (!post.file) this.checkLength(account.platform, post.text);
     return {
       id: this.nextMessageId(),
       platform: account.platform,
       chatType: 'private',
       toUserId: userId,
       from: account.accountId,
-      text: post.text,
+      text: post.file ? fileText([post.file]) : post.text,
       mentions: [],
       ...this.sentQuote(account.platform, post.quoteId),
+      ...(post.file ? { files: [post.file] } : {}),
       at: this.now(),
       deliveryKey: post.deliveryKey,
     };

@@ -14,4 +14,6 @@ export const WECHATY_CAPABILITIES: AdapterCapabilities = Object.freeze({
   // Every contact and room id changes at each wechat4u login.
   stableIds: false,
   crossAccountMessageIds: false,
+  // A FileBox goes to rooms and contacts alike; the web protocol takes files up to about 25 MB.
+  files: Object.freeze({ groupImages: true, groupFiles: true, privateImages: true, privateFiles: true, maxBytes: 25 * 1024 * 1024 }),
 });

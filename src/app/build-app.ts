@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { Outbox, Pacer, type Pacing } from './outbox.js';
 import { ResolvingAdapter } from './session-ids.js';
 import { UnitOfWork } from './unit-of-work.js';
+import { FileStore } from '../store/file-store.js';
 
 export interface AppDeps {
   readonly config: CascadeConfig;
@@ -238,6 +239,7 @@ export function buildApp(deps: AppDeps): App {
     }
   };
   const pacer = new Pacer(clock, pacingOf);
+  const files = new FileStore(config.dataDir);
   /** When each account last used @全体成员 in each group (the daily quota). */
   const atAllUses = new Map<string, number[]>();
   const outbox = new Outbox({
@@ -251,6 +253,11 @@ export function buildApp(deps: AppDeps): App {
     guard,
     routes: (d) => (d.chatType === 'group' ? (org.platformGroup(d.platform, d.target)?.accounts ?? []) : []),
     manualAfterMs: config.sending.manualAfter,
+    attachment: (id) => {
+      const a = repos.attachments.get(id);
+      if (!a || a.status !== 'stored' || a.sha256 === null || a.size === null || !files.has(a.sha256)) return undefined;
+      return { kind: a.kind, name: a.name, path: files.path(a.sha256), size: a.size };
+    },
     atAll: (accountId, group) => {
       const quota = config.accounts.find((a) => a.id === accountId)?.atAll;
       if (!quota?.enabled) return false;
@@ -311,6 +318,7 @@ export function buildApp(deps: AppDeps): App {
     },
     store,
     repos,
+    files,
     outbox,
     queues,
     adapters,

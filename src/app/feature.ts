@@ -14,6 +14,7 @@ import type { OrgIndex } from '../domain/org-index.js';
 import type { ChatAdapter, InboundEvent, InboundMessage, MemberEvent, RecallEvent } from '../platform/port.js';
 import { GiveUp, type JobQueues } from '../queue/job-queues.js';
 import type { Repos } from '../store/repos.js';
+import type { FileStore } from '../store/file-store.js';
 import type { AccountGuard } from './account-guard.js';
 import type { Outbox } from './outbox.js';
 import type { ResolvingAdapter } from './session-ids.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   /** Transactions: a body's reads and writes commit together; its sends are queued after. */
   readonly store: UnitOfWork;
   readonly repos: Repos;
+  /** The bytes of attachments, under the data directory. */
+  readonly files: FileStore;
   /** The only way anything reaches a platform (plan, queue, send once). */
   readonly outbox: Outbox;
   readonly queues: JobQueues;

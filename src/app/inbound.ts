@@ -95,6 +95,7 @@ export class Inbound {
       text: ev.text,
       quoteId: ev.quoteId ?? null,
       at: ev.at,
+      files: ev.files && ev.files.length > 0 ? JSON.stringify(ev.files) : null,
     };
     // Where each account numbers messages itself, each account's sighting is kept: a copy another account
     // stored first is recognised by counting (see InboundRepo.copyOf), never by looking alike alone.

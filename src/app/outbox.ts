@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { maskPhone, splitMessage } from '../domain/message-text.js';
-import { PlatformRefusedError, PlatformUnavailableError, type ChatAdapter, type SendReceipt } from '../platform/port.js';
+import { canCarry, PlatformRefusedError, PlatformUnavailableError, type ChatAdapter, type OutboundFile, type OutboundMessage, type SendReceipt } from '../platform/port.js';
 import type { JobQueues, SendAttempt, SendItem, SendPause } from '../queue/job-queues.js';
 import { deliveryKey } from '../store/keys.js';
 import type { Delivery, LedgerRepo, PlannedDelivery } from '../store/ledger-repo.js';
@@ -199,6 +199,8 @@ export interface OutboxDeps {
    * group); asking books one use. Without it, @全体成员 is never sent.
    */
   readonly atAll?: (accountId: string, group: string) => boolean;
+  /** The file of a delivery that posts one (`attachmentId`), with its bytes on disk; undefined when it is not there. */
+  readonly attachment?: (attachmentId: number) => OutboundFile | undefined;
 }
 
 /** What features add to the outbox (Fastify-style hooks): without them, nothing becomes a manual task and trips are only logged. */
@@ -215,6 +217,11 @@ export interface OutboxHooks {
    * to look (`/已转发` if it is there, `/重发` if not). Resolves true once asked.
    */
   checkTask?(d: Delivery, reason: string): Promise<boolean>;
+  /**
+   * A file could not go to a chat (the platform or the group takes none, or it is too large): its line
+   * saying how to obtain it is posted instead, and whoever attached it is told. Called once per delivery.
+   */
+  onFileFallback?(d: Delivery, reason: string): Promise<void>;
 }
 
 /** What the platform says of a send whose outcome was open. */
@@ -362,12 +369,15 @@ export class Outbox {
         if (error instanceof PlatformUnavailableError) return { kind: 'later' };
       }
     }
+    // A file post is found in the history by the file's name, where the history names files; else nobody can tell.
+    const fileName = d.attachmentId !== null && d.fileFallback === null ? (this.deps.attachment?.(d.attachmentId)?.name ?? '') : null;
     if (d.chatType === 'group' && adapter.history) {
       try {
         const page = await adapter.history(d.target, d.plannedAt - HISTORY_SLACK_MS);
         const want = foldText(d.text).slice(0, MATCH_CHARS);
+        const matches = (m: { text: string; files?: readonly string[] }): boolean => (fileName === null ? foldText(m.text).includes(want) : (m.files ?? []).includes(fileName));
         const found = page.messages.find(
-          (m) => m.self && foldText(m.text).includes(want) && (m.messageId === undefined || !this.deps.ledger.messageTaken(d.platform, d.target, m.messageId, d.id)),
+          (m) => m.self && matches(m) && (m.messageId === undefined || !this.deps.ledger.messageTaken(d.platform, d.target, m.messageId, d.id)),
         );
         if (found?.self) return { kind: 'sent', ...(found.messageId === undefined ? {} : { messageId: found.messageId }), at: found.at };
         if (page.complete) return { kind: 'not_sent' };
@@ -472,7 +482,13 @@ export class Outbox {
     }
     // @全体成员 only where configured and within quota; otherwise the message goes without it.
     const mentions = d.mentions.includes('all') && !(d.chatType === 'group' && this.deps.atAll?.(d.accountId, d.target)) ? d.mentions.filter((m) => m !== 'all') : d.mentions;
-    const message = { text: d.text, mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
+    let message: OutboundMessage = { text: d.text, mentions, deliveryKey: d.key, ...(d.quoteId ? { quoteId: d.quoteId } : {}) };
+    // A file goes as a file where the chat can take it; otherwise its line (the delivery's text) goes instead.
+    if (d.attachmentId !== null && d.fileFallback === null) {
+      const file = this.deps.attachment?.(d.attachmentId);
+      if (file && canCarry(adapter.capabilities.files, d.chatType, file)) message = { text: '', deliveryKey: d.key, file };
+      else await this.fileFallback(d, file ? `this ${d.chatType === 'group' ? 'group' : 'chat'} cannot take a ${file.kind} of ${file.size} bytes on ${d.platform}` : 'the file is not on disk');
+    }
     let receipt: SendReceipt;
     let posted = true;
     // A withdrawal: the post is recalled where the platform still can; otherwise its notice is posted.
@@ -484,7 +500,15 @@ export class Outbox {
         await ledger.recordSent(d.id, null, this.deps.clock.now());
         return;
       } catch (error) {
-        logger.info({ delivery: d.id, account: d.accountId, err: error instanceof Error ? error.message : String(error) }, 'recall refused; posting the withdrawal notice');
+        const err = error instanceof Error ? error.message : String(error);
+        // A recall with nothing to post instead (a file of a recalled post): it stays, and the ledger says so.
+        if (d.text === '') {
+          pacer.sent(d.accountId, false);
+          ledger.markFailed(d.id, `recall refused: ${err}`);
+          logger.info({ delivery: d.id, account: d.accountId, err }, 'recall refused');
+          return;
+        }
+        logger.info({ delivery: d.id, account: d.accountId, err }, 'recall refused; posting the withdrawal notice');
       }
     }
     try {
@@ -590,6 +614,12 @@ export class Outbox {
     const trip = this.deps.guard?.failed(accountId, group, error, this.deps.clock.now());
     if (trip) this.hooks.onTrip?.(trip);
     if (error instanceof PlatformRefusedError) {
+      // The platform would not take the file: nothing was posted; its line goes instead, at once.
+      if (error.code === 'file_refused' && d.attachmentId !== null && d.fileFallback === null) {
+        ledger.markRetry(id, reason);
+        await this.fileFallback(d, reason);
+        return { pauseMs: 0 };
+      }
       if (error.code === 'risk_control') {
         // oicq's -70 can come after the platform took the message: settled (history) before anything is resent.
         this.openFor(accountId).add(id);
@@ -616,6 +646,17 @@ export class Outbox {
     if (error instanceof PlatformUnavailableError) this.watchLate(d, error);
     logger.warn({ delivery: id, account: accountId, reason, attempt: attempt.attemptsMade + 1 }, 'outcome of a send unknown; it is settled before the account sends again');
     return { pauseMs: this.settleRetryMs() };
+  }
+
+  /** Records that the delivery's file cannot go and its line goes instead; whoever attached it is told (once). */
+  private async fileFallback(d: Delivery, reason: string): Promise<void> {
+    if (!this.deps.ledger.markFileFallback(d.id, reason)) return;
+    this.deps.logger.warn({ delivery: d.id, account: d.accountId, reason }, 'a file cannot be posted in this chat; the line saying how to obtain it is posted instead');
+    try {
+      await this.hooks.onFileFallback?.({ ...d, fileFallback: reason }, reason);
+    } catch (error) {
+      this.deps.logger.error({ delivery: d.id, err: error instanceof Error ? error.message : String(error) }, 'could not tell who attached the file');
+    }
   }
 
   /** A call that timed out may still be answered: then the delivery is posted, as the answer says. */

@@ -26,6 +26,7 @@ import {
   type AdapterCapabilities,
   type AdapterStatus,
   type ChatAdapter,
+  type InboundFile,
   type ContactInfo,
   type GroupInfo,
   type InboundEvent,
@@ -264,6 +265,15 @@ export class ResolvingAdapter implements ChatAdapter {
   async recall(chatId: string, messageId: string): Promise<void> {
     if (!this.raw.recall) throw new PlatformRefusedError('unsupported', 'recall unsupported');
     await this.raw.recall(this.session('group', chatId), messageId);
+  }
+
+  async fetchFile(file: InboundFile, where: { chatType: 'group' | 'private'; chatId: string }): Promise<Uint8Array> {
+    if (!this.raw.fetchFile) throw new PlatformRefusedError('bad_request', 'this adapter cannot fetch files');
+    await this.ready();
+    // A file of an earlier login may be gone with it: the platform says so.
+    const kind = where.chatType === 'group' ? 'group' : 'user';
+    const chatId = this.toSession[kind].has(where.chatId) ? this.session(kind, where.chatId) : where.chatId;
+    return this.raw.fetchFile(file, { chatType: where.chatType, chatId });
   }
 
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {

@@ -406,6 +406,13 @@ export const configSchema = z.strictObject({
        * colleges and classes; parents need 层级=4 / 至=家长 or a 家长版 (issue #15). 4 restores the old default.
        */
       defaultDepth: z.union([z.literal(2), z.literal(3), z.literal(4)]).default(3),
+      /**
+       * Files and pictures the issuer sends in the same chat within this long after `/通知` are the
+       * directive's attachments (issue #15), relayed right after its text.
+       */
+      attachWithin: durationSchema.default(3 * MINUTE),
+      /** A larger attachment is refused (the issuer is told); the platforms take up to 25 MB (WeChat) and 100 MB (QQ). */
+      attachMaxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(25 * 1024 * 1024),
     })
     .prefault({}),
   /** Chat commands. */

@@ -16,6 +16,10 @@ export interface InboundBounds {
 const MAX_NAME_CHARS = 64;
 const MAX_MENTIONS = 200;
 const MAX_SOLITAIRE_ENTRIES = 1_000;
+/** Files in one message: QQ allows about 20 pictures in one message. */
+const MAX_FILES = 20;
+/** A file reference (a URL, an id): longer is not one. */
+const MAX_REF_CHARS = 4_096;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function boundInbound(ev: InboundEvent, bounds: InboundBounds): InboundEvent {
@@ -41,6 +45,7 @@ function boundMessage(ev: InboundMessage, maxChars: number): InboundMessage {
     text: long ? cut(ev.text, maxChars) : ev.text,
     mentions: ev.mentions.length > MAX_MENTIONS ? ev.mentions.slice(0, MAX_MENTIONS) : ev.mentions,
     ...(solitaire ? { solitaire } : {}),
+    ...(ev.files ? { files: ev.files.slice(0, MAX_FILES).filter((f) => f.ref.length <= MAX_REF_CHARS).map((f) => ({ ...f, name: cut(f.name, MAX_NAME_CHARS * 2) })) } : {}),
     ...(long ? { truncatedFrom: ev.text.length } : {}),
   };
 }

@@ -24,6 +24,48 @@ export interface AdapterCapabilities {
    * message seq, yes; WeChat, no). Without it, duplicates are found by sender, text and time.
    */
   readonly crossAccountMessageIds: boolean;
+  /**
+   * What files the bot can post (issue #15): pictures and files into groups and privately, up to a size.
+   * A chat that cannot take a file gets a line saying how to obtain it instead.
+   */
+  readonly files: FileCapabilities;
+}
+
+export interface FileCapabilities {
+  readonly groupImages: boolean;
+  readonly groupFiles: boolean;
+  readonly privateImages: boolean;
+  readonly privateFiles: boolean;
+  /** The largest file the platform takes from a bot, in bytes. */
+  readonly maxBytes: number;
+}
+
+export type FileKind = 'image' | 'file';
+
+/**
+ * A file or picture a message carried, as the platform describes it. Its bytes are fetched only when
+ * wanted (`ChatAdapter.fetchFile`): `ref` is what the adapter needs for that (a URL, a file id), opaque to the app.
+ */
+export interface InboundFile {
+  readonly kind: FileKind;
+  readonly name: string;
+  readonly size?: number;
+  readonly ref: string;
+}
+
+/** A file the bot posts: its bytes are at `path` (under the data directory). */
+export interface OutboundFile {
+  readonly kind: FileKind;
+  readonly name: string;
+  readonly path: string;
+  readonly size: number;
+}
+
+/** Whether a chat of this type can take this file from the bot. */
+export function canCarry(files: FileCapabilities, chatType: 'group' | 'private', file: Pick<OutboundFile, 'kind' | 'size'>): boolean {
+  if (file.size > files.maxBytes) return false;
+  if (chatType === 'group') return file.kind === 'image' ? files.groupImages : files.groupFiles;
+  return file.kind === 'image' ? files.privateImages : files.privateFiles;
 }
 
 export interface Sender {
@@ -63,6 +105,8 @@ export interface InboundMessage {
   };
   /** Set when the text was longer than the app keeps (`inbound.maxChars`): `text` is its head, and it never counts as a reply. */
   readonly truncatedFrom?: number;
+  /** Files and pictures the message carried (`text` holds a placeholder such as `[图片]` for each). */
+  readonly files?: readonly InboundFile[];
 }
 
 export interface MemberEvent {
@@ -111,6 +155,12 @@ export interface OutboundMessage {
    * `confirmSent` to settle a send whose outcome a crash hid.
    */
   readonly deliveryKey: string;
+  /**
+   * A file or picture to post: the adapter posts the file (its text, if any, is left out). Only sent
+   * where `capabilities.files` says the chat can take it; a platform refusing it throws
+   * `PlatformRefusedError('file_refused')`, and the app posts a line saying how to obtain it instead.
+   */
+  readonly file?: OutboundFile;
 }
 
 export interface SendReceipt {
@@ -178,6 +228,7 @@ export const REFUSAL_CODES = [
   'at_all_quota',
   'at_all_not_allowed',
   'bad_request',
+  'file_refused',
   'refused',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -231,6 +282,11 @@ export interface ChatAdapter {
    * whether it got there. Rejects when the platform cannot be asked now.
    */
   history?(chatId: string, since: number): Promise<HistoryPage>;
+  /**
+   * The bytes of a file or picture a message carried (`InboundMessage.files`), read with the account
+   * that saw it. Rejects when the platform no longer gives it; absent where the adapter cannot fetch files.
+   */
+  fetchFile?(file: InboundFile, where: { readonly chatType: 'group' | 'private'; readonly chatId: string }): Promise<Uint8Array>;
 }
 
 /** A group's messages since a time, as `ChatAdapter.history` reads them. */
@@ -241,7 +297,7 @@ export interface HistoryPage {
   readonly complete: boolean;
 }
 
-export type HistoryMessage = { readonly self: true; readonly messageId?: string; readonly text: string; readonly at: number } | { readonly self: false; readonly event: InboundMessage };
+export type HistoryMessage = { readonly self: true; readonly messageId?: string; readonly text: string; readonly at: number; /** Names of the files it carried. */ readonly files?: readonly string[] } | { readonly self: false; readonly event: InboundMessage };
 
 /** The platform refused the send (muted, risk control, too long). Retrying will not help. */
 export class PlatformRefusedError extends Error {

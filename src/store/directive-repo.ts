@@ -186,6 +186,12 @@ export class DirectiveRepo {
     return row ? toDirective(row) : undefined;
   }
 
+  /** The person's newest directive created at or after `since` (files sent after `/通知` join it). */
+  latestBy(issuerId: number, since: number): Directive | undefined {
+    const row = this.db.$client.prepare('SELECT * FROM directives WHERE issuer_id = ? AND created_at >= ? ORDER BY id DESC LIMIT 1').get(issuerId, since) as DirectiveRow | undefined;
+    return row ? toDirective(row) : undefined;
+  }
+
   latest(): Directive | undefined {
     const row = this.db.$client.prepare('SELECT * FROM directives ORDER BY id DESC LIMIT 1').get() as DirectiveRow | undefined;
     return row ? toDirective(row) : undefined;

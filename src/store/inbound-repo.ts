@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Platform } from '../domain/org.js';
+import type { InboundFile } from '../platform/port.js';
 import { inboundKey } from './keys.js';
 import type { Db } from './db.js';
 
@@ -16,6 +17,8 @@ export interface NewInbound {
   readonly text: string;
   readonly quoteId: string | null;
   readonly at: number;
+  /** JSON of the files it carried (`InboundFile[]`); null: none. */
+  readonly files?: string | null;
 }
 
 export interface InboundRecord extends NewInbound {
@@ -62,8 +65,8 @@ export class InboundRepo {
   constructor(private readonly db: Db) {
     const c = db.$client;
     this.insertStmt = c.prepare(
-      `INSERT INTO inbound_messages (dedupe_key, platform, account_id, chat_type, chat_id, group_id, platform_message_id, sender_platform_id, sender_person_id, text, quote_id, at)
-       VALUES (@dedupeKey, @platform, @accountId, @chatType, @chatId, @groupId, @platformMessageId, @senderPlatformId, @senderPersonId, @text, @quoteId, @at)
+      `INSERT INTO inbound_messages (dedupe_key, platform, account_id, chat_type, chat_id, group_id, platform_message_id, sender_platform_id, sender_person_id, text, quote_id, at, files)
+       VALUES (@dedupeKey, @platform, @accountId, @chatType, @chatId, @groupId, @platformMessageId, @senderPlatformId, @senderPersonId, @text, @quoteId, @at, @files)
        ON CONFLICT(dedupe_key) DO NOTHING`,
     );
     this.interpretStmt = c.prepare('UPDATE inbound_messages SET meaning = ?, confidence = ?, directive_id = ?, detail = ? WHERE id = ?');
@@ -71,7 +74,7 @@ export class InboundRepo {
 
   /** Stores the message; undefined when it was already stored (a duplicate event). */
   insert(message: NewInbound): number | undefined {
-    const info = this.insertStmt.run(message);
+    const info = this.insertStmt.run({ ...message, files: message.files ?? null });
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
   }
 
@@ -231,6 +234,20 @@ export class InboundRepo {
     if (inboundId === undefined) return null;
     const row = this.db.$client.prepare('SELECT id FROM directives WHERE origin_inbound_id = ? LIMIT 1').get(inboundId) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  /**
+   * The files of a message a quote names (`/通知` quoting a file, issue #15), with the account that stored
+   * it (whose references they are); null when it carried none or is unknown.
+   */
+  filesOfPlatformMessage(platform: Platform, chatId: string, platformMessageId: string, accountId?: string): { accountId: string; files: InboundFile[]; personId: number | null } | null {
+    const inboundId = accountId === undefined ? this.byKey(groupMessageKey(platform, chatId, platformMessageId)) : this.sighted(accountId, platform, chatId, platformMessageId);
+    if (inboundId === undefined) return null;
+    const row = this.db.$client.prepare('SELECT account_id, files, sender_person_id FROM inbound_messages WHERE id = ?').get(inboundId) as
+      | { account_id: string; files: string | null; sender_person_id: number | null }
+      | undefined;
+    if (!row?.files) return null;
+    return { accountId: row.account_id, files: JSON.parse(row.files) as InboundFile[], personId: row.sender_person_id };
   }
 
   private byKey(dedupeKey: string): number | undefined {

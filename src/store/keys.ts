@@ -12,10 +12,16 @@ import type { Platform } from '../domain/org.js';
 export const deliveryKey = {
   /** A directive's post into one platform group. */
   directivePost: (directiveId: number, platformGroupId: number): string => `d${directiveId}-pg${platformGroupId}`,
+  /** A directive's file or picture into one platform group, right after its post (issue #15). */
+  attachmentPost: (directiveId: number, platformGroupId: number, attachmentId: number): string => `d${directiveId}-pg${platformGroupId}-f${attachmentId}`,
+  /** A file Cascade sends someone privately (an export workbook): once per file. */
+  filePrivate: (attachmentId: number): string => `f${attachmentId}-private`,
   /** `/答复`: the answer to a question on the review list (once, whoever answers). */
   questionAnswer: (reviewItemId: number): string => `q${reviewItemId}-answer`,
   /** `/撤回`: the recall (or withdrawal notice) of a directive's post in one platform chat. */
   withdrawal: (directiveId: number, platform: string, chatId: string): string => `d${directiveId}-w-${platform}:${chatId}`,
+  /** `/撤回`: the recall of one of a directive's file posts in a platform chat whose post is recalled. */
+  withdrawalFile: (directiveId: number, platform: string, chatId: string, attachmentId: number): string => `d${directiveId}-w-${platform}:${chatId}-f${attachmentId}`,
   /** `/补充`: a college's n-th addition to a directive, in one platform chat of that college. */
   supplement: (directiveId: number, collegeId: number, n: number, platform: string, chatId: string): string => `d${directiveId}-s${collegeId}.${n}-${platform}:${chatId}`,
   /** `/更正`: the n-th correction of a directive in one platform chat. */

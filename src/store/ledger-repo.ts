@@ -14,13 +14,14 @@ export type Lane = 'first' | 'queued' | 'last';
 
 /** The lane of a delivery that names none: posts and reminders in order, answers first. */
 export function laneOf(purpose: DeliveryPurpose, lane: Lane | null | undefined): Lane {
-  return lane ?? (purpose === 'directive' || purpose === 'notice' || purpose === 'withdrawal' || purpose === 'correction' ? 'queued' : 'first');
+  return lane ?? (purpose === 'directive' || purpose === 'attachment' || purpose === 'notice' || purpose === 'withdrawal' || purpose === 'correction' ? 'queued' : 'first');
 }
 /**
  * `notice`: a reminder, nag or summary of the chaser; `withdrawal`: a directive's post recalled (or a
- * withdrawal notice where it cannot be); `correction`: a directive's correction (`/更正`).
+ * withdrawal notice where it cannot be); `correction`: a directive's correction (`/更正`); `attachment`: a
+ * file or picture of a directive, posted right after its text.
  */
-export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice' | 'withdrawal' | 'correction';
+export type DeliveryPurpose = 'directive' | 'reply' | 'private' | 'notice' | 'withdrawal' | 'correction' | 'attachment';
 
 export interface PlannedDelivery {
   /** Deterministic: planning the same delivery twice yields one row. */
@@ -39,6 +40,8 @@ export interface PlannedDelivery {
   readonly lane?: Lane;
   /** A withdrawal: the platform id of the post to recall (else `text` is posted). */
   readonly recallOf?: string | null;
+  /** A file to post (`attachments.id`); `text` is the line posted instead where the chat cannot take it. */
+  readonly attachmentId?: number | null;
 }
 
 export interface Delivery extends PlannedDelivery {
@@ -53,6 +56,9 @@ export interface Delivery extends PlannedDelivery {
   /** A manual task: the person asked to post it; who confirmed it (`/已转发`). */
   readonly manualPersonId: number | null;
   readonly manualDoneBy: number | null;
+  readonly attachmentId: number | null;
+  /** Why its file was not posted and its text went instead; null when the file went (or it has none). */
+  readonly fileFallback: string | null;
 }
 
 /** A delivery waiting for a person: to post it by hand (`post`), or to look whether a bot's post is there (`check`). */
@@ -65,6 +71,21 @@ export interface ManualTask {
   readonly personId: number | null;
   readonly since: number;
   readonly reason: string | null;
+}
+
+/** A directive's file post into one platform group. */
+export interface AttachmentPost {
+  readonly id: number;
+  readonly groupId: number | null;
+  readonly attachmentId: number;
+  readonly status: DeliveryStatus;
+  /** Why the line went instead of the file; null when the file went. */
+  readonly fileFallback: string | null;
+  readonly accountId: string;
+  readonly target: string;
+  readonly platform: Platform;
+  readonly platformMessageId: string | null;
+  readonly sentAt: number | null;
 }
 
 /** Where a directive's post into one group stands (what `/进度` says of the posts not known to be there). */
@@ -99,6 +120,8 @@ interface DeliveryRow {
   manual_person_id: number | null;
   manual_done_by: number | null;
   lane: Lane | null;
+  attachment_id: number | null;
+  file_fallback: string | null;
 }
 
 const NO_MENTIONS: readonly string[] = Object.freeze([]);
@@ -127,6 +150,8 @@ function toDelivery(row: DeliveryRow): Delivery {
     manualPersonId: row.manual_person_id,
     manualDoneBy: row.manual_done_by,
     lane: laneOf(row.purpose, row.lane),
+    attachmentId: row.attachment_id,
+    fileFallback: row.file_fallback,
   };
 }
 
@@ -170,8 +195,8 @@ export class LedgerRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insert = c.prepare(
-      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at, lane, recall_of)
-       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt, @lane, @recallOf)
+      `INSERT INTO deliveries (key, purpose, directive_id, group_id, account_id, platform, chat_type, target, text, mentions, quote_id, status, planned_at, lane, recall_of, attachment_id)
+       VALUES (@key, @purpose, @directiveId, @groupId, @accountId, @platform, @chatType, @target, @text, @mentions, @quoteId, 'planned', @plannedAt, @lane, @recallOf, @attachmentId)
        ON CONFLICT(key) DO NOTHING RETURNING id`,
     );
     this.byKey = c.prepare('SELECT id, status, account_id, purpose, lane FROM deliveries WHERE key = ?');
@@ -213,6 +238,7 @@ export class LedgerRepo {
           plannedAt: now,
           lane: p.lane ?? null,
           recallOf: p.recallOf ?? null,
+          attachmentId: p.attachmentId ?? null,
         });
         if (inserted) {
           out.push({ id: inserted.id, accountId: p.accountId, lane: laneOf(p.purpose, p.lane) });
@@ -292,6 +318,25 @@ export class LedgerRepo {
   /** Back to planned after a retry-able failure; the error is kept for operators. */
   markRetry(id: number, error: string): void {
     this.markStatusStmt.run('planned', error, id);
+  }
+
+  /**
+   * Its file cannot go to this chat (the platform or the group takes no files): from now on its text,
+   * a line saying how to obtain the file, is what is posted. False when it was already so.
+   */
+  markFileFallback(id: number, reason: string): boolean {
+    return this.db.$client.prepare('UPDATE deliveries SET file_fallback = ? WHERE id = ? AND file_fallback IS NULL').run(reason, id).changes === 1;
+  }
+
+  /** A directive's file posts, by group, for `/进度` and the drill report. */
+  attachmentPosts(directiveId: number): AttachmentPost[] {
+    return this.db.$client
+      .prepare(
+        `SELECT id, group_id AS groupId, attachment_id AS attachmentId, status, file_fallback AS fileFallback, account_id AS accountId, target, platform,
+                platform_message_id AS platformMessageId, sent_at AS sentAt
+           FROM deliveries WHERE directive_id = ? AND purpose = 'attachment' ORDER BY id`,
+      )
+      .all(directiveId) as AttachmentPost[];
   }
 
   markFailed(id: number, error: string): void {
@@ -489,13 +534,13 @@ export class LedgerRepo {
   /** `/撤回` before a post went out: it never will. */
   cancelPlanned(directiveId: number, reason: string): number {
     return this.db.$client
-      .prepare(`UPDATE deliveries SET status = 'failed', error = ? WHERE directive_id = ? AND purpose IN ('directive', 'notice', 'correction') AND status = 'planned'`)
+      .prepare(`UPDATE deliveries SET status = 'failed', error = ? WHERE directive_id = ? AND purpose IN ('directive', 'attachment', 'notice', 'correction') AND status = 'planned'`)
       .run(reason, directiveId).changes;
   }
 
   /** Groups where a withdrawal was carried out (recalled, or its notice posted). */
   withdrawnCount(directiveId: number): number {
-    return (this.db.$client.prepare(`SELECT count(*) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'withdrawal' AND status = 'sent'`).get(directiveId) as { n: number }).n;
+    return (this.db.$client.prepare(`SELECT count(DISTINCT platform || ':' || target) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'withdrawal' AND status = 'sent'`).get(directiveId) as { n: number }).n;
   }
 
   all(): Delivery[] {

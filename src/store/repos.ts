@@ -3,6 +3,7 @@
  * own builds its repository from `db`; services never run SQL themselves.
  */
 import { AccessLogRepo } from './access-log-repo.js';
+import { AttachmentRepo } from './attachment-repo.js';
 import { AccountStatusRepo } from './account-status-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { BindingRepo } from './binding-repo.js';
@@ -49,6 +50,8 @@ export interface Repos {
   readonly privacy: PrivacyRepo;
   /** Who viewed or exported personal data. */
   readonly access: AccessLogRepo;
+  /** Files directives carry and files Cascade sends (issue #15). */
+  readonly attachments: AttachmentRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -71,5 +74,6 @@ export function openRepos(db: Db): Repos {
     sms: new SmsRepo(db),
     privacy: new PrivacyRepo(db),
     access: new AccessLogRepo(db),
+    attachments: new AttachmentRepo(db),
   };
 }

@@ -202,7 +202,7 @@ export const deliveries = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     key: text('key').notNull().unique(),
-    purpose: text('purpose', { enum: ['directive', 'reply', 'private', 'notice', 'withdrawal', 'correction'] }).notNull(),
+    purpose: text('purpose', { enum: ['directive', 'reply', 'private', 'notice', 'withdrawal', 'correction', 'attachment'] }).notNull(),
     directiveId: integer('directive_id'),
     groupId: integer('group_id'),
     accountId: text('account_id').notNull(),
@@ -241,6 +241,10 @@ export const deliveries = sqliteTable(
      * (any more), `text` — a short withdrawal notice — is posted instead.
      */
     recallOf: text('recall_of'),
+    /** A file or picture this delivery posts (issue #15); `text` is then the line posted instead where the chat cannot take it. */
+    attachmentId: integer('attachment_id'),
+    /** Why the file was not posted and `text` went instead (the platform or the group cannot take files). */
+    fileFallback: text('file_fallback'),
   },
   (t) => [
     index('deliveries_status_idx').on(t.status, t.accountId),
@@ -274,6 +278,8 @@ export const inboundMessages = sqliteTable(
     detail: text('detail'),
     /** Set when the message was recalled on the platform or taken back by its sender; its acknowledgements are gone. */
     withdrawnAt: integer('withdrawn_at'),
+    /** JSON of the files and pictures it carried, as the platform described them (`InboundFile[]`); null: none. */
+    files: text('files'),
   },
   (t) => [
     index('inbound_group_at_idx').on(t.groupId, t.at),
@@ -834,4 +840,31 @@ export const collectedAnswers = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [uniqueIndex('collected_answers_uq').on(t.directiveId, t.level, t.subjectId)],
+);
+
+/**
+ * Files and pictures a directive carries (issue #15), and files Cascade sends itself (an export). The bytes
+ * live under the data directory (`attachments/<sha256>`); a row is `pending` until they are fetched from
+ * the platform, then `stored`, or `failed` (too large, the platform would not give them).
+ */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id'),
+    kind: text('kind', { enum: ['image', 'file'] }).notNull(),
+    /** The file's name as people see it (a picture without one gets `图片N.<ext>`). */
+    name: text('name').notNull(),
+    size: integer('size'),
+    sha256: text('sha256'),
+    status: text('status', { enum: ['pending', 'stored', 'failed'] }).notNull(),
+    /** Where the bytes come from while pending: JSON `{ platform, accountId, chatType, chatId, file }`. */
+    source: text('source'),
+    /** Why it failed (English, for operators). */
+    error: text('error'),
+    /** Who attached it. */
+    personId: integer('person_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('attachments_directive_idx').on(t.directiveId)],
 );

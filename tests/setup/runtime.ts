@@ -6,7 +6,7 @@ import type { Feature } from '../../src/app/feature.js';
 import { silentLogger } from '../../src/app/logger.js';
 import { systemClock, VirtualClock, type Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { SimMessage } from '../../adapters/simulator/index.js';
+import type { SimFile, SimMessage } from '../../adapters/simulator/index.js';
 import { destinationOf } from '../../src/drill/runner.js';
 import { passTime as passTimeOn } from '../../src/drill/time.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
@@ -31,9 +31,9 @@ export interface TestSchool {
    * 家长:<学号>) or an account the roster does not know, `qq:<id>` / `wechat:<id>` (they join the
    * group first if they are not in it).
    */
-  say(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string }): SimMessage;
+  say(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string; files?: readonly SimFile[] }): SimMessage;
   /** The conversation step: `who` says `text` in `where`; resolves with what the bots posted since, once settled. */
-  ask(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string }): Promise<Said>;
+  ask(who: string, where: string, text: string, opts?: { quoteId?: string; appXml?: string; files?: readonly SimFile[] }): Promise<Said>;
   /** Waits until every queue is drained. */
   settle(): Promise<void>;
   /** Bot messages to a destination (group key or 私聊:<id>), optionally only those after a transcript index. */
@@ -93,14 +93,14 @@ export async function startTestSchool(
     persistentRedis: options.redis === 'embedded',
   });
   const { world } = runtime.school;
-  const stranger = (platform: 'qq' | 'wechat', userId: string, where: string, text: string, opts: { quoteId?: string; appXml?: string }): SimMessage => {
+  const stranger = (platform: 'qq' | 'wechat', userId: string, where: string, text: string, opts: { quoteId?: string; appXml?: string; files?: readonly SimFile[] }): SimMessage => {
     if (!world.user(userId)) world.addUser({ userId, nickname: userId, platform });
     const account = runtime.school.accountsOn(platform)[0];
     if (!account) throw new Error(`no ${platform} bot`);
     if (where === '私聊') {
       // They added the bot as a friend: a bot reaches a stranger in no shared group only so.
       world.befriend(account, userId);
-      return world.sayPrivate(userId, account, text);
+      return world.sayPrivate(userId, account, text, opts.files ? { files: opts.files } : {});
     }
     const org = runtime.app.org();
     const group = org.groupByKeyText(where);
@@ -125,7 +125,7 @@ export async function startTestSchool(
         if (!userId || !account) throw new Error(`${who} cannot reach a bot`);
         // Staff add the bots as friends (docs/chasing.md); so may anyone who writes to one privately.
         world.befriend(account, userId);
-        return world.sayPrivate(userId, account, text);
+        return world.sayPrivate(userId, account, text, opts.files ? { files: opts.files } : {});
       }
       const seat = runtime.school.seatOf(person.id, where);
       if (!seat) throw new Error(`${who} is not in ${where}`);

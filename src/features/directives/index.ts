@@ -14,8 +14,13 @@ import { postsLine } from './posts.js';
 import { POSTS_LINE } from '../queries/sections.js';
 import { zhDirective } from './texts.js';
 import { revisionCommands } from './revise.js';
+import { DirectiveFiles, sourceOf, withoutFilePlaceholders } from './attachments.js';
+import { MANUAL } from '../manual/index.js';
+import type { InboundFile } from '../../platform/port.js';
 
 export const RELAY = serviceKey<Relay>('relay');
+/** A directive's files and pictures (issue #15). */
+export const DIRECTIVE_FILES = serviceKey<DirectiveFiles>('directive-files');
 
 /**
  * Who may issue: the student-work team (school-wide, in L1), and within their own scope a deputy
@@ -146,11 +151,14 @@ function issue(ctx: MessageContext, cmd: NotifyArgs, collecting: boolean): void 
   // Not given: 4 with a parents' version, else the configured default (3: parents only when asked).
   const depth = cmd.depth ?? (cmd.parentsText !== null ? 4 : ctx.app.config.directives.defaultDepth);
   if (reach.fromLevel === 3 && depth < 3) return ctx.reply(zhDirective.ownScopeDepth);
+  // Files with the command, or in the message it quotes, go with the directive; their placeholders leave its text.
+  const carried = ctx.ev.files && ctx.ev.files.length > 0 ? { files: ctx.ev.files, from: sourceOf(ctx) } : quotedFiles(ctx);
+  const body = carried ? withoutFilePlaceholders(cmd.body) || zhDirective.seeAttachment : cmd.body;
   const input = {
     issuerId: person.id,
     originGroupId: reach.originGroupId,
     originInboundId: ctx.inboundId,
-    text: cmd.body,
+    text: body,
     deadlineAt: cmd.deadlineAt,
     depth,
     parentsText: cmd.parentsText,
@@ -168,6 +176,7 @@ function issue(ctx: MessageContext, cmd: NotifyArgs, collecting: boolean): void 
     createdAt: ctx.now,
   };
   const { directive: d, sends } = ctx.app.get(RELAY).create(input, initialReleases(org, input));
+  if (carried) ctx.app.get(DIRECTIVE_FILES).attach(ctx, d, carried.files, carried.from);
   const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, ctx.app.timeZone, { now: ctx.now });
   // The confirmation goes first; the fan-out is queued behind answers to people.
   ctx.reply(
@@ -184,6 +193,38 @@ function issue(ctx: MessageContext, cmd: NotifyArgs, collecting: boolean): void 
     }),
   );
   ctx.work.queue(sends);
+}
+
+/** The files of the message a `/通知` quotes (a file someone posted, forwarded as the directive's), with where they were seen. */
+function quotedFiles(ctx: MessageContext): { files: readonly InboundFile[]; from: ReturnType<typeof sourceOf> } | null {
+  const { ev, app } = ctx;
+  if (ev.chat.type !== 'group' || ev.quoteId === undefined) return null;
+  const perAccount = app.adapters.get(ev.accountId)?.capabilities.crossAccountMessageIds === false ? ev.accountId : undefined;
+  const found = app.repos.inbound.filesOfPlatformMessage(ev.platform, ev.chat.chatId, ev.quoteId, perAccount);
+  if (!found || found.files.length === 0) return null;
+  return { files: found.files, from: { platform: ev.platform, accountId: found.accountId, chatType: 'group', chatId: ev.chat.chatId } };
+}
+
+/**
+ * Files the issuer sends in the chat of their `/通知` within `directives.attachWithin` after it: the
+ * directive's attachments. True when the message was taken so.
+ */
+function followUpFiles(ctx: MessageContext): boolean {
+  const { ev, person, app } = ctx;
+  if (!ev.files || ev.files.length === 0 || !person) return false;
+  const d = app.repos.directives.latestBy(person.id, ctx.now - app.config.directives.attachWithin);
+  if (!d || d.originInboundId === null || d.originInboundId === ctx.inboundId) return false;
+  const origin = app.repos.inbound.get(d.originInboundId);
+  const here = sourceOf(ctx);
+  if (!origin || origin.platform !== here.platform || origin.chatType !== here.chatType || origin.chatId !== here.chatId) return false;
+  const relay = app.get(RELAY);
+  const current = relay.directive(d.id) ?? d;
+  if (current.status === 'withdrawn') {
+    ctx.reply(zhDirective.fileAfterWithdrawal(d.id));
+    return true;
+  }
+  app.get(DIRECTIVE_FILES).attach(ctx, current, ev.files, here);
+  return true;
 }
 
 /**
@@ -212,9 +253,23 @@ function answered(ctx: MessageContext) {
 
 export const directives: Feature = {
   name: 'directives',
-  provides: [RELAY, ANSWERED_DIRECTIVE, POSTS_LINE],
+  needs: [MANUAL],
+  provides: [RELAY, ANSWERED_DIRECTIVE, POSTS_LINE, DIRECTIVE_FILES],
   setup(app) {
     app.provide(ANSWERED_DIRECTIVE, answered);
+    const files = new DirectiveFiles(app, () => app.get(RELAY));
+    app.provide(DIRECTIVE_FILES, files);
+    // A file a chat could not take: its line went instead, and whoever attached it is told (once per file and platform).
+    app.outbox.use({
+      onFileFallback: async (delivery) => {
+        if (delivery.purpose !== 'attachment' || delivery.attachmentId === null || delivery.directiveId === null) return;
+        const a = app.repos.attachments.get(delivery.attachmentId);
+        const d = app.get(RELAY).directive(delivery.directiveId);
+        if (!a || !d) return;
+        const group = delivery.groupId === null ? undefined : app.org().group(delivery.groupId);
+        await app.store.transaction((work) => work.queue(files.fellBack(d, a, delivery.platform, group?.name ?? delivery.target)));
+      },
+    });
     app.provide(
       RELAY,
       new Relay({
@@ -226,12 +281,26 @@ export const directives: Feature = {
         replyWindowMs: app.config.replies.windowMs,
         canSend: (accountId) => app.adapters.has(accountId),
         uow: app.store,
+        attachments: (id) => app.repos.attachments.ofDirective(id).filter((a) => a.status === 'stored'),
+        postedGroups: (id) => [...new Set(app.repos.ledger.directivePosts(id).map((p) => p.groupId))],
       }),
     );
     app.provide(POSTS_LINE, (d, scope) => postsLine(app.org(), d, scope, app.repos.ledger.postStates(d.id), app.clock.now()));
   },
   commands: [notify, collect, ...revisionCommands],
+  inbound: {
+    groupMessage(ctx) {
+      followUpFiles(ctx);
+    },
+    privateMessage(ctx) {
+      return followUpFiles(ctx);
+    },
+  },
   async onStart(app) {
     app.get(RELAY).load();
+  },
+  async onConnected(app) {
+    const n = await app.get(DIRECTIVE_FILES).recover();
+    if (n > 0) app.logger.info({ attachments: n }, 'attachments left unfetched by the last run were fetched');
   },
 };

@@ -4,13 +4,14 @@ import { releasesAfterAck, targetGroups } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
 import type { Group, Person } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
-import { zhDirective } from './texts.js';
+import { zhDirective, zhFiles } from './texts.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
 import { deliveryKey } from '../../store/keys.js';
 import type { PlannedDelivery } from '../../store/ledger-repo.js';
 import type { SendItem } from '../../queue/job-queues.js';
 import type { Outbox } from '../../app/outbox.js';
 import type { UnitOfWork } from '../../app/unit-of-work.js';
+import type { Attachment } from '../../store/attachment-repo.js';
 
 export interface RelayDeps {
   readonly org: () => OrgIndex;
@@ -23,6 +24,10 @@ export interface RelayDeps {
   readonly canSend: (accountId: string) => boolean;
   /** The running transaction: the routing table forgets what it rolls back. */
   readonly uow: UnitOfWork;
+  /** A directive's files whose bytes are stored, in the order given (issue #15). */
+  readonly attachments: (directiveId: number) => readonly Attachment[];
+  /** The groups a directive's post was planned into so far (by group id). */
+  readonly postedGroups: (directiveId: number) => readonly number[];
 }
 
 /**
@@ -167,10 +172,53 @@ export class Relay {
     return this.plan(d, groups);
   }
 
-  /** Plans one delivery per platform group behind each logical group, from the first bot account that can send. */
+  /**
+   * A file that arrived after the directive went out (the issuer's next message, or fetched after the
+   * commit): planned into every group that has the post, and with every later release by `plan`.
+   */
+  planAttachment(d: Directive, a: Attachment): SendItem[] {
+    const org = this.deps.org();
+    const groups = this.deps
+      .postedGroups(d.id)
+      .map((id) => org.group(id))
+      .filter((g): g is Group => g !== undefined);
+    return this.deps.outbox.plan(this.filePosts(d, groups, [a]));
+  }
+
+  /** One delivery per file and platform group, each with the line posted where the chat takes no files. */
+  private filePosts(d: Directive, groups: readonly Group[], files: readonly Attachment[]): PlannedDelivery[] {
+    const org = this.deps.org();
+    const planned: PlannedDelivery[] = [];
+    for (const g of groups) {
+      for (const pg of org.platformGroupsOf(g.id)) {
+        const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
+        if (!accountId) continue;
+        for (const a of files) {
+          planned.push({
+            key: deliveryKey.attachmentPost(d.id, pg.id, a.id),
+            purpose: 'attachment',
+            directiveId: d.id,
+            groupId: g.id,
+            accountId,
+            platform: pg.platform,
+            chatType: 'group',
+            target: pg.chatId,
+            text: zhFiles.fileNotDelivered({ id: d.id, name: a.name, kind: a.kind, level: g.level }),
+            mentions: [],
+            quoteId: null,
+            attachmentId: a.id,
+          });
+        }
+      }
+    }
+    return planned;
+  }
+
+  /** Plans one delivery per platform group behind each logical group, from the first bot account that can send; its files right after. */
   private plan(d: Directive, groups: readonly Group[]): SendItem[] {
     const org = this.deps.org();
     const issuer = org.person(d.issuerId);
+    const files = groups.length > 0 ? this.deps.attachments(d.id) : [];
     const planned: PlannedDelivery[] = [];
     for (const g of groups) {
       const text = this.render(d, g, issuer?.name ?? '');
@@ -197,6 +245,7 @@ export class Relay {
           mentions,
           quoteId: null,
         });
+        if (files.length > 0) planned.push(...this.filePosts(d, [g], files).filter((f) => f.target === pg.chatId && f.platform === pg.platform));
       }
     }
     return this.deps.outbox.plan(planned);

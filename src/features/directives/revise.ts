@@ -10,7 +10,7 @@ import { responsible, scopeIssuers } from '../../app/guards.js';
 import type { CommandError } from '../../domain/commands.js';
 import { canIssueDirective, targetsCollege, type Directive } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
-import type { PlannedDelivery } from '../../store/ledger-repo.js';
+import type { AttachmentPost, PlannedDelivery } from '../../store/ledger-repo.js';
 import { deliveryKey } from '../../store/keys.js';
 import { RELAY } from './index.js';
 import { zhRevise } from './texts.js';
@@ -118,13 +118,25 @@ const withdraw = defineCommand<IdArgs>({
     const now = ctx.now;
     const planned: PlannedDelivery[] = [];
     let recalls = 0;
+    const recallable = (p: { status: string; platformMessageId: string | null; sentAt: number | null }): boolean =>
+      p.status === 'sent' && p.platformMessageId !== null && p.sentAt !== null && now - p.sentAt <= RECALL_WITHIN_MS;
+    // Its files in each chat (those that went as files): recalled with the post, or the notice covers them.
+    const files = new Map<string, AttachmentPost[]>();
+    for (const f of ledger.attachmentPosts(d.id)) {
+      if (f.fileFallback !== null || f.status === 'failed' || f.status === 'planned') continue;
+      files.set(`${f.platform}:${f.target}`, [...(files.get(`${f.platform}:${f.target}`) ?? []), f]);
+    }
     for (const parts of reachedChats(ctx, d)) {
       const first = parts[0];
       if (!first) continue;
-      // One post in one message, sent within the platform's recall time: recalled; anything else gets the notice.
-      const recallable = parts.length === 1 && first.status === 'sent' && first.platformMessageId !== null && first.sentAt !== null && now - first.sentAt <= RECALL_WITHIN_MS;
-      if (recallable) recalls++;
-      planned.push(followUp(d, first, deliveryKey.withdrawal(d.id, first.platform, first.target), 'withdrawal', zhRevise.withdrawalNotice(d.id), recallable ? first.platformMessageId : null));
+      const itsFiles = files.get(`${first.platform}:${first.target}`) ?? [];
+      // One post in one message and each of its files, sent within the platform's recall time: recalled; anything else gets the notice.
+      const recall = parts.length === 1 && recallable(first) && itsFiles.every(recallable);
+      if (recall) recalls++;
+      const key = deliveryKey.withdrawal(d.id, first.platform, first.target);
+      planned.push(followUp(d, first, key, 'withdrawal', zhRevise.withdrawalNotice(d.id), recall ? first.platformMessageId : null));
+      // Recall only: nothing is posted should the platform refuse (the post's own withdrawal says it).
+      if (recall) for (const f of itsFiles) planned.push({ ...followUp(d, first, deliveryKey.withdrawalFile(d.id, first.platform, first.target, f.attachmentId), 'withdrawal', '', f.platformMessageId), quoteId: null });
     }
     ctx.reply(zhRevise.withdrawn(d.id, planned.length, recalls, cancelled));
     ctx.work.queue(ctx.app.outbox.plan(planned));

@@ -5,6 +5,9 @@
 import { clip } from '../../app/texts.js';
 
 export const zhDirective = {
+  /** The text of a directive that is only a file or picture. */
+  seeAttachment: '请查收附件。',
+  fileAfterWithdrawal: (id: number) => `第${id}号通知已撤回，这个文件没有附加到通知。`,
   /** `/进度`: the posts not known to be in their groups. */
   postsNotThere: (id: number, groups: readonly string[], more: number) =>
     `第${id}号通知未确认送达的群：${groups.join('、')}${more > 0 ? ` 等另 ${more} 个群` : ''}。`,
@@ -149,4 +152,29 @@ export const zhRevise = {
     return `第${p.id}号 ${state} ${p.at} ${p.issuer}：${excerpt}${p.corrections > 0 ? `（已更正 ${p.corrections} 次）` : ''}`;
   },
   list: (lines: readonly string[]) => ['最近的通知：', ...lines, '发送 /进度 编号 查看进度，/撤回 编号 撤回，/更正 编号 新文本 更正。'].join('\n'),
+};
+
+/** Files and pictures of directives (issue #15). */
+export const zhFiles = {
+  /**
+   * Posted instead of a file in a chat that cannot take it (issue #15): says a file was not delivered and
+   * how to obtain it. Parents ask their class's teacher; staff, the issuer's office.
+   */
+  fileNotDelivered: (p: { id: number; name: string; kind: 'image' | 'file'; level: number }) =>
+    `【附件未能发送】第${p.id}号通知附有${p.kind === 'image' ? '图片' : '文件'}《${clip(p.name, 60)}》，本群无法接收。${
+      p.level === 4 ? '需要的家长请联系班主任或辅导员获取。' : '请联系发布人或上级负责老师获取（私聊机器人发送 /通知列表 可查看通知）。'
+    }`,
+  /** The issuer: a file of theirs went to no chat of a platform as a file. */
+  fileFellBack: (p: { id: number; name: string; platform: string; group: string }) =>
+    `第${p.id}号通知的附件《${clip(p.name, 60)}》无法在${p.platform}的群中发送（如：${clip(p.group, 30)}），已在这些群发出“附件未能发送”的说明，请另行提供该文件。`,
+  /** The issuer: files attached and where they go. */
+  filesAttached: (id: number, names: readonly string[], groups: number) =>
+    `已收到第${id}号通知的附件：${names.map((n) => `《${clip(n, 40)}》`).join('、')}，${groups > 0 ? `将发往已收到通知的 ${groups} 个群，` : ''}并随通知发往其后下发的群。`,
+  /** The issuer: a file could not be taken in. */
+  fileRejected: (id: number, name: string, why: 'too_large' | 'unavailable', maxBytes: number) =>
+    why === 'too_large'
+      ? `第${id}号通知的附件《${clip(name, 40)}》超过 ${maxBytes >= 1024 * 1024 ? `${Math.floor(maxBytes / 1024 / 1024)} MB` : `${Math.floor(maxBytes / 1024)} KB`}，未能附加。请压缩后重新发送，或改发下载链接。`
+      : `第${id}号通知的附件《${clip(name, 40)}》未能从平台取得，未能附加。请在 3 分钟内重新发送该文件。`,
+  /** A file after the directive was withdrawn or closed. */
+  fileTooLate: (id: number) => `第${id}号通知已撤回或结束，附件未附加。`,
 };
