@@ -4,6 +4,9 @@
  * the SimWorld for the simulator, a fake OneBot server, wechaty-puppet-mock.
  * Differences between platforms are read from `adapter.capabilities`, never from the adapter's name.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   PlatformRefusedError,
@@ -22,6 +25,13 @@ export interface PeerSentMessage {
   readonly text: string;
   /** Mention ids as the platform kept them (empty where only `@名字` text goes through). */
   readonly mentions: readonly string[];
+}
+
+/** A file or picture as the platform holds it (issue #15). */
+export interface PeerFile {
+  readonly kind: 'image' | 'file';
+  readonly name: string;
+  readonly data: Uint8Array;
 }
 
 export interface ConformancePeer {
@@ -47,6 +57,14 @@ export interface ConformancePeer {
   displayName(chatId: string, userId: string): string;
   /** The platform delivers the same message event again (a replay after a reconnect, a second connection). */
   redeliver?(messageId: string): Promise<void>;
+  /**
+   * A person posts a file or picture in a group (`chatId`) or privately to the bot (`'private'`); resolves
+   * with the platform's message id when it has one. Absent where the peer cannot play it (issue #15).
+   */
+  userSendsFile?(userId: string, chatId: string | 'private', file: PeerFile): Promise<string | undefined>;
+  /** The files and pictures the bot has posted in a group / to a person, with their bytes where the peer keeps them. */
+  filesSentToGroup?(chatId: string): readonly PeerFile[];
+  filesSentPrivate?(userId: string): readonly PeerFile[];
   /** Whether the bot's own message with this id was recalled (`/撤回`, issue #15); absent where it cannot tell. */
   recalledByBot?(messageId: string): boolean;
   /**
@@ -222,6 +240,51 @@ export function runAdapterConformance(name: string, makeHarness: () => Promise<C
       expect(peer.recalledByBot?.(id)).toBe(true);
       // Twice is refused: the platform says the message is gone.
       await expect(adapter.recall?.(peer.groupChatId, id)).rejects.toThrow();
+    });
+
+    const PDF: PeerFile = { kind: 'file', name: '通知.pdf', data: new TextEncoder().encode('%PDF-1.4 conformance') };
+    const PNG: PeerFile = { kind: 'image', name: 'poster.png', data: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]) };
+
+    it('receives a file and a picture a person posts, and fetches their bytes (issue #15)', async (context) => {
+      context.skip(peer.userSendsFile === undefined || adapter.fetchFile === undefined, 'peer cannot post files or adapter cannot fetch them');
+      for (const file of [PDF, PNG]) {
+        await peer.userSendsFile?.(member(0), peer.groupChatId, file);
+        const got = await nextMessage(`a ${file.kind} message`, (m) => m.files?.some((f) => f.kind === file.kind) === true);
+        const ref = got.files?.find((f) => f.kind === file.kind);
+        if (!ref) throw new Error('no file');
+        expect(got.chat).toEqual({ type: 'group', chatId: peer.groupChatId });
+        expect(got.sender.userId).toBe(member(0));
+        if (file.kind === 'file') expect(ref.name).toBe(file.name);
+        const bytes = await adapter.fetchFile?.(ref, { chatType: 'group', chatId: peer.groupChatId });
+        expect(Buffer.from(bytes ?? []).equals(Buffer.from(file.data))).toBe(true);
+        events.length = 0;
+      }
+    });
+
+    it('posts a picture and a file into a group and privately, where its capabilities say it can (issue #15)', async (context) => {
+      context.skip(peer.filesSentToGroup === undefined, 'peer cannot see the files the bot posts');
+      const dir = mkdtempSync(join(tmpdir(), 'conformance-files-'));
+      try {
+        for (const file of [PNG, PDF]) {
+          const path = join(dir, file.name);
+          writeFileSync(path, file.data);
+          const out = { kind: file.kind, name: file.name, path, size: file.data.byteLength };
+          const caps = adapter.capabilities.files;
+          if (file.kind === 'image' ? caps.groupImages : caps.groupFiles) {
+            await adapter.sendGroup(peer.groupChatId, { text: '', deliveryKey: deliveryKey(), file: out });
+            const seen = await waitFor(() => peer.filesSentToGroup?.(peer.groupChatId).find((f) => f.kind === file.kind), undefined, `group ${file.kind}`);
+            expect(Buffer.from(seen.data).equals(Buffer.from(file.data))).toBe(true);
+            if (file.kind === 'file') expect(seen.name).toBe(file.name);
+          }
+          if (peer.filesSentPrivate && (file.kind === 'image' ? caps.privateImages : caps.privateFiles)) {
+            await adapter.sendPrivate(member(0), { text: '', deliveryKey: deliveryKey(), file: out });
+            const seen = await waitFor(() => peer.filesSentPrivate?.(member(0)).find((f) => f.kind === file.kind), undefined, `private ${file.kind}`);
+            expect(Buffer.from(seen.data).equals(Buffer.from(file.data))).toBe(true);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('never claims an unsent delivery was sent', async (context) => {

@@ -43,6 +43,10 @@ async function simulatorHarness(platform: Platform): Promise<ConformanceHarness>
       displayName: (chatId, userId) => world.displayName(chatId, userId),
       redeliver: async (messageId) => world.redeliver(messageId),
       recalledByBot: (messageId) => world.isRecalled(messageId),
+      userSendsFile: async (userId, chatId, file) =>
+        chatId === 'private' ? world.sayPrivate(userId, botUserId, '', { files: [file] }).id : world.say(userId, chatId, '', { files: [file] }).id,
+      filesSentToGroup: (chatId) => fromBot.filter((m) => m.from === botUserId && m.chatType === 'group' && m.chatId === chatId).flatMap((m) => m.files ?? []),
+      filesSentPrivate: (userId) => fromBot.filter((m) => m.from === botUserId && m.chatType === 'private' && m.toUserId === userId).flatMap((m) => m.files ?? []),
       dropConnection: async () => world.setOnline(botUserId, false),
       restoreConnection: async () => world.setOnline(botUserId, true),
     },
