@@ -62,6 +62,10 @@ describe('a directive with files', () => {
     const posts = postsByChat(school, id);
     expect(posts.size).toBe(16);
     for (const seq of posts.values()) expect(seq).toEqual(['text', `file:${POSTER.name}`]);
+    // The same picture again (a resend, or a platform reporting one upload twice) is attached once.
+    school.say('T001', 'L1', '', { files: [POSTER] });
+    await school.settle();
+    expect(filesIn(school)).toHaveLength(16);
     // Four minutes later the same picture is just a picture.
     await passTime(school, 4 * 60_000);
     const before = filesIn(school).length;

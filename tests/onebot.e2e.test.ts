@@ -21,8 +21,11 @@ afterEach(async () => {
 const TOKEN = 'e2e-token';
 const BOT_QQ = '3100000001';
 
-async function schoolWithOneBot(pacing: { minGapMs?: number } = {}): Promise<{ school: TestSchool; peer: OneBotPeer; chat: (key: string) => string; qq: (ref: string) => string }> {
-  const p = new OneBotPeer({ selfId: BOT_QQ, nickname: '联络机器人', accessToken: TOKEN, heartbeatMs: 500, messageFormat: 'array', stringIds: true, reportSelf: 'message_sent' });
+async function schoolWithOneBot(
+  pacing: { minGapMs?: number } = {},
+  peerOptions: { uploadApi?: 'napcat' | 'none' } = {},
+): Promise<{ school: TestSchool; peer: OneBotPeer; chat: (key: string) => string; qq: (ref: string) => string }> {
+  const p = new OneBotPeer({ selfId: BOT_QQ, nickname: '联络机器人', accessToken: TOKEN, heartbeatMs: 500, messageFormat: 'array', stringIds: true, reportSelf: 'message_sent', ...peerOptions });
   const url = await p.listen();
   const s = await startTestSchool({
     realClock: true,
@@ -95,6 +98,60 @@ describe('Cascade on OneBot v11', () => {
     for (const k of groups) expect(sentTo(k)).toBe(1);
     const d = school.runtime.app.directives.latest();
     expect(d && school.runtime.app.ledger.counts(d.id)).toMatchObject({ failed: 0, uncertain: 0 });
+  });
+});
+
+describe('directives with files on OneBot v11 (issue #15)', () => {
+  const PDF = { kind: 'file' as const, name: '安全检查表.pdf', data: new TextEncoder().encode('%PDF-1.4 '.repeat(300)) };
+  const PNG = { kind: 'image' as const, name: 'poster.png', data: Uint8Array.from({ length: 2048 }, (_, i) => i % 256) };
+  const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+
+  it('a file uploaded to L1 right after /通知 reaches every group over the wire, once each, after the text; a picture before the command does not', async () => {
+    const w = await schoolWithOneBot();
+    school = w.school;
+    peer = w.peer;
+    await waitUntil(() => school?.runtime.app.deps.adapters.find((a) => a.accountId === 'qq-bot-1')?.status?.().state === 'online');
+    // A picture before the command is not the directive's; the PDF uploaded to the group's files after it is.
+    peer.sendFile(w.qq('T001'), w.chat('L1'), PNG);
+    peer.say(w.qq('T001'), w.chat('L1'), '/通知 学院=计算机学院 层级=3 请按附件完成宿舍安全检查');
+    await waitUntil(() => (peer?.sent ?? []).some((m) => m.text.includes('宿舍安全检查') && m.target === w.chat('L2:计算机学院')));
+    peer.sendFile(w.qq('T001'), w.chat('L1'), PDF);
+    const groups = ['L2:计算机学院', 'L3:计算机2301', 'L3:计算机2302', 'L3:计算机2303'];
+    const filesIn = (key: string) => (peer?.sent ?? []).filter((m) => m.target === w.chat(key)).flatMap((m) => m.files ?? []);
+    await waitUntil(() => groups.every((k) => filesIn(k).length >= 1));
+    await school.settle();
+    for (const k of groups) {
+      const files = filesIn(k);
+      expect(files.map((f) => f.name)).toEqual([PDF.name]);
+      expect(same(files[0]?.data ?? new Uint8Array(), PDF.data)).toBe(true);
+      // Through the group's files, after the text.
+      const seq = (peer.sent ?? []).filter((m) => m.target === w.chat(k));
+      expect(seq[0]?.text).toContain('宿舍安全检查');
+      expect(seq[1]?.params).toMatchObject({ name: PDF.name });
+    }
+    expect(peer.calls).toContain('upload_group_file');
+    expect(peer.calls).toContain('get_group_file_url');
+  });
+
+  it('an implementation without upload_group_file gets the line instead, and the issuer is told', async () => {
+    const w = await schoolWithOneBot({}, { uploadApi: 'none' });
+    school = w.school;
+    peer = w.peer;
+    await waitUntil(() => school?.runtime.app.deps.adapters.find((a) => a.accountId === 'qq-bot-1')?.status?.().state === 'online');
+    // Quoting an image someone posted: the picture is the directive's (pictures go as image segments, which it takes).
+    const pic = peer.sendFile(w.qq('T002'), w.chat('L1'), PNG) ?? '';
+    await waitUntil(() => (school?.runtime.app.repos.inbound.filesOfPlatformMessage('qq', w.chat('L1'), pic, 'qq-bot-1')?.files.length ?? 0) > 0);
+    peer.say(w.qq('T001'), w.chat('L1'), '/通知 学院=计算机学院 层级=3 请张贴海报', { quoteId: pic });
+    const l2 = w.chat('L2:计算机学院');
+    await waitUntil(() => (peer?.sent ?? []).some((m) => m.target === l2 && (m.files?.length ?? 0) > 0));
+    expect((peer.sent ?? []).filter((m) => m.target === l2).flatMap((m) => m.files ?? []).map((f) => same(f.data, PNG.data))).toEqual([true]);
+    // A file after it cannot be uploaded: the line goes instead, the issuer hears of it once.
+    peer.sendFile(w.qq('T001'), w.chat('L1'), PDF);
+    await waitUntil(() => (peer?.sent ?? []).some((m) => m.target === l2 && m.text.includes('【附件未能发送】')));
+    await school.settle();
+    expect((peer.sent ?? []).filter((m) => m.target === l2 && m.text.includes('【附件未能发送】'))).toHaveLength(1);
+    const toIssuer = [...(peer.sent ?? []), ...school.botMessages().map((m) => ({ text: m.text }))].filter((m) => m.text.includes('无法在QQ的群中发送'));
+    expect(toIssuer).toHaveLength(1);
   });
 });
 

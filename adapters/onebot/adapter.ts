@@ -4,6 +4,7 @@
  * is, whether it is online, and the names `@` segments render with.
  */
 import type { Logger } from 'pino';
+import { readFile } from 'node:fs/promises';
 import {
   PlatformRefusedError,
   PlatformUnavailableError,
@@ -15,14 +16,16 @@ import {
   type HistoryMessage,
   type HistoryPage,
   type InboundEvent,
+  type InboundFile,
   type InboundSink,
   type MemberInfo,
+  type OutboundFile,
   type OutboundMessage,
   type SendReceipt,
 } from '../../src/platform/port.js';
 import { ONEBOT_CAPABILITIES } from './capabilities.js';
 import { decodeEvent, decodeMember, encodeMessage, eventAt, idString, renderSegments, responseError, toSegments, wireId } from './codec.js';
-import { oneBotAccountKeys, oneBotOptionsSchema, type OneBotOptions } from './options.js';
+import { oneBotAccountKeys, oneBotOptionsSchema, type OneBotOptions, type OneBotOptionsInput } from './options.js';
 import { CallTimedOut, createTransport, type OneBotTransport, type TransportListener } from './transport.js';
 import { RETCODE, type WireEvent, type WireResponse, type WireFriendInfo, type WireGroupInfo, type WireLoginInfo, type WireMemberInfo, type WireMessageEvent } from './wire.js';
 
@@ -64,7 +67,7 @@ export class OneBotAdapter implements ChatAdapter {
   /** A probe after a timed-out call is under way. */
   private probing = false;
 
-  constructor(options: OneBotOptions & { readonly accountId: string }, env: OneBotAdapterEnv) {
+  constructor(options: OneBotOptionsInput & { readonly accountId: string }, env: OneBotAdapterEnv) {
     this.accountId = options.accountId;
     // Checked again here so a hand-built options object cannot skip the cross-key rules; only the
     // OneBot keys, so a whole account entry (id, platform, pacing) may be passed as it is.
@@ -127,13 +130,55 @@ export class OneBotAdapter implements ChatAdapter {
   }
 
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
+    if (message.file) return this.sendFile('group', chatId, message.file);
     this.checkOutbound(message);
     return this.send('send_group_msg', { group_id: wireId(chatId), message: encodeMessage(message) });
   }
 
   async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
+    if (message.file) return this.sendFile('private', userId, message.file);
     this.checkOutbound(message);
     return this.send('send_private_msg', { user_id: wireId(userId), message: encodeMessage(message) });
+  }
+
+  /**
+   * A picture as an image segment (`base64://`, which every implementation takes); a file through
+   * `upload_group_file` / `upload_private_file` (go-cqhttp's actions, kept by NapCat, LLOneBot and
+   * Lagrange), which answer no message id. An implementation without them (1404) or refusing the
+   * file is a `file_refused`: the app posts its line instead.
+   */
+  private async sendFile(chatType: 'group' | 'private', id: string, file: OutboundFile): Promise<SendReceipt> {
+    const target = chatType === 'group' ? { group_id: wireId(id) } : { user_id: wireId(id) };
+    const bytes = await readFile(file.path);
+    try {
+      if (file.kind === 'image') {
+        const message = [{ type: 'image', data: { file: `base64://${bytes.toString('base64')}`, name: file.name } }];
+        return await this.send(chatType === 'group' ? 'send_group_msg' : 'send_private_msg', { ...target, message });
+      }
+      const source = this.options.fileUpload === 'path' ? file.path : `base64://${bytes.toString('base64')}`;
+      return await this.send(chatType === 'group' ? 'upload_group_file' : 'upload_private_file', { ...target, file: source, name: file.name });
+    } catch (error) {
+      if (error instanceof PlatformRefusedError && (error.code === 'bad_request' || error.code === 'refused')) throw new PlatformRefusedError('file_refused', error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * The bytes of a picture or file a message carried: its address (QQ's CDN, `base64://`, `data:`), or
+   * for a group file the address `get_group_file_url` gives. Local paths are never read: an event's
+   * reference must not make Cascade post a file of this machine.
+   */
+  async fetchFile(file: InboundFile, where: { chatType: 'group' | 'private'; chatId: string }): Promise<Uint8Array> {
+    let address = file.ref;
+    if (address.startsWith('{')) {
+      const ref = JSON.parse(address) as { fileId?: unknown; busid?: unknown };
+      if (where.chatType !== 'group' || typeof ref.fileId !== 'string') throw new PlatformRefusedError('bad_request', 'not a group file');
+      const data = await this.request('get_group_file_url', { group_id: wireId(where.chatId), file_id: ref.fileId, ...(typeof ref.busid === 'number' ? { busid: ref.busid } : {}) });
+      const url = isObject(data) && typeof data.url === 'string' ? data.url : undefined;
+      if (!url) throw new PlatformRefusedError('bad_request', 'get_group_file_url gave no address');
+      address = url;
+    }
+    return download(address, this.options.callTimeoutMs * 6);
   }
 
   /** A send; one that times out carries the receipt of an answer that still comes (the outbox settles it with that). */
@@ -217,7 +262,7 @@ export class OneBotAdapter implements ChatAdapter {
       if (userId !== undefined && userId === this.self) {
         const rendered = renderSegments(toSegments(m.message), chatId, { nameOf: (g, u) => this.nameOf(g, u) });
         const messageId = idString(m.message_id);
-        out.push({ self: true, text: rendered.text, at, ...(messageId === undefined ? {} : { messageId }) });
+        out.push({ self: true, text: rendered.text, at, ...(messageId === undefined ? {} : { messageId }), ...(rendered.files.length > 0 ? { files: rendered.files.map((f) => f.name) } : {}) });
         continue;
       }
       const decoded = decodeEvent({ ...m, post_type: 'message' } as WireEvent, { accountId: this.accountId, selfId: this.self, nameOf: (g, u) => this.nameOf(g, u), now });
@@ -427,4 +472,18 @@ function asArray<T>(data: unknown): readonly T[] {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `base64://…` decoded, `data:` and `http(s)://` fetched (within `timeoutMs`); anything else refused. */
+async function download(address: string, timeoutMs: number): Promise<Uint8Array> {
+  if (address.startsWith('base64://')) return Buffer.from(address.slice('base64://'.length), 'base64');
+  if (!/^(https?:|data:)/iu.test(address)) throw new PlatformRefusedError('bad_request', 'not a downloadable address');
+  let response: Response;
+  try {
+    response = await fetch(address, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new PlatformUnavailableError(`download failed: ${error instanceof Error ? error.message : String(error)}`, true);
+  }
+  if (!response.ok) throw new PlatformRefusedError('bad_request', `download answered ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }

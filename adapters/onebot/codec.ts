@@ -6,6 +6,7 @@ import {
   PlatformRefusedError,
   PlatformUnavailableError,
   type InboundEvent,
+  type InboundFile,
   type InboundMessage,
   type MemberInfo,
   type OutboundMessage,
@@ -16,6 +17,7 @@ import {
   RETCODE,
   type WireEvent,
   type WireGroupMemberNotice,
+  type WireGroupUploadNotice,
   type WireId,
   type WireMemberInfo,
   type WireMessage,
@@ -164,6 +166,37 @@ interface RenderedMessage {
   readonly text: string;
   readonly mentions: readonly string[];
   readonly quoteId?: string;
+  readonly files: readonly InboundFile[];
+}
+
+/**
+ * A picture or file segment as a file reference: its `url` where the event gives one (QQ's CDN, or
+ * `base64://`), else the group file's id for `get_group_file_url`.
+ */
+function fileOf(segment: WireSegment): InboundFile | undefined {
+  const d = segment.data;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const size = Number(d.file_size ?? d.size);
+  const sized = Number.isFinite(size) && size > 0 ? { size } : {};
+  if (segment.type === 'image') {
+    const ref = str(d.url) ?? (str(d.file)?.startsWith('base64://') ? str(d.file) : undefined);
+    if (ref === undefined) return undefined;
+    const name = str(d.filename) ?? str(d.name) ?? (str(d.file)?.startsWith('base64://') ? undefined : str(d.file)) ?? 'image.png';
+    return { kind: 'image', name, ...sized, ref };
+  }
+  if (segment.type === 'file') {
+    const name = str(d.name) ?? str(d.file) ?? 'file';
+    const url = str(d.url);
+    const fileId = str(d.file_id) ?? str(d.id);
+    if (url === undefined && fileId === undefined) return undefined;
+    return { kind: 'file', name, ...sized, ref: url ?? groupFileRef(fileId ?? '', d.busid) };
+  }
+  return undefined;
+}
+
+/** The reference of a group file that only `get_group_file_url` can turn into an address. */
+export function groupFileRef(fileId: string, busid: unknown): string {
+  return JSON.stringify({ fileId, ...(typeof busid === 'number' ? { busid } : {}) });
 }
 
 /** Segments → plain text with `@名字` for mentions, the mention ids, and the quoted message. */
@@ -171,7 +204,10 @@ export function renderSegments(segments: readonly WireSegment[], groupId: string
   let text = '';
   const mentions: string[] = [];
   let quoteId: string | undefined;
+  const files: InboundFile[] = [];
   for (const segment of segments) {
+    const file = segment.type === 'image' || segment.type === 'file' ? fileOf(segment) : undefined;
+    if (file) files.push(file);
     if (segment.type === 'text') text += typeof segment.data.text === 'string' ? segment.data.text : '';
     else if (segment.type === 'at') {
       const id = idString(segment.data.qq);
@@ -181,7 +217,7 @@ export function renderSegments(segments: readonly WireSegment[], groupId: string
     } else if (segment.type === 'reply') quoteId ??= idString(segment.data.id);
     else text += PLACEHOLDERS[segment.type] ?? '';
   }
-  return { text: text.trim(), mentions: [...new Set(mentions)], ...(quoteId === undefined ? {} : { quoteId }) };
+  return { text: text.trim(), mentions: [...new Set(mentions)], ...(quoteId === undefined ? {} : { quoteId }), files };
 }
 
 function atName(segment: WireSegment, groupId: string | undefined, id: string, ctx: Pick<DecodeContext, 'nameOf'>): string {
@@ -243,6 +279,7 @@ function decodeMessage(event: WireMessageEvent, ctx: DecodeContext): InboundMess
     mentions: rendered.mentions,
     mentionsBot: self !== undefined && rendered.mentions.includes(self),
     ...(rendered.quoteId === undefined ? {} : { quoteId: rendered.quoteId }),
+    ...(rendered.files.length > 0 ? { files: rendered.files } : {}),
     at: eventAt(event, ctx),
   };
 }
@@ -266,6 +303,27 @@ function decodeNotice(event: WireEvent, ctx: DecodeContext): InboundEvent | unde
       const userId = idString('user_id' in event ? event.user_id : undefined);
       if (!chatId || !messageId || !userId) return undefined;
       return { kind: 'recall', ...base, chatId, messageId, userId };
+    }
+    case 'group_upload': {
+      // A file put in the group's files: a message of its own for the app (no id: nothing can quote it).
+      const e = event as WireGroupUploadNotice;
+      const chatId = idString(e.group_id);
+      const userId = idString(e.user_id);
+      if (!chatId || !userId || userId === selfOf(event, ctx) || typeof e.file?.id !== 'string' || typeof e.file.name !== 'string') return undefined;
+      const size = typeof e.file.size === 'number' && e.file.size > 0 ? { size: e.file.size } : {};
+      const nickname = ctx.nameOf(chatId, userId) ?? userId;
+      return {
+        kind: 'message',
+        platform: 'qq',
+        accountId: ctx.accountId,
+        chat: { type: 'group', chatId },
+        sender: { userId, nickname },
+        text: PLACEHOLDERS.file ?? '',
+        mentions: [],
+        mentionsBot: false,
+        files: [{ kind: 'file', name: e.file.name, ...size, ref: groupFileRef(e.file.id, e.file.busid) }],
+        at: base.at,
+      };
     }
     case 'friend_recall': {
       // The app keys private messages by the sender's id (its chat id), so the recall does too.

@@ -6,6 +6,7 @@ describe('options', () => {
     expect(oneBotOptionsSchema.parse({ mode: 'forward', url: 'ws://127.0.0.1:3001' })).toEqual({
       mode: 'forward',
       url: 'ws://127.0.0.1:3001',
+      fileUpload: 'base64',
       callTimeoutMs: 10_000,
       reconnect: { minMs: 1_000, maxMs: 10_000 },
     });

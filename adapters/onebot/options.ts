@@ -19,6 +19,12 @@ export const oneBotAccountKeys = z.strictObject({
   listen: z.string().regex(LISTEN, 'host:port, e.g. 127.0.0.1:6700').optional(),
   /** The shared access token (NapCat `token`): sent as `Authorization: Bearer`, checked on reverse connections. */
   accessToken: z.string().min(1).optional(),
+  /**
+   * How a file reaches the implementation for `upload_group_file` (issue #15): `base64` (default) inside
+   * the call, which NapCat, LLOneBot and Lagrange accept wherever they run; `path`, the file's path on
+   * this machine, for go-cqhttp running beside Cascade with the data directory readable.
+   */
+  fileUpload: z.enum(['base64', 'path']).default('base64'),
   /** How long a call may take before its outcome counts as unknown. */
   callTimeoutMs: z.number().int().min(1).default(10_000),
   /** Slack on top of twice the heartbeat interval before a silent connection counts as dead (default 5000). */
@@ -52,6 +58,8 @@ export const oneBotOptionsSchema = oneBotAccountKeys.superRefine((o, ctx) => {
 });
 
 export type OneBotOptions = z.infer<typeof oneBotOptionsSchema>;
+/** What a caller gives (defaults not yet filled in). */
+export type OneBotOptionsInput = z.input<typeof oneBotOptionsSchema>;
 
 /** `host:port` split; the host loses IPv6 brackets. Throws for an address the schema would refuse. */
 export function parseListen(listen: string): { host: string; port: number } {

@@ -3,6 +3,7 @@
  * options. It keeps groups, members and messages, serves forward WS or connects in reverse, answers
  * the calls Cascade makes, emits events, and records what the bot sent. Used by tests only.
  */
+import { readFileSync } from 'node:fs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { WireEvent, WireId, WireResponse, WireSegment } from './wire.js';
@@ -26,6 +27,15 @@ export interface PeerSent {
   readonly params: Readonly<Record<string, unknown>>;
   /** When the implementation carried it out, epoch ms. */
   readonly at: number;
+  /** Pictures (image segments) and uploaded files, with their bytes. */
+  readonly files?: readonly PeerFileData[];
+}
+
+/** A picture or file with its bytes, as the platform keeps it. */
+export interface PeerFileData {
+  readonly kind: 'image' | 'file';
+  readonly name: string;
+  readonly data: Uint8Array;
 }
 
 export interface OneBotPeerOptions {
@@ -48,6 +58,8 @@ export interface OneBotPeerOptions {
   readonly roles?: 'universal' | 'split';
   /** `napcat` (default): `get_group_msg_history` as NapCat answers it; `none`: unsupported (1404), as minimal implementations. */
   readonly historyApi?: 'napcat' | 'none';
+  /** `napcat` (default): `upload_group_file` and `upload_private_file` as NapCat has them; `none`: an implementation without them (1404). */
+  readonly uploadApi?: 'napcat' | 'none';
   /** Messages a group's history keeps (the platform's retention); default 10,000. */
   readonly historyLimit?: number;
   /**
@@ -88,6 +100,8 @@ export class OneBotPeer {
   private readonly messages = new Map<string, WireEvent>();
   /** Each group's messages as the platform keeps them, oldest first: people's and the bot's own. */
   private readonly history = new Map<string, WireEvent[]>();
+  /** Files people uploaded to groups, by `<group>/<file id>` (what `get_group_file_url` serves). */
+  private readonly groupFiles = new Map<string, PeerFileData>();
   private readonly sockets = new Map<WebSocket, { events: boolean; heartbeat?: NodeJS.Timeout }>();
   private readonly hung = new Set<string>();
   private readonly scripted = new Map<string, Answer>();
@@ -201,6 +215,50 @@ export class OneBotPeer {
     list.push(event);
     const limit = this.options.historyLimit ?? 10_000;
     if (list.length > limit) list.splice(0, list.length - limit);
+  }
+
+  /**
+   * A person posts a picture (an image segment whose `url` serves its bytes) or uploads a file to the
+   * group's files (the v11 `group_upload` notice; `get_group_file_url` then serves it). Privately, a
+   * picture or a NapCat file segment. Returns the message id (none for a group upload).
+   */
+  sendFile(userId: string, chatId: string | 'private', file: PeerFileData): string | undefined {
+    const url = `data:application/octet-stream;base64,${Buffer.from(file.data).toString('base64')}`;
+    const segment: WireSegment =
+      file.kind === 'image'
+        ? { type: 'image', data: { file: `${file.name}`, url, file_size: String(file.data.byteLength) } }
+        : { type: 'file', data: { file: file.name, file_id: `f${this.nextId + 1}`, file_size: String(file.data.byteLength), url } };
+    if (chatId === 'private') {
+      const messageId = this.newMessageId();
+      const event = this.messageEvent('private', messageId, userId, [segment], { sub_type: 'friend', sender: { user_id: this.id(userId), nickname: this.anyMember(userId)?.nickname ?? userId } });
+      this.messages.set(messageId, event);
+      this.emit(event);
+      return messageId;
+    }
+    if (file.kind === 'file') {
+      const id = `file-${this.newMessageId()}`;
+      this.groupFiles.set(`${chatId}/${id}`, file);
+      this.emit({
+        time: Math.floor(Date.now() / 1000),
+        self_id: this.id(this.options.selfId),
+        post_type: 'notice',
+        notice_type: 'group_upload',
+        group_id: this.id(chatId),
+        user_id: this.id(userId),
+        file: { id, name: file.name, size: file.data.byteLength, busid: 102 },
+      } as unknown as WireEvent);
+      return undefined;
+    }
+    const member = this.group(chatId).members.get(userId);
+    const messageId = this.newMessageId();
+    const event = this.messageEvent('group', messageId, userId, [segment], {
+      group_id: this.id(chatId),
+      sender: { user_id: this.id(userId), nickname: member?.nickname ?? userId, card: member?.card ?? '', role: member?.role ?? 'member' },
+    });
+    this.messages.set(messageId, event);
+    this.remember(chatId, event);
+    this.emit(event);
+    return messageId;
   }
 
   sayPrivate(userId: string, text: string): string {
@@ -439,6 +497,13 @@ export class OneBotPeer {
         return this.deleteMessage(String(params.message_id));
       case 'get_group_msg_history':
         return this.options.historyApi === 'none' ? FAILED(1404, `不支持的API ${action}`) : this.groupHistory(params);
+      case 'upload_group_file':
+      case 'upload_private_file':
+        return this.options.uploadApi === 'none' ? FAILED(1404, `不支持的API ${action}`) : this.upload(action === 'upload_group_file' ? 'group' : 'private', params);
+      case 'get_group_file_url': {
+        const file = this.groupFiles.get(`${String(params.group_id)}/${String(params.file_id)}`);
+        return file ? OK({ url: `data:application/octet-stream;base64,${Buffer.from(file.data).toString('base64')}` }) : FAILED(1200, '文件不存在');
+      }
       default:
         return FAILED(1404, `不支持的API ${action}`);
     }
@@ -495,7 +560,24 @@ export class OneBotPeer {
     if (segments.length === 0) return FAILED(1400, 'message 不能为空');
     const messageId = this.newMessageId();
     const { text, mentions, quoteId } = this.read(segments, chatType === 'group' ? target : undefined);
-    const record: PeerSent = { chatType, target, text, mentions, messageId, params, at: Date.now(), ...(quoteId === undefined ? {} : { quoteId }) };
+    const files: PeerFileData[] = [];
+    for (const s of segments) {
+      if (s.type !== 'image') continue;
+      const data = this.bytesOf(s.data.file);
+      if (!data) return FAILED(1400, 'image file 无效');
+      files.push({ kind: 'image', name: typeof s.data.name === 'string' ? s.data.name : 'image', data });
+    }
+    const record: PeerSent = {
+      chatType,
+      target,
+      text,
+      mentions,
+      messageId,
+      params,
+      at: Date.now(),
+      ...(quoteId === undefined ? {} : { quoteId }),
+      ...(files.length > 0 ? { files } : {}),
+    };
     this.sent.push(record);
     this.options.journal?.({ kind: 'sent', sent: record });
     if (chatType === 'group') {
@@ -507,6 +589,30 @@ export class OneBotPeer {
     }
     this.reportSelf(chatType, target, messageId, segments);
     return OK({ message_id: this.options.stringIds ? messageId : Number(messageId) });
+  }
+
+  /** NapCat's uploads: the file by `base64://` or a path on this machine; the answer carries no message id. */
+  private upload(chatType: 'group' | 'private', params: Record<string, unknown>): Answer {
+    const target = String(chatType === 'group' ? params.group_id : params.user_id);
+    if (chatType === 'group' && !this.groups.has(target)) return FAILED(1200, '群不存在');
+    const data = this.bytesOf(params.file);
+    if (!data) return FAILED(1400, 'file 无效');
+    const name = typeof params.name === 'string' && params.name !== '' ? params.name : 'file';
+    const record: PeerSent = { chatType, target, text: '', mentions: [], messageId: this.newMessageId(), params, at: Date.now(), files: [{ kind: 'file', name, data }] };
+    this.sent.push(record);
+    this.options.journal?.({ kind: 'sent', sent: record });
+    return OK(null);
+  }
+
+  /** `base64://…` or a local path, as implementations take a file. */
+  private bytesOf(file: unknown): Uint8Array | undefined {
+    if (typeof file !== 'string' || file === '') return undefined;
+    if (file.startsWith('base64://')) return Buffer.from(file.slice('base64://'.length), 'base64');
+    try {
+      return readFileSync(file.replace(/^file:\/\//u, ''));
+    } catch {
+      return undefined;
+    }
   }
 
   private read(segments: readonly WireSegment[], groupId: string | undefined): { text: string; mentions: string[]; quoteId?: string } {

@@ -118,7 +118,16 @@ export interface WireHeartbeatEvent extends WireEventBase {
   readonly interval?: number;
 }
 
-export type WireNoticeEvent = WireGroupMemberNotice | WireGroupRecallNotice | WireFriendRecallNotice;
+/** A file uploaded to the group's files (v11 `group_upload`): no message id; `get_group_file_url` gives its address. */
+export interface WireGroupUploadNotice extends WireEventBase {
+  readonly post_type: 'notice';
+  readonly notice_type: 'group_upload';
+  readonly group_id: WireId;
+  readonly user_id: WireId;
+  readonly file: { readonly id: string; readonly name: string; readonly size?: number; readonly busid?: number };
+}
+
+export type WireNoticeEvent = WireGroupMemberNotice | WireGroupRecallNotice | WireFriendRecallNotice | WireGroupUploadNotice;
 export type WireMetaEvent = WireLifecycleEvent | WireHeartbeatEvent;
 export type WireEvent = WireMessageEvent | WireNoticeEvent | WireOtherNotice | WireMetaEvent;
 

@@ -51,7 +51,16 @@ export class DirectiveFiles {
    */
   attach(ctx: MessageContext, d: Directive, files: readonly InboundFile[], from: Omit<AttachmentSource, 'file'> = sourceOf(ctx)): void {
     const repo = this.app.repos.attachments;
-    const ids = files.map((file) => repo.addPending({ directiveId: d.id, source: { ...from, file }, personId: ctx.person?.id ?? null, at: ctx.now }).id);
+    // The same file twice (NapCat reports an upload as a file message and a group_upload notice; a resend): once.
+    const have = new Set(repo.ofDirective(d.id).filter((a) => a.status !== 'failed').map((a) => `${a.kind}|${a.name}|${a.size ?? ''}`));
+    const fresh = files.filter((f) => {
+      const k = `${f.kind}|${f.name}|${f.size ?? ''}`;
+      if (have.has(k)) return false;
+      have.add(k);
+      return true;
+    });
+    if (fresh.length === 0) return;
+    const ids = fresh.map((file) => repo.addPending({ directiveId: d.id, source: { ...from, file }, personId: ctx.person?.id ?? null, at: ctx.now }).id);
     ctx.later(async (next) => {
       await this.fetch(ids, (text) => next.transaction((c) => c.reply(text)));
     });
