@@ -240,6 +240,8 @@ const MATCH_CHARS = 120;
 /** Purposes a person can post by hand in a group: the directive itself and reminders. */
 /** How soon a last-lane send that gave way to a plain one is looked at again (it then queues behind any plain send anyway). */
 const GIVE_WAY_MS = 100;
+/** How soon a file waiting for its directive's post into the chat looks again. */
+const FILE_BEHIND_POST_MS = 1_000;
 const MANUAL_PURPOSES = new Set(['directive', 'notice']);
 /** Refusals that say this account cannot post in this group at all: try another, else a person. */
 const CANNOT_POST_HERE = new Set(['not_in_group', 'muted']);
@@ -434,11 +436,14 @@ export class Outbox {
     const now = this.deps.clock.now();
     const blockedFor = (row: Delivery): number | null =>
       row.status === 'planned' ? (this.deps.guard?.blockedUntil(row.accountId, row.chatType === 'group' ? row.target : null, now) ?? null) : null;
+    // A file follows its directive's post into the chat: while the post is still to go out (a crash put it back in line), the file waits.
+    const behindPost = (row: Delivery): boolean => row.purpose === 'attachment' && row.directiveId !== null && ledger.postPending(row.directiveId, row.platform, row.target);
     const first = await ledger.batch(() => {
       const row = ledger.get(deliveryId);
       const fast =
         row !== undefined &&
         row.status === 'planned' &&
+        !behindPost(row) &&
         (attempt.queueAccountId === undefined || attempt.queueAccountId === row.accountId) &&
         adapters.has(row.accountId) &&
         pacer.unpaced(row.accountId) &&
@@ -468,6 +473,7 @@ export class Outbox {
       const gate = await this.settleOpen(d.accountId, d.id);
       if (gate) return gate;
     }
+    if (!first.claimed && d.status === 'planned' && behindPost(d)) return { pauseMs: FILE_BEHIND_POST_MS };
     const blocked = first.claimed ? null : blockedFor(d);
     if (blocked !== null) return this.divert(d, `account ${d.accountId} is paused by its circuit breaker`, blocked - now, 'wait');
     if (!first.claimed && d.lane === 'last' && d.status === 'planned') {

@@ -531,6 +531,15 @@ export class LedgerRepo {
       .all(directiveId) as { id: number; groupId: number; accountId: string; platform: Platform; target: string; status: DeliveryStatus; platformMessageId: string | null; sentAt: number | null }[];
   }
 
+  /** Whether the directive's post into this platform chat is still to go out (planned, or being sent): its files wait for it. */
+  postPending(directiveId: number, platform: Platform, target: string): boolean {
+    return (
+      this.db.$client
+        .prepare(`SELECT 1 FROM deliveries WHERE directive_id = ? AND purpose = 'directive' AND platform = ? AND target = ? AND status IN ('planned', 'sending') LIMIT 1`)
+        .get(directiveId, platform, target) !== undefined
+    );
+  }
+
   /** `/撤回` before a post went out: it never will. */
   cancelPlanned(directiveId: number, reason: string): number {
     return this.db.$client
