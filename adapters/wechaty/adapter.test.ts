@@ -1,10 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/app/logger.js';
 import { PlatformRefusedError, PlatformUnavailableError, type InboundEvent, type InboundMessage } from '../../src/platform/port.js';
 import { tempDir } from '../../tests/setup/helpers.js';
 import { waitFor } from '../conformance/wait.js';
-import { sendFailure, WechatyAdapter } from './adapter.js';
+import { fileSendFailure, sendFailure, WechatyAdapter } from './adapter.js';
 import { decodeMessage, quotedMessageId, recalledMessageId, stripQuotePreview, toMs } from './codec.js';
 import { MockWechat } from './mock-puppet.js';
 import { wechatyOptionsSchema } from './options.js';
@@ -19,6 +21,8 @@ interface Scene {
   adapter: WechatyAdapter;
   events: InboundEvent[];
   logLines: string[];
+  /** The adapter's data directory. */
+  dir: string;
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -51,7 +55,7 @@ function scene(start: 'login' | 'scan' = 'login'): Scene {
     await adapter.stop();
     dir.remove();
   });
-  return { world, adapter, events: [], logLines };
+  return { world, adapter, events: [], logLines, dir: dir.path };
 }
 
 async function started(start: 'login' | 'scan' = 'login'): Promise<Scene> {
@@ -222,6 +226,80 @@ describe('WechatyAdapter contacts and refusals', () => {
   });
 });
 
+describe('WechatyAdapter files', () => {
+  const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9, 8, 7]);
+  const refusal = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'sent', (e: unknown) => (e instanceof PlatformRefusedError ? e.code : e));
+  const files = (s: Scene): InboundMessage[] => s.events.filter((e): e is InboundMessage => e.kind === 'message' && e.files !== undefined);
+
+  it('receives a picture and a file in a private chat and fetches their bytes by message id', async () => {
+    const s = await started();
+    await waitFor(() => logins(s).length === 1, 1_000, 'login');
+    const pictureId = s.world.sendFile('wxid_zhang', undefined, { kind: 'image', name: 'poster.png', data: PNG });
+    const doc = new TextEncoder().encode('排班表');
+    s.world.sendFile('wxid_li', undefined, { kind: 'file', name: '值班表.xlsx', data: doc });
+    await waitFor(() => files(s).length === 2 || undefined, 1_000, 'two file messages');
+    const [picture, file] = files(s);
+    expect(picture).toMatchObject({ chat: { type: 'private' }, messageId: pictureId, sender: { userId: 'wxid_zhang' }, text: '[图片]', files: [{ kind: 'image', ref: pictureId }] });
+    expect(file).toMatchObject({ chat: { type: 'private' }, sender: { userId: 'wxid_li' }, text: '[文件]', files: [{ kind: 'file', name: '值班表.xlsx', size: doc.byteLength }] });
+    const where = { chatType: 'private' as const, chatId: 'wxid_zhang' };
+    expect(Buffer.from(await s.adapter.fetchFile(picture?.files?.[0] ?? { kind: 'image', name: '', ref: '' }, where)).equals(Buffer.from(PNG))).toBe(true);
+    expect(Buffer.from(await s.adapter.fetchFile(file?.files?.[0] ?? { kind: 'file', name: '', ref: '' }, where)).equals(Buffer.from(doc))).toBe(true);
+  });
+
+  it('refuses to fetch a message it no longer has, or one that carries no file', async () => {
+    const s = await started();
+    await waitFor(() => logins(s).length === 1, 1_000, 'login');
+    const textId = s.world.sayPrivate('wxid_zhang', '收到');
+    const where = { chatType: 'private' as const, chatId: 'wxid_zhang' };
+    expect(await refusal(s.adapter.fetchFile({ kind: 'image', name: 'x.jpg', ref: '7199999999999999999' }, where))).toBe('bad_request');
+    expect(await refusal(s.adapter.fetchFile({ kind: 'file', name: 'x', ref: textId }, where))).toBe('bad_request');
+  });
+
+  it('posts a file alone, without its text; refuses a file too large or missing before sending', async () => {
+    const s = await started();
+    await waitFor(() => logins(s).length === 1, 1_000, 'login');
+    const path = join(s.dir, 'poster.png');
+    writeFileSync(path, PNG);
+    const file = { kind: 'image' as const, name: 'poster.png', path, size: PNG.byteLength };
+    expect(await s.adapter.sendPrivate('wxid_li', { text: '海报见图', deliveryKey: key(20), file })).toMatchObject({ at: expect.any(Number) });
+    await waitFor(() => s.world.postedFiles.length === 1 || undefined, 1_000, 'private picture');
+    expect(s.world.postedFiles[0]).toMatchObject({ kind: 'image', name: 'poster.png', listenerId: 'wxid_li' });
+    expect(s.world.posted).toEqual([]);
+    // WeChat echoes the bot's own picture back: it is no inbound message.
+    await s.adapter.sendGroup(ROOM, { text: '', deliveryKey: key(25), file });
+    s.world.sayPrivate('wxid_zhang', '之后');
+    await waitFor(() => texts(s).includes('之后') || undefined, 1_000, 'marker');
+    expect(files(s)).toEqual([]);
+
+    const huge = { ...file, size: s.adapter.capabilities.files.maxBytes + 1 };
+    expect(await refusal(s.adapter.sendGroup(ROOM, { text: '', deliveryKey: key(21), file: huge }))).toBe('file_refused');
+    expect(await refusal(s.adapter.sendGroup(ROOM, { text: '', deliveryKey: key(22), file: { ...file, path: join(s.dir, 'gone.png') } }))).toBe('bad_request');
+    expect(await refusal(s.adapter.sendPrivate('wxid_stranger', { text: '', deliveryKey: key(23), file }))).toBe('not_friend');
+    expect(s.world.postedFiles.map((f) => f.roomId ?? f.listenerId)).toEqual(['wxid_li', ROOM]);
+  });
+
+  it('tells WeChat refusing an upload from an upload that did not get through', async () => {
+    const upload = (fields: object): Error => Object.assign(new Error('upload'), { tips: '上传媒体文件失败' }, fields);
+    // WeChat answered without a media id: the file is refused, nothing was posted.
+    expect(fileSendFailure(upload({ response: { status: 200, data: { BaseResponse: { Ret: 0 }, MediaId: '' } } }))).toMatchObject({ name: 'PlatformRefusedError', code: 'file_refused' });
+    expect(fileSendFailure(upload({ response: { status: 200, data: { BaseResponse: { Ret: 1205 } } } }))).toMatchObject({ code: 'risk_control' });
+    expect(fileSendFailure(upload({ response: { status: 200, data: { BaseResponse: { Ret: 1101 } } } }))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
+    // No answer or a server error: the upload may be tried again; nothing was posted.
+    expect(fileSendFailure(upload({}))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
+    expect(fileSendFailure(upload({ response: { status: 502, data: '' } }))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
+    // A failure after the upload (posting the picture) is read as any send's.
+    expect(fileSendFailure(new Error('socket hang up'))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: false });
+
+    const s = await started();
+    await waitFor(() => logins(s).length === 1, 1_000, 'login');
+    const path = join(s.dir, '通知.pdf');
+    writeFileSync(path, '%PDF-1.4');
+    s.world.puppet.messageSendFile = () => Promise.reject(upload({ response: { status: 200, data: { BaseResponse: { Ret: 1 }, MediaId: '' } } }));
+    const failure = await s.adapter.sendGroup(ROOM, { text: '', deliveryKey: key(24), file: { kind: 'file', name: '通知.pdf', path, size: 8 } }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ name: 'PlatformRefusedError', code: 'file_refused' });
+  });
+});
+
 describe('wechaty codec', () => {
   const base: WireMessage = {
     id: '100',
@@ -256,10 +334,22 @@ describe('wechaty codec', () => {
   it('skips the bot’s own messages and kinds it cannot read; marks @所有人 and converts seconds', () => {
     expect(decodeMessage({ ...base, self: true }, ctx)).toBeNull();
     expect(decodeMessage({ ...base, talkerId: '@bot' }, ctx)).toBeNull();
-    expect(decodeMessage({ ...base, type: 6 /* Image */ }, ctx)).toBeNull();
+    expect(decodeMessage({ ...base, type: 15 /* Video */ }, ctx)).toBeNull();
     expect(decodeMessage({ ...base, text: '@所有人\u2005请查收' }, ctx)).toMatchObject({ mentions: ['all'], mentionsBot: false });
     expect(toMs(1_717_041_000)).toBe(1_717_041_000_000);
     expect(toMs(1_717_041_000_123)).toBe(1_717_041_000_123);
+  });
+
+  it('reads a picture and a file as placeholders with a file each, named as wechat4u names them', () => {
+    const xml = '<msg><img length="52011" cdnthumburl="x" /></msg>';
+    expect(decodeMessage({ ...base, type: WIRE_MESSAGE_TYPE.Image, text: xml, mentionsSelf: true }, ctx)).toMatchObject({
+      text: '[图片]',
+      mentions: [],
+      mentionsBot: false,
+      files: [{ kind: 'image', name: '100.jpg', ref: '100' }],
+    });
+    const file = decodeMessage({ ...base, type: WIRE_MESSAGE_TYPE.Attachment, roomId: undefined, fileName: '值班表.xlsx', fileSize: 20_480 }, ctx);
+    expect(file).toMatchObject({ chat: { type: 'private' }, text: '[文件]', files: [{ kind: 'file', name: '值班表.xlsx', size: 20_480, ref: '100' }] });
   });
 
   it('reads a native 接龙 from the raw app message, keeping each row’s author', () => {

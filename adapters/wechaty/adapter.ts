@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileBox } from 'file-box';
 import type { Logger } from 'pino';
 import { ScanStatus, WechatyBuilder, log as wechatyLog, types } from 'wechaty';
 import {
@@ -19,8 +20,10 @@ import {
   type ContactInfo,
   type GroupInfo,
   type InboundEvent,
+  type InboundFile,
   type InboundSink,
   type MemberInfo,
+  type OutboundFile,
   type OutboundMessage,
   type SendReceipt,
 } from '../../src/platform/port.js';
@@ -44,12 +47,14 @@ export type WechatyAdapterOptions = WechatyOptionsInput & { readonly accountId: 
 const START_SETTLE_MS = 20_000;
 /** Longest wait for the puppet's `ready` after a login; wechat4u needs ≥ 20 s, more with many contacts. */
 const READY_WAIT_MS = 120_000;
-/** A send that has not settled by then is reported as unknown (it may have gone out). */
 /** Pause before asking a second time whether a room or contact is really gone. */
 const LOOKUP_RETRY_MS = 500;
 /** Longest one puppet event may hold the ones after it (above the 120 s wait for `ready` after a login). */
 const STEP_LIMIT_MS = 150_000;
+/** A send that has not settled by then is reported as unknown (it may have gone out). */
 const SEND_TIMEOUT_MS = 30_000;
+/** The same for a file: wechat4u first uploads it in 0.5 MB requests, one after another (50 for 25 MB). */
+const FILE_SEND_TIMEOUT_MS = 120_000;
 /** A refusal for mentioning everyone: wechat4u cannot send a real @所有人. */
 const AT_ALL = 'all';
 
@@ -240,10 +245,15 @@ export class WechatyAdapter implements ChatAdapter {
     const talker = message.talker();
     const text = message.text();
     const type = message.type();
-    const mentions = room ? await message.mentionList() : [];
+    const file = isFileType(type);
+    // A file message's text is XML (wechat4u): no mentions to look for in it.
+    const mentions = room && !file ? await message.mentionList() : [];
     const roomAlias = room ? await room.alias(talker).catch(() => undefined) : undefined;
-    // Only quote-replies and 接龙 need the raw XML; reading it for every message would cost a lookup each.
-    const rawContent = type === WIRE_MESSAGE_TYPE.GroupNote || text.startsWith('「') ? await this.rawContent(message.id) : undefined;
+    // Only quote-replies, 接龙 and files need the raw message; reading it for every message would cost a lookup each.
+    const raw = file || type === WIRE_MESSAGE_TYPE.GroupNote || text.startsWith('「') ? await this.rawPayload(message.id) : undefined;
+    const rawContent = file ? undefined : stringField(raw, 'Content');
+    const fileName = file ? message.payload?.filename : undefined;
+    const fileSize = file ? Number(stringField(raw, 'FileSize') ?? NaN) : NaN;
     return {
       id: message.id,
       type,
@@ -254,24 +264,39 @@ export class WechatyAdapter implements ChatAdapter {
       ...(roomAlias === undefined ? {} : { roomAlias }),
       text,
       mentionIds: mentions.map((c) => c.id),
-      mentionsSelf: room ? await message.mentionSelf() : false,
+      mentionsSelf: room && !file ? await message.mentionSelf() : false,
       timestamp: message.date().getTime(),
       ...(rawContent === undefined ? {} : { rawContent }),
+      ...(fileName ? { fileName } : {}),
+      ...(Number.isFinite(fileSize) ? { fileSize } : {}),
     };
   }
 
-  /** wechat4u keeps the web message (`Content`, XML for app messages) as the raw payload. */
-  private async rawContent(messageId: string): Promise<string | undefined> {
+  /** wechat4u keeps the web message as the raw payload: `Content` (XML for app messages), `FileSize`. */
+  private async rawPayload(messageId: string): Promise<object | undefined> {
     try {
       const puppet: unknown = this.puppet;
       // Not part of PuppetInterface, but every puppet built on wechaty-puppet's base class has it.
       if (typeof puppet !== 'object' || puppet === null || !('messageRawPayload' in puppet) || typeof puppet.messageRawPayload !== 'function') return undefined;
       const raw: unknown = await (puppet.messageRawPayload as (id: string) => Promise<unknown>).call(puppet, messageId);
-      if (typeof raw === 'object' && raw !== null && 'Content' in raw && typeof raw.Content === 'string') return raw.Content;
+      if (typeof raw === 'object' && raw !== null) return raw;
     } catch (error) {
       this.logger.debug({ err: error }, 'no raw payload for a message');
     }
     return undefined;
+  }
+
+  // ---- files ----------------------------------------------------------------------------------
+
+  /**
+   * The bytes of a picture or file a message carried. The ref is the message's id (codec.ts): the puppet
+   * fetches the bytes by it while it keeps the message (wechat4u: this login session), whatever the chat.
+   */
+  async fetchFile(file: InboundFile, _where?: { readonly chatType: 'group' | 'private'; readonly chatId: string }): Promise<Uint8Array> {
+    const bot = this.loggedIn();
+    const message = await this.lookup(() => bot.Message.find({ id: file.ref }));
+    if (!message || !isFileType(message.type())) throw new PlatformRefusedError('bad_request', `no picture or file message ${file.ref} in this login session`);
+    return this.call(async () => (await message.toFileBox()).toBuffer());
   }
 
   // ---- sending --------------------------------------------------------------------------------
@@ -281,6 +306,7 @@ export class WechatyAdapter implements ChatAdapter {
     const bot = this.loggedIn();
     const room = await this.lookup(() => bot.Room.find({ id: chatId }));
     if (!room) throw new PlatformRefusedError('not_in_group', `no room ${chatId} in this login session`);
+    if (message.file) return this.sendFile(message.file, (box) => room.say(box));
     // wechat4u cannot send @所有人: the message goes without it.
     const mentioned = await this.mentionContacts(bot, (message.mentions ?? []).filter((m) => m !== AT_ALL));
     // wechaty writes each mention as `@群昵称` (else the name) before the text, as WeChat clients do.
@@ -292,18 +318,36 @@ export class WechatyAdapter implements ChatAdapter {
     this.checkOutbound(message);
     const bot = this.loggedIn();
     const contact = await this.friend(bot, userId);
+    if (message.file) return this.sendFile(message.file, (box) => contact.say(box));
     await this.say(() => contact.say(message.text));
     return { at: Date.now() };
   }
 
   private checkOutbound(message: OutboundMessage): void {
-    const { maxMessageChars, maxMentions } = this.capabilities;
+    const { maxMessageChars, maxMentions, files } = this.capabilities;
+    if (message.file) {
+      // The file goes alone: its text and mentions are left out, so only its size can be too much.
+      if (message.file.size > files.maxBytes) throw new PlatformRefusedError('file_refused', `${message.file.size} bytes; WeChat takes ${files.maxBytes}`);
+      return;
+    }
     if (message.text.length > maxMessageChars) {
       throw new PlatformRefusedError('too_long', `text of ${message.text.length} chars; WeChat delivers ${maxMessageChars}`);
     }
     const mentions = message.mentions ?? [];
     if (mentions.length > maxMentions) throw new PlatformRefusedError('too_many_mentions', `${mentions.length} mentions; at most ${maxMentions}`);
+  }
 
+  /** Posts a file as a FileBox; wechat4u uploads it, then posts it as a picture or a file by its extension. */
+  private async sendFile(file: OutboundFile, post: (box: FileBox) => Promise<unknown>): Promise<SendReceipt> {
+    let box: FileBox;
+    try {
+      // Reads the file's size at once: a missing file fails here, before anything reaches WeChat.
+      box = FileBox.fromFile(file.path, file.name);
+    } catch (error) {
+      throw new PlatformRefusedError('bad_request', `cannot read ${file.name}: ${errorText(error)}`);
+    }
+    await this.say(() => post(box), { failure: fileSendFailure, timeoutMs: FILE_SEND_TIMEOUT_MS });
+    return { at: Date.now() };
   }
 
   private async mentionContacts(bot: WechatyBot, ids: readonly string[]): Promise<WechatyContact[]> {
@@ -325,18 +369,18 @@ export class WechatyAdapter implements ChatAdapter {
   }
 
   /** Runs a send; whatever fails after it started may have reached WeChat, except a plain "not logged in". */
-  private async say(run: () => Promise<unknown>): Promise<void> {
+  private async say(run: () => Promise<unknown>, { failure = sendFailure, timeoutMs = SEND_TIMEOUT_MS } = {}): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const sending = run();
     // The timeout may win the race; the send's later failure must not become an unhandled rejection.
     sending.catch(() => undefined);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PlatformUnavailableError(`send unsettled after ${SEND_TIMEOUT_MS} ms`)), SEND_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new PlatformUnavailableError(`send unsettled after ${timeoutMs} ms`)), timeoutMs);
     });
     try {
       await Promise.race([sending, timeout]);
     } catch (error) {
-      throw sendFailure(error);
+      throw failure(error);
     } finally {
       clearTimeout(timer);
     }
@@ -504,6 +548,16 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function isFileType(type: number): boolean {
+  return type === WIRE_MESSAGE_TYPE.Image || type === WIRE_MESSAGE_TYPE.Attachment;
+}
+
+/** A string or number field of a raw payload, as a string. */
+function stringField(raw: object | undefined, key: string): string | undefined {
+  const value: unknown = raw === undefined ? undefined : (raw as Record<string, unknown>)[key];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
 /** puppet-mock throws `not logged in`; wechaty-puppet's login mixin `not logged in, no this.__currentUserId yet`. */
 function isNotLoggedIn(error: unknown): boolean {
   return /not logged in|must login|NOPUPPET/i.test(errorText(error));
@@ -533,6 +587,30 @@ export function sendFailure(error: unknown): Error {
   // WeChat's answer to sending too fast; retrying soon risks the account.
   if (/频繁|too frequent|frequency/i.test(text)) return new PlatformRefusedError('risk_control', text);
   return new PlatformUnavailableError(text, false);
+}
+
+/** What wechat4u tags an error with when the upload before a file send failed (`uploadMedia`). */
+const UPLOAD_FAILED_TIPS = '上传媒体文件失败';
+/** HTTP statuses from this one up are WeChat's servers failing, not WeChat refusing. */
+const SERVER_ERROR_STATUS = 500;
+
+/**
+ * What a failed file send means. wechat4u uploads the file first and posts it only once WeChat gave a media
+ * id, so a failed upload posted nothing: an answer without a media id (too large, a kind WeChat will not
+ * take) is WeChat refusing the file; no answer, or a server error, can be tried again.
+ */
+export function fileSendFailure(error: unknown): Error {
+  const tips = typeof error === 'object' && error !== null && 'tips' in error ? (error as { tips?: unknown }).tips : undefined;
+  if (tips !== UPLOAD_FAILED_TIPS) return sendFailure(error);
+  const ret = wechatRet(error);
+  if (isNotLoggedIn(error) || (ret !== undefined && LOGGED_OUT_RETS.has(ret))) return new PlatformUnavailableError(`WeChat logged the account out during an upload${ret === undefined ? '' : ` (${ret})`}`, true);
+  if (ret === 1205) return new PlatformRefusedError('risk_control', `WeChat refused: sending too fast (${ret})`);
+  const response = typeof error === 'object' && error !== null && 'response' in error ? (error as { response?: { status?: unknown } }).response : undefined;
+  const status = typeof response?.status === 'number' ? response.status : undefined;
+  if (response !== undefined && (status === undefined || status < SERVER_ERROR_STATUS)) {
+    return new PlatformRefusedError('file_refused', `WeChat did not take the file${ret === undefined || ret === 0 ? '' : ` (${ret})`}`);
+  }
+  return new PlatformUnavailableError(`the upload failed: ${errorText(error)}`, true);
 }
 
 /** Imports a puppet package by name; a missing or odd package is a configuration error. */

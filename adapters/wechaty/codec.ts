@@ -1,6 +1,6 @@
 /** wechaty/puppet records (wire.ts) → the port's inbound events. Pure: the adapter's decode step. */
 import { parseWechatSolitaire } from '../../src/domain/wechat-solitaire.js';
-import type { InboundMessage, MemberEvent, RecallEvent } from '../../src/platform/port.js';
+import type { FileKind, InboundFile, InboundMessage, MemberEvent, RecallEvent } from '../../src/platform/port.js';
 import { WIRE_MESSAGE_TYPE, type WireMemberChange, type WireMessage } from './wire.js';
 
 const PLATFORM = 'wechat' as const;
@@ -10,6 +10,10 @@ const SECONDS_LIMIT = 1e12;
 const AT_ALL = /@所有人(?:[\s\u2005]|$)/u;
 /** The preview wechat4u puts before a quote-reply's own text: `「名字：原文」\n- - - … -\n`. */
 const QUOTE_PREVIEW = /^「[\s\S]*?」\n-(?: -)+\n/u;
+/** What a file message shows as text: its own text is the puppet's XML (wechat4u) or nothing (puppet-mock). */
+const FILE_PLACEHOLDER: Readonly<Record<FileKind, string>> = { image: '[图片]', file: '[文件]' };
+/** A file without a name in the payload; WeChat always names files, so this is a puppet that does not say. */
+const UNNAMED_FILE = 'file';
 
 export interface DecodeContext {
   readonly accountId: string;
@@ -72,10 +76,8 @@ function decodeRecall(wire: WireMessage, ctx: DecodeContext): RecallEvent | null
   return { kind: 'recall', platform: PLATFORM, accountId: ctx.accountId, chatId: wire.roomId, messageId, userId: wire.talkerId, at: toMs(wire.timestamp) };
 }
 
-function decodeText(wire: WireMessage, ctx: DecodeContext): InboundMessage {
-  const quoteId = quotedMessageId(wire.rawContent);
-  const solitaire = solitaireOf(wire);
-  const mentions = mentionsOf(wire);
+/** What every message shares: where, from whom, when. */
+function messageBase(wire: WireMessage, ctx: DecodeContext): Pick<InboundMessage, 'kind' | 'platform' | 'accountId' | 'chat' | 'messageId' | 'sender' | 'at'> {
   return {
     kind: 'message',
     platform: PLATFORM,
@@ -87,18 +89,44 @@ function decodeText(wire: WireMessage, ctx: DecodeContext): InboundMessage {
       nickname: wire.talkerName,
       ...(wire.roomAlias === undefined || wire.roomAlias === '' ? {} : { card: wire.roomAlias }),
     },
+    at: toMs(wire.timestamp),
+  };
+}
+
+function decodeText(wire: WireMessage, ctx: DecodeContext): InboundMessage {
+  const quoteId = quotedMessageId(wire.rawContent);
+  const solitaire = solitaireOf(wire);
+  const mentions = mentionsOf(wire);
+  return {
+    ...messageBase(wire, ctx),
     text: stripQuotePreview(wire.text),
     mentions,
     mentionsBot: wire.mentionsSelf || mentions.includes(ctx.selfId),
     ...(quoteId === undefined ? {} : { quoteId }),
     ...(solitaire === undefined ? {} : { solitaire }),
-    at: toMs(wire.timestamp),
   };
 }
 
 /**
- * A message as the port sees it: a text (group or private), a 接龙, or a recall. Null for the bot's own
- * messages (wechaty echoes every send) and for kinds Cascade cannot read (images, files, red envelopes).
+ * A picture or a file. The ref is the message id: the puppet fetches the bytes by it (`messageFile`) for as
+ * long as it keeps the message, which for wechat4u is the current login session.
+ */
+function fileOf(wire: WireMessage): InboundFile {
+  const kind: FileKind = wire.type === WIRE_MESSAGE_TYPE.Image ? 'image' : 'file';
+  // wechat4u names no picture; its messageFile calls it `<MsgId>.jpg`, and so does this.
+  const name = wire.fileName || (kind === 'image' ? `${wire.id}.jpg` : UNNAMED_FILE);
+  const sized = wire.fileSize !== undefined && wire.fileSize > 0 ? { size: wire.fileSize } : {};
+  return { kind, name, ...sized, ref: wire.id };
+}
+
+function decodeFile(wire: WireMessage, ctx: DecodeContext): InboundMessage {
+  const file = fileOf(wire);
+  return { ...messageBase(wire, ctx), text: FILE_PLACEHOLDER[file.kind], mentions: [], mentionsBot: false, files: [file] };
+}
+
+/**
+ * A message as the port sees it: a text (group or private), a 接龙, a picture or file, or a recall. Null for
+ * the bot's own messages (wechaty echoes every send) and for kinds Cascade cannot read (videos, red envelopes).
  */
 export function decodeMessage(wire: WireMessage, ctx: DecodeContext): InboundMessage | RecallEvent | null {
   if (wire.self || wire.talkerId === ctx.selfId) return null;
@@ -108,6 +136,9 @@ export function decodeMessage(wire: WireMessage, ctx: DecodeContext): InboundMes
     case WIRE_MESSAGE_TYPE.Text:
     case WIRE_MESSAGE_TYPE.GroupNote:
       return decodeText(wire, ctx);
+    case WIRE_MESSAGE_TYPE.Image:
+    case WIRE_MESSAGE_TYPE.Attachment:
+      return decodeFile(wire, ctx);
     default:
       return null;
   }

@@ -5,8 +5,11 @@
  * What the stock mock lacks and this adds: room aliases (群昵称), remarks that stick when set, a `ready`
  * after each login (wechat4u sends it once its contact list is stable), a login or a QR code at start
  * (a restored session / a fresh one), and messages shaped as wechat4u delivers them: `@名字` in the text,
- * quote-replies with their preview text and raw `<refermsg>` XML, recalls of type Recalled.
+ * quote-replies with their preview text and raw `<refermsg>` XML, recalls of type Recalled, files with their
+ * name in the payload and their size in the raw payload (the stock Mocker names neither, and types a PDF as
+ * Unknown). The bot can send a file from disk: the stock mock keeps only FileBoxes it can serialise.
  */
+import { FileBox, type FileBoxInterface } from 'file-box';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import type { payloads } from 'wechaty';
 import { WIRE_MESSAGE_TYPE } from './wire.js';
@@ -56,6 +59,11 @@ export class CascadePuppetMock extends PuppetMock {
     this.emit('ready', { data: 'mock ready' });
   }
 
+  /** wechat4u reads the file's bytes at send; the stock mock would fail to serialise a FileBox of a local file. */
+  override async messageSendFile(conversationId: string, file: FileBoxInterface): Promise<void> {
+    await super.messageSendFile(conversationId, FileBox.fromBase64(await file.toBase64(), file.name));
+  }
+
   override async roomMemberRawPayload(roomId: string, contactId: string): Promise<payloads.RoomMember> {
     const base = await super.roomMemberRawPayload(roomId, contactId);
     const roomAlias = this.roomAliases.get(`${roomId}/${contactId}`);
@@ -99,12 +107,25 @@ export interface PostedMessage {
   readonly listenerId?: string;
 }
 
+export interface MockFile {
+  readonly kind: 'image' | 'file';
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+export interface PostedFile extends MockFile {
+  readonly roomId?: string;
+  readonly listenerId?: string;
+}
+
 /** A WeChat world on puppet-mock, seen from outside the bot. */
 export class MockWechat {
   readonly mocker = new mock.Mocker();
   readonly puppet: CascadePuppetMock;
-  /** Everything the bot account posted, in order. */
+  /** Every text the bot account posted, in order. */
   readonly posted: PostedMessage[] = [];
+  /** Every picture and file the bot account posted, once its bytes are read back. */
+  readonly postedFiles: PostedFile[] = [];
   private botId: string;
   private nextMessage = 0;
 
@@ -147,11 +168,26 @@ export class MockWechat {
     const mentions = options.mentions ?? [];
     const shown = mentions.length === 0 ? text : `${mentions.map((id) => `@${this.displayName(roomId, id)}`).join(MENTION_SEPARATOR)}${MENTION_SEPARATOR}${text}`;
     const quote = options.quoteId === undefined ? undefined : this.quote(roomId, from, options.quoteId, shown);
-    return this.deliver({ talkerId: from, roomId, text: quote?.text ?? shown, mentionIdList: [...mentions] }, quote?.content);
+    return this.deliver({ talkerId: from, roomId, text: quote?.text ?? shown, mentionIdList: [...mentions] }, quote ? { Content: quote.content } : {});
   }
 
   sayPrivate(from: string, text: string): string {
     return this.deliver({ talkerId: from, listenerId: this.botId, text });
+  }
+
+  /**
+   * A person posts a picture or a file in a room, or privately (`roomId` undefined), as wechat4u delivers it:
+   * type Image (no name) or Attachment (the name as `filename`, `FileSize` in the raw payload). The bytes
+   * sit in the Mocker's FileBox cache, where the mock's `messageFile` finds them.
+   */
+  sendFile(from: string, roomId: string | undefined, file: MockFile): string {
+    const image = file.kind === 'image';
+    const where = roomId === undefined ? { listenerId: this.botId } : { roomId };
+    return this.deliver(
+      { ...where, talkerId: from, text: '', type: image ? WIRE_MESSAGE_TYPE.Image : WIRE_MESSAGE_TYPE.Attachment, ...(image ? {} : { filename: file.name }) },
+      image ? {} : { FileSize: String(file.data.byteLength) },
+      (messageId) => this.mocker.cacheFileBoxPayload.set(messageId, FileBox.fromBase64(Buffer.from(file.data).toString('base64'), file.name).toJSON()),
+    );
   }
 
   /** A message of type Recalled whose text is the original id, as the mock (and wechaty) expect. */
@@ -239,19 +275,31 @@ export class MockWechat {
     return { text, content };
   }
 
-  /** Stores a message as the puppet would and announces it; `content` plays wechat4u's raw `Content`. */
+  /**
+   * Stores a message as the puppet would and announces it; `raw` plays wechat4u's raw fields (`Content`,
+   * `FileSize`); `before` stores what must be there before the message is (a file's bytes).
+   */
   private deliver(
-    fields: { talkerId: string; text: string; roomId?: string; listenerId?: string; mentionIdList?: string[]; type?: number },
-    content?: string,
+    fields: { talkerId: string; text: string; roomId?: string; listenerId?: string; mentionIdList?: string[]; type?: number; filename?: string },
+    raw: Readonly<Record<string, string>> = {},
+    before?: (id: string) => void,
   ): string {
     const id = String(7_100_000_000_000_000 + ++this.nextMessage);
-    const base = { id, talkerId: fields.talkerId, text: fields.text, timestamp: Date.now(), type: fields.type ?? WIRE_MESSAGE_TYPE.Text };
+    const base = {
+      id,
+      talkerId: fields.talkerId,
+      text: fields.text,
+      timestamp: Date.now(),
+      type: fields.type ?? WIRE_MESSAGE_TYPE.Text,
+      ...(fields.filename === undefined ? {} : { filename: fields.filename }),
+    };
     const payload: payloads.Message =
       fields.roomId === undefined
         ? { ...base, listenerId: fields.listenerId ?? this.botId }
         : { ...base, roomId: fields.roomId, mentionIdList: fields.mentionIdList ?? [] };
-    // The mock hands its stored payload back as the raw payload; an extra field rides along.
-    this.mocker.MessageMock.create(content === undefined ? payload : Object.assign(payload, { Content: content }));
+    before?.(id);
+    // The mock hands its stored payload back as the raw payload; extra fields ride along.
+    this.mocker.MessageMock.create(Object.assign(payload, raw));
     this.puppet.emit('message', { messageId: id });
     return id;
   }
@@ -261,13 +309,19 @@ export class MockWechat {
       const p = message.payload;
       if (p.talkerId !== bot.id) return;
       const roomId = 'roomId' in p ? p.roomId : undefined;
+      const where = { ...(roomId ? { roomId } : {}), ...('listenerId' in p && p.listenerId ? { listenerId: p.listenerId } : {}) };
+      // The Mocker keeps a sent FileBox under the message id before it stores the message.
+      const box = this.mocker.cacheFileBoxPayload.get(p.id);
+      if (box !== undefined) {
+        // As WeChat shows it: a picture where the Mocker typed it Image (.png/.jpg), else a file.
+        const kind = p.type === WIRE_MESSAGE_TYPE.Image ? 'image' : 'file';
+        void FileBox.fromJSON(box)
+          .toBuffer()
+          .then((data) => this.postedFiles.push({ kind, name: box.name, data, ...where }));
+        return;
+      }
       const mentionIds = 'mentionIdList' in p ? (p.mentionIdList ?? []) : [];
-      this.posted.push({
-        text: p.text ?? '',
-        mentionIds,
-        ...(roomId ? { roomId } : {}),
-        ...('listenerId' in p && p.listenerId ? { listenerId: p.listenerId } : {}),
-      });
+      this.posted.push({ text: p.text ?? '', mentionIds, ...where });
     });
   }
 }

@@ -35,6 +35,9 @@ async function wechatyHarness(): Promise<ConformanceHarness> {
       userRecalls: async (messageId) => world.recall(messageId),
       sentToGroup: (chatId) => world.posted.filter((m) => m.roomId === chatId).map((m) => ({ text: m.text, mentions: m.mentionIds })),
       sentPrivate: (userId) => world.posted.filter((m) => m.listenerId === userId),
+      userSendsFile: async (userId, chatId, file) => world.sendFile(userId, chatId === 'private' ? undefined : chatId, file),
+      filesSentToGroup: (chatId) => world.postedFiles.filter((f) => f.roomId === chatId),
+      filesSentPrivate: (userId) => world.postedFiles.filter((f) => f.listenerId === userId),
       displayName: (chatId, userId) => world.displayName(chatId, userId),
       redeliver: async (messageId) => world.redeliver(messageId),
       // The bot account drops off WeChat (sends fail with "not logged in"), then its session comes back.

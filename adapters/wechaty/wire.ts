@@ -13,6 +13,9 @@ export type WechatyMessage = impls.MessageInterface;
 
 /** wechaty-puppet's message types the codec tells apart (`types.Message`). */
 export const WIRE_MESSAGE_TYPE = Object.freeze({
+  /** A file; wechat4u keeps only app message 6 (a file) here, with its name as the payload's `filename`. */
+  Attachment: 1,
+  Image: 6,
   Text: 7,
   /** wechat4u maps app message 53 (接龙, "group note") here, with the title as text. */
   GroupNote: 10,
@@ -38,6 +41,10 @@ export interface WireMessage {
   readonly timestamp: number;
   /** The raw message's XML content where the puppet keeps it (wechat4u `Content`), for quotes and 接龙. */
   readonly rawContent?: string;
+  /** A file's name as the puppet gives it (wechat4u: the app message's title; none for pictures). */
+  readonly fileName?: string;
+  /** A file's size in bytes where the raw message gives it (wechat4u `FileSize`). */
+  readonly fileSize?: number;
 }
 
 /** A puppet `room-join` / `room-leave` event. */
