@@ -6,6 +6,7 @@ CREATE TABLE `attachments` (
 	`size` integer,
 	`sha256` text,
 	`status` text NOT NULL,
+	`origin` text DEFAULT 'message' NOT NULL,
 	`source` text,
 	`error` text,
 	`person_id` integer,

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimFile, SimMessage } from '../adapters/simulator/index.js';
-import { issue, passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
+import { advanceClock, issue, passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
+import { sweep } from '../src/features/privacy/index.js';
 
 let school: TestSchool | undefined;
 
@@ -152,6 +153,29 @@ describe('a directive with files', () => {
     await school.ask('T001', 'L1', `/撤回 ${id}`);
     for (const m of qqFiles) expect(world.isRecalled(m.id)).toBe(true);
     expect(school.runtime.app.ledger.withdrawnCount(id)).toBe(16);
+  });
+});
+
+describe('retention of files', () => {
+  it('an export workbook is deleted after a day, a directive’s file after privacy.keepMessagesDays, bytes and all', async () => {
+    school = await startTestSchool();
+    school.say('T001', 'L1', '/通知 请查收附件', { files: [PDF] });
+    await school.settle();
+    const id = school.runtime.app.directives.latest()?.id ?? 0;
+    await school.ask('S111', '私聊', `/导出 ${id}`);
+    const { attachments } = school.runtime.app.repos;
+    const files = school.runtime.app.files;
+    const exported = school.runtime.app.repos.db.$client.prepare(`SELECT sha256 FROM attachments WHERE origin = 'export'`).get() as { sha256: string };
+    const sent = attachments.ofDirective(id)[0];
+    expect(files.has(exported.sha256)).toBe(true);
+    advanceClock(school, 25 * 60 * 60 * 1000);
+    expect(sweep(school.runtime.app).files).toBe(1);
+    expect(files.has(exported.sha256)).toBe(false);
+    expect(files.has(sent?.sha256 ?? '')).toBe(true);
+    advanceClock(school, school.runtime.app.config.privacy.keepMessagesDays * 24 * 60 * 60 * 1000);
+    expect(sweep(school.runtime.app).files).toBe(1);
+    expect(files.has(sent?.sha256 ?? '')).toBe(false);
+    expect(attachments.ofDirective(id)).toEqual([]);
   });
 });
 

@@ -159,10 +159,24 @@ describe('exports (issue #15)', () => {
     expect(names).toContain('计算机2301');
     expect(names).toContain('老师');
 
-    // In chat: the asker's scope, as the command to run at the server.
-    const said = await school.ask('S111', '私聊', `/导出 ${id}`);
-    expect(said.text).toContain(`cascade export ${id} --format xlsx --class 计算机2301`);
-    expect(said.text).toContain(`cascade export ${id} --format xlsx --class 计算机2302`);
+    // In chat: the asker's scope as a workbook, privately; logged as an export.
+    const said = await school.ask('S111', 'L3:计算机2301', `/导出 ${id}`);
+    expect(said.to('L3:计算机2301').join('\n')).toContain('已私聊发给您');
+    const file = said.all.flatMap((m) => (m.chatType === 'private' ? (m.files ?? []) : []))[0];
+    expect(file?.name).toBe(`第${id}号通知回复情况-计算机2301、计算机2302.xlsx`);
+    const sent = new ExcelJS.Workbook();
+    await sent.xlsx.load(file?.data as unknown as ArrayBuffer);
+    expect(sent.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['汇总', '计算机2301', '计算机2302']));
+    expect(sent.worksheets.map((w) => w.name)).not.toContain('计算机2303');
+    expect(app.repos.access.list().some((e) => e.what === 'export_directive' && e.byPersonId === org.personByRef('S111')?.id)).toBe(true);
+    // No file in a group, ever: the group only hears that it went privately.
+    expect(said.all.filter((m) => m.chatType === 'group' && (m.files?.length ?? 0) > 0)).toEqual([]);
+
+    // A chat that cannot take a private file: the command to run at the server instead.
+    for (const a of school.runtime.school.accountsOn('qq')) school.runtime.school.world.setPrivateFilesAllowed(a, false);
+    const instead = await school.ask('S111', '私聊', `/导出 ${id}`);
+    expect(instead.text).toContain(`cascade export ${id} --format xlsx --class 计算机2301`);
+    expect(instead.text).toContain(`cascade export ${id} --format xlsx --class 计算机2302`);
   });
 });
 

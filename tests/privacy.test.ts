@@ -67,7 +67,7 @@ describe('retention', () => {
   it('runs as a daily job on the config schedule', async () => {
     school = await startTestSchool({ config: { privacy: { sweepAt: '04:00' } } });
     expect(await school.runtime.app.queues.schedule('privacy-sweep', 'daily-privacy-sweep')).toEqual({ pattern: '0 4 * * *', tz: 'Asia/Shanghai' });
-    expect(sweep(school.runtime.app)).toEqual({ messages: 0, replies: 0, contactLog: 0, contactChecks: 0, people: 0 });
+    expect(sweep(school.runtime.app)).toEqual({ messages: 0, replies: 0, contactLog: 0, contactChecks: 0, people: 0, files: 0 });
   });
 });
 

@@ -81,6 +81,7 @@ function recorder(person: Person | undefined, org: OrgIndex, text: string): Mess
     reply: (t: string) => void said.push(t),
     replyInGroup: (t: string) => void said.push(t),
     replyPrivately: (t: string) => void said.push(t),
+    sendFilePrivately: (_id: number, t: string) => void said.push(t),
     answer: (a: Answer) => void said.push(a.public),
     refuse: (t: string) => void said.push(t),
     orgChanged: () => undefined,

@@ -210,6 +210,8 @@ export class SimWorld {
   private readonly recalled = new Set<string>();
   /** Groups where bots may not post files (群文件 closed to members, as an admin can set). */
   private readonly noFiles = new Set<string>();
+  /** Accounts whose private file sends the platform refuses. */
+  private readonly noPrivateFiles = new Set<string>();
   private readonly messageListeners = new Set<MessageListener>();
   private lastMessageId = 0;
   private postedCount = 0;
@@ -476,6 +478,13 @@ export class SimWorld {
     else this.noFiles.add(chatId);
   }
 
+  /** The account may (not) send files privately: a refused one rejects with `file_refused`. */
+  setPrivateFilesAllowed(accountId: string, allowed: boolean): void {
+    this.requireAccount(accountId);
+    if (allowed) this.noPrivateFiles.delete(accountId);
+    else this.noPrivateFiles.add(accountId);
+  }
+
   /** The bytes of the index-th file of a message (what a bot downloads). */
   fileData(messageId: string, index: number): Uint8Array | undefined {
     return this.entriesById.get(messageId)?.files?.[index]?.data;
@@ -618,6 +627,7 @@ export class SimWorld {
         throw new PlatformRefusedError('not_reachable', `${userId} shares no group with ${account.accountId}`);
       }
     }
+    if (post.file && this.noPrivateFiles.has(account.accountId)) throw new PlatformRefusedError('file_refused', `${account.accountId} cannot send files privately`);
     if (!post.file) this.checkLength(account.platform, post.text);
     return {
       id: this.nextMessageId(),

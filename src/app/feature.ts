@@ -151,6 +151,11 @@ export interface MessageContext {
   reply(text: string): void;
   replyInGroup(text: string): void;
   replyPrivately(text: string): void;
+  /**
+   * Sends the asker a stored file privately (`attachments.id`, e.g. an export); where their chat cannot
+   * take a file, `instead` is sent.
+   */
+  sendFilePrivately(attachmentId: number, instead: string): void;
   /** In a group the public part goes to the group and the details privately; in private, both privately. */
   answer(answer: Answer): void;
   /** A refusal: never quotes the message, and people without command rights get few of them. */

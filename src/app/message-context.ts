@@ -103,6 +103,10 @@ export class InboundContext implements MessageContext {
     this.send('private', text, true);
   }
 
+  sendFilePrivately(attachmentId: number, instead: string): void {
+    this.send('private', instead, true, attachmentId);
+  }
+
   answer(a: Answer): void {
     if (this.ev.chat.type === 'private') {
       this.replyPrivately(a.private ? `${a.public}\n\n${a.private}` : a.public);
@@ -162,7 +166,7 @@ export class InboundContext implements MessageContext {
     return this.shared.allowed;
   }
 
-  private send(where: 'group' | 'private', text: string, quote: boolean): void {
+  private send(where: 'group' | 'private', text: string, quote: boolean, attachmentId?: number): void {
     if (!this.mayAnswer()) return;
     const { ev } = this;
     const group = where === 'group' && ev.chat.type === 'group';
@@ -186,6 +190,7 @@ export class InboundContext implements MessageContext {
           quoteId: group && address && quote && ev.messageId ? ev.messageId : null,
           // Only answers to staff go ahead of directive posts in the account's queue; others go after them.
           lane: this.viewer.staff ? 'first' : 'last',
+          ...(attachmentId === undefined ? {} : { attachmentId }),
         },
       ],
     );

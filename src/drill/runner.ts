@@ -3,11 +3,11 @@
  * namespace, and reports what happened.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
-import type { SimMessage } from '../../adapters/simulator/index.js';
+import type { SimFile, SimMessage } from '../../adapters/simulator/index.js';
 import { VirtualClock } from '../clock.js';
 import { chasingSchema, configSchema, type CascadeConfig } from '../config/schema.js';
 import { directiveLevels, owedBy, type Directive } from '../domain/directive.js';
@@ -47,7 +47,8 @@ export interface DrillReport {
     /** `withdrawn`: groups where the post was recalled or a withdrawal notice posted. */
     deliveries: { planned: number; sent: number; failed: number; uncertain: number; withdrawn: number };
   }[];
-  messages: { account: string; to: string; chatId: string; text: string; mentions: string[]; at: string }[];
+  /** `files`: the names of the files and pictures the message carried (issue #15); empty for a text. */
+  messages: { account: string; to: string; chatId: string; text: string; mentions: string[]; files: string[]; at: string }[];
   /** Chase rounds run: automatic, `/催办`, and deadline summaries. */
   chases: { directive: number; kind: string; at: string; reminded: number; messages: number }[];
   /** Every group's membership audited at the end of the drill (issue #5), with what is wrong. */
@@ -210,13 +211,13 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
       const userId = org.accountOn(person.id, platform);
       const account = say.via ?? runtime.school.accountsOn(platform)[0];
       if (!userId || !account) throw new DrillStepError(`${say.as} cannot reach a bot privately`);
-      world.sayPrivate(userId, account, say.text);
+      world.sayPrivate(userId, account, say.text, filesOf(say.file));
       return;
     }
     const seat = runtime.school.seatOf(person.id, say.in);
     if (!seat) throw new DrillStepError(`${say.as} is not in ${say.in}`);
     const quoteId = say.quote === 'directive' ? lastDirectivePost(world.transcript(), seat.chatId) : undefined;
-    world.say(seat.userId, seat.chatId, say.text, quoteId ? { quoteId } : {});
+    world.say(seat.userId, seat.chatId, say.text, { ...(quoteId ? { quoteId } : {}), ...filesOf(say.file) });
     return;
   }
   if ('replyAll' in step) {
@@ -273,11 +274,12 @@ async function playStep(runtime: Runtime, clock: VirtualClock, step: Step, since
     .filter((m) => world.account(m.from) !== undefined)
     .filter((m) => !e.to || destinationOf(org, m) === e.to)
     .filter((m) => !e.contains || m.text.includes(e.contains))
-    .filter((m) => !e.notContains || !m.text.includes(e.notContains));
+    .filter((m) => !e.notContains || !m.text.includes(e.notContains))
+    .filter((m) => e.file === undefined || (m.files ?? []).some((f) => f.name.includes(e.file ?? '')));
   const ok = e.count === undefined ? messages.length > 0 : messages.length === e.count;
   if (!ok) {
     throw new ExpectationFailed(
-      `expected ${e.count ?? 'at least 1'} bot message(s)${e.to ? ` to ${e.to}` : ''}${e.contains ? ` containing "${e.contains}"` : ''}${e.notContains ? ` without "${e.notContains}"` : ''}, saw ${messages.length}`,
+      `expected ${e.count ?? 'at least 1'} bot message(s)${e.to ? ` to ${e.to}` : ''}${e.contains ? ` containing "${e.contains}"` : ''}${e.notContains ? ` without "${e.notContains}"` : ''}${e.file ? ` carrying a file "${e.file}"` : ''}, saw ${messages.length}`,
     );
   }
 }
@@ -302,21 +304,28 @@ function codeTextedTo(runtime: Runtime, org: OrgIndex, ref: string): string {
   return code;
 }
 
-function strangerSays(runtime: Runtime, org: OrgIndex, who: { platform: 'qq' | 'wechat'; userId: string }, say: { as: string; in: string; text: string; via?: string | undefined }): void {
+/** A `say` step's file as the simulated platform carries it: pictures by extension. */
+function filesOf(path: string | undefined): { files?: SimFile[] } {
+  if (path === undefined) return {};
+  const name = basename(path);
+  return { files: [{ kind: /\.(png|jpe?g|gif|webp)$/iu.test(name) ? 'image' : 'file', name, data: readFileSync(path) }] };
+}
+
+function strangerSays(runtime: Runtime, org: OrgIndex, who: { platform: 'qq' | 'wechat'; userId: string }, say: { as: string; in: string; text: string; via?: string | undefined; file?: string | undefined }): void {
   const { world } = runtime.school;
   if (!world.user(who.userId)) world.addUser({ userId: who.userId, nickname: who.userId, platform: who.platform });
   if (say.in === '私聊' || say.in === 'private') {
     const account = say.via ?? runtime.school.accountsOn(who.platform)[0];
     if (!account) throw new DrillStepError(`no ${who.platform} bot to write to privately`);
     world.befriend(account, who.userId);
-    world.sayPrivate(who.userId, account, say.text);
+    world.sayPrivate(who.userId, account, say.text, filesOf(say.file));
     return;
   }
   const group = org.groupByKeyText(say.in);
   if (!group) throw new DrillStepError(`no group ${say.in}`);
   const pg = org.platformGroupsOf(group.id).find((g) => g.platform === who.platform && world.isMember(g.chatId, who.userId));
   if (!pg) throw new DrillStepError(`${say.as} is not in ${say.in} (add a join step: { join: { account: ${who.userId}, card: …, in: ${say.in} } })`);
-  world.say(who.userId, pg.chatId, say.text);
+  world.say(who.userId, pg.chatId, say.text, filesOf(say.file));
 }
 
 /** The first platform group behind a logical group (where a drill's joins and leaves happen). */
@@ -456,6 +465,7 @@ function report(runtime: Runtime, scenario: Scenario, failures: string[], clock:
         chatId: m.chatType === 'group' ? m.chatId : m.toUserId,
         text: m.text,
         mentions: [...m.mentions],
+        files: (m.files ?? []).map((f) => f.name),
         at: new Date(m.at).toISOString(),
       })),
     sms: smsReport(runtime),

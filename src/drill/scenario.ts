@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { readYaml } from '../config/load.js';
 import { z } from 'zod';
 import { chasingSchema, durationSchema as duration } from '../config/schema.js';
 
-const say = z.strictObject({
+const say = z
+  .strictObject({
   /**
    * 学号 or 工号, or 家长:<学号> (the student's first guardian), or 家长:<学号>:<姓名>; or an account the
    * roster may not know, `<platform>:<account>` (`qq:999000001`, `wechat:wxid_x`), in a group it joined
@@ -12,7 +14,13 @@ const say = z.strictObject({
   as: z.string().min(1),
   /** L1 | L2:<学院> | L3:<班级> | L4:<学院> | X:<学院>:<名称> | 私聊 (private chat with a bot). */
   in: z.string().min(1),
-  text: z.string().min(1),
+  /** What they write; may be left out when they send a file. */
+  text: z.string().default(''),
+  /**
+   * A file or picture they send (issue #15): a path, relative to the drill's file (else to the working
+   * directory). Pictures by extension (png, jpg, jpeg, gif, webp); anything else is a file.
+   */
+  file: z.string().min(1).optional(),
   /** Quote-reply: `directive` quotes the bot's post of the latest directive in that group. */
   quote: z.enum(['directive']).optional(),
   /** For 私聊: which bot account; default the first on the person's platform. */
@@ -22,7 +30,8 @@ const say = z.strictObject({
    * 家长:<学号>[:<姓名>]): answering a `/绑定` (issue #14).
    */
   codeOf: z.string().min(1).optional(),
-});
+  })
+  .refine((s) => s.text !== '' || s.file !== undefined, { message: 'say needs text or file', path: ['text'] });
 
 const replyAll = z.strictObject({
   /** Every person who owes the directive a reply in this group says `text`. */
@@ -49,6 +58,8 @@ const expectBot = z.strictObject({
   to: z.string().optional(),
   contains: z.string().optional(),
   notContains: z.string().optional(),
+  /** A file or picture the message carries, by (part of) its name (issue #15). */
+  file: z.string().optional(),
   /** How many matching bot messages since the previous step; default at least one. */
   count: z.number().int().min(0).optional(),
 });
@@ -134,5 +145,14 @@ export function parseScenario(raw: unknown, source: string): Scenario {
 }
 
 export function loadScenario(file: string): Scenario {
-  return parseScenario(readYaml(readFileSync(file, 'utf8'), file), file);
+  const scenario = parseScenario(readYaml(readFileSync(file, 'utf8'), file), file);
+  // A file a `say` sends: beside the drill first, else from the working directory; named in the error when missing.
+  const steps = scenario.steps.map((step, i) => {
+    if (!('say' in step) || step.say.file === undefined) return step;
+    const given = step.say.file;
+    const found = isAbsolute(given) ? given : [resolve(dirname(file), given), resolve(given)].find((p) => existsSync(p));
+    if (found === undefined || !existsSync(found)) throw new ScenarioError(`演练脚本有误（${file}）：\n  - steps.${i}.say.file: 找不到文件 ${given}`);
+    return { say: { ...step.say, file: found } };
+  });
+  return { ...scenario, steps };
 }

@@ -21,6 +21,8 @@ export interface Attachment {
   readonly size: number | null;
   readonly sha256: string | null;
   readonly status: AttachmentStatus;
+  /** `message`: sent with a directive; `export`: a workbook Cascade made. */
+  readonly origin: 'message' | 'export';
   readonly source: AttachmentSource | null;
   readonly error: string | null;
   readonly personId: number | null;
@@ -35,6 +37,7 @@ interface Row {
   size: number | null;
   sha256: string | null;
   status: AttachmentStatus;
+  origin: 'message' | 'export';
   source: string | null;
   error: string | null;
   person_id: number | null;
@@ -50,6 +53,7 @@ function toAttachment(r: Row): Attachment {
     size: r.size,
     sha256: r.sha256,
     status: r.status,
+    origin: r.origin,
     source: r.source === null ? null : (JSON.parse(r.source) as AttachmentSource),
     error: r.error,
     personId: r.person_id,
@@ -73,9 +77,9 @@ export class AttachmentRepo {
   }
 
   /** A file Cascade made itself (an export), already on disk. */
-  addStored(input: { directiveId: number | null; kind: FileKind; name: string; size: number; sha256: string; personId: number | null; at: number }): Attachment {
+  addExport(input: { directiveId: number | null; kind: FileKind; name: string; size: number; sha256: string; personId: number | null; at: number }): Attachment {
     const row = this.db.$client
-      .prepare(`INSERT INTO attachments (directive_id, kind, name, size, sha256, status, person_id, created_at) VALUES (?, ?, ?, ?, ?, 'stored', ?, ?) RETURNING *`)
+      .prepare(`INSERT INTO attachments (directive_id, kind, name, size, sha256, status, origin, person_id, created_at) VALUES (?, ?, ?, ?, ?, 'stored', 'export', ?, ?) RETURNING *`)
       .get(input.directiveId, input.kind, input.name, input.size, input.sha256, input.personId, input.at) as Row;
     return toAttachment(row);
   }
@@ -93,9 +97,9 @@ export class AttachmentRepo {
     return row ? toAttachment(row) : undefined;
   }
 
-  /** A directive's attachments in the order they were given. */
+  /** A directive's attachments in the order they were given (not its exports). */
   ofDirective(directiveId: number): Attachment[] {
-    return (this.db.$client.prepare('SELECT * FROM attachments WHERE directive_id = ? ORDER BY id').all(directiveId) as Row[]).map(toAttachment);
+    return (this.db.$client.prepare(`SELECT * FROM attachments WHERE directive_id = ? AND origin = 'message' ORDER BY id`).all(directiveId) as Row[]).map(toAttachment);
   }
 
   /** Attachments whose bytes were never fetched (a crash came between): fetched at start. */
@@ -108,10 +112,19 @@ export class AttachmentRepo {
     return this.db.$client.prepare(`SELECT 1 FROM attachments WHERE sha256 = ? AND status = 'stored' LIMIT 1`).get(sha256) !== undefined;
   }
 
-  /** Rows created before a time (the retention sweep); their bytes are deleted by the caller. */
-  forgetBefore(before: number): string[] {
-    const rows = this.db.$client.prepare(`SELECT DISTINCT sha256 FROM attachments WHERE created_at < ? AND sha256 IS NOT NULL`).all(before) as { sha256: string }[];
-    this.db.$client.prepare('DELETE FROM attachments WHERE created_at < ?').run(before);
-    return rows.map((r) => r.sha256).filter((h) => !this.referenced(h));
+  /**
+   * The retention sweep: files sent with directives created before `filesBefore`, exports made before
+   * `exportsBefore`. Returns how many rows went and the hashes no row holds any more (their bytes are
+   * deleted by the caller).
+   */
+  sweep(filesBefore: number, exportsBefore: number): { removed: number; unreferenced: string[] } {
+    const c = this.db.$client;
+    const where = `(origin = 'message' AND created_at < @files) OR (origin = 'export' AND created_at < @exports)`;
+    const args = { files: filesBefore, exports: exportsBefore };
+    return c.transaction(() => {
+      const hashes = (c.prepare(`SELECT DISTINCT sha256 FROM attachments WHERE sha256 IS NOT NULL AND (${where})`).all(args) as { sha256: string }[]).map((r) => r.sha256);
+      const removed = c.prepare(`DELETE FROM attachments WHERE ${where}`).run(args).changes;
+      return { removed, unreferenced: hashes.filter((h) => c.prepare('SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1').get(h) === undefined) };
+    })();
   }
 }

@@ -858,6 +858,8 @@ export const attachments = sqliteTable(
     size: integer('size'),
     sha256: text('sha256'),
     status: text('status', { enum: ['pending', 'stored', 'failed'] }).notNull(),
+    /** `message`: a file someone sent with a directive; `export`: a workbook Cascade made (`/导出`), kept a day. */
+    origin: text('origin', { enum: ['message', 'export'] }).notNull().default('message'),
     /** Where the bytes come from while pending: JSON `{ platform, accountId, chatType, chatId, file }`. */
     source: text('source'),
     /** Why it failed (English, for operators). */

@@ -274,7 +274,33 @@ const exportDirective = defineCommand<IdArgs>({
           : scope.kind === 'classes'
             ? scope.classIds.map((k) => ` --class ${org.classUnit(k)?.name ?? ''}`)
             : [];
-    ctx.replyPrivately(zhRevise.exportHowTo(d.id, flags.map((f) => `cascade export ${d.id} --format xlsx${f}`)));
+    const howTo = zhRevise.exportHowTo(d.id, flags.map((f) => `cascade export ${d.id} --format xlsx${f}`));
+    const scopeName =
+      scope.kind === 'school'
+        ? '全校'
+        : scope.kind === 'colleges'
+          ? scope.collegeIds.map((c) => org.college(c)?.name ?? '').join('、')
+          : scope.kind === 'classes'
+            ? scope.classIds.map((k) => org.classUnit(k)?.name ?? '').join('、')
+            : '';
+    const status = directiveState(d, (x) => ctx.app.get(RELAY).accepts(x));
+    const byPersonId = ctx.person?.id ?? null;
+    // The workbook is made after the commit (ExcelJS is asynchronous), kept a day under the data
+    // directory, and sent privately through the ledger; where the chat takes no file, the CLI line goes.
+    ctx.later(async (next) => {
+      const { directiveExport, directiveWorkbook } = await import('./export.js');
+      const { directives } = ctx.app.repos;
+      const exp = directiveExport(org, d, scope, scopeName, directives.ackDetails(d.id), status, directives.answers(d.id));
+      const put = ctx.app.files.put(await directiveWorkbook(exp, ctx.app.timeZone));
+      await next.transaction((c) => {
+        const now = c.now;
+        const a = ctx.app.repos.attachments.addExport({ directiveId: d.id, kind: 'file', name: zhRevise.exportFileName(d.id, scopeName), size: put.size, sha256: put.sha256, personId: byPersonId, at: now });
+        ctx.app.repos.access.add({ at: now, byPersonId, by: ctx.person ? `${ctx.person.extId} ${ctx.person.name}` : '', what: 'export_directive', scope: `第${d.id}号通知 ${scopeName}（聊天）` });
+        if (c.ev.chat.type === 'group') c.replyInGroup(zhRevise.exportInGroup(d.id));
+        c.replyPrivately(zhRevise.exportSending(d.id, scopeName, exp.rows.length));
+        c.sendFilePrivately(a.id, howTo);
+      });
+    });
   },
 });
 

@@ -144,7 +144,12 @@ export const zhRevise = {
   supplemented: (id: number, groups: number) => `已在本学院 ${groups} 个群补充第${id}号通知。`,
   exportUsage: '用法：/导出 编号（如 /导出 12）。',
   exportHowTo: (id: number, commands: readonly string[]) =>
-    [`第${id}号通知的回复情况表（每班一张表和汇总表）：机器人暂时还不能私聊发送文件，请由学校信息中心在服务器上运行：`, ...commands, '导出的表格含学生姓名和回复内容，请妥善保管。'].join('\n'),
+    [`第${id}号通知的回复情况表（每班一张表和汇总表）：您的聊天平台无法私聊接收文件，请由学校信息中心在服务器上运行：`, ...commands, '导出的表格含学生姓名和回复内容，请妥善保管。'].join('\n'),
+  /** Before the workbook: what it is (privately, to the asker). */
+  exportSending: (id: number, scope: string, rows: number) => `第${id}号通知的回复情况表（${scope}，${rows} 人；每班一张表和汇总表）随后发给您。表格含学生姓名和回复内容，请妥善保管，勿转发到群里。`,
+  /** In a group where `/导出` was asked: the table goes privately. */
+  exportInGroup: (id: number) => `第${id}号通知的回复情况表已私聊发给您。`,
+  exportFileName: (id: number, scope: string) => `第${id}号通知回复情况-${scope}.xlsx`,
   listLine: (p: { id: number; state: 'open' | 'closed' | 'withdrawn'; at: string; issuer: string; text: string; corrections: number }) => {
     const state = p.state === 'open' ? '进行中' : p.state === 'closed' ? '已结束' : '已撤回';
     const chars = [...p.text.replace(/\s+/gu, ' ')];

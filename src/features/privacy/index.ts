@@ -5,16 +5,21 @@
 import { defineJob, type AppContext, type Feature } from '../../app/feature.js';
 
 export const PRIVACY_JOB = 'privacy-sweep';
+const DAY_MS = 24 * 60 * 60 * 1000;
 const SCHEDULER = 'daily-privacy-sweep';
 const ATTEMPTS = 3;
 const BACKOFF_MS = 60_000;
 
 /** Runs the sweep now and logs its counts (the job, and tests). */
-export function sweep(app: AppContext): ReturnType<AppContext['repos']['privacy']['sweep']> {
+export function sweep(app: AppContext): ReturnType<AppContext['repos']['privacy']['sweep']> & { files: number } {
   const p = app.config.privacy;
-  const counts = app.repos.privacy.sweep(app.clock.now(), { messages: p.keepMessagesDays, directives: p.keepDirectivesDays, removed: p.keepRemovedDays });
-  app.logger.info(counts, 'privacy sweep: texts and records past their retention removed');
-  return counts;
+  const now = app.clock.now();
+  const counts = app.repos.privacy.sweep(now, { messages: p.keepMessagesDays, directives: p.keepDirectivesDays, removed: p.keepRemovedDays });
+  // Files: those sent with directives as long as messages are kept; export workbooks (names, replies) a day.
+  const files = app.repos.attachments.sweep(now - p.keepMessagesDays * DAY_MS, now - DAY_MS);
+  for (const hash of files.unreferenced) app.files.remove(hash);
+  app.logger.info({ ...counts, files: files.removed }, 'privacy sweep: texts and records past their retention removed');
+  return { ...counts, files: files.removed };
 }
 
 const sweepJob = defineJob<object>({
