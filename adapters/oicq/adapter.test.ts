@@ -1,13 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { PlatformRefusedError, PlatformUnavailableError, type InboundEvent } from '../../src/platform/port.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformRefusedError, PlatformUnavailableError, type InboundEvent, type InboundMessage, type OutboundFile } from '../../src/platform/port.js';
 import { waitFor } from '../conformance/wait.js';
-import { BOT_UIN, DEVICE_URL, GROUP_ID, PEOPLE, SLIDER_URL, oicqHarness, type LoginPlay, type OicqHarness, type OicqHarnessOptions } from './harness.js';
+import { BOT_UIN, DEVICE_URL, GROUP_ID, PEOPLE, PICTURE_PNG, SLIDER_URL, oicqHarness, type LoginPlay, type OicqHarness, type OicqHarnessOptions } from './harness.js';
 import type { QqPackage } from './client.js';
 
 const GROUP = String(GROUP_ID);
 const ZHANG = String(PEOPLE[0].uin);
 /** Pending timers: a retry, a reconnect or a poll is one. */
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+const NOTICE_PDF = Buffer.from('%PDF-1.4 返校通知');
+/** Starts like a PNG but holds no picture: neither library can read its kind or size. */
+const NOT_A_PICTURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
 
 /** What an ApiRejection-throwing client method looks like, for the API-level patches below. */
 type Patchable = { sendGroupMsg: (...args: unknown[]) => Promise<unknown> };
@@ -289,6 +296,129 @@ describe.each<QqPackage>(['oicq', 'icqq'])('OicqAdapter on %s', (pkg) => {
       h.server.dropConnection();
       await h.adapter.stop();
       expect(timers()).toBeLessThanOrEqual(before);
+    });
+  });
+
+  describe('files and pictures (issue #15), through the libraries’ real upload and download paths', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'oicq-files-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    function onDisk(kind: OutboundFile['kind'], name: string, data: Buffer): OutboundFile {
+      const path = join(dir, `${keys}-${name}`);
+      writeFileSync(path, data);
+      return { kind, name, path, size: data.byteLength };
+    }
+
+    const messageWithFiles = (): Promise<InboundMessage> =>
+      waitFor(() => events.find((e): e is InboundMessage => e.kind === 'message' && (e.files?.length ?? 0) > 0), 1_000, 'a message with files');
+
+    it('a picture in a group: [图片], an image reference with its size, and its bytes over HTTP', async () => {
+      await started();
+      h.server.userSendsFile(PEOPLE[0].uin, GROUP_ID, { kind: 'image', name: 'poster.png', data: PICTURE_PNG });
+      const message = await messageWithFiles();
+      expect(message.text).toBe('[图片]');
+      expect(message.files).toEqual([{ kind: 'image', name: expect.stringMatching(/\.png$/), size: PICTURE_PNG.byteLength, ref: expect.stringMatching(/^http:/) }]);
+      const bytes = await h.adapter.fetchFile(message.files?.[0] ?? { kind: 'image', name: '', ref: '' }, { chatType: 'group', chatId: GROUP });
+      expect(Buffer.from(bytes).equals(PICTURE_PNG)).toBe(true);
+    });
+
+    it('a private offline file: [文件], and its bytes through the address QQ gives for its id', async () => {
+      await started();
+      h.server.userSendsFile(PEOPLE[0].uin, 'private', { kind: 'file', name: '回执.pdf', data: NOTICE_PDF });
+      const message = await messageWithFiles();
+      expect(message).toMatchObject({ chat: { type: 'private' }, text: '[文件]', files: [{ kind: 'file', name: '回执.pdf', size: NOTICE_PDF.byteLength }] });
+      const file = message.files?.[0] ?? { kind: 'file', name: '', ref: '' };
+      expect(Buffer.from(await h.adapter.fetchFile(file, { chatType: 'private', chatId: ZHANG })).equals(NOTICE_PDF)).toBe(true);
+    });
+
+    it('a group file QQ no longer has is a bad_request; so is a reference to a local path', async () => {
+      await started();
+      const where = { chatType: 'group', chatId: GROUP } as const;
+      await expect(h.adapter.fetchFile({ kind: 'file', name: 'gone.pdf', ref: JSON.stringify({ fid: 'deadbeef' }) }, where)).rejects.toMatchObject({ name: 'PlatformRefusedError', code: 'bad_request' });
+      await expect(h.adapter.fetchFile({ kind: 'image', name: 'passwd', ref: '/etc/passwd' }, where)).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(h.adapter.fetchFile({ kind: 'image', name: 'x', ref: 'file:///etc/passwd' }, where)).rejects.toMatchObject({ code: 'bad_request' });
+      // The inline forms some sources use.
+      const inline = PICTURE_PNG.toString('base64');
+      expect(Buffer.from(await h.adapter.fetchFile({ kind: 'image', name: 'a.png', ref: `base64://${inline}` }, where)).equals(PICTURE_PNG)).toBe(true);
+      expect(Buffer.from(await h.adapter.fetchFile({ kind: 'image', name: 'a.png', ref: `data:image/png;base64,${inline}` }, where)).equals(PICTURE_PNG)).toBe(true);
+    });
+
+    it('posts a picture into a group as an image message, uploaded once, with a message id', async () => {
+      await started();
+      const receipt = await h.adapter.sendGroup(GROUP, { text: '', deliveryKey: key(), file: onDisk('image', 'poster.png', PICTURE_PNG) });
+      expect(receipt.messageId).toEqual(expect.any(String));
+      const posted = h.server.filesPosted('group', GROUP_ID);
+      expect(posted.map((f) => f.kind)).toEqual(['image']);
+      expect(Buffer.from(posted[0]?.data ?? []).equals(PICTURE_PNG)).toBe(true);
+      // Uploaded ahead of the send; the send's own upload request found it on the server.
+      expect(h.server.files.uploadsCompleted).toBe(1);
+      // The text of a file message is left out.
+      expect(h.server.groupPosts.map((p) => p.text)).toEqual(['']);
+    });
+
+    it('posts a file into the group file system: QQ shows it with its name; no message id', async () => {
+      await started();
+      const k = key();
+      const receipt = await h.adapter.sendGroup(GROUP, { text: '附件', deliveryKey: k, file: onDisk('file', '返校通知.pdf', NOTICE_PDF) });
+      expect(receipt.messageId).toBeUndefined();
+      expect(h.server.filesPosted('group', GROUP_ID)).toEqual([{ chat: 'group', id: GROUP_ID, kind: 'file', name: '返校通知.pdf', data: NOTICE_PDF }]);
+      expect(h.server.groupPosts).toEqual([]);
+      expect(await h.adapter.confirmSent({ chatType: 'group', id: GROUP }, k)).toBe('sent');
+    });
+
+    it('privately: a picture and an offline file to a friend; a picture to a non-friend by temporary session', async () => {
+      await started();
+      await h.adapter.sendPrivate(ZHANG, { text: '', deliveryKey: key(), file: onDisk('image', 'poster.png', PICTURE_PNG) });
+      await h.adapter.sendPrivate(ZHANG, { text: '', deliveryKey: key(), file: onDisk('file', '回执.pdf', NOTICE_PDF) });
+      expect(h.server.filesPosted('private', PEOPLE[0].uin).map((f) => [f.kind, Buffer.from(f.data).equals(f.kind === 'image' ? PICTURE_PNG : NOTICE_PDF)])).toEqual([
+        ['image', true],
+        ['file', true],
+      ]);
+      expect(h.server.filesPosted('private', PEOPLE[0].uin)[1]?.name).toBe('回执.pdf');
+      const stranger = PEOPLE[1].uin;
+      (h.client.fl as Map<number, unknown>).delete(stranger);
+      await h.adapter.sendPrivate(String(stranger), { text: '', deliveryKey: key(), file: onDisk('image', 'poster.png', PICTURE_PNG) });
+      expect(h.server.filesPosted('private', stranger).map((f) => f.kind)).toEqual(['image']);
+    });
+
+    it('a file for a non-friend is refused (QQ takes offline files for friends only), nothing uploaded', async () => {
+      await started();
+      (h.client.fl as Map<number, unknown>).delete(PEOPLE[1].uin);
+      await expect(h.adapter.sendPrivate(String(PEOPLE[1].uin), { text: '', deliveryKey: key(), file: onDisk('file', '回执.pdf', NOTICE_PDF) })).rejects.toMatchObject({ code: 'file_refused' });
+      expect(h.server.files.posted).toEqual([]);
+    });
+
+    it('a picture the library cannot read is refused, not posted broken', async () => {
+      await started();
+      const sent = h.adapter.sendGroup(GROUP, { text: '', deliveryKey: key(), file: onDisk('image', 'broken.png', NOT_A_PICTURE) });
+      await expect(sent).rejects.toMatchObject({ name: 'PlatformRefusedError', code: 'file_refused', message: expect.stringMatching(/bad image file/) });
+      expect(h.server.groupPosts).toEqual([]);
+      expect(h.server.files.posted).toEqual([]);
+    });
+
+    it.each(['image', 'file'] as const)('the server refusing the %s upload → file_refused, nothing posted', async (kind) => {
+      await started();
+      h.server.files.refuseNextUpload = { code: -403, message: '没有上传权限' };
+      const file = kind === 'image' ? onDisk('image', 'poster.png', PICTURE_PNG) : onDisk('file', '返校通知.pdf', NOTICE_PDF);
+      await expect(h.adapter.sendGroup(GROUP, { text: '', deliveryKey: key(), file })).rejects.toMatchObject({ name: 'PlatformRefusedError', code: 'file_refused' });
+      expect(h.server.groupPosts).toEqual([]);
+      expect(h.server.files.posted).toEqual([]);
+    });
+
+    it('offline: a picture is definitely not sent; a file larger than QQ takes or missing on disk is refused', async () => {
+      await started();
+      h.server.dropConnection();
+      await expect(h.adapter.sendGroup(GROUP, { text: '', deliveryKey: key(), file: onDisk('image', 'poster.png', PICTURE_PNG) })).rejects.toMatchObject({
+        name: 'PlatformUnavailableError',
+        definitelyNotSent: true,
+      });
+      const huge = { ...onDisk('file', 'big.zip', NOTICE_PDF), size: h.adapter.capabilities.files.maxBytes + 1 };
+      await expect(h.adapter.sendGroup(GROUP, { text: '', deliveryKey: key(), file: huge })).rejects.toMatchObject({ code: 'file_refused' });
+      const missing: OutboundFile = { kind: 'file', name: 'gone.pdf', path: join(dir, 'no-such-file.pdf'), size: 1 };
+      await expect(h.adapter.sendGroup(GROUP, { text: '', deliveryKey: key(), file: missing })).rejects.toMatchObject({ code: 'file_refused' });
     });
   });
 });

@@ -17,9 +17,11 @@ import {
   type ContactInfo,
   type GroupInfo,
   type InboundEvent,
+  type InboundFile,
   type InboundSink,
   type LoginStep,
   type MemberInfo,
+  type OutboundFile,
   type OutboundMessage,
   type SendReceipt,
 } from '../../src/platform/port.js';
@@ -32,13 +34,19 @@ import {
   decodePrivateMessage,
   decodeRecall,
   encodeOutbound,
+  imageElem,
   loginEvent,
+  parseFileRef,
   qqNumber,
   quoteSource,
+  toFetchError,
+  toFileError,
+  toImageUploadError,
   toPortError,
   type DecodeContext,
 } from './codec.js';
 import { Deadlines } from './deadlines.js';
+import { checkReadable, download, readImage } from './files.js';
 import { loginMethod, type OicqOptions } from './options.js';
 import {
   QR_WAITING_FOR_CONFIRM,
@@ -46,6 +54,7 @@ import {
   WIRE_EVENTS,
   type QqClient,
   type WireGroupMessageEvent,
+  type WireImageUploads,
   type WireLoginErrorEvent,
   type WireMemberInfo,
   type WireMemberNotice,
@@ -68,6 +77,8 @@ export interface OicqTiming {
   readonly startTimeoutMs: number;
   /** Longest wait for one send or API call (the library's own waits add up to ~10 s). */
   readonly callTimeoutMs: number;
+  /** Longest wait for one upload or download of a picture or file (up to `capabilities.files.maxBytes`). */
+  readonly fileTimeoutMs: number;
   readonly logoutTimeoutMs: number;
 }
 
@@ -77,6 +88,7 @@ export const DEFAULT_TIMING: OicqTiming = Object.freeze({
   qrPollMs: 3_000,
   startTimeoutMs: 30_000,
   callTimeoutMs: 20_000,
+  fileTimeoutMs: 5 * 60_000,
   logoutTimeoutMs: 5_000,
 });
 
@@ -378,6 +390,7 @@ export class OicqAdapter implements ChatAdapter {
 
   async sendGroup(chatId: string, message: OutboundMessage): Promise<SendReceipt> {
     const gid = qqNumber(chatId, 'group');
+    if (message.file) return this.sendGroupFile(gid, message.file, message.deliveryKey);
     checkOutbound(message, this.capabilities);
     const content = encodeOutbound(message);
     const source = this.quote(message.quoteId);
@@ -393,19 +406,101 @@ export class OicqAdapter implements ChatAdapter {
 
   async sendPrivate(userId: string, message: OutboundMessage): Promise<SendReceipt> {
     const uid = qqNumber(userId, 'user');
+    if (message.file) return this.sendPrivateFile(uid, message.file, message.deliveryKey);
     checkOutbound(message, this.capabilities);
     const content = encodeOutbound({ text: message.text });
-    const client = this.loggedInClient();
-    // A friend directly; anyone else through a temporary session in a group both are in.
-    if (!client.fl.has(uid)) {
-      const gid = await this.sharedGroup(client, uid);
-      if (gid === undefined) throw new PlatformRefusedError('unknown_user', `${uid} is not a friend of ${this.accountId} and shares no group with it`);
-      const ret = await this.call('sendTempMsg', (c) => c.sendTempMsg(gid, uid, content));
-      return this.receipt(message.deliveryKey, ret);
-    }
+    const via = await this.privateRoute(uid);
+    if (via !== 'friend') return this.receipt(message.deliveryKey, await this.call('sendTempMsg', (c) => c.sendTempMsg(via, uid, content)));
     const source = this.quote(message.quoteId);
     const ret = await this.call('sendPrivateMsg', (c) => c.sendPrivateMsg(uid, content, source));
     return this.receipt(message.deliveryKey, ret);
+  }
+
+  /** A friend directly; anyone else through a temporary session in a group both are in. */
+  private async privateRoute(uid: number): Promise<'friend' | number> {
+    const client = this.loggedInClient();
+    if (client.fl.has(uid)) return 'friend';
+    const gid = await this.sharedGroup(client, uid);
+    if (gid === undefined) throw new PlatformRefusedError('unknown_user', `${uid} is not a friend of ${this.accountId} and shares no group with it`);
+    return gid;
+  }
+
+  /**
+   * A picture as an image message; a file into the group's file system (群文件), which QQ shows in the
+   * group as a file message. A file send gives no message id.
+   */
+  private async sendGroupFile(gid: number, file: OutboundFile, deliveryKey: string): Promise<SendReceipt> {
+    this.checkFileSize(file);
+    if (file.kind === 'image') {
+      const bytes = await readImage(file);
+      await this.uploadImage(bytes, (c) => c.pickGroup(gid));
+      return this.receipt(deliveryKey, await this.call('sendGroupMsg', (c) => c.sendGroupMsg(gid, [imageElem(bytes)]), toFileError));
+    }
+    await checkReadable(file);
+    const stat = await this.call('gfs.upload', (c) => c.pickGroup(gid).fs.upload(file.path, '/', file.name), toFileError, this.timing.fileTimeoutMs);
+    return this.fileReceipt(deliveryKey, stat.fid);
+  }
+
+  /** A picture to anyone the bot can message; a file as an offline file, which QQ takes for friends only. */
+  private async sendPrivateFile(uid: number, file: OutboundFile, deliveryKey: string): Promise<SendReceipt> {
+    this.checkFileSize(file);
+    if (file.kind === 'file') {
+      if (!this.loggedInClient().fl.has(uid)) throw new PlatformRefusedError('file_refused', `QQ sends files privately to friends only; ${uid} is not a friend of ${this.accountId}`);
+      await checkReadable(file);
+      const fid = await this.call('sendFile', (c) => c.pickFriend(uid).sendFile(file.path, file.name), toFileError, this.timing.fileTimeoutMs);
+      return this.fileReceipt(deliveryKey, fid);
+    }
+    const bytes = await readImage(file);
+    const via = await this.privateRoute(uid);
+    if (via === 'friend') {
+      await this.uploadImage(bytes, (c) => c.pickFriend(uid));
+      return this.receipt(deliveryKey, await this.call('sendPrivateMsg', (c) => c.sendPrivateMsg(uid, [imageElem(bytes)]), toFileError));
+    }
+    await this.uploadImage(bytes, (c) => c.pickMember(via, uid));
+    return this.receipt(deliveryKey, await this.call('sendTempMsg', (c) => c.sendTempMsg(via, uid, [imageElem(bytes)]), toFileError));
+  }
+
+  private checkFileSize(file: OutboundFile): void {
+    const max = this.capabilities.files.maxBytes;
+    if (file.size > max) throw new PlatformRefusedError('file_refused', `${file.name} of ${file.size} bytes exceeds ${max}`);
+  }
+
+  /**
+   * The libraries drop a picture they cannot read or upload with a log line and send the message
+   * anyway: a broken picture, with a receipt. So the picture is uploaded first and refused if that
+   * fails; the send then finds it on the server and uploads nothing again.
+   */
+  private async uploadImage(bytes: Buffer, chat: (client: QqClient) => WireImageUploads): Promise<void> {
+    let results: readonly PromiseSettledResult<unknown>[];
+    try {
+      results = await this.call('uploadImages', (c) => chat(c).uploadImages([imageElem(bytes)]), toFileError, this.timing.fileTimeoutMs);
+    } catch (error) {
+      // Nothing is posted before the message is sent.
+      if (error instanceof PlatformUnavailableError) throw new PlatformUnavailableError(error.message, true);
+      throw error;
+    }
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw toImageUploadError(failed.reason);
+  }
+
+  /**
+   * A picture from its address; a group or offline file from the address QQ gives for its id now
+   * (it expires, so it is never kept). Read into memory, up to `capabilities.files.maxBytes`.
+   */
+  async fetchFile(file: InboundFile, where: { readonly chatType: 'group' | 'private'; readonly chatId: string }): Promise<Uint8Array> {
+    const ref = parseFileRef(file.ref);
+    const address = 'url' in ref ? ref.url : await this.fileAddress(ref.fid, where);
+    return download(address, this.timing.fileTimeoutMs, this.capabilities.files.maxBytes);
+  }
+
+  private async fileAddress(fid: string, where: { readonly chatType: 'group' | 'private'; readonly chatId: string }): Promise<string> {
+    if (where.chatType === 'group') {
+      const gid = qqNumber(where.chatId, 'group');
+      return (await this.call('gfs.download', (c) => c.pickGroup(gid).fs.download(fid), toFetchError)).url;
+    }
+    // `chatId` of a private file is the person who sent it.
+    const uid = qqNumber(where.chatId, 'user');
+    return this.call('getFileUrl', (c) => c.pickUser(uid).getFileUrl(fid), toFetchError);
   }
 
   /** A group both the bot and the user are in: the member lists loaded so far, else loaded one group at a time. */
@@ -478,22 +573,32 @@ export class OicqAdapter implements ChatAdapter {
   }
 
   private receipt(deliveryKey: string, ret: WireMessageRet): SendReceipt {
-    this.sentKeys.set(deliveryKey, ret.message_id);
-    if (this.sentKeys.size > SENT_KEYS_KEPT) {
-      const oldest = this.sentKeys.keys().next();
-      if (!oldest.done) this.sentKeys.delete(oldest.value);
-    }
+    this.remember(deliveryKey, ret.message_id);
     // Private sends resolve without a time.
     return { messageId: ret.message_id, at: ret.time === undefined ? Date.now() : ret.time * 1000 };
   }
 
+  /** A file send answers with the file's id, not a message id. */
+  private fileReceipt(deliveryKey: string, fid: string): SendReceipt {
+    this.remember(deliveryKey, fid);
+    return { at: Date.now() };
+  }
+
+  private remember(deliveryKey: string, id: string): void {
+    this.sentKeys.set(deliveryKey, id);
+    if (this.sentKeys.size > SENT_KEYS_KEPT) {
+      const oldest = this.sentKeys.keys().next();
+      if (!oldest.done) this.sentKeys.delete(oldest.value);
+    }
+  }
+
   /** One library call, bounded in time, its failure as the port's errors. */
-  private async call<T>(what: string, work: (client: QqClient) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, work: (client: QqClient) => Promise<T>, mapError: (error: unknown) => Error = toPortError, timeoutMs = this.timing.callTimeoutMs): Promise<T> {
     const client = this.requireClient();
     try {
-      return await this.deadlines.race(work(client), this.timing.callTimeoutMs, what);
+      return await this.deadlines.race(work(client), timeoutMs, what);
     } catch (error) {
-      throw toPortError(error);
+      throw mapError(error);
     }
   }
 

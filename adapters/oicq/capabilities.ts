@@ -18,6 +18,8 @@ export const OICQ_CAPABILITIES: AdapterCapabilities = Object.freeze({
   // A group message id is base64(group, sender, seq, rand, time): all server-assigned facts of the
   // message, not of the receiving account, so two bot accounts in one group compute the same id.
   crossAccountMessageIds: true,
-  // segment.image for pictures; files through the group's file system (gfs.upload) and, privately, friend files.
+  // Pictures as image messages (≤ 30 MiB, files.ts); files through the group's file system
+  // (gfs.upload) and privately as offline files (Friend.sendFile). QQ takes offline files for friends
+  // only: a file for anyone else is refused with file_refused, and the app posts its line instead.
   files: Object.freeze({ groupImages: true, groupFiles: true, privateImages: true, privateFiles: true, maxBytes: 100 * 1024 * 1024 }),
 });

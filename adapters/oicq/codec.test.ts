@@ -10,8 +10,13 @@ import {
   decodePrivateMessage,
   decodeRecall,
   encodeOutbound,
+  fileRef,
+  parseFileRef,
   qqNumber,
   quoteSource,
+  toFetchError,
+  toFileError,
+  toImageUploadError,
   toPortError,
   type DecodeContext,
 } from './codec.js';
@@ -233,5 +238,78 @@ describe('toPortError: library rejections as the port’s errors', () => {
     expect((thrown as PlatformUnavailableError).definitelyNotSent).toBe(false);
     const refused = new PlatformRefusedError('muted', 'x');
     expect(toPortError(refused)).toBe(refused);
+  });
+});
+
+describe('files: the pictures and files a message carried (issue #15)', () => {
+  const MD5 = '0123456789abcdef0123456789abcdef';
+  const URL = `https://gchat.qpic.cn/gchatpic_new/0/0-0-${MD5.toUpperCase()}/0`;
+
+  it('a picture: its file parameter as the name, the size inside it, its address as the reference', () => {
+    const m = decodeGroupMessage(groupEvent({ message: [{ type: 'image', file: `${MD5}5120-640-480.png`, url: URL }], raw_message: '[图片]' }), ctx);
+    expect(m).toMatchObject({ text: '[图片]', files: [{ kind: 'image', name: `${MD5}5120-640-480.png`, size: 5120, ref: URL }] });
+  });
+
+  it('icqq’s own size wins; a picture without an address is left out (it cannot be fetched), its [图片] stays', () => {
+    const sized = decodeGroupMessage(groupEvent({ message: [{ type: 'image', file: `${MD5}0-0-0.jpg`, url: URL, size: 77 }], raw_message: '[图片]' }), ctx);
+    expect(sized?.files?.[0]?.size).toBe(77);
+    const noUrl = decodeGroupMessage(groupEvent({ message: [{ type: 'image', file: `${MD5}0-0-0.jpg`, url: '' }], raw_message: '[图片]' }), ctx);
+    expect(noUrl).toMatchObject({ text: '[图片]' });
+    expect(noUrl).not.toHaveProperty('files');
+  });
+
+  it('a group file: [文件] (not the library’s [群文件]), its name and size, its id as the reference', () => {
+    const m = decodeGroupMessage(groupEvent({ message: [{ type: 'file', name: '返校通知.pdf', fid: 'abc123', md5: MD5, size: 2048 }], raw_message: '[群文件]' }), ctx);
+    expect(m).toMatchObject({ text: '[文件]', files: [{ kind: 'file', name: '返校通知.pdf', size: 2048, ref: fileRef('abc123') }] });
+    expect(parseFileRef(m?.files?.[0]?.ref ?? '')).toEqual({ fid: 'abc123' });
+  });
+
+  it('a private offline file: [文件] instead of [离线文件]', () => {
+    const m = decodePrivateMessage({ from_id: ZHANG, user_id: ZHANG, raw_message: '[离线文件]', message: [{ type: 'file', name: '回执.docx', fid: '/f1', size: 10 }] }, ctx);
+    expect(m).toMatchObject({ text: '[文件]', files: [{ kind: 'file', name: '回执.docx', size: 10, ref: fileRef('/f1') }] });
+  });
+
+  it('without raw_message, pictures and files render as their placeholders', () => {
+    const m = decodeGroupMessage(groupEvent({ raw_message: undefined, message: [{ type: 'text', text: '看图' }, { type: 'image', file: `${MD5}1-1-1.png`, url: URL }] }), ctx);
+    expect(m?.text).toBe('看图[图片]');
+  });
+
+  it('a text message carries no files', () => {
+    expect(decodeGroupMessage(groupEvent(), ctx)).not.toHaveProperty('files');
+  });
+
+  it('a reference is an address, or a file id; anything else in braces is refused', () => {
+    expect(parseFileRef(URL)).toEqual({ url: URL });
+    expect(() => parseFileRef('{"fid":3}')).toThrow(PlatformRefusedError);
+    expect(() => parseFileRef('{broken')).toThrow(PlatformRefusedError);
+  });
+
+  for (const [Rejection, lib] of [[OicqRejection, 'oicq'], [IcqqRejection, 'icqq']] as const) {
+    it.each([
+      [-150, 'file_refused'], // unsafe file
+      [-403, 'file_refused'], // any code of the group file system: no upload right, no space
+      [-60, 'file_refused'], // the library could not build the message
+      [299, 'file_refused'],
+      [-70, 'risk_control'], // risk signals keep their codes: the circuit breaker reads them
+      [120, 'muted'],
+      [-20, 'not_in_group'],
+    ])(`${lib} file send %i → PlatformRefusedError(%s)`, (code, refusal) => {
+      expect(toFileError(new Rejection(code, 'x'))).toMatchObject({ name: 'PlatformRefusedError', code: refusal });
+    });
+
+    it.each([-1, -2, -110, -120, -130])(`${lib} file send %i → unavailable (transport)`, (code) => {
+      expect(toFileError(new Rejection(code, 'x'))).toBeInstanceOf(PlatformUnavailableError);
+    });
+
+    it(`${lib}: a picture that did not upload was not posted; a gone file cannot be fetched`, () => {
+      expect(toImageUploadError(new Rejection(-120, 'network'))).toMatchObject({ name: 'PlatformUnavailableError', definitelyNotSent: true });
+      expect(toImageUploadError(new Rejection(-150, 'unsafe'))).toMatchObject({ code: 'file_refused' });
+      expect(toFetchError(new Rejection(-160, '离线文件不存在'))).toMatchObject({ name: 'PlatformRefusedError', code: 'bad_request' });
+      expect(toFetchError(new Rejection(-2, 'timeout'))).toBeInstanceOf(PlatformUnavailableError);
+    });
+  }
+
+  it('the library’s own verdict on a picture (a plain Error) is a refusal', () => {
+    expect(toImageUploadError(new Error('bad image file'))).toMatchObject({ code: 'file_refused', message: expect.stringContaining('bad image file') });
   });
 });

@@ -6,6 +6,7 @@ import { genGroupMessageId, parseDmMessageId, parseGroupMessageId } from 'oicq/l
 import {
   PlatformRefusedError,
   PlatformUnavailableError,
+  type InboundFile,
   type InboundMessage,
   type LoginEvent,
   type MemberEvent,
@@ -16,7 +17,10 @@ import {
 } from '../../src/platform/port.js';
 import type {
   WireElem,
+  WireFileElem,
   WireGroupMessageEvent,
+  WireImageElem,
+  WireImageSend,
   WireMemberNotice,
   WirePrivateMessageEvent,
   WireQuotable,
@@ -44,6 +48,15 @@ const DM_ID_BYTES = 17;
  * with -60). Clients that have the original show it, found by seq.
  */
 const QUOTE_PLACEHOLDER = '[消息]';
+/**
+ * What the text shows for a picture and a file. The libraries brief a file as `[群文件]` or
+ * `[离线文件]`; the app knows `[文件]` (it leaves these out of a directive's text).
+ */
+const IMAGE_PLACEHOLDER = '[图片]';
+const FILE_PLACEHOLDER = '[文件]';
+/** The size inside a picture's file parameter, `<md5><size>-<width>-<height>.<ext>`. */
+const IMAGE_PARAM_SIZE = /^[0-9a-f]{32}(\d+)-/iu;
+const IMAGE_FALLBACK_NAME = 'image.jpg';
 
 // ---------------------------------------------------------------- inbound
 
@@ -55,10 +68,75 @@ function isAt(elem: WireElem): elem is { type: 'at'; qq: number | 'all'; text?: 
   return elem.type === 'at' && 'qq' in elem;
 }
 
+function isImage(elem: WireElem): elem is WireImageElem {
+  return elem.type === 'image' && typeof (elem as { file?: unknown }).file === 'string';
+}
+
+function isFile(elem: WireElem): elem is WireFileElem {
+  const e = elem as { fid?: unknown; name?: unknown };
+  return elem.type === 'file' && typeof e.fid === 'string' && typeof e.name === 'string';
+}
+
+function elemText(elem: WireElem): string {
+  if (isAt(elem)) return atText(elem);
+  if (isImage(elem)) return IMAGE_PLACEHOLDER;
+  if (isFile(elem)) return FILE_PLACEHOLDER;
+  return 'text' in elem ? (elem.text ?? '') : '';
+}
+
 /** `raw_message` already renders mentions as `@名字`; the elements are the fallback. */
 export function renderText(raw: string | undefined, elems: readonly WireElem[] = []): string {
+  // A file message holds the file alone; its brief is the library's own word for it.
+  if (elems.some(isFile)) return FILE_PLACEHOLDER;
   if (raw !== undefined) return raw;
-  return elems.map((e) => (isAt(e) ? atText(e) : (e.text ?? ''))).join('');
+  return elems.map(elemText).join('');
+}
+
+/** The reference of a group or offline file: its id, which `fetchFile` turns into an address when asked. */
+export function fileRef(fid: string): string {
+  return JSON.stringify({ fid });
+}
+
+/** What `fetchFile` reads from a reference: an address to GET, or a file id to ask QQ about. */
+export function parseFileRef(ref: string): { readonly url: string } | { readonly fid: string } {
+  if (!ref.startsWith('{')) return { url: ref };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(ref);
+  } catch {
+    parsed = undefined;
+  }
+  const fid = (parsed as { fid?: unknown } | undefined)?.fid;
+  if (typeof fid !== 'string' || fid.length === 0) throw new PlatformRefusedError('bad_request', 'not a QQ file reference');
+  return { fid };
+}
+
+function positive(n: number | undefined): { size: number } | Record<string, never> {
+  return n !== undefined && Number.isSafeInteger(n) && n > 0 ? { size: n } : {};
+}
+
+function imageFile(e: WireImageElem): InboundFile | undefined {
+  // A picture the packet gave no address for cannot be fetched: the text still shows [图片].
+  if (!e.url) return undefined;
+  const size = e.size ?? Number(IMAGE_PARAM_SIZE.exec(e.file)?.[1]);
+  return { kind: 'image', name: e.file || IMAGE_FALLBACK_NAME, ...positive(size), ref: e.url };
+}
+
+/** The pictures and files a message carried, as references `fetchFile` resolves. */
+export function filesOf(elems: readonly WireElem[] = []): InboundFile[] {
+  return elems.flatMap((e): InboundFile[] => {
+    if (isImage(e)) {
+      const file = imageFile(e);
+      return file ? [file] : [];
+    }
+    if (isFile(e)) return [{ kind: 'file', name: e.name, ...positive(e.size), ref: fileRef(e.fid) }];
+    return [];
+  });
+}
+
+function withFiles(elems: readonly WireElem[] | undefined): { files?: InboundFile[] } {
+  const files = filesOf(elems);
+  return files.length > 0 ? { files } : {};
 }
 
 export function mentionIds(elems: readonly WireElem[] = []): string[] {
@@ -94,6 +172,7 @@ export function decodeGroupMessage(e: WireGroupMessageEvent, ctx: DecodeContext)
     mentionsBot: e.atme === true || mentions.includes(String(ctx.selfUin)),
     ...(quoteId === undefined ? {} : { quoteId }),
     at: e.time * SECOND_MS,
+    ...withFiles(e.message),
   };
 }
 
@@ -112,6 +191,7 @@ export function decodePrivateMessage(e: WirePrivateMessageEvent, ctx: DecodeCont
     mentions: [],
     mentionsBot: false,
     at: e.time === undefined ? ctx.now() : e.time * SECOND_MS,
+    ...withFiles(e.message),
   };
 }
 
@@ -162,6 +242,11 @@ export function encodeOutbound(message: Pick<OutboundMessage, 'text' | 'mentions
   }
   parts.push(message.text);
   return parts;
+}
+
+/** A picture as the libraries send it: from its bytes. */
+export function imageElem(bytes: Buffer): WireImageSend {
+  return { type: 'image', file: bytes };
 }
 
 /**
@@ -239,6 +324,44 @@ function fromRejection(r: ApiRejectionLike): Error {
   // A positive code is the server's answer to this message; a negative one is the library's own failure.
   if (r.code > 0) return new PlatformRefusedError('refused', text);
   return new PlatformUnavailableError(text, false);
+}
+
+/** The libraries' upload channel ("highway") timed out, broke, or is not there yet (just after a login). */
+export const CODE_HIGHWAY_TIMEOUT = -110;
+export const CODE_HIGHWAY_NETWORK = -120;
+export const CODE_NO_UPLOAD_CHANNEL = -130;
+/** The libraries' own failures while moving a file; any other code on a file is the server's answer to it. */
+const FILE_TRANSPORT_CODES: ReadonlySet<number> = new Set([CODE_NOT_ONLINE, CODE_PACKET_TIMEOUT, CODE_HIGHWAY_TIMEOUT, CODE_HIGHWAY_NETWORK, CODE_NO_UPLOAD_CHANNEL]);
+
+/**
+ * A failed picture or file send: the server's no to the file (an unsafe file, no upload right in the
+ * group, any code of the file system) is `file_refused`, so the app posts its line instead; risk
+ * signals and unknown users keep their codes; transport failures stay unavailable.
+ */
+export function toFileError(error: unknown): Error {
+  const mapped = toPortError(error);
+  if (!isApiRejection(error) || FILE_TRANSPORT_CODES.has(error.code)) return mapped;
+  if (mapped instanceof PlatformRefusedError && mapped.code !== 'bad_request' && mapped.code !== 'refused') return mapped;
+  return new PlatformRefusedError('file_refused', `oicq ${error.code}: ${error.message}`);
+}
+
+/**
+ * Why a picture did not upload (a settled result's reason). The library's plain errors are its
+ * verdict on the picture ("bad image file", the server's refusal); nothing was posted, so a
+ * transport failure is a definite not-sent.
+ */
+export function toImageUploadError(reason: unknown): Error {
+  if (!isApiRejection(reason)) {
+    return new PlatformRefusedError('file_refused', `picture not taken: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+  const mapped = toFileError(reason);
+  return mapped instanceof PlatformUnavailableError ? new PlatformUnavailableError(mapped.message, true) : mapped;
+}
+
+/** A file QQ no longer gives (expired, deleted: any server code) is `bad_request`; transport failures stay unavailable. */
+export function toFetchError(error: unknown): Error {
+  if (!isApiRejection(error) || FILE_TRANSPORT_CODES.has(error.code)) return toPortError(error);
+  return new PlatformRefusedError('bad_request', `oicq ${error.code}: ${error.message}`);
 }
 
 /** Any failure of a send or API call, as the port's errors. Unknown failures: outcome unknown. */

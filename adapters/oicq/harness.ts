@@ -1,9 +1,11 @@
 /**
- * Test support: a real offline oicq or icqq client playing QQ. No socket ever opens.
+ * Test support: a real offline oicq or icqq client playing QQ. Nothing leaves this machine.
  * - Sends are caught at the transport (`sendUni`), so the library's real encoder, echo wait and
  *   error path run; the fake server decodes what the bot posted with the library's own parser.
  * - `login` is replaced by the fake server's answer (online, QR code, slider, device, error).
  * - People talk through `client.em(...)`, exactly how the library emits its events.
+ * - QQ's file servers (uploads, downloads, group and offline files) are played on loopback by
+ *   harness-files.ts, so pictures and files go through the libraries' real upload and download code.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { silentLogger } from '../../src/app/logger.js';
 import type { ConformanceHarness, ConformancePeer, PeerSentMessage } from '../conformance/suite.js';
 import { OicqAdapter, type OicqTiming } from './adapter.js';
 import { createLibraryClient, libraryConfig, type QqPackage } from './client.js';
+import { FakeQqFiles, type KeptFile, type PostedFile, type Proto, type ProtoCodec } from './harness-files.js';
 import type { OicqOptions } from './options.js';
 import type { QqClient, WireElem, WireGroupMessageEvent, WireMemberInfo } from './wire.js';
 
@@ -30,6 +33,7 @@ export const FAST_TIMING: OicqTiming = Object.freeze({
   qrPollMs: 10,
   startTimeoutMs: 1_000,
   callTimeoutMs: 2_000,
+  fileTimeoutMs: 5_000,
   logoutTimeoutMs: 500,
 });
 
@@ -38,11 +42,8 @@ export type LoginPlay = 'online' | 'network_down' | 'qrcode' | 'slider' | 'devic
 export const SLIDER_URL = 'https://ti.qq.com/safe/tools/captcha/sms-verify-login?fake=1';
 export const DEVICE_URL = 'https://accounts.qq.com/safe/verify?fake=1';
 const FAKE_PHONE = '138****0000';
-
-/** A decoded protobuf message: numbered fields, nested messages decoded on access. */
-interface Proto {
-  readonly [field: number]: Proto | undefined;
-}
+/** A real 1×1 PNG: the libraries read a picture's kind and size before they send it. */
+export const PICTURE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 /** A group message as the fake server keeps it (seq and rand make quotes and ids). */
 type SaidMessage = WireGroupMessageEvent & { readonly seq: number; readonly rand: number };
@@ -50,7 +51,7 @@ type SaidMessage = WireGroupMessageEvent & { readonly seq: number; readonly rand
 /** The parts of the library modules the harness uses (their typings are too overloaded to import as is). */
 interface LibraryKit {
   readonly ApiRejection: new (code: number, message?: string) => object;
-  readonly pb: { encode(obj: object): Uint8Array; decode(buf: Uint8Array): Proto };
+  readonly pb: ProtoCodec;
   readonly Parser: new (rich: unknown, uin?: number) => { readonly message: WireElem[] };
   genGroupMessageId(gid: number, uid: number, seq: number, rand: number, time: number): string;
 }
@@ -77,7 +78,12 @@ interface OfflineClient extends QqClient {
   login: (password?: string) => Promise<void>;
   submitSlider: (ticket: string) => Promise<void>;
   queryQrcodeResult: () => Promise<{ retcode: number }>;
+  /** The upload channel a login would give. */
+  readonly sig: { readonly bigdata: { ip: string; port: number; sig_session: Buffer; session_key: Buffer } };
 }
+
+/** The text an element shows (only text and at elements carry one). */
+const textOf = (e: WireElem): string => ('text' in e ? (e.text ?? '') : '');
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -107,8 +113,11 @@ export class FakeQqServer {
   constructor(
     readonly client: OfflineClient,
     private readonly kit: LibraryKit,
+    /** QQ's file servers: uploads, downloads, group files and offline files. */
+    readonly files: FakeQqFiles,
   ) {
     this.seed();
+    Object.assign(client.sig.bigdata, files.bigdata);
     client.sendUni = (cmd, body) => this.receive(cmd, body);
     client.login = async (password) => this.answerLogin(password);
     client.submitSlider = async (ticket) => {
@@ -178,6 +187,8 @@ export class FakeQqServer {
   private async receive(cmd: string, body: Uint8Array): Promise<Uint8Array> {
     const { ApiRejection, pb } = this.kit;
     if (!this.online) throw new ApiRejection(-1, 'client not online');
+    const fileAnswer = this.files.answer(cmd, body);
+    if (fileAnswer) return fileAnswer;
     if (cmd !== 'MessageSvc.PbSendMsg') throw new ApiRejection(-2, `not faked: ${cmd}`);
     const req = pb.decode(body);
     const refusal = this.refuseNextSend;
@@ -188,11 +199,19 @@ export class FakeQqServer {
   }
 
   private record(req: Proto): void {
-    const elems = new this.kit.Parser(req[3]?.[1], BOT_UIN).message;
-    const text = elems.map((e) => e.text ?? '').join('');
     const gid = req[1]?.[2]?.[1] as unknown as number | undefined;
+    // A friend, a friend's file (routing 15), a temporary session (routing 3).
+    const uid = (req[1]?.[1]?.[1] ?? req[1]?.[15]?.[1] ?? req[1]?.[3]?.[2]) as unknown as number;
+    const offlineFile = req[3]?.[2]?.[1];
+    if (offlineFile) {
+      this.files.sentOfflineFile(uid, offlineFile);
+      return;
+    }
+    const elems = new this.kit.Parser(req[3]?.[1], BOT_UIN).message;
+    const text = elems.map(textOf).join('');
+    for (const e of elems) if (e.type === 'image') this.files.sentPicture(gid === undefined ? 'private' : 'group', gid ?? uid, e as { file?: string });
     if (gid === undefined) {
-      this.privatePosts.push({ uid: req[1]?.[1]?.[1] as unknown as number, text });
+      this.privatePosts.push({ uid, text });
       return;
     }
     this.groupPosts.push({ gid, text, mentions: elems.flatMap((e) => (e.type === 'at' && 'qq' in e ? [String(e.qq)] : [])) });
@@ -211,6 +230,30 @@ export class FakeQqServer {
     const mentions = (options.mentions ?? []).map(Number);
     const elems: WireElem[] = mentions.flatMap((qq): WireElem[] => [{ type: 'at', qq, text: `@${this.displayName(gid, qq)}` }, { type: 'text', text: ' ' }]);
     elems.push({ type: 'text', text });
+    return this.groupMessage(uin, gid, elems, elems.map(textOf).join(''), options);
+  }
+
+  /**
+   * A person posts a picture (an image element with its address, `[图片]`) or a file: into a group
+   * through the group's file system (`[群文件]`), privately as an offline file (`[离线文件]`).
+   */
+  userSendsFile(uin: number, chat: number | 'private', file: KeptFile): string | undefined {
+    if (chat === 'private') {
+      const elem = file.kind === 'image' ? this.files.picture(file) : this.files.offlineFile(file);
+      this.privateMessage(uin, [elem], file.kind === 'image' ? '[图片]' : '[离线文件]');
+      return undefined;
+    }
+    if (file.kind === 'image') return this.groupMessage(uin, chat, [this.files.picture(file)], '[图片]');
+    return this.groupMessage(uin, chat, [this.files.groupFile(chat, uin, file)], '[群文件]');
+  }
+
+  /** The pictures and files the bot posted in a group / to a person, as QQ keeps them. */
+  filesPosted(chat: 'group' | 'private', id: number): PostedFile[] {
+    return this.files.posted.filter((f) => f.chat === chat && f.id === id);
+  }
+
+  private groupMessage(uin: number, gid: number, elems: WireElem[], raw: string, options: { mentions?: readonly string[]; quoteId?: string } = {}): string {
+    const mentions = (options.mentions ?? []).map(Number);
     const time = nowSeconds();
     const seq = ++this.seq;
     const rand = Math.floor(Math.random() * 0x7fffffff);
@@ -223,7 +266,7 @@ export class FakeQqServer {
       message_id: this.kit.genGroupMessageId(gid, uin, seq, rand, time),
       atme: mentions.includes(BOT_UIN),
       message: elems,
-      raw_message: elems.map((e) => e.text ?? '').join(''),
+      raw_message: raw,
       sender: { user_id: uin, nickname: this.person(uin).nickname, card: this.client.gml.get(gid)?.get(uin)?.card ?? '' },
       ...(options.quoteId === undefined ? {} : { source: this.sourceOf(options.quoteId) }),
     };
@@ -243,6 +286,10 @@ export class FakeQqServer {
   }
 
   userSaysPrivate(uin: number, text: string): void {
+    this.privateMessage(uin, [{ type: 'text', text }], text);
+  }
+
+  private privateMessage(uin: number, elems: WireElem[], raw: string): void {
     const time = nowSeconds();
     this.push('message.private.friend', {
       post_type: 'message',
@@ -253,8 +300,8 @@ export class FakeQqServer {
       user_id: uin,
       time,
       message_id: `dm-${uin}-${++this.seq}`,
-      message: [{ type: 'text', text }],
-      raw_message: text,
+      message: elems,
+      raw_message: raw,
       sender: { user_id: uin, nickname: this.person(uin).nickname },
     });
   }
@@ -321,7 +368,10 @@ export async function oicqHarness(pkg: QqPackage, extra: OicqHarnessOptions = {}
   const options: OicqOptions = { uin: BOT_UIN, package: pkg, device: 'ipad', password: 'test-password', ...extra.options };
   // The real factory, so the tests also build the client exactly as production does.
   const client = (await createLibraryClient(pkg, BOT_UIN, libraryConfig(options, join(dataDir, 'oicq', 'qq-bot')))) as OfflineClient;
-  const server = new FakeQqServer(client, await libraryKit(pkg));
+  const kit = await libraryKit(pkg);
+  const files = new FakeQqFiles(kit.pb);
+  await files.start();
+  const server = new FakeQqServer(client, kit, files);
   const adapter = new OicqAdapter({ ...options, accountId: 'qq-bot' }, { logger: silentLogger, dataDir, client, timing: { ...FAST_TIMING, ...extra.timing } });
   return {
     adapter,
@@ -329,8 +379,11 @@ export async function oicqHarness(pkg: QqPackage, extra: OicqHarnessOptions = {}
     server,
     client,
     peer: conformancePeer(server),
-    // oicq writes its device file asynchronously: retry if it lands while the folder goes.
-    cleanup: async () => rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 }),
+    cleanup: async () => {
+      await files.close();
+      // oicq writes its device file asynchronously: retry if it lands while the folder goes.
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    },
   };
 }
 
@@ -349,6 +402,9 @@ function conformancePeer(server: FakeQqServer): ConformancePeer {
     sentPrivate: (userId) => server.privatePosts.filter((p) => String(p.uid) === userId).map((p) => ({ text: p.text })),
     displayName: (chatId, userId) => server.displayName(Number(chatId), Number(userId)),
     redeliver: async (messageId) => server.redeliver(messageId),
+    userSendsFile: async (userId, chatId, file) => server.userSendsFile(Number(userId), chatId === 'private' ? 'private' : Number(chatId), file),
+    filesSentToGroup: (chatId) => server.filesPosted('group', Number(chatId)),
+    filesSentPrivate: (userId) => server.filesPosted('private', Number(userId)),
     dropConnection: async () => server.dropConnection(),
     restoreConnection: async () => server.restoreConnection(),
   };

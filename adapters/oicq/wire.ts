@@ -29,9 +29,18 @@ export interface WireMemberInfo {
 
 export type WireAtElem = { readonly type: 'at'; readonly qq: number | 'all'; readonly text?: string };
 export type WireTextElem = { readonly type: 'text'; readonly text: string };
-/** Every other element (face, image, ...): only its rendered `text`, when given, is read. */
+/**
+ * A received picture. `file` is the libraries' file parameter, `<md5><size>-<width>-<height>.<ext>`;
+ * `url` is where QQ serves it (empty when the packet gave no address). icqq adds `size` and `md5`.
+ */
+export type WireImageElem = { readonly type: 'image'; readonly file: string; readonly url?: string; readonly size?: number };
+/** A group file (`[群文件]`) or a private offline file (`[离线文件]`): always alone in its message. */
+export type WireFileElem = { readonly type: 'file'; readonly name: string; readonly fid: string; readonly md5?: string; readonly size?: number };
+/** Every other element (face, video, ...): only its rendered `text`, when given, is read. */
 export type WireOtherElem = { readonly type: string; readonly text?: string };
-export type WireElem = WireAtElem | WireTextElem | WireOtherElem;
+export type WireElem = WireAtElem | WireTextElem | WireImageElem | WireFileElem | WireOtherElem;
+/** A picture to send: its bytes (the library reads its size and kind from them). */
+export type WireImageSend = { readonly type: 'image'; readonly file: Buffer };
 
 /** A quote: which message is answered. `message` is what receivers show when they lack the original. */
 export interface WireQuotable {
@@ -43,7 +52,7 @@ export interface WireQuotable {
 }
 
 /** What `sendGroupMsg` / `sendPrivateMsg` accept and resolve with (`time` may be missing for private sends). */
-export type WireSendable = string | readonly (string | WireElem)[];
+export type WireSendable = string | readonly (string | WireElem | WireImageSend)[];
 export interface WireMessageRet {
   readonly message_id: string;
   readonly seq?: number;
@@ -129,9 +138,38 @@ export const WIRE_EVENTS = {
 export const QR_WAITING_FOR_SCAN = 48;
 export const QR_WAITING_FOR_CONFIRM = 53;
 
-export interface WireGroup {
+/** What a chat (group, friend, group member) offers for pictures. */
+export interface WireImageUploads {
+  /**
+   * Uploads pictures ahead of a send; resolves with one settled result per picture (a picture the
+   * library cannot read or upload is a rejected one, never a rejection of the call). Replaces the
+   * array's entries with the library's own image objects.
+   */
+  uploadImages(images: WireImageSend[]): Promise<readonly PromiseSettledResult<unknown>[]>;
+}
+
+/** A group's file system (群文件). */
+export interface WireGfs {
+  /** Uploads a local file into folder `pid` ('/' is the root); QQ then shows it in the group as a file message. */
+  upload(file: string, pid?: string, name?: string): Promise<{ readonly fid: string }>;
+  /** Where a group file can be downloaded now. */
+  download(fid: string): Promise<{ readonly url: string }>;
+}
+
+export interface WireGroup extends WireImageUploads {
   /** Resolves an EMPTY map when the fetch fails (offline, timeout); it never rejects. */
   getMemberMap(noCache?: boolean): Promise<ReadonlyMap<number, WireMemberInfo>>;
+  readonly fs: WireGfs;
+}
+
+export interface WireFriend extends WireImageUploads {
+  /** Sends a local file as an offline file (friends only); resolves with its file id. */
+  sendFile(file: string, filename?: string): Promise<string>;
+}
+
+export interface WireUser {
+  /** Where an offline file this user sent can be downloaded now. */
+  getFileUrl(fid: string): Promise<string>;
 }
 
 export interface QqClient {
@@ -158,6 +196,10 @@ export interface QqClient {
   /** A temporary session through a shared group: how a non-friend is reached. */
   sendTempMsg(gid: number, uid: number, content: WireSendable): Promise<WireMessageRet>;
   pickGroup(gid: number): WireGroup;
+  pickFriend(uid: number): WireFriend;
+  /** A group member: a temporary session, for pictures to someone who is not a friend. */
+  pickMember(gid: number, uid: number): WireImageUploads;
+  pickUser(uid: number): WireUser;
   /** Recalls one of the account's messages (both libraries; false when the platform refuses). */
   deleteMsg?(messageId: string): Promise<boolean>;
 }
