@@ -16,4 +16,5 @@ CREATE TABLE `attachments` (
 CREATE INDEX `attachments_directive_idx` ON `attachments` (`directive_id`);--> statement-breakpoint
 ALTER TABLE `deliveries` ADD `attachment_id` integer;--> statement-breakpoint
 ALTER TABLE `deliveries` ADD `file_fallback` text;--> statement-breakpoint
+ALTER TABLE `directives` ADD `extra_groups` text;--> statement-breakpoint
 ALTER TABLE `inbound_messages` ADD `files` text;

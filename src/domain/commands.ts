@@ -364,7 +364,7 @@ export function parsePostedArgs(rest: string, maxIds: number): PostedArgs | Comm
 
 // ─── /通知 ────────────────────────────────────────────────────────────────────────────────
 
-type OptionKey = 'deadline' | 'depth' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent' | 'sms' | 'fields';
+type OptionKey = 'deadline' | 'depth' | 'to' | 'colleges' | 'completion' | 'mode' | 'reply' | 'urgent' | 'sms' | 'fields';
 
 /** `/收集 字段=体温,所在地`: at most this many fields, each at most FIELD_MAX_CHARS. */
 export const MAX_FIELDS = 10;
@@ -381,9 +381,9 @@ const OPTION_KEYS: ReadonlyMap<string, OptionKey> = new Map([
   ['deadline', 'deadline'],
   ['层级', 'depth'],
   ['级别', 'depth'],
-  ['至', 'depth'],
-  ['到', 'depth'],
-  ['下发至', 'depth'],
+  ['至', 'to'],
+  ['到', 'to'],
+  ['下发至', 'to'],
   ['depth', 'depth'],
   ['学院', 'colleges'],
   ['college', 'colleges'],
@@ -430,6 +430,7 @@ const DEPTH_WORDS: ReadonlyMap<string, 2 | 3 | 4> = new Map([
 
 interface NotifyDraft {
   fields: string[] | null;
+  extra: string[] | null;
   deadlineAt: number | null;
   depth: 2 | 3 | 4 | null;
   colleges: string[] | null;
@@ -475,6 +476,11 @@ export interface NotifyArgs {
   readonly fields: string[] | null;
   /** College names as typed (the app validates them); null: every college. */
   readonly colleges: string[] | null;
+  /**
+   * `至=干部群` (宿舍群, 党员群, or an extra group's name; several with `,`): the extra groups of the
+   * issuer's scope it goes to instead of the levels (issue #15); null: none.
+   */
+  readonly extra: string[] | null;
   readonly requireCompletion: boolean;
   readonly mode: 'immediate' | 'step';
   readonly replyHint: string;
@@ -488,6 +494,7 @@ export function parseNotifyArgs(rest: string, ctx: Pick<ParseEnv, 'now' | 'timeZ
     deadlineAt: null,
     depth: null,
     fields: null,
+    extra: null,
     colleges: null,
     requireCompletion: false,
     mode: 'immediate',
@@ -567,6 +574,18 @@ function applyOption(
       const depth = DEPTH_WORDS.get(v.replace(/群$/u, '').replace(/级$/u, ''));
       if (depth === undefined) return notifyError('bad_depth', value);
       draft.depth = depth;
+      return null;
+    }
+    case 'to': {
+      // `至=家长` / `至=班级` is a depth; anything else names extra groups (the app finds them).
+      const depth = DEPTH_WORDS.get(v.replace(/群$/u, '').replace(/级$/u, ''));
+      if (depth !== undefined) {
+        draft.depth = depth;
+        return null;
+      }
+      const names = [...new Set(value.split(/[,，、;；]/u).map((n) => n.trim()).filter((n) => n !== ''))];
+      if (names.length === 0 || names.length > 10 || names.some((n) => [...n].length > 30)) return notifyError('bad_option', token);
+      draft.extra = names;
       return null;
     }
     case 'colleges': {

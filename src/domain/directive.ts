@@ -46,6 +46,18 @@ export interface Directive {
   readonly collect?: boolean;
   /** The fields read out of each answer (`字段=体温,所在地`); null: the answer as written. */
   readonly fields?: readonly string[] | null;
+  /**
+   * `至=干部群` (issue #15): the extra groups (宿舍群、干部群、党员群 …) it goes to instead of the levels,
+   * each with the roster students found in it when it was issued: they owe a reply there, counted at
+   * level 3 under the group's own heading. Null or absent: the levels.
+   */
+  readonly extraGroups?: readonly ExtraTarget[] | null;
+}
+
+/** An extra group a directive went to, and who in it owes a reply. */
+export interface ExtraTarget {
+  readonly groupId: number;
+  readonly memberIds: readonly number[];
 }
 
 /** Whether a directive reaches this class (every class of its colleges unless it names classes). */
@@ -65,6 +77,8 @@ export interface Obligation {
   readonly collegeId: number;
   /** L3/L4: the student's class. */
   readonly classId: number | null;
+  /** Owed in an extra group (`至=干部群`), not in the class group. */
+  readonly groupId?: number;
 }
 
 export function targetCollegeIds(org: OrgIndex, directive: Pick<Directive, 'collegeIds'>): number[] {
@@ -81,8 +95,9 @@ export function canIssueDirective(org: OrgIndex, person: Person): boolean {
   return org.hasRole(person, 'team_leader') || org.hasRole(person, 'team_member');
 }
 
-/** The logical groups below L1 a directive goes to, by level. */
-export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'fromLevel' | 'classIds'>): Group[] {
+/** The logical groups below L1 a directive goes to, by level (or its extra groups). */
+export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'fromLevel' | 'classIds' | 'extraGroups'>): Group[] {
+  if (directive.extraGroups) return directive.extraGroups.map((x) => org.group(x.groupId)).filter((g): g is Group => g !== undefined);
   const out: Group[] = [];
   for (const collegeId of targetCollegeIds(org, directive)) {
     const college = org.college(collegeId);
@@ -109,7 +124,7 @@ export function targetGroups(org: OrgIndex, directive: Pick<Directive, 'collegeI
  * Groups released at once. Immediate: every target group. Step by step: nothing below L1, except
  * where nobody could acknowledge above a group (a college without a deputy secretary).
  */
-export function initialReleases(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'mode' | 'fromLevel' | 'classIds'>): Group[] {
+export function initialReleases(org: OrgIndex, directive: Pick<Directive, 'collegeIds' | 'depth' | 'mode' | 'fromLevel' | 'classIds' | 'extraGroups'>): Group[] {
   // A directive that starts below L2 has nobody above its groups to acknowledge: they open at once.
   if (directive.mode === 'immediate' || fromLevelOf(directive) > 2) return targetGroups(org, directive);
   return targetCollegeIds(org, directive)
@@ -184,7 +199,12 @@ export function directiveLevels(directive: Pick<Directive, 'depth' | 'fromLevel'
 /** Every reply owed for the directive within the given colleges (default: all its colleges). */
 export function obligations(org: OrgIndex, directive: Directive, collegeIds?: readonly number[]): Obligation[] {
   const out: Obligation[] = [];
-  forEachObligation(org, directive, (level, subjectId, collegeId, classId) => out.push({ level, subjectId, collegeId, classId }), collegeIds);
+  forEachObligation(
+    org,
+    directive,
+    (level, subjectId, collegeId, classId, groupId) => out.push(groupId === undefined ? { level, subjectId, collegeId, classId } : { level, subjectId, collegeId, classId, groupId }),
+    collegeIds,
+  );
   return out;
 }
 
@@ -194,12 +214,26 @@ export function obligations(org: OrgIndex, directive: Directive, collegeIds?: re
  */
 export function forEachObligation(
   org: OrgIndex,
-  directive: Pick<Directive, 'collegeIds' | 'depth' | 'fromLevel' | 'classIds'>,
-  visit: (level: ObligationLevel, subjectId: number, collegeId: number, classId: number | null) => void,
+  directive: Pick<Directive, 'collegeIds' | 'depth' | 'fromLevel' | 'classIds' | 'extraGroups'>,
+  visit: (level: ObligationLevel, subjectId: number, collegeId: number, classId: number | null, groupId?: number) => void,
   collegeIds?: readonly number[],
 ): void {
   const wanted = new Set(targetCollegeIds(org, directive));
   const colleges = (collegeIds ?? [...wanted]).filter((c) => wanted.has(c));
+  if (directive.extraGroups) {
+    // The students found in each extra group owe a reply there, once each (in the first group they are in).
+    const seen = new Set<number>();
+    const within = new Set(colleges);
+    for (const x of directive.extraGroups) {
+      for (const id of x.memberIds) {
+        const p = org.person(id);
+        if (!p || seen.has(id) || p.collegeId === null || !within.has(p.collegeId)) continue;
+        seen.add(id);
+        visit(3, id, p.collegeId, p.classId, x.groupId);
+      }
+    }
+    return;
+  }
   const staff = fromLevelOf(directive) === 1;
   for (const collegeId of colleges) {
     if (staff) {
@@ -235,7 +269,8 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
         ? [{ level: 2, subjectId: person.id, collegeId: group.collegeId, classId: null }]
         : [];
     case 3:
-      return directive.depth >= 3 &&
+      return !directive.extraGroups &&
+        directive.depth >= 3 &&
         person.kind === 'student' &&
         person.classId !== null &&
         person.classId === group.classId &&
@@ -255,8 +290,15 @@ export function owedBy(org: OrgIndex, directive: Directive, person: Person, grou
       }
       return out;
     }
-    case 0:
-      return [];
+    case 0: {
+      // An extra group a directive went to: the students found in it when it was issued.
+      const x = directive.extraGroups?.find((t) => t.groupId === group.id);
+      if (!x || !x.memberIds.includes(person.id) || person.collegeId === null || !targets(person.collegeId)) return [];
+      // Someone in two of its extra groups answers where they first owe it.
+      const first = directive.extraGroups?.find((t) => t.memberIds.includes(person.id));
+      if (first?.groupId !== group.id) return [];
+      return [{ level: 3, subjectId: person.id, collegeId: person.collegeId, classId: person.classId, groupId: group.id }];
+    }
   }
 }
 

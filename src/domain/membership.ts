@@ -43,7 +43,7 @@ export const DEFAULT_CARD_PATTERNS: CardPatterns = {
  * The seed document's rule: L1 the student-work team and every deputy secretary; L2 the college's
  * deputy secretaries, leadership and counselors; L3 the class's students and counselors; L4 a
  * guardian of every student of the college, its deputy secretaries and counselors; other groups of
- * a college its deputy secretaries and counselors.
+ * a college its deputy secretaries and counselors, where the college's students may also sit.
  */
 export function expectedMembers(org: OrgIndex, group: Group): Expected {
   const people = new Set<number>();
@@ -85,6 +85,8 @@ export function expectedMembers(org: OrgIndex, group: Group): Expected {
       break;
     case 0:
       staffOf(group.collegeId);
+      // Who else sits in a dorm, cadre or party group the roster does not say: any student of the college may.
+      if (group.collegeId !== null) for (const k of org.classesOf(group.collegeId)) for (const s of org.studentsOf(k.id)) allowed.add(s.id);
       break;
   }
   return { people, families, allowed };

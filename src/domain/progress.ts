@@ -58,6 +58,7 @@ export function addTo(t: Tally, s: ObligationStatus): void {
 
 /** The group an obligation is answered in: L1 the origin, L2/L4 the college's, L3 the class's. */
 export function obligationGroupKey(org: OrgIndex, o: Obligation): GroupKey | null {
+  if (o.groupId !== undefined) return org.group(o.groupId)?.key ?? null;
   const college = org.college(o.collegeId);
   switch (o.level) {
     case 1:

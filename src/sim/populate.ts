@@ -38,8 +38,11 @@ function membersOf(org: OrgIndex, g: Group): Person[] {
       );
       return [...guardians.filter((p): p is Person => p !== undefined), ...staff(g.collegeId)];
     }
-    case 0:
-      return staff(g.collegeId);
+    case 0: {
+      // The demo's extra groups: the college's staff and each class's first two students (its cadres).
+      const cadres = g.collegeId === null ? [] : org.classesOf(g.collegeId).flatMap((k) => org.studentsOf(k.id).slice(0, 2));
+      return [...staff(g.collegeId), ...cadres];
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import type { Db } from './db.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
 
 import { COLLEGE_SPAN } from '../domain/chase.js';
-import type { AckKind, Directive, RelayMode } from '../domain/directive.js';
+import type { AckKind, Directive, ExtraTarget, RelayMode } from '../domain/directive.js';
 
 export type { AckKind, Directive, RelayMode };
 
@@ -57,6 +57,7 @@ interface DirectiveRow {
   class_ids: string | null;
   collect: number;
   fields: string | null;
+  extra_groups: string | null;
 }
 
 function toDirective(r: DirectiveRow): Directive {
@@ -81,6 +82,7 @@ function toDirective(r: DirectiveRow): Directive {
     classIds: r.class_ids === null ? null : (JSON.parse(r.class_ids) as number[]),
     collect: r.collect === 1,
     fields: r.fields === null ? null : (JSON.parse(r.fields) as string[]),
+    extraGroups: r.extra_groups === null ? null : (JSON.parse(r.extra_groups) as ExtraTarget[]),
   };
 }
 
@@ -127,8 +129,8 @@ export class DirectiveRepo {
     const c = db.$client;
     this.commits = groupCommit(c);
     this.insertDirective = c.prepare(
-      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text, from_level, class_ids, collect, fields)
-       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText, @fromLevel, @classIds, @collect, @fields)`,
+      `INSERT INTO directives (issuer_id, origin_group_id, origin_inbound_id, text, deadline_at, depth, college_ids, require_completion, mode, reply_hint, status, created_at, urgent, sms, parents_text, from_level, class_ids, collect, fields, extra_groups)
+       VALUES (@issuerId, @originGroupId, @originInboundId, @text, @deadlineAt, @depth, @collegeIds, @requireCompletion, @mode, @replyHint, 'open', @createdAt, @urgent, @sms, @parentsText, @fromLevel, @classIds, @collect, @fields, @extraGroups)`,
     );
     this.byId = c.prepare('SELECT * FROM directives WHERE id = ?');
     this.insertRelease = c.prepare(
@@ -167,6 +169,7 @@ export class DirectiveRepo {
         collect: directive.collect === true ? 1 : 0,
         fields: directive.fields === null || directive.fields === undefined ? null : JSON.stringify(directive.fields),
         classIds: directive.classIds === null || directive.classIds === undefined ? null : JSON.stringify(directive.classIds),
+        extraGroups: directive.extraGroups === null || directive.extraGroups === undefined ? null : JSON.stringify(directive.extraGroups),
         requireCompletion: directive.requireCompletion ? 1 : 0,
         urgent: directive.urgent ? 1 : 0,
         sms: directive.sms ? 1 : 0,

@@ -172,6 +172,11 @@ export const directives = sqliteTable('directives', {
   /** `/收集`: a collection; `fields` the JSON array of fields read out of each answer. */
   collect: integer('collect', { mode: 'boolean' }).notNull().default(false),
   fields: text('fields'),
+  /**
+   * `至=干部群` (issue #15): JSON `[{ groupId, memberIds }]`, the extra groups it went to and the roster
+   * students found in each when it was issued (who owe a reply); null: the levels.
+   */
+  extraGroups: text('extra_groups'),
   /** When the next automatic chase round is due (epoch ms), null when none is; shown by `/进度`. */
   nextChaseAt: integer('next_chase_at'),
 });

@@ -203,16 +203,17 @@ export class ChaseRounds {
     const { acked, done, ackedAt } = this.deps.directives.ackIndex(d.id, chaseDone);
     const units = new Map<number, { groupId: number; at: number; unsure: boolean } | null>();
     const out: ChaseSubject[] = [];
-    forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
+    forEachObligation(org, d, (level, subjectId, collegeId, classId, groupId) => {
       const key = obligationKey(subjectId, level, collegeId);
       const replied = acked.has(key);
       if (replied && (!chaseDone || done.has(key))) return;
-      const unitKey = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
+      // Extra groups (`至=干部群`) are units of their own: their members are chased there.
+      const unitKey = groupId !== undefined ? -8 * (groupId + 1) : level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
       let unit = units.get(unitKey);
       if (unit === undefined) {
         if (level === 1) unit = { groupId: d.originGroupId, at: d.createdAt, unsure: false };
         else {
-          const g = obligationGroup(org, { level, subjectId, collegeId, classId });
+          const g = obligationGroup(org, { level, subjectId, collegeId, classId, ...(groupId === undefined ? {} : { groupId }) });
           const released = g ? releases.get(g.id) : undefined;
           // Nobody is chased for a post their group never got: owed from when the post is known to be there
           // (sent, or posted by hand); where a bot may have posted it and nobody can tell, from its release,

@@ -84,7 +84,9 @@ export class ChaseScheduler {
     const org = this.deps.org();
     const levels = new Set<ObligationLevel>();
     for (const id of groupIds) {
-      const level = org.group(id)?.level;
+      const raw = org.group(id)?.level;
+      // An extra group (`至=干部群`) owes replies as a class group does.
+      const level = raw === 0 ? 3 : raw;
       if (level === 1 || level === 2 || level === 3 || level === 4) levels.add(level);
     }
     for (const level of levels) {
@@ -187,11 +189,11 @@ export class ChaseScheduler {
       // Replies owed where a group exists to give them in (looked up once per class or college).
       const hasGroup = new Map<number, boolean>();
       let required = 0;
-      forEachObligation(org, d, (level, subjectId, collegeId, classId) => {
-        const unit = level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
+      forEachObligation(org, d, (level, subjectId, collegeId, classId, groupId) => {
+        const unit = groupId !== undefined ? -8 * (groupId + 1) : level === 1 ? -1 : (level === 3 ? (classId ?? -2) : collegeId) * 8 + level;
         let ok = hasGroup.get(unit);
         if (ok === undefined) {
-          ok = level === 1 || obligationGroup(org, { level, subjectId, collegeId, classId }) !== undefined;
+          ok = level === 1 || obligationGroup(org, { level, subjectId, collegeId, classId, ...(groupId === undefined ? {} : { groupId }) }) !== undefined;
           hasGroup.set(unit, ok);
         }
         if (ok) required++;

@@ -6,8 +6,9 @@ import { ANSWERED_DIRECTIVE, defineCommand, serviceKey, type AppContext, type Fe
 import type { InboundMessage } from '../../platform/port.js';
 import { scopeIssuers } from '../../app/guards.js';
 import { parseNotifyArgs, type CommandError, type NotifyArgs, type ParseEnv } from '../../domain/commands.js';
-import { canIssueDirective, initialReleases, targetGroups } from '../../domain/directive.js';
-import { groupKey } from '../../domain/org.js';
+import { canIssueDirective, initialReleases, targetGroups, type ExtraTarget } from '../../domain/directive.js';
+import { groupKey, type Group, type GroupKind } from '../../domain/org.js';
+import { lookupName } from '../../domain/names.js';
 import { formatTime } from '../../domain/duration.js';
 import { Relay } from './relay.js';
 import { postsLine } from './posts.js';
@@ -45,8 +46,8 @@ const notify = defineCommand<NotifyArgs>({
   words: ['通知', '发布', '下发'],
   usage: (v) =>
     v.person && canIssueDirective(v.org, v.person)
-      ? '/通知 [选项] 正文 —— 在一级群发布通知并逐级下发\n  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 逐级 | 落实 | 回复=1 | 紧急（夜间也提醒）| 正文后“家长版：……”'
-      : '/通知 [选项] 正文 —— 向您负责的班级群（层级=4 时含家长群）发布通知（在您负责的群或私聊发送）\n  选项：截止=18:00 | 层级=4 | 落实 | 回复=1 | 紧急 | 正文后“家长版：……”',
+      ? '/通知 [选项] 正文 —— 在一级群发布通知并逐级下发\n  选项：截止=18:00 | 层级=2/3/4 | 学院=A,B | 至=干部群/宿舍群/党员群 | 逐级 | 落实 | 回复=1 | 紧急（夜间也提醒）| 正文后“家长版：……”\n  附件：与通知一起发，或 3 分钟内接着发文件、图片'
+      : '/通知 [选项] 正文 —— 向您负责的班级群（层级=4 时含家长群）发布通知（在您负责的群或私聊发送）\n  选项：截止=18:00 | 层级=4 | 至=干部群/宿舍群/党员群 | 落实 | 回复=1 | 紧急 | 正文后“家长版：……”\n  附件：与通知一起发，或 3 分钟内接着发文件、图片',
   handle: (ctx, cmd) => issue(ctx, cmd, false),
 });
 
@@ -107,6 +108,100 @@ function reachOf(ctx: MessageContext, cmd: NotifyArgs, collegeIds: number[] | nu
   return zhDirective.issueOnlyInSchoolGroup;
 }
 
+/** The kinds of extra group `至=` names by a word (else a group's own name). */
+const EXTRA_KINDS: ReadonlyMap<string, GroupKind> = new Map([
+  ['宿舍', 'dorm'],
+  ['学生宿舍', 'dorm'],
+  ['干部', 'cadre'],
+  ['学生干部', 'cadre'],
+  ['班委', 'cadre'],
+  ['党员', 'party'],
+  ['学生党员', 'party'],
+]);
+
+/**
+ * `/通知 至=干部群 …` (issue #15): the extra groups of the issuer's scope that the words name (a kind,
+ * or a group's name; a unique prefix is enough). Each group's members are read from the platform after
+ * the commit (the last member list kept, when the platform cannot be asked); the roster students among
+ * them — within the issuer's colleges or classes — owe a reply in that group.
+ */
+function issueToExtraGroups(ctx: MessageContext, cmd: NotifyArgs, reach: Reach, collecting: boolean): void {
+  const { org, person, app } = ctx;
+  if (!person) return;
+  const mine = org.groups.filter((g) => g.level === 0 && g.collegeId !== null && (reach.collegeIds === null || reach.collegeIds.includes(g.collegeId)));
+  const chosen = new Map<number, Group>();
+  for (const word of cmd.extra ?? []) {
+    const kind = EXTRA_KINDS.get(word.normalize('NFKC').replace(/群$/u, ''));
+    if (kind) {
+      const ofKind = mine.filter((g) => g.kind === kind);
+      if (ofKind.length === 0) return ctx.reply(zhDirective.noExtraGroup(word));
+      for (const g of ofKind) chosen.set(g.id, g);
+      continue;
+    }
+    const found = lookupName(word, mine, (g) => g.name);
+    if (!found.match) return ctx.reply(zhDirective.unknownExtraGroup(word, found.suggestions.map((g) => g.name)));
+    chosen.set(found.match.id, found.match);
+  }
+  const groups = [...chosen.values()];
+  const classes = reach.classIds === null ? null : new Set(reach.classIds);
+  const carried = ctx.ev.files && ctx.ev.files.length > 0 ? { files: ctx.ev.files, from: sourceOf(ctx) } : quotedFiles(ctx);
+  ctx.later(async (next) => {
+    // Who is in each group now: the platform's member list, else the last one kept.
+    const extraGroups: ExtraTarget[] = [];
+    for (const g of groups) {
+      const members = new Set<number>();
+      for (const pg of org.platformGroupsOf(g.id)) {
+        let list: readonly { userId: string }[] | undefined;
+        for (const accountId of pg.accounts) {
+          const adapter = app.adapters.get(accountId);
+          if (!adapter || !app.usable(accountId)) continue;
+          try {
+            list = await adapter.listMembers(pg.chatId);
+            break;
+          } catch {
+            // Another account, or the list kept.
+          }
+        }
+        list ??= app.repos.members.get(pg.platform, pg.chatId)?.members;
+        for (const m of list ?? []) {
+          const p = org.personByPlatformAccount(pg.platform, m.userId);
+          if (p?.kind === 'student' && p.collegeId !== null && (classes === null || (p.classId !== null && classes.has(p.classId)))) members.add(p.id);
+        }
+      }
+      extraGroups.push({ groupId: g.id, memberIds: [...members].sort((a, b) => a - b) });
+    }
+    await next.transaction((c) => {
+      const collegeIdsOf = [...new Set(groups.map((g) => g.collegeId).filter((id): id is number => id !== null))];
+      const input = {
+        issuerId: person.id,
+        originGroupId: reach.originGroupId,
+        originInboundId: ctx.inboundId,
+        text: carried ? withoutFilePlaceholders(cmd.body) || zhDirective.seeAttachment : cmd.body,
+        deadlineAt: cmd.deadlineAt,
+        depth: 3 as const,
+        parentsText: null,
+        collegeIds: collegeIdsOf,
+        classIds: null,
+        fromLevel: 3 as const,
+        collect: collecting,
+        fields: cmd.fields,
+        requireCompletion: cmd.requireCompletion,
+        mode: 'immediate' as const,
+        replyHint: cmd.replyHint,
+        urgent: cmd.urgent,
+        sms: false,
+        createdAt: c.now,
+        extraGroups,
+      };
+      const { directive: d, sends } = app.get(RELAY).create(input, initialReleases(org, input));
+      if (carried) app.get(DIRECTIVE_FILES).attach(c, d, carried.files, carried.from);
+      const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, app.timeZone, { now: c.now });
+      c.reply(zhDirective.extraIssued({ id: d.id, groups: groups.map((g) => g.name), members: extraGroups.reduce((n, x) => n + x.memberIds.length, 0), deadline }));
+      c.work.queue(sends);
+    });
+  });
+}
+
 /** `/通知 家长版 …`: the body of a second message that gives a directive its parents' version. */
 const PARENTS_FOLLOW_UP = /^[【\[]?家长版[】\]]?\s*[:：]?\s*/u;
 
@@ -148,6 +243,7 @@ function issue(ctx: MessageContext, cmd: NotifyArgs, collecting: boolean): void 
   }
   const reach = reachOf(ctx, cmd, collegeIds);
   if (typeof reach === 'string') return ctx.reply(reach);
+  if (cmd.extra) return issueToExtraGroups(ctx, cmd, reach, collecting);
   // Not given: 4 with a parents' version, else the configured default (3: parents only when asked).
   const depth = cmd.depth ?? (cmd.parentsText !== null ? 4 : ctx.app.config.directives.defaultDepth);
   if (reach.fromLevel === 3 && depth < 3) return ctx.reply(zhDirective.ownScopeDepth);

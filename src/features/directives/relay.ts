@@ -253,7 +253,8 @@ export class Relay {
 
   private render(d: Directive, g: Group, issuer: string): string {
     const deadline = d.deadlineAt === null ? null : formatTime(d.deadlineAt, this.deps.timeZone, { now: this.deps.clock.now() });
-    const common = { level: g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
+    // An extra group (`至=干部群`) reads like a class group.
+    const common = { level: g.level === 0 ? 3 : g.level, replyHint: d.replyHint, completion: d.requireCompletion, step: d.mode === 'step' };
     const org = this.deps.org();
     // An own-scope directive says whose it is; in a college-wide parents group, which classes it concerns.
     const from = d.fromLevel === 3 ? (d.classIds ? '辅导员' : (d.collegeIds ?? []).map((c) => org.college(c)?.name ?? '').join('、')) : undefined;

@@ -95,6 +95,11 @@ export const zhDirective = {
   parentsFollowUpDone: (id: number, groups: number) => `已把第${id}号通知的家长版发到 ${groups} 个家长群；家长的回复从现在起计入。`,
   issueWhere: '请在一级群（学生工作组）、您负责的学院群或班级群发布通知，或私聊机器人发送。',
   notYourCollege: '您只能向自己负责的学院或班级发布通知。',
+  noExtraGroup: (word: string) => `您负责的范围内没有${clip(word)}（名单的群表里没有这类群）。`,
+  unknownExtraGroup: (word: string, suggestions: readonly string[]) =>
+    `未找到群：${clip(word)}。` + (suggestions.length > 0 ? `您是不是要找：${suggestions.join('、')}？` : '可写“至=宿舍群/干部群/党员群”或名单中的群名。'),
+  extraIssued: (p: { id: number; groups: readonly string[]; members: number; deadline: string | null }) =>
+    `已发布第${p.id}号通知，发到 ${p.groups.length} 个群：${p.groups.slice(0, 5).join('、')}${p.groups.length > 5 ? ' 等' : ''}。群里名单中的 ${p.members} 名同学需要回复${p.deadline ? `，截止 ${p.deadline}` : ''}。可用 /进度 ${p.id} 查看回复情况。`,
   noGroupToReach: '您负责的范围内没有可以发送的群，请检查名单中的群表。',
   ownScopeDepth: '层级=2 只适用于学生工作组的通知；您的通知会发到班级群，可加“层级=4”同时发到家长群。',
   unknownColleges: (names: string[], suggestions: readonly string[] = []) =>

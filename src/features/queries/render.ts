@@ -57,7 +57,7 @@ export function renderPending(v: PendingView, timeZone: string): Answer {
 export function renderProgress(v: ProgressView, timeZone: string): Answer {
   const lines = [zhQuery.title(v.directiveId, 'progress', formatTime(v.at, timeZone))];
   if (v.deadline) lines.push(zhQuery.deadline(formatTime(v.deadline.at, timeZone, { now: v.at }), v.deadline.past));
-  for (const { level, tally } of v.levels) lines.push(zhQuery.levelLine(level, tally, v.completion));
+  for (const { level, tally } of v.levels) lines.push(zhQuery.levelLine(level, tally, v.completion, v.heading));
   if (v.step && v.notReleased > 0) lines.push(zhQuery.stepping(v.notReleased));
   if (v.noGroup > 0) lines.push(zhQuery.noGroup(v.noGroup));
   lines.push(...reviewLine(v.review), ...v.sections);

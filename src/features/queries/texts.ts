@@ -52,10 +52,12 @@ export const zhQuery = {
   levelPending: (level: number, t: TallyText): string =>
     `${LEVEL_WHO[level] ?? ''} ${t.pending}/${t.required} ${level === 4 ? '户' : '人'}未回复${t.notReleased > 0 ? `（${t.notReleased} 待下发）` : ''}` +
     (t.provisional > 0 ? `（另 ${t.provisional} ${level === 4 ? '户' : '人'}为未核实账号代答）` : ''),
-  levelLine(level: number, t: TallyText, completion: boolean): string {
+  /** `heading`: an extra-group directive's groups (`至=干部群`), counted under their own name. */
+  levelLine(level: number, t: TallyText, completion: boolean, heading?: string): string {
     const pct = t.required === 0 ? 100 : Math.round((t.acknowledged / t.required) * 100);
     const provisional = t.provisional > 0 ? `，其中 ${t.provisional} ${level === 4 ? '户' : '人'}为未核实账号代答` : '';
-    let s = `${LEVEL_NAMES[level] ?? ''}（${LEVEL_WHO[level] ?? ''}）：已回复 ${t.acknowledged}/${t.required}（${pct}%${provisional}）`;
+    const label = heading === undefined ? `${LEVEL_NAMES[level] ?? ''}（${LEVEL_WHO[level] ?? ''}）` : `${heading}（成员）`;
+    let s = `${label}：已回复 ${t.acknowledged}/${t.required}（${pct}%${provisional}）`;
     if (t.late > 0) s += `，其中逾期 ${t.late}`;
     if (completion) s += `，已落实 ${t.done}/${t.required}`;
     if (t.notReleased > 0) s += `，待下发 ${t.notReleased}`;

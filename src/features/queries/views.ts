@@ -128,6 +128,8 @@ export interface ProgressView {
   readonly completion: boolean;
   readonly step: boolean;
   readonly levels: readonly LevelTally[];
+  /** An extra-group directive (`至=干部群`): its groups' names, the heading its replies are counted under. */
+  readonly heading?: string;
   readonly notReleased: number;
   /** Owed in groups the roster lacks. */
   readonly noGroup: number;
@@ -277,6 +279,7 @@ export class Queries {
       completion: d.requireCompletion,
       step: d.mode === 'step',
       levels: levelTallies(d, tallyByLevel(statuses)),
+      ...(d.extraGroups ? { heading: d.extraGroups.map((x) => org.group(x.groupId)?.name ?? '?').join('、') } : {}),
       notReleased: statuses.filter((s) => s.state === 'not_released').length,
       noGroup: statuses.filter((s) => s.state === 'no_group').length,
       review: this.review(d, scope, snap, focus),
