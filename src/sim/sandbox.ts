@@ -1,7 +1,10 @@
 /**
  * The terminal sandbox of `npm start`: type as any person into any group and watch what the bots post.
  */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { SimFile } from '../../adapters/simulator/index.js';
 import { owedBy, directiveLevels } from '../domain/directive.js';
 import type { Person } from '../domain/org.js';
 import { destinationOf } from '../drill/runner.js';
@@ -17,6 +20,7 @@ const HELP = `沙盒命令（以冒号开头），其他任何输入都会以当
   :ackall [文本]             当前群所有应回复的人都回复（默认“收到”）
   :status                    最新通知的各级进度 :help  本说明        :quit  退出
   :sms <手机号> <文本>        以该号码给机器人回短信（模拟短信；机器人发出的短信也会显示在这里）
+  :file <路径> [文字]         以当前身份在当前群发送文件或图片（可附文字，如 :file 通知.pdf /通知 请查收附件）
 示例：以组长 T001 在一级群发送  /通知 截止=18:00 请各学院于今晚前完成宿舍安全检查`;
 
 export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = process.stdout): Promise<void> {
@@ -38,7 +42,8 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
   });
   const unsubscribe = world.onMessage((m) => {
     if (!world.account(m.from)) return;
-    print(`\n\x1b[36m[${m.from} → ${destinationOf(org(), m)}]\x1b[0m\n${m.text}\n`);
+    const files = m.files && m.files.length > 0 ? `（附件：${m.files.map((f) => f.name).join('、')}）` : '';
+    print(`\n\x1b[36m[${m.from} → ${destinationOf(org(), m)}]\x1b[0m\n${m.text}${files}\n`);
     rl.prompt(true);
   });
   const prompt = (): void => {
@@ -59,23 +64,26 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
     });
   });
 
-  async function handle(line: string): Promise<void> {
-    if (!line) return;
-    if (!line.startsWith(':')) {
-      if (!as) return print('先用 :as 选择身份');
-      if (where === '私聊') {
-        const platform = org().accountOn(as.id, 'qq') ? 'qq' : 'wechat';
-        const userId = org().accountOn(as.id, platform);
-        const account = runtime.school.accountsOn(platform)[0];
-        if (!userId || !account) return print('此人无法私聊机器人');
-        world.sayPrivate(userId, account, line);
-        return;
-      }
-      const seat = runtime.school.seatOf(as.id, where);
-      if (!seat) return print(`${as.name} 不在 ${where}`);
-      world.say(seat.userId, seat.chatId, line);
+  /** The current person says `text` (with files) where they are. */
+  function say(text: string, files: readonly SimFile[] = []): void {
+    if (!as) return print('先用 :as 选择身份');
+    const opts = files.length > 0 ? { files } : {};
+    if (where === '私聊') {
+      const platform = org().accountOn(as.id, 'qq') ? 'qq' : 'wechat';
+      const userId = org().accountOn(as.id, platform);
+      const account = runtime.school.accountsOn(platform)[0];
+      if (!userId || !account) return print('此人无法私聊机器人');
+      world.sayPrivate(userId, account, text, opts);
       return;
     }
+    const seat = runtime.school.seatOf(as.id, where);
+    if (!seat) return print(`${as.name} 不在 ${where}`);
+    world.say(seat.userId, seat.chatId, text, opts);
+  }
+
+  async function handle(line: string): Promise<void> {
+    if (!line) return;
+    if (!line.startsWith(':')) return say(line);
     const [cmd, ...rest] = line.slice(1).split(/\s+/);
     const arg = rest.join(' ');
     switch (cmd) {
@@ -140,6 +148,18 @@ export function runSandbox(runtime: Runtime, out: NodeJS.WritableStream = proces
         runtime.app.get(SIMULATED_SMS).reply(phone, words.join(' '));
         await runtime.app.get(SMS).pull();
         return print('已收到这条短信');
+      }
+      case 'file': {
+        const [path, ...words] = arg.split(/\s+/u);
+        if (!path) return print('用法：:file 通知.pdf [文字]');
+        let data: Buffer;
+        try {
+          data = await readFile(path);
+        } catch {
+          return print(`读不到文件 ${path}`);
+        }
+        const name = basename(path);
+        return say(words.join(' '), [{ kind: /\.(png|jpe?g|gif|webp)$/iu.test(name) ? 'image' : 'file', name, data }]);
       }
       default:
         return print(`未知的沙盒命令 :${cmd ?? ''}，输入 :help`);
