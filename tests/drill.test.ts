@@ -151,14 +151,21 @@ describe('the identity drill (issue #14)', () => {
 });
 
 describe('the directives drill (issue #15)', () => {
-  it('parents’ version, withdrawal, correction, own-scope directives, /补充, /答复, a collection and /导出', async () => {
+  it('a PDF, parents’ version, withdrawal, correction, own-scope directives, /补充, /答复, a collection, /导出 and the cadre group', async () => {
     const config = parseConfig({});
     const report = await runDrill(loadScenario('config/drills/directives.yaml'), { config, logger: silentLogger, redisUrl: redisUrl() });
     expect(report.failures).toEqual([]);
-    expect(report.directives.map((d) => d.status)).toEqual(['open', 'withdrawn', 'open', 'open', 'open', 'open']);
+    expect(report.directives.map((d) => d.status)).toEqual(['open', 'withdrawn', 'open', 'open', 'open', 'open', 'open']);
     const withdrawn = report.directives[1];
     // Withdrawn a minute after: every group got either the recall or the notice, once.
     expect(withdrawn?.deliveries.withdrawn).toBe(withdrawn?.deliveries.sent);
     expect(report.directives[5]?.levels['3']?.acknowledged).toBe(2);
+    // The PDF followed the first directive's text into each of its groups, once; the workbook went privately to S111.
+    const pdfs = report.messages.filter((m) => m.files.includes('宿舍安全检查通知.pdf'));
+    expect(pdfs.length).toBe(report.directives[0]?.deliveries.sent);
+    expect(new Set(pdfs.map((m) => m.chatId)).size).toBe(pdfs.length);
+    expect(report.messages.filter((m) => m.to === '私聊:S111' && m.files.some((f) => f.endsWith('.xlsx')))).toHaveLength(1);
+    // The cadre group's directive: six cadres owe, one answered.
+    expect(report.directives[6]?.levels['3']).toMatchObject({ required: 6, acknowledged: 1 });
   });
 });
