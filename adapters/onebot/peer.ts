@@ -158,11 +158,16 @@ export class OneBotPeer {
   // ---------------------------------------------------------------- people act
 
   say(userId: string, groupId: string, text: string, options: { mentions?: readonly string[]; quoteId?: string } = {}): string {
-    const member = this.group(groupId).members.get(userId);
     const segments: WireSegment[] = [];
     if (options.quoteId !== undefined) segments.push({ type: 'reply', data: { id: options.quoteId } });
     for (const id of options.mentions ?? []) segments.push({ type: 'at', data: { qq: id } }, { type: 'text', data: { text: ' ' } });
     segments.push({ type: 'text', data: { text } });
+    return this.postInGroup(userId, groupId, segments);
+  }
+
+  /** A person's group message: kept in the group's history and sent as an event. */
+  private postInGroup(userId: string, groupId: string, segments: WireSegment[]): string {
+    const member = this.group(groupId).members.get(userId);
     const messageId = this.newMessageId();
     const event = this.messageEvent('group', messageId, userId, segments, {
       group_id: this.id(groupId),
@@ -249,16 +254,7 @@ export class OneBotPeer {
       } as unknown as WireEvent);
       return undefined;
     }
-    const member = this.group(chatId).members.get(userId);
-    const messageId = this.newMessageId();
-    const event = this.messageEvent('group', messageId, userId, [segment], {
-      group_id: this.id(chatId),
-      sender: { user_id: this.id(userId), nickname: member?.nickname ?? userId, card: member?.card ?? '', role: member?.role ?? 'member' },
-    });
-    this.messages.set(messageId, event);
-    this.remember(chatId, event);
-    this.emit(event);
-    return messageId;
+    return this.postInGroup(userId, chatId, [segment]);
   }
 
   sayPrivate(userId: string, text: string): string {

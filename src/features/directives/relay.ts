@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Directive, ObligationLevel } from '../../domain/directive.js';
 import { releasesAfterAck, targetGroups } from '../../domain/directive.js';
 import { formatTime } from '../../domain/duration.js';
-import type { Group, Person } from '../../domain/org.js';
+import type { Group, Person, PlatformGroup } from '../../domain/org.js';
 import type { OrgIndex } from '../../domain/org-index.js';
 import { zhDirective, zhFiles } from './texts.js';
 import type { DirectiveRepo } from '../../store/directive-repo.js';
@@ -185,33 +185,35 @@ export class Relay {
     return this.deps.outbox.plan(this.filePosts(d, groups, [a]));
   }
 
-  /** One delivery per file and platform group, each with the line posted where the chat takes no files. */
+  /** One delivery per file and platform group. */
   private filePosts(d: Directive, groups: readonly Group[], files: readonly Attachment[]): PlannedDelivery[] {
-    const org = this.deps.org();
-    const planned: PlannedDelivery[] = [];
-    for (const g of groups) {
-      for (const pg of org.platformGroupsOf(g.id)) {
-        const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
-        if (!accountId) continue;
-        for (const a of files) {
-          planned.push({
-            key: deliveryKey.attachmentPost(d.id, pg.id, a.id),
-            purpose: 'attachment',
-            directiveId: d.id,
-            groupId: g.id,
-            accountId,
-            platform: pg.platform,
-            chatType: 'group',
-            target: pg.chatId,
-            text: zhFiles.fileNotDelivered({ id: d.id, name: a.name, kind: a.kind, level: g.level }),
-            mentions: [],
-            quoteId: null,
-            attachmentId: a.id,
-          });
-        }
-      }
+    return groups.flatMap((g) => [...this.routes(g)].flatMap(({ pg, accountId }) => files.map((a) => this.filePost(d, g, pg, accountId, a))));
+  }
+
+  /** A file into one platform group, with the line posted instead where the chat takes no files. */
+  private filePost(d: Directive, g: Group, pg: PlatformGroup, accountId: string, a: Attachment): PlannedDelivery {
+    return {
+      key: deliveryKey.attachmentPost(d.id, pg.id, a.id),
+      purpose: 'attachment',
+      directiveId: d.id,
+      groupId: g.id,
+      accountId,
+      platform: pg.platform,
+      chatType: 'group',
+      target: pg.chatId,
+      text: zhFiles.fileNotDelivered({ id: d.id, name: a.name, kind: a.kind, level: g.level }),
+      mentions: [],
+      quoteId: null,
+      attachmentId: a.id,
+    };
+  }
+
+  /** Each platform group behind a logical group, with the bot account that posts there (the first that can send). */
+  private *routes(g: Group): Generator<{ pg: PlatformGroup; accountId: string }> {
+    for (const pg of this.deps.org().platformGroupsOf(g.id)) {
+      const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
+      if (accountId) yield { pg, accountId };
     }
-    return planned;
   }
 
   /** Plans one delivery per platform group behind each logical group, from the first bot account that can send; its files right after. */
@@ -222,9 +224,7 @@ export class Relay {
     const planned: PlannedDelivery[] = [];
     for (const g of groups) {
       const text = this.render(d, g, issuer?.name ?? '');
-      for (const pg of org.platformGroupsOf(g.id)) {
-        const accountId = pg.accounts.find((a) => this.deps.canSend(a)) ?? pg.accounts[0];
-        if (!accountId) continue;
+      for (const { pg, accountId } of this.routes(g)) {
         const mentions =
           g.level === 2 && g.collegeId !== null
             ? org
@@ -245,7 +245,7 @@ export class Relay {
           mentions,
           quoteId: null,
         });
-        if (files.length > 0) planned.push(...this.filePosts(d, [g], files).filter((f) => f.target === pg.chatId && f.platform === pg.platform));
+        for (const a of files) planned.push(this.filePost(d, g, pg, accountId, a));
       }
     }
     return this.deps.outbox.plan(planned);
