@@ -193,19 +193,18 @@ export class Relay {
   /** A file into one platform group, with the line posted instead where the chat takes no files. */
   private filePost(d: Directive, g: Group, pg: PlatformGroup, accountId: string, a: Attachment): PlannedDelivery {
     return {
+      ...this.intoGroup(d, g, pg, accountId),
       key: deliveryKey.attachmentPost(d.id, pg.id, a.id),
       purpose: 'attachment',
-      directiveId: d.id,
-      groupId: g.id,
-      accountId,
-      platform: pg.platform,
-      chatType: 'group',
-      target: pg.chatId,
       text: zhFiles.fileNotDelivered({ id: d.id, name: a.name, kind: a.kind, level: g.level }),
       mentions: [],
-      quoteId: null,
       attachmentId: a.id,
     };
+  }
+
+  /** What every delivery of a directive into one platform group shares. */
+  private intoGroup(d: Directive, g: Group, pg: PlatformGroup, accountId: string) {
+    return { directiveId: d.id, groupId: g.id, accountId, platform: pg.platform, chatType: 'group' as const, target: pg.chatId, quoteId: null };
   }
 
   /** Each platform group behind a logical group, with the bot account that posts there (the first that can send). */
@@ -232,19 +231,7 @@ export class Relay {
                 .map((p) => org.accountOn(p.id, pg.platform))
                 .filter((id): id is string => id !== undefined)
             : [];
-        planned.push({
-          key: deliveryKey.directivePost(d.id, pg.id),
-          purpose: 'directive',
-          directiveId: d.id,
-          groupId: g.id,
-          accountId,
-          platform: pg.platform,
-          chatType: 'group',
-          target: pg.chatId,
-          text,
-          mentions,
-          quoteId: null,
-        });
+        planned.push({ ...this.intoGroup(d, g, pg, accountId), key: deliveryKey.directivePost(d.id, pg.id), purpose: 'directive', text, mentions });
         for (const a of files) planned.push(this.filePost(d, g, pg, accountId, a));
       }
     }
