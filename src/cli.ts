@@ -44,6 +44,9 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
   access-log [--by 工号] [--from 日期] [--json]
                                  谁在何时查看或导出了个人信息（通讯录、电话名单、未回复名单、工作日志）
+  web-login <工号> [--config 文件] 打印网页控制台的一次性登录链接（10 分钟内有效；只有老师可以登录）
+  web-logout <工号> [--config 文件]
+                                 结束此人的所有网页控制台会话
   token                          生成 OneBot 连接用的随机访问令牌（accessToken，同时填到 NapCat 的 token）
   encrypt-db [--config 文件]      用环境变量 CASCADE_DB_KEY 中的密钥加密现有数据库（先停止服务并备份）
   addressbook --format xlsx|json [--college 学院] [--class 班级] [--out 文件]
@@ -78,6 +81,11 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'import':
       return importCommand(args);
+    case 'web-login':
+    case 'web-logout': {
+      const { webLoginCommand } = await import('./cli/web.js');
+      return webLoginCommand(args, command === 'web-logout');
+    }
     case 'template':
       return templateCommand(args);
     case 'addressbook':

@@ -14,6 +14,8 @@ import { startRuntime } from './runtime.js';
 import { redactUrl } from './queue/redis-server.js';
 import { runSandbox } from './sim/sandbox.js';
 import { formatImportReport } from './store/org-repo.js';
+import { startWebServer } from './web/server.js';
+import { loginLink } from './features/console/index.js';
 
 /** A stop (SIGTERM, SIGINT) ends the process within this long, whatever state Redis or a platform is in. */
 const STOP_DEADLINE_MS = 9_500;
@@ -32,6 +34,11 @@ export async function runService(configFile?: string): Promise<number> {
     logger,
     onImport: (report) => process.stderr.write(`首次启动，已导入名单 ${config.org}：\n${formatImportReport(report)}\n`),
   });
+  // The web console: a failure to listen (the port taken) is said, and the bots run on without it.
+  const web = await startWebServer(() => runtime.app).catch((error: unknown) => {
+    process.stderr.write(`网页控制台未能启动（${config.web.listen}）：${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -41,11 +48,20 @@ export async function runService(configFile?: string): Promise<number> {
       process.stderr.write('停止超时，强制退出。\n');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
+    await web?.close().catch(() => undefined);
     await runtime.stop();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
   process.stderr.write(`Cascade 已启动（数据目录 ${resolve(config.dataDir)}，Redis ${redactUrl(runtime.redisUrl)}）。\n`);
+  if (web) {
+    process.stderr.write(`网页控制台：${web.url}（老师私聊机器人发送 /登录 获取登录链接）\n`);
+    // On the simulated demo school, a link for its team leader, so a newcomer can open the console at once.
+    const leader = runtime.app.org().withRole('team_leader', null)[0];
+    const simulated = runtime.app.config.accounts.every((a) => a.platform === 'simulator');
+    const link = leader && simulated ? loginLink(runtime.app, leader.id, 'cli', runtime.app.clock.now()) : null;
+    if (link) process.stderr.write(`示范学校组长 ${leader?.name ?? ''} 的登录链接（10 分钟内有效）：${link}\n`);
+  }
   if (interactive) {
     process.stderr.write(`日志写入 ${logFile}\n`);
     await runSandbox(runtime);

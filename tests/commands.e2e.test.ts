@@ -19,7 +19,7 @@ afterEach(async () => {
   school = undefined;
 });
 
-const ALL = ['/通知', '/收集', '/撤回', '/更正', '/通知列表', '/导出', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/答复', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系', '/帮助'];
+const ALL = ['/通知', '/收集', '/撤回', '/更正', '/通知列表', '/导出', '/未回复', '/进度', '/待确认', '/确认', '/忽略', '/答复', '/催办', '/核对', '/待转发', '/已转发', '/重发', '/绑定', '/解绑', '/通讯录', '/核实', '/记录', '/更正记录', '/已联系', '/登录', '/帮助'];
 /** Deputy secretaries and counselors issue in their own scope, and withdraw or correct their own (issue #15). */
 const STAFF = ALL;
 /** College leaders have a college's scope but no address book (issue #13) and issue nothing. */

@@ -108,6 +108,8 @@ export class ChaosEnv {
             `  - { id: ${a.id}, platform: onebot, mode: forward, url: "ws://127.0.0.1:${a.port}/", callTimeoutMs: ${settings.callTimeoutMs}, minGapMs: ${settings.minGapMs}, jitterMs: 0, reconnect: { minMs: 200, maxMs: 2000 } }`,
         ),
         'log: { level: info }',
+        // Its own free port: several runs (and a developer's `npm start`) share the machine.
+        'web: { listen: "127.0.0.1:0" }',
       ].join('\n'),
     );
     return new ChaosEnv(dir, settings, org, school, world, worldFile, configFile, dataDir, join(dir, 'cascade.log'));

@@ -272,6 +272,25 @@ export const configSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['templates'], message: `provider ${sms.provider} needs the approved templates' ids in sms.templates (directive, reminder, code)` });
       }
     }),
+  /** The web console (issue #16, docs/web.md), served by `cascade start` / `npm start`. */
+  web: z
+    .strictObject({
+      /** `host:port` it listens on; loopback by default (put a TLS reverse proxy in front to open it wider). */
+      listen: z
+        .string()
+        .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/u, 'host:port, e.g. 127.0.0.1:3000')
+        .default('127.0.0.1:3000'),
+      /** The address people open (`https://cascade.example.edu.cn`), for links sent in chat; default http://<listen>. */
+      publicUrl: z
+        .string()
+        .regex(/^https?:\/\/[^\s]+$/u, 'an http:// or https:// address')
+        .optional(),
+      /** A session ends after this long without a request. */
+      sessionIdleMinutes: z.number().int().min(5).max(7 * 24 * 60).default(120),
+      /** Login links asked for by one person (or at one address) within a minute, at most. */
+      loginPerMinute: z.number().int().min(1).max(100).default(5),
+    })
+    .prefault({}),
   /** Retention of personal data (docs/security.md): a daily sweep at `sweepAt` removes what is no longer needed. */
   privacy: z
     .strictObject({

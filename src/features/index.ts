@@ -7,6 +7,7 @@ import { accounts } from './accounts/index.js';
 import { binding } from './binding/index.js';
 import { catchUp } from './catchup/index.js';
 import { chasing } from './chasing/index.js';
+import { consoleFeature } from './console/index.js';
 import { contacts } from './contacts/index.js';
 import { directives } from './directives/index.js';
 import { helpFeature } from './help/index.js';
@@ -19,4 +20,4 @@ import { review } from './review/index.js';
 import { sms } from './sms/index.js';
 import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, catchUp, privacy, status, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, consoleFeature, catchUp, privacy, status, helpFeature];

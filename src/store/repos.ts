@@ -4,6 +4,7 @@
  */
 import { AccessLogRepo } from './access-log-repo.js';
 import { AttachmentRepo } from './attachment-repo.js';
+import { WebRepo } from './web-repo.js';
 import { AccountStatusRepo } from './account-status-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { BindingRepo } from './binding-repo.js';
@@ -52,6 +53,8 @@ export interface Repos {
   readonly access: AccessLogRepo;
   /** Files directives carry and files Cascade sends (issue #15). */
   readonly attachments: AttachmentRepo;
+  /** Web console login links and sessions (issue #16). */
+  readonly web: WebRepo;
 }
 
 export function openRepos(db: Db): Repos {
@@ -75,5 +78,6 @@ export function openRepos(db: Db): Repos {
     privacy: new PrivacyRepo(db),
     access: new AccessLogRepo(db),
     attachments: new AttachmentRepo(db),
+    web: new WebRepo(db),
   };
 }

@@ -875,3 +875,35 @@ export const attachments = sqliteTable(
   },
   (t) => [index('attachments_directive_idx').on(t.directiveId)],
 );
+
+/**
+ * One-time login links of the web console (issue #16): `/登录` in a private chat, or `cascade web-login`.
+ * Only the SHA-256 of the token is kept; a link works once, within ten minutes.
+ */
+export const webLoginTokens = sqliteTable('web_login_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  personId: integer('person_id').notNull(),
+  /** `chat` (`/登录`) or `cli` (`cascade web-login`). */
+  via: text('via', { enum: ['chat', 'cli'] }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
+
+/**
+ * Web console sessions, server-side (issue #16): the cookie holds a random id, the store its SHA-256. A session
+ * ends after `web.sessionIdleMinutes` without a request, at logout, or when revoked (`cascade web-logout`).
+ */
+export const webSessions = sqliteTable(
+  'web_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    personId: integer('person_id').notNull(),
+    /** The token every form of this session carries (CSRF). */
+    csrf: text('csrf').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('web_sessions_person_idx').on(t.personId)],
+);

@@ -1,0 +1,226 @@
+/**
+ * The web console over real HTTP (issue #16) against the simulated school with real Redis and SQLite:
+ * login by one-time link, sessions and their expiry, CSRF, every route's scope (team, deputy
+ * secretary, counselor; a student refused), the JSON API's contract, and the export.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loginLink } from '../src/features/console/index.js';
+import { startWebServer } from '../src/web/server.js';
+import { advanceClock, startTestSchool, type TestSchool } from './setup/runtime.js';
+
+let school: TestSchool | undefined;
+let web: { url: string; close: () => Promise<void> } | undefined;
+
+afterEach(async () => {
+  await web?.close();
+  web = undefined;
+  await school?.close();
+  school = undefined;
+});
+
+async function start(): Promise<{ s: TestSchool; base: string }> {
+  school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } } });
+  const s = school;
+  web = await startWebServer(() => s.runtime.app);
+  return { s, base: web.url };
+}
+
+/** A browser-like client: keeps the session cookie. */
+class Client {
+  cookie = '';
+  constructor(readonly base: string) {}
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.base}${path}`, { redirect: 'manual', headers: { cookie: this.cookie, ...headers } });
+  }
+
+  async post(path: string, body: string, type: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.base}${path}`, { method: 'POST', redirect: 'manual', body, headers: { cookie: this.cookie, 'content-type': type, ...headers } });
+  }
+
+  async json(path: string, body: unknown): Promise<Response> {
+    return this.post(path, JSON.stringify(body), 'application/json');
+  }
+
+  async form(path: string, fields: Record<string, string>): Promise<Response> {
+    return this.post(path, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
+  }
+
+  /** Opens a login link; keeps the session cookie it sets. */
+  async login(link: string): Promise<Response> {
+    const r = await fetch(link.replace(/^http:\/\/[^/]+/u, this.base), { redirect: 'manual' });
+    const set = r.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0] ?? '';
+    return r;
+  }
+
+  /** The CSRF token of the session, read from a page's logout form. */
+  async csrf(): Promise<string> {
+    const page = await (await this.get('/')).text();
+    return /name="_csrf" value="([^"]+)"/u.exec(page)?.[1] ?? '';
+  }
+}
+
+async function as(s: TestSchool, base: string, ref: string): Promise<Client> {
+  const person = s.runtime.app.org().personByRef(ref);
+  if (!person) throw new Error(`no ${ref}`);
+  const link = loginLink(s.runtime.app, person.id, 'cli', s.runtime.app.clock.now());
+  if (!link) throw new Error('no link');
+  const c = new Client(base);
+  expect((await c.login(link)).status).toBe(303);
+  return c;
+}
+
+describe('login and sessions', () => {
+  it('serves /healthz without a session and nothing else; a link logs in once, within ten minutes', async () => {
+    const { s, base } = await start();
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${base}/api/directives`)).status).toBe(401);
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain('/登录');
+    const leader = s.runtime.app.org().personByRef('T001');
+    const link = loginLink(s.runtime.app, leader?.id ?? -1, 'cli', s.runtime.app.clock.now()) ?? '';
+    const c = new Client(base);
+    expect((await c.login(link)).status).toBe(303);
+    expect(c.cookie).toMatch(/^cascade_sid=/u);
+    expect((await c.get('/')).status).toBe(200);
+    // Used: never again.
+    expect((await new Client(base).login(link)).status).toBe(401);
+    // Expired: ten minutes.
+    const late = loginLink(s.runtime.app, leader?.id ?? -1, 'cli', s.runtime.app.clock.now()) ?? '';
+    advanceClock(s, 11 * 60_000);
+    expect((await new Client(base).login(late)).status).toBe(401);
+  });
+
+  it('a session ends after web.sessionIdleMinutes without a request, and at logout', async () => {
+    const { s, base } = await start();
+    const c = await as(s, base, 'T001');
+    advanceClock(s, 100 * 60_000);
+    expect((await c.get('/api/directives')).status).toBe(200); // touched: alive for another 120 min
+    advanceClock(s, 121 * 60_000);
+    expect((await c.get('/api/directives')).status).toBe(401);
+    const d = await as(s, base, 'T001');
+    const csrf = await d.csrf();
+    expect((await d.form('/logout', { _csrf: csrf })).status).toBe(200);
+    expect((await d.get('/')).status).toBe(401);
+  });
+
+  it('/登录 answers staff privately with a link; in a group only tells them to ask privately; a student is refused', async () => {
+    const { s, base } = await start();
+    const said = await s.ask('S111', '私聊', '/登录');
+    const link = /http:\/\/\S+\/login\/[A-Za-z0-9_-]+/u.exec(said.text)?.[0];
+    expect(link).toBeDefined();
+    expect((await new Client(base).login(link ?? '')).status).toBe(303);
+    const inGroup = await s.ask('S111', 'L3:计算机2301', '/登录');
+    expect(inGroup.text).toContain('只能私聊');
+    expect(inGroup.text).not.toMatch(/\/login\//u);
+    // A student may not log in: no link from chat, and a link made anyway is refused at the door.
+    expect((await s.ask('2023010101', '私聊', '/登录')).text).not.toMatch(/\/login\//u);
+    const student = s.runtime.app.org().personByRef('2023010101');
+    const forced = loginLink(s.runtime.app, student?.id ?? -1, 'cli', s.runtime.app.clock.now()) ?? '';
+    expect((await new Client(base).login(forced)).status).toBe(401);
+  });
+
+  it('refuses a form without the session’s token, a post from another site, and any preflight', async () => {
+    const { s, base } = await start();
+    const c = await as(s, base, 'T001');
+    expect((await c.form('/directives', { text: '没有令牌的表单' })).status).toBe(403);
+    expect((await c.post('/api/directives', JSON.stringify({ text: '跨站' }), 'application/json', { origin: 'https://evil.example' })).status).toBe(403);
+    const preflight = await fetch(`${base}/api/directives`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(405);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(s.runtime.app.directives.latest()).toBeUndefined();
+  });
+});
+
+describe('the API and its scopes', () => {
+  it('the team issues by POST /api/directives; GET returns the drill report’s object with pending in scope', async () => {
+    const { s, base } = await start();
+    const t = await as(s, base, 'T001');
+    const r = await t.json('/api/directives', { text: '请各学院今晚完成宿舍安全检查', depth: 3, deadline: '2026-03-02T18:00:00+08:00', colleges: ['计算机学院'] });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: number };
+    await s.settle();
+    // The confirmation went where the team issues: the school group.
+    expect(s.botMessages('L1').map((m) => m.text).join('\n')).toContain(`已发布第${id}号通知`);
+    s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    const list = (await (await t.get('/api/directives')).json()) as { id: number; text: string; status: string; levels: Record<string, { required: number; acknowledged: number }> }[];
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id, status: 'open', text: '请各学院今晚完成宿舍安全检查' });
+    const one = (await (await t.get(`/api/directives/${id}`)).json()) as Record<string, unknown> & { levels: Record<string, { acknowledged: number; required: number }>; pending: unknown[] };
+    expect(Object.keys(one)).toEqual(expect.arrayContaining(['id', 'text', 'status', 'levels', 'deliveries', 'pending']));
+    expect(one.levels['3']?.acknowledged).toBe(1);
+    expect(one['deadline']).toBe('2026-03-02T10:00:00.000Z');
+    expect(one['deliveries']).toMatchObject({ sent: 4, failed: 0 });
+    // Bad input: a clear error, nothing issued.
+    expect((await t.json('/api/directives', { text: '' })).status).toBe(400);
+    expect((await t.json('/api/directives', { text: '正文', depth: 5 })).status).toBe(400);
+    const bad = await t.json('/api/directives', { text: '正文', deadline: '昨天' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('截止时间');
+    expect(s.runtime.app.directives.all()).toHaveLength(1);
+  });
+
+  it('a counselor sees only their classes, and gets 403 outside them; a deputy secretary issues to their college', async () => {
+    const { s, base } = await start();
+    const t = await as(s, base, 'T001');
+    const cs = ((await (await t.json('/api/directives', { text: '计算机学院的通知', depth: 3, colleges: ['计算机学院'] })).json()) as { id: number }).id;
+    const fl = ((await (await t.json('/api/directives', { text: '外国语学院的通知', depth: 3, colleges: ['外国语学院'] })).json()) as { id: number }).id;
+    await s.settle();
+    const counselor = await as(s, base, 'S111');
+    const mine = (await (await counselor.get('/api/directives')).json()) as { id: number; levels: Record<string, { required: number }> }[];
+    expect(mine.map((d) => d.id)).toEqual([cs]);
+    const org = s.runtime.app.org();
+    const theirStudents = (org.personByRef('S111')?.counselorOf ?? []).reduce((n, k) => n + org.studentsOf(k).length, 0);
+    expect(mine[0]?.levels['3']?.required).toBe(theirStudents);
+    expect((await counselor.get(`/api/directives/${fl}`)).status).toBe(403);
+    expect((await counselor.get(`/directives/${fl}`)).status).toBe(404);
+    const names = (await (await counselor.get(`/api/directives/${cs}`)).json()) as { pending: { name: string; class: string | null }[] };
+    const classes = new Set(names.pending.map((p) => p.class));
+    expect([...classes].every((k) => k === null || (org.personByRef('S111')?.counselorOf ?? []).some((id) => org.classUnit(id)?.name === k))).toBe(true);
+    expect(s.runtime.app.repos.access.list().some((e) => e.what === 'non_responders' && e.byPersonId === org.personByRef('S111')?.id)).toBe(true);
+    // A deputy secretary's own directive reaches their college's classes.
+    const deputy = await as(s, base, 'S101');
+    const own = await deputy.json('/api/directives', { text: '学院消防演练' });
+    expect(own.status).toBe(201);
+    // Outside their college: refused with the bot's reason.
+    const outside = await deputy.json('/api/directives', { text: '越权', colleges: ['外国语学院'] });
+    expect(outside.status).toBe(403);
+  });
+});
+
+describe('pages', () => {
+  it('the composer issues as the person, the directive page shows progress and names in scope, and the export downloads', async () => {
+    const { s, base } = await start();
+    const t = await as(s, base, 'T001');
+    const csrf = await t.csrf();
+    const r = await t.form('/directives', { _csrf: csrf, text: '请各班今晚统计返校人数', depth: '3', colleges: '计算机学院' });
+    expect(r.status).toBe(303);
+    const where = r.headers.get('location') ?? '';
+    expect(where).toMatch(/^\/directives\/\d+$/u);
+    await s.settle();
+    const counselor = await as(s, base, 'S111');
+    const page = await (await counselor.get(where)).text();
+    expect(page).toContain('请各班今晚统计返校人数');
+    expect(page).toContain('计算机2301');
+    const xlsx = await counselor.get(`${where}/export.xlsx`);
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await xlsx.arrayBuffer()) as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toContain('计算机2301');
+    expect(wb.worksheets.map((w) => w.name)).not.toContain('计算机2303');
+    // The composer's error is the bot's reason, and the form keeps what was typed.
+    const bad = await t.form('/directives', { _csrf: csrf, text: '正文', deadline: '昨天' });
+    expect(bad.status).toBe(400);
+    const badPage = await bad.text();
+    expect(badPage).toContain('截止时间');
+    expect(badPage).toContain('>正文</textarea>');
+    // Withdraw from the page.
+    const withdrawn = await t.form(`${where}/withdraw`, { _csrf: csrf });
+    expect(await withdrawn.text()).toContain('已撤回');
+  });
+});
