@@ -55,7 +55,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 describe('the console in chromium', () => {
   for (const vp of VIEWPORTS) {
-    it(`${vp.name}: log in by link, issue in the composer, see progress live, export the workbook`, async () => {
+    it(`${vp.name}: log in by link, issue in the composer, see progress live, export the workbook, confirm a review item`, async () => {
       school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } } });
       const s = school;
       web = await startWebServer(() => s.runtime.app);
@@ -67,7 +67,7 @@ describe('the console in chromium', () => {
         await page.goto(link.replace(/^http:\/\/[^/]+/u, web.url));
         await until(page, `document.querySelector('h1')?.textContent?.includes('总览')`);
         // Nothing wider than the screen on a phone.
-        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
 
         await page.click('nav >> text=发布通知');
         await page.fill('#text', '请各班今晚统计返校人数');
@@ -86,7 +86,7 @@ describe('the console in chromium', () => {
         for (const ref of ['2023010101', '2023010102', '2023010103']) s.say(ref, 'L3:计算机2301', '收到');
         await s.settle();
         await until(page, `(${cell} || '').startsWith('3/')`);
-        expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+        expect(await page.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
         await shot(page, `directive-${vp.name}`);
 
         const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("导出 Excel")')]);
@@ -94,10 +94,24 @@ describe('the console in chromium', () => {
         expect(readFileSync(path).subarray(0, 2).toString()).toBe('PK'); // an xlsx is a zip
         expect(download.suggestedFilename()).toMatch(/\.xlsx$/u);
 
+        // A reply the bots would not count on their own waits on the review desk: confirmed there, it counts.
+        s.say('2023010104', 'L3:计算机2301', '好的');
+        await s.settle();
+        await page.click('nav >> text=待确认');
+        await until(page, `document.body.textContent.includes('“好的”')`);
+        await shot(page, `review-${vp.name}`);
+        await page.check('input[name="ids"]');
+        await Promise.all([page.waitForURL(/\/review\?said=/u), page.click('button:has-text("计入所选")')]);
+        expect(await page.textContent('section.alert')).toContain('已确认');
+        await s.settle();
+        expect(s.runtime.app.repos.reviews.open()).toHaveLength(0);
+        await page.goto(`${web.url}/directives/${id}`);
+        await until(page, `(${cell} || '').startsWith('4/')`);
+
         await page.click('nav >> text=总览');
         await until(page, `document.body.textContent.includes('第${id}号')`);
         await shot(page, `overview-${vp.name}`);
-        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
       } finally {
         await context.close();
       }

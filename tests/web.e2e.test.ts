@@ -191,6 +191,39 @@ describe('the API and its scopes', () => {
   });
 });
 
+describe('待确认', () => {
+  it('shows each counselor their classes’ items, settles them in bulk and answers questions in the group', async () => {
+    const { s, base } = await start();
+    const t = await as(s, base, 'T001');
+    await t.json('/api/directives', { text: '请各班今晚填写返校信息表', depth: 3, colleges: ['计算机学院'] });
+    await s.settle();
+    s.say('2023010101', 'L3:计算机2301', '好的');
+    const asked = s.say('2023010102', 'L3:计算机2301', '老师，表格在哪里下载？');
+    await s.settle();
+    const org = s.runtime.app.org();
+    const responsible = org.counselorsOf(org.classUnit(org.personByRef('2023010101')?.classId ?? -1)?.id ?? -1)[0];
+    const other = org.collegeCounselors(org.college(org.personByRef('2023010101')?.collegeId ?? -1)?.id ?? -1).find((p) => !p.counselorOf.includes(org.personByRef('2023010101')?.classId ?? -1));
+    if (!responsible || !other) throw new Error('no counselors');
+    const mine = await as(s, base, responsible.extId);
+    const page = await (await mine.get('/review')).text();
+    expect(page).toContain('“好的”');
+    expect(page).toContain('老师，表格在哪里下载？');
+    const theirs = await (await (await as(s, base, other.extId)).get('/review')).text();
+    expect(theirs).not.toContain('“好的”');
+    const csrf = await mine.csrf();
+    const question = s.runtime.app.repos.reviews.open().find((r) => r.kind === 'question');
+    const answered = await mine.form(`/review/${question?.id ?? 0}/answer`, { _csrf: csrf, text: '在群文件里' });
+    expect(answered.status).toBe(303);
+    await s.settle();
+    const posted = s.botMessages('L3:计算机2301').find((m) => m.text === '【答复】在群文件里');
+    expect(posted?.chatType === 'group' ? posted.quoteId : undefined).toBe(asked.id);
+    const low = s.runtime.app.repos.reviews.open().find((r) => r.kind === 'low_confidence');
+    const settled = await mine.form('/review', { _csrf: csrf, ids: String(low?.id ?? 0), action: 'dismiss' });
+    expect(decodeURIComponent(settled.headers.get('location') ?? '')).toContain('已忽略 1 条');
+    expect(s.runtime.app.repos.reviews.open()).toHaveLength(0);
+  });
+});
+
 describe('pages', () => {
   it('the composer issues as the person, the directive page shows progress and names in scope, and the export downloads', async () => {
     const { s, base } = await start();

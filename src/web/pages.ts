@@ -48,7 +48,7 @@ function who(app: App, p: Person): string {
   return `${p.name}（${roles.join('、') || '老师'}）`;
 }
 
-function chrome(app: App, c: WebCaller, title: string) {
+export function chrome(app: App, c: WebCaller, title: string) {
   return { title, who: who(app, c.person), csrf: c.csrf };
 }
 
@@ -256,7 +256,7 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
   });
 }
 
-function sendPage(reply: FastifyReply, body: string): FastifyReply {
+export function sendPage(reply: FastifyReply, body: string): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(body);
 }
 

@@ -12,6 +12,7 @@ import type { Person } from '../domain/org.js';
 import { html, page } from './html.js';
 import { registerPages } from './pages.js';
 import { registerApi } from './api.js';
+import { registerReview } from './review.js';
 
 export const SESSION_COOKIE = 'cascade_sid';
 
@@ -137,6 +138,7 @@ export function buildWebServer(app: () => App): FastifyInstance {
 
   registerPages(server, ctx);
   registerApi(server, ctx);
+  registerReview(server, ctx);
   return server;
 }
 

@@ -28,7 +28,8 @@ export interface ReviewLine {
 
 const numbers = (ids: readonly number[]): string => ids.map((i) => `第${i}号`).join('、');
 
-function reviewWhy(l: ReviewLine): string {
+/** Why an item waits and what settling it does (chat and the console). */
+export function reviewWhy(l: ReviewLine): string {
   const d = numbers(l.directiveIds);
   const who = l.subjects.length > 0 ? `（${l.subjects.join('、')}）` : '';
   switch (l.kind) {
