@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loginLink } from '../src/features/console/index.js';
 import { startWebServer } from '../src/web/server.js';
+import { defineJob, type Feature } from '../src/app/feature.js';
+import { FEATURES } from '../src/features/index.js';
 import { advanceClock, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -18,8 +20,8 @@ afterEach(async () => {
   school = undefined;
 });
 
-async function start(): Promise<{ s: TestSchool; base: string }> {
-  school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } } });
+async function start(features?: readonly Feature[]): Promise<{ s: TestSchool; base: string }> {
+  school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } }, ...(features ? { features } : {}) });
   const s = school;
   web = await startWebServer(() => s.runtime.app);
   return { s, base: web.url };
@@ -221,6 +223,58 @@ describe('待确认', () => {
     const settled = await mine.form('/review', { _csrf: csrf, ids: String(low?.id ?? 0), action: 'dismiss' });
     expect(decodeURIComponent(settled.headers.get('location') ?? '')).toContain('已忽略 1 条');
     expect(s.runtime.app.repos.reviews.open()).toHaveLength(0);
+  });
+});
+
+describe('running the bots (the team only)', () => {
+  it('机器人账号: each account’s state and budget; a pause holds its sends until resumed', async () => {
+    const { s, base } = await start();
+    expect((await (await as(s, base, 'S111')).get('/accounts')).status).toBe(403);
+    const t = await as(s, base, 'T001');
+    const page = await (await t.get('/accounts')).text();
+    for (const id of s.runtime.app.adapters.keys()) expect(page).toContain(id);
+    expect(s.runtime.app.adapters.size).toBeGreaterThanOrEqual(3);
+    expect(page).toContain('在线');
+    const csrf = await t.csrf();
+    expect((await t.form('/accounts/qq-bot-2/pause', { _csrf: csrf })).status).toBe(303);
+    expect(await (await t.get('/accounts')).text()).toContain('暂停至');
+    expect(s.runtime.app.guard.blockedUntil('qq-bot-2', null, s.runtime.app.clock.now())).not.toBeNull();
+    expect((await t.form('/accounts/qq-bot-2/resume', { _csrf: csrf })).status).toBe(303);
+    expect(s.runtime.app.guard.blockedUntil('qq-bot-2', null, s.runtime.app.clock.now())).toBeNull();
+    expect((await t.form('/accounts/nobody/pause', { _csrf: csrf })).status).toBe(404);
+  });
+
+  it('运维: queue depths and failed jobs, retried or dropped', async () => {
+    let runs = 0;
+    const flaky: Feature = {
+      name: 'flaky-job',
+      jobs: [
+        defineJob<{ n: number }>({
+          name: 'flaky',
+          concurrency: 1,
+          accepts: (d): d is { n: number } => typeof d === 'object' && d !== null && 'n' in d,
+          async handle() {
+            runs++;
+            throw new Error('flaky job');
+          },
+        }),
+      ],
+    };
+    const { s, base } = await start([...FEATURES, flaky]);
+    expect((await (await as(s, base, 'S101')).get('/ops')).status).toBe(403);
+    await s.runtime.app.queues.add('flaky', { n: 1 }, { jobId: 'flaky-1', attempts: 1, backoffMs: 10 });
+    while ((await s.runtime.app.queues.failedJobs()).length === 0) await new Promise((r) => setTimeout(r, 10));
+    const t = await as(s, base, 'T001');
+    const page = await (await t.get('/ops')).text();
+    expect(page).toContain('flaky-1');
+    expect(page).toContain('flaky job');
+    const csrf = await t.csrf();
+    expect((await t.form('/ops/jobs', { _csrf: csrf, queue: 'flaky', id: 'flaky-1', how: 'retry' })).status).toBe(303);
+    while (runs < 2) await new Promise((r) => setTimeout(r, 10));
+    while ((await s.runtime.app.queues.failedJobs()).length === 0) await new Promise((r) => setTimeout(r, 10));
+    expect((await t.form('/ops/jobs', { _csrf: csrf, queue: 'flaky', id: 'flaky-1', how: 'drop' })).status).toBe(303);
+    expect(await s.runtime.app.queues.failedJobs()).toEqual([]);
+    expect(await (await t.get('/ops')).text()).toContain('没有失败的任务');
   });
 });
 

@@ -84,6 +84,23 @@ export class AccountGuard {
     s.lastTripAt = now;
   }
 
+  /** An operator pauses the account (the console): it sends nothing until then. */
+  hold(accountId: string, until: number, reason: string): void {
+    const s = this.stateOf(accountId);
+    s.pausedUntil = Math.max(s.pausedUntil, until);
+    s.reason = reason;
+  }
+
+  /** An operator lets a paused account send again (the console). False when it was not paused. */
+  resume(accountId: string, now: number): boolean {
+    const s = this.accounts.get(accountId);
+    if (!s || s.pausedUntil <= now) return false;
+    s.pausedUntil = 0;
+    s.reason = null;
+    s.timeouts = 0;
+    return true;
+  }
+
   sent(accountId: string): void {
     const s = this.accounts.get(accountId);
     if (s) s.timeouts = 0;

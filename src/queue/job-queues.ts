@@ -509,6 +509,28 @@ export class JobQueues {
     return out;
   }
 
+  /** Jobs that failed for good and are still kept, newest first (the console's operations page). */
+  async failedJobs(limit = 50): Promise<{ queue: string; id: string; name: string; reason: string; attempts: number; at: number }[]> {
+    const out: { queue: string; id: string; name: string; reason: string; attempts: number; at: number }[] = [];
+    for (const q of this.all()) {
+      for (const job of await q.getFailed(0, limit - 1)) {
+        if (!job?.id) continue;
+        out.push({ queue: q.name, id: job.id, name: job.name, reason: (job.failedReason ?? '').slice(0, 200), attempts: job.attemptsMade, at: job.finishedOn ?? job.timestamp });
+      }
+    }
+    return out.sort((a, b) => b.at - a.at).slice(0, limit);
+  }
+
+  /** An operator retries (`retry`) or drops (`drop`) a failed job. False when there is no such failed job. */
+  async settleFailed(queue: string, id: string, how: 'retry' | 'drop'): Promise<boolean> {
+    const q = this.all().find((x) => x.name === queue);
+    const job = q ? await q.getJob(id) : undefined;
+    if (!job || !(await job.isFailed())) return false;
+    if (how === 'retry') await job.retry('failed');
+    else await job.remove();
+    return true;
+  }
+
   /** Stops workers (waiting for running jobs unless `force`) and closes connections. */
   async close(force = false): Promise<void> {
     this.closing = true;

@@ -49,7 +49,7 @@ function who(app: App, p: Person): string {
 }
 
 export function chrome(app: App, c: WebCaller, title: string) {
-  return { title, who: who(app, c.person), csrf: c.csrf };
+  return { title, who: who(app, c.person), csrf: c.csrf, team: c.viewer.scope.kind === 'school' };
 }
 
 function pct(t: Pick<Tally, 'acknowledged' | 'required'>): number {

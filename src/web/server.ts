@@ -13,6 +13,7 @@ import { html, page } from './html.js';
 import { registerPages } from './pages.js';
 import { registerApi } from './api.js';
 import { registerReview } from './review.js';
+import { registerAdmin } from './admin.js';
 
 export const SESSION_COOKIE = 'cascade_sid';
 
@@ -139,6 +140,7 @@ export function buildWebServer(app: () => App): FastifyInstance {
   registerPages(server, ctx);
   registerApi(server, ctx);
   registerReview(server, ctx);
+  registerAdmin(server, ctx);
   return server;
 }
 
