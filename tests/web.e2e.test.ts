@@ -8,6 +8,7 @@ import { loginLink } from '../src/features/console/index.js';
 import { startWebServer } from '../src/web/server.js';
 import { defineJob, type Feature } from '../src/app/feature.js';
 import { FEATURES } from '../src/features/index.js';
+import { readFileSync } from 'node:fs';
 import { advanceClock, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -275,6 +276,49 @@ describe('running the bots (the team only)', () => {
     expect((await t.form('/ops/jobs', { _csrf: csrf, queue: 'flaky', id: 'flaky-1', how: 'drop' })).status).toBe(303);
     expect(await s.runtime.app.queues.failedJobs()).toEqual([]);
     expect(await (await t.get('/ops')).text()).toContain('没有失败的任务');
+  });
+});
+
+describe('名单', () => {
+  /** The demo school's four sheets, the students' edited, as a browser uploads them. */
+  function upload(students: (text: string) => string): FormData {
+    const fd = new FormData();
+    for (const name of ['学生.csv', '家长.csv', '教职工.csv', '群.csv']) {
+      const text = readFileSync(`config/demo/${name}`, 'utf8');
+      fd.append('files', new Blob([name === '学生.csv' ? students(text) : text], { type: 'text/csv' }), name);
+    }
+    return fd;
+  }
+
+  it('a roster upload shows the dry-run diff, changes nothing until applied, then takes effect without a restart', async () => {
+    const { s, base } = await start();
+    const t = await as(s, base, 'T001');
+    const csrf = await t.csrf();
+    const withNew = upload((text) => `${text.trimEnd()}\n2023019999,新同学,计算机学院,计算机2301,13900000000,3999999999,\n`);
+    const preview = await fetch(`${base}/roster/preview?_csrf=${csrf}`, { method: 'POST', body: withNew, headers: { cookie: t.cookie } });
+    expect(preview.status).toBe(200);
+    const page = await preview.text();
+    expect(page).toContain('新同学');
+    expect(page).toContain('新增 1');
+    expect(page).not.toContain('13900000000');
+    expect(s.runtime.app.org().personByExtId('2023019999')).toBeUndefined();
+    const token = /name="token" value="([^"]+)"/u.exec(page)?.[1] ?? '';
+    const applied = await t.form('/roster/apply', { _csrf: csrf, token });
+    expect(await applied.text()).toContain('已生效');
+    expect(s.runtime.app.org().personByExtId('2023019999')?.name).toBe('新同学');
+    // Used once.
+    expect((await t.form('/roster/apply', { _csrf: csrf, token })).status).toBe(400);
+    // A bad row is named by sheet, row and column; nothing is imported.
+    const bad = upload((text) => `${text.trimEnd()}\n2023019998,,计算机学院,计算机2301,,,\n`);
+    const refused = await fetch(`${base}/roster/preview?_csrf=${csrf}`, { method: 'POST', body: bad, headers: { cookie: t.cookie } });
+    expect(refused.status).toBe(400);
+    const why = await refused.text();
+    expect(why).toContain('未导入任何数据');
+    expect(why).toMatch(/学生.*第 ?\d+ ?行/u);
+    // Without the session's token, or by a counselor: refused.
+    expect((await fetch(`${base}/roster/preview`, { method: 'POST', body: upload((x) => x), headers: { cookie: t.cookie } })).status).toBe(403);
+    const counselor = await as(s, base, 'S111');
+    expect((await counselor.get('/roster')).status).toBe(403);
   });
 });
 

@@ -83,6 +83,29 @@ export function applyRoster(db: Db, roster: RosterData, opts: ApplyRosterOptions
   return apply.immediate();
 }
 
+/**
+ * What applying the roster would change, without changing anything (the console's dry run): the import
+ * runs in a transaction that is rolled back.
+ */
+export function previewRoster(db: Db, roster: RosterData, opts: ApplyRosterOptions): ImportReport {
+  assertValidRoster(roster);
+  const sqlite = db.$client;
+  const rollback = new Error('roster preview: rolled back');
+  let report: ImportReport | undefined;
+  try {
+    sqlite
+      .transaction(() => {
+        report = new RosterImport(sqlite, roster, opts).run();
+        throw rollback;
+      })
+      .immediate();
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  if (!report) throw new Error('roster preview produced no report');
+  return report;
+}
+
 const zeroCounts = (): ImportCounts => ({ added: 0, updated: 0, unchanged: 0, removed: 0 });
 
 interface PersonRow {

@@ -14,6 +14,7 @@ import { registerPages } from './pages.js';
 import { registerApi } from './api.js';
 import { registerReview } from './review.js';
 import { registerAdmin } from './admin.js';
+import { registerRoster } from './roster.js';
 
 export const SESSION_COOKIE = 'cascade_sid';
 
@@ -124,7 +125,9 @@ export function buildWebServer(app: () => App): FastifyInstance {
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== `http://${request.headers.host ?? ''}` && origin !== `https://${request.headers.host ?? ''}`) return refuse(reply, api, 403);
       const json = (request.headers['content-type'] ?? '').startsWith('application/json');
-      const token = (request.body as Record<string, unknown> | undefined)?.['_csrf'];
+      // A file upload carries the token in its address (the multipart body is read later, by the route).
+      const query = (request.query as Record<string, unknown> | undefined)?.['_csrf'];
+      const token = (request.headers['content-type'] ?? '').startsWith('multipart/form-data') ? query : (request.body as Record<string, unknown> | undefined)?.['_csrf'];
       if (!json && token !== session.csrf) return refuse(reply, api, 403);
     }
     request.webCaller = { person, viewer, csrf: session.csrf };
@@ -141,6 +144,7 @@ export function buildWebServer(app: () => App): FastifyInstance {
   registerApi(server, ctx);
   registerReview(server, ctx);
   registerAdmin(server, ctx);
+  registerRoster(server, ctx);
   return server;
 }
 
