@@ -19,6 +19,7 @@ import { populateWorld, type SimSchool } from './sim/populate.js';
 import { chatPlatformOf, isRealAccount, orgOptions, orgSource, type AccountConfig } from './config/schema.js';
 import { ConfigError } from './config/load.js';
 import { createAdapter } from './platform/registry.js';
+import type { ChatAdapter } from './platform/port.js';
 
 export interface RuntimeOptions {
   readonly config: CascadeConfig;
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   readonly onImport?: (report: ImportReport) => void;
   /** The features to compose (default: all of Cascade's); tests add their own. */
   readonly features?: readonly Feature[];
+  /** Adapters made by the caller besides the simulated school's and the configured ones (tests: wechaty on the puppet mock). */
+  readonly adapters?: readonly ChatAdapter[];
 }
 
 export interface Runtime {
@@ -95,7 +98,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         redisUrl: redisUrl as string,
         ...(options.prefix ? { prefix: options.prefix } : {}),
         clock,
-        adapters: [...school.adapters, ...realAdapters],
+        adapters: [...school.adapters, ...realAdapters, ...(options.adapters ?? [])],
         logger,
         ...(options.features ? { features: options.features } : {}),
       });

@@ -9,6 +9,10 @@ import { startWebServer } from '../src/web/server.js';
 import { defineJob, type Feature } from '../src/app/feature.js';
 import { FEATURES } from '../src/features/index.js';
 import { readFileSync } from 'node:fs';
+import { WechatyAdapter } from '../adapters/wechaty/adapter.js';
+import { MockWechat } from '../adapters/wechaty/mock-puppet.js';
+import { silentLogger } from '../src/app/logger.js';
+import { tempDir } from './setup/helpers.js';
 import { advanceClock, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -243,6 +247,45 @@ describe('running the bots (the team only)', () => {
     expect((await t.form('/accounts/qq-bot-2/resume', { _csrf: csrf })).status).toBe(303);
     expect(s.runtime.app.guard.blockedUntil('qq-bot-2', null, s.runtime.app.clock.now())).toBeNull();
     expect((await t.form('/accounts/nobody/pause', { _csrf: csrf })).status).toBe(404);
+  });
+
+  it('a WeChat bot waiting for a scan: its QR code is rendered here, follows the renewed code, and goes once logged in', async () => {
+    const world = new MockWechat({ id: 'wxid_console_bot', name: '联络机器人' }, 'scan');
+    const dir = tempDir('console-wechaty');
+    const wechat = new WechatyAdapter({ accountId: 'wx-console' }, { logger: silentLogger, dataDir: dir.path, puppet: world.puppet });
+    try {
+      school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } }, adapters: [wechat] });
+      const s = school;
+      web = await startWebServer(() => s.runtime.app);
+      const t = await as(s, web.url, 'T001');
+      const page = await (await t.get('/accounts')).text();
+      expect(page).toContain('wx-console 需要登录');
+      expect(page).toContain('/accounts/wx-console/qr.svg');
+      expect(page).not.toContain('mock-uuid'); // the login URL is not in the page, only its image
+      const first = await (await t.get('/accounts/wx-console/qr.svg')).text();
+      expect(first).toMatch(/^<svg/u);
+      // WeChat renews the code: the image follows.
+      world.puppet.emit('scan', { qrcode: 'https://login.weixin.qq.com/l/renewed-uuid', status: 2 });
+      await new Promise((r) => setTimeout(r, 50));
+      const renewed = await (await t.get('/accounts/wx-console/qr.svg')).text();
+      expect(renewed).toMatch(/^<svg/u);
+      expect(renewed).not.toBe(first);
+      // A counselor cannot see it.
+      expect((await (await as(s, web.url, 'S111')).get('/accounts/wx-console/qr.svg')).status).toBe(403);
+      // Scanned and logged in: no code any more.
+      world.login();
+      const deadline = Date.now() + 5_000;
+      while (s.runtime.app.adapters.get('wx-console')?.status?.().state === 'login_required' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect((await t.get('/accounts/wx-console/qr.svg')).status).toBe(404);
+      expect(await (await t.get('/accounts')).text()).not.toContain('wx-console 需要登录');
+    } finally {
+      await web?.close();
+      web = undefined;
+      await school?.close();
+      school = undefined;
+      await wechat.stop();
+      dir.remove();
+    }
   });
 
   it('运维: queue depths and failed jobs, retried or dropped', async () => {

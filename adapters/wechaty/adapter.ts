@@ -97,7 +97,8 @@ export class WechatyAdapter implements ChatAdapter {
   }
 
   status(): AdapterStatus {
-    return { ...this.current, ...(this.lastBeatAt === undefined ? {} : { lastHeartbeatAt: this.lastBeatAt }) };
+    const qr = this.current.state === 'login_required' && this.shownQr !== undefined ? { loginQr: this.shownQr } : {};
+    return { ...this.current, ...(this.lastBeatAt === undefined ? {} : { lastHeartbeatAt: this.lastBeatAt }), ...qr };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

@@ -209,6 +209,11 @@ export interface AdapterStatus {
   readonly lastHeartbeatAt?: number;
   /** A short reason in English, e.g. `heartbeat lost`, `scan the QR code`. Never a phone number or a message. */
   readonly detail?: string;
+  /**
+   * While `login_required` by a QR code (WeChat): the text the code holds, for the console to render
+   * (renewed as the platform renews the code). Never logged.
+   */
+  readonly loginQr?: string;
 }
 
 /**

@@ -3,6 +3,7 @@
  * account's state, groups, sends today against its budget, breaker pause, last heartbeat; pause and
  * resume) and 运维 (queue depths, failed jobs to retry or drop, failures with their error numbers).
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { App } from '../app/build-app.js';
 import { formatTime, fromWallClock, wallClock } from '../domain/duration.js';
@@ -40,6 +41,8 @@ export function accountRows(a: App) {
       sendsToday: sent.get(adapter.accountId) ?? 0,
       perDay: configured?.perDay ?? a.config.sending.perDay,
       pause: a.guard.pause(adapter.accountId, now),
+      loginQr: status?.state === 'login_required' ? (status.loginQr ?? null) : null,
+      loginSteps: status?.state === 'login_required' && adapter.loginStep !== undefined,
     };
   });
 }
@@ -54,7 +57,8 @@ export function registerAdmin(server: FastifyInstance, ctx: WebContext): void {
     if (refused) return refused;
     const now = a.clock.now();
     const csrf = html`<input type="hidden" name="_csrf" value="${c.csrf}">`;
-    const rows = accountRows(a).map(
+    const list = accountRows(a);
+    const rows = list.map(
       (r) => html`<tr><td>${r.id}<br><span class="muted">${r.platform === 'qq' ? 'QQ' : '微信'}</span></td>
         <td class="${r.state === 'online' ? 'ok' : 'bad'}">${STATES[r.state] ?? r.state}${r.detail ? html`<br><span class="muted">${r.detail}</span>` : ''}</td>
         <td>${r.groups}</td><td>${r.sendsToday}/${r.perDay}</td>
@@ -66,9 +70,51 @@ export function registerAdmin(server: FastifyInstance, ctx: WebContext): void {
             : html`<form method="post" action="/accounts/${r.id}/pause">${csrf}<button class="secondary" type="submit">暂停 1 小时</button></form>`
         }</td></tr>`,
     );
-    const body = html`<h1>机器人账号</h1><section class="scroll"><table><thead><tr><th>账号</th><th>状态</th><th>群</th><th>今日发送/上限</th><th>最近心跳</th><th>熔断</th><th></th></tr></thead><tbody>${rows}</tbody></table>
+    // Logging in: the WeChat QR code rendered here (refreshed as WeChat renews it), QQ's slider ticket and device check.
+    const logins = list
+      .filter((r) => r.loginQr !== null || r.loginSteps)
+      .map(
+        (r) => html`<section class="alert"><h2>${r.id} 需要登录</h2>${
+          r.loginQr !== null
+            ? html`<p>请用该机器人账号的微信扫码登录（二维码过期后本页会自动刷新）：</p><img src="/accounts/${r.id}/qr.svg?v=${createHash('sha256').update(r.loginQr).digest('hex').slice(0, 8)}" alt="${r.id} 的登录二维码" width="220" height="220">`
+            : ''
+        }${
+          r.loginSteps
+            ? html`<form method="post" action="/accounts/${r.id}/login">${csrf}<label for="ticket-${r.id}">QQ 滑块验证的 ticket</label><input type="text" id="ticket-${r.id}" name="ticket">
+                <button type="submit" name="step" value="ticket">提交 ticket</button> <button class="secondary" type="submit" name="step" value="resume">设备已验证，重新登录</button></form>`
+            : ''
+        }</section>`,
+      );
+    const body = html`<h1>机器人账号</h1>${logins}<section class="scroll"><table><thead><tr><th>账号</th><th>状态</th><th>群</th><th>今日发送/上限</th><th>最近心跳</th><th>熔断</th><th></th></tr></thead><tbody>${rows}</tbody></table>
       <p class="muted">暂停期间，该账号的消息改由同群的其他账号发送，或等待，或转为人工转发。</p></section>`;
-    return sendPage(reply, page(chrome(a, c, '机器人账号'), body));
+    // While someone must scan, the page follows the code as it is renewed.
+    const refresh = logins.length > 0 ? `setTimeout(function(){location.reload()},5000);` : undefined;
+    return sendPage(reply, page(chrome(a, c, '机器人账号'), body, refresh));
+  });
+
+  server.get<{ Params: { id: string } }>('/accounts/:id/qr.svg', async (request, reply) => {
+    const a = app();
+    const c = ctx.caller(request);
+    if (c.viewer.scope.kind !== 'school') return reply.code(403).send();
+    const status = a.adapters.get(request.params.id)?.status?.();
+    if (status?.state !== 'login_required' || !status.loginQr) return reply.code(404).send();
+    // Rendered here: the login URL never leaves for an outside QR site.
+    const { default: QRCode } = await import('qrcode');
+    return reply.type('image/svg+xml').send(await QRCode.toString(status.loginQr, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }));
+  });
+
+  server.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/accounts/:id/login', async (request, reply) => {
+    const a = app();
+    const c = ctx.caller(request);
+    const refused = teamOnly(a, c, reply);
+    if (refused) return refused;
+    const adapter = a.adapters.get(request.params.id);
+    if (!adapter?.loginStep) return reply.code(404).send();
+    const ticket = String(request.body?.['ticket'] ?? '').trim();
+    const step = request.body?.['step'] === 'ticket' && ticket !== '' ? ({ kind: 'ticket', ticket } as const) : ({ kind: 'resume' } as const);
+    await adapter.loginStep(step).catch((error: unknown) => a.logger.warn({ account: adapter.accountId, err: error instanceof Error ? error.message : String(error) }, 'login step from the console failed'));
+    a.logger.info({ account: adapter.accountId, step: step.kind, by: c.person.id }, 'login step from the console');
+    return reply.redirect('/accounts', 303);
   });
 
   for (const action of ['pause', 'resume'] as const) {

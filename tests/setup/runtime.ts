@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/app/logger.js';
 import { systemClock, VirtualClock, type Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { SimFile, SimMessage } from '../../adapters/simulator/index.js';
+import type { ChatAdapter } from '../../src/platform/port.js';
 import { destinationOf } from '../../src/drill/runner.js';
 import { passTime as passTimeOn } from '../../src/drill/time.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
@@ -63,6 +64,8 @@ export async function startTestSchool(
     minGapMs?: number;
     config?: Record<string, unknown>;
     features?: readonly Feature[];
+    /** Adapters besides the simulated school's (a wechaty account on the puppet mock). */
+    adapters?: readonly ChatAdapter[];
     logger?: Logger;
     /** Use this Redis (e.g. one the test kills), or `embedded`: a supervised redis-server with AOF in the data dir, as `npm start` runs. */
     redis?: string | 'embedded';
@@ -87,6 +90,7 @@ export async function startTestSchool(
     config,
     logger: options.logger ?? silentLogger,
     ...(options.features ? { features: options.features } : {}),
+    ...(options.adapters ? { adapters: options.adapters } : {}),
     clock,
     ...(options.redis === 'embedded' ? {} : { redisUrl: options.redis ?? redisUrl() }),
     prefix: uniquePrefix('e2e'),
