@@ -365,6 +365,32 @@ describe('名单', () => {
   });
 });
 
+describe('群成员核对', () => {
+  it('lists the groups one is responsible for with their latest audit, and audits one now', async () => {
+    const { s, base } = await start();
+    const org = s.runtime.app.org();
+    const mine = (org.personByRef('S111')?.counselorOf ?? []).map((k) => org.classUnit(k)?.name ?? '');
+    const counselor = await as(s, base, 'S111');
+    const list = await (await counselor.get('/membership')).text();
+    for (const k of mine) expect(list).toContain(`${k}班疫情防控三级群`);
+    expect(list).not.toContain('计算机2303班');
+    // Someone the roster does not know joins a class group; auditing it now finds them.
+    const g = org.groupByKeyText(`L3:${mine[0] ?? ''}`);
+    const pg = g ? org.platformGroupsOf(g.id)[0] : undefined;
+    if (!g || !pg) throw new Error('no class group');
+    s.runtime.school.world.addUser({ userId: '999000111', nickname: '路人甲', platform: 'qq' });
+    s.runtime.school.world.join(pg.chatId, '999000111', { card: '路人甲' });
+    const csrf = await counselor.csrf();
+    expect((await counselor.form(`/membership/${g.id}/audit`, { _csrf: csrf })).status).toBe(303);
+    const detail = await (await counselor.get(`/membership/${g.id}`)).text();
+    expect(detail).toContain('路人甲');
+    expect(detail).toContain('最近核对');
+    // Another counselor's class: not theirs.
+    const other = org.groupByKeyText('L3:计算机2303');
+    expect((await counselor.get(`/membership/${other?.id ?? 0}`)).status).toBe(404);
+  });
+});
+
 describe('pages', () => {
   it('the composer issues as the person, the directive page shows progress and names in scope, and the export downloads', async () => {
     const { s, base } = await start();

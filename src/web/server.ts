@@ -15,6 +15,7 @@ import { registerApi } from './api.js';
 import { registerReview } from './review.js';
 import { registerAdmin } from './admin.js';
 import { registerRoster } from './roster.js';
+import { registerMembership } from './membership.js';
 
 export const SESSION_COOKIE = 'cascade_sid';
 
@@ -145,6 +146,7 @@ export function buildWebServer(app: () => App): FastifyInstance {
   registerReview(server, ctx);
   registerAdmin(server, ctx);
   registerRoster(server, ctx);
+  registerMembership(server, ctx);
   return server;
 }
 
