@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { buildApp, type App } from '../app/build-app.js';
+import { benchWeb, type WebBench } from './web.js';
 import { silentLogger } from '../app/logger.js';
 import { systemClock } from '../clock.js';
 import { parseConfig } from '../config/load.js';
@@ -51,6 +52,7 @@ export const TARGETS = {
   pacing60_violations: 0,
   parse_64k_ms: PARSE_TARGET_MS,
   input_1mb_ms: INPUT_TARGET_MS,
+  web_page_ms: 200,
 } as const;
 
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
@@ -122,6 +124,8 @@ export interface BenchResult {
     redis_cpu_ms: number | null;
   };
   pending: { calls: number; p50_ms: number; p95_ms: number; max_ms: number; chat_path_ms: number | null };
+  /** The web console's pages on the campus, per role (issue #16). */
+  web: WebBench;
   /** Chasing: one round for a directive to every group with 30 % non-responders, and the send pacing (own store and Redis prefix). */
   chase: ChaseBench;
   /** Auditing every group's membership from member lists in memory (issue #5). */
@@ -276,7 +280,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const refPerS = (before.perS + after.perS) / 2;
     const relayRatio = app.relayPerS / refPerS;
     const ackRatio = app.ackPerS / refPerS;
-    const { relay, ack, pending } = app;
+    const { relay, ack, pending, web } = app;
     return {
       understanding,
       parse64,
@@ -294,6 +298,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       relay,
       ack,
       pending,
+      web,
       chase,
       membership,
       onebot_inbound_per_s: onebot.replay.enqueue.events_per_s,
@@ -315,6 +320,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         pacing60_violations: pacing60 ? pacing60.violations <= TARGETS.pacing60_violations : null,
         parse_64k_ms: parse64.worst_ms <= TARGETS.parse_64k_ms,
         input_1mb_ms: input1mb.worst_ms <= TARGETS.input_1mb_ms,
+        web_page_ms: web.worst_ms <= TARGETS.web_page_ms,
       },
       ok:
         relay.sent === relay.expected &&
@@ -344,6 +350,7 @@ interface AppPhases {
   ackPerS: number;
   ack: BenchResult['ack'];
   pending: BenchResult['pending'];
+  web: WebBench;
 }
 
 /** (2)–(4) on the synthetic campus, in a temporary store; everything is torn down before it returns. */
@@ -369,6 +376,7 @@ async function appPhases(
       // The benchmark's directives are all created within a second; with the ambiguity review on,
       // every 收到 would wait for a person instead of counting for the newest directive.
       replies: { ambiguousWithinMs: 0 },
+      web: { listen: '127.0.0.1:0' },
     });
 
     // ---- campus ----------------------------------------------------------------------------
@@ -547,8 +555,12 @@ async function appPhases(
       await app.settle(30_000);
     }
 
+    // ---- (5) the web console's pages ------------------------------------------------------------
+    const web = await benchWeb(app, newest, progress);
+
     return {
       campus,
+      web,
       relayPerS,
       relay: {
         directives: directiveCount,
@@ -634,6 +646,7 @@ export function formatBench(r: BenchResult): string {
     ['replies: classified per second, one core', `${r.understanding.msgs_per_s}/s`, `≥ ${TARGETS.understanding_msgs_per_s}/s`, mark(r.targets.understanding_msgs_per_s)],
     ['parse64: one message ≤ 64 KB read, worst shape', `${r.parse64.worst_ms} ms (${r.parse64.worst_case})`, `≤ ${TARGETS.parse_64k_ms} ms`, mark(r.targets.parse_64k_ms)],
     ['input1mb: one message ≤ 1 MB, frame to stored row', `${r.input1mb.worst_ms} ms (${r.input1mb.worst_case})`, `≤ ${TARGETS.input_1mb_ms} ms`, mark(r.targets.input_1mb_ms)],
+    ['web console: slowest page, any role', `${r.web.worst_ms} ms (${r.web.worst_page})`, `≤ ${TARGETS.web_page_ms} ms`, mark(r.targets.web_page_ms)],
     ['chase: one round, whole campus', `${r.chase_round_ms} ms`, `≤ ${TARGETS.chase_round_ms} ms`, mark(r.targets.chase_round_ms)],
     [
       'chase: posts closer than the pacing gap',
