@@ -391,6 +391,35 @@ describe('群成员核对', () => {
   });
 });
 
+describe('通讯录 and 联系日志', () => {
+  it('a counselor reads their classes’ book (logged), records a check and a contact; a college leader has no book', async () => {
+    const { s, base } = await start();
+    const org = s.runtime.app.org();
+    const counselor = await as(s, base, 'S111');
+    const list = await (await counselor.get('/contacts')).text();
+    const mine = (org.personByRef('S111')?.counselorOf ?? []).map((k) => org.classUnit(k)?.name ?? '');
+    for (const k of mine) expect(list).toContain(k);
+    expect(list).not.toContain('计算机2303');
+    const k = org.classNamed(mine[0] ?? '');
+    const book = await (await counselor.get(`/contacts/${k?.id ?? 0}`)).text();
+    const student = org.studentsOf(k?.id ?? -1)[0];
+    expect(book).toContain(student?.name ?? '?');
+    expect(s.runtime.app.repos.access.list().some((e) => e.what === 'address_book' && e.scope.includes('网页'))).toBe(true);
+    expect((await counselor.get(`/contacts/${org.classNamed('计算机2303')?.id ?? 0}`)).status).toBe(404);
+    const csrf = await counselor.csrf();
+    const verified = await counselor.form(`/contacts/${k?.id ?? 0}/verify`, { _csrf: csrf, studentNo: student?.extId ?? '', who: '本人', result: '电话已核实' });
+    expect(decodeURIComponent(verified.headers.get('location') ?? '')).toContain('已记录');
+    expect(await (await counselor.get(`/contacts/${k?.id ?? 0}`)).text()).toContain('电话核实');
+    const logged = await counselor.form('/contact-log', { _csrf: csrf, student: student?.extId ?? '', contact: '本人', channel: '电话', text: '提醒按时返校', outcome: '已答应' });
+    expect(logged.status).toBe(303);
+    const log = await (await counselor.get('/contact-log')).text();
+    expect(log).toContain('提醒按时返校');
+    expect(log).toContain('已答应');
+    const leader = await as(s, base, 'S103');
+    expect((await leader.get('/contacts')).status).toBe(403);
+  });
+});
+
 describe('pages', () => {
   it('the composer issues as the person, the directive page shows progress and names in scope, and the export downloads', async () => {
     const { s, base } = await start();

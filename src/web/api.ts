@@ -9,6 +9,7 @@ import { RELAY } from '../features/directives/index.js';
 import { QUERIES } from '../features/queries/index.js';
 import type { LevelTally } from '../features/queries/views.js';
 import { actAs } from './act.js';
+import { levelCounts } from './counts.js';
 import { directivesInScope, issuingGroup, notifyCommand, progressOf, stateOf } from './pages.js';
 import type { WebCaller, WebContext } from './server.js';
 
@@ -56,10 +57,21 @@ interface NewDirectiveBody {
 export function registerApi(server: FastifyInstance, ctx: WebContext): void {
   const { app } = ctx;
 
-  server.get('/api/directives', async (request) => {
+  // Newest first, `limit` (default 20, at most 100) at a time; `before=<id>` pages back.
+  server.get<{ Querystring: { limit?: string; before?: string } }>('/api/directives', async (request) => {
     const a = app();
     const c = ctx.caller(request);
-    return directivesInScope(a, c.viewer.scope).map((d) => ({ id: d.id, text: d.text, status: stateOf(a, d), levels: levelsJson(progressOf(a, d, c).levels) }));
+    const limit = Math.min(100, Math.max(1, Math.floor(Number(request.query.limit ?? 20)) || 20));
+    const before = Number(request.query.before ?? Number.POSITIVE_INFINITY);
+    return directivesInScope(a, c.viewer.scope, 1000)
+      .filter((d) => d.id < before)
+      .slice(0, limit)
+      .map((d) => ({
+        id: d.id,
+        text: d.text,
+        status: stateOf(a, d),
+        levels: Object.fromEntries(levelCounts(a, d, c).map((l) => [String(l.level), { required: l.required, acknowledged: l.acknowledged, late: l.late }])),
+      }));
   });
 
   server.get<{ Params: { id: string } }>('/api/directives/:id', async (request, reply) => {

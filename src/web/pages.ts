@@ -15,6 +15,7 @@ import { directiveState } from '../features/directives/revise.js';
 import { QUERIES, scopeText } from '../features/queries/index.js';
 import type { LevelTally, PendingView } from '../features/queries/views.js';
 import { actAs } from './act.js';
+import { levelCounts } from './counts.js';
 import { bar, html, page, type Html } from './html.js';
 import type { WebCaller, WebContext } from './server.js';
 
@@ -56,12 +57,22 @@ function pct(t: Pick<Tally, 'acknowledged' | 'required'>): number {
   return t.required === 0 ? 1 : t.acknowledged / t.required;
 }
 
-function levelRows(levels: readonly LevelTally[], heading?: string): Html {
+function levelRows(levels: readonly (Pick<Tally, 'acknowledged' | 'required' | 'late'> & { level: number; provisional?: number })[], heading?: string): Html {
   return html`${levels.map(
-    ({ level, tally }) =>
-      html`<tr data-level="${level}"><td>${heading ?? LEVEL_NAMES[level] ?? ''}（${heading ? '成员' : (LEVEL_WHO[level] ?? '')}）</td><td class="ack">${tally.acknowledged}/${tally.required}</td><td>${bar(pct(tally))}</td><td class="late">${tally.late > 0 ? `逾期 ${tally.late}` : ''}${tally.provisional > 0 ? ` 代答 ${tally.provisional}` : ''}</td></tr>`,
+    (t) =>
+      html`<tr data-level="${t.level}"><td>${heading ?? LEVEL_NAMES[t.level] ?? ''}（${heading ? '成员' : (LEVEL_WHO[t.level] ?? '')}）</td><td class="ack">${t.acknowledged}/${t.required}</td><td>${bar(pct(t))}</td><td class="late">${t.late > 0 ? `逾期 ${t.late}` : ''}${(t.provisional ?? 0) > 0 ? ` 代答 ${t.provisional ?? 0}` : ''}</td></tr>`,
   )}`;
 }
+
+/** A view's level tallies as the rows read them. */
+function tallies(levels: readonly LevelTally[]) {
+  return levels.map((l) => ({ level: l.level, ...l.tally }));
+}
+
+/** Directives a list shows on one page. */
+export const PAGE_SIZE = 20;
+/** Open directives the overview shows in full. */
+const OVERVIEW_OPEN = 5;
 
 /** Per-level progress of a directive in the caller's scope, as the live page and the API read it. */
 export function progressOf(app: App, d: Directive, caller: WebCaller) {
@@ -76,15 +87,13 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
     const c = ctx.caller(request);
     const scope = c.viewer.scope;
     const now = a.clock.now();
-    const open = directivesInScope(a, scope, 50).filter((d) => stateOf(a, d) === 'open');
-    const blocks = open.map((d) => {
-      const v = progressOf(a, d, c);
-      const p = a.get(QUERIES).pending(d, scope, c.person);
-      const colleges = (p.colleges ?? []).filter((u) => u.pending > 0);
+    const open = directivesInScope(a, scope, 200).filter((d) => stateOf(a, d) === 'open');
+    const blocks = open.slice(0, OVERVIEW_OPEN).map((d) => {
+      const heading = d.extraGroups ? d.extraGroups.map((x) => a.org().group(x.groupId)?.name ?? '?').join('、') : undefined;
       return html`<section><h2><a href="/directives/${d.id}">第${d.id}号</a> ${clipText(d.text, 40)}</h2>
-        <div class="scroll"><table>${levelRows(v.levels, v.heading)}</table></div>
-        ${colleges.length > 0 ? html`<p class="muted">未回复最多：${colleges.slice(0, 5).map((u, i) => html`${i > 0 ? '、' : ''}${u.name} ${u.pending}`)}</p>` : ''}</section>`;
+        <div class="scroll"><table>${levelRows(levelCounts(a, d, c), heading)}</table></div></section>`;
     });
+    if (open.length > OVERVIEW_OPEN) blocks.push(html`<section><p><a href="/directives?state=open">另有 ${open.length - OVERVIEW_OPEN} 条进行中的通知</a></p></section>`);
     const alerts = alertsFor(a, scope, now);
     const body = html`<h1>总览 <span class="tag">${scopeText(a.org(), scope)}</span></h1>
       ${alerts.length > 0 ? html`<section class="alert"><h2>需要处理</h2><ul>${alerts.map((t) => html`<li>${t}</li>`)}</ul></section>` : ''}
@@ -92,7 +101,7 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
     return sendPage(reply, page(chrome(a, c, '总览'), body));
   });
 
-  server.get<{ Querystring: { state?: string; issuer?: string; from?: string } }>('/directives', async (request, reply) => {
+  server.get<{ Querystring: { state?: string; issuer?: string; from?: string; page?: string } }>('/directives', async (request, reply) => {
     const a = app();
     const c = ctx.caller(request);
     const org = a.org();
@@ -104,9 +113,10 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
         (!issuer || (org.person(d.issuerId)?.name ?? '').includes(issuer)) &&
         (Number.isNaN(since) || d.createdAt >= since),
     );
-    const rows = list.map((d) => {
-      const v = progressOf(a, d, c);
-      const total = v.levels.reduce((t, l) => ({ acknowledged: t.acknowledged + l.tally.acknowledged, required: t.required + l.tally.required }), { acknowledged: 0, required: 0 });
+    const pageNo = Math.max(1, Math.floor(Number(request.query.page ?? 1)) || 1);
+    const shown = list.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
+    const rows = shown.map((d) => {
+      const total = levelCounts(a, d, c).reduce((t, l) => ({ acknowledged: t.acknowledged + l.acknowledged, required: t.required + l.required }), { acknowledged: 0, required: 0 });
       return html`<tr><td><a href="/directives/${d.id}">第${d.id}号</a></td><td>${STATE_NAMES[stateOf(a, d)]}</td><td>${formatTime(d.createdAt, a.timeZone, { now: a.clock.now() })}</td>
         <td>${org.person(d.issuerId)?.name ?? ''}</td><td>${clipText(d.text, 30)}</td><td>${total.acknowledged}/${total.required}</td></tr>`;
     });
@@ -117,7 +127,8 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
         <div><label for="from">起始日期</label><input type="text" id="from" name="from" placeholder="2026-03-01" value="${from ?? ''}"></div>
         <div><label>&nbsp;</label><button type="submit">筛选</button></div></form></section>
       <section class="scroll"><table><thead><tr><th>编号</th><th>状态</th><th>发布时间</th><th>发布人</th><th>内容</th><th>已回复</th></tr></thead>
-      <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">没有符合条件的通知。</td></tr>`}</tbody></table></section>`;
+      <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">没有符合条件的通知。</td></tr>`}</tbody></table>
+      ${list.length > PAGE_SIZE ? html`<p>第 ${pageNo} 页，共 ${Math.ceil(list.length / PAGE_SIZE)} 页 ${pageNo > 1 ? html`<a href="${pageLink(request.query, pageNo - 1)}">上一页</a>` : ''} ${pageNo * PAGE_SIZE < list.length ? html`<a href="${pageLink(request.query, pageNo + 1)}">下一页</a>` : ''}</p>` : ''}</section>`;
     return sendPage(reply, page(chrome(a, c, '通知'), body));
   });
 
@@ -163,8 +174,10 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
     if (!d || !a.get(QUERIES).concerns(d, c.viewer.scope)) return notFound(reply, a, c);
     const org = a.org();
     const now = a.clock.now();
-    const v = progressOf(a, d, c);
-    const p = a.get(QUERIES).pending(d, c.viewer.scope, c.person);
+    // One read of the directive's state for both views.
+    const snap = a.get(QUERIES).snapshot(d);
+    const v = a.get(QUERIES).progress(d, c.viewer.scope, c.person, snap);
+    const p = a.get(QUERIES).pending(d, c.viewer.scope, c.person, snap);
     if (p.names) a.repos.access.add({ at: now, byPersonId: c.person.id, by: `${c.person.extId} ${c.person.name}`, what: 'non_responders', scope: `第${d.id}号 ${scopeText(org, c.viewer.scope)}（网页）` });
     const units = v.breakdown?.units ?? [];
     const posts = a.repos.ledger
@@ -177,7 +190,7 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
     const body = html`<h1>第${d.id}号通知 <span class="tag">${STATE_NAMES[state]}</span></h1>
       <section><p style="white-space:pre-wrap">${d.text}</p>
         <p class="muted">发布人：${org.person(d.issuerId)?.name ?? ''} · ${formatTime(d.createdAt, a.timeZone, { now })}${d.deadlineAt !== null ? html` · 截止 ${formatTime(d.deadlineAt, a.timeZone, { now })}` : ''} · 范围：${scopeText(org, c.viewer.scope)}</p></section>
-      <section><h2>回复进度 <span class="muted" id="live" aria-live="polite"></span></h2><div class="scroll"><table id="levels">${levelRows(v.levels, v.heading)}</table></div></section>
+      <section><h2>回复进度 <span class="muted" id="live" aria-live="polite"></span></h2><div class="scroll"><table id="levels">${levelRows(tallies(v.levels), v.heading)}</table></div></section>
       ${units.length > 0 ? html`<section><h2>${v.breakdown?.byCollege ? '各学院' : '各班'}</h2><div class="scroll"><table>${units.map((u) => html`<tr><td>${u.name}</td>${u.levels.map((l) => html`<td>${LEVEL_WHO[l.level] ?? ''} ${l.tally.acknowledged}/${l.tally.required}</td>`)}</tr>`)}</table></div></section>` : ''}
       ${pendingSection(p)}
       <section><h2>各群发送情况</h2><div class="scroll"><table><thead><tr><th>群</th><th>状态</th></tr></thead><tbody>${posts.map(
@@ -254,6 +267,11 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
       .header('Content-Disposition', `attachment; filename="directive-${d.id}.xlsx"; filename*=UTF-8''${name}`)
       .send(await directiveWorkbook(exp, a.timeZone));
   });
+}
+
+export function pageLink(q: Record<string, string | undefined>, page: number): string {
+  const params = new URLSearchParams(Object.entries({ ...q, page: String(page) }).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  return `/directives?${params.toString()}`;
 }
 
 export function sendPage(reply: FastifyReply, body: string): FastifyReply {

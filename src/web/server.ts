@@ -16,6 +16,7 @@ import { registerReview } from './review.js';
 import { registerAdmin } from './admin.js';
 import { registerRoster } from './roster.js';
 import { registerMembership } from './membership.js';
+import { registerContacts } from './contacts.js';
 
 export const SESSION_COOKIE = 'cascade_sid';
 
@@ -147,6 +148,7 @@ export function buildWebServer(app: () => App): FastifyInstance {
   registerAdmin(server, ctx);
   registerRoster(server, ctx);
   registerMembership(server, ctx);
+  registerContacts(server, ctx);
   return server;
 }
 
