@@ -35,7 +35,7 @@ export async function runService(configFile?: string): Promise<number> {
     onImport: (report) => process.stderr.write(`首次启动，已导入名单 ${config.org}：\n${formatImportReport(report)}\n`),
   });
   // The web console: a failure to listen (the port taken) is said, and the bots run on without it.
-  const web = await startWebServer(() => runtime.app).catch((error: unknown) => {
+  const web = await startWebServer(() => runtime.app, { sim: runtime.school }).catch((error: unknown) => {
     process.stderr.write(`网页控制台未能启动（${config.web.listen}）：${error instanceof Error ? error.message : String(error)}\n`);
     return undefined;
   });

@@ -117,4 +117,25 @@ describe('the console in chromium', () => {
       }
     });
   }
+
+  it('the sandbox: type as someone into a group and see the bot answer live', async () => {
+    school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } } });
+    const s = school;
+    web = await startWebServer(() => s.runtime.app, { sim: s.runtime.school });
+    const leader = s.runtime.app.org().personByRef('T001');
+    const link = loginLink(s.runtime.app, leader?.id ?? -1, 'cli', s.runtime.app.clock.now()) ?? '';
+    const context = await (browser as Browser).newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await page.goto(link.replace(/^http:\/\/[^/]+/u, web.url));
+      await page.click('nav >> text=沙盒');
+      await page.fill('#text', '/通知 截止=18:00 请各学院于今晚前完成宿舍安全检查');
+      await Promise.all([page.waitForURL(/\/sandbox\?/u), page.click('button:has-text("发送")')]);
+      await until(page, `document.getElementById('log').textContent.includes('已发布第1号通知')`);
+      await shot(page, 'sandbox-phone');
+      expect(s.runtime.app.directives.latest()?.id).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { QUERIES } from '../features/queries/index.js';
 import type { LevelTally } from '../features/queries/views.js';
 import { actAs } from './act.js';
 import { levelCounts } from './counts.js';
-import { directivesInScope, issuingGroup, notifyCommand, progressOf, stateOf } from './pages.js';
+import { directivesInScope, issuingGroup, notifyCommand, stateOf } from './pages.js';
 import type { WebCaller, WebContext } from './server.js';
 
 /** Levels as the drill report gives them: `{ "3": { required, acknowledged, … } }`, in the caller's scope. */
@@ -20,8 +20,11 @@ function levelsJson(levels: readonly LevelTally[]): Record<string, LevelTally['t
 
 /** The drill report's directive object, for the caller's scope, plus who in it still owes a reply. */
 function directiveJson(app: App, d: Directive, caller: WebCaller) {
-  const v = progressOf(app, d, caller);
-  const p = app.get(QUERIES).pending(d, caller.viewer.scope, caller.person);
+  // One read of the directive's state for both views.
+  const queries = app.get(QUERIES);
+  const snap = queries.snapshot(d);
+  const v = queries.progress(d, caller.viewer.scope, caller.person, snap);
+  const p = queries.pending(d, caller.viewer.scope, caller.person, snap);
   const pending = [
     ...p.staff.flatMap((s) => s.people.map((x) => ({ level: s.level, name: x.name, college: x.college, class: null as string | null }))),
     ...(p.names?.classes ?? []).flatMap((k) => [

@@ -69,7 +69,7 @@ export interface PageChrome {
 /** The page around a body: header, navigation, logout. */
 export function page(chrome: PageChrome, body: Html, script?: string): string {
   const nav = chrome.who
-    ? html`<nav><a href="/">总览</a><a href="/directives">通知</a><a href="/directives/new">发布通知</a><a href="/review">待确认</a><a href="/membership">群成员</a><a href="/contacts">通讯录</a><a href="/contact-log">联系日志</a>${chrome.team ? html`<a href="/roster">名单</a><a href="/accounts">机器人账号</a><a href="/ops">运维</a>` : ''}</nav>
+    ? html`<nav><a href="/">总览</a><a href="/directives">通知</a><a href="/directives/new">发布通知</a><a href="/review">待确认</a><a href="/membership">群成员</a><a href="/contacts">通讯录</a><a href="/contact-log">联系日志</a>${chrome.team ? html`<a href="/roster">名单</a><a href="/sandbox">沙盒</a><a href="/accounts">机器人账号</a><a href="/ops">运维</a>` : ''}</nav>
         <span class="who">${chrome.who}
           <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${chrome.csrf ?? ''}"><button class="secondary" type="submit">退出</button></form></span>`
     : html``;

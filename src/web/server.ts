@@ -17,6 +17,8 @@ import { registerAdmin } from './admin.js';
 import { registerRoster } from './roster.js';
 import { registerMembership } from './membership.js';
 import { registerContacts } from './contacts.js';
+import { registerSandbox } from './sandbox.js';
+import type { SimSchool } from '../sim/populate.js';
 
 export const SESSION_COOKIE = 'cascade_sid';
 
@@ -65,7 +67,12 @@ export function mayLogIn(viewer: Viewer): boolean {
 /** Requests a single address may make to `/login/…` in a minute (guessing links is hopeless, but not free). */
 const LOGIN_ATTEMPTS_PER_MINUTE = 20;
 
-export function buildWebServer(app: () => App): FastifyInstance {
+export interface WebOptions {
+  /** The simulated school, where the accounts are simulated: the sandbox page types into it. */
+  readonly sim?: SimSchool;
+}
+
+export function buildWebServer(app: () => App, options: WebOptions = {}): FastifyInstance {
   const server = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
   void server.register(formbody);
   const ctx: WebContext = {
@@ -149,6 +156,7 @@ export function buildWebServer(app: () => App): FastifyInstance {
   registerRoster(server, ctx);
   registerMembership(server, ctx);
   registerContacts(server, ctx);
+  if (options.sim) registerSandbox(server, ctx, options.sim);
   return server;
 }
 
@@ -162,8 +170,8 @@ function refuse(reply: FastifyReply, api: boolean, code: 401 | 403): FastifyRepl
 }
 
 /** Listens on `web.listen`; resolves with the address it serves, or throws (the caller decides whether that stops Cascade). */
-export async function startWebServer(app: () => App): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = buildWebServer(app);
+export async function startWebServer(app: () => App, options: WebOptions = {}): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = buildWebServer(app, options);
   const m = /^(?:\[(?<v6>[^\]]+)\]|(?<host>[^:]+)):(?<port>\d+)$/u.exec(app().config.web.listen);
   const host = m?.groups?.['v6'] ?? m?.groups?.['host'] ?? '127.0.0.1';
   const port = Number(m?.groups?.['port'] ?? 3000);
