@@ -55,7 +55,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 describe('the console in chromium', () => {
   for (const vp of VIEWPORTS) {
-    it(`${vp.name}: log in by link, issue in the composer, see progress live, export the workbook, confirm a review item`, async () => {
+    it(`${vp.name}: log in by link, issue in the composer, see progress live, export the workbook, confirm a review item, see an alert arrive`, async () => {
       school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' } } });
       const s = school;
       web = await startWebServer(() => s.runtime.app);
@@ -110,6 +110,10 @@ describe('the console in chromium', () => {
 
         await page.click('nav >> text=总览');
         await until(page, `document.body.textContent.includes('第${id}号')`);
+        // A question arrives: the overview's alerts follow without a reload.
+        s.say('2023010105', 'L3:计算机2301', '老师，表格在哪里下载？');
+        await s.settle();
+        await until(page, `document.getElementById('alerts').textContent.includes('提问等待答复')`);
         await shot(page, `overview-${vp.name}`);
         expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
       } finally {

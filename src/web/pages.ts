@@ -96,9 +96,39 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
     if (open.length > OVERVIEW_OPEN) blocks.push(html`<section><p><a href="/directives?state=open">另有 ${open.length - OVERVIEW_OPEN} 条进行中的通知</a></p></section>`);
     const alerts = alertsFor(a, scope, now);
     const body = html`<h1>总览 <span class="tag">${scopeText(a.org(), scope)}</span></h1>
-      ${alerts.length > 0 ? html`<section class="alert"><h2>需要处理</h2><ul>${alerts.map((t) => html`<li>${t}</li>`)}</ul></section>` : ''}
+      <section class="alert" id="alerts"${alerts.length === 0 ? html` hidden` : ''}><h2>需要处理</h2><ul>${alerts.map((t) => html`<li>${t}</li>`)}</ul></section>
       ${blocks.length > 0 ? blocks : html`<section><p class="muted">没有进行中的通知。</p></section>`}`;
-    return sendPage(reply, page(chrome(a, c, '总览'), body));
+    // Alerts follow without a reload.
+    const script = `(function(){var s=new EventSource('/events/alerts');s.addEventListener('alerts',function(e){var list=JSON.parse(e.data);var box=document.getElementById('alerts');
+var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li=document.createElement('li');li.textContent=t;ul.appendChild(li);});box.hidden=list.length===0;});})();`;
+    return sendPage(reply, page(chrome(a, c, '总览'), body, script));
+  });
+
+  server.get('/events/alerts', async (request, reply) => {
+    const c = ctx.caller(request);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    let last = '';
+    const push = (): void => {
+      try {
+        const now = app();
+        const data = JSON.stringify(alertsFor(now, c.viewer.scope, now.clock.now()));
+        if (data !== last) {
+          last = data;
+          res.write(`event: alerts\ndata: ${data}\n\n`);
+        }
+      } catch {
+        // The app is restarting: the next tick reads the new one.
+      }
+    };
+    push();
+    const timer = setInterval(push, 2000);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(timer);
+      clearInterval(keepAlive);
+    });
   });
 
   server.get<{ Querystring: { state?: string; issuer?: string; from?: string; page?: string } }>('/directives', async (request, reply) => {
@@ -187,12 +217,24 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
         return g !== undefined && (c.viewer.scope.kind === 'school' || (g.collegeId !== null && scopeCovers(c.viewer.scope, { collegeId: g.collegeId, classId: g.classId })));
       });
     const state = stateOf(a, d);
+    // Late replies, the chase so far, and what waits on the review desk for this directive.
+    const late = a.get(QUERIES).final(d, c.viewer.scope, c.person, snap).late;
+    const rounds = a.repos.chase.rounds(d.id);
+    const reviewItems = a.repos.reviews.openForDirective(d.id).filter((i) => scopeCovers(c.viewer.scope, i)).length;
+    const ROUND_NAMES: Record<string, string> = { auto: '自动催办', manual: '手动催办', summary: '截止汇总' };
     const body = html`<h1>第${d.id}号通知 <span class="tag">${STATE_NAMES[state]}</span></h1>
       <section><p style="white-space:pre-wrap">${d.text}</p>
         <p class="muted">发布人：${org.person(d.issuerId)?.name ?? ''} · ${formatTime(d.createdAt, a.timeZone, { now })}${d.deadlineAt !== null ? html` · 截止 ${formatTime(d.deadlineAt, a.timeZone, { now })}` : ''} · 范围：${scopeText(org, c.viewer.scope)}</p></section>
       <section><h2>回复进度 <span class="muted" id="live" aria-live="polite"></span></h2><div class="scroll"><table id="levels">${levelRows(tallies(v.levels), v.heading)}</table></div></section>
       ${units.length > 0 ? html`<section><h2>${v.breakdown?.byCollege ? '各学院' : '各班'}</h2><div class="scroll"><table>${units.map((u) => html`<tr><td>${u.name}</td>${u.levels.map((l) => html`<td>${LEVEL_WHO[l.level] ?? ''} ${l.tally.acknowledged}/${l.tally.required}</td>`)}</tr>`)}</table></div></section>` : ''}
       ${pendingSection(p)}
+      ${late.length > 0 ? html`<section><h2>逾期回复（${late.length}）</h2><p>${late.slice(0, 100).map((l) => `${l.name}${l.level === 4 ? '家长' : ''}`).join('、')}${late.length > 100 ? ' 等' : ''}</p></section>` : ''}
+      ${reviewItems > 0 ? html`<section class="alert"><p>${reviewItems} 条与本通知有关的回复等待确认：<a href="/review">去处理</a></p></section>` : ''}
+      <section><h2>催办记录</h2>${
+        rounds.length === 0
+          ? html`<p class="muted">还没有催办。${d.deadlineAt === null ? '' : '截止后会发出汇总。'}</p>`
+          : html`<div class="scroll"><table>${rounds.map((r) => html`<tr><td>${formatTime(r.at, a.timeZone, { now })}</td><td>${ROUND_NAMES[r.kind] ?? r.kind}</td><td>提醒 ${r.reminded} 人，${r.messages} 条消息</td></tr>`)}</table></div>`
+      }</section>
       <section><h2>各群发送情况</h2><div class="scroll"><table><thead><tr><th>群</th><th>状态</th></tr></thead><tbody>${posts.map(
         (post) => html`<tr><td>${org.group(post.groupId)?.name ?? post.target}</td><td>${POST_STATES[post.status] ?? post.status}</td></tr>`,
       )}</tbody></table></div></section>
@@ -317,7 +359,11 @@ function pendingSection(p: PendingView): Html {
     ${staff.length > 0 ? html`<p>老师：${staff.join('、')}</p>` : ''}
     ${(p.colleges ?? []).filter((u) => u.pending > 0).map((u) => html`<p>${u.name}：${u.pending} 人（户）未回复</p>`)}
     ${classes.map(
-      (k) => html`<p><b>${k.name}</b>${k.students.length > 0 ? html`<br>学生（${k.students.length}）：${k.students.join('、')}` : ''}${k.parents.length > 0 ? html`<br>家长（${k.parents.length}）：${k.parents.join('、')}` : ''}</p>`,
+      (k) => html`<p><b>${k.name}</b>${k.students.length > 0 ? html`<br>学生（${k.students.length}）：${k.students.join('、')}` : ''}${k.parents.length > 0 ? html`<br>家长（${k.parents.length}）：${k.parents.join('、')}` : ''}${
+        k.provisionalStudents.length + k.provisionalParents.length > 0
+          ? html`<br><span class="muted">未核实账号代答（已暂计入，请核实）：${[...k.provisionalStudents, ...k.provisionalParents.map((n) => `${n}家长`)].join('、')}</span>`
+          : ''
+      }</p>`,
     )}
     <p class="muted">名单含个人信息，请勿转发到群里。</p></section>`;
 }
