@@ -73,10 +73,15 @@ describe('the console in chromium', () => {
         await page.fill('#text', '请各班今晚统计返校人数');
         await page.selectOption('#depth', '3');
         await page.fill('#colleges', '计算机学院');
+        await page.setInputFiles('#files', { name: '返校统计表.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 返校统计表') });
         await shot(page, `composer-${vp.name}`);
         await Promise.all([page.waitForURL(/\/directives\/\d+$/u), page.click('button:has-text("发布")')]);
         const id = Number(/(\d+)$/u.exec(page.url())?.[1]);
         expect(s.runtime.app.directives.get(id)?.text).toBe('请各班今晚统计返校人数');
+        // The file follows the text into each of its groups.
+        await s.settle();
+        const withFile = s.botMessages().filter((m) => m.chatType === 'group' && (m.files ?? []).some((f) => f.name === '返校统计表.pdf'));
+        expect(withFile.length).toBe(s.runtime.app.ledger.counts(id).sent);
         const cell = `document.querySelector('#levels tr[data-level="3"] .ack')?.textContent`;
         await until(page, `(${cell} || '').startsWith('0/')`);
         await until(page, `document.getElementById('live')?.textContent === '（实时）'`);

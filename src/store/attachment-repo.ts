@@ -76,6 +76,14 @@ export class AttachmentRepo {
     return toAttachment(row);
   }
 
+  /** A file whose bytes came with the request (the console's composer), already on disk. */
+  addUploaded(input: { directiveId: number; kind: FileKind; name: string; size: number; sha256: string; personId: number | null; at: number }): Attachment {
+    const row = this.db.$client
+      .prepare(`INSERT INTO attachments (directive_id, kind, name, size, sha256, status, origin, person_id, created_at) VALUES (?, ?, ?, ?, ?, 'stored', 'message', ?, ?) RETURNING *`)
+      .get(input.directiveId, input.kind, input.name, input.size, input.sha256, input.personId, input.at) as Row;
+    return toAttachment(row);
+  }
+
   /** A file Cascade made itself (an export), already on disk. */
   addExport(input: { directiveId: number | null; kind: FileKind; name: string; size: number; sha256: string; personId: number | null; at: number }): Attachment {
     const row = this.db.$client

@@ -10,7 +10,7 @@ import { canIssueDirective, scopeCovers, type Directive, type Scope } from '../d
 import { formatTime } from '../domain/duration.js';
 import { groupKey, type Group, type Person } from '../domain/org.js';
 import type { Tally } from '../domain/progress.js';
-import { RELAY } from '../features/directives/index.js';
+import { DIRECTIVE_FILES, RELAY } from '../features/directives/index.js';
 import { directiveState } from '../features/directives/revise.js';
 import { QUERIES, scopeText } from '../features/queries/index.js';
 import type { LevelTally, PendingView } from '../features/queries/views.js';
@@ -171,7 +171,17 @@ var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li
   server.post<{ Body: Record<string, string> }>('/directives', async (request, reply) => {
     const a = app();
     const c = ctx.caller(request);
-    const fields = request.body ?? {};
+    // The composer posts multipart (files may come with it); a plain form works too.
+    const fields: Record<string, string> = {};
+    const uploads: { kind: 'image' | 'file'; name: string; data: Uint8Array }[] = [];
+    if (request.isMultipart()) {
+      for await (const part of request.parts({ limits: { fileSize: a.config.directives.attachMaxBytes + 1, files: 10 } })) {
+        if (part.type === 'file') {
+          const data = await part.toBuffer();
+          if (part.filename && data.byteLength > 0) uploads.push({ kind: /\.(png|jpe?g|gif|webp)$/iu.test(part.filename) ? 'image' : 'file', name: part.filename, data });
+        } else fields[part.fieldname] = String(part.value ?? '');
+      }
+    } else Object.assign(fields, request.body ?? {});
     const text = (fields['text'] ?? '').trim();
     if (text === '') return sendPage(reply.code(400), page(chrome(a, c, '发布通知'), composer(a, c, '请填写通知正文。', fields)));
     const command = notifyCommand({
@@ -192,7 +202,11 @@ var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li
     };
     const acted = await actAs(a, c.person, command, () => created() !== undefined, issuingGroup(a, c.person));
     const id = created();
-    if (id !== undefined) return reply.redirect(`/directives/${id}`, 303);
+    if (id !== undefined) {
+      const d = a.get(RELAY).directive(id);
+      if (d && uploads.length > 0) await a.get(DIRECTIVE_FILES).attachUploaded(d, uploads, c.person.id);
+      return reply.redirect(`/directives/${id}`, 303);
+    }
     const why = acted === null ? '您在名单中没有机器人能读取的 QQ 或微信账号，无法以您的身份发布。' : (acted.answers.join('\n') || '发布没有成功，请稍后再试。');
     return sendPage(reply.code(400), page(chrome(a, c, '发布通知'), composer(a, c, why, fields)));
   });
@@ -382,7 +396,7 @@ function actions(d: Directive, c: WebCaller): Html {
 function composer(a: App, c: WebCaller, error: string | null, f: Record<string, string>): Html {
   const team = c.viewer.scope.kind === 'school';
   return html`<h1>发布通知</h1>${error ? html`<section class="alert"><p class="bad" style="white-space:pre-wrap">${error}</p></section>` : ''}
-    <section><form method="post" action="/directives"><input type="hidden" name="_csrf" value="${c.csrf}">
+    <section><form method="post" action="/directives?_csrf=${c.csrf}" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="${c.csrf}">
       <label for="text">正文</label><textarea id="text" name="text" required>${f['text'] ?? ''}</textarea>
       <label for="parentsText">家长版（可选：家长群收到这段文字）</label><textarea id="parentsText" name="parentsText">${f['parentsText'] ?? ''}</textarea>
       <div class="row">
@@ -395,7 +409,8 @@ function composer(a: App, c: WebCaller, error: string | null, f: Record<string, 
       </div>
       <div class="row">${team ? html`<label><input type="checkbox" name="mode" value="step"${f['mode'] === 'step' ? html` checked` : ''}> 逐级下发</label>` : ''}
         <label><input type="checkbox" name="urgent"${f['urgent'] === 'on' ? html` checked` : ''}> 紧急（夜间也提醒）</label></div>
-      <p class="muted">以 ${c.person.name} 的身份发布，范围：${scopeText(a.org(), c.viewer.scope)}。机器人也会私聊您发布结果。附件请在聊天中发送（通知发出后 3 分钟内发到同一个聊天）。</p>
+      <label for="files">附件（文件或图片，可多选，每个不超过 ${Math.floor(a.config.directives.attachMaxBytes / 1024 / 1024)} MB）</label><input type="file" id="files" name="files" multiple>
+      <p class="muted">以 ${c.person.name} 的身份发布，范围：${scopeText(a.org(), c.viewer.scope)}。机器人也会在聊天中确认；附件紧跟正文发到每个群。</p>
       <button type="submit">发布</button></form></section>`;
 }
 

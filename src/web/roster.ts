@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import multipart from '@fastify/multipart';
 import type { App } from '../app/build-app.js';
 import { formatReadReport, readRosterWithReport } from '../roster/read.js';
 import { applyRoster, formatImportReport, previewRoster } from '../store/org-repo.js';
@@ -38,7 +37,6 @@ function form(c: WebCaller, error?: Html): Html {
 export function registerRoster(server: FastifyInstance, ctx: WebContext): void {
   const { app } = ctx;
   const pending = new Map<string, Pending>();
-  void server.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_FILES } });
 
   const uploadsDir = (a: App): string => join(a.config.dataDir, 'uploads');
   const forget = (token: string): void => {
@@ -70,7 +68,7 @@ export function registerRoster(server: FastifyInstance, ctx: WebContext): void {
     const paths: string[] = [];
     const names: string[] = [];
     try {
-      for await (const part of request.files()) {
+      for await (const part of request.files({ limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_FILES } })) {
         const ext = extname(part.filename).toLowerCase();
         const bytes = await part.toBuffer();
         if (!EXTENSIONS.has(ext)) throw new Error(`不支持的文件：${part.filename}（只接受 .xlsx、.csv、.zip）`);

@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { App } from '../app/build-app.js';
 import { viewerOf } from '../app/message-context.js';
 import type { Viewer } from '../app/feature.js';
@@ -75,6 +76,8 @@ export interface WebOptions {
 export function buildWebServer(app: () => App, options: WebOptions = {}): FastifyInstance {
   const server = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
   void server.register(formbody);
+  // Uploads (rosters, a directive's files): each route sets its own limits.
+  void server.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 10 } });
   const ctx: WebContext = {
     app,
     caller(request) {

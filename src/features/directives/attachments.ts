@@ -134,6 +134,28 @@ export class DirectiveFiles {
     }
   }
 
+  /**
+   * Files uploaded with a directive (the console's composer): kept, and relayed into every group the
+   * directive has reached and with its later releases. Too large ones are refused with the limit.
+   */
+  async attachUploaded(d: Directive, files: readonly { kind: 'image' | 'file'; name: string; data: Uint8Array }[], personId: number): Promise<string[]> {
+    const notes: string[] = [];
+    for (const f of files) {
+      if (f.data.byteLength > this.maxBytes) {
+        notes.push(zhFiles.fileRejected(d.id, f.name, 'too_large', this.maxBytes));
+        continue;
+      }
+      const put = this.app.files.put(f.data);
+      await this.app.store.transaction((work) => {
+        const a = this.app.repos.attachments.addUploaded({ directiveId: d.id, kind: f.kind, name: f.name, size: put.size, sha256: put.sha256, personId, at: this.app.clock.now() });
+        work.queue(this.relay().planAttachment(this.relay().directive(d.id) ?? d, a));
+      });
+    }
+    const taken = files.filter((f) => f.data.byteLength <= this.maxBytes);
+    if (taken.length > 0) notes.unshift(zhFiles.filesAttached(d.id, taken.map((f) => f.name), new Set(this.app.repos.ledger.directivePosts(d.id).map((p) => p.groupId)).size));
+    return notes;
+  }
+
   /** The issuer is told, once per file and platform, that the file went to that platform's chats as a line only. */
   fellBack(d: Directive, attachment: Attachment, platform: Platform, groupName: string): SendItem[] {
     const person = this.app.org().person(attachment.personId ?? d.issuerId);
