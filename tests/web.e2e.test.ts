@@ -385,6 +385,7 @@ describe('群成员核对', () => {
     const detail = await (await counselor.get(`/membership/${g.id}`)).text();
     expect(detail).toContain('路人甲');
     expect(detail).toContain('最近核对');
+    expect(s.runtime.app.repos.access.list().some((e) => e.what === 'membership' && e.scope.includes(g.name))).toBe(true);
     // Another counselor's class: not theirs.
     const other = org.groupByKeyText('L3:计算机2303');
     expect((await counselor.get(`/membership/${other?.id ?? 0}`)).status).toBe(404);

@@ -35,6 +35,7 @@ const ACCESS_LABELS: Record<string, string> = {
   export_address_book: '导出通讯录',
   export_contact_log: '导出家校联系工作日志',
   export_directive: '导出通知回复情况',
+  membership: '查看群成员核对结果',
 };
 
 /** `cascade access-log [--by 工号] [--from D] [--json]`: who viewed or exported personal data. */

@@ -1,7 +1,7 @@
 /** Who viewed or exported personal data (access_log). */
 import type { Db } from './db.js';
 
-export type AccessWhat = 'address_book' | 'call_list' | 'non_responders' | 'contact_log' | 'export_address_book' | 'export_contact_log' | 'export_directive';
+export type AccessWhat = 'address_book' | 'call_list' | 'non_responders' | 'contact_log' | 'export_address_book' | 'export_contact_log' | 'export_directive' | 'membership';
 
 export interface AccessEntry {
   readonly at: number;

@@ -785,7 +785,7 @@ export const accessLog = sqliteTable(
     /** The staff person; null for the command line (`by` then names the operator's account). */
     byPersonId: integer('by_person_id'),
     by: text('by').notNull(),
-    what: text('what', { enum: ['address_book', 'call_list', 'non_responders', 'contact_log', 'export_address_book', 'export_contact_log', 'export_directive'] }).notNull(),
+    what: text('what', { enum: ['address_book', 'call_list', 'non_responders', 'contact_log', 'export_address_book', 'export_contact_log', 'export_directive', 'membership'] }).notNull(),
     /** The class, college, student (学号) or `全校` looked at. */
     scope: text('scope').notNull(),
   },

@@ -55,6 +55,8 @@ export function registerMembership(server: FastifyInstance, ctx: WebContext): vo
     const auditor = a.get(AUDITOR);
     const stored = a.repos.audits.latest(g.id);
     const texts = stored ? auditor.texts(g, auditor.scopedFor(c.person, g, { ...stored.findings, present: stored.present } as GroupAudit)) : undefined;
+    // The findings name people: the view is logged.
+    if (texts) a.repos.access.add({ at: a.clock.now(), byPersonId: c.person.id, by: `${c.person.extId} ${c.person.name}`, what: 'membership', scope: `${g.name}（网页）` });
     const body = html`<h1>${g.name}</h1>
       <section>${texts ? html`<p class="muted">最近核对：${formatTime(stored?.at ?? 0, a.timeZone, { now: a.clock.now() })}</p><pre style="white-space:pre-wrap">${texts.summary}\n\n${texts.details}</pre>` : html`<p class="muted">还没有核对过。</p>`}
       <form method="post" action="/membership/${g.id}/audit"><input type="hidden" name="_csrf" value="${c.csrf}"><button type="submit">立即核对</button></form></section>`;
