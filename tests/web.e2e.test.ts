@@ -8,7 +8,9 @@ import { loginLink } from '../src/features/console/index.js';
 import { startWebServer } from '../src/web/server.js';
 import { defineJob, type Feature } from '../src/app/feature.js';
 import { FEATURES } from '../src/features/index.js';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { WechatyAdapter } from '../adapters/wechaty/adapter.js';
 import { MockWechat } from '../adapters/wechaty/mock-puppet.js';
 import { silentLogger } from '../src/app/logger.js';
@@ -127,6 +129,31 @@ describe('login and sessions', () => {
     const student = s.runtime.app.org().personByRef('2023010101');
     const forced = loginLink(s.runtime.app, student?.id ?? -1, 'cli', s.runtime.app.clock.now()) ?? '';
     expect((await new Client(base).login(forced)).status).toBe(401);
+  });
+
+  it('cascade web-login prints a link for staff and refuses a student or a parent; web-logout ends the sessions', { timeout: 60_000 }, async () => {
+    const { s, base } = await start();
+    const bin = fileURLToPath(new URL('../bin/cascade.mjs', import.meta.url));
+    const cli = (args: string[]): Promise<{ code: number; out: string; err: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, CASCADE_DATA_DIR: s.runtime.app.config.dataDir } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
+        );
+      });
+    const ok = await cli(['web-login', 'S111']);
+    expect(ok.code).toBe(0);
+    const link = ok.out.trim();
+    expect(link).toMatch(/\/login\/[A-Za-z0-9_-]{43}$/u);
+    const c = new Client(base);
+    expect((await c.login(link)).status).toBe(303);
+    expect((await c.get('/')).status).toBe(200);
+    for (const ref of ['2023010101', '家长:2023010101']) {
+      const refused = await cli(['web-login', ref]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('不能登录网页控制台');
+    }
+    expect((await cli(['web-logout', 'S111'])).out).toContain('已结束');
+    expect((await c.get('/')).status).toBe(401);
   });
 
   it('refuses a form without the session’s token, a post from another site, and any preflight', async () => {
