@@ -448,6 +448,31 @@ describe('通讯录 and 联系日志', () => {
   });
 });
 
+describe('health and metrics (issue #17)', () => {
+  it('/readyz names each check; /metrics speaks Prometheus, both without a session', async () => {
+    const { s, base } = await start();
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { status: string; checks: Record<string, { ok: boolean; detail: string }> };
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.checks).sort()).toEqual(['accounts', 'migrations', 'redis', 'store']);
+    expect(body.checks['migrations']?.detail).toMatch(/^(\d+) of \1 applied$/u);
+    const t = await as(s, base, 'T001');
+    await t.json('/api/directives', { text: '请各学院今晚完成宿舍安全检查', depth: 3, colleges: ['计算机学院'] });
+    await s.settle();
+    s.say('2023010101', 'L3:计算机2301', '收到');
+    await s.settle();
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/cascade_deliveries\{account="qq-bot-\d",status="sent"\} [1-9]/u);
+    expect(metrics).toMatch(/cascade_acknowledgements_total 1\b/u);
+    expect(metrics).toMatch(/cascade_queue_jobs\{queue="inbound",state="waiting"\} 0/u);
+    expect(metrics).toContain('cascade_account_paused{account="qq-bot-1",what="online"} 1');
+    expect(metrics).toContain('cascade_node_nodejs_eventloop_lag_seconds');
+    // No student's name or phone in it.
+    expect(metrics).not.toMatch(/[\u4e00-\u9fa5]/u);
+  });
+});
+
 describe('pages', () => {
   it('the composer issues as the person, the directive page shows progress and names in scope, and the export downloads', async () => {
     const { s, base } = await start();

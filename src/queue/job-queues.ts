@@ -521,6 +521,16 @@ export class JobQueues {
     return out.sort((a, b) => b.at - a.at).slice(0, limit);
   }
 
+  /** Per queue, when its oldest waiting job was added (null: none waits): the metrics' queue ages. */
+  async oldestWaiting(): Promise<Record<string, number | null>> {
+    const out: Record<string, number | null> = {};
+    for (const q of this.all()) {
+      const [job] = await q.getWaiting(0, 0);
+      out[q.name] = job?.timestamp ?? null;
+    }
+    return out;
+  }
+
   /** An operator retries (`retry`) or drops (`drop`) a failed job. False when there is no such failed job. */
   async settleFailed(queue: string, id: string, how: 'retry' | 'drop'): Promise<boolean> {
     const q = this.all().find((x) => x.name === queue);

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,4 +135,16 @@ export function openReadOnly(file: string): Database.Database {
 
 export function closeDb(db: Db): void {
   if (db.$client.open) db.$client.close();
+}
+
+/** The schema's version: migrations applied to this store, and how many this build has (issue #17). */
+export function schemaVersion(db: Db): { applied: number; known: number } {
+  const journal = JSON.parse(readFileSync(resolve(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  let applied = 0;
+  try {
+    applied = (db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
+  } catch {
+    // A store never migrated has no such table.
+  }
+  return { applied, known: journal.entries.length };
 }

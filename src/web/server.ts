@@ -13,6 +13,7 @@ import type { Person } from '../domain/org.js';
 import { html, page } from './html.js';
 import { registerPages } from './pages.js';
 import { registerApi } from './api.js';
+import { registerHealth } from './health.js';
 import { registerReview } from './review.js';
 import { registerAdmin } from './admin.js';
 import { registerRoster } from './roster.js';
@@ -100,6 +101,7 @@ export function buildWebServer(app: () => App, options: WebOptions = {}): Fastif
   });
 
   server.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealth(server, app);
 
   server.get<{ Params: { token: string } }>('/login/:token', async (request, reply) => {
     const now = app().clock.now();
@@ -123,7 +125,7 @@ export function buildWebServer(app: () => App, options: WebOptions = {}): Fastif
   // Every other route needs a live session of someone who may log in.
   server.addHook('preHandler', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path === '/healthz' || path.startsWith('/login/') || request.method === 'OPTIONS') return;
+    if (path === '/healthz' || path === '/readyz' || path === '/metrics' || path.startsWith('/login/') || request.method === 'OPTIONS') return;
     const a = app();
     const id = readCookies(request.headers.cookie).get(SESSION_COOKIE);
     const session = id === undefined ? undefined : a.repos.web.session(id, a.clock.now(), a.config.web.sessionIdleMinutes * 60_000);
