@@ -44,6 +44,10 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
   template <文件.xlsx> [--force]  写出空白花名册模板（含填写说明）
   access-log [--by 工号] [--from 日期] [--json]
                                  谁在何时查看或导出了个人信息（通讯录、电话名单、未回复名单、工作日志）
+  backup [--out 目录] [--config 文件]
+                                 备份数据库（服务运行时也可以；含清单和配置文件；默认写到 数据目录/backups）
+  restore <备份文件> [--config 文件]
+                                 把备份恢复到配置的数据目录（该目录中不能已有数据库）
   web-login <工号> [--config 文件] 打印网页控制台的一次性登录链接（10 分钟内有效；只有老师可以登录）
   web-logout <工号> [--config 文件]
                                  结束此人的所有网页控制台会话
@@ -81,6 +85,14 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'import':
       return importCommand(args);
+    case 'backup': {
+      const { backupCommand } = await import('./cli/backup.js');
+      return backupCommand(args);
+    }
+    case 'restore': {
+      const { restoreCommand } = await import('./cli/backup.js');
+      return restoreCommand(args);
+    }
     case 'web-login':
     case 'web-logout': {
       const { webLoginCommand } = await import('./cli/web.js');

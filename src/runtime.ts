@@ -38,6 +38,8 @@ export interface RuntimeOptions {
   readonly onImport?: (report: ImportReport) => void;
   /** The features to compose (default: all of Cascade's); tests add their own. */
   readonly features?: readonly Feature[];
+  /** The simulated platform to use instead of a new one (a test that restores a backup and starts again on the same world). */
+  readonly school?: SimSchool;
   /** Adapters made by the caller besides the simulated school's and the configured ones (tests: wechaty on the puppet mock). */
   readonly adapters?: readonly ChatAdapter[];
 }
@@ -86,7 +88,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // account the roster names is played by the simulator.
     const real = config.accounts.filter(isRealAccount);
     checkAccounts(org, config.accounts);
-    const school = populateWorld(org, { now: () => clock.now(), keepTranscript: options.keepTranscript ?? true, exclude: new Set(real.map((a) => a.id)) });
+    // A school already simulated (a test restoring a backup into a new data directory plays on the same platform).
+    const school = options.school ?? populateWorld(org, { now: () => clock.now(), keepTranscript: options.keepTranscript ?? true, exclude: new Set(real.map((a) => a.id)) });
     const realAdapters = await Promise.all(real.map((a) => createAdapter(a, { logger, dataDir: join(config.dataDir, 'accounts') })));
     const simulated = [...school.accountsOn('qq'), ...school.accountsOn('wechat')];
     // With real accounts configured, a roster account left to the simulator is most likely a typo.

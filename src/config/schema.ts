@@ -272,6 +272,17 @@ export const configSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['templates'], message: `provider ${sms.provider} needs the approved templates' ids in sms.templates (directive, reminder, code)` });
       }
     }),
+  /** Backups of the store (issue #17, docs/operations.md): a daily copy by SQLite's online backup API. */
+  backup: z
+    .strictObject({
+      /** Where the copies go; default `<dataDir>/backups` (put it on another disk). */
+      dir: z.string().min(1).optional(),
+      /** How many daily copies are kept. */
+      keep: z.number().int().min(1).max(3650).default(14),
+      /** When the daily copy is made (school time); null: no scheduled copy (`cascade backup` still works). */
+      at: clockTime.nullable().default('02:30'),
+    })
+    .prefault({}),
   /** The web console (issue #16, docs/web.md), served by `cascade start` / `npm start`. */
   web: z
     .strictObject({

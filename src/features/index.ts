@@ -4,6 +4,7 @@
  */
 import type { Feature } from '../app/feature.js';
 import { accounts } from './accounts/index.js';
+import { backup } from './backup/index.js';
 import { binding } from './binding/index.js';
 import { catchUp } from './catchup/index.js';
 import { chasing } from './chasing/index.js';
@@ -20,4 +21,4 @@ import { review } from './review/index.js';
 import { sms } from './sms/index.js';
 import { status } from './status/index.js';
 
-export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, consoleFeature, catchUp, privacy, status, helpFeature];
+export const FEATURES: readonly Feature[] = [directives, replies, queries, review, sms, chasing, membership, manual, binding, contacts, accounts, consoleFeature, catchUp, privacy, backup, status, helpFeature];
