@@ -39,20 +39,35 @@ export async function runService(configFile?: string): Promise<number> {
     process.stderr.write(`网页控制台未能启动（${config.web.listen}）：${error instanceof Error ? error.message : String(error)}\n`);
     return undefined;
   });
+  const startedAt = Date.now();
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    logger.info('stopping: no new messages are taken, sends under way settle');
     // Every step of the stop is bounded; this is the last word should one still hang.
     setTimeout(() => {
       process.stderr.write('停止超时，强制退出。\n');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     await web?.close().catch(() => undefined);
+    // What this run did, for the last log line (read before the store closes).
+    const sent = [...runtime.app.repos.ledger.sentSince(startedAt).values()].reduce((n, x) => n + x, 0);
+    const received = (runtime.app.repos.db.$client.prepare('SELECT count(*) AS n FROM inbound_messages WHERE at >= ?').get(startedAt) as { n: number }).n;
     await runtime.stop();
+    logger.info({ sent, received, uptimeS: Math.round((Date.now() - startedAt) / 1000) }, 'stopped');
+    process.stderr.write(`已停止（本次运行发送 ${sent} 条，收到 ${received} 条）。\n`);
   };
-  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
-  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+  // The first signal stops in order; a second one exits at once.
+  const onSignal = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write(`再次收到 ${signal}，立即退出。\n`);
+      process.exit(1);
+    }
+    void stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.stderr.write(`Cascade 已启动（数据目录 ${resolve(config.dataDir)}，Redis ${redactUrl(runtime.redisUrl)}）。\n`);
   if (web) {
     process.stderr.write(`网页控制台：${web.url}（老师私聊机器人发送 /登录 获取登录链接）\n`);

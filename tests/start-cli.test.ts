@@ -45,6 +45,7 @@ describe('cascade start --config', () => {
         'accounts:',
         `  - { id: qq-bot-1, platform: onebot, mode: forward, url: ${JSON.stringify(url)}, accessToken: cli-token, minGapMs: 0, jitterMs: 0 }`,
         'log: { level: warn }',
+        'web: { listen: "127.0.0.1:0" }',
       ].join('\n'),
     );
     const child = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,8 +69,14 @@ describe('cascade start --config', () => {
     expect(await new Promise<number | null>((resolve) => second.once('exit', (code) => resolve(code)))).toBe(1);
     expect(secondErr).toContain('已被另一个 Cascade 使用');
     expect(secondErr).toContain(`进程 ${child.pid}`);
+    // The console answers on its own port.
+    const consoleUrl = /网页控制台：(http:\/\/[\w.:]+)/u.exec(stderr)?.[1];
+    expect(consoleUrl).toBeDefined();
+    expect(await (await fetch(`${consoleUrl ?? ''}/healthz`)).json()).toEqual({ status: 'ok' });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // The last words: what this run did.
+    expect(stderr).toMatch(/已停止（本次运行发送 \d+ 条，收到 \d+ 条）/u);
   }, 90_000);
 });
 
