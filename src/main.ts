@@ -7,7 +7,7 @@ import { secureDataDir } from './data-dir.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../adapters/index.js';
-import { createLogger } from './app/logger.js';
+import { serviceLogger } from './app/logger.js';
 import { explain } from './cli.js';
 import { loadConfig } from './config/load.js';
 import { startRuntime } from './runtime.js';
@@ -28,7 +28,7 @@ export async function runService(configFile?: string): Promise<number> {
   const interactive = process.stdin.isTTY === true;
   // On a terminal the sandbox owns stdout, so logs go to a file.
   const logFile = join(config.dataDir, 'cascade.log');
-  const logger = createLogger(config.log.level, interactive ? createWriteStream(logFile, { flags: 'a' }) : process.stdout);
+  const logger = serviceLogger(config.log, config.dataDir, interactive ? createWriteStream(logFile, { flags: 'a' }) : process.stdout);
   const runtime = await startRuntime({
     config,
     logger,

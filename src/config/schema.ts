@@ -500,6 +500,16 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** A file the service logs to (JSON lines), besides or instead of stdout; relative to the data directory. */
+      file: z.string().min(1).optional(),
+      /** With `file`: rotation (pino-roll) — a new file each day or at `size`, the `keep` newest kept. */
+      rotate: z
+        .strictObject({
+          frequency: z.enum(['daily', 'hourly']).default('daily'),
+          size: z.string().regex(/^\d+[kmg]$/u, 'a size like 20m').default('20m'),
+          keep: z.number().int().min(1).max(365).default(14),
+        })
+        .optional(),
     })
     .prefault({}),
 });
