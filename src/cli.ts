@@ -74,10 +74,26 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
                                  逐行读入回复（不给文件则读标准输入），以 JSON 行输出理解结果；
                                  行内的 \\n 表示换行；--jsonl 读 {"text","hint"} 对象或 JSON 字符串`;
 
+/** A command's lines of the usage (its line and the indented lines after it), or null for an unknown one. */
+export function commandHelp(command: string): string | null {
+  const lines = USAGE.split('\n');
+  const at = lines.findIndex((l) => new RegExp(`^  ${command.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}(\\s|$)`, 'u').test(l));
+  if (at < 0) return null;
+  const out = [`用法：cascade${lines[at]?.slice(1) ?? ''}`];
+  for (let i = at + 1; i < lines.length && /^ {4,}/u.test(lines[i] ?? ''); i++) out.push(lines[i] ?? '');
+  return out.join('\n');
+}
+
 export const DEMO_SCENARIO = fileURLToPath(new URL('../config/drills/demo.yaml', import.meta.url));
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...args] = argv.filter((a) => a !== '--debug');
+  // `cascade <命令> --help`: that command's lines of the usage.
+  if (command !== undefined && (args.includes('--help') || args.includes('-h'))) {
+    const help = commandHelp(command);
+    process.stdout.write(`${help ?? USAGE}\n`);
+    return help === null ? 2 : 0;
+  }
   switch (command) {
     case 'start': {
       const { runService } = await import('./main.js');
@@ -397,16 +413,6 @@ export function explain(error: unknown, debug = process.argv.includes('--debug')
   return `出错了：${message}\n（加 --debug 查看详细信息）`;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${explain(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
 
 /**
  * `cascade accounts [--config file] [--json]`: every configured or roster-named account with the state
@@ -445,12 +451,14 @@ async function accountsCommand(args: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ generatedAt: new Date(now).toISOString(), accounts: rows }, null, 2)}\n`);
       return 0;
     }
-    const lines = ['account            platform  state           paused until (reason)          sends today  groups  last heartbeat            seen'];
+    // In Chinese for the operator, times in the school's zone; --json keeps the ISO times and English states.
+    const STATES: Record<string, string> = { online: '在线', connecting: '连接中', login_required: '需要人工登录', offline: '离线', 'never started': '从未启动' };
+    const at = (iso: string | null): string => (iso === null ? '—' : formatTime(Date.parse(iso), config.school.timeZone, { now }));
+    const lines: string[] = [];
     for (const r of rows) {
-      const paused = r.pausedUntil ? `${r.pausedUntil} (${r.pauseReason ?? ''})` : '—';
-      const state = `${r.state}${r.detail ? ` (${r.detail})` : ''}`;
+      const paused = r.pausedUntil ? `熔断暂停至 ${at(r.pausedUntil)}（${r.pauseReason ?? ''}）` : '正常发送';
       lines.push(
-        `${r.id.padEnd(18)} ${String(r.platform).padEnd(9)} ${state.padEnd(15)} ${paused.padEnd(30)} ${String(r.sendsToday).padStart(11)}  ${String(r.groups).padStart(6)}  ${(r.lastHeartbeat ?? '—').padEnd(25)} ${r.seenAt ?? 'never'}${r.stale && r.seenAt ? ' (service not running?)' : ''}`,
+        `${r.id}（${String(r.platform)}）：${STATES[r.state] ?? r.state}${r.detail ? `（${r.detail}）` : ''}；${paused}；今日发送 ${r.sendsToday} 条；服务 ${r.groups} 个群；最近心跳 ${at(r.lastHeartbeat)}；状态更新于 ${r.seenAt ? at(r.seenAt) : '从未'}${r.stale && r.seenAt ? '（服务可能没有运行）' : ''}`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -522,6 +530,15 @@ async function statusCommand(args: string[]): Promise<number> {
       ...failures.map((f) => `  ${formatTime(f.at, tz, { now })}  错误编号 ${f.errorNo}  ${f.queue === 'message' ? `消息 #${f.ref}` : `${f.queue} 任务 ${f.ref}，尝试 ${f.attempts} 次`}：${f.error}`),
     ];
     if (total > failures.length) lines.push(`  ……另有 ${total - failures.length} 条未列出（--json 查看）`);
+    // The same figures as /metrics, for the operator at the server.
+    const STATUS_NAMES: Record<string, string> = { planned: '待发', sending: '发送中', sent: '已发送', uncertain: '无法确认', failed: '失败', manual: '待人工' };
+    const sends = db.$client.prepare('SELECT account_id AS a, status AS s, count(*) AS n FROM deliveries GROUP BY account_id, status ORDER BY account_id').all() as { a: string; s: string; n: number }[];
+    const byAccount = new Map<string, string[]>();
+    for (const r of sends) byAccount.set(r.a, [...(byAccount.get(r.a) ?? []), `${STATUS_NAMES[r.s] ?? r.s} ${r.n}`]);
+    if (byAccount.size > 0) lines.push('发送记录（按账号）：', ...[...byAccount].map(([a, parts]) => `  ${a}：${parts.join('，')}`));
+    const acks = (db.$client.prepare("SELECT count(*) AS n, sum(CASE WHEN at >= ? THEN 1 ELSE 0 END) AS recent FROM acknowledgements WHERE kind = 'ack'").get(now - 60 * 60_000) as { n: number; recent: number | null });
+    const reminded = (db.$client.prepare('SELECT coalesce(sum(reminded), 0) AS n FROM chase_rounds').get() as { n: number }).n;
+    lines.push(`回复：共计入 ${acks.n} 条（最近一小时 ${acks.recent ?? 0} 条）；催办共提醒 ${reminded} 人次。`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   });
@@ -587,4 +604,16 @@ function openRunStore(dataDir: string): Db | null {
     return null;
   }
   return openDb(file);
+}
+
+// Last: every command's constants are initialised before one runs (`tsx src/cli.ts status`).
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${explain(error)}\n`);
+      process.exit(1);
+    },
+  );
 }
