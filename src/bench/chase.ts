@@ -104,6 +104,15 @@ export interface ChaseBench {
     violations: number;
     /** The initial posts, from the create until the last was sent. */
     initial_drain_ms: number;
+    /** The most initial posts one account had to make. */
+    initial_busiest_posts: number;
+    /**
+     * What pacing allows at best for the initial posts: the busiest account's posts less one, times the
+     * mean gap (minGap + jitter / 2) — the “groups ÷ accounts × gap” of issue #17, for the account that has most.
+     */
+    initial_pacing_limit_ms: number;
+    /** initial_drain_ms ÷ initial_pacing_limit_ms: 1 is the pacing limit itself (issue #17 asks ≤ 1.05). */
+    initial_pacing_ratio: number;
     /** The round's sends, from the end of the round until the last was sent. */
     drain_ms: number;
   };
@@ -237,6 +246,8 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
     const first = await directive('基准测试通知（催办）：请各位同学和家长回复“收到”。', Date.now() - CHASE_BACKDATE_MS, null);
     const { d } = first;
     const initialDrainMs = first.drainMs;
+    const busiestInitial = (client.prepare(`SELECT max(n) AS n FROM (SELECT count(*) AS n FROM deliveries WHERE directive_id = ? AND purpose = 'directive' GROUP BY account_id)`).get(d.id) as { n: number | null }).n ?? 0;
+    const pacingLimitMs = Math.max(1, busiestInitial - 1) * (minGapMs + jitterMs / 2);
 
     // ---- (timed) one automatic round ---------------------------------------------------------
     const before = world.messageCount();
@@ -323,6 +334,9 @@ export async function benchChase(opts: ChaseBenchOptions): Promise<ChaseBench> {
         min_gap_ms: pacing.minGap,
         violations: pacing.violations,
         initial_drain_ms: round(initialDrainMs),
+        initial_busiest_posts: busiestInitial,
+        initial_pacing_limit_ms: round(pacingLimitMs),
+        initial_pacing_ratio: round(initialDrainMs / pacingLimitMs, 3),
         drain_ms: round(drainMs),
       },
     };

@@ -55,6 +55,11 @@ export const TARGETS = {
   web_page_ms: 200,
 } as const;
 
+/** `--campus large` (issue #17): 80 colleges × 25 classes × 40 students = 80,000 students, about 2,100 groups, 60 bot accounts. */
+export const LARGE_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 80, classesPerCollege: 25, studentsPerClass: 40, accounts: 60 });
+/** The large campus's targets (issue #17). */
+export const LARGE_TARGETS = { relay_pacing_ratio: 1.05, pending_query_p95_ms: 20, chase_round_ms: 2000, membership_audit_ms: 5000, peak_rss_mb: 600 } as const;
+
 export const SMALL_CAMPUS: Readonly<SyntheticCampusOptions> = Object.freeze({ colleges: 4, classesPerCollege: 5, studentsPerClass: 20, accounts: 20 });
 
 export interface BenchOptions {
@@ -647,6 +652,7 @@ export function formatBench(r: BenchResult): string {
     ['parse64: one message ≤ 64 KB read, worst shape', `${r.parse64.worst_ms} ms (${r.parse64.worst_case})`, `≤ ${TARGETS.parse_64k_ms} ms`, mark(r.targets.parse_64k_ms)],
     ['input1mb: one message ≤ 1 MB, frame to stored row', `${r.input1mb.worst_ms} ms (${r.input1mb.worst_case})`, `≤ ${TARGETS.input_1mb_ms} ms`, mark(r.targets.input_1mb_ms)],
     ['web console: slowest page, any role', `${r.web.worst_ms} ms (${r.web.worst_page})`, `≤ ${TARGETS.web_page_ms} ms`, mark(r.targets.web_page_ms)],
+    ['relay, paced: one directive to every group', `${r.chase.pacing.initial_drain_ms} ms = ${r.chase.pacing.initial_pacing_ratio} × the pacing limit (${r.chase.pacing.initial_busiest_posts} posts on the busiest account)`, '', ''],
     ['chase: one round, whole campus', `${r.chase_round_ms} ms`, `≤ ${TARGETS.chase_round_ms} ms`, mark(r.targets.chase_round_ms)],
     [
       'chase: posts closer than the pacing gap',
@@ -745,14 +751,34 @@ export async function benchCommand(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const small = args.includes('--small');
   const quick = args.includes('--quick');
-  const unknown = args.filter((a) => a !== '--json' && a !== '--small' && a !== '--quick');
-  if (unknown.length > 0) {
-    process.stderr.write(`cascade bench [--json] [--small] [--quick]: unknown argument ${unknown.join(' ')}\n`);
+  // `--campus large`: the size of the largest Chinese universities (issue #17).
+  const campusAt = args.indexOf('--campus');
+  const campusName = campusAt >= 0 ? args[campusAt + 1] : undefined;
+  const unknown = args.filter((a, i) => a !== '--json' && a !== '--small' && a !== '--quick' && a !== '--campus' && !(campusAt >= 0 && i === campusAt + 1));
+  if (unknown.length > 0 || (campusAt >= 0 && campusName !== 'large')) {
+    process.stderr.write(`cascade bench [--json] [--small] [--quick] [--campus large]: unknown argument ${[...unknown, campusAt >= 0 && campusName !== 'large' ? `--campus ${campusName ?? ''}` : ''].join(' ')}\n`);
     return 1;
   }
   try {
-    const result = await runBench({ small, ...(quick ? { pacingSeconds: 0 } : {}), onProgress: (line) => process.stderr.write(`${line}\n`) });
+    const result = await runBench({
+      small,
+      ...(quick ? { pacingSeconds: 0 } : {}),
+      ...(campusName === 'large' ? { campus: LARGE_CAMPUS, directives: 20 } : {}),
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
     process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
+    if (campusName === 'large') {
+      // The large campus's own targets (issue #17), on stderr beside the progress lines.
+      const audit = Math.max(result.membership.audit_ms, result.membership.audit_from_store_ms);
+      const verdicts: [string, number, number][] = [
+        ['relay (paced) ÷ pacing limit', result.chase.pacing.initial_pacing_ratio, LARGE_TARGETS.relay_pacing_ratio],
+        ['/未回复 p95, ms', result.pending_query_p95_ms, LARGE_TARGETS.pending_query_p95_ms],
+        ['chase round, ms', result.chase_round_ms, LARGE_TARGETS.chase_round_ms],
+        ['audit of every group, ms', audit, LARGE_TARGETS.membership_audit_ms],
+        ['peak RSS, MB', result.peak_rss_mb, LARGE_TARGETS.peak_rss_mb],
+      ];
+      process.stderr.write(`large campus targets:\n${verdicts.map(([k, v, t]) => `  ${k}: ${v} (≤ ${t}) ${v <= t ? 'met' : 'MISSED'}`).join('\n')}\n`);
+    }
     if (!result.ok) {
       process.stderr.write('bench: correctness check failed\n');
       return 1;
