@@ -14,7 +14,6 @@ import { startRuntime } from './runtime.js';
 import { redactUrl } from './queue/redis-server.js';
 import { runSandbox } from './sim/sandbox.js';
 import { formatImportReport } from './store/org-repo.js';
-import { startWebServer } from './web/server.js';
 import { loginLink } from './features/console/index.js';
 
 /** A stop (SIGTERM, SIGINT) ends the process within this long, whatever state Redis or a platform is in. */
@@ -34,7 +33,9 @@ export async function runService(configFile?: string): Promise<number> {
     logger,
     onImport: (report) => process.stderr.write(`首次启动，已导入名单 ${config.org}：\n${formatImportReport(report)}\n`),
   });
-  // The web console: a failure to listen (the port taken) is said, and the bots run on without it.
+  // The web console, loaded once the bots run (a restart resumes sending sooner): a failure to listen (the
+  // port taken) is said, and the bots run on without it.
+  const { startWebServer } = await import('./web/server.js');
   const web = await startWebServer(() => runtime.app, { sim: runtime.school }).catch((error: unknown) => {
     process.stderr.write(`网页控制台未能启动（${config.web.listen}）：${error instanceof Error ? error.message : String(error)}\n`);
     return undefined;

@@ -32,6 +32,21 @@ export class AuditRepo {
     return { groupId: row.group_id, at: row.at, present: JSON.parse(row.present) as number[], findings: JSON.parse(row.findings) as Omit<GroupAudit, 'present'> };
   }
 
+  /** Each group's newest audit made since a time, by group (the console's alerts). */
+  latestSince(since: number): Map<number, Omit<GroupAudit, 'present'>> {
+    const rows = this.db.$client
+      .prepare('SELECT a.group_id, a.findings FROM audits a WHERE a.at >= ? AND a.id = (SELECT max(b.id) FROM audits b WHERE b.group_id = a.group_id)')
+      .all(since) as { group_id: number; findings: string }[];
+    return new Map(rows.map((r) => [r.group_id, JSON.parse(r.findings) as Omit<GroupAudit, 'present'>]));
+  }
+
+  /** Every audit of a group, newest first (the console's history). */
+  history(groupId: number, limit: number): { at: number; kind: AuditKind; findings: Omit<GroupAudit, 'present'> }[] {
+    return (
+      this.db.$client.prepare('SELECT at, kind, findings FROM audits WHERE group_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(groupId, limit) as { at: number; kind: AuditKind; findings: string }[]
+    ).map((r) => ({ at: r.at, kind: r.kind, findings: JSON.parse(r.findings) as Omit<GroupAudit, 'present'> }));
+  }
+
   /** Runs fn in one SQLite transaction. */
   transaction<T>(fn: () => T): T {
     return this.db.$client.transaction(fn)();

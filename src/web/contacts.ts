@@ -24,7 +24,7 @@ function inGroup(v: boolean | null): string {
   return v === null ? '—' : v ? '在群' : '不在群';
 }
 
-function access(a: App, c: WebCaller, what: 'address_book' | 'contact_log', scope: string): void {
+function access(a: App, c: WebCaller, what: 'address_book' | 'contact_log' | 'export_address_book' | 'export_contact_log', scope: string): void {
   a.repos.access.add({ at: a.clock.now(), byPersonId: c.person.id, by: `${c.person.extId} ${c.person.name}`, what, scope: `${scope}（网页）` });
 }
 
@@ -45,8 +45,40 @@ export function registerContacts(server: FastifyInstance, ctx: WebContext): void
         <td>${k.counts.verified}</td><td class="${k.counts.unreachable > 0 ? 'bad' : ''}">${k.counts.unreachable}</td><td>${k.counts.studentsOutside}/${k.counts.familiesOutside}</td></tr>`;
     });
     const body = html`<h1>通讯录</h1><section class="scroll"><table><thead><tr><th>班级</th><th>学生</th><th>家长</th><th>有电话</th><th>已核实</th><th>联系不上</th><th>不在群（学生/家庭）</th></tr></thead><tbody>${rows}</tbody></table>
-      <p class="muted">导出 Excel：服务器上运行 cascade addressbook --format xlsx。</p></section>`;
+      <p><a href="/contacts/export.xlsx">导出 Excel</a>（每班一张表，A4 横向；含电话，请妥善保管）</p></section>`;
     return sendPage(reply, page(chrome(a, c, '通讯录'), body));
+  });
+
+  server.get('/contacts/export.xlsx', async (request, reply) => {
+    const a = app();
+    const c = ctx.caller(request);
+    const scope = bookScope(a.org(), c.person);
+    if (scope.kind === 'none') return sendPage(reply.code(403), denied(a, c));
+    const desk = a.get(ADDRESS_BOOK);
+    const src = desk.sources();
+    const books = desk.classesIn(scope).flatMap((k) => desk.classBook(k.id, src) ?? []);
+    const { addressBookWorkbook } = await import('../features/contacts/export.js');
+    access(a, c, 'export_address_book', `${books.length} 个班`);
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('Content-Disposition', `attachment; filename="addressbook.xlsx"; filename*=UTF-8''${encodeURIComponent('通讯录.xlsx')}`)
+      .send(await addressBookWorkbook(books, new Date(a.clock.now()), a.timeZone));
+  });
+
+  server.get('/contact-log/export.xlsx', async (request, reply) => {
+    const a = app();
+    const c = ctx.caller(request);
+    const org = a.org();
+    const scope = bookScope(org, c.person);
+    if (scope.kind === 'none') return sendPage(reply.code(403), denied(a, c));
+    const students = a.get(ADDRESS_BOOK).classesIn(scope).flatMap((k) => org.studentsOf(k.id).map((s) => s.id));
+    const entries = contactLogEntries(org, a.repos.contactLog.list({ studentIds: students }));
+    const { contactLogWorkbook } = await import('../features/contacts/log-export.js');
+    access(a, c, 'export_contact_log', `${entries.length} 条`);
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('Content-Disposition', `attachment; filename="contact-log.xlsx"; filename*=UTF-8''${encodeURIComponent('家校联系工作日志.xlsx')}`)
+      .send(await contactLogWorkbook(entries, new Date(a.clock.now()), a.timeZone, '家校联系工作日志'));
   });
 
   server.get<{ Params: { id: string }; Querystring: { said?: string } }>('/contacts/:id', async (request, reply) => {
@@ -120,7 +152,7 @@ export function registerContacts(server: FastifyInstance, ctx: WebContext): void
         <div><label>&nbsp;</label><button type="submit">记录</button></div></form></section>
       <section class="scroll"><h2>最近的记录</h2><table><thead><tr><th>时间</th><th>学生</th><th>联系人</th><th>方式</th><th>内容</th><th>记录人</th></tr></thead>
       <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">还没有记录。</td></tr>`}</tbody></table>
-      <p class="muted">按月导出：服务器上运行 cascade contact-log --format xlsx。</p></section>`;
+      <p><a href="/contact-log/export.xlsx">导出 Excel</a>（每月一张表，A4）</p></section>`;
     return sendPage(reply, page(chrome(a, c, '联系日志'), body));
   });
 

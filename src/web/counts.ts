@@ -36,6 +36,28 @@ function owedPerLevel(org: OrgIndex, d: Directive, collegeIds: readonly number[]
   return counts;
 }
 
+/** Replies still owed per college (school or colleges scope), most first: the overview's “each college worst first”. */
+export function collegesBehind(app: App, d: Directive, caller: WebCaller): { name: string; pending: number; required: number }[] {
+  const scope = caller.viewer.scope;
+  if (scope.kind !== 'school' && scope.kind !== 'colleges') return [];
+  const org = app.org();
+  const colleges = scope.kind === 'colleges' ? scope.collegeIds : org.colleges.map((c) => c.id);
+  const acked = new Map(
+    (
+      app.repos.db.$client
+        .prepare(`SELECT college_id AS c, count(*) AS n FROM acknowledgements WHERE directive_id = ? AND kind = 'ack' GROUP BY college_id`)
+        .all(d.id) as { c: number | null; n: number }[]
+    ).map((r) => [r.c, r.n]),
+  );
+  return colleges
+    .map((c) => {
+      const required = [...owedPerLevel(org, d, [c]).values()].reduce((n, x) => n + x, 0);
+      return { name: org.college(c)?.name ?? '?', required, pending: Math.max(0, required - (acked.get(c) ?? 0)) };
+    })
+    .filter((x) => x.required > 0)
+    .sort((x, y) => y.pending - x.pending);
+}
+
 export function levelCounts(app: App, d: Directive, caller: WebCaller): LevelCount[] {
   const scope = caller.viewer.scope;
   if (scope.kind === 'classes' || scope.kind === 'none') {

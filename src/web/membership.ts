@@ -59,7 +59,13 @@ export function registerMembership(server: FastifyInstance, ctx: WebContext): vo
     if (texts) a.repos.access.add({ at: a.clock.now(), byPersonId: c.person.id, by: `${c.person.extId} ${c.person.name}`, what: 'membership', scope: `${g.name}（网页）` });
     const body = html`<h1>${g.name}</h1>
       <section>${texts ? html`<p class="muted">最近核对：${formatTime(stored?.at ?? 0, a.timeZone, { now: a.clock.now() })}</p><pre style="white-space:pre-wrap">${texts.summary}\n\n${texts.details}</pre>` : html`<p class="muted">还没有核对过。</p>`}
-      <form method="post" action="/membership/${g.id}/audit"><input type="hidden" name="_csrf" value="${c.csrf}"><button type="submit">立即核对</button></form></section>`;
+      <form method="post" action="/membership/${g.id}/audit"><input type="hidden" name="_csrf" value="${c.csrf}"><button type="submit">立即核对</button></form></section>
+      <section class="scroll"><h2>核对记录</h2><table><thead><tr><th>时间</th><th>方式</th>${FINDING_KINDS.map((k) => html`<th>${KIND_NAMES[k]}</th>`)}</tr></thead><tbody>${a.repos.audits
+        .history(g.id, 20)
+        .map(
+          (h) =>
+            html`<tr><td>${formatTime(h.at, a.timeZone, { now: a.clock.now() })}</td><td>${h.kind === 'daily' ? '每日' : '手动'}</td>${FINDING_KINDS.map((k) => html`<td>${h.findings[k]?.length ?? 0}</td>`)}</tr>`,
+        )}</tbody></table><p class="muted">数字为当时各类问题的人数（家长群按家庭计）。</p></section>`;
     return sendPage(reply, page(chrome(a, c, g.name), body));
   });
 

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { App } from '../app/build-app.js';
 import { LEVEL_NAMES, LEVEL_WHO } from '../app/texts.js';
 import { canIssueDirective, scopeCovers, type Directive, type Scope } from '../domain/directive.js';
+import { FINDING_KINDS } from '../domain/membership.js';
 import { formatTime } from '../domain/duration.js';
 import { groupKey, type Group, type Person } from '../domain/org.js';
 import type { Tally } from '../domain/progress.js';
@@ -15,7 +16,7 @@ import { directiveState } from '../features/directives/revise.js';
 import { QUERIES, scopeText } from '../features/queries/index.js';
 import type { LevelTally, PendingView } from '../features/queries/views.js';
 import { actAs } from './act.js';
-import { levelCounts } from './counts.js';
+import { collegesBehind, levelCounts } from './counts.js';
 import { bar, html, page, type Html } from './html.js';
 import type { WebCaller, WebContext } from './server.js';
 
@@ -90,8 +91,10 @@ export function registerPages(server: FastifyInstance, ctx: WebContext): void {
     const open = directivesInScope(a, scope, 200).filter((d) => stateOf(a, d) === 'open');
     const blocks = open.slice(0, OVERVIEW_OPEN).map((d) => {
       const heading = d.extraGroups ? d.extraGroups.map((x) => a.org().group(x.groupId)?.name ?? '?').join('、') : undefined;
+      const behind = collegesBehind(a, d, c).filter((x) => x.pending > 0);
       return html`<section><h2><a href="/directives/${d.id}">第${d.id}号</a> ${clipText(d.text, 40)}</h2>
-        <div class="scroll"><table>${levelRows(levelCounts(a, d, c), heading)}</table></div></section>`;
+        <div class="scroll"><table>${levelRows(levelCounts(a, d, c), heading)}</table></div>
+        ${behind.length > 0 ? html`<p class="muted">未回复最多的学院：${behind.slice(0, 5).map((u) => `${u.name} ${u.pending}`).join('、')}</p>` : ''}</section>`;
     });
     if (open.length > OVERVIEW_OPEN) blocks.push(html`<section><p><a href="/directives?state=open">另有 ${open.length - OVERVIEW_OPEN} 条进行中的通知</a></p></section>`);
     const alerts = alertsFor(a, scope, now);
@@ -362,6 +365,15 @@ function alertsFor(a: App, scope: Scope, now: number): string[] {
     const failed = a.repos.failures.since(now - 24 * 60 * 60 * 1000, 1000).length;
     if (failed > 0) out.push(`最近一天有 ${failed} 个失败的任务（cascade status）`);
   }
+  // Membership findings since yesterday, in the groups the scope covers.
+  const since = now - 24 * 60 * 60 * 1000;
+  let groupsWithFindings = 0;
+  for (const [groupId, findings] of a.repos.audits.latestSince(since)) {
+    const g = org.group(groupId);
+    if (!g || (scope.kind !== 'school' && (g.collegeId === null || !scopeCovers(scope, { collegeId: g.collegeId, classId: g.classId })))) continue;
+    if (FINDING_KINDS.some((k) => (findings[k]?.length ?? 0) > 0)) groupsWithFindings++;
+  }
+  if (groupsWithFindings > 0) out.push(`${groupsWithFindings} 个群的成员与名单不一致（群成员）`);
   return out;
 }
 
