@@ -413,6 +413,9 @@ describe('群成员核对', () => {
     expect(detail).toContain('路人甲');
     expect(detail).toContain('最近核对');
     expect(s.runtime.app.repos.access.list().some((e) => e.what === 'membership' && e.scope.includes(g.name))).toBe(true);
+    expect(detail).toContain('核对记录');
+    // The overview says a group's members do not match the roster.
+    expect(await (await counselor.get('/')).text()).toContain('成员与名单不一致');
     // Another counselor's class: not theirs.
     const other = org.groupByKeyText('L3:计算机2303');
     expect((await counselor.get(`/membership/${other?.id ?? 0}`)).status).toBe(404);
@@ -443,6 +446,13 @@ describe('通讯录 and 联系日志', () => {
     const log = await (await counselor.get('/contact-log')).text();
     expect(log).toContain('提醒按时返校');
     expect(log).toContain('已答应');
+    // Exports from the console, logged.
+    for (const [path, what] of [['/contacts/export.xlsx', 'export_address_book'], ['/contact-log/export.xlsx', 'export_contact_log']] as const) {
+      const x = await counselor.get(path);
+      expect(x.status).toBe(200);
+      expect(Buffer.from(await x.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+      expect(s.runtime.app.repos.access.list().some((e) => e.what === what)).toBe(true);
+    }
     const leader = await as(s, base, 'S103');
     expect((await leader.get('/contacts')).status).toBe(403);
   });
