@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimFile, SimMessage } from '../adapters/simulator/index.js';
 import { advanceClock, issue, passTime, startTestSchool, type TestSchool } from './setup/runtime.js';
+import { waitUntil } from './setup/helpers.js';
 import { sweep } from '../src/features/privacy/index.js';
 
 let school: TestSchool | undefined;
@@ -180,13 +181,6 @@ describe('retention of files', () => {
 });
 
 describe('exactly once across a crash', () => {
-  async function waitUntil(probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!probe()) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
 
   it('killed mid-relay, the restarted service posts every file into every group exactly once', async () => {
     school = await startTestSchool({ realClock: true, minGapMs: 30 });

@@ -12,7 +12,7 @@ import { parseConfig } from '../src/config/load.js';
 import { startRuntime, type Runtime } from '../src/runtime.js';
 import { backupStore, pruneBackups, restoreStore, RestoreError } from '../src/store/backup.js';
 import { openDb, closeDb } from '../src/store/db.js';
-import { redisUrl, tempDir, uniquePrefix } from './setup/helpers.js';
+import { redisUrl, tempDir, uniquePrefix, waitUntil } from './setup/helpers.js';
 import { startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -28,13 +28,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function waitUntil(probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('backup and restore', () => {
   it('a copy taken mid-relay restores into an empty data directory; the service carries on, each group posted once', async () => {

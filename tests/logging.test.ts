@@ -6,20 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceLogger } from '../src/app/logger.js';
-import { tempDir } from './setup/helpers.js';
+import { tempDir, waitUntil } from './setup/helpers.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function until(probe: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('service logs', () => {
   it('writes ISO times to a rotated file under the data directory, redacting phones and texts', async () => {
@@ -39,7 +32,7 @@ describe('service logs', () => {
         return '';
       }
     };
-    await until(() => written().includes('a line'));
+    await waitUntil(() => written().includes('a line'));
     const line = JSON.parse(written().trim().split('\n')[0] ?? '{}') as Record<string, unknown>;
     expect(String(line['time'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u);
     expect(line['phone']).toBe('[redacted]');

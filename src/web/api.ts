@@ -8,9 +8,8 @@ import type { Directive } from '../domain/directive.js';
 import { RELAY } from '../features/directives/index.js';
 import { QUERIES } from '../features/queries/index.js';
 import type { LevelTally } from '../features/queries/views.js';
-import { actAs } from './act.js';
 import { levelCounts } from './counts.js';
-import { directivesInScope, issuingGroup, notifyCommand, stateOf } from './pages.js';
+import { directivesInScope, issueAs, notifyCommand, stateOf } from './pages.js';
 import type { WebCaller, WebContext } from './server.js';
 
 /** Levels as the drill report gives them: `{ "3": { required, acknowledged, … } }`, in the caller's scope. */
@@ -108,13 +107,7 @@ export function registerApi(server: FastifyInstance, ctx: WebContext): void {
       parentsText: str(b.parentsText),
       timeZone: a.timeZone,
     });
-    const before = a.repos.directives.latest()?.id ?? 0;
-    const created = (): number | undefined => {
-      const d = a.repos.directives.latestBy(c.person.id, 0);
-      return d && d.id > before ? d.id : undefined;
-    };
-    const acted = await actAs(a, c.person, command, () => created() !== undefined, issuingGroup(a, c.person));
-    const id = created();
+    const { id, acted } = await issueAs(a, c, command);
     if (id !== undefined) return reply.code(201).send({ id });
     if (acted === null) return reply.code(409).send({ error: 'no account of yours that a bot can read' });
     // The bot's answer says why (outside one's scope, a bad deadline …).

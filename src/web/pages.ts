@@ -18,6 +18,7 @@ import type { LevelTally, PendingView } from '../features/queries/views.js';
 import { actAs } from './act.js';
 import { collegesBehind, levelCounts } from './counts.js';
 import { bar, html, page, type Html } from './html.js';
+import { streamChanges } from './sse.js';
 import type { WebCaller, WebContext } from './server.js';
 
 const STATE_NAMES = { open: '进行中', closed: '已结束', withdrawn: '已撤回' } as const;
@@ -27,6 +28,20 @@ const POST_STATES: Record<string, string> = { planned: '待发送', sending: '�
 export function directivesInScope(app: App, scope: Scope, limit = 200): Directive[] {
   const queries = app.get(QUERIES);
   return app.repos.directives.recent(limit).filter((d) => queries.concerns(d, scope));
+}
+
+/**
+ * Issues a `/通知` as the caller (in L1 for the team, privately otherwise): the new directive's id, or the
+ * bot's answer saying why not (`acted` null: the caller has no account a bot reads).
+ */
+export async function issueAs(a: App, c: WebCaller, command: string): Promise<{ id: number | undefined; acted: Awaited<ReturnType<typeof actAs>> }> {
+  const before = a.repos.directives.latest()?.id ?? 0;
+  const created = (): number | undefined => {
+    const d = a.repos.directives.latestBy(c.person.id, 0);
+    return d && d.id > before ? d.id : undefined;
+  };
+  const acted = await actAs(a, c.person, command, () => created() !== undefined, issuingGroup(a, c.person));
+  return { id: created(), acted };
 }
 
 /** Where a person issues a directive: the team in the school group (as in chat), everyone else privately. */
@@ -109,28 +124,9 @@ var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li
 
   server.get('/events/alerts', async (request, reply) => {
     const c = ctx.caller(request);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    let last = '';
-    const push = (): void => {
-      try {
-        const now = app();
-        const data = JSON.stringify(alertsFor(now, c.viewer.scope, now.clock.now()));
-        if (data !== last) {
-          last = data;
-          res.write(`event: alerts\ndata: ${data}\n\n`);
-        }
-      } catch {
-        // The app is restarting: the next tick reads the new one.
-      }
-    };
-    push();
-    const timer = setInterval(push, 2000);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(timer);
-      clearInterval(keepAlive);
+    streamChanges(request, reply, 'alerts', 2000, () => {
+      const now = app();
+      return alertsFor(now, c.viewer.scope, now.clock.now());
     });
   });
 
@@ -198,13 +194,7 @@ var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li
       parentsText: fields['parentsText'] || undefined,
       timeZone: a.timeZone,
     });
-    const before = a.repos.directives.latest()?.id ?? 0;
-    const created = (): number | undefined => {
-      const d = a.repos.directives.latestBy(c.person.id, 0);
-      return d && d.id > before ? d.id : undefined;
-    };
-    const acted = await actAs(a, c.person, command, () => created() !== undefined, issuingGroup(a, c.person));
-    const id = created();
+    const { id, acted } = await issueAs(a, c, command);
     if (id !== undefined) {
       const d = a.get(RELAY).directive(id);
       if (d && uploads.length > 0) await a.get(DIRECTIVE_FILES).attachUploaded(d, uploads, c.person.id);
@@ -265,30 +255,10 @@ var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li
     const c = ctx.caller(request);
     const d = a.get(RELAY).directive(Number(request.params.id));
     if (!d || !a.get(QUERIES).concerns(d, c.viewer.scope)) return reply.code(404).send();
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    let last = '';
-    const push = (): void => {
-      try {
-        const now = app();
-        const current = now.get(RELAY).directive(d.id) ?? d;
-        const v = progressOf(now, current, c);
-        const data = JSON.stringify(v.levels.map((l) => ({ level: l.level, acknowledged: l.tally.acknowledged, required: l.tally.required, late: l.tally.late })));
-        if (data !== last) {
-          last = data;
-          res.write(`event: progress\ndata: ${data}\n\n`);
-        }
-      } catch {
-        // The app is restarting: the next tick reads the new one.
-      }
-    };
-    push();
-    const timer = setInterval(push, 1000);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(timer);
-      clearInterval(keepAlive);
+    streamChanges(request, reply, 'progress', 1000, () => {
+      const now = app();
+      const current = now.get(RELAY).directive(d.id) ?? d;
+      return progressOf(now, current, c).levels.map((l) => ({ level: l.level, acknowledged: l.tally.acknowledged, required: l.tally.required, late: l.tally.late }));
     });
   });
 

@@ -17,3 +17,12 @@ export function tempDir(label = 'cascade'): { path: string; remove: () => void }
   const path = mkdtempSync(join(tmpdir(), `${label}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
+
+/** Resolves once `probe` holds, checking every `stepMs`; rejects after `timeoutMs` (what a test waits on an event for). */
+export async function waitUntil(probe: () => boolean, timeoutMs = 20_000, stepMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
