@@ -158,7 +158,7 @@ const cpuMsSince = (start: NodeJS.CpuUsage): number => {
  * The synthetic campus lists guardians with WeChat ids only, while all its groups are QQ groups; so
  * that parents can sit in (and reply in) the L4 groups, the bench gives every guardian a QQ number too.
  */
-function withGuardianQq(roster: RosterData): RosterData {
+export function withGuardianQq(roster: RosterData): RosterData {
   roster.guardians.forEach((g, i) => {
     g.qq ??= `3${String(i).padStart(9, '0')}`;
   });
