@@ -109,6 +109,8 @@ export function buildWebServer(app: () => App, options: WebOptions = {}): Fastif
     const recent = (attempts.get(ip) ?? []).filter((t) => t > Date.now() - 60_000);
     recent.push(Date.now());
     attempts.set(ip, recent);
+    // Addresses seen long ago are forgotten: the map stays small whoever knocks.
+    if (attempts.size > 1_000) for (const [k, times] of attempts) if ((times.at(-1) ?? 0) < Date.now() - 60_000) attempts.delete(k);
     if (recent.length > LOGIN_ATTEMPTS_PER_MINUTE) return reply.code(429).type('text/html').send(page({ title: '请稍后再试' }, html`<section><h1>请稍后再试</h1><p>登录尝试太频繁，请一分钟后再打开链接。</p></section>`));
     const personId = app().repos.web.redeemLogin(request.params.token, now);
     const person = personId === undefined ? undefined : app().org().person(personId);
