@@ -3,6 +3,7 @@
  * and composes the features, without connecting an adapter or starting a worker. `start()` does that.
  * Business logic lives in the features; this file only puts them together.
  */
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CascadeConfig } from '../config/schema.js';
@@ -164,6 +165,7 @@ export function buildApp(deps: AppDeps): App {
   };
   const queues = new JobQueues({
     url: deps.redisUrl,
+    ...(config.redis.tlsCa !== undefined ? { tlsCa: readFileSync(config.redis.tlsCa, 'utf8') } : {}),
     prefix: deps.prefix ?? config.redis.prefix,
     inboundConcurrency: config.queue.inboundConcurrency,
     lockDurationMs: config.queue.lockDurationMs,

@@ -335,6 +335,11 @@ export const configSchema = z.strictObject({
       url: z.string().url().optional(),
       /** Key prefix for every queue, so several deployments or tests can share one Redis. */
       prefix: z.string().min(1).default('cascade'),
+      /**
+       * With a `rediss://` url: a PEM file of the certificate authority that signed the server's certificate
+       * (a private CA, a managed Redis's); unset, the system's authorities are trusted.
+       */
+      tlsCa: z.string().min(1).optional(),
     })
     .prefault({}),
   /** Bot accounts. Accounts named in the roster but not listed here run on the simulator. */

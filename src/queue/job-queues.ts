@@ -94,6 +94,8 @@ export interface SendItem {
 
 export interface JobQueuesOptions {
   readonly url: string;
+  /** For a `rediss://` url: the authority's certificate (PEM) to trust besides the system's. */
+  readonly tlsCa?: string;
   readonly prefix: string;
   readonly inboundConcurrency: number;
   readonly lockDurationMs: number;
@@ -156,7 +158,12 @@ export class JobQueues {
 
   constructor(private readonly options: JobQueuesOptions) {
     // Reconnects forever, at most a second apart: an outage ends as soon as Redis is back.
-    this.connection = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(50 * times, 1_000) });
+    this.connection = new Redis(options.url, {
+      maxRetriesPerRequest: null,
+      retryStrategy: (times) => Math.min(50 * times, 1_000),
+      // rediss:// turns TLS on by itself; a private authority is added here.
+      ...(options.tlsCa !== undefined && options.url.startsWith('rediss://') ? { tls: { ca: options.tlsCa } } : {}),
+    });
     this.connection.on('error', (error: unknown) => this.options.onError?.(error, 'redis'));
     this.connection.on('ready', () => this.connected(true));
     this.connection.on('close', () => this.connected(false));
