@@ -10,6 +10,7 @@ import '../adapters/index.js';
 import { serviceLogger } from './app/logger.js';
 import { explain } from './cli.js';
 import { loadConfig } from './config/load.js';
+import { isRealAccount } from './config/schema.js';
 import { startRuntime } from './runtime.js';
 import { redactUrl } from './queue/redis-server.js';
 import { runSandbox } from './sim/sandbox.js';
@@ -74,7 +75,7 @@ export async function runService(configFile?: string): Promise<number> {
     process.stderr.write(`网页控制台：${web.url}（老师私聊机器人发送 /登录 获取登录链接）\n`);
     // On the simulated demo school, a link for its team leader, so a newcomer can open the console at once.
     const leader = runtime.app.org().withRole('team_leader', null)[0];
-    const simulated = runtime.app.config.accounts.every((a) => a.platform === 'simulator');
+    const simulated = !runtime.app.config.accounts.some(isRealAccount);
     const link = leader && simulated ? loginLink(runtime.app, leader.id, 'cli', runtime.app.clock.now()) : null;
     if (link) process.stderr.write(`示范学校组长 ${leader?.name ?? ''} 的登录链接（10 分钟内有效）：${link}\n`);
   }

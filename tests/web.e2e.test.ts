@@ -483,6 +483,16 @@ describe('health and metrics (issue #17)', () => {
   });
 });
 
+describe('沙盒', () => {
+  it('is open to the team while every account is simulated (the demo config names them platform qq/wechat)', async () => {
+    school = await startTestSchool({ config: { web: { listen: '127.0.0.1:0' }, accounts: [{ id: 'qq-bot-1', platform: 'qq' }, { id: 'wx-bot-1', platform: 'wechat' }] } });
+    const s = school;
+    web = await startWebServer(() => s.runtime.app, { sim: s.runtime.school });
+    expect((await (await as(s, web.url, 'T001')).get('/sandbox')).status).toBe(200);
+    expect((await (await as(s, web.url, 'S111')).get('/sandbox')).status).toBe(403);
+  });
+});
+
 describe('pages', () => {
   it('the composer issues as the person, the directive page shows progress and names in scope, and the export downloads', async () => {
     const { s, base } = await start();

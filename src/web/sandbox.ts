@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimMessage } from '../../adapters/simulator/index.js';
 import type { App } from '../app/build-app.js';
+import { isRealAccount } from '../config/schema.js';
 import { destinationOf } from '../drill/runner.js';
 import type { SimSchool } from '../sim/populate.js';
 import { html, page } from './html.js';
@@ -24,7 +25,8 @@ function line(a: App, school: SimSchool, m: SimMessage): { who: string; text: st
 
 export function registerSandbox(server: FastifyInstance, ctx: WebContext, school: SimSchool): void {
   const { app } = ctx;
-  const allowed = (a: App, c: WebCaller): boolean => c.viewer.scope.kind === 'school' && a.config.accounts.every((x) => x.platform === 'simulator');
+  // Only while no account is real (the simulator plays every one: `platform: qq|wechat|simulator`).
+  const allowed = (a: App, c: WebCaller): boolean => c.viewer.scope.kind === 'school' && !a.config.accounts.some(isRealAccount);
   const denied = (a: App, c: WebCaller) => page(chrome(a, c, '沙盒'), html`<section><h1>沙盒不可用</h1><p>沙盒只在模拟账号（示范学校）下、供学生工作组使用。</p></section>`);
   /** The group's messages (or the person's private chat with the bots): what the page shows. */
   const inView = (a: App, where: string, asRef: string) => {
