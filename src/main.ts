@@ -28,7 +28,7 @@ export async function runService(configFile?: string): Promise<number> {
   const interactive = process.stdin.isTTY === true;
   // On a terminal the sandbox owns stdout, so logs go to a file.
   const logFile = join(config.dataDir, 'cascade.log');
-  const logger = serviceLogger(config.log, config.dataDir, interactive ? createWriteStream(logFile, { flags: 'a' }) : process.stdout);
+  const logger = serviceLogger(config.log, config.dataDir, interactive ? createWriteStream(logFile, { flags: 'a' }) : process.stdout, config.school.timeZone);
   const runtime = await startRuntime({
     config,
     logger,

@@ -505,6 +505,8 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** auto: readable lines on a terminal, JSON lines otherwise (a pipe, a container, a file); or always one of them. */
+      format: z.enum(['auto', 'json', 'pretty']).default('auto'),
       /** A file the service logs to (JSON lines), besides or instead of stdout; relative to the data directory. */
       file: z.string().min(1).optional(),
       /** With `file`: rotation (pino-roll) — a new file each day or at `size`, the `keep` newest kept. */
