@@ -94,8 +94,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const simulated = [...school.accountsOn('qq'), ...school.accountsOn('wechat')];
     // With real accounts configured, a roster account left to the simulator is most likely a typo.
     if (real.length > 0 && simulated.length > 0) logger.warn({ simulated }, 'accounts the roster names but the config does not list run on the simulator: their groups get no real messages');
+    // The first app takes this org rather than loading its own beside it; a restart loads afresh.
+    let loaded: OrgIndex | undefined = org;
+    const loadedOrg = {
+      take(): OrgIndex | undefined {
+        const o = loaded;
+        loaded = undefined;
+        return o;
+      },
+    };
     const make = (): App =>
       buildApp({
+        loadedOrg,
         config,
         db: db as Db,
         redisUrl: redisUrl as string,

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { OneBotPeer } from '../adapters/onebot/peer.js';
+import { seatOnPeers } from './setup/onebot.js';
 import { demoRosterCopy, level, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -41,17 +42,7 @@ async function onOneBot(both: boolean) {
     config: { accounts: made.map((b) => ({ id: b.id, platform: 'onebot', mode: 'forward', url: b.url, callTimeoutMs: 3000, reconnect: { minMs: 20, maxMs: 200 } })) },
   });
   const org = school.runtime.app.org();
-  const { world } = school.runtime.school;
-  for (const b of made) {
-    for (const g of org.groups) {
-      for (const pg of org.platformGroupsOf(g.id)) {
-        if (!pg.accounts.includes(b.id)) continue;
-        b.peer.addGroup(pg.chatId, g.name);
-        b.peer.addMember(pg.chatId, { userId: b.qq, nickname: b.id, role: 'admin' });
-        for (const m of world.members(pg.chatId)) b.peer.addMember(pg.chatId, { userId: m.userId, nickname: m.nickname, role: m.role });
-      }
-    }
-  }
+  seatOnPeers(org, made.map((b) => ({ ...b, nickname: b.id })));
   const chat = (key: string): string => {
     const g = org.groupByKeyText(key);
     return (g ? org.platformGroupsOf(g.id)[0]?.chatId : undefined) ?? '';

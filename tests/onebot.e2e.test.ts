@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { OneBotPeer } from '../adapters/onebot/peer.js';
+import { seatOnPeers } from './setup/onebot.js';
 import { level, startTestSchool, type TestSchool } from './setup/runtime.js';
 
 let school: TestSchool | undefined;
@@ -32,16 +33,8 @@ async function schoolWithOneBot(
     config: { accounts: [{ id: 'qq-bot-1', platform: 'onebot', mode: 'forward', url, accessToken: TOKEN, callTimeoutMs: 3000, reconnect: { minMs: 20, maxMs: 200 }, ...pacing }] },
   });
   const org = s.runtime.app.org();
-  const { world } = s.runtime.school;
   // The platform's groups of qq-bot-1, seated as the simulator seats everyone else.
-  for (const g of org.groups) {
-    for (const pg of org.platformGroupsOf(g.id)) {
-      if (!pg.accounts.includes('qq-bot-1')) continue;
-      p.addGroup(pg.chatId, g.name);
-      p.addMember(pg.chatId, { userId: BOT_QQ, nickname: '联络机器人', role: 'admin' });
-      for (const m of world.members(pg.chatId)) p.addMember(pg.chatId, { userId: m.userId, nickname: m.nickname, role: m.role, ...(m.card === undefined ? {} : { card: m.card }) });
-    }
-  }
+  seatOnPeers(org, [{ id: 'qq-bot-1', qq: BOT_QQ, peer: p }]);
   const chat = (key: string): string => {
     const g = org.groupByKeyText(key);
     return (g ? org.platformGroupsOf(g.id)[0]?.chatId : undefined) ?? '';
@@ -70,6 +63,7 @@ describe('Cascade on OneBot v11', () => {
     await waitUntil(() => (level(school as TestSchool, d.id, 3)?.acknowledged ?? 0) === 2);
     // The counselor's /核对 reads the member list with get_group_member_list.
     peer.say(w.qq('S111'), w.chat('L3:计算机2301'), '/核对');
+
     await waitUntil(() => peer?.sent.some((m) => m.target === w.chat('L3:计算机2301') && m.text.includes('没有发现问题')) ?? false);
     expect(peer.calls).toContain('get_group_member_list');
     expect(school.runtime.app.deps.adapters.find((a) => a.accountId === 'qq-bot-1')?.status?.().state).toBe('online');

@@ -42,6 +42,11 @@ export interface AppDeps {
   readonly logger: Logger;
   /** The features to compose (default: all of Cascade's). */
   readonly features?: readonly Feature[];
+  /**
+   * The org already loaded from this store (the runtime's, at start), handed over once and then forgotten:
+   * at 160,000 people a second index built beside it is 200 MB more at the start's peak.
+   */
+  readonly loadedOrg?: { take(): OrgIndex | undefined };
 }
 
 /** A built Cascade: everything a feature sees, plus its lifecycle. */
@@ -130,7 +135,7 @@ export function buildApp(deps: AppDeps): App {
   const { config, db, clock, logger } = deps;
   const schoolName = config.school.name;
   const repos = openRepos(db);
-  let org = new OrgIndex(loadOrgSnapshot(db, schoolName), orgOptions(config));
+  let org = deps.loadedOrg?.take() ?? new OrgIndex(loadOrgSnapshot(db, schoolName), orgOptions(config));
   // Where a platform changes ids at every login, the app sees canonical ids through a ResolvingAdapter.
   const sessions = new Map<string, ResolvingAdapter>();
   const wrapped: ChatAdapter[] = deps.adapters.map((a) => {

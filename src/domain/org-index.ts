@@ -53,7 +53,8 @@ export class OrgIndex {
   // Per platform, so that lookups need no concatenated key (the hot path of every inbound message).
   private readonly personByAccount = new Map<Platform, Map<string, number>>();
   private readonly accountByPerson = new Map<Platform, Map<number, string>>();
-  private readonly accountsByPerson = new Map<Platform, Map<number, string[]>>();
+  /** Only people with more than one account on a platform (the rest: `accountByPerson`); at 160,000 people a list each was 50 MB. */
+  private readonly moreAccountsByPerson = new Map<Platform, Map<number, string[]>>();
 
   private readonly headTeachersInCollegeGroup: boolean;
 
@@ -106,13 +107,19 @@ export class OrgIndex {
       }
       byUser.set(b.platformUserId, b.personId);
       // The first binding on a platform wins, as the list lookup this replaces did.
-      if (!byPerson.has(b.personId)) byPerson.set(b.personId, b.platformUserId);
-      let all = this.accountsByPerson.get(b.platform);
-      if (!all) {
-        all = new Map();
-        this.accountsByPerson.set(b.platform, all);
+      const first = byPerson.get(b.personId);
+      if (first === undefined) {
+        byPerson.set(b.personId, b.platformUserId);
+        continue;
       }
-      all.set(b.personId, [...(all.get(b.personId) ?? []), b.platformUserId]);
+      let more = this.moreAccountsByPerson.get(b.platform);
+      if (!more) {
+        more = new Map();
+        this.moreAccountsByPerson.set(b.platform, more);
+      }
+      const list = more.get(b.personId);
+      if (list) list.push(b.platformUserId);
+      else more.set(b.personId, [first, b.platformUserId]);
     }
   }
 
@@ -214,7 +221,10 @@ export class OrgIndex {
   }
   /** Every account of the person on a platform (the roster's and bindings), first the one `accountOn` gives. */
   accountsOn(personId: number, platform: Platform): readonly string[] {
-    return this.accountsByPerson.get(platform)?.get(personId) ?? [];
+    const more = this.moreAccountsByPerson.get(platform)?.get(personId);
+    if (more) return more;
+    const one = this.accountByPerson.get(platform)?.get(personId);
+    return one === undefined ? [] : [one];
   }
   /** The person's platform user id on a platform, if known. */
   accountOn(personId: number, platform: Platform): string | undefined {

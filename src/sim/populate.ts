@@ -67,8 +67,13 @@ export function populateWorld(
   const accounts = new Map<string, Platform>();
   const seats = new Map<string, { chatId: string; userId: string; platform: Platform }>();
   for (const g of org.groups) {
+    // A group only real accounts serve is not simulated: nobody is seated there (at 80,000 students the
+    // simulator's people would otherwise be a fifth of the service's memory).
+    const exclude = options.exclude;
     const pgs = org.platformGroupsOf(g.id);
-    for (const pg of pgs) {
+    const simulated = exclude && exclude.size > 0 ? pgs.filter((pg) => pg.accounts.some((a) => !exclude.has(a))) : pgs;
+    if (simulated.length === 0) continue;
+    for (const pg of simulated) {
       world.addGroup({ platform: pg.platform, chatId: pg.chatId, name: `${g.name}` });
       for (const accountId of pg.accounts) {
         if (options.exclude?.has(accountId)) continue;
@@ -81,6 +86,7 @@ export function populateWorld(
     }
     for (const p of membersOf(org, g)) {
       for (const pg of platformGroupsFor(org, g, p, pgs)) {
+        if (simulated !== pgs && !simulated.includes(pg)) continue;
         const userId = org.accountOn(p.id, pg.platform);
         if (!userId) continue;
         if (!world.user(userId)) world.addUser({ userId, nickname: p.name, platform: pg.platform });

@@ -4,6 +4,8 @@
  * everyone else; the other accounts simulated.
  */
 import { OneBotPeer, type OneBotPeerOptions } from '../../adapters/onebot/peer.js';
+import type { OrgIndex } from '../../src/domain/org-index.js';
+import { populateWorld } from '../../src/sim/populate.js';
 import { startTestSchool, type TestSchool } from './runtime.js';
 
 export interface OneBotSchool {
@@ -48,17 +50,7 @@ export async function schoolOnOneBot(
     },
   });
   const org = school.runtime.app.org();
-  const { world } = school.runtime.school;
-  for (const a of made) {
-    for (const g of org.groups) {
-      for (const pg of org.platformGroupsOf(g.id)) {
-        if (!pg.accounts.includes(a.id)) continue;
-        a.peer.addGroup(pg.chatId, g.name);
-        a.peer.addMember(pg.chatId, { userId: a.qq, nickname: '联络机器人', role: 'admin' });
-        for (const m of world.members(pg.chatId)) a.peer.addMember(pg.chatId, { userId: m.userId, nickname: m.nickname, role: m.role, ...(m.card === undefined ? {} : { card: m.card }) });
-      }
-    }
-  }
+  seatOnPeers(org, made);
   const online = (): boolean => made.every((a) => school.runtime.app.deps.adapters.find((x) => x.accountId === a.id)?.status?.().state === 'online');
   await waitUntil(online);
   return {
@@ -74,6 +66,27 @@ export async function schoolOnOneBot(
       for (const a of made) await a.peer.close();
     },
   };
+}
+
+/**
+ * The platform's groups of each OneBot account, seated as the simulator seats everyone: the runtime
+ * simulates only the groups no real account serves, so the seating comes from a world of its own.
+ */
+export function seatOnPeers(org: OrgIndex, accounts: readonly { readonly id: string; readonly qq: string; readonly peer: OneBotPeer; readonly nickname?: string }[]): void {
+  const { world } = populateWorld(org, { keepTranscript: false });
+  for (const a of accounts) {
+    for (const g of org.groups) {
+      for (const pg of org.platformGroupsOf(g.id)) {
+        if (!pg.accounts.includes(a.id)) continue;
+        a.peer.addGroup(pg.chatId, g.name);
+        a.peer.addMember(pg.chatId, { userId: a.qq, nickname: a.nickname ?? '联络机器人', role: 'admin' });
+        for (const m of world.members(pg.chatId)) {
+          if (world.account(m.userId) !== undefined) continue; // the simulator's own bot
+          a.peer.addMember(pg.chatId, { userId: m.userId, nickname: m.nickname, role: m.role, ...(m.card === undefined ? {} : { card: m.card }) });
+        }
+      }
+    }
+  }
 }
 
 /** Polls a condition of real processes and sockets (no event to wait on), failing after the timeout. */
