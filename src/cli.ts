@@ -57,7 +57,9 @@ const USAGE = `用法：cascade <命令> [选项]（任何命令加 --debug 显�
                                  导出一条通知的回复情况（每班一张表和汇总表；含姓名和回复内容）
   drill <脚本.yaml> [--json]      用虚拟时钟在模拟器上演练一个脚本
   demo [--json]                  演练内置的示范学校脚本
-  bench [--json] [--quick]       在合成的校园上跑性能测试（见 docs/benchmarks.md）
+  bench [--json] [--quick] [--small] [--campus large [--only service]]
+                                 在合成的校园上跑性能测试（见 docs/benchmarks.md）；--campus large：8 万学生的校园，
+                                 最后单独启动服务测其内存（docs/scale.md）；--only service：只测这一项
   audit --format json|xlsx [--group <群|班级|学院>] [--out 文件]
                                  按名单核对群成员（每类问题一张表）
   accounts [--config 文件] [--json]

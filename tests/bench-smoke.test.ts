@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { pacingOf } from '../src/bench/chase.js';
 import { formatBench, runBench } from '../src/bench/run.js';
+import { benchService } from '../src/bench/service.js';
 import { redisUrl } from './setup/helpers.js';
 
 describe('bench --small', () => {
@@ -79,4 +80,31 @@ describe('bench --small', () => {
     expect(pacingOf(posts, 25)).toEqual({ accounts: 2, busiest: 3, minGap: 16, violations: 1 });
     expect(pacingOf([], 25)).toEqual({ accounts: 0, busiest: 0, minGap: null, violations: 0 });
   });
+});
+
+describe('bench --campus large, the service phase (small campus, correctness only)', () => {
+  it('runs cascade start against the OneBot peer through a day of work and reads its memory', async () => {
+    const r = await benchService({
+      url: redisUrl(),
+      prefix: `bench-service-test-${process.pid}`,
+      campus: { colleges: 2, classesPerCollege: 3, studentsPerClass: 10, accounts: 3 },
+      progress: () => undefined,
+    });
+    expect(r.phases.map((p) => p.name)).toEqual(['start', 'audit', 'relay', 'acks', 'queries', 'chase']);
+    for (const p of r.phases) {
+      expect(p.rss_mb, p.name).toBeGreaterThan(0);
+      expect(p.peak_rss_mb, p.name).toBeGreaterThanOrEqual(p.rss_mb - 1);
+      expect(p.heap_used_mb, p.name).toBeGreaterThan(0);
+    }
+    expect(r.peak_rss_mb).toBe(Math.max(...r.phases.map((p) => p.peak_rss_mb)));
+    // 2 colleges × (L2 + 3 × L3 + L4) + L1 = 11 groups; the directive reaches all but L1.
+    expect(r.campus).toMatchObject({ students: 60, guardians: 60, groups: 11, accounts: 3 });
+    expect(r.audit).toEqual({ groups: 11, audited: 11 });
+    expect(r.relay).toEqual({ posts: 10, groups: 10, duplicates: 0 });
+    // 7 of every 10 students and their first guardians.
+    expect(r.acks).toMatchObject({ messages: 84, stored: 84 });
+    expect(r.queries).toEqual({ asked: 2, answered: 2 });
+    expect(r.chase.reminders_sent).toBeGreaterThan(1);
+    expect(r.ok).toBe(true);
+  }, 120_000);
 });

@@ -71,22 +71,7 @@ export class ChaosEnv {
     // Seated as the simulator seats everyone: the same people in the same groups as every other test.
     const school = populateWorld(org, { now: () => Date.now(), keepTranscript: false });
     const accounts = [];
-    for (const a of ACCOUNTS) {
-      const groups = org.groups.flatMap((g) =>
-        org.platformGroupsOf(g.id).filter((pg) => pg.accounts.includes(a.id)).map((pg) => ({
-          chatId: pg.chatId,
-          name: g.name,
-          members: [
-            { userId: a.qq, nickname: '联络机器人', role: 'admin' as const },
-            ...school.world
-              .members(pg.chatId)
-              .filter((m) => school.world.account(m.userId) === undefined)
-              .map((m) => ({ userId: m.userId, nickname: m.nickname, role: m.role, ...(m.card === undefined ? {} : { card: m.card }) })),
-          ],
-        })),
-      );
-      accounts.push({ ...a, port: await freePort(), groups });
-    }
+    for (const a of ACCOUNTS) accounts.push({ ...a, port: await freePort(), groups: peerGroups(org, school, a) });
     const world: ChaosWorld = { controlPort: await freePort(), heartbeatMs: settings.heartbeatMs, journalDir: dir, accounts };
     const worldFile = join(dir, 'world.json');
     writeFileSync(worldFile, JSON.stringify(world));
@@ -254,6 +239,26 @@ export class ChaosEnv {
       db.close();
     }
   }
+}
+
+/**
+ * The QQ groups one bot account serves, as its OneBot peer shows them: the bot (admin) and the people the
+ * simulator seats there (the chaos suite and the benchmark's service phase share this seating).
+ */
+export function peerGroups(org: OrgIndex, school: SimSchool, account: { readonly id: string; readonly qq: string }): ChaosWorld['accounts'][number]['groups'] {
+  return org.groups.flatMap((g) =>
+    org.platformGroupsOf(g.id).filter((pg) => pg.accounts.includes(account.id)).map((pg) => ({
+      chatId: pg.chatId,
+      name: g.name,
+      members: [
+        { userId: account.qq, nickname: '联络机器人', role: 'admin' as const },
+        ...school.world
+          .members(pg.chatId)
+          .filter((m) => school.world.account(m.userId) === undefined)
+          .map((m) => ({ userId: m.userId, nickname: m.nickname, role: m.role, ...(m.card === undefined ? {} : { card: m.card }) })),
+      ],
+    })),
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

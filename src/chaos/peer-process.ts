@@ -15,6 +15,8 @@ export interface ChaosWorld {
   readonly controlPort: number;
   readonly heartbeatMs: number;
   readonly journalDir: string;
+  /** Keep the journal (default true); the benchmark's service phase, which never restarts the peer, turns it off. */
+  readonly journal?: boolean;
   readonly accounts: readonly {
     readonly id: string;
     readonly qq: string;
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
       messageFormat: 'array',
       stringIds: true,
       reportSelf: 'message_sent',
-      journal: (entry) => appendFileSync(journal, `${JSON.stringify(entry)}\n`),
+      ...(world.journal === false ? {} : { journal: (entry: PeerJournalEntry) => appendFileSync(journal, `${JSON.stringify(entry)}\n`) }),
     });
     for (const g of a.groups) {
       peer.addGroup(g.chatId, g.name);
@@ -89,6 +91,16 @@ async function handle(peers: Map<string, OneBotPeer>, req: IncomingMessage, res:
     if (!peer) return reply(res, 404, { error: `no account ${body.account}` });
     const messageId = peer.say(body.userId, body.chatId, body.text, body.quoteId === undefined ? {} : { quoteId: body.quoteId });
     return reply(res, 200, { messageId });
+  }
+  if (req.method === 'POST' && url.pathname === '/flood') {
+    // Many people say the same text, [account, userId, chatId] each, a few hundred per turn of the loop.
+    const body = JSON.parse(await read(req)) as { text: string; items: [string, string, string][] };
+    let said = 0;
+    for (const [account, userId, chatId] of body.items) {
+      peers.get(account)?.say(userId, chatId, body.text);
+      if (++said % 500 === 0) await new Promise((r) => setImmediate(r));
+    }
+    return reply(res, 200, { said });
   }
   reply(res, 404, { error: 'unknown' });
 }
