@@ -6,13 +6,13 @@ FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json drizzle.config.ts ./
+COPY tsconfig.json tsconfig.build.json drizzle.config.ts ./
 COPY src ./src
 COPY adapters ./adapters
 COPY migrations ./migrations
 COPY config ./config
 COPY bin ./bin
-RUN npx tsc --noEmit -p . && npm prune --omit=dev --no-audit --no-fund
+RUN npx tsc --noEmit -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 # ---- run ----
 FROM node:20-bookworm-slim
