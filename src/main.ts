@@ -25,8 +25,10 @@ export async function runService(configFile?: string): Promise<number> {
   const config = loadConfig(undefined, {}, configFile);
   // Before the log file is opened: it is born private (docs/security.md).
   secureDataDir(config.dataDir);
-  const interactive = process.stdin.isTTY === true;
-  // On a terminal the sandbox owns stdout, so logs go to a file.
+  // On a terminal, and with every account simulated (the demo), the sandbox to type into owns the terminal, so
+  // logs go to a file. With real accounts configured it runs as a service, logs readable on the terminal.
+  const withRealAccounts = config.accounts.some(isRealAccount);
+  const interactive = process.stdin.isTTY === true && !withRealAccounts;
   const logFile = join(config.dataDir, 'cascade.log');
   const logger = serviceLogger(config.log, config.dataDir, interactive ? createWriteStream(logFile, { flags: 'a' }) : process.stdout, config.school.timeZone);
   const runtime = await startRuntime({
@@ -75,8 +77,7 @@ export async function runService(configFile?: string): Promise<number> {
     process.stderr.write(`网页控制台：${web.url}（老师私聊机器人发送 /登录 获取登录链接）\n`);
     // On the simulated demo school, a link for its team leader, so a newcomer can open the console at once.
     const leader = runtime.app.org().withRole('team_leader', null)[0];
-    const simulated = !runtime.app.config.accounts.some(isRealAccount);
-    const link = leader && simulated ? loginLink(runtime.app, leader.id, 'cli', runtime.app.clock.now()) : null;
+    const link = leader && !withRealAccounts ? loginLink(runtime.app, leader.id, 'cli', runtime.app.clock.now()) : null;
     if (link) process.stderr.write(`示范学校组长 ${leader?.name ?? ''} 的登录链接（10 分钟内有效）：${link}\n`);
   }
   if (interactive) {
@@ -85,7 +86,11 @@ export async function runService(configFile?: string): Promise<number> {
     await stop();
     return 0;
   }
-  process.stderr.write('没有终端输入：以服务方式运行，按 Ctrl+C 或发送 SIGTERM 停止。\n');
+  process.stderr.write(
+    process.stdin.isTTY === true && withRealAccounts
+      ? '已配置真实账号：以服务方式运行（不开模拟沙盒），日志输出到终端，按 Ctrl+C 停止。\n'
+      : '没有终端输入：以服务方式运行，按 Ctrl+C 或发送 SIGTERM 停止。\n',
+  );
   await new Promise<never>(() => undefined);
   return 0;
 }

@@ -80,6 +80,48 @@ describe('cascade start --config', () => {
   }, 90_000);
 });
 
+describe('cascade start on a terminal', () => {
+  it('with a real account configured runs as a service, its logs readable lines on the terminal (no sandbox)', async () => {
+    // A pseudo-terminal from util-linux's `script`, as an operator's shell gives one.
+    const dir = tempDir('cascade-tty');
+    cleanups.push(() => dir.remove());
+    const file = join(dir.path, 'cascade.yaml');
+    writeFileSync(
+      file,
+      [
+        `dataDir: ${JSON.stringify(join(dir.path, 'data'))}`,
+        'org: config/demo',
+        `redis: { url: ${JSON.stringify(redisUrl())}, prefix: ${uniquePrefix('tty')} }`,
+        'accounts:',
+        // Reverse mode: it listens, nobody connects; the account stays offline and the service runs on.
+        '  - { id: qq-bot-1, platform: onebot, mode: reverse, listen: "127.0.0.1:0", accessToken: tty-token }',
+        'log: { level: info }',
+        'web: { listen: "127.0.0.1:0" }',
+      ].join('\n'),
+    );
+    const command = [process.execPath, BIN, 'start', '--config', file].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    const plain = (): string => out.replace(/\u001b\[[0-9;]*m/gu, '');
+    await until(() => plain().includes('已配置真实账号：以服务方式运行'), 60_000, plain);
+    // Readable lines with the time in the school's zone, not JSON; and no sandbox prompt.
+    expect(plain()).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] INFO: cascade started/mu);
+    expect(plain()).not.toMatch(/^\{"level"/mu);
+    expect(plain()).not.toContain('日志写入');
+    // Ctrl+C on the terminal stops it in order.
+    child.stdin.write('\u0003');
+    await until(() => plain().includes('已停止'), 20_000, plain);
+    expect(plain()).toMatch(/INFO: stopped/u);
+  }, 90_000);
+});
+
 async function until(probe: () => boolean, timeoutMs: number, context: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!probe()) {
