@@ -35,19 +35,7 @@ describe('cascade start --config', () => {
     const url = await peer.listen();
     const dir = tempDir('cascade-start');
     cleanups.push(() => dir.remove());
-    const file = join(dir.path, 'cascade.yaml');
-    writeFileSync(
-      file,
-      [
-        `dataDir: ${JSON.stringify(join(dir.path, 'data'))}`,
-        'org: config/demo',
-        `redis: { url: ${JSON.stringify(redisUrl())}, prefix: ${uniquePrefix('cli')} }`,
-        'accounts:',
-        `  - { id: qq-bot-1, platform: onebot, mode: forward, url: ${JSON.stringify(url)}, accessToken: cli-token, minGapMs: 0, jitterMs: 0 }`,
-        'log: { level: warn }',
-        'web: { listen: "127.0.0.1:0" }',
-      ].join('\n'),
-    );
+    const file = writeConfig(dir.path, 'cli', `{ id: qq-bot-1, platform: onebot, mode: forward, url: ${JSON.stringify(url)}, accessToken: cli-token, minGapMs: 0, jitterMs: 0 }`, 'warn');
     const child = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -85,20 +73,8 @@ describe('cascade start on a terminal', () => {
     // A pseudo-terminal from util-linux's `script`, as an operator's shell gives one.
     const dir = tempDir('cascade-tty');
     cleanups.push(() => dir.remove());
-    const file = join(dir.path, 'cascade.yaml');
-    writeFileSync(
-      file,
-      [
-        `dataDir: ${JSON.stringify(join(dir.path, 'data'))}`,
-        'org: config/demo',
-        `redis: { url: ${JSON.stringify(redisUrl())}, prefix: ${uniquePrefix('tty')} }`,
-        'accounts:',
-        // Reverse mode: it listens, nobody connects; the account stays offline and the service runs on.
-        '  - { id: qq-bot-1, platform: onebot, mode: reverse, listen: "127.0.0.1:0", accessToken: tty-token }',
-        'log: { level: info }',
-        'web: { listen: "127.0.0.1:0" }',
-      ].join('\n'),
-    );
+    // Reverse mode: it listens, nobody connects; the account stays offline and the service runs on.
+    const file = writeConfig(dir.path, 'tty', '{ id: qq-bot-1, platform: onebot, mode: reverse, listen: "127.0.0.1:0", accessToken: tty-token }', 'info');
     const command = [process.execPath, BIN, 'start', '--config', file].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -121,6 +97,24 @@ describe('cascade start on a terminal', () => {
     expect(plain()).toMatch(/INFO: stopped/u);
   }, 90_000);
 });
+
+/** A config for the demo roster with qq-bot-1 as given (the other accounts simulated); returns its path. */
+function writeConfig(dir: string, prefix: string, account: string, level: string): string {
+  const file = join(dir, 'cascade.yaml');
+  writeFileSync(
+    file,
+    [
+      `dataDir: ${JSON.stringify(join(dir, 'data'))}`,
+      'org: config/demo',
+      `redis: { url: ${JSON.stringify(redisUrl())}, prefix: ${uniquePrefix(prefix)} }`,
+      'accounts:',
+      `  - ${account}`,
+      `log: { level: ${level} }`,
+      'web: { listen: "127.0.0.1:0" }',
+    ].join('\n'),
+  );
+  return file;
+}
 
 async function until(probe: () => boolean, timeoutMs: number, context: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

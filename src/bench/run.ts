@@ -29,7 +29,7 @@ import { benchService, type ServiceBench } from './service.js';
 import { benchMembership, type MembershipBench } from './membership.js';
 import { benchOneBot, type OneBotBench } from './onebot.js';
 import { benchPacing60, type Pacing60Bench } from './pacing.js';
-import { round, sleep, waitFor } from './util.js';
+import { redisInfo, round, sleep, waitFor } from './util.js';
 import { benchUnderstanding, type UnderstandingBench } from './understanding.js';
 import { benchParse, parseCases, PARSE_TARGET_MS, type ParseResult } from './parse64.js';
 import { benchInput, inputCases, INPUT_TARGET_MS } from './input1mb.js';
@@ -170,19 +170,9 @@ export function withGuardianQq(roster: RosterData): RosterData {
 
 /** CPU seconds the Redis server has used so far (all its clients), in ms; null if INFO does not say. */
 async function redisCpuMs(url: string): Promise<number | null> {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const info = await client.info('cpu');
-    const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
-    const total = (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
-    return Number.isFinite(total) ? total : null;
-  } catch {
-    return null;
-  } finally {
-    client.disconnect();
-  }
+  const field = await redisInfo(url, 'cpu');
+  const total = field ? (field('used_cpu_sys') + field('used_cpu_user')) * 1000 : NaN;
+  return Number.isFinite(total) ? total : null;
 }
 
 const redisCpuSince = (before: number | null, after: number | null): number | null =>

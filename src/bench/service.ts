@@ -36,7 +36,7 @@ import { writeRosterCsv } from '../roster/write.js';
 import { populateWorld } from '../sim/populate.js';
 import { closeDb, openDb, openReadOnly } from '../store/db.js';
 import { applyRoster, loadOrgSnapshot } from '../store/org-repo.js';
-import { round, sleep } from './util.js';
+import { redisInfo, round, sleep } from './util.js';
 import { withGuardianQq } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -349,16 +349,7 @@ function readyLine(proc: ChildProcess, text: string): Promise<void> {
 }
 
 async function redisPeakMb(url: string): Promise<number | null> {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const info = await client.info('memory');
-    const bytes = Number(/^used_memory_peak:(\d+)/m.exec(info)?.[1] ?? NaN);
-    return Number.isFinite(bytes) ? round(bytes / 1048576, 1) : null;
-  } catch {
-    return null;
-  } finally {
-    client.disconnect();
-  }
+  const field = await redisInfo(url, 'memory');
+  const bytes = field ? field('used_memory_peak') : NaN;
+  return Number.isFinite(bytes) ? round(bytes / 1048576, 1) : null;
 }
