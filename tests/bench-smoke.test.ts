@@ -96,7 +96,8 @@ describe('bench --campus large, the service phase (small campus, correctness onl
       expect(p.peak_rss_mb, p.name).toBeGreaterThanOrEqual(p.rss_mb - 1);
       expect(p.heap_used_mb, p.name).toBeGreaterThan(0);
     }
-    expect(r.peak_rss_mb).toBe(Math.max(...r.phases.map((p) => p.peak_rss_mb)));
+    // The run's peak is read once more after the last phase (the final checks run while the service is up).
+    expect(r.peak_rss_mb).toBeGreaterThanOrEqual(Math.max(...r.phases.map((p) => p.peak_rss_mb)));
     // 2 colleges × (L2 + 3 × L3 + L4) + L1 = 11 groups; the directive reaches all but L1.
     expect(r.campus).toMatchObject({ students: 60, guardians: 60, groups: 11, accounts: 3 });
     expect(r.audit).toEqual({ groups: 11, audited: 11 });
