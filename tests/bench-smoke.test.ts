@@ -63,6 +63,11 @@ describe('bench --small', () => {
     expect(r.membership.irregular).toBeGreaterThan(0);
     for (const k of ['missing', 'strangers', 'badCard', 'duplicates'] as const) expect(r.membership.findings[k]).toBeGreaterThan(0);
     expect(r.membership.audit_ms).toBeGreaterThan(0);
+    // The web console: every page as three roles, and the read an open directive page repeats.
+    expect(r.web.pages.length).toBe(21);
+    expect(r.web.worst_ms).toBe(Math.max(...r.web.pages.map((p) => p.max_ms)));
+    expect(r.web.live_read.map((l) => l.role)).toEqual(['team', 'deputy', 'counselor']);
+    for (const l of r.web.live_read) expect(l.max_ms).toBeGreaterThan(0);
     expect(r.ok).toBe(true);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     expect(formatBench(r)).toContain('correctness: every delivery sent exactly once');

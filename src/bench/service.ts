@@ -121,7 +121,8 @@ export async function benchService(opts: { url: string; prefix: string; campus: 
     const accounts: ChaosWorld['accounts'][number][] = [];
     for (const [i, id] of accountIds.entries()) {
       const qq = String(3_200_000_000 + i);
-      accounts.push({ id, qq, port: await freePort(), groups: peerGroups(org, school, { id, qq }) });
+      // Port 0: the peer listens on free ports and says which (ports picked here could be taken meanwhile).
+      accounts.push({ id, qq, port: 0, groups: peerGroups(org, school, { id, qq }) });
     }
     const accountOfChat = new Map(accounts.flatMap((a) => a.groups.map((g) => [g.chatId, a.id] as const)));
     const groupCount = accounts.reduce((n, a) => n + a.groups.length, 0);
@@ -130,7 +131,7 @@ export async function benchService(opts: { url: string; prefix: string; campus: 
     writeFileSync(worldFile, JSON.stringify(world));
     progress(`service: the spec OneBot peer for ${accounts.length} accounts and ${groupCount} groups`);
     peer = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', PEER, worldFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    await readyLine(peer, 'peer ready');
+    const ports = JSON.parse(await readyLine(peer, 'peer ready')) as Record<string, number>;
     const control = async (path: string, body?: unknown): Promise<unknown> => {
       const res = await fetch(`http://127.0.0.1:${world.controlPort}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`peer ${path}: ${res.status} ${await res.text()}`);
@@ -156,7 +157,7 @@ export async function benchService(opts: { url: string; prefix: string; campus: 
         // The bench's gap (25 ms), no budget that binds before it: the phase measures memory, not pacing.
         'sending: { perMinute: 1000000, perDay: 1000000, perGroupPerMinute: 1000000 }',
         'accounts:',
-        ...accounts.map((a) => `  - { id: ${a.id}, platform: onebot, mode: forward, url: "ws://127.0.0.1:${a.port}/", minGapMs: 25, jitterMs: 0 }`),
+        ...accounts.map((a) => `  - { id: ${a.id}, platform: onebot, mode: forward, url: "ws://127.0.0.1:${ports[a.id] ?? 0}/", minGapMs: 25, jitterMs: 0 }`),
         // The chase phase runs whatever the hour: no quiet hours.
         'chasing: { quietHours: null }',
         'log: { level: info, format: json }',
@@ -336,12 +337,16 @@ export async function benchService(opts: { url: string; prefix: string; campus: 
   }
 }
 
-function readyLine(proc: ChildProcess, text: string): Promise<void> {
+/** Resolves with the rest of the first stdout line that starts with `text`. */
+function readyLine(proc: ChildProcess, text: string): Promise<string> {
   let err = '';
+  let out = '';
   proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     proc.stdout?.on('data', (c: Buffer) => {
-      if (c.toString().includes(text)) resolve();
+      out += c.toString();
+      const line = out.split('\n').find((l, i, all) => i < all.length - 1 && l.startsWith(text));
+      if (line !== undefined) resolve(line.slice(text.length).trim());
     });
     // 'close', not 'exit': by then everything it wrote to stderr has been read.
     proc.once('close', (code) => reject(new Error(`exited (${String(code)}): ${err}`)));

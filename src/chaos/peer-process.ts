@@ -20,6 +20,7 @@ export interface ChaosWorld {
   readonly accounts: readonly {
     readonly id: string;
     readonly qq: string;
+    /** 0: any free port (the ready line says which). */
     readonly port: number;
     readonly groups: readonly { readonly chatId: string; readonly name: string; readonly members: readonly PeerMember[] }[];
   }[];
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   if (!file) throw new Error('usage: peer-process.ts <world.json>');
   const world = JSON.parse(readFileSync(file, 'utf8')) as ChaosWorld;
   const peers = new Map<string, OneBotPeer>();
+  const ports: Record<string, number> = {};
   for (const a of world.accounts) {
     const journal = join(world.journalDir, `${a.id}.jsonl`);
     const peer = new OneBotPeer({
@@ -67,14 +69,15 @@ async function main(): Promise<void> {
         });
       peer.load(entries);
     }
-    await peer.listen(a.port);
+    ports[a.id] = Number(new URL(await peer.listen(a.port)).port);
     peers.set(a.id, peer);
   }
   const server = createServer((req, res) => {
     handle(peers, req, res).catch((error: unknown) => reply(res, 500, { error: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(world.controlPort, '127.0.0.1', resolve));
-  process.stdout.write('peer ready\n');
+  // The ports each account's peer listens on, for a driver that asked for any free one.
+  process.stdout.write(`peer ready ${JSON.stringify(ports)}\n`);
 }
 
 async function handle(peers: Map<string, OneBotPeer>, req: IncomingMessage, res: ServerResponse): Promise<void> {

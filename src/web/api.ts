@@ -21,7 +21,7 @@ function levelsJson(levels: readonly LevelTally[]): Record<string, LevelTally['t
 function directiveJson(app: App, d: Directive, caller: WebCaller) {
   // One read of the directive's state for both views.
   const queries = app.get(QUERIES);
-  const snap = queries.snapshot(d);
+  const snap = queries.snapshot(d, undefined, caller.viewer.scope);
   const v = queries.progress(d, caller.viewer.scope, caller.person, snap);
   const p = queries.pending(d, caller.viewer.scope, caller.person, snap);
   const pending = [

@@ -92,7 +92,9 @@ const OVERVIEW_OPEN = 5;
 
 /** Per-level progress of a directive in the caller's scope, as the live page and the API read it. */
 export function progressOf(app: App, d: Directive, caller: WebCaller) {
-  return app.get(QUERIES).progress(d, caller.viewer.scope, caller.person);
+  const queries = app.get(QUERIES);
+  // College by college (the snapshot's read) rather than the whole scope's obligations and acknowledgements at once.
+  return queries.progress(d, caller.viewer.scope, caller.person, queries.snapshot(d, undefined, caller.viewer.scope));
 }
 
 export function registerPages(server: FastifyInstance, ctx: WebContext): void {
@@ -212,7 +214,7 @@ var ul=box.querySelector('ul');ul.textContent='';list.forEach(function(t){var li
     const org = a.org();
     const now = a.clock.now();
     // One read of the directive's state for both views.
-    const snap = a.get(QUERIES).snapshot(d);
+    const snap = a.get(QUERIES).snapshot(d, undefined, c.viewer.scope);
     const v = a.get(QUERIES).progress(d, c.viewer.scope, c.person, snap);
     const p = a.get(QUERIES).pending(d, c.viewer.scope, c.person, snap);
     if (p.names) a.repos.access.add({ at: now, byPersonId: c.person.id, by: `${c.person.extId} ${c.person.name}`, what: 'non_responders', scope: `第${d.id}号 ${scopeText(org, c.viewer.scope)}（网页）` });

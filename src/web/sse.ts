@@ -3,7 +3,7 @@
  * changed, with a keep-alive comment every 15 s; both stop when the browser goes.
  *
  * A read runs on the main thread, between the sends and the replies: one that takes long (a directive's
- * progress for the whole school on the largest campus reads every obligation, ~0.3 s at 160,000) waits
+ * progress for the whole school on the largest campus reads every obligation, ~0.2 s at 160,000) waits
  * `READ_SHARE` times its own duration before the next, so an open page never takes more than a tenth of the
  * service's time, however large the school.
  */

@@ -59,6 +59,8 @@ export interface DirectiveSnapshot {
   readonly reviewItems: readonly ReviewItem[] | null;
   /** What the added sections need, read once by whoever made the snapshot. */
   readonly sections?: unknown;
+  /** The colleges read, when the snapshot was made for a scope narrower than the school; absent: every college. */
+  readonly colleges?: ReadonlySet<number>;
 }
 
 /** One level's tally. */
@@ -200,21 +202,32 @@ function sumPending(levels: ReadonlyMap<ObligationLevel, Tally>): number {
 export class Queries {
   constructor(private readonly deps: QueryDeps) {}
 
-  /** Reads the directive's state once; see DirectiveSnapshot. */
-  snapshot(d: Directive, sections?: unknown): DirectiveSnapshot {
+  /**
+   * Reads the directive's state once; see DirectiveSnapshot. With a scope, only the colleges it covers are read
+   * (a counselor's page on the largest campus need not read 80 colleges); such a snapshot serves that scope.
+   */
+  snapshot(d: Directive, sections?: unknown, scope?: Scope): DirectiveSnapshot {
     const org = this.deps.org();
     const released = new Set(this.deps.directives.releasedGroups(d.id));
+    const narrow = scope !== undefined && scope.kind !== 'school' ? new Set(scope.kind === 'none' ? [] : scope.collegeIds) : undefined;
     // College by college, with that college's acknowledgements, as the per-scope path reads them.
     const byCollege = new Map<number, ObligationStatus[]>();
     for (const c of targetCollegeIds(org, d)) {
+      if (narrow && !narrow.has(c)) continue;
       byCollege.set(c, statusOf(org, d, obligations(org, d, [c]), this.deps.directives.acksForCollege(d.id, c), released));
     }
-    return { directiveId: d.id, byCollege, reviewItems: this.deps.reviews?.openForDirective(d.id) ?? null, ...(sections === undefined ? {} : { sections }) };
+    return {
+      directiveId: d.id,
+      byCollege,
+      reviewItems: this.deps.reviews?.openForDirective(d.id) ?? null,
+      ...(sections === undefined ? {} : { sections }),
+      ...(narrow ? { colleges: narrow } : {}),
+    };
   }
 
   private statuses(d: Directive, scope: Scope, asker: Person, snap?: DirectiveSnapshot, focus?: Focus): ObligationStatus[] {
     const keep = inFocus(focus);
-    if (snap && snap.directiveId === d.id) return fromSnapshot(snap, scope, asker.id).filter(keep);
+    if (snap && snap.directiveId === d.id && snapshotCovers(snap, scope)) return fromSnapshot(snap, scope, asker.id).filter(keep);
     const org = this.deps.org();
     const list = scopedObligations(org, d, scope, asker.id).filter(keep);
     const colleges = new Set(list.map((o) => o.collegeId));
@@ -366,6 +379,14 @@ export class Queries {
 }
 
 /** A scope's statuses out of a snapshot, in the order scopedObligations gives them. */
+/** Whether a snapshot read every college the scope covers. */
+function snapshotCovers(snap: DirectiveSnapshot, scope: Scope): boolean {
+  const read = snap.colleges;
+  if (read === undefined || scope.kind === 'none') return true;
+  if (scope.kind === 'school') return false;
+  return scope.collegeIds.every((c) => read.has(c));
+}
+
 function fromSnapshot(snap: DirectiveSnapshot, scope: Scope, askerId: number): ObligationStatus[] {
   switch (scope.kind) {
     case 'school':
