@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { peerGroups } from '../chaos/env.js';
 import type { ChaosSent, ChaosWorld } from '../chaos/peer-process.js';
@@ -205,22 +205,25 @@ export async function benchService(opts: { url: string; prefix: string; campus: 
     });
     service.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const sampler = setInterval(sampleNow, 50);
+    let reader: Database | undefined;
     try {
       await waitUntil('the service to start and every account to log in', 600_000, () => {
         if (service?.exitCode !== null) throw new Error(`cascade exited (${String(service?.exitCode)}): ${stderr.slice(-2000)}`);
         return stderr.includes('Cascade 已启动') && log.split('\n').filter((l) => l.includes('"onebot online"')).length >= accounts.length;
       });
       await endPhase('start', `${org.counts().students} students, ${accounts.length} accounts online`);
-      const dbFile = join(dataDir, 'cascade.db');
-      const read = <T>(fn: (db: Database) => T): T => {
-        const db = openReadOnly(dbFile);
-        try {
-          return fn(db);
-        } finally {
-          db.close();
+      // One read-only connection for the run (WAL: each statement sees the latest commit), each query prepared once.
+      reader = openReadOnly(join(dataDir, 'cascade.db'));
+      const db = reader;
+      const statements = new Map<string, Statement>();
+      const count = (sql: string, ...params: unknown[]): number => {
+        let stmt = statements.get(sql);
+        if (!stmt) {
+          stmt = db.prepare(sql);
+          statements.set(sql, stmt);
         }
+        return (stmt.get(...params) as { n: number }).n;
       };
-      const count = (sql: string, ...params: unknown[]): number => read((db) => (db.prepare(sql).get(...params) as { n: number }).n);
 
       // ---- audit: the scheduled job, run now ----------------------------------------------------
       const connection = new Redis(opts.url, { maxRetriesPerRequest: null });
@@ -324,6 +327,7 @@ export async function benchService(opts: { url: string; prefix: string; campus: 
       };
     } finally {
       clearInterval(sampler);
+      reader?.close();
     }
   } finally {
     if (service && service.exitCode === null) {
